@@ -1,0 +1,51 @@
+# The two commands in the README's Quick start are `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+AXE := tests/browser/node_modules/axe-core/axe.min.js
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: install run test lint worker elasticsearch clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (set PYTHON=python3.11)")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+$(AXE): tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error; \
+	else echo "npm not found: browser accessibility tests will be skipped (CI requires it)"; fi
+
+## Install, migrate, load the demo data and serve the hub at http://$(HOST):$(PORT)
+run: install
+	$(BIN)/python manage.py migrate --no-input -v 0
+	$(BIN)/python manage.py load_demo
+	@echo "The hub is running at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop it with Ctrl+C."
+	$(BIN)/python manage.py runserver --skip-checks $(HOST):$(PORT)
+
+## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
+test: install $(AXE)
+	$(BIN)/ruff check .
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0 --settings=hub.settings.test
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+## The task worker: index updates, emails and digests
+worker: install
+	$(BIN)/python manage.py db_worker
+
+## A local Elasticsearch node for development (python -m search.node stop to stop it)
+elasticsearch: install
+	$(BIN)/python -m search.node start
+
+clean:
+	rm -rf $(VENV) var tests/browser/node_modules

@@ -1,0 +1,33 @@
+"""Communities of practice: profiles, communities, memberships, threads, posts, good practice."""
+
+from communities.models.communities import (
+    CommunityIndexPage,
+    CommunityPage,
+    CommunityTag,
+    Visibility,
+)
+from communities.models.good_practice import (
+    GoodPracticeIndexPage,
+    GoodPracticePage,
+    GoodPracticeTag,
+)
+from communities.models.memberships import Membership
+from communities.models.profiles import ExpertiseTag, Profile, ProfileVisibility
+from communities.models.threads import Post, ThreadPage, ThreadTag
+
+__all__ = [
+    "CommunityIndexPage",
+    "CommunityPage",
+    "CommunityTag",
+    "ExpertiseTag",
+    "GoodPracticeIndexPage",
+    "GoodPracticePage",
+    "GoodPracticeTag",
+    "Membership",
+    "Post",
+    "Profile",
+    "ProfileVisibility",
+    "ThreadPage",
+    "ThreadTag",
+    "Visibility",
+]

@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.http import Http404
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page, PageManager, PageQuerySet
+from wagtail.search import index
+
+from communities.models.communities import CommunityPage
+
+
+class ThreadQuerySet(PageQuerySet):
+    def readable_by(self, user) -> ThreadQuerySet:
+        """Threads in communities whose content ``user`` may read."""
+        from communities.permissions import readable_community_filter
+
+        return self.filter(community__in=CommunityPage.objects.filter(readable_community_filter(user)))
+
+
+ThreadManager = PageManager.from_queryset(ThreadQuerySet)
+
+
+class ThreadTag(TaggedItemBase):
+    content_object = ParentalKey("communities.ThreadPage", related_name="tagged_items", on_delete=models.CASCADE)
+
+
+class ThreadPage(Page):
+    """A question or discussion in a community; its first post is the body, replies are posts."""
+
+    body = models.TextField(max_length=50000, help_text="Markdown")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="threads"
+    )
+    tags = ClusterTaggableManager(through=ThreadTag, blank=True)
+    last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
+    reply_count = models.PositiveIntegerField(default=0)
+    community = models.ForeignKey(
+        CommunityPage, null=True, editable=False, on_delete=models.SET_NULL, related_name="threads",
+        help_text="The community the thread is in (its parent page), kept for permission filtering.",
+    )
+    accepted_post = models.ForeignKey(
+        "communities.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    is_locked = models.BooleanField(default=False)
+    is_pinned = models.BooleanField(default=False)
+
+    objects = ThreadManager()
+
+    content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("tags")]
+    search_fields = [*Page.search_fields, index.SearchField("body"), index.FilterField("community")]
+    parent_page_types = ["communities.CommunityPage"]
+    subpage_types: list[str] = []
+
+    def save(self, *args, **kwargs):
+        if self.path:
+            self.community_id = self.parent_community_id()
+        return super().save(*args, **kwargs)
+
+    def parent_community_id(self) -> int:
+        """The id of the community page this thread sits under in the page tree."""
+        return CommunityPage.objects.values_list("pk", flat=True).get(path=self.path[: -self.steplen])
+
+    @property
+    def is_answered(self) -> bool:
+        return self.accepted_post_id is not None
+
+    def serve(self, request, *args, **kwargs):
+        from communities.permissions import can_read_community, can_see_community
+
+        community = self.community
+        if not can_see_community(request.user, community):
+            raise Http404
+        if not can_read_community(request.user, community):
+            return TemplateResponse(
+                request, "communities/members_only.html", {"page": self, "community": community}, status=403
+            )
+        return super().serve(request, *args, **kwargs)
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["community"] = self.community
+        context["posts"] = (
+            self.posts.filter(is_deleted=False).select_related("author__profile").order_by("created_at")
+        )
+        return context
+
+
+class Post(models.Model):
+    """A reply in a thread."""
+
+    thread = models.ForeignKey(ThreadPage, on_delete=models.CASCADE, related_name="posts")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    body = models.TextField(max_length=50000, help_text="Markdown")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    is_deleted = models.BooleanField(default=False)
+    is_hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["thread", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Post {self.pk} in {self.thread_id}"

@@ -1,0 +1,65 @@
+"""Health of the services the hub depends on, for /healthz and the start-up checks."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.utils import timezone
+
+from hub.config import redact_url
+
+
+def check_database() -> dict:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError as exc:
+        return {"ok": False, "engine": connection.vendor, "error": str(exc).strip().splitlines()[0]}
+    return {"ok": True, "engine": connection.vendor}
+
+
+def check_search() -> dict:
+    """Which search backend is in use and whether it answers."""
+    if not settings.ELASTICSEARCH_URL:
+        return {"ok": True, "backend": "database"}
+    from elasticsearch import Elasticsearch
+    from elasticsearch.exceptions import ApiError, TransportError
+
+    url = redact_url(settings.ELASTICSEARCH_URL)
+    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=2, max_retries=0)
+    try:
+        health = client.cluster.health()
+        info = client.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
+    except (TransportError, ApiError) as exc:
+        return {"ok": False, "backend": "elasticsearch", "url": url, "error": exc.__class__.__name__}
+    finally:
+        client.close()
+    version = next(iter(info.body.get("nodes", {}).values()), {}).get("version")
+    ok = health["status"] in {"green", "yellow"}
+    return {"ok": ok, "backend": "elasticsearch", "url": url, "version": version, "cluster_status": health["status"]}
+
+
+def check_tasks() -> dict:
+    """The task queue: its backend, and for the database queue its backlog."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if not backend.startswith("django_tasks_db"):
+        return {"ok": True, "backend": backend.rsplit(".", 1)[-1]}
+    from django_tasks_db.models import DBTaskResult
+
+    try:
+        ready = DBTaskResult.objects.ready()
+        pending = ready.count()
+        oldest = ready.order_by("enqueued_at").values_list("enqueued_at", flat=True).first()
+    except DatabaseError as exc:
+        return {"ok": False, "backend": "database", "error": str(exc).strip().splitlines()[0]}
+    age = (timezone.now() - oldest).total_seconds() if oldest else 0
+    return {"ok": True, "backend": "database", "pending": pending, "oldest_pending_seconds": round(age)}
+
+
+def health_report() -> tuple[bool, dict]:
+    checks = {"database": check_database()}
+    checks["search"] = check_search()
+    checks["tasks"] = check_tasks() if checks["database"]["ok"] else {"ok": False, "error": "database unavailable"}
+    healthy = all(check["ok"] for check in checks.values())
+    return healthy, {"status": "ok" if healthy else "unhealthy", "checks": checks}

@@ -1,0 +1,1 @@
+"""Settings: ``base`` (every value from the environment) and ``test`` (the suite)."""

@@ -1,0 +1,31 @@
+"""Settings for the test suite: the base settings on the database the test tooling provides.
+
+``hub.testing.postgres`` starts a local PostgreSQL when one is installed (and requires it
+under ``CI=true``); without one a developer's machine runs the suite on SQLite.
+"""
+
+import os
+
+from hub.testing.postgres import test_database_url
+
+os.environ.setdefault("DEBUG", "false")
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key")
+os.environ.setdefault("ALLOWED_HOSTS", "*")
+os.environ.setdefault("DATABASE_URL", test_database_url())
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.pop("ELASTICSEARCH_URL", None)  # tests that need it ask for the node the tooling starts
+
+from hub.settings.base import *  # noqa: E402, F403
+from hub.settings.base import DATA_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+MEDIA_ROOT = DATA_DIR / "test-media"
+RDF_STORE_PATH = DATA_DIR / "test-rdf"

@@ -1,0 +1,9 @@
+"""WSGI entry point (gunicorn hub.wsgi)."""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
+
+from hub.startup import load_wsgi_application  # noqa: E402
+
+application = load_wsgi_application()

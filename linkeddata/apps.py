@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LinkedDataConfig(AppConfig):
+    name = "linkeddata"
+    verbose_name = "Benchmarking data"

@@ -1,0 +1,187 @@
+"""Shared test tooling: the services the suite needs (started here), factories' fixtures, the browser.
+
+- PostgreSQL: chosen in ``hub.settings.test`` (started there when installed; required under CI=true).
+- Elasticsearch: the ``elasticsearch_url`` fixture starts the local node from ``search.node`` once
+  per run (or uses ``TEST_ELASTICSEARCH_URL``) and stops it at the end.
+- Browser: Playwright drives Debian's Chromium (``CHROMIUM_PATH``, default /usr/bin/chromium)
+  against pytest-django's live server; ``check_accessibility`` runs axe-core in the page.
+
+Under ``CI=true`` a missing service fails the tests that need it; elsewhere they are skipped
+with a reason that names what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from hub.config import env_bool, redact_url
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = env_bool("CI", False)
+AXE_JS = Path(__file__).parent / "browser" / "node_modules" / "axe-core" / "axe.min.js"
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+SERVICES: dict[str, str] = {}
+
+
+def missing(what: str, how: str):
+    """Fail under CI, skip elsewhere, naming what is missing and how to get it."""
+    message = f"{what} is not available: {how}"
+    if IN_CI:
+        pytest.fail(f"CI=true and {message}", pytrace=False)
+    pytest.skip(message)
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    engine = db["ENGINE"].rsplit(".", 1)[-1]
+    where = redact_url(os.environ.get("DATABASE_URL", "")) or db["NAME"]
+    return [f"database: {engine} ({where})", f"CI: {IN_CI}"]
+
+
+def pytest_terminal_summary(terminalreporter):
+    if SERVICES:
+        terminalreporter.section("services used")
+        for name, description in SERVICES.items():
+            terminalreporter.write_line(f"{name}: {description}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _record_database_version(django_db_setup, django_db_blocker):
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SHOW server_version")
+            SERVICES["database"] = f"PostgreSQL {cursor.fetchone()[0]}"
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            SERVICES["database"] = f"SQLite {cursor.fetchone()[0]} (no PostgreSQL found)"
+
+
+# -- Elasticsearch ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def elasticsearch_url():
+    """The URL of a real Elasticsearch node for this run."""
+    from search.node import Node, NodeError
+
+    url = os.environ.get("TEST_ELASTICSEARCH_URL")
+    node = None
+    if not url:
+        if shutil.which("java") is None and not os.environ.get("ES_JAVA_HOME"):
+            missing("Elasticsearch", "install Java 17+ (apt-get install default-jre-headless) and Maven")
+        node = Node()
+        try:
+            url = node.start()
+        except NodeError as exc:
+            missing("Elasticsearch", str(exc))
+    from elasticsearch import Elasticsearch
+
+    client = Elasticsearch(url, request_timeout=10)
+    info = client.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
+    version = next(iter(info.body["nodes"].values()))["version"]
+    SERVICES["elasticsearch"] = f"Elasticsearch {version} at {url}"
+    client.close()
+    yield url
+    if node is not None:
+        node.stop()
+
+
+@pytest.fixture
+def elasticsearch(settings, elasticsearch_url):
+    """A client for the real node, with the hub pointed at it and a per-test index prefix."""
+    from elasticsearch import Elasticsearch
+
+    prefix = f"test-{os.getpid()}"
+    settings.ELASTICSEARCH_URL = elasticsearch_url
+    settings.ELASTICSEARCH_INDEX_PREFIX = prefix
+    client = Elasticsearch(elasticsearch_url, request_timeout=30)
+    yield client
+    client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
+    client.close()
+
+
+# -- Browser ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    if not Path(CHROMIUM).exists():
+        missing("Chromium", f"install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH; looked at {CHROMIUM}")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        SERVICES["browser"] = f"Chromium {browser.version} ({CHROMIUM})"
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15000)
+    browser_page = context.new_page()
+    yield browser_page
+    context.close()
+
+
+@pytest.fixture
+def check_accessibility():
+    """A function that runs axe-core (WCAG 2.2 A and AA rules) on a page and fails on any violation."""
+    if not AXE_JS.exists():
+        missing("axe-core", "run `npm ci --prefix tests/browser` (make test does this)")
+    source = AXE_JS.read_text()
+
+    def check(browser_page) -> None:
+        browser_page.add_script_tag(content=source)
+        result = browser_page.evaluate(
+            """async () => await axe.run(document, {runOnly: {type: 'tag', values:
+                ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"""
+        )
+        violations = [
+            f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
+            for v in result["violations"]
+        ]
+        assert violations == [], f"axe-core found violations on {browser_page.url}:\n" + "\n".join(violations)
+
+    return check
+
+
+# -- Content ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def home_page(db):
+    from hub.services.site import ensure_site_tree
+
+    return ensure_site_tree()
+
+
+@pytest.fixture
+def unused_tcp_port() -> int:
+    """A loopback port nothing listens on."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

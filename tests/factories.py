@@ -1,0 +1,91 @@
+"""Factories that build test data through the same services as real use."""
+
+from __future__ import annotations
+
+import factory
+
+from communities.models import CommunityIndexPage, Visibility
+from communities.services.communities import do_add_member, do_create_community
+from communities.services.profiles import do_create_member
+from communities.services.threads import do_reply, do_start_thread
+from hub.services.site import ensure_site_tree
+from linkeddata.models import Area
+
+PASSWORD = "correct-horse-battery"  # noqa: S105
+
+
+class AreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Area
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"T{n:03d}")
+    gss_code = factory.Sequence(lambda n: f"E0690{n:04d}")
+    name = factory.Sequence(lambda n: f"Testshire Council {n}")
+    short_name = factory.Sequence(lambda n: f"Testshire {n}")
+    authority_type = "UA"
+    authority_type_name = "Unitary authority"
+    nation = "England"
+    region = "North East"
+
+
+class UserFactory(factory.Factory):
+    """A member with a profile; ``UserFactory(is_staff=True)`` for site staff."""
+
+    class Meta:
+        model = dict
+
+    email = factory.Sequence(lambda n: f"officer{n}@council{n}.example.gov.uk")
+    display_name = factory.Sequence(lambda n: f"Officer {n}")
+    job_title = "Policy Officer"
+    password = PASSWORD
+    is_staff = False
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return do_create_member(**kwargs)
+
+
+class CommunityFactory(factory.Factory):
+    class Meta:
+        model = dict
+
+    title = factory.Sequence(lambda n: f"Community {n}")
+    description = factory.LazyAttribute(lambda o: f"A community of practice about {o.title.lower()}.")
+    visibility = Visibility.OPEN
+    owner = None
+    tags = ()
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        ensure_site_tree()
+        return do_create_community(index=CommunityIndexPage.objects.get(), **kwargs)
+
+
+class ThreadFactory(factory.Factory):
+    class Meta:
+        model = dict
+
+    community = factory.SubFactory(CommunityFactory)
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"How do other councils handle question {n}?")
+    body = "We are reviewing our approach. What has worked for you?"
+    tags = ()
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        do_add_member(kwargs["community"], kwargs["author"])
+        return do_start_thread(**kwargs)
+
+
+class PostFactory(factory.Factory):
+    class Meta:
+        model = dict
+
+    thread = factory.SubFactory(ThreadFactory)
+    author = factory.SubFactory(UserFactory)
+    body = "Here is what we did, and what it cost."
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        return do_reply(**kwargs)
