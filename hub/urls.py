@@ -6,6 +6,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views
+from hub.api import api
 
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"
@@ -13,6 +14,7 @@ handler500 = "hub.views.server_error"
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("about/data/", views.about_data, name="about-data"),
+    path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
