@@ -13,7 +13,6 @@ api = NinjaAPI(
     urls_namespace="api",
     docs_url="/docs",
     openapi_url="/openapi.json",
-    csrf=True,
 )
 
 # Routers, one per app area (each module defines ``router``):
