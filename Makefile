@@ -24,11 +24,14 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	else echo "npm not found: browser accessibility tests will be skipped (CI requires it)"; fi
 
 ## Install, migrate, load the demo data and serve the hub at http://$(HOST):$(PORT)
+## (the demo is loaded with tasks run in-process; the task worker then runs beside the server)
 run: install
 	$(BIN)/python manage.py migrate --no-input -v 0
-	$(BIN)/python manage.py load_demo
+	TASKS_BACKEND=immediate $(BIN)/python manage.py load_demo
 	@echo "The hub is running at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop it with Ctrl+C."
-	$(BIN)/python manage.py runserver --skip-checks $(HOST):$(PORT)
+	$(BIN)/python manage.py db_worker --interval 2 >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
 test: install $(AXE)
