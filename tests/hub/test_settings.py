@@ -83,3 +83,15 @@ def test_wsgi_entry_point_fails_with_one_line():
     )
 
     assert_one_clear_line(result, "SECRET_KEY is required")
+
+
+def test_runserver_with_unreachable_database_fails_with_one_line(unused_tcp_port):
+    result = run_manage(
+        "runserver", f"127.0.0.1:{unused_tcp_port}",
+        DATABASE_URL=f"postgresql://hub:secret@127.0.0.1:{unused_tcp_port}/hub",
+    )
+
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    errors = [line for line in result.stderr.splitlines() if line.startswith("hub:")]
+    assert len(errors) == 1 and "cannot use the database" in errors[0]
