@@ -17,6 +17,7 @@ Usage: ``python -m search.node start|stop|status|url``.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import pwd
@@ -50,6 +51,12 @@ class Node:
     version: str = VERSION
     port: int = DEFAULT_PORT
     root: Path = BASE_DIR / "var" / "elasticsearch"
+
+    def __post_init__(self) -> None:
+        if os.geteuid() == 0 and not self._reachable_by_service_user():
+            # a checkout inside a private folder: keep the node's files where its user can reach them
+            digest = hashlib.sha1(str(self.root).encode(), usedforsecurity=False).hexdigest()[:12]
+            self.root = Path("/var/lib/hub-elasticsearch") / digest
 
     @property
     def home(self) -> Path:
@@ -151,6 +158,10 @@ class Node:
             )
         return SERVICE_USER
 
+    def _reachable_by_service_user(self) -> bool:
+        """Whether every folder above the root lets other users through (the node runs as one)."""
+        return all(os.stat(parent).st_mode & 0o001 for parent in self.root.parents if parent.exists())
+
     def start(self) -> str:
         """Start the node (or reuse one already answering on the port); returns its URL."""
         if self.is_running():
@@ -165,10 +176,6 @@ class Node:
             uid = pwd.getpwnam(user).pw_uid
             for path in [self.root, *self.root.rglob("*")]:
                 os.lchown(path, uid, -1)
-            # the user must be able to reach the folder through its parents
-            for parent in self.root.parents:
-                if not os.stat(parent).st_mode & 0o001:
-                    raise NodeError(f"{parent} is not searchable by other users; the node runs as {user}")
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "ES_JAVA_HOME": self._java_home(),
