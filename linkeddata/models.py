@@ -65,6 +65,9 @@ class SimilarArea(models.Model):
             models.UniqueConstraint(fields=["area", "similarity_type", "rank"], name="similar_area_unique_rank"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.area} ~ {self.similar} ({self.similarity_type} #{self.rank})"
+
 
 class Cluster(models.Model):
     """An ONS cluster of similar areas (A–D) for one kind of similarity, with its ONS description."""
@@ -167,6 +170,9 @@ class Observation(models.Model):
         ]
         indexes = [models.Index(fields=["dataset", "period"])]
 
+    def __str__(self) -> str:
+        return f"{self.dataset_id}/{self.area_id}/{self.period_id} = {self.value}"
+
 
 class ObservationRevision(models.Model):
     """An earlier value of an observation, kept when a re-import changed it."""
@@ -178,3 +184,6 @@ class ObservationRevision(models.Model):
 
     class Meta:
         ordering = ["observation", "-replaced_at"]
+
+    def __str__(self) -> str:
+        return f"{self.value} (replaced {self.replaced_at:%Y-%m-%d})"

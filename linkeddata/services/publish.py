@@ -19,7 +19,7 @@ import pyoxigraph as ox
 from django.db import transaction
 from django.db.models import Count
 
-from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
+from linkeddata.models import Area, Dataset, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
     Catalogue,
