@@ -75,8 +75,9 @@ def _execute(text: str, max_rows: int, deadline: float) -> Answer:
         raise SparqlError(503, str(exc)) from exc
     if result.type == "SELECT":
         rows = []
+        variables = result.vars or []
         for row in islice(result, max_rows + 1):
-            rows.append(row.asdict())
+            rows.append({var: value for var, value in zip(variables, row, strict=True) if value is not None})
             if len(rows) % 1000 == 0 and time.monotonic() > deadline:
                 raise SparqlError(503, "time limit")
         if len(rows) > max_rows:
