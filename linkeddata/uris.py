@@ -53,6 +53,13 @@ class Uris:
     def structure(self, slug: str) -> URIRef:
         return self._id("structure", slug)
 
+    def period_slice_key(self, slug: str) -> URIRef:
+        return self._id("structure", slug, "period-slice")
+
+    def period_slice(self, slug: str, period_code: str) -> URIRef:
+        """All of a dataset's observations for one period: the cross-section a ranking reads."""
+        return self._id("slice", slug, period_slug(period_code))
+
     def measure(self, slug: str) -> URIRef:
         return self._id("measure", slug)
 

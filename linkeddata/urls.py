@@ -7,7 +7,7 @@ app_name = "linkeddata"
 EXT = r"(?:\.(?P<ext>[a-z]+))?"
 
 urlpatterns = [
-    re_path(r"^id/(?P<rest>(?:area|dataset|measure|observation|structure|unit)/.+)$", views.see_other, name="id"),
+    re_path(r"^id/(?P<rest>(?:area|dataset|measure|observation)/.+)$", views.see_other, name="id"),
     re_path(rf"^doc/area/(?P<gss>[A-Za-z0-9]+){EXT}$", views.area_document, name="area"),
     re_path(rf"^doc/measure/(?P<slug>[-a-z0-9]+){EXT}$", views.measure_document, name="measure"),
     re_path(rf"^doc/dataset/(?P<slug>[-a-z0-9]+){EXT}$", views.dataset_document, name="dataset"),

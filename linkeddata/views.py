@@ -8,7 +8,8 @@ import gzip
 import io
 from collections.abc import Callable
 
-from django.db.models import Q
+from django.core.cache import cache
+from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from rdflib import Graph
 
 from linkeddata import charts
-from linkeddata.models import Area, Dataset, Observation
+from linkeddata.models import Area, Dataset, Observation, SimilarArea
 from linkeddata.negotiation import (
     FORMATS,
     RDFLIB_FORMATS,
@@ -27,6 +28,7 @@ from linkeddata.negotiation import (
 )
 from linkeddata.services import benchmarks
 from linkeddata.services.graphs import (
+    ObservationRecord,
     area_graph,
     catalogue_graph,
     dataset_graph,
@@ -55,6 +57,7 @@ from linkeddata.services.sparql import (
 from linkeddata.uris import Uris
 
 ALL = list(FORMATS)
+DOCUMENT_CACHE_SECONDS = 3600
 FORMAT_LINKS = [(ext, FORMATS[ext]) for ext in ALL if ext != "html"]
 RDF_ONLY = [ext for ext in FORMATS if ext != "csv"]
 
@@ -65,6 +68,12 @@ def _csv_response(header: list[str], rows) -> HttpResponse:
     writer.writerow(header)
     writer.writerows(rows)
     return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+
+
+def publication_version() -> str:
+    """Changes whenever a dataset or the reference data is re-imported with changes."""
+    latest = Dataset.objects.aggregate(latest=Max("modified"))["latest"]
+    return f"{latest.timestamp() if latest else 0}-{SimilarArea.objects.count()}-{Area.objects.count()}"
 
 
 def _document(request: HttpRequest, path: str, extension: str | None, offered_formats: list[str],
@@ -79,7 +88,12 @@ def _document(request: HttpRequest, path: str, extension: str | None, offered_fo
     elif chosen == "csv" and table is not None:
         response = table()
     else:
-        body = graph().serialize(format=RDFLIB_FORMATS[chosen], encoding="utf-8")
+        # Documents change only when data is imported: cache them per publication.
+        key = f"linkeddata:{path}:{chosen}:{publication_version()}"
+        body = cache.get(key)
+        if body is None:
+            body = graph().serialize(format=RDFLIB_FORMATS[chosen], encoding="utf-8")
+            cache.set(key, body, DOCUMENT_CACHE_SECONDS)
         response = HttpResponse(body, content_type=f"{FORMATS[chosen]}; charset=utf-8" if chosen != "nt" else FORMATS[chosen])
     if extension is None:
         response["Content-Location"] = f"{path}.{chosen}"
@@ -122,10 +136,12 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
 
     def graph() -> Graph:
         g = area_graph(uris, area_records(Area.objects.filter(pk=area.pk)))
-        for dataset in Dataset.objects.select_related("measure"):
-            records = list(observation_records(Observation.objects.filter(dataset=dataset, area=area)))
-            if records:
-                g += observations_graph(uris, dataset.slug, measure_record(dataset), records)
+        by_dataset: dict[int, list[ObservationRecord]] = {}
+        rows = Observation.objects.filter(area=area).values_list("dataset_id", "period__code", "value")
+        for dataset_id, period_code, value in rows.order_by("dataset_id", "period__start_date"):
+            by_dataset.setdefault(dataset_id, []).append(ObservationRecord(area.gss_code, period_code, value))
+        for dataset in Dataset.objects.filter(pk__in=by_dataset).select_related("measure"):
+            g += observations_graph(uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk])
         return g
 
     def html() -> HttpResponse:

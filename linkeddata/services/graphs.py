@@ -182,6 +182,11 @@ def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
     _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refPeriod, order=2)
     _component(graph, dsd, QB.measure, prop)
     _component(graph, dsd, QB.attribute, SDMX_ATTRIBUTE.unitMeasure, required=True)
+    key = uris.period_slice_key(dataset.slug)
+    graph.add((dsd, QB.sliceKey, key))
+    graph.add((key, RDF.type, QB.SliceKey))
+    graph.add((key, RDFS.label, Literal("One period, every area", lang="en")))
+    graph.add((key, QB.componentProperty, SDMX_DIMENSION.refPeriod))
     for distribution in DISTRIBUTIONS:
         url = uris.download(dataset.slug, distribution.extension)
         graph.add((ds, DCAT.distribution, url))
@@ -197,12 +202,26 @@ def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
 
 
 def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, observations: Iterable[ObservationRecord]) -> Graph:
-    """The qb:Observation resources of a dataset (or any subset of them)."""
+    """The qb:Observation resources of a dataset (or any subset of them), each in its period's qb:Slice.
+
+    The slices let a ranking for one period start from its few hundred observations instead of testing
+    every observation of the measure (about ten times faster in Oxigraph).
+    """
     graph = new_graph()
     ds, prop, unit = uris.dataset(dataset_slug), uris.measure(measure.slug), uris.unit(unit_slug(measure.unit))
+    key = uris.period_slice_key(dataset_slug)
     add = graph.add
+    slices = set()
     for observation in observations:
         obs = uris.observation(dataset_slug, observation.gss_code, observation.period_code)
+        cross_section = uris.period_slice(dataset_slug, observation.period_code)
+        if cross_section not in slices:
+            slices.add(cross_section)
+            add((ds, QB.slice, cross_section))
+            add((cross_section, RDF.type, QB.Slice))
+            add((cross_section, QB.sliceStructure, key))
+            add((cross_section, SDMX_DIMENSION.refPeriod, period_uri(observation.period_code)))
+        add((cross_section, QB.observation, obs))
         add((obs, RDF.type, QB.Observation))
         add((obs, QB.dataSet, ds))
         add((obs, SDMX_DIMENSION.refArea, uris.area(observation.gss_code)))

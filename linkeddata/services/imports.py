@@ -167,13 +167,15 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
 
 
 def do_import_observations(
-    path: Path, dataset: Dataset, *, skip_areas: tuple[str, ...] = (), progress: Progress | None = None
+    path: Path, dataset: Dataset, *, skip_areas: tuple[str, ...] = (), progress: Progress | None = None,
+    publish: bool = True,
 ) -> ImportResult:
     """Validate then write ``path`` into ``dataset`` in one transaction.
 
     Raises ImportRejected (nothing written) when the file has any problem. Values that changed keep
     their earlier value as an ObservationRevision; an unchanged file writes nothing.
-    The linked-data store and downloads are refreshed after the commit.
+    The linked-data store and downloads are refreshed after the commit (``publish=False`` leaves
+    that to the caller, which then must publish).
     """
     say = progress or (lambda message: None)
     say(f"Checking {path} …")
@@ -208,6 +210,7 @@ def do_import_observations(
         result.created, result.updated = len(new), len(changed)
         if result.changed:
             dataset.save(update_fields=["modified"])
+        if result.changed and publish:
             from linkeddata.services.publish import do_publish_dataset_later
 
             do_publish_dataset_later(dataset, progress=progress)

@@ -72,7 +72,8 @@ def observation_records(observations) -> Iterator[ObservationRecord]:
 
 def area_records(areas=None) -> list[AreaRecord]:
     areas = list((areas if areas is not None else Area.objects.exclude(gss_code=None)).order_by("gss_code"))
-    by_code = {a.code: a.gss_code for a in Area.objects.exclude(gss_code=None).only("code", "gss_code")}
+    wanted = {code for area in areas for code in area.successor_codes}
+    by_code = dict(Area.objects.filter(code__in=wanted).exclude(gss_code=None).values_list("code", "gss_code"))
     similar: dict[int, list[str]] = {}
     links = SimilarArea.objects.filter(area__in=areas, similarity_type="global").order_by("rank")
     for area_id, gss in links.values_list("area_id", "similar__gss_code"):
@@ -174,19 +175,29 @@ def do_publish_all(progress: Progress | None = None) -> None:
     do_publish_reference(progress)
 
 
+def _publish_or_report(publish, progress: Progress | None) -> None:
+    """Publish; if the store is held by another process, say so: the figures are safe in the tables."""
+    try:
+        publish()
+    except StoreUnavailable as exc:
+        logger.warning("%s; run `manage.py publish_linked_data` to publish the figures", exc)
+        if progress:
+            progress(f"{exc}. The figures are saved; run `manage.py publish_linked_data` to publish them.")
+
+
+def do_publish_all_or_report(progress: Progress | None = None) -> None:
+    """After the commit, publish everything (as ``do_publish_all``)."""
+    transaction.on_commit(lambda: _publish_or_report(lambda: do_publish_all(progress), progress))
+
+
 def do_publish_dataset_later(dataset: Dataset, progress: Progress | None = None) -> None:
-    """After the import commits, publish the dataset; a store another process holds delays, never loses."""
+    """After the import commits, publish the dataset and the catalogue."""
 
     def publish() -> None:
-        try:
-            do_publish_dataset(dataset, progress)
-            do_publish_reference(progress)
-        except StoreUnavailable as exc:
-            logger.warning("%s; run `manage.py publish_linked_data` to publish %s", exc, dataset.slug)
-            if progress:
-                progress(f"{exc}. The figures are saved; run `manage.py publish_linked_data` to publish them.")
+        do_publish_dataset(dataset, progress)
+        do_publish_reference(progress)
 
-    transaction.on_commit(publish)
+    transaction.on_commit(lambda: _publish_or_report(publish, progress))
 
 
 def observation_count_in_store() -> int:

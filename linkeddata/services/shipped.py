@@ -5,6 +5,7 @@ from __future__ import annotations
 from linkeddata.services.areas import do_import_areas
 from linkeddata.services.catalogue import SHIPPED, do_ensure_dataset
 from linkeddata.services.imports import ImportResult, Progress, do_import_observations
+from linkeddata.services.publish import do_publish_all_or_report
 from linkeddata.services.similarity import do_import_similarity
 
 
@@ -22,6 +23,8 @@ def do_import_shipped(progress: Progress | None = None) -> dict[str, ImportResul
     for definition in SHIPPED:
         dataset = do_ensure_dataset(definition)
         results[definition.slug] = do_import_observations(
-            definition.path, dataset, skip_areas=definition.skip_areas, progress=progress
+            definition.path, dataset, skip_areas=definition.skip_areas, progress=progress, publish=False
         )
+    if any(result.changed for result in results.values()):
+        do_publish_all_or_report(progress)
     return results

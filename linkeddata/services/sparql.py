@@ -175,12 +175,13 @@ SELECT ?period ?value WHERE {
     ),
     (
         "Ranking of councils for one year",
-        "Start from the period and measure, then find each area's name.",
-        """PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+        "Start from the dataset's slice for the year (its observations for that period), then each area's name.",
+        """PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
 SELECT ?area ?name ?value WHERE {
-  ?obs sdmx-dimension:refPeriod <http://reference.data.gov.uk/id/year/2023> ;
-       <{base}/id/measure/greenhouse-gas-emissions-per-person> ?value ;
+  <{base}/id/slice/greenhouse-gas-emissions-per-person/2023> qb:observation ?obs .
+  ?obs <{base}/id/measure/greenhouse-gas-emissions-per-person> ?value ;
        sdmx-dimension:refArea ?area .
   ?area skos:prefLabel ?name .
 } ORDER BY ?value LIMIT 20""",
