@@ -35,6 +35,7 @@ from linkeddata.services.graphs import (
     observations_graph,
     period_graph,
 )
+from linkeddata.services.imports import RECODINGS
 from linkeddata.services.periods import period_code_from_slug
 from linkeddata.services.publish import (
     area_records,
@@ -111,7 +112,9 @@ def see_other(request: HttpRequest, rest: str) -> HttpResponse:
 
 
 def _area_or_404(request: HttpRequest, gss: str) -> Area:
-    area = Area.objects.filter(Q(gss_code=gss.upper()) | Q(former_gss_codes__contains=gss.upper())).first()
+    code = RECODINGS.get(gss.upper(), gss.upper())
+    matches = Q(gss_code=code) | Q(former_gss_codes__contains=code) if len(code) == 9 else Q(gss_code=code)
+    area = Area.objects.filter(matches).first()
     if area is None:
         raise AreaNotFound(gss)
     return area
@@ -349,7 +352,7 @@ def sparql(request: HttpRequest) -> HttpResponse:
         query = request.POST.get("query", "")
     else:
         query = request.GET.get("query", "")
-    wants_html = "query" not in request.GET and request.method == "GET" or request.GET.get("html") == "1"
+    wants_html = request.method in {"GET", "HEAD"} and "query" not in request.GET
     if wants_html:
         base = Uris.default().base
         shown = request.GET.get("q") or examples(base)[0][2]

@@ -91,6 +91,10 @@ def test_unknown_format_gets_406_listing_the_offered_ones(client, recycling):
     assert client.get("/doc/area/E08000035.pdf").status_code == 406
 
 
+def test_recoded_area_codes_find_the_council(client, recycling):
+    assert b"<h1>Barnsley</h1>" in client.get("/doc/area/E08000038").content
+
+
 def test_unknown_area_code_is_404_with_a_search_hint(client, recycling):
     response = client.get("/doc/area/E09999999")
     assert response.status_code == 404
