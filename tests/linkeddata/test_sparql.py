@@ -129,3 +129,23 @@ def test_row_cap_and_time_limit_are_reported(endpoint, settings):
     assert time.monotonic() - started < 3
 
 
+
+
+def test_store_follows_a_reimport_and_can_be_rebuilt(endpoint, tmp_path, recycling, capsys):
+    from django.core.management import call_command
+
+    from linkeddata.services.imports import do_import_observations
+    from tests.linkeddata.conftest import CSV
+
+    updated = tmp_path / "recycling-v2.csv"
+    updated.write_text(CSV.replace("40.1", "41.7"), encoding="utf-8")
+    do_import_observations(updated, recycling)
+    query = series_query(Uris.default().base)
+    values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
+    assert values == ["38.5", "41.7"]
+
+    call_command("publish_linked_data")
+    out = capsys.readouterr().out
+    assert "Publishing recycling" in out and "Published." in out
+    values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
+    assert values == ["38.5", "41.7"]
