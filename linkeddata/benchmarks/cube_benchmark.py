@@ -19,6 +19,7 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -103,6 +104,9 @@ def run_store_phase(store_name: str, nt_path: str, query_file: str, repeats: int
             times.append((time.perf_counter() - started) * 1000)
         timings[name] = {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "runs": repeats}
         answers[name] = digest
+    if store_name == "oxigraph":
+        del graph, native
+        shutil.rmtree(directory, ignore_errors=True)
     return {"store": store_name, "load_seconds": load_seconds, "memory_mb": memory, "timings": timings, "answers": answers}
 
 
@@ -260,13 +264,14 @@ def main() -> None:
         )
         results[store] = json.loads(output.stdout.strip().splitlines()[-1])
 
+    shutil.rmtree(work, ignore_errors=True)
     report(results, real, triples, sizes)
 
 
 def report(results: dict, real: dict | None, triples: int, sizes: tuple[int, int, int]) -> None:
     ox, mem = results["oxigraph"], results["rdflib-memory"]
     print()
-    print(f"Cube: {sizes[0] * sizes[1] * sizes[2]:,} generated observations + real data; {triples:,} triples")
+    print(f"Cube: {sizes[0] * sizes[1] * sizes[2]:,} generated observations{' + real data' if real else ''}; {triples:,} triples")
     print("| figure | Oxigraph (oxrdflib) | rdflib in-memory | ratio (rdflib / Oxigraph) | target |")
     print("|---|---|---|---|---|")
     print(f"| load | {ox['load_seconds']:.1f} s | {mem['load_seconds']:.1f} s | {mem['load_seconds'] / ox['load_seconds']:.1f}x | |")

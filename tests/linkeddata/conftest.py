@@ -55,8 +55,8 @@ def councils(db):
 
 
 @pytest.fixture
-def recycling(councils, tmp_path):
-    """A small dataset imported through the real import service."""
+def recycling(councils, tmp_path, rdf_store):
+    """A small dataset imported through the real import service (published to this test's own store)."""
     dataset = do_ensure_dataset(RECYCLING)
     path = tmp_path / "recycling.csv"
     path.write_text(CSV, encoding="utf-8")
