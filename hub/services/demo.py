@@ -23,6 +23,7 @@ from communities.services.threads import do_accept_answer, do_reply, do_start_th
 from hub.services.site import ensure_site_tree
 from linkeddata.models import Area
 from linkeddata.services.areas import do_import_areas
+from linkeddata.services.shipped import do_import_shipped
 
 DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105 - published demo sign-in, never used in production
 DEMO_EMAIL = "amira.khan@leeds.example.gov.uk"
@@ -238,4 +239,13 @@ def load_demo() -> DemoResult:
         page.save_revision().publish()
         result.good_practice_created += 1
     del home
+    load_demo_benchmarks(result)
     return result
+
+
+def load_demo_benchmarks(result: DemoResult) -> None:
+    """The real benchmarking datasets, their similar areas and their linked-data publication."""
+    imported = do_import_shipped()
+    created = sum(r.created for r in imported.values())
+    if created:
+        result.notes.append(f"benchmarking data: {created} observations imported")

@@ -1,0 +1,184 @@
+"""What people see about the figures, read from the relational tables: latest values, trends, ranks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Avg
+
+from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
+
+EXCLUDED_TYPES = ("COMB", "SRA")  # combined authorities and the GLA are not ranked against councils
+
+
+def similar_areas(area: Area, limit: int = 20) -> list[Area]:
+    """The area's ONS similar councils (overall similarity), most similar first."""
+    links = SimilarArea.objects.filter(area=area, similarity_type="global").select_related("similar").order_by("rank")
+    return [link.similar for link in links[:limit]]
+
+
+def rank(values: dict[int, Decimal], higher_is_better: bool) -> dict[int, int]:
+    """Competition ranking (1 = best; ties share a rank) of area id -> value."""
+    ordered = sorted(values.items(), key=lambda item: item[1], reverse=higher_is_better)
+    ranks, previous, position = {}, None, 0
+    for index, (area_id, value) in enumerate(ordered, start=1):
+        if value != previous:
+            position, previous = index, value
+        ranks[area_id] = position
+    return ranks
+
+
+def period_values(dataset: Dataset, period: Period) -> dict[int, Decimal]:
+    rows = Observation.objects.filter(dataset=dataset, period=period).exclude(area__authority_type__in=EXCLUDED_TYPES)
+    return dict(rows.values_list("area_id", "value"))
+
+
+@dataclass
+class MeasureSummary:
+    dataset: Dataset
+    period: Period
+    value: Decimal
+    previous_period: Period | None
+    previous_value: Decimal | None
+    rank: int
+    ranked: int
+    similar_rank: int | None
+    similar_ranked: int
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.previous_value is None else self.value - self.previous_value
+
+    @property
+    def trend(self) -> str:
+        """'improving', 'getting worse' or 'no change', judged by the measure's polarity."""
+        change = self.change
+        if change is None:
+            return "no earlier figure"
+        if change == 0:
+            return "no change"
+        better = (change > 0) == self.dataset.measure.higher_is_better
+        return "improving" if better else "getting worse"
+
+    @property
+    def judgement(self) -> str:
+        """Where the council stands among all councils: top, middle or bottom third."""
+        third = self.ranked / 3
+        if self.rank <= third:
+            return "among the best third"
+        if self.rank > 2 * third:
+            return "among the worst third"
+        return "in the middle third"
+
+
+def area_summaries(area: Area) -> list[MeasureSummary]:
+    """Every dataset's latest figure for the area, with its trend and ranks."""
+    summaries = []
+    similar_ids = {a.pk for a in similar_areas(area)} | {area.pk}
+    for dataset in Dataset.objects.select_related("measure"):
+        observations = list(Observation.objects.filter(dataset=dataset, area=area).select_related("period").order_by("-period__start_date")[:2])
+        if not observations:
+            continue
+        latest = observations[0]
+        previous = observations[1] if len(observations) > 1 else None
+        values = period_values(dataset, latest.period)
+        values.setdefault(area.pk, latest.value)
+        ranks = rank(values, dataset.measure.higher_is_better)
+        similar_values = {k: v for k, v in values.items() if k in similar_ids}
+        similar_ranks = rank(similar_values, dataset.measure.higher_is_better)
+        summaries.append(MeasureSummary(
+            dataset=dataset, period=latest.period, value=latest.value,
+            previous_period=previous.period if previous else None, previous_value=previous.value if previous else None,
+            rank=ranks[area.pk], ranked=len(values), similar_rank=similar_ranks.get(area.pk), similar_ranked=len(similar_values),
+        ))
+    return summaries
+
+
+def dataset_periods(dataset: Dataset) -> list[Period]:
+    return list(Period.objects.filter(observations__dataset=dataset).distinct().order_by("start_date"))
+
+
+@dataclass
+class RankingRow:
+    rank: int
+    area: Area
+    value: Decimal
+
+
+def ranking(dataset: Dataset, period: Period, region: str = "", authority_type: str = "") -> list[RankingRow]:
+    """Councils ranked for one period (1 = best by the measure's polarity), optionally filtered."""
+    rows = Observation.objects.filter(dataset=dataset, period=period).exclude(area__authority_type__in=EXCLUDED_TYPES)
+    if region:
+        rows = rows.filter(area__region=region)
+    if authority_type:
+        rows = rows.filter(area__authority_type=authority_type)
+    rows = list(rows.select_related("area"))
+    ranks = rank({o.area_id: o.value for o in rows}, dataset.measure.higher_is_better)
+    result = [RankingRow(ranks[o.area_id], o.area, o.value) for o in rows]
+    return sorted(result, key=lambda row: (row.rank, row.area.short_name))
+
+
+def series(dataset: Dataset, areas: list[Area]) -> dict[int, dict[str, Decimal]]:
+    """area id -> {period code: value} for the given areas."""
+    values: dict[int, dict[str, Decimal]] = defaultdict(dict)
+    rows = Observation.objects.filter(dataset=dataset, area__in=areas).values_list("area_id", "period__code", "value")
+    for area_id, period, value in rows:
+        values[area_id][period] = value
+    return values
+
+
+def average_series(dataset: Dataset, areas) -> dict[str, Decimal]:
+    """Mean value per period over ``areas`` (a queryset or list)."""
+    rows = Observation.objects.filter(dataset=dataset, area__in=areas).values("period__code").annotate(mean=Avg("value"))
+    return {row["period__code"]: row["mean"] for row in rows}
+
+
+@dataclass
+class Line:
+    name: str
+    values: list[Decimal | None]
+
+
+@dataclass
+class Comparison:
+    area: Area
+    dataset: Dataset
+    mode: str
+    periods: list[str]
+    lines: list[Line]
+    others: list[Area]
+
+
+COMPARE_MODES = {
+    "similar": "its ONS similar councils (average)",
+    "region": "its region's average",
+    "picked": "councils I choose",
+}
+
+
+def comparison(area: Area, dataset: Dataset, mode: str, picked: list[Area]) -> Comparison:
+    """One council's series against similar councils, its region or picked councils, period by period."""
+    periods = [p.code for p in dataset_periods(dataset)]
+    own = series(dataset, [area]).get(area.pk, {})
+    lines = [Line(area.short_name, [own.get(p) for p in periods])]
+    others: list[Area] = []
+    if mode == "similar":
+        others = similar_areas(area)
+        mean = average_series(dataset, others)
+        lines.append(Line(f"Average of {len(others)} similar councils", [mean.get(p) for p in periods]))
+    elif mode == "region":
+        others = list(Area.objects.councils().filter(region=area.region).exclude(pk=area.pk))
+        mean = average_series(dataset, others)
+        lines.append(Line(f"{area.region or 'Region'} average", [mean.get(p) for p in periods]))
+    else:
+        others = [a for a in picked if a.pk != area.pk][:8]
+        values = series(dataset, others)
+        lines += [Line(a.short_name, [values.get(a.pk, {}).get(p) for p in periods]) for a in others]
+    # Keep the periods where the council or a comparison has a figure.
+    keep = [i for i, _ in enumerate(periods) if any(line.values[i] is not None for line in lines)]
+    periods = [periods[i] for i in keep]
+    for line in lines:
+        line.values = [line.values[i] for i in keep]
+    return Comparison(area, dataset, mode, periods, lines, others)

@@ -1,0 +1,292 @@
+"""Pure graph building: plain records in, an rdflib Graph out. No database, no request, no settings.
+
+The cube follows the W3C RDF Data Cube vocabulary in its normalised form (``qb:componentProperty``
+written beside ``qb:dimension``/``qb:measure``/``qb:attribute``) so the specification's integrity
+constraints can be checked directly with SPARQL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, VOID, XSD
+
+from linkeddata.uris import Uris, ons_area_uri, period_uri
+from linkeddata.vocab import HUB, INTERVALS, PREFIXES, SDMX_ATTRIBUTE, SDMX_CONCEPT, SDMX_DIMENSION
+
+MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+
+
+@dataclass(frozen=True)
+class AreaRecord:
+    gss_code: str
+    name: str
+    short_name: str
+    authority_type: str
+    region: str
+    nation: str
+    is_current: bool
+    end_date: date | None = None
+    successors: tuple[str, ...] = ()
+    similar: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MeasureRecord:
+    slug: str
+    label: str
+    description: str
+    unit: str
+    higher_is_better: bool
+    source: str
+    source_url: str
+    licence_url: str
+
+
+@dataclass(frozen=True)
+class DatasetRecord:
+    slug: str
+    title: str
+    description: str
+    measure: MeasureRecord
+    attribution: str
+    modified: datetime
+    observation_count: int = 0
+
+
+@dataclass(frozen=True)
+class ObservationRecord:
+    gss_code: str
+    period_code: str
+    value: Decimal
+
+
+@dataclass(frozen=True)
+class Distribution:
+    extension: str
+    media_type: str
+    title: str
+
+
+DISTRIBUTIONS = (
+    Distribution("csv", "text/csv", "CSV (one row per observation)"),
+    Distribution("nt.gz", "application/n-triples", "N-Triples, gzip-compressed"),
+)
+
+
+@dataclass
+class Catalogue:
+    title: str
+    description: str
+    datasets: list[DatasetRecord] = field(default_factory=list)
+
+
+def new_graph() -> Graph:
+    graph = Graph(bind_namespaces="core")
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace)
+    return graph
+
+
+def decimal_literal(value: Decimal) -> Literal:
+    """A canonical xsd:decimal (``35.9``, not ``35.9000`` or ``1E+1``)."""
+    return Literal(format(value.normalize(), "f"), datatype=XSD.decimal)
+
+
+def unit_slug(unit: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in unit.lower()).strip("-").replace("--", "-")
+
+
+def _component(graph: Graph, dsd: URIRef, role: URIRef, prop: URIRef, order: int | None = None, required: bool | None = None) -> None:
+    spec = BNode()
+    graph.add((dsd, QB.component, spec))
+    graph.add((spec, RDF.type, QB.ComponentSpecification))
+    graph.add((spec, role, prop))
+    graph.add((spec, QB.componentProperty, prop))
+    if order is not None:
+        graph.add((spec, QB.order, Literal(order)))
+    if required is not None:
+        graph.add((spec, QB.componentRequired, Literal(required)))
+
+
+def component_properties_graph() -> Graph:
+    """The dimensions and attribute every hub cube shares."""
+    graph = new_graph()
+    graph.add((SDMX_DIMENSION.refArea, RDF.type, QB.DimensionProperty))
+    graph.add((SDMX_DIMENSION.refArea, RDF.type, RDF.Property))
+    graph.add((SDMX_DIMENSION.refArea, RDFS.label, Literal("Reference area", lang="en")))
+    graph.add((SDMX_DIMENSION.refArea, QB.concept, SDMX_CONCEPT.refArea))
+    graph.add((SDMX_DIMENSION.refArea, RDFS.range, HUB.Area))
+    graph.add((SDMX_DIMENSION.refPeriod, RDF.type, QB.DimensionProperty))
+    graph.add((SDMX_DIMENSION.refPeriod, RDF.type, RDF.Property))
+    graph.add((SDMX_DIMENSION.refPeriod, RDFS.label, Literal("Reference period", lang="en")))
+    graph.add((SDMX_DIMENSION.refPeriod, QB.concept, SDMX_CONCEPT.refPeriod))
+    graph.add((SDMX_DIMENSION.refPeriod, RDFS.range, INTERVALS.Interval))
+    graph.add((SDMX_ATTRIBUTE.unitMeasure, RDF.type, QB.AttributeProperty))
+    graph.add((SDMX_ATTRIBUTE.unitMeasure, RDF.type, RDF.Property))
+    graph.add((SDMX_ATTRIBUTE.unitMeasure, RDFS.label, Literal("Unit of measure", lang="en")))
+    graph.add((SDMX_ATTRIBUTE.unitMeasure, QB.concept, SDMX_CONCEPT.unitMeasure))
+    return graph
+
+
+def measure_graph(uris: Uris, measure: MeasureRecord) -> Graph:
+    graph = new_graph()
+    prop, unit = uris.measure(measure.slug), uris.unit(unit_slug(measure.unit))
+    graph.add((prop, RDF.type, QB.MeasureProperty))
+    graph.add((prop, RDF.type, RDF.Property))
+    graph.add((prop, RDFS.label, Literal(measure.label, lang="en")))
+    if measure.description:
+        graph.add((prop, RDFS.comment, Literal(measure.description, lang="en")))
+    graph.add((prop, RDFS.range, XSD.decimal))
+    graph.add((prop, QB.concept, SDMX_CONCEPT.obsValue))
+    graph.add((prop, HUB.higherIsBetter, Literal(measure.higher_is_better)))
+    graph.add((prop, SDMX_ATTRIBUTE.unitMeasure, unit))
+    graph.add((prop, DCTERMS.source, URIRef(measure.source_url)))
+    graph.add((prop, DCTERMS.license, URIRef(measure.licence_url)))
+    graph.add((unit, RDFS.label, Literal(measure.unit, lang="en")))
+    graph.add((unit, SKOS.prefLabel, Literal(measure.unit, lang="en")))
+    return graph
+
+
+def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
+    """A dataset's description: qb:DataSet with its structure, DCAT distributions, licence and PROV source."""
+    graph = new_graph()
+    graph += component_properties_graph()
+    graph += measure_graph(uris, dataset.measure)
+    ds, dsd, prop = uris.dataset(dataset.slug), uris.structure(dataset.slug), uris.measure(dataset.measure.slug)
+    source = URIRef(dataset.measure.source_url)
+    graph.add((ds, RDF.type, QB.DataSet))
+    graph.add((ds, RDF.type, DCAT.Dataset))
+    graph.add((ds, RDF.type, VOID.Dataset))
+    graph.add((ds, RDF.type, PROV.Entity))
+    graph.add((ds, DCTERMS.title, Literal(dataset.title, lang="en")))
+    graph.add((ds, RDFS.label, Literal(dataset.title, lang="en")))
+    graph.add((ds, DCTERMS.description, Literal(dataset.description, lang="en")))
+    graph.add((ds, DCTERMS.license, URIRef(dataset.measure.licence_url)))
+    graph.add((ds, DCTERMS.rights, Literal(dataset.attribution, lang="en")))
+    graph.add((ds, DCTERMS.modified, Literal(dataset.modified.replace(microsecond=0))))
+    graph.add((ds, DCTERMS.source, source))
+    graph.add((ds, PROV.wasDerivedFrom, source))
+    graph.add((source, RDF.type, PROV.Entity))
+    graph.add((source, DCTERMS.title, Literal(dataset.measure.source, lang="en")))
+    graph.add((ds, QB.structure, dsd))
+    graph.add((ds, VOID.sparqlEndpoint, uris.sparql()))
+    graph.add((ds, VOID.entities, Literal(dataset.observation_count)))
+    graph.add((dsd, RDF.type, QB.DataStructureDefinition))
+    graph.add((dsd, RDFS.label, Literal(f"Structure of {dataset.title}", lang="en")))
+    _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refArea, order=1)
+    _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refPeriod, order=2)
+    _component(graph, dsd, QB.measure, prop)
+    _component(graph, dsd, QB.attribute, SDMX_ATTRIBUTE.unitMeasure, required=True)
+    key = uris.period_slice_key(dataset.slug)
+    graph.add((dsd, QB.sliceKey, key))
+    graph.add((key, RDF.type, QB.SliceKey))
+    graph.add((key, RDFS.label, Literal("One period, every area", lang="en")))
+    graph.add((key, QB.componentProperty, SDMX_DIMENSION.refPeriod))
+    for distribution in DISTRIBUTIONS:
+        url = uris.download(dataset.slug, distribution.extension)
+        graph.add((ds, DCAT.distribution, url))
+        graph.add((url, RDF.type, DCAT.Distribution))
+        graph.add((url, DCTERMS.title, Literal(distribution.title, lang="en")))
+        graph.add((url, DCAT.downloadURL, url))
+        graph.add((url, DCAT.mediaType, URIRef(MEDIA_TYPES + distribution.media_type)))
+        graph.add((url, DCTERMS.license, URIRef(dataset.measure.licence_url)))
+        if distribution.extension == "nt.gz":
+            graph.add((ds, VOID.dataDump, url))
+            graph.add((url, DCAT.compressFormat, URIRef(MEDIA_TYPES + "application/gzip")))
+    return graph
+
+
+def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, observations: Iterable[ObservationRecord]) -> Graph:
+    """The qb:Observation resources of a dataset (or any subset of them), each in its period's qb:Slice.
+
+    The slices let a ranking for one period start from its few hundred observations instead of testing
+    every observation of the measure (about ten times faster in Oxigraph).
+    """
+    graph = new_graph()
+    ds, prop, unit = uris.dataset(dataset_slug), uris.measure(measure.slug), uris.unit(unit_slug(measure.unit))
+    key = uris.period_slice_key(dataset_slug)
+    add = graph.add
+    slices = set()
+    for observation in observations:
+        obs = uris.observation(dataset_slug, observation.gss_code, observation.period_code)
+        cross_section = uris.period_slice(dataset_slug, observation.period_code)
+        if cross_section not in slices:
+            slices.add(cross_section)
+            add((ds, QB.slice, cross_section))
+            add((cross_section, RDF.type, QB.Slice))
+            add((cross_section, QB.sliceStructure, key))
+            add((cross_section, SDMX_DIMENSION.refPeriod, period_uri(observation.period_code)))
+        add((cross_section, QB.observation, obs))
+        add((obs, RDF.type, QB.Observation))
+        add((obs, QB.dataSet, ds))
+        add((obs, SDMX_DIMENSION.refArea, uris.area(observation.gss_code)))
+        add((obs, SDMX_DIMENSION.refPeriod, period_uri(observation.period_code)))
+        add((obs, prop, decimal_literal(observation.value)))
+        add((obs, SDMX_ATTRIBUTE.unitMeasure, unit))
+    return graph
+
+
+def period_graph(codes: Iterable[str]) -> Graph:
+    graph = new_graph()
+    for code in codes:
+        uri = period_uri(code)
+        graph.add((uri, RDF.type, INTERVALS.Interval))
+        graph.add((uri, RDF.type, INTERVALS.GovernmentYear if "/" in code else INTERVALS.CalendarYear))
+        graph.add((uri, RDFS.label, Literal(code)))
+    return graph
+
+
+def area_graph(uris: Uris, areas: Iterable[AreaRecord]) -> Graph:
+    """Areas with their ONS statistical-geography identity, type, region and similar councils."""
+    graph = new_graph()
+    for area in areas:
+        uri = uris.area(area.gss_code)
+        graph.add((uri, RDF.type, HUB.Area))
+        graph.add((uri, RDFS.label, Literal(area.name, lang="en")))
+        graph.add((uri, SKOS.prefLabel, Literal(area.short_name, lang="en")))
+        graph.add((uri, SKOS.notation, Literal(area.gss_code)))
+        graph.add((uri, OWL.sameAs, ons_area_uri(area.gss_code)))
+        graph.add((uri, HUB.authorityType, Literal(area.authority_type, lang="en")))
+        if area.region:
+            graph.add((uri, HUB.region, Literal(area.region, lang="en")))
+        graph.add((uri, HUB.nation, Literal(area.nation, lang="en")))
+        if not area.is_current and area.end_date:
+            graph.add((uri, DCTERMS.valid, Literal(f"end={area.end_date.isoformat()};")))
+        for successor in area.successors:
+            graph.add((uri, HUB.replacedBy, uris.area(successor)))
+            graph.add((uri, DCTERMS.isReplacedBy, uris.area(successor)))
+        for similar in area.similar:
+            graph.add((uri, HUB.similarArea, uris.area(similar)))
+    return graph
+
+
+def catalogue_graph(uris: Uris, catalogue: Catalogue) -> Graph:
+    """The DCAT catalogue of every dataset, the SPARQL service, and a VoID description of the whole."""
+    graph = new_graph()
+    cat, service, sparql = uris.catalogue(), uris.service(), uris.sparql()
+    graph.add((cat, RDF.type, DCAT.Catalog))
+    graph.add((cat, DCTERMS.title, Literal(catalogue.title, lang="en")))
+    graph.add((cat, DCTERMS.description, Literal(catalogue.description, lang="en")))
+    graph.add((cat, DCAT.service, sparql))
+    graph.add((sparql, RDF.type, DCAT.DataService))
+    graph.add((sparql, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))
+    graph.add((sparql, DCAT.endpointURL, sparql))
+    graph.add((sparql, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    graph.add((service, RDF.type, VOID.Dataset))
+    graph.add((service, DCTERMS.title, Literal(catalogue.title, lang="en")))
+    graph.add((service, VOID.sparqlEndpoint, sparql))
+    graph.add((service, VOID.uriSpace, Literal(f"{uris.base}/id/")))
+    graph.add((service, VOID.vocabulary, URIRef(str(QB._NS))))
+    graph.add((service, VOID.entities, Literal(sum(d.observation_count for d in catalogue.datasets))))
+    for dataset in catalogue.datasets:
+        ds = uris.dataset(dataset.slug)
+        graph.add((cat, DCAT.dataset, ds))
+        graph.add((sparql, DCAT.servesDataset, ds))
+        graph.add((service, VOID.subset, ds))
+        graph += dataset_graph(uris, dataset)
+    return graph

@@ -1,0 +1,30 @@
+"""Importing everything the hub ships: authorities, similar areas and the real datasets."""
+
+from __future__ import annotations
+
+from linkeddata.services.areas import do_import_areas
+from linkeddata.services.catalogue import SHIPPED, do_ensure_dataset
+from linkeddata.services.imports import ImportResult, Progress, do_import_observations
+from linkeddata.services.publish import do_publish_all_or_report
+from linkeddata.services.similarity import do_import_similarity
+
+
+def do_import_reference(progress: Progress | None = None) -> None:
+    say = progress or (lambda message: None)
+    areas = do_import_areas()
+    say(f"authorities: {areas.created} created, {areas.updated} updated, {areas.unchanged} unchanged")
+    do_import_similarity(progress)
+
+
+def do_import_shipped(progress: Progress | None = None) -> dict[str, ImportResult]:
+    """Import the reference files and every shipped dataset; idempotent (a second run writes nothing)."""
+    do_import_reference(progress)
+    results = {}
+    for definition in SHIPPED:
+        dataset = do_ensure_dataset(definition)
+        results[definition.slug] = do_import_observations(
+            definition.path, dataset, skip_areas=definition.skip_areas, progress=progress, publish=False
+        )
+    if any(result.changed for result in results.values()):
+        do_publish_all_or_report(progress)
+    return results

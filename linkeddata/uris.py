@@ -1,0 +1,89 @@
+"""The hub's cool URIs: ``/id/...`` names a thing, ``/doc/...`` is the document about it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from rdflib import URIRef
+
+from linkeddata.vocab import GOVERNMENT_YEAR, STATISTICAL_GEOGRAPHY, YEAR
+
+
+def base_uri() -> str:
+    """Where the hub's URIs start: ``LINKED_DATA_BASE_URI`` or the site's own URL."""
+    return (getattr(settings, "LINKED_DATA_BASE_URI", "") or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+
+
+def period_slug(code: str) -> str:
+    return code.replace("/", "-")
+
+
+def period_uri(code: str) -> URIRef:
+    """reference.data.gov.uk URI of a calendar year (``2023``) or government year (``2023/24``)."""
+    if "/" in code:
+        start = int(code[:4])
+        return GOVERNMENT_YEAR[f"{start}-{start + 1}"]
+    return YEAR[code]
+
+
+def ons_area_uri(gss_code: str) -> URIRef:
+    return STATISTICAL_GEOGRAPHY[gss_code]
+
+
+@dataclass(frozen=True)
+class Uris:
+    """URI builder for one base; graph-building functions take one so they never read settings."""
+
+    base: str
+
+    @classmethod
+    def default(cls) -> Uris:
+        return cls(base_uri())
+
+    def _id(self, *parts: str) -> URIRef:
+        return URIRef("/".join([self.base, "id", *parts]))
+
+    def area(self, gss_code: str) -> URIRef:
+        return self._id("area", gss_code)
+
+    def dataset(self, slug: str) -> URIRef:
+        return self._id("dataset", slug)
+
+    def structure(self, slug: str) -> URIRef:
+        return self._id("structure", slug)
+
+    def period_slice_key(self, slug: str) -> URIRef:
+        return self._id("structure", slug, "period-slice")
+
+    def period_slice(self, slug: str, period_code: str) -> URIRef:
+        """All of a dataset's observations for one period: the cross-section a ranking reads."""
+        return self._id("slice", slug, period_slug(period_code))
+
+    def measure(self, slug: str) -> URIRef:
+        return self._id("measure", slug)
+
+    def unit(self, slug: str) -> URIRef:
+        return self._id("unit", slug)
+
+    def observation(self, dataset_slug: str, gss_code: str, period_code: str) -> URIRef:
+        return self._id("observation", dataset_slug, gss_code, period_slug(period_code))
+
+    def graph(self, name: str) -> URIRef:
+        return URIRef(f"{self.base}/graph/{name}")
+
+    def catalogue(self) -> URIRef:
+        return URIRef(f"{self.base}/data/#catalogue")
+
+    def service(self) -> URIRef:
+        return URIRef(f"{self.base}/data/#service")
+
+    def sparql(self) -> URIRef:
+        return URIRef(f"{self.base}/sparql")
+
+    def download(self, slug: str, extension: str) -> URIRef:
+        return URIRef(f"{self.base}/data/{slug}.{extension}")
+
+    def document(self, thing: URIRef) -> str:
+        """The ``/doc/`` URL that describes a ``/id/`` URI."""
+        return str(thing).replace(f"{self.base}/id/", f"{self.base}/doc/", 1)

@@ -1,0 +1,383 @@
+"""Linked-data views: thin (parse, one service call, render). Pages read the relational tables;
+RDF documents are built from the same rows by the pure functions in ``services.graphs``."""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from collections.abc import Callable
+
+from django.core.cache import cache
+from django.db.models import Max, Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+from rdflib import Graph
+
+from linkeddata import charts
+from linkeddata.models import Area, Dataset, Observation, SimilarArea
+from linkeddata.negotiation import (
+    FORMATS,
+    RDFLIB_FORMATS,
+    NotAcceptable,
+    choose_format,
+    not_acceptable,
+    public_data_headers,
+)
+from linkeddata.services import benchmarks
+from linkeddata.services.graphs import (
+    ObservationRecord,
+    area_graph,
+    catalogue_graph,
+    dataset_graph,
+    observations_graph,
+    period_graph,
+)
+from linkeddata.services.imports import RECODINGS
+from linkeddata.services.periods import period_code_from_slug
+from linkeddata.services.publish import (
+    area_records,
+    catalogue,
+    csv_bytes,
+    dataset_ntriples,
+    dataset_record,
+    dump_path,
+    measure_record,
+    observation_records,
+)
+from linkeddata.services.sparql import (
+    SparqlError,
+    examples,
+    media_type_for_short_name,
+    offered,
+    run_query,
+    serialize,
+)
+from linkeddata.uris import Uris
+
+ALL = list(FORMATS)
+DOCUMENT_CACHE_SECONDS = 3600
+FORMAT_LINKS = [(ext, FORMATS[ext]) for ext in ALL if ext != "html"]
+RDF_ONLY = [ext for ext in FORMATS if ext != "csv"]
+
+
+def _csv_response(header: list[str], rows) -> HttpResponse:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+
+
+def publication_version() -> str:
+    """Changes whenever a dataset or the reference data is re-imported with changes."""
+    latest = Dataset.objects.aggregate(latest=Max("modified"))["latest"]
+    return f"{latest.timestamp() if latest else 0}-{SimilarArea.objects.count()}-{Area.objects.count()}"
+
+
+def _document(request: HttpRequest, path: str, extension: str | None, offered_formats: list[str],
+              graph: Callable[[], Graph], html: Callable[[], HttpResponse], table: Callable[[], HttpResponse] | None = None) -> HttpResponse:
+    """Answer one document in the format asked for, with the headers linked-data clients rely on."""
+    try:
+        chosen = choose_format(request, extension, offered_formats)
+    except NotAcceptable as exc:
+        return public_data_headers(not_acceptable(exc.offered), request.build_absolute_uri(path), exc.offered, True)
+    if chosen == "html":
+        response = html()
+    elif chosen == "csv" and table is not None:
+        response = table()
+    else:
+        # Documents change only when data is imported: cache them per publication.
+        key = f"linkeddata:{path}:{chosen}:{publication_version()}"
+        body = cache.get(key)
+        if body is None:
+            body = graph().serialize(format=RDFLIB_FORMATS[chosen], encoding="utf-8")
+            cache.set(key, body, DOCUMENT_CACHE_SECONDS)
+        response = HttpResponse(body, content_type=f"{FORMATS[chosen]}; charset=utf-8" if chosen != "nt" else FORMATS[chosen])
+    if extension is None:
+        response["Content-Location"] = f"{path}.{chosen}"
+    return public_data_headers(response, request.build_absolute_uri(path), offered_formats, extension is None)
+
+
+@require_GET
+def see_other(request: HttpRequest, rest: str) -> HttpResponse:
+    """``/id/...`` names a thing, not a document: 303 See Other to the document about it."""
+    response = HttpResponse(status=303)
+    response["Location"] = f"/doc/{rest}"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+def _area_or_404(request: HttpRequest, gss: str) -> Area:
+    code = RECODINGS.get(gss.upper(), gss.upper())
+    matches = Q(gss_code=code) | Q(former_gss_codes__contains=code) if len(code) == 9 else Q(gss_code=code)
+    area = Area.objects.filter(matches).first()
+    if area is None:
+        raise AreaNotFound(gss)
+    return area
+
+
+class AreaNotFound(Exception):
+    pass
+
+
+def _area_not_found(request: HttpRequest, gss: str) -> HttpResponse:
+    return render(request, "linkeddata/area_not_found.html", {"code": gss}, status=404)
+
+
+@require_GET
+def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> HttpResponse:
+    try:
+        area = _area_or_404(request, gss)
+    except AreaNotFound:
+        return _area_not_found(request, gss)
+    uris = Uris.default()
+    path = f"/doc/area/{area.gss_code}"
+
+    def graph() -> Graph:
+        g = area_graph(uris, area_records(Area.objects.filter(pk=area.pk)))
+        by_dataset: dict[int, list[ObservationRecord]] = {}
+        rows = Observation.objects.filter(area=area).values_list("dataset_id", "period__code", "value")
+        for dataset_id, period_code, value in rows.order_by("dataset_id", "period__start_date"):
+            by_dataset.setdefault(dataset_id, []).append(ObservationRecord(area.gss_code, period_code, value))
+        for dataset in Dataset.objects.filter(pk__in=by_dataset).select_related("measure"):
+            g += observations_graph(uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk])
+        return g
+
+    def html() -> HttpResponse:
+        summaries = benchmarks.area_summaries(area)
+        return render(request, "linkeddata/area.html", {
+            "area": area, "summaries": summaries, "similar": benchmarks.similar_areas(area),
+            "clusters": area.clusters.all(), "path": path, "formats_all": FORMAT_LINKS,
+        })
+
+    def table() -> HttpResponse:
+        rows = Observation.objects.filter(area=area).order_by("dataset__slug", "period__start_date")
+        return _csv_response(["dataset", "gss_code", "area_name", "period", "value", "unit"], (
+            (o.dataset.slug, area.gss_code, area.short_name, o.period.code, format(o.value.normalize(), "f"), o.dataset.measure.unit)
+            for o in rows.select_related("dataset__measure", "period")))
+
+    return _document(request, path, ext, ALL, graph, html, table)
+
+
+def _filters(request: HttpRequest) -> tuple[str, str]:
+    return request.GET.get("region", "").strip(), request.GET.get("type", "").strip()
+
+
+@require_GET
+def measure_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), measure__slug=slug)
+    periods = benchmarks.dataset_periods(dataset)
+    if not periods:
+        raise Http404("This measure has no figures yet.")
+    chosen = next((p for p in periods if p.slug == request.GET.get("period")), periods[-1])
+    region, authority_type = _filters(request)
+    path = f"/doc/measure/{slug}"
+
+    def rows():
+        return benchmarks.ranking(dataset, chosen, region, authority_type)
+
+    def graph() -> Graph:
+        from linkeddata.services.graphs import measure_graph
+
+        return measure_graph(Uris.default(), measure_record(dataset))
+
+    def html() -> HttpResponse:
+        ranking = rows()
+        shown = ranking if len(ranking) <= 40 else ranking[:15] + ranking[-15:]
+        unit = dataset.measure.unit
+        chart = None
+        if ranking:
+            described = "all" if len(shown) == len(ranking) else "the 15 best and 15 worst of"
+            chart = charts.bar_chart(
+                f"{dataset.measure.label}, {chosen.code}",
+                f"Bar chart of {described} {len(ranking)} councils ranked by {dataset.measure.label.lower()} "
+                f"in {unit} ({dataset.measure.polarity_text}). The table below gives every figure.",
+                [(row.area.short_name, row.value) for row in shown], unit)
+        areas = Area.objects.councils()
+        return render(request, "linkeddata/measure.html", {
+            "dataset": dataset, "measure": dataset.measure, "periods": periods, "period": chosen,
+            "ranking": ranking, "chart": chart, "region": region, "type": authority_type,
+            "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),
+            "types": sorted(set(areas.values_list("authority_type", "authority_type_name"))),
+            "csv_query": request.GET.urlencode(), "path": path,
+        })
+
+    def table() -> HttpResponse:
+        response = _csv_response(["rank", "gss_code", "area_name", "period", "value", "unit"], (
+            (row.rank, row.area.gss_code, row.area.short_name, chosen.code, format(row.value.normalize(), "f"), dataset.measure.unit)
+            for row in rows()))
+        response["Content-Disposition"] = f'attachment; filename="{slug}-{chosen.slug}.csv"'
+        return response
+
+    return _document(request, path, ext, ALL, graph, html, table)
+
+
+@require_GET
+def dataset_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    path = f"/doc/dataset/{slug}"
+    record = dataset_record(dataset)
+
+    def html() -> HttpResponse:
+        return render(request, "linkeddata/dataset.html", {"dataset": dataset, "record": record, "path": path, "formats_all": FORMAT_LINKS,
+                                                           "periods": benchmarks.dataset_periods(dataset)})
+
+    def table() -> HttpResponse:
+        return HttpResponse(_dump_bytes(dataset, "csv"), content_type="text/csv; charset=utf-8")
+
+    return _document(request, path, ext, ALL, lambda: dataset_graph(Uris.default(), record), html, table)
+
+
+@require_GET
+def observation_document(request: HttpRequest, slug: str, gss: str, period: str, ext: str | None = None) -> HttpResponse:
+    observation = Observation.objects.select_related("dataset__measure", "area", "period").filter(
+        dataset__slug=slug, area__gss_code=gss, period__code=period_code_from_slug(period)).first()
+    if observation is None:
+        if not Area.objects.filter(gss_code=gss).exists():
+            return _area_not_found(request, gss)
+        raise Http404("No such observation.")
+    path = f"/doc/observation/{slug}/{gss}/{period}"
+    dataset = observation.dataset
+
+    def graph() -> Graph:
+        g = observations_graph(Uris.default(), slug, measure_record(dataset),
+                               observation_records(Observation.objects.filter(pk=observation.pk)))
+        return g + period_graph([observation.period.code])
+
+    def html() -> HttpResponse:
+        return render(request, "linkeddata/observation.html", {"observation": observation, "path": path, "formats_all": FORMAT_LINKS,
+                                                               "revisions": observation.revisions.all()})
+
+    def table() -> HttpResponse:
+        return _csv_response(["dataset", "gss_code", "area_name", "period", "value", "unit"], [
+            (slug, gss, observation.area.short_name, observation.period.code, format(observation.value.normalize(), "f"), dataset.measure.unit)])
+
+    return _document(request, path, ext, ALL, graph, html, table)
+
+
+@require_GET
+def catalogue_document(request: HttpRequest, ext: str | None = None) -> HttpResponse:
+    path = "/data/catalogue"
+
+    def html() -> HttpResponse:
+        return render(request, "linkeddata/catalogue.html", {"catalogue": catalogue()})
+
+    response = _document(request, path, ext, RDF_ONLY, lambda: catalogue_graph(Uris.default(), catalogue()), html)
+    return response
+
+
+def _dump_bytes(dataset: Dataset, extension: str) -> bytes:
+    stored = dump_path(dataset.slug, extension)
+    if stored.exists():
+        return stored.read_bytes()
+    if extension == "csv":
+        return csv_bytes(dataset)
+    return gzip.compress(b"".join(dataset_ntriples(Uris.default(), dataset)))
+
+
+@require_GET
+def download(request: HttpRequest, slug: str, extension: str) -> HttpResponse:
+    """A dataset's bulk download: CSV or gzip-compressed N-Triples."""
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    stored = dump_path(slug, extension)
+    if stored.exists():
+        response = FileResponse(stored.open("rb"), as_attachment=True, filename=f"{slug}.{extension}")
+    else:
+        response = HttpResponse(_dump_bytes(dataset, extension))
+        response["Content-Disposition"] = f'attachment; filename="{slug}.{extension}"'
+    response["Content-Type"] = "text/csv; charset=utf-8" if extension == "csv" else "application/n-triples"
+    if extension == "nt.gz":
+        response["Content-Type"] = "application/gzip"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@require_GET
+def area_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()
+    areas = Area.objects.councils()
+    if query:
+        areas = areas.filter(Q(short_name__icontains=query) | Q(name__icontains=query) | Q(gss_code__iexact=query))
+    return render(request, "linkeddata/areas.html", {"areas": areas, "q": query})
+
+
+@require_GET
+def compare(request: HttpRequest, gss: str) -> HttpResponse:
+    try:
+        area = _area_or_404(request, gss)
+    except AreaNotFound:
+        return _area_not_found(request, gss)
+    datasets = list(Dataset.objects.select_related("measure"))
+    if not datasets:
+        raise Http404("No benchmarking data has been imported yet.")
+    dataset = next((d for d in datasets if d.slug == request.GET.get("measure")), datasets[0])
+    mode = request.GET.get("with", "similar")
+    if mode not in benchmarks.COMPARE_MODES:
+        mode = "similar"
+    picked_codes = request.GET.getlist("council")
+    picked = list(Area.objects.filter(gss_code__in=picked_codes))
+    if mode == "picked" and not picked:
+        picked = benchmarks.similar_areas(area, limit=3)
+    result = benchmarks.comparison(area, dataset, mode, picked)
+    unit = dataset.measure.unit
+    chart = charts.line_chart(
+        f"{dataset.measure.label}: {area.short_name} compared with {benchmarks.COMPARE_MODES[mode]}",
+        f"Line chart of {dataset.measure.label.lower()} in {unit} ({dataset.measure.polarity_text}) from "
+        f"{result.periods[0] if result.periods else ''} to {result.periods[-1] if result.periods else ''} for "
+        + ", ".join(line.name for line in result.lines) + ". The table below gives every figure.",
+        result.periods, [(line.name, line.values) for line in result.lines], unit,
+    )
+    rows = [(period, [line.values[i] for line in result.lines]) for i, period in enumerate(result.periods)]
+    return render(request, "linkeddata/compare.html", {
+        "area": area, "datasets": datasets, "dataset": dataset, "mode": mode, "modes": benchmarks.COMPARE_MODES, "mode_label": benchmarks.COMPARE_MODES[mode],
+        "comparison": result, "chart": chart, "rows": rows, "councils": Area.objects.councils().exclude(pk=area.pk),
+        "picked_codes": {a.gss_code for a in picked},
+    })
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD"])
+def sparql(request: HttpRequest) -> HttpResponse:
+    """SPARQL 1.1 Protocol query operation (GET, POST form, POST application/sparql-query); read-only."""
+    content_type = request.content_type or ""
+    if request.method == "POST" and content_type == "application/sparql-update" or "update" in request.POST:
+        return _sparql_error(SparqlError(403, "This endpoint is read-only: SPARQL Update is refused."))
+    if request.method == "POST" and content_type == "application/sparql-query":
+        query = request.body.decode("utf-8", errors="replace")
+    elif request.method == "POST":
+        query = request.POST.get("query", "")
+    else:
+        query = request.GET.get("query", "")
+    wants_html = request.method in {"GET", "HEAD"} and "query" not in request.GET
+    if wants_html:
+        base = Uris.default().base
+        shown = request.GET.get("q") or examples(base)[0][2]
+        return render(request, "linkeddata/sparql.html", {"examples": examples(base), "query": shown})
+    try:
+        answer = run_query(query)
+        formats = offered(answer.kind)
+        short = request.GET.get("format") or request.GET.get("output") or request.POST.get("format") or ""
+        media_type = media_type_for_short_name(short, answer.kind) if short else None
+        if media_type is None:
+            media_type = request.get_preferred_type(formats) if request.headers.get("Accept") else formats[0]
+        if media_type is None:
+            raise SparqlError(406, "None of the formats you accept is offered for this query. Offered: " + ", ".join(formats))
+        body = serialize(answer, media_type)
+    except SparqlError as exc:
+        return _sparql_error(exc)
+    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
+    response["Vary"] = "Accept"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+def _sparql_error(exc: SparqlError) -> HttpResponse:
+    response = HttpResponse(f"{exc.message}\n", status=exc.status, content_type="text/plain; charset=utf-8")
+    response["Access-Control-Allow-Origin"] = "*"
+    if exc.status == 503:
+        response["Retry-After"] = "5"
+    return response

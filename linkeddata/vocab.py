@@ -1,0 +1,83 @@
+"""RDF vocabularies the hub publishes with, beside rdflib's own (QB, DCTERMS, DCAT, SKOS, PROV, VOID)."""
+
+from __future__ import annotations
+
+from rdflib import URIRef
+from rdflib.namespace import DefinedNamespace, Namespace
+
+
+class SDMX_DIMENSION(DefinedNamespace):  # noqa: N801 - the vocabulary's customary prefix
+    """SDMX dimensions for RDF Data Cube (https://sdmx.org, content-oriented guidelines)."""
+
+    _NS = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
+    _fail = True
+
+    refArea: URIRef  # noqa: N815
+    refPeriod: URIRef  # noqa: N815
+
+
+class SDMX_ATTRIBUTE(DefinedNamespace):  # noqa: N801
+    _NS = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
+    _fail = True
+
+    unitMeasure: URIRef  # noqa: N815
+
+
+class SDMX_CONCEPT(DefinedNamespace):  # noqa: N801
+    _NS = Namespace("http://purl.org/linked-data/sdmx/2009/concept#")
+    _fail = True
+
+    refArea: URIRef  # noqa: N815
+    refPeriod: URIRef  # noqa: N815
+    unitMeasure: URIRef  # noqa: N815
+    obsValue: URIRef  # noqa: N815
+
+
+class INTERVALS(DefinedNamespace):
+    """reference.data.gov.uk time intervals: what calendar and government years are."""
+
+    _NS = Namespace("http://reference.data.gov.uk/def/intervals/")
+    _fail = True
+
+    Interval: URIRef
+    CalendarYear: URIRef
+    GovernmentYear: URIRef
+
+
+class HUB(DefinedNamespace):
+    """The hub's own terms, only where no standard vocabulary says the same thing."""
+
+    _NS = Namespace("https://w3id.org/localgov-knowledge-hub/def#")
+    _fail = True
+
+    Area: URIRef  # a local authority's area, the range of refArea
+    higherIsBetter: URIRef  # noqa: N815 - polarity of a measure
+    authorityType: URIRef  # noqa: N815
+    region: URIRef
+    nation: URIRef
+    similarArea: URIRef  # noqa: N815 - an ONS similar authority (overall similarity)
+    replacedBy: URIRef  # noqa: N815
+
+
+STATISTICAL_GEOGRAPHY = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
+YEAR = Namespace("http://reference.data.gov.uk/id/year/")
+GOVERNMENT_YEAR = Namespace("http://reference.data.gov.uk/id/government-year/")
+OGL = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
+
+PREFIXES = {
+    "qb": "http://purl.org/linked-data/cube#",
+    "sdmx-dimension": str(SDMX_DIMENSION._NS),
+    "sdmx-attribute": str(SDMX_ATTRIBUTE._NS),
+    "sdmx-concept": str(SDMX_CONCEPT._NS),
+    "interval": str(INTERVALS._NS),
+    "hub": str(HUB._NS),
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "void": "http://rdfs.org/ns/void#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+}

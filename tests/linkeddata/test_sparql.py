@@ -1,0 +1,151 @@
+"""The SPARQL 1.1 Protocol endpoint, exercised over real HTTP with SPARQLWrapper and urllib."""
+
+import csv
+import io
+import json
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+import pytest
+from rdflib import Graph
+from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
+from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
+
+from linkeddata.models import Observation
+from linkeddata.uris import Uris
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+PREFIXES = """PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+"""
+
+
+def series_query(base: str) -> str:
+    return PREFIXES + f"""SELECT ?period ?value WHERE {{
+      ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ;
+           sdmx-dimension:refPeriod ?period ;
+           <{base}/id/measure/recycling> ?value .
+    }} ORDER BY ?period"""
+
+
+@pytest.fixture
+def endpoint(live_server, rdf_store, recycling):
+    return f"{live_server.url}/sparql"
+
+
+def client(endpoint, query, return_format=JSON, method=None):
+    sparql = SPARQLWrapper(endpoint)
+    sparql.setQuery(query)
+    sparql.setReturnFormat(return_format)
+    if method:
+        sparql.setMethod(method)
+    return sparql
+
+
+def http(url, data=None, headers=None):
+    request = urllib.request.Request(url, data=data, headers=headers or {})  # noqa: S310 - the live test server
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - the live test server
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_select_round_trips_in_every_results_format(endpoint):
+    base = Uris.default().base
+    query = series_query(base)
+    rows = client(endpoint, query).queryAndConvert()["results"]["bindings"]
+    assert [(r["period"]["value"].rsplit("/", 1)[1], r["value"]["value"]) for r in rows] == [
+        ("2022-2023", "38.5"), ("2023-2024", "40.1")]
+
+    xml = client(endpoint, query, XML).queryAndConvert()
+    assert len(xml.getElementsByTagName("result")) == 2
+    table = list(csv.reader(io.StringIO(client(endpoint, query, CSV).queryAndConvert().decode())))
+    assert table[0] == ["period", "value"] and table[2][1] == "40.1"
+    tsv = client(endpoint, query, TSV).queryAndConvert().decode().splitlines()
+    assert tsv[0] == "?period\t?value"
+    assert tsv[2] == '<http://reference.data.gov.uk/id/government-year/2023-2024>\t"40.1"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+
+
+def test_post_urlencoded_and_post_sparql_query(endpoint):
+    query = series_query(Uris.default().base)
+    rows = client(endpoint, query, JSON, POST).queryAndConvert()["results"]["bindings"]
+    assert len(rows) == 2
+    status, headers, body = http(endpoint, query.encode(), {
+        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
+    assert len(json.loads(body)["results"]["bindings"]) == 2
+    assert headers["Access-Control-Allow-Origin"] == "*"
+
+
+def test_ask_construct_and_describe(endpoint):
+    base = Uris.default().base
+    assert client(endpoint, f"ASK {{ <{base}/id/dataset/recycling> a <http://purl.org/linked-data/cube#DataSet> }}").queryAndConvert()["boolean"] is True
+    construct = client(endpoint, PREFIXES + f"CONSTRUCT {{ ?obs ?p ?o }} WHERE {{ ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ; ?p ?o }}", TURTLE)
+    graph = Graph().parse(data=construct.queryAndConvert(), format="turtle")
+    assert len(graph) == 12
+    observation = f"{base}/id/observation/recycling/E08000035/2023-24"
+    for accept, rdflib_format in [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
+                                  ("application/n-triples", "nt"), ("application/rdf+xml", "xml")]:
+        status, headers, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': f'DESCRIBE <{observation}>'})}", headers={"Accept": accept})
+        assert status == 200 and headers["Content-Type"].startswith(accept)
+        assert len(Graph().parse(data=body, format=rdflib_format)) == 6
+
+
+def test_updates_are_refused_and_change_nothing(endpoint):
+    before = Observation.objects.count()
+    update = "DELETE WHERE { ?s ?p ?o }"
+    for data, headers in [
+        (urllib.parse.urlencode({"update": update}).encode(), {"Content-Type": "application/x-www-form-urlencoded"}),
+        (update.encode(), {"Content-Type": "application/sparql-update"}),
+        (urllib.parse.urlencode({"query": update}).encode(), {"Content-Type": "application/x-www-form-urlencoded"}),
+    ]:
+        status, _, body = http(endpoint, data, headers)
+        assert status == 403 and b"read-only" in body
+    rows = client(endpoint, series_query(Uris.default().base)).queryAndConvert()["results"]["bindings"]
+    assert len(rows) == 2 and Observation.objects.count() == before
+
+
+def test_malformed_query_is_400_with_the_parser_message(endpoint):
+    with pytest.raises(QueryBadFormed) as bad:
+        client(endpoint, "SELECT ?x WHERE { ?x ").queryAndConvert()
+    assert "not valid SPARQL" in str(bad.value)
+
+
+def test_row_cap_and_time_limit_are_reported(endpoint, settings):
+    settings.SPARQL_MAX_ROWS = 3
+    status, _, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': 'SELECT * WHERE { ?s ?p ?o }'})}")
+    assert status == 413 and b"more than 3 rows" in body
+
+    settings.SPARQL_TIMEOUT_SECONDS = 1
+    values = " ".join(str(i) for i in range(300))
+    slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{{values}}} VALUES ?b {{{values}}} VALUES ?c {{{values}}} }}"
+    started = time.monotonic()
+    status, headers, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': slow})}")
+    assert status == 503 and b"1 s time limit" in body and headers["Retry-After"]
+    assert time.monotonic() - started < 3
+
+
+
+
+def test_store_follows_a_reimport_and_can_be_rebuilt(endpoint, tmp_path, recycling, capsys):
+    from django.core.management import call_command
+
+    from linkeddata.services.imports import do_import_observations
+    from tests.linkeddata.conftest import CSV
+
+    updated = tmp_path / "recycling-v2.csv"
+    updated.write_text(CSV.replace("40.1", "41.7"), encoding="utf-8")
+    do_import_observations(updated, recycling)
+    query = series_query(Uris.default().base)
+    values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
+    assert values == ["38.5", "41.7"]
+
+    call_command("publish_linked_data")
+    out = capsys.readouterr().out
+    assert "Publishing recycling" in out and "Published." in out
+    values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
+    assert values == ["38.5", "41.7"]
