@@ -6,6 +6,8 @@ Views parse input, make one service call and render or redirect; permissions com
 
 from __future__ import annotations
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
@@ -80,11 +82,18 @@ def _refused(request, community: CommunityPage | None, error: Exception, status:
     )
 
 
-def _facilitated_community(request, slug: str) -> CommunityPage:
-    community = _community_or_404(request, slug)
-    if not can_facilitate(request.user, community):
-        raise NotAllowed("Only the community's facilitators can do this.")
-    return community
+def facilitators_only(view):
+    """A view for a community's facilitators (and site staff), called with the community instead of its slug."""
+
+    @login_required
+    @functools.wraps(view)
+    def wrapper(request, slug: str, *args, **kwargs):
+        community = _community_or_404(request, slug)
+        if not can_facilitate(request.user, community):
+            return _refused(request, community, NotAllowed("Only the community's facilitators can do this."))
+        return view(request, community, *args, **kwargs)
+
+    return wrapper
 
 
 def _paginate(request, queryset):
@@ -272,12 +281,8 @@ def leave_community(request, slug: str):
 # -- Facilitators: requests, invitations, members -----------------------------------------------
 
 
-@login_required
-def join_requests(request, slug: str):
-    try:
-        community = _facilitated_community(request, slug)
-    except NotAllowed as exc:
-        return _refused(request, None, exc)
+@facilitators_only
+def join_requests(request, community: CommunityPage):
     pending = JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING).select_related("user__profile")
     decided = JoinRequest.objects.filter(community=community).exclude(status=JoinRequest.Status.PENDING).select_related("user__profile", "decided_by__profile")[:20]
     return render(request, "communities/people/join_requests.html", {
@@ -285,11 +290,10 @@ def join_requests(request, slug: str):
     })
 
 
-@login_required
 @require_POST
-def decide_join_request(request, slug: str, request_id: int):
+@facilitators_only
+def decide_join_request(request, community: CommunityPage, request_id: int):
     try:
-        community = _facilitated_community(request, slug)
         join_request = get_object_or_404(JoinRequest, pk=request_id, community=community)
         form = forms.DecisionForm(request.POST)
         if not form.is_valid():
@@ -297,18 +301,14 @@ def decide_join_request(request, slug: str, request_id: int):
         approve = form.cleaned_data["decision"] == "approve"
         membership.do_decide_request(join_request, by=request.user, approve=approve, response=form.cleaned_data["response"])
     except NotAllowed as exc:
-        return _refused(request, None, exc)
+        return _refused(request, community, exc)
     name = join_request.user.profile.display_name
     messages.success(request, f"{name} is now a member." if approve else f"You declined {name}'s request.")
-    return redirect("community-requests", slug=slug)
+    return redirect("community-requests", slug=community.slug)
 
 
-@login_required
-def invite(request, slug: str):
-    try:
-        community = _facilitated_community(request, slug)
-    except NotAllowed as exc:
-        return _refused(request, None, exc)
+@facilitators_only
+def invite(request, community: CommunityPage):
     form = forms.InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -317,7 +317,7 @@ def invite(request, slug: str):
             form.add_error("email", str(exc))
         else:
             messages.success(request, f"We have emailed an invitation to {form.cleaned_data['email']}.")
-            return redirect("community-invite", slug=slug)
+            return redirect("community-invite", slug=community.slug)
     invitations = Invitation.objects.filter(community=community).select_related("accepted_by__profile")[:30]
     return render(request, "communities/people/invite.html", {"community": community, "form": form, "invitations": invitations})
 
@@ -411,12 +411,8 @@ def flag_post(request, post_id: int):
     return render(request, "communities/people/flag_post.html", {"post": post, "community": community, "form": form})
 
 
-@login_required
-def moderation_queue(request, slug: str):
-    try:
-        community = _facilitated_community(request, slug)
-    except NotAllowed as exc:
-        return _refused(request, None, exc)
+@facilitators_only
+def moderation_queue(request, community: CommunityPage):
     flags = (
         Flag.objects.filter(post__thread__community=community, resolved_at__isnull=True)
         .select_related("post__thread", "post__author__profile", "flagged_by__profile").order_by("created_at")
@@ -428,22 +424,14 @@ def moderation_queue(request, slug: str):
     })
 
 
-@login_required
-def moderation_log(request, slug: str):
-    try:
-        community = _facilitated_community(request, slug)
-    except NotAllowed as exc:
-        return _refused(request, None, exc)
+@facilitators_only
+def moderation_log(request, community: CommunityPage):
     entries = ModerationAction.objects.filter(community=community).select_related("actor__profile", "subject__profile", "thread", "post")
     return render(request, "communities/people/moderation_log.html", {"community": community, "page_obj": _paginate(request, entries)})
 
 
-@login_required
-def moderate_thread(request, slug: str, thread_id: int):
-    try:
-        community = _facilitated_community(request, slug)
-    except NotAllowed as exc:
-        return _refused(request, None, exc)
+@facilitators_only
+def moderate_thread(request, community: CommunityPage, thread_id: int):
     thread = get_object_or_404(ThreadPage, pk=thread_id, community=community)
     targets = CommunityPage.objects.live().filter(facilitated_community_filter(request.user)).exclude(pk=community.pk).order_by("title")
     form = forms.MoveThreadForm(request.POST or None, communities=targets)
@@ -462,7 +450,7 @@ def moderate_thread(request, slug: str, thread_id: int):
                 raise NotAllowed("Choose what to do with the thread.")
             actions[action](thread, by=request.user)
             messages.success(request, f"The thread is {action}ned." if action.endswith("pin") else f"The thread is {action}ed.")
-            return redirect("moderate-thread", slug=slug, thread_id=thread.pk)
+            return redirect("moderate-thread", slug=community.slug, thread_id=thread.pk)
         except NotAllowed as exc:
             form.add_error(None, str(exc))
     posts = thread.posts.filter(is_deleted=False).select_related("author__profile").prefetch_related("flags").order_by("created_at")
@@ -471,14 +459,13 @@ def moderate_thread(request, slug: str, thread_id: int):
     })
 
 
-@login_required
 @require_POST
-def moderate_post(request, slug: str, post_id: int, action: str):
+@facilitators_only
+def moderate_post(request, community: CommunityPage, post_id: int, action: str):
     actions = {"hide": moderation.do_hide_post, "unhide": moderation.do_unhide_post}
     if action not in actions and action != "dismiss":
         raise Http404
     try:
-        community = _facilitated_community(request, slug)
         post = get_object_or_404(Post.objects.select_related("thread__community"), pk=post_id, thread__community=community)
         if action == "dismiss":
             for flag in post.flags.filter(resolved_at__isnull=True):
@@ -488,8 +475,8 @@ def moderate_post(request, slug: str, post_id: int, action: str):
             actions[action](post, by=request.user)
             messages.success(request, "The post is hidden." if action == "hide" else "The post is visible again.")
     except NotAllowed as exc:
-        return _refused(request, None, exc)
-    return redirect(_safe_next(request, reverse("moderation-queue", args=[slug])))
+        return _refused(request, community, exc)
+    return redirect(_safe_next(request, reverse("moderation-queue", args=[community.slug])))
 
 
 # -- Proposals ----------------------------------------------------------------------------------
