@@ -140,5 +140,9 @@ def can_see_profile(viewer, profile) -> bool:
 
 
 def can_flag_post(user, post) -> bool:
-    """Signed-in people who may read a post may flag it."""
-    return user.is_authenticated and can_read_community(user, post.thread.community)
+    """Signed-in people who may read a post may flag it, unless they are banned from its community."""
+    community = post.thread.community
+    if not user.is_authenticated or not can_read_community(user, community):
+        return False
+    membership = membership_of(user, community)
+    return membership is None or membership.status != Membership.Status.BANNED

@@ -106,7 +106,7 @@ def _paginate(request, queryset):
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("edit-profile")
-    form = forms.SignUpForm(request.POST or None)
+    form = forms.SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")[:254]})
     if request.method == "POST" and form.is_valid():
         try:
             user = accounts.do_sign_up(
@@ -172,7 +172,7 @@ def member_profile(request, user_id: int):
     if profile is None or not can_see_profile(request.user, profile):
         raise Http404
     communities = (
-        CommunityPage.objects.live().listable_for(request.user)
+        CommunityPage.objects.live().readable_by(request.user)  # who belongs is members-only content
         .filter(memberships__user_id=user_id, memberships__status=Membership.Status.ACTIVE).order_by("title")
     )
     return render(request, "communities/people/profile.html", {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 from django.core import signing
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,10 +67,10 @@ def do_join(user, community: CommunityPage) -> Membership:
     check_not_banned(membership)
     if membership is not None and membership.is_active:
         return membership
-    if membership is None:
-        return Membership.objects.create(community=community, user=user, status=Status.ACTIVE)
-    membership.status, membership.role = Status.ACTIVE, Role.MEMBER
-    membership.save(update_fields=["status", "role", "updated_at"])
+    membership, _ = Membership.objects.get_or_create(community=community, user=user)  # safe on a double click
+    if not membership.is_active:
+        membership.status, membership.role = Status.ACTIVE, Role.MEMBER
+        membership.save(update_fields=["status", "role", "updated_at"])
     return membership
 
 
@@ -92,7 +92,11 @@ def do_request_to_join(user, community: CommunityPage, message: str = "") -> Joi
     Membership.objects.update_or_create(
         community=community, user=user, defaults={"status": Status.PENDING, "role": Role.MEMBER}
     )
-    request = JoinRequest.objects.create(community=community, user=user, message=message.strip())
+    try:
+        with transaction.atomic():
+            request = JoinRequest.objects.create(community=community, user=user, message=message.strip())
+    except IntegrityError:  # the same request sent twice at once
+        raise NotAllowed("You have already asked to join; a facilitator will decide soon.") from None
     queue_email(
         _facilitator_emails(community),
         "communities/people/email/join_request",

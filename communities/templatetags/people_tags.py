@@ -28,8 +28,9 @@ def membership_panel(context, community):
         action = "request"
     else:
         action = "invitation-only"
-    latest_request = (
-        JoinRequest.objects.filter(user=user, community=community).first() if user.is_authenticated else None
+    latest_request = (  # a declined request leaves no membership behind
+        JoinRequest.objects.filter(user=user, community=community).first()
+        if user.is_authenticated and membership is None else None
     )
     return {
         "request": request,
@@ -50,7 +51,14 @@ def membership_panel(context, community):
     }
 
 
-@register.simple_tag(takes_context=True)
-def can_moderate(context, community) -> bool:
-    """For the thread page: whether to show the link to the thread's moderation tools."""
-    return can_facilitate(context["request"].user, community)
+@register.inclusion_tag("communities/people/includes/moderation_link.html", takes_context=True)
+def moderation_link(context, thread):
+    """On a thread page: a link to the thread's moderation tools, for its facilitators only."""
+    community = thread.community
+    return {"thread": thread, "community": community, "show": can_facilitate(context["request"].user, community)}
+
+
+@register.inclusion_tag("communities/people/includes/flag_link.html", takes_context=True)
+def flag_link(context, post):
+    """On a post the visitor is reading: "Flag this post", for signed-in readers (no query per post)."""
+    return {"post": post, "show": context["request"].user.is_authenticated}

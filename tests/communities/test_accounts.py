@@ -119,3 +119,9 @@ def test_sign_in_with_email_and_sign_out(client, home_page):
     assert client.get(reverse("my-memberships")).status_code == 200
     client.post(reverse("logout"))
     assert client.get(reverse("my-memberships")).status_code == 302
+
+
+def test_sign_up_form_takes_the_invited_address(client, home_page):
+    page = client.get(reverse("signup"), {"email": "invited@kent.example.gov.uk"}).content.decode()
+
+    assert 'value="invited@kent.example.gov.uk"' in page

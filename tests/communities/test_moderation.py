@@ -181,3 +181,32 @@ def test_wagtail_admin_move_also_updates_the_thread_community(setting):
     ThreadPage.objects.get(pk=thread.pk).move(other, pos="last-child")
 
     assert ThreadPage.objects.get(pk=thread.pk).community_id == other.pk
+
+
+def test_thread_page_tags_offer_moderation_to_facilitators_and_flagging_to_readers(rf, setting):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    community, facilitator, thread, post = setting
+    template = Template("{% load people_tags %}{% moderation_link thread %}{% flag_link post %}")
+
+    def render(user):
+        request = rf.get(thread.url)
+        request.user = user
+        return template.render(Context({"request": request, "thread": thread, "post": post}))
+
+    as_facilitator, as_member, as_visitor = render(facilitator), render(UserFactory()), render(AnonymousUser())
+    assert reverse("moderate-thread", args=[community.slug, thread.pk]) in as_facilitator
+    assert "Moderate this thread" not in as_member and reverse("flag-post", args=[post.pk]) in as_member
+    assert "Flag" not in as_visitor
+
+
+def test_people_banned_from_a_community_cannot_flag_its_posts(setting):
+    from communities.services.membership import do_ban
+
+    community, facilitator, thread, post = setting
+    banned = UserFactory()
+    do_ban(community, banned, by=facilitator)
+
+    with pytest.raises(NotAllowed):
+        do_flag_post(post, by=banned, reason="spam")

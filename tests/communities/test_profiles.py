@@ -147,6 +147,7 @@ def test_profile_lists_only_communities_the_viewer_may_know_of(client, home_page
     CommunityFactory(title="Secret Circle", visibility=Visibility.PRIVATE, owner=member)
     restricted = CommunityFactory(title="Pending Circle", visibility=Visibility.RESTRICTED, owner=UserFactory())
     do_request_to_join(member, restricted)
+    members_only = CommunityFactory(title="Members Circle", visibility=Visibility.RESTRICTED, owner=member)
     banned_from = CommunityFactory(title="Banned Circle", owner=UserFactory())
     do_add_member(banned_from, member)
     do_ban(banned_from, member, by=banned_from.memberships.get(role="owner").user)
@@ -155,3 +156,8 @@ def test_profile_lists_only_communities_the_viewer_may_know_of(client, home_page
 
     assert open_community.title in page
     assert "Secret Circle" not in page and "Pending Circle" not in page and "Banned Circle" not in page
+    assert "Members Circle" not in page  # a restricted community's members are for its members
+    fellow = UserFactory()
+    do_add_member(members_only, fellow)
+    client.force_login(fellow)
+    assert "Members Circle" in client.get(reverse("member-profile", args=[member.pk])).content.decode()
