@@ -161,7 +161,7 @@ def _profile_search(request, profiles):
 def member_directory(request):
     profiles = (
         Profile.objects.filter(visible_profile_filter(request.user), user__is_active=True)
-        .select_related("council").prefetch_related("expertise").order_by("display_name", "pk")
+        .select_related("council").order_by("display_name", "pk")
     )
     query, profiles = _profile_search(request, profiles)
     return render(request, "communities/people/directory.html", {"page_obj": _paginate(request, profiles), "query": query})
@@ -207,6 +207,8 @@ def my_memberships(request):
         "join_requests": JoinRequest.objects.filter(user=request.user).select_related("community")[:20],
         "proposals": CommunityProposal.objects.filter(proposer=request.user).select_related("community")[:20],
         "email_confirmed": is_email_confirmed(request.user),
+        "proposals_waiting": CommunityProposal.objects.filter(status=CommunityProposal.Status.PENDING).count()
+        if is_site_staff(request.user) else None,
     })
 
 

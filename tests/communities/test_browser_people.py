@@ -86,6 +86,7 @@ def test_join_open_request_restricted_and_facilitator_approves(chromium, live_se
     assert page.get_by_role("button", name="Leave this community").is_visible()
 
     page.goto(restricted.url)
+    check_accessibility(page)
     page.get_by_role("link", name="Ask to join this community").click()
     page.get_by_label("Message to the facilitators").fill("I lead SEND in York.")
     page.get_by_role("button", name="Send my request").click()

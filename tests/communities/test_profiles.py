@@ -161,3 +161,22 @@ def test_profile_lists_only_communities_the_viewer_may_know_of(client, home_page
     do_add_member(members_only, fellow)
     client.force_login(fellow)
     assert "Members Circle" in client.get(reverse("member-profile", args=[member.pk])).content.decode()
+
+
+@pytest.mark.parametrize("url_name", ["member-directory", "community-members"])
+def test_member_lists_run_the_same_queries_for_few_and_many_members(client, home_page, url_name):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    community = CommunityFactory(visibility=Visibility.OPEN, owner=UserFactory(visibility=ProfileVisibility.PUBLIC))
+    url = reverse(url_name, args=[community.slug] if url_name == "community-members" else [])
+
+    def count_queries(extra: int) -> int:
+        for _ in range(extra):
+            do_add_member(community, UserFactory(council=AreaFactory(), visibility=ProfileVisibility.PUBLIC))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    client.get(url)  # first request fills per-process caches (content types, sites)
+    assert count_queries(3) == count_queries(40)  # 40 spans two pages

@@ -82,3 +82,10 @@ def test_two_proposals_with_the_same_name_get_different_addresses(home_page):
         do_decide_proposal(do_propose_community(by=UserFactory(), **PROPOSAL), by=staff, approve=True)
 
     assert sorted(CommunityPage.objects.values_list("slug", flat=True)) == ["coastal-councils", "coastal-councils-2"]
+
+
+def test_site_staff_find_the_proposal_queue_from_their_communities_page(client, home_page):
+    do_propose_community(by=UserFactory(), **PROPOSAL)
+    client.force_login(UserFactory(is_staff=True))
+
+    assert "Review community proposals (1 waiting)" in client.get(reverse("my-memberships")).content.decode()
