@@ -19,7 +19,7 @@ class CouncilChoiceField(forms.ModelChoiceField):
 
 class SignUpForm(forms.Form):
     display_name = forms.CharField(label="Your name", max_length=120)
-    email = forms.EmailField(label="Work email address", help_text="You sign in with it; we send a link to confirm it.")
+    email = forms.EmailField(label="Work email address", max_length=150, help_text="You sign in with it; we send a link to confirm it.")
     password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput,
                                 help_text="At least 10 characters, not only numbers, not a common password.")
     password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)

@@ -46,7 +46,7 @@ from communities.permissions import (
     visible_profile_filter,
 )
 from communities.services import accounts, membership, moderation, proposals
-from communities.services.membership import NotAllowed
+from communities.services.membership import NotAllowed, display_name_of
 
 PAGE_SIZE = 30
 
@@ -187,7 +187,9 @@ def my_profile(request):
 
 @login_required
 def edit_profile(request):
-    profile = get_object_or_404(Profile, user=request.user)
+    profile, _ = Profile.objects.get_or_create(  # accounts made outside sign-up may have none yet
+        user=request.user, defaults={"display_name": request.user.get_full_name() or request.user.get_username()}
+    )
     form = forms.ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
         form.save()
@@ -304,7 +306,7 @@ def decide_join_request(request, community: CommunityPage, request_id: int):
         membership.do_decide_request(join_request, by=request.user, approve=approve, response=form.cleaned_data["response"])
     except NotAllowed as exc:
         return _refused(request, community, exc)
-    name = join_request.user.profile.display_name
+    name = display_name_of(join_request.user)
     messages.success(request, f"{name} is now a member." if approve else f"You declined {name}'s request.")
     return redirect("community-requests", slug=community.slug)
 
@@ -356,19 +358,19 @@ def member_action(request, slug: str, user_id: int, action: str):
     try:
         if action == "remove":
             membership.do_remove_member(community, target, by=request.user)
-            done = f"{target.profile.display_name} is no longer a member."
+            done = f"{display_name_of(target)} is no longer a member."
         elif action == "ban":
             membership.do_ban(community, target, by=request.user)
-            done = f"{target.profile.display_name} is banned."
+            done = f"{display_name_of(target)} is banned."
         elif action == "unban":
             membership.do_unban(community, target, by=request.user)
-            done = f"The ban on {target.profile.display_name} is lifted."
+            done = f"The ban on {display_name_of(target)} is lifted."
         else:
             form = forms.RoleForm(request.POST)
             if not form.is_valid():
                 raise NotAllowed("Choose member, facilitator or owner.")
             changed = membership.do_change_role(community, target, role=form.cleaned_data["role"], by=request.user)
-            done = f"{target.profile.display_name} is now {changed.get_role_display().lower()}."
+            done = f"{display_name_of(target)} is now {changed.get_role_display().lower()}."
     except Membership.DoesNotExist:
         raise Http404 from None
     except NotAllowed as exc:

@@ -35,7 +35,8 @@ def record_action(community: CommunityPage, actor, kind: str, **fields) -> Moder
     return ModerationAction.objects.create(community=community, actor=actor, kind=kind, **fields)
 
 
-def _name(user) -> str:
+def display_name_of(user) -> str:
+    """The name a person goes by on the hub (their username if they have no profile)."""
     profile = getattr(user, "profile", None)
     return profile.display_name if profile else user.get_username()
 
@@ -102,7 +103,7 @@ def do_request_to_join(user, community: CommunityPage, message: str = "") -> Joi
         "communities/people/email/join_request",
         {
             "community": community,
-            "requester": _name(user),
+            "requester": display_name_of(user),
             "message": request.message,
             "link": site_url() + reverse("community-requests", args=[community.slug]),
         },
@@ -198,7 +199,7 @@ def do_invite(community: CommunityPage, *, email: str, by, base_url: str | None 
     queue_email(
         [email],
         "communities/people/email/invitation",
-        {"community": community, "inviter": _name(by), "link": link, "has_account": user is not None, "days": 14},
+        {"community": community, "inviter": display_name_of(by), "link": link, "has_account": user is not None, "days": 14},
     )
     return invitation
 

@@ -125,3 +125,20 @@ def test_sign_up_form_takes_the_invited_address(client, home_page):
     page = client.get(reverse("signup"), {"email": "invited@kent.example.gov.uk"}).content.decode()
 
     assert 'value="invited@kent.example.gov.uk"' in page
+
+
+def test_an_account_made_without_a_profile_can_still_edit_one(client, home_page):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user("admin@hub.example.gov.uk", "admin@hub.example.gov.uk", PASSWORD)
+    client.force_login(user)
+
+    assert client.get(reverse("edit-profile")).status_code == 200
+    assert Profile.objects.get(user=user).display_name == "admin@hub.example.gov.uk"
+
+
+def test_an_overlong_email_is_refused_with_a_message(client, home_page):
+    response = sign_up(client, email="a" * 140 + "@example.gov.uk")
+
+    assert response.status_code == 200
+    assert "at most 150 characters" in response.content.decode()
