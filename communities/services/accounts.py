@@ -11,6 +11,7 @@ from django.utils import timezone
 from communities.models import EmailConfirmation
 from communities.services.people_mail import queue_email, site_url
 from communities.services.profiles import do_create_member
+from communities.services.signed_links import read_signed_token
 
 CONFIRMATION_SALT = "communities.email-confirmation"
 CONFIRMATION_MAX_AGE = 60 * 60 * 24 * 3  # three days
@@ -48,12 +49,11 @@ def do_send_confirmation(user, base_url: str | None = None) -> None:
 @transaction.atomic
 def do_confirm_email(token: str):
     """Confirm the address in ``token``; returns the user. Confirming twice is harmless."""
-    try:
-        data = signing.loads(token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE)
-    except signing.SignatureExpired:
-        raise AccountError("This confirmation link has expired. Sign in and ask for a new one.") from None
-    except signing.BadSignature:
-        raise AccountError("This confirmation link is not valid. Check you copied all of it.") from None
+    data = read_signed_token(
+        token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE,
+        expired=AccountError("This confirmation link has expired. Sign in and ask for a new one."),
+        invalid=AccountError("This confirmation link is not valid. Check you copied all of it."),
+    )
     user = get_user_model().objects.filter(pk=data.get("u"), email=data.get("e")).first()
     if user is None:
         raise AccountError("This confirmation link is not valid any more.")

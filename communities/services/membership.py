@@ -19,6 +19,7 @@ from communities.models import (
 from communities.permissions import can_facilitate, can_manage, membership_of
 from communities.services.accounts import do_mark_email_confirmed
 from communities.services.people_mail import queue_email, site_url
+from communities.services.signed_links import read_signed_token
 
 INVITATION_SALT = "communities.invitation"
 INVITATION_MAX_AGE = 60 * 60 * 24 * 14  # two weeks
@@ -206,12 +207,11 @@ def do_invite(community: CommunityPage, *, email: str, by, base_url: str | None 
 
 def load_invitation(token: str) -> Invitation:
     """The invitation a link stands for, if it is genuine, unexpired and unused."""
-    try:
-        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
-    except signing.SignatureExpired:
-        raise NotAllowed("This invitation has expired. Ask a facilitator to invite you again.") from None
-    except signing.BadSignature:
-        raise NotAllowed("This invitation link is not valid. Check you copied all of it.") from None
+    data = read_signed_token(
+        token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE,
+        expired=NotAllowed("This invitation has expired. Ask a facilitator to invite you again."),
+        invalid=NotAllowed("This invitation link is not valid. Check you copied all of it."),
+    )
     invitation = Invitation.objects.select_related("community").filter(pk=data.get("i")).first()
     if invitation is None or invitation.is_used:
         raise NotAllowed("This invitation has already been used. Ask a facilitator for a new one if you need it.")
