@@ -70,6 +70,79 @@ def can_read_community(user, community: CommunityPage) -> bool:
 
 
 def can_post_in_community(user, community: CommunityPage) -> bool:
-    """Only active members post, in every kind of community."""
+    """Only active members post, in every kind of community, once they have confirmed their email."""
     membership = membership_of(user, community)
-    return membership is not None and membership.is_active
+    return membership is not None and membership.is_active and is_email_confirmed(user)
+
+
+# -- People: accounts, roles and profiles ---------------------------------------------------
+
+
+def is_email_confirmed(user) -> bool:
+    """Signed-up accounts confirm their email before they may post; other accounts count as confirmed."""
+    from communities.models.accounts import EmailConfirmation
+
+    if not user.is_authenticated:
+        return False
+    return not EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).exists()
+
+
+def can_facilitate(user, community: CommunityPage) -> bool:
+    """Facilitators and owners (active) and site staff approve requests, invite, remove, ban and moderate."""
+    if is_site_staff(user):
+        return True
+    membership = membership_of(user, community)
+    return membership is not None and membership.can_facilitate
+
+
+def can_manage(user, community: CommunityPage) -> bool:
+    """Owners (active) and site staff also manage facilitators and the community's settings."""
+    if is_site_staff(user):
+        return True
+    membership = membership_of(user, community)
+    return membership is not None and membership.is_active and membership.role == Membership.Role.OWNER
+
+
+def facilitated_community_filter(user) -> Q:
+    """A filter on communities ``user`` facilitates (every community for site staff)."""
+    if is_site_staff(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(
+        pk__in=Membership.objects.filter(
+            user=user,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.FACILITATOR, Membership.Role.OWNER],
+        ).values("community_id")
+    )
+
+
+def visible_profile_filter(viewer) -> Q:
+    """A filter on profiles ``viewer`` may see: public ones, members-only ones when signed in, their own."""
+    from communities.models.profiles import ProfileVisibility
+
+    if is_site_staff(viewer):
+        return Q()
+    if not viewer.is_authenticated:
+        return Q(visibility=ProfileVisibility.PUBLIC)
+    return Q(visibility__in=[ProfileVisibility.PUBLIC, ProfileVisibility.MEMBERS]) | Q(user_id=viewer.pk)
+
+
+def can_see_profile(viewer, profile) -> bool:
+    from communities.models.profiles import ProfileVisibility
+
+    if is_site_staff(viewer) or profile.visibility == ProfileVisibility.PUBLIC:
+        return True
+    if not viewer.is_authenticated:
+        return False
+    return profile.visibility == ProfileVisibility.MEMBERS or profile.user_id == viewer.pk
+
+
+def can_flag_post(user, post) -> bool:
+    """Signed-in people who may read a post may flag it, unless they are banned from its community."""
+    community = post.thread.community
+    if not user.is_authenticated or not can_read_community(user, community):
+        return False
+    membership = membership_of(user, community)
+    return membership is None or membership.status != Membership.Status.BANNED

@@ -238,6 +238,7 @@ def load_demo() -> DemoResult:
         library.add_child(instance=page)
         page.save_revision().publish()
         result.good_practice_created += 1
+    load_people_demo(users, {slug: community for slug, (community, _) in communities.items()}, result)
     del home
     load_demo_benchmarks(result)
     return result
@@ -249,3 +250,31 @@ def load_demo_benchmarks(result: DemoResult) -> None:
     created = sum(r.created for r in imported.values())
     if created:
         result.notes.append(f"benchmarking data: {created} observations imported")
+
+
+def load_people_demo(users: list, communities: dict, result: DemoResult) -> None:
+    """Membership and moderation work in progress: requests, an invitation, a flag, a proposal. Idempotent."""
+    from communities.models import CommunityProposal, Flag, Invitation, JoinRequest, Post
+    from communities.services.membership import do_invite, do_request_to_join
+    from communities.services.moderation import do_flag_post
+    from communities.services.proposals import do_propose_community
+
+    if Invitation.objects.exists() or JoinRequest.objects.exists():
+        return
+    # The demo user (Amira) waits for an answer; Owen waits at a community Helen facilitates.
+    do_request_to_join(users[0], communities["community-safety"],
+                       "I manage waste enforcement and work with the ASB team on fly-tipping.")
+    do_request_to_join(users[11], communities["send-leaders"],
+                       "We are redesigning the EHCP request journey and would value the network's advice.")
+    do_invite(communities["chief-digital-officers"], email=users[2].email, by=users[11])
+    contaminated = Post.objects.filter(thread__slug="contamination-in-dry-mixed-recycling-what-worked").first()
+    if contaminated is not None and not Flag.objects.exists():
+        do_flag_post(contaminated, by=users[11], reason="off_topic",
+                     detail="Could this move to the behaviour change thread?")
+    if not CommunityProposal.objects.exists():
+        do_propose_community(
+            by=users[1], title="Coastal councils", visibility="open", tags="coast, tourism",
+            description="Erosion, seasonal tourism and services for coastal towns.",
+            reason="Coastal issues come up in several communities but have no home.",
+        )
+    result.notes.append("2 requests to join, 1 invitation, 1 flagged post and 1 community proposal waiting")

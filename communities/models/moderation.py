@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+
+class JoinRequest(models.Model):
+    """A request to join a restricted community and its outcome, which the requester sees."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a facilitator"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="join_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    message = models.TextField(max_length=1000, blank=True, help_text="What the requester told the facilitators")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    response = models.TextField(max_length=1000, blank=True, help_text="The facilitator's optional message")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], condition=models.Q(status="pending"), name="one_pending_request"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} asks to join {self.community_id} ({self.status})"
+
+
+class Invitation(models.Model):
+    """An invitation by email to join a community; its signed link works once, until it expires."""
+
+    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Invitation for {self.email} to {self.community_id}"
+
+    @property
+    def is_used(self) -> bool:
+        return self.accepted_at is not None or self.revoked_at is not None
+
+
+class Flag(models.Model):
+    """A member's report that a post needs a facilitator's attention."""
+
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or disrespectful"
+        PERSONAL_DATA = "personal_data", "Shares personal or confidential information"
+        OFF_TOPIC = "off_topic", "Off topic"
+        OTHER = "other", "Something else"
+
+    post = models.ForeignKey("communities.Post", on_delete=models.CASCADE, related_name="flags")
+    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=20, choices=Reason.choices)
+    detail = models.TextField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolution = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["resolved_at"])]
+
+    def __str__(self) -> str:
+        return f"Flag on post {self.post_id}: {self.reason}"
+
+
+class ModerationAction(models.Model):
+    """One entry in a community's audit log: who did what to which thread, post or person."""
+
+    class Kind(models.TextChoices):
+        HIDE_POST = "hide_post", "Hid a post"
+        UNHIDE_POST = "unhide_post", "Unhid a post"
+        DISMISS_FLAG = "dismiss_flag", "Dismissed a flag"
+        LOCK_THREAD = "lock_thread", "Locked a thread"
+        UNLOCK_THREAD = "unlock_thread", "Unlocked a thread"
+        PIN_THREAD = "pin_thread", "Pinned a thread"
+        UNPIN_THREAD = "unpin_thread", "Unpinned a thread"
+        MOVE_THREAD_OUT = "move_thread_out", "Moved a thread to another community"
+        MOVE_THREAD_IN = "move_thread_in", "Moved a thread here from another community"
+        APPROVE_REQUEST = "approve_request", "Approved a request to join"
+        DECLINE_REQUEST = "decline_request", "Declined a request to join"
+        INVITE = "invite", "Invited someone"
+        REMOVE_MEMBER = "remove_member", "Removed a member"
+        BAN_MEMBER = "ban_member", "Banned someone"
+        UNBAN_MEMBER = "unban_member", "Lifted a ban"
+        CHANGE_ROLE = "change_role", "Changed a member's role"
+        CHANGE_SETTINGS = "change_settings", "Changed the community's settings"
+
+    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="moderation_actions")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    thread = models.ForeignKey(
+        "communities.ThreadPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    post = models.ForeignKey("communities.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The person the action was about, for membership actions",
+    )
+    detail = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} in {self.community_id}"
