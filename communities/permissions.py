@@ -73,3 +73,64 @@ def can_post_in_community(user, community: CommunityPage) -> bool:
     """Only active members post, in every kind of community."""
     membership = membership_of(user, community)
     return membership is not None and membership.is_active
+
+
+# -- Profiles ---------------------------------------------------------------------------------
+
+
+def can_see_profile(viewer, profile) -> bool:
+    """Public profiles to everyone, members' profiles to signed-in people, private ones to their
+    owner and site staff only."""
+    from communities.models.profiles import ProfileVisibility
+
+    if profile is None:
+        return False
+    if viewer.is_authenticated and (viewer.pk == profile.user_id or is_site_staff(viewer)):
+        return True
+    if profile.visibility == ProfileVisibility.PUBLIC:
+        return True
+    if profile.visibility == ProfileVisibility.MEMBERS:
+        return viewer.is_authenticated
+    return False
+
+
+# -- Good practice ----------------------------------------------------------------------------
+# Published case studies are for everyone. Drafts (never published, or unpublished changes) are
+# for their author and for reviewers: the library's editors, site staff and facilitators of a
+# community the case study is linked to. Only the author edits from the front end.
+
+GOOD_PRACTICE_EDITORS = "Good practice editors"
+
+
+def is_good_practice_editor(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (is_site_staff(user) or user.groups.filter(name=GOOD_PRACTICE_EDITORS).exists())
+    )
+
+
+def facilitated_community_ids(user):
+    """Ids of communities ``user`` facilitates or owns (as a subquery)."""
+    return Membership.objects.filter(
+        user=user, status=Membership.Status.ACTIVE,
+        role__in=[Membership.Role.FACILITATOR, Membership.Role.OWNER],
+    ).values("community_id")
+
+
+def facilitates_any_community_of(user, page) -> bool:
+    if not user.is_authenticated or page.pk is None:
+        return False
+    return page.communities.filter(pk__in=facilitated_community_ids(user)).exists()
+
+
+def can_review_good_practice(user, page) -> bool:
+    return is_good_practice_editor(user) or facilitates_any_community_of(user, page)
+
+
+def can_edit_good_practice(user, page) -> bool:
+    """Only the author edits (and resubmits) a case study from the front end."""
+    return bool(user.is_authenticated and page.author_id == user.pk)
+
+
+def can_view_good_practice_draft(user, page) -> bool:
+    return can_edit_good_practice(user, page) or can_review_good_practice(user, page)
