@@ -9,7 +9,13 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image as PILImage
 
-from communities.models import Adoption, GoodPracticePage, HelpedSignal, ProfileVisibility, Visibility
+from communities.models import (
+    Adoption,
+    GoodPracticePage,
+    HelpedSignal,
+    ProfileVisibility,
+    Visibility,
+)
 from communities.services import good_practice as services
 from communities.services.communities import do_add_member
 from tests.factories import (
