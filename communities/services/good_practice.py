@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import FieldError, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import QueryDict
 from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, Workflow, WorkflowPage, WorkflowState, WorkflowTask
@@ -376,7 +376,7 @@ def library_facets(filters: LibraryFilters) -> dict[str, list[dict]]:
     councils = Area.objects.filter(good_practice__in=published)
     types = councils.values("authority_type", "authority_type_name").distinct().order_by("authority_type_name")
     regions = councils.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
-    years = sorted({d.year for d in published.exclude(practice_date=None).values_list("practice_date", flat=True)}, reverse=True)
+    years = [d.year for d in published.dates("practice_date", "year", order="DESC")]
     return {
         "service_area": [
             {"value": a.slug, "label": a.full_name, "child": bool(a.parent_id), "checked": a.slug in filters.service_areas}
@@ -415,18 +415,15 @@ def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPr
     tag_ids = list(page.tags.values_list("pk", flat=True))
     if not area_ids and not tag_ids:
         return []
-    candidates = (
+    shared_areas = Count("service_areas", filter=Q(service_areas__in=area_ids), distinct=True)
+    shared_tags = Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True)
+    return list(
         GoodPracticePage.objects.published().exclude(pk=page.pk)
-        .annotate(
-            shared_areas=Count("service_areas", filter=Q(service_areas__in=area_ids), distinct=True),
-            shared_tags=Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True),
-        )
+        .annotate(shared_areas=shared_areas, shared_tags=shared_tags)
         .filter(Q(shared_areas__gt=0) | Q(shared_tags__gt=0))
+        .annotate(score=2 * F("shared_areas") + F("shared_tags"))
+        .order_by("-score", "-first_published_at")[:limit]
     )
-    ranked = sorted(
-        candidates, key=lambda p: (-(2 * p.shared_areas + p.shared_tags), -(p.first_published_at.timestamp()))
-    )
-    return ranked[:limit]
 
 
 def case_study_context(page: GoodPracticePage, user) -> dict[str, Any]:

@@ -199,3 +199,17 @@ def test_benchmark_evidence_is_stored_as_identifiers_and_rejects_unknown_areas(h
 
     with pytest.raises(StructBlockValidationError):
         block.clean(block.to_python({**dict(value), "area": "E99999999"}))
+
+
+def test_editors_work_in_the_wagtail_admin_too(client, home_page):
+    page = GoodPracticeFactory(publish=False, submit=True, title="Weekly food waste roll-out",
+                               service_areas=[service_area("Environment and waste › Waste collection")])
+    client.force_login(good_practice_editor())
+
+    assert client.get("/admin/").status_code == 200
+    edit = client.get(f"/admin/pages/{page.pk}/edit/")
+    assert edit.status_code == 200 and "Benchmark evidence" in edit.content.decode()
+    assert "Weekly food waste roll-out" in client.get("/admin/").content.decode()  # awaiting review panel
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    snippets = client.get("/admin/snippets/communities/servicearea/")
+    assert snippets.status_code == 200 and "Adult social care" in snippets.content.decode()
