@@ -76,7 +76,7 @@ def _council(area) -> dict:
 def _summary(page: GoodPracticePage, helped: int, adopted: int) -> dict:
     return {
         "id": page.pk, "title": page.title, "url": page.full_url or page.url or "", "summary": page.summary,
-        "service_areas": [area.full_name for area in page.service_areas.select_related("parent")],
+        "service_areas": [area.full_name for area in page.service_areas.all()],
         "tags": [tag.name for tag in page.tags.all()],
         "councils": [_council(area) for area in page.councils.all()],
         "status": page.status, "licence": page.licence,

@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
+from django.db.models.functions import Coalesce
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
@@ -70,10 +71,15 @@ class GoodPracticeQuerySet(PageQuerySet):
         return self.live().public()
 
     def with_reuse_counts(self) -> GoodPracticeQuerySet:
-        return self.annotate(
-            helped_count=models.Count("helped_signals", distinct=True),
-            adopted_count=models.Count("adoptions", distinct=True),
-        )
+        """Annotate ``helped_count`` and ``adopted_count`` (correlated subqueries: joining both
+        tables would multiply rows)."""
+        from communities.models.reuse import Adoption, HelpedSignal
+
+        def count_of(model):
+            rows = model.objects.filter(page=models.OuterRef("pk")).order_by().values("page")
+            return Coalesce(models.Subquery(rows.annotate(n=models.Count("pk")).values("n")[:1]), 0)
+
+        return self.annotate(helped_count=count_of(HelpedSignal), adopted_count=count_of(Adoption))
 
 
 GoodPracticeManager = PageManager.from_queryset(GoodPracticeQuerySet)

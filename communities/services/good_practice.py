@@ -360,7 +360,7 @@ def filter_library(filters: LibraryFilters):
         pages = pages.filter(pk__in=GoodPracticePage.objects.filter(councils__region__in=filters.regions).values("pk"))
     if filters.years:
         pages = pages.filter(practice_date__year__in=filters.years)
-    return pages.prefetch_related("councils").order_by(*SORTS[filters.sort])
+    return pages.prefetch_related("councils", "service_areas__parent", "tags").order_by(*SORTS[filters.sort])
 
 
 def library_facets(filters: LibraryFilters) -> dict[str, list[dict]]:
