@@ -20,6 +20,18 @@ from communities.models.good_practice import MAX_AMOUNT
 from linkeddata.models import Area
 
 LIST_SEPARATORS = re.compile(r"[\n;]+")
+MAX_STEPS = 20
+
+
+def _body_initial(page: GoodPracticePage) -> dict:
+    """The key figure and steps the form edits: the body's first block of each kind."""
+    initial: dict = {}
+    for block in page.body:
+        if block.block_type == "key_figure" and "key_figure_value" not in initial:
+            initial.update({f"key_figure_{part}": block.value.get(part, "") for part in ("value", "unit", "label")})
+        elif block.block_type == "steps" and "steps" not in initial:
+            initial["steps"] = "\n".join(block.value.get("steps", []))
+    return initial
 
 
 def resolve_councils(text: str) -> tuple[list[Area], list[str]]:
@@ -85,6 +97,20 @@ class GoodPracticeForm(forms.Form):
     savings_measurement = forms.CharField(
         label="How the savings were measured", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000, required=False,
     )
+    key_figure_value = forms.CharField(
+        label="Key figure: number", max_length=30, required=False, help_text="For example 2.18 or 38.",
+    )
+    key_figure_unit = forms.CharField(
+        label="Key figure: unit", max_length=30, required=False, help_text="For example £m, %, weeks.",
+    )
+    key_figure_label = forms.CharField(
+        label="Key figure: what it measures", max_length=120, required=False,
+        help_text="For example 'saved over five years'.",
+    )
+    steps = forms.CharField(
+        label="Steps others can follow", widget=forms.Textarea(attrs={"rows": 5}), max_length=10000,
+        required=False, help_text="One step per line, in order.",
+    )
     councils = forms.CharField(
         label="Councils involved", widget=forms.Textarea(attrs={"rows": 2}),
         help_text="One per line, by name or GSS code, for example Leeds or E08000035.",
@@ -130,6 +156,7 @@ class GoodPracticeForm(forms.Form):
             "service_areas": list(page.service_areas.all()),
             "tags": ", ".join(tag.name for tag in page.tags.all()),
             "communities": list(page.communities.all()),
+            **_body_initial(page),
             "contact_email": page.contact.email if page.contact_id and page.contact_id != page.author_id else "",
         }
 
@@ -148,6 +175,14 @@ class GoodPracticeForm(forms.Form):
         tags = [t.strip()[:100] for t in self.cleaned_data["tags"].split(",") if t.strip()]
         return list(dict.fromkeys(tags))[:20]
 
+    def clean_steps(self) -> list[str]:
+        steps = [line.strip() for line in self.cleaned_data["steps"].splitlines() if line.strip()]
+        if len(steps) > MAX_STEPS:
+            raise forms.ValidationError(f"List at most {MAX_STEPS} steps.")
+        if any(len(step) > 1000 for step in steps):
+            raise forms.ValidationError("Keep each step under 1,000 characters.")
+        return steps
+
     def clean_contact_email(self):
         email = self.cleaned_data["contact_email"].strip().lower()
         if not email:
@@ -161,6 +196,10 @@ class GoodPracticeForm(forms.Form):
         data = super().clean()
         if data.get("savings_amount") is not None and not data.get("savings_period"):
             self.add_error("savings_period", "Say whether the savings are one-off, yearly, monthly or over the whole project.")
+        if data.get("key_figure_value") and not data.get("key_figure_label"):
+            self.add_error("key_figure_label", "Say what the key figure measures.")
+        if data.get("key_figure_label") and not data.get("key_figure_value"):
+            self.add_error("key_figure_value", "Enter the key figure's number.")
         if data.get("image") and not data.get("image_alt", "").strip():
             self.add_error("image_alt", "Describe the image for people who cannot see it.")
         return data
@@ -168,6 +207,11 @@ class GoodPracticeForm(forms.Form):
     def to_data(self) -> dict:
         """The cleaned form in the shape ``do_create_good_practice`` takes."""
         data = dict(self.cleaned_data)
+        value, unit, label = (data.pop(f"key_figure_{part}", "") for part in ("value", "unit", "label"))
+        data["body_parts"] = {
+            "key_figure": {"value": value, "unit": unit, "label": label} if value else None,
+            "steps": data.pop("steps", []),
+        }
         data["contact"] = data.pop("contact_email") or (self.instance.author if self.instance else self.user)
         if not data.get("image"):
             data.pop("image", None)

@@ -12,6 +12,7 @@ urlpatterns = [
     path("good-practice/review/<int:pk>/", views.review_good_practice, name="good-practice-review"),
     path("good-practice/<int:pk>/helped/", views.mark_helped, name="good-practice-helped"),
     path("good-practice/<int:pk>/adopted/", views.record_adoption, name="good-practice-adopted"),
+    path("good-practice/<int:pk>/questions/", views.ask_question, name="good-practice-question"),
     path("good-practice/feed/", views.GoodPracticeFeed(), name="good-practice-feed"),
     path("good-practice/feed/atom/", views.GoodPracticeAtomFeed(), name="good-practice-feed-atom"),
 ]

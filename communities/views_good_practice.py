@@ -161,6 +161,20 @@ def record_adoption(request, pk: int):
     return HttpResponseRedirect(f"{page.url}#reuse")
 
 
+@require_POST
+def ask_question(request, pk: int):
+    page = _live_page(pk)
+    if not request.user.is_authenticated:
+        return redirect(f"{reverse('login')}?next={page.url}")
+    try:
+        thread = services.do_ask_question(page, request.user, request.POST.get("question", ""))
+    except services.ReuseError as error:
+        messages.error(request, str(error))
+        return HttpResponseRedirect(f"{page.url}#discussion-heading")
+    messages.success(request, "Your question has been posted. You will find the answers here.")
+    return HttpResponseRedirect(thread.url)
+
+
 class GoodPracticeFeed(Feed):
     """Newly published good practice (RSS 2.0); published case studies only."""
 

@@ -30,6 +30,7 @@ from communities.models import (
     GoodPracticeReviewTask,
     GoodPracticeTag,
     HelpedSignal,
+    Membership,
     ServiceArea,
     ThreadPage,
     Visibility,
@@ -37,7 +38,9 @@ from communities.models import (
 from communities.permissions import (
     GOOD_PRACTICE_EDITORS,
     can_edit_good_practice,
+    can_post_in_community,
     can_see_profile,
+    membership_of,
     readable_community_filter,
 )
 from linkeddata.models import Area
@@ -80,8 +83,8 @@ def ensure_service_areas() -> None:
 
 @transaction.atomic
 def ensure_good_practice_library() -> None:
-    """The editors' group, the review workflow on the library and the hub-wide questions
-    community. Idempotent; called by ``ensure_site_tree`` once the library exists."""
+    """The service areas, the editors' group and the review workflow on the library.
+    Idempotent; called by ``ensure_site_tree`` once the library exists."""
     ensure_service_areas()
     library = GoodPracticeIndexPage.objects.first()
     if library is None:
@@ -101,15 +104,6 @@ def ensure_good_practice_library() -> None:
     if created:
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=library, defaults={"workflow": workflow})
-    index = CommunityIndexPage.objects.first()
-    if index is not None and not CommunityPage.objects.filter(slug=QUESTIONS_COMMUNITY_SLUG).exists():
-        from communities.services.communities import do_create_community
-
-        do_create_community(
-            index=index, title="Good practice questions", slug=QUESTIONS_COMMUNITY_SLUG,
-            visibility=Visibility.OPEN, tags=["good practice"],
-            description="Questions and answers about the case studies in the good practice library, one thread each.",
-        )
 
 
 # -- Submission and review --------------------------------------------------------------------
@@ -141,6 +135,25 @@ def _apply(page: GoodPracticePage, data: dict[str, Any], user=None) -> None:
             getattr(page, name).set(list(data[name]))
     if "tags" in data:
         page.tags.set(list(data["tags"]))
+    if "body_parts" in data:
+        page.body = _body_with(page.body, data["body_parts"])
+
+
+def _body_with(body, parts: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The body with its first key figure and first step-by-step list replaced by the front-end
+    form's (which edits only those two); every other block the editors added is kept."""
+    blocks: list[tuple[str, Any]] = []
+    if parts.get("key_figure"):
+        blocks.append(("key_figure", parts["key_figure"]))
+    if parts.get("steps"):
+        blocks.append(("steps", {"heading": "How we did it", "steps": list(parts["steps"])}))
+    replaced: set[str] = set()
+    for block in body:
+        if block.block_type in ("key_figure", "steps") and block.block_type not in replaced:
+            replaced.add(block.block_type)
+            continue
+        blocks.append((block.block_type, block.value))
+    return blocks
 
 
 @transaction.atomic
@@ -286,25 +299,59 @@ def do_record_adoption(page: GoodPracticePage, user, note: str = "") -> Adoption
     return adoption
 
 
-def do_ensure_discussion(page: GoodPracticePage) -> ThreadPage:
-    """The case study's question thread: in its first open linked community, otherwise in the
-    hub-wide "Good practice questions" community. Created once."""
-    from communities.services.threads import do_start_thread
+def _questions_community() -> CommunityPage:
+    """The hub-wide open community that holds the case studies' question threads (made on first use)."""
+    from communities.services.communities import do_create_community
 
-    existing = GoodPracticeDiscussion.objects.filter(page=page).select_related("thread").first()
-    if existing is not None:
-        return existing.thread
-    community = (
-        page.communities.filter(visibility=Visibility.OPEN).order_by("pk").first()
-        or CommunityPage.objects.filter(slug=QUESTIONS_COMMUNITY_SLUG).first()
-    )
+    community = CommunityPage.objects.filter(slug=QUESTIONS_COMMUNITY_SLUG).first()
     if community is None:
-        ensure_good_practice_library()
-        community = CommunityPage.objects.get(slug=QUESTIONS_COMMUNITY_SLUG)
+        community = do_create_community(
+            index=CommunityIndexPage.objects.get(), title="Good practice questions", slug=QUESTIONS_COMMUNITY_SLUG,
+            visibility=Visibility.OPEN, tags=["good practice"],
+            description="Questions and answers about the case studies in the good practice library, one thread each.",
+        )
+    return community
+
+
+MAX_QUESTION_LENGTH = 10000
+
+
+def check_can_ask_question(user, page: GoodPracticePage, question: str) -> None:
+    if not user.is_authenticated:
+        raise ReuseError("Sign in to ask a question.")
+    if not page.live:
+        raise ReuseError("Questions can be asked about published case studies only.")
+    if not question.strip():
+        raise ReuseError("Write your question.")
+    if len(question) > MAX_QUESTION_LENGTH:
+        raise ReuseError("Keep your question under 10,000 characters.")
+
+
+@transaction.atomic
+def do_ask_question(page: GoodPracticePage, user, question: str) -> ThreadPage:
+    """Ask about a case study in its question thread, which the first question starts in the
+    hub-wide "Good practice questions" community. Asking there joins that open community, as
+    its one-click join would; a member banned from it cannot ask."""
+    from communities.services.communities import do_add_member
+    from communities.services.threads import do_reply, do_start_thread
+
+    check_can_ask_question(user, page, question)
+    GoodPracticePage.objects.select_for_update().filter(pk=page.pk).first()  # one thread per case study
+    discussion = GoodPracticeDiscussion.objects.filter(page=page).select_related("thread").first()
+    community = discussion.thread.community if discussion else _questions_community()
+    membership = membership_of(user, community)
+    if membership is not None and membership.status == Membership.Status.BANNED:
+        raise ReuseError("You cannot post in the good practice questions community.")
+    if not can_post_in_community(user, community):
+        if community.visibility != Visibility.OPEN:
+            raise ReuseError("Only members of the community can ask here.")
+        do_add_member(community, user)
+    if discussion is not None:
+        do_reply(thread=discussion.thread, author=user, body=question.strip())
+        return discussion.thread
     thread = do_start_thread(
-        community=community, author=page.author, title=f"Questions about: {page.title}"[:255],
-        body=f"Ask the authors and other councils about the case study **{page.title}**.\n\n"
-        f"{page.summary}\n\n[Read the case study]({page.url or ''})",
+        community=community, author=user, title=f"Questions about: {page.title}"[:255],
+        body=f"{question.strip()}\n\n*About the case study [{page.title}]({page.url or ''}).*",
         tags=["good practice"],
     )
     GoodPracticeDiscussion.objects.create(page=page, thread=thread)

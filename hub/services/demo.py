@@ -224,6 +224,8 @@ GOOD_PRACTICE = [
                   "Tag and leave contaminated bins; revisit after two weeks.", "Write to households tagged twice."],
         "benchmark": ("household-recycling-rate", "E08000035", "2020-21", "37.1", "2022-23", "39.8", "%"),
         "helped": [1, 2, 7, 11], "adopted": [(2, "Ran it on six rounds in Camden."), (11, "")],
+        "questions": [(6, "Did you tag bins on rural rounds too, or only in the city?"),
+                      (0, "City rounds first; rural rounds followed with a leaflet instead of tags.")],
     },
     {
         "title": "Leasing a block to end family stays in bed and breakfast",
@@ -240,6 +242,7 @@ GOOD_PRACTICE = [
         "figure": ("£1.1m", "", "saved a year against nightly-paid placements"),
         "quote": ("Families have a front door of their own while we find them a settled home.", "Housing Needs Manager"),
         "helped": [0, 3, 9, 5], "adopted": [(9, "A smaller block of 12 units."), (3, "")],
+        "questions": [(9, "How did you fund the on-site support staff after the first year?")],
     },
     {
         "title": "Trusted assessors for minor adaptations",
@@ -421,6 +424,7 @@ def load_good_practice_demo(users: list) -> int:
     """Case studies published through the review workflow, with reuse signals; one more waiting
     for review. Returns how many were created."""
     from communities.services.good_practice import (
+        do_ask_question,
         do_create_good_practice,
         do_mark_helped,
         do_record_adoption,
@@ -439,6 +443,8 @@ def load_good_practice_demo(users: list) -> int:
             do_mark_helped(page, users[member])
         for member, note in entry["adopted"]:
             do_record_adoption(page, users[member], note)
+        for member, question in entry.get("questions", []):
+            do_ask_question(page, users[member], question)
         created += 1
     entry = GOOD_PRACTICE_IN_REVIEW
     if not GoodPracticePage.objects.filter(title=entry["title"]).exists():

@@ -11,7 +11,6 @@ from wagtail.models import WorkflowPage
 from communities.blocks import BenchmarkEvidenceBlock
 from communities.models import (
     CommunityPage,
-    GoodPracticeDiscussion,
     GoodPracticeIndexPage,
     GoodPracticePage,
     Membership,
@@ -46,14 +45,14 @@ def draft_data(**overrides):
     return {**data, **overrides}
 
 
-def test_setup_creates_the_editors_group_review_workflow_and_questions_community(home_page):
+def test_setup_creates_the_editors_group_and_review_workflow(home_page):
     ensure_site_tree()  # twice: idempotent
 
     library = GoodPracticeIndexPage.objects.get()
     assert Group.objects.filter(name=GOOD_PRACTICE_EDITORS).count() == 1
     assert WorkflowPage.objects.get(page=library).workflow.name == services.WORKFLOW_NAME
     assert library.get_workflow().tasks.get().specific.groups.filter(name=GOOD_PRACTICE_EDITORS).exists()
-    assert CommunityPage.objects.filter(slug=services.QUESTIONS_COMMUNITY_SLUG).count() == 1
+    assert not CommunityPage.objects.filter(slug=services.QUESTIONS_COMMUNITY_SLUG).exists()  # made on first use
     safeguarding = ServiceArea.objects.get(slug="adult-social-care-safeguarding")
     assert str(safeguarding) == "Adult social care › Safeguarding"
 
@@ -74,9 +73,6 @@ def test_draft_goes_through_review_to_publication(home_page):
     page.refresh_from_db()
     assert page.live
     assert services.submission_status(page).code == "published"
-    # A question thread opens with publication, in the hub-wide questions community.
-    thread = GoodPracticeDiscussion.objects.get(page=page).thread
-    assert thread.live and thread.community.slug == services.QUESTIONS_COMMUNITY_SLUG
 
 
 def test_changes_requested_then_author_edits_and_resubmits(home_page):

@@ -11,8 +11,10 @@ from PIL import Image as PILImage
 
 from communities.models import (
     Adoption,
+    GoodPracticeDiscussion,
     GoodPracticePage,
     HelpedSignal,
+    Membership,
     ProfileVisibility,
     Visibility,
 )
@@ -391,18 +393,55 @@ def test_contact_person_is_shown_only_as_their_profile_allows(client, home_page,
     assert "Rachel Green" in client.get(page.url).content.decode()
 
 
-def test_case_study_links_its_question_thread_and_only_communities_the_viewer_may_know(client, home_page):
+def test_questions_go_to_one_thread_per_case_study(client, home_page):
+    page = GoodPracticeFactory(title="Bin tagging")
+    first, second = UserFactory(), UserFactory()
+
+    response = signed_in(client, first).post(f"/good-practice/{page.pk}/questions/", {"question": "How many crews?"})
+    thread = page.discussion.thread
+    assert response.status_code == 302 and response.url == thread.url
+    assert thread.title == "Questions about: Bin tagging" and thread.author == first
+    assert thread.community.slug == services.QUESTIONS_COMMUNITY_SLUG
+    assert "How many crews?" in client.get(thread.url).content.decode()
+
+    signed_in(client, second).post(f"/good-practice/{page.pk}/questions/", {"question": "What did the tags cost?"})
+    page.discussion.thread.refresh_from_db()
+    assert GoodPracticeDiscussion.objects.filter(page=page).count() == 1
+    assert [post.body for post in page.discussion.thread.posts.all()] == ["What did the tags cost?"]
+    html = client.get(page.url).content.decode()
+    assert "Read the questions asked about this case study" in html and "1 reply so far" in html
+
+
+def test_bad_questions_are_refused_with_a_message(client, home_page):
+    page = GoodPracticeFactory()
+    assert "/accounts/login/" in client.post(f"/good-practice/{page.pk}/questions/", {"question": "Hi"}).url
+    signed_in(client, UserFactory())
+    response = client.post(f"/good-practice/{page.pk}/questions/", {"question": "   "}, follow=True)
+    assert "Write your question." in response.content.decode()
+    draft = GoodPracticeFactory(publish=False)
+    assert client.post(f"/good-practice/{draft.pk}/questions/", {"question": "Hi"}).status_code == 404
+    assert not GoodPracticeDiscussion.objects.exists()
+
+
+def test_member_banned_from_the_questions_community_cannot_ask(client, home_page):
+    page = GoodPracticeFactory()
+    member = UserFactory()
+    services.do_ask_question(page, member, "First question")
+    Membership.objects.filter(user=member).update(status=Membership.Status.BANNED)
+
+    with pytest.raises(services.ReuseError):
+        services.do_ask_question(page, member, "Another one")
+    assert page.discussion.thread.posts.count() == 0
+
+
+def test_case_study_lists_only_linked_communities_the_viewer_may_know(client, home_page):
     owner = UserFactory()
     open_community = CommunityFactory(title="Waste and recycling", visibility=Visibility.OPEN, owner=owner)
     private = CommunityFactory(title="Chief digital officers", visibility=Visibility.PRIVATE, owner=owner)
     page = GoodPracticeFactory(author=owner, communities=[open_community, private], title="Bin tagging")
 
     html = client.get(page.url).content.decode()
-    assert "Ask a question about this case study" in html
     assert "Waste and recycling" in html and "Chief digital officers" not in html
-    thread = page.discussion.thread
-    assert thread.community == open_community
-    assert client.get(thread.url).status_code == 200
 
     insider = UserFactory()
     do_add_member(private, insider)
@@ -452,3 +491,33 @@ def test_demo_library_has_ten_varied_published_case_studies(db):
     assert published.values("service_areas__parent").distinct().count() >= 8
     assert Adoption.objects.count() >= 8
     assert GoodPracticePage.objects.filter(live=False).exists()  # one still in review
+
+
+def test_form_edits_the_key_figure_and_steps_and_keeps_blocks_editors_added(client, home_page):
+    author = UserFactory()
+    page = GoodPracticeFactory(
+        author=author, title="Leasing a block",
+        body=[("key_figure", {"value": "30", "unit": "homes", "label": "for families"}),
+              ("quotation", {"quote": "A front door of their own.", "attribution": "Housing manager"})],
+    )
+    form = signed_in(client, author).get(f"/good-practice/submissions/{page.pk}/edit/")
+    assert form.context["form"]["key_figure_value"].value() == "30"
+
+    response = client.post(f"/good-practice/submissions/{page.pk}/edit/", valid_form(
+        title="Leasing a block", key_figure_value="1.1", key_figure_unit="£m", key_figure_label="saved a year",
+        steps="Find a block\n\nAgree a ten-year lease\nPut support staff on site",
+    ))
+    assert response.status_code == 302
+    draft = GoodPracticePage.objects.get(pk=page.pk).get_latest_revision_as_object()
+    assert [block.block_type for block in draft.body] == ["key_figure", "steps", "quotation"]
+    assert list(draft.body[1].value["steps"]) == ["Find a block", "Agree a ten-year lease", "Put support staff on site"]
+
+    services.do_review_good_practice(page, good_practice_editor(), approve=True)
+    html = client.get(page.url).content.decode()
+    assert "£1.1m" in html and "<li>Agree a ten-year lease</li>" in html and "A front door of their own." in html
+
+
+def test_a_key_figure_needs_its_number_and_label(client, home_page):
+    response = signed_in(client, UserFactory()).post("/good-practice/submit/", valid_form(key_figure_value="38"))
+    assert response.status_code == 400
+    assert response.context["form"].errors["key_figure_label"] == ["Say what the key figure measures."]
