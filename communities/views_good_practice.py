@@ -98,8 +98,9 @@ def draft_preview(request, pk: int):
 
 @login_required
 def review_queue(request):
-    return render(request, "communities/good_practice/review_queue.html",
-                  {"pages": services.awaiting_review_by(request.user)})
+    pages = services.awaiting_review_by(request.user)
+    submitted = [(page, services.visible_author_name(page, request.user)) for page in pages]
+    return render(request, "communities/good_practice/review_queue.html", {"submitted": submitted})
 
 
 @login_required

@@ -259,6 +259,12 @@ def awaiting_review_by(user) -> list[GoodPracticePage]:
     return list(GoodPracticePage.objects.filter(pk__in=[int(i) for i in ids]).order_by("latest_revision_created_at"))
 
 
+def visible_author_name(page: GoodPracticePage, viewer) -> str:
+    """The author's name if their profile lets ``viewer`` see it, else a neutral phrase."""
+    profile = getattr(page.author, "profile", None) if page.author_id else None
+    return profile.display_name if can_see_profile(viewer, profile) else "a member whose profile is private"
+
+
 # -- Reuse signals and discussion -------------------------------------------------------------
 
 

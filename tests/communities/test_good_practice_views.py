@@ -7,6 +7,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from PIL import Image as PILImage
 
 from communities.models import (
@@ -191,6 +192,16 @@ def test_editor_reviews_from_the_front_end(client, home_page):
 
     assert editor.post(f"/good-practice/review/{page.pk}/", {"decision": "approve"}).status_code == 302
     assert GoodPracticePage.objects.get(pk=page.pk).live
+
+
+def test_review_queue_names_the_author_only_as_their_profile_allows(client, home_page):
+    facilitator = UserFactory()
+    community = CommunityFactory(owner=facilitator)
+    private_author = UserFactory(display_name="Fatima Begum", visibility=ProfileVisibility.PRIVATE)
+    GoodPracticeFactory(author=private_author, publish=False, submit=True, communities=[community], title="Take-up")
+
+    html = signed_in(client, facilitator).get("/good-practice/review/").content.decode()
+    assert "Take-up" in html and "Fatima Begum" not in html and "profile is private" in html
 
 
 # -- Drafts on every surface -----------------------------------------------------------------
@@ -491,6 +502,13 @@ def test_demo_library_has_ten_varied_published_case_studies(db):
     assert published.values("service_areas__parent").distinct().count() >= 8
     assert Adoption.objects.count() >= 8
     assert GoodPracticePage.objects.filter(live=False).exists()  # one still in review
+
+    client = Client()
+    assert "Tag-and-educate cut recycling contamination" in client.get("/good-practice/?sort=adopted").content.decode()
+    case = published.get(title="Tag-and-educate cut recycling contamination by a third")
+    html = client.get(case.url).content.decode()
+    assert "Household recycling rate" in html and "Leeds" in html and "Camden: Ran it on six rounds" in html
+    assert "Read the questions asked about this case study" in html
 
 
 def test_form_edits_the_key_figure_and_steps_and_keeps_blocks_editors_added(client, home_page):
