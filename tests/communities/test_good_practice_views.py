@@ -333,6 +333,9 @@ def test_api_lists_filters_and_sorts_like_the_library(client, library):
     assert body["count"] == 2
     assert [r["title"] for r in body["results"]] == ["Bin tagging", "Self-neglect panel"]
     assert body["results"][0]["adopted_count"] == 2
+    both = client.get("/api/good-practice/?service_area=adult-social-care-safeguarding"
+                      "&service_area=environment-and-waste-recycling").json()
+    assert {r["title"] for r in both["results"]} == {"Self-neglect panel", "Bin tagging"}
     detail = client.get(f"/api/good-practice/{library['recycling'].pk}").json()
     assert detail["service_areas"] == ["Environment and waste › Recycling"]
     assert len(detail["adopting_councils"]) == 2
@@ -539,3 +542,10 @@ def test_a_key_figure_needs_its_number_and_label(client, home_page):
     response = signed_in(client, UserFactory()).post("/good-practice/submit/", valid_form(key_figure_value="38"))
     assert response.status_code == 400
     assert response.context["form"].errors["key_figure_label"] == ["Say what the key figure measures."]
+
+
+def test_api_is_described_in_the_openapi_document(client, home_page):
+    paths = client.get("/api/openapi.json").json()["paths"]
+    assert "/api/good-practice/" in paths and "/api/good-practice/{page_id}" in paths
+    parameters = {p["name"] for p in paths["/api/good-practice/"]["get"]["parameters"]}
+    assert {"service_area", "tag", "council_type", "region", "year", "sort", "page"} <= parameters
