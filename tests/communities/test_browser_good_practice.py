@@ -106,3 +106,9 @@ def test_library_and_case_study_are_accessible_and_filter_without_javascript(chr
     assert browser_page.get_by_role("link", name="Self-neglect panel").is_visible()  # related by tag
     check_accessibility(browser_page)
     context.close()
+
+    phone = chromium.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740}).new_page()
+    for url in ["/good-practice/", case.url]:
+        phone.goto(url)
+        assert phone.evaluate("document.documentElement.scrollWidth") <= 375, url
+    phone.context.close()
