@@ -130,8 +130,12 @@ def visible_profile_filter(viewer) -> Q:
 
 
 def can_see_profile(viewer, profile) -> bool:
+    """Public profiles to everyone, members' profiles to signed-in people, private ones to their
+    owner and site staff only."""
     from communities.models.profiles import ProfileVisibility
 
+    if profile is None:
+        return False
     if is_site_staff(viewer) or profile.visibility == ProfileVisibility.PUBLIC:
         return True
     if not viewer.is_authenticated:
@@ -146,3 +150,37 @@ def can_flag_post(user, post) -> bool:
         return False
     membership = membership_of(user, community)
     return membership is None or membership.status != Membership.Status.BANNED
+
+
+# -- Good practice ----------------------------------------------------------------------------
+# Published case studies are for everyone. Drafts (never published, or unpublished changes) are
+# for their author and for reviewers: the library's editors, site staff and facilitators of a
+# community the case study is linked to. Only the author edits from the front end.
+
+GOOD_PRACTICE_EDITORS = "Good practice editors"
+
+
+def is_good_practice_editor(user) -> bool:
+    return bool(
+        user.is_authenticated
+        and (is_site_staff(user) or user.groups.filter(name=GOOD_PRACTICE_EDITORS).exists())
+    )
+
+
+def facilitates_any_community_of(user, page) -> bool:
+    if not user.is_authenticated or page.pk is None:
+        return False
+    return page.communities.filter(facilitated_community_filter(user)).exists()
+
+
+def can_review_good_practice(user, page) -> bool:
+    return is_good_practice_editor(user) or facilitates_any_community_of(user, page)
+
+
+def can_edit_good_practice(user, page) -> bool:
+    """Only the author edits (and resubmits) a case study from the front end."""
+    return bool(user.is_authenticated and page.author_id == user.pk)
+
+
+def can_view_good_practice_draft(user, page) -> bool:
+    return can_edit_good_practice(user, page) or can_review_good_practice(user, page)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import factory
+from django.contrib.auth import get_user_model
 
 from communities.models import CommunityIndexPage, Visibility
 from communities.services.communities import do_add_member, do_create_community
@@ -89,3 +90,66 @@ class PostFactory(factory.Factory):
     @classmethod
     def _create(cls, model_class, **kwargs):
         return do_reply(**kwargs)
+
+
+# -- Good practice ----------------------------------------------------------------------------
+
+GOOD_PRACTICE_EDITOR_EMAIL = "library.editor@hub.example.gov.uk"
+
+
+def good_practice_editor():
+    """A member of the "Good practice editors" group (created once per test)."""
+    from django.contrib.auth.models import Group
+
+    from communities.permissions import GOOD_PRACTICE_EDITORS
+
+    ensure_site_tree()
+    user = get_user_model().objects.filter(username=GOOD_PRACTICE_EDITOR_EMAIL).first()
+    if user is None:
+        user = do_create_member(email=GOOD_PRACTICE_EDITOR_EMAIL, password=PASSWORD, display_name="Library Editor")
+        user.groups.add(Group.objects.get(name=GOOD_PRACTICE_EDITORS))
+    return user
+
+
+def service_area(path: str):
+    """The service area "Parent › Child" from the starting vocabulary (or created for the test)."""
+    from communities.models import ServiceArea
+
+    ensure_site_tree()
+    parent_name, _, child_name = path.partition(" › ")
+    parent = ServiceArea.objects.get_or_create(parent=None, name=parent_name)[0]
+    return ServiceArea.objects.get_or_create(parent=parent, name=child_name)[0] if child_name else parent
+
+
+class GoodPracticeFactory(factory.Factory):
+    """A case study submitted through the front-end service; published by an editor unless
+    ``publish=False`` (then a draft, sent for review when ``submit=True``)."""
+
+    class Meta:
+        model = dict
+
+    author = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Case study {n}: what worked")
+    summary = "What we did and what it achieved."
+    problem = "The service cost too much and residents waited too long."
+    approach = "We redesigned the process with the people who use it."
+    outcomes = "Waiting times halved and costs fell."
+    councils = factory.LazyFunction(lambda: [AreaFactory()])
+    service_areas = ()
+    tags = ()
+    publish = True
+    submit = False
+
+    @classmethod
+    def _create(cls, model_class, publish, submit, author, **data):
+        from communities.models import GoodPracticePage
+        from communities.services.good_practice import (
+            do_create_good_practice,
+            do_review_good_practice,
+        )
+
+        ensure_site_tree()
+        page = do_create_good_practice(author=author, data=data, submit=publish or submit)
+        if publish:
+            do_review_good_practice(page, good_practice_editor(), approve=True)
+        return GoodPracticePage.objects.get(pk=page.pk)

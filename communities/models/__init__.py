@@ -40,3 +40,23 @@ __all__ = [
     "ThreadTag",
     "Visibility",
 ]
+
+from communities.models.good_practice import (  # noqa: E402
+    GoodPracticeReviewTask,
+    PracticeStatus,
+    ReuseLicence,
+    SavingsPeriod,
+)
+from communities.models.reuse import Adoption, GoodPracticeDiscussion, HelpedSignal  # noqa: E402
+from communities.models.service_areas import ServiceArea  # noqa: E402
+
+__all__ += [
+    "Adoption",
+    "GoodPracticeDiscussion",
+    "GoodPracticeReviewTask",
+    "HelpedSignal",
+    "PracticeStatus",
+    "ReuseLicence",
+    "SavingsPeriod",
+    "ServiceArea",
+]

@@ -12,9 +12,9 @@ from django.utils import timezone
 from communities.models import (
     CommunityIndexPage,
     CommunityPage,
-    GoodPracticeIndexPage,
     GoodPracticePage,
     ProfileVisibility,
+    ServiceArea,
     Visibility,
 )
 from communities.services.communities import do_add_member, do_create_community
@@ -132,33 +132,6 @@ THREADS = [
      [(7, "We are; happy to share our benchmark of contract values.")], None),
 ]
 
-GOOD_PRACTICE = [
-    ("Tag-and-educate cut recycling contamination by a third", "E08000035", ["recycling", "behaviour change"],
-     "Crews tagged contaminated bins and left feedback; contamination fell from 15% to 9% in 12 weeks.",
-     "Dry mixed recycling contamination was 15%, costing £400,000 a year in rejected loads.",
-     "Crews checked bins at the kerbside, tagged contaminated ones with a reason and left them unemptied, then "
-     "revisited after two weeks with a letter.",
-     "Contamination fell to 9%; rejected-load charges fell by £180,000 in the first year."),
-    ("Leasing a block to end family stays in bed and breakfast", "E08000003", ["temporary accommodation"],
-     "A long lease with a housing association gave 30 self-contained family units and ended six-week B&B breaches.",
-     "Forty families were in bed and breakfast for more than six weeks, against the legal limit.",
-     "The council leased a refurbished block for ten years, with support staff on site, funded from the "
-     "temporary accommodation budget.",
-     "No family has been in B&B beyond six weeks since; net saving £1.1m a year against nightly-paid placements."),
-    ("Trusted assessors for minor adaptations", "E06000052", ["DFG", "adult social care"],
-     "Trained trusted assessors approve minor adaptations directly, taking 10 weeks out of the DFG process.",
-     "Disabled Facilities Grant adaptations averaged 38 weeks from enquiry to completion.",
-     "Occupational therapy assistants and home improvement agency staff were trained as trusted assessors for "
-     "adaptations under £5,000.",
-     "Average time fell to 28 weeks; more people stayed safely at home after hospital discharge."),
-    ("Open benchmarking with ONS similar councils", "E06000023", ["benchmarking", "open data"],
-     "Publishing performance against the ONS similar-areas groups made comparisons open and reusable.",
-     "Benchmarking relied on licensed nearest-neighbour groups that could not be published.",
-     "The insight team rebuilt its comparison dashboards on the ONS similar-areas groupings and open datasets.",
-     "Comparisons are now published monthly and reused by three neighbouring councils."),
-]
-
-
 @dataclass
 class DemoResult:
     areas_created: int = 0
@@ -226,18 +199,7 @@ def load_demo() -> DemoResult:
             do_accept_answer(thread=thread, post=posts[accepted])
         result.threads_created += 1
 
-    library = GoodPracticeIndexPage.objects.get()
-    for title, gss, tags, summary, problem, approach, outcomes in GOOD_PRACTICE:
-        if GoodPracticePage.objects.filter(title=title).exists():
-            continue
-        page = GoodPracticePage(title=title, summary=summary, problem=problem, approach=approach, outcomes=outcomes)
-        page.tags.set(tags)
-        council = _council(gss)
-        if council:
-            page.councils.set([council])
-        library.add_child(instance=page)
-        page.save_revision().publish()
-        result.good_practice_created += 1
+    result.good_practice_created = load_good_practice_demo(users)
     load_people_demo(users, {slug: community for slug, (community, _) in communities.items()}, result)
     del home
     load_demo_benchmarks(result)
@@ -278,3 +240,253 @@ def load_people_demo(users: list, communities: dict, result: DemoResult) -> None
             reason="Coastal issues come up in several communities but have no home.",
         )
     result.notes.append("2 requests to join, 1 invitation, 1 flagged post and 1 community proposal waiting")
+
+
+# -- Good practice ----------------------------------------------------------------------------
+# Each case study: author (member index), councils (GSS codes), service areas ("Parent › Child"),
+# tags, structured fields, body blocks, and reuse signals from other members.
+GOOD_PRACTICE = [
+    {
+        "title": "Tag-and-educate cut recycling contamination by a third",
+        "author": 0, "councils": ["E08000035"], "areas": ["Environment and waste › Recycling"],
+        "tags": ["recycling", "behaviour change"], "date": "2022-03-01", "status": "scaled",
+        "summary": "Crews tagged contaminated bins and left feedback; contamination fell from 15% to 9% in 12 weeks.",
+        "problem": "Dry mixed recycling contamination was 15%, costing £400,000 a year in rejected loads.",
+        "approach": "Crews checked bins at the kerbside, tagged contaminated ones with a reason and left them "
+                    "unemptied, then revisited after two weeks with a letter.",
+        "outcomes": "Contamination fell to 9%; rejected-load charges fell by £180,000 in the first year.",
+        "evidence": "Monthly sampling at the materials recovery facility before, during and after the pilot rounds.",
+        "cost": "45000", "savings": "180000", "period": "per-year",
+        "measured": "Rejected-load charges invoiced by the contractor, compared with the previous year.",
+        "figure": ("9", "%", "contamination after 12 weeks, down from 15%"),
+        "steps": ["Pick pilot rounds with the worst contamination.", "Brief crews and give them tags with tick-box reasons.",
+                  "Tag and leave contaminated bins; revisit after two weeks.", "Write to households tagged twice."],
+        "benchmark": ("household-recycling-rate", "E08000035", "2020-21", "37.1", "2022-23", "39.8", "%"),
+        "helped": [1, 2, 7, 11], "adopted": [(2, "Ran it on six rounds in Camden."), (11, "")],
+        "questions": [(6, "Did you tag bins on rural rounds too, or only in the city?"),
+                      (0, "City rounds first; rural rounds followed with a leaflet instead of tags.")],
+    },
+    {
+        "title": "Leasing a block to end family stays in bed and breakfast",
+        "author": 1, "councils": ["E08000003"], "areas": ["Housing › Homelessness and temporary accommodation"],
+        "tags": ["temporary accommodation", "homelessness"], "date": "2021-09-01", "status": "established",
+        "summary": "A long lease with a housing association gave 30 self-contained family units and ended six-week B&B breaches.",
+        "problem": "Forty families were in bed and breakfast for more than six weeks, against the legal limit.",
+        "approach": "The council leased a refurbished block for ten years, with support staff on site, funded from the "
+                    "temporary accommodation budget.",
+        "outcomes": "No family has been in B&B beyond six weeks since; net saving £1.1m a year against nightly-paid placements.",
+        "evidence": "Quarterly H-CLIC returns and the finance team's comparison with nightly-paid costs.",
+        "cost": "650000", "savings": "1100000", "period": "per-year",
+        "measured": "Nightly-paid placement costs avoided, less lease and support costs.",
+        "figure": ("£1.1m", "", "saved a year against nightly-paid placements"),
+        "quote": ("Families have a front door of their own while we find them a settled home.", "Housing Needs Manager"),
+        "helped": [0, 3, 9, 5], "adopted": [(9, "A smaller block of 12 units."), (3, "")],
+        "questions": [(9, "How did you fund the on-site support staff after the first year?")],
+    },
+    {
+        "title": "Trusted assessors for minor adaptations",
+        "author": 3, "councils": ["E06000052"], "areas": ["Adult social care › Adaptations and equipment"],
+        "tags": ["DFG", "adult social care"], "date": "2023-01-01", "status": "established",
+        "summary": "Trained trusted assessors approve minor adaptations directly, taking 10 weeks out of the DFG process.",
+        "problem": "Disabled Facilities Grant adaptations averaged 38 weeks from enquiry to completion.",
+        "approach": "Occupational therapy assistants and home improvement agency staff were trained as trusted assessors "
+                    "for adaptations under £5,000.",
+        "outcomes": "Average time fell to 28 weeks; more people stayed safely at home after hospital discharge.",
+        "cost": "85000", "period": "",
+        "figure": ("10", "weeks", "taken out of the average adaptation"),
+        "steps": ["Agree the list of minor adaptations.", "Train assessors with the occupational therapy team.",
+                  "Audit one in ten assessments for the first six months."],
+        "helped": [10, 1], "adopted": [(10, "Started with grab rails and stair rails.")],
+    },
+    {
+        "title": "Open benchmarking with ONS similar councils",
+        "author": 7, "councils": ["E06000023"], "areas": ["Digital, data and technology › Data and insight"],
+        "tags": ["benchmarking", "open data"], "date": "2024-04-01", "status": "established",
+        "summary": "Publishing performance against the ONS similar-areas groups made comparisons open and reusable.",
+        "problem": "Benchmarking relied on licensed nearest-neighbour groups that could not be published.",
+        "approach": "The insight team rebuilt its comparison dashboards on the ONS similar-areas groupings and open datasets.",
+        "outcomes": "Comparisons are now published monthly and reused by three neighbouring councils.",
+        "link": ("https://www.ons.gov.uk/", "Office for National Statistics", "Source of the similar-areas groupings."),
+        "helped": [11, 2, 0], "adopted": [(11, "")],
+    },
+    {
+        "title": "A retrofit one-stop shop for owner-occupiers",
+        "author": 2, "councils": ["E09000007"], "areas": ["Environment and waste › Climate and net zero"],
+        "tags": ["net zero", "retrofit"], "date": "2023-06-01", "status": "pilot",
+        "summary": "One service takes homeowners from a survey to finished insulation and heat pumps, with vetted installers.",
+        "problem": "Homeowners who wanted to retrofit gave up when faced with surveys, grants and installers to choose.",
+        "approach": "The council funded a retrofit coordinator who arranges a whole-house survey, a plan, grant applications "
+                    "and vetted installers, and checks the work.",
+        "outcomes": "212 homes retrofitted in the first year; average modelled saving of 2.1 tonnes of CO2 per home.",
+        "evidence": "Post-installation surveys and modelled energy use from the retrofit assessments.",
+        "cost": "310000", "period": "",
+        "figure": ("212", "homes", "retrofitted in the first year"),
+        "helped": [0, 6], "adopted": [],
+    },
+    {
+        "title": "A weekly EHCP panel and shared tracker restored 20-week timeliness",
+        "author": 4, "councils": ["E10000016"], "areas": ["Children's services › SEND"],
+        "tags": ["SEND", "EHCP"], "date": "2023-09-01", "status": "established",
+        "summary": "A weekly decision panel and a tracker shared with educational psychology doubled on-time EHC plans.",
+        "problem": "Only 31% of education, health and care plans were issued within 20 weeks.",
+        "approach": "A weekly multi-agency panel made decisions at fixed points, and a tracker shared with educational "
+                    "psychology and health showed every overdue advice request.",
+        "outcomes": "Completion within 20 weeks rose to 64% in nine months; tribunal appeals fell by a quarter.",
+        "figure": ("64", "%", "of plans issued within 20 weeks, up from 31%"),
+        "helped": [10], "adopted": [(10, "Adopted the tracker only.")],
+    },
+    {
+        "title": "Independent chairs for anti-social behaviour case reviews",
+        "author": 5, "councils": ["E08000025"], "areas": ["Community safety › Anti-social behaviour"],
+        "tags": ["ASB", "community trigger"], "date": "2022-11-01", "status": "established",
+        "summary": "A chair from a neighbouring council made ASB case reviews more trusted by the people who asked for them.",
+        "problem": "Victims who used the anti-social behaviour case review felt the agencies were marking their own homework.",
+        "approach": "Two neighbouring councils swap chairs for each other's case review panels and publish anonymised outcomes.",
+        "outcomes": "Satisfaction with the review process rose from 41% to 73% in a year.",
+        "helped": [1, 9], "adopted": [],
+    },
+    {
+        "title": "Demand-responsive buses replaced low-use rural routes",
+        "author": 6, "councils": ["E10000020"], "areas": ["Transport and highways › Bus services"],
+        "tags": ["bus services", "rural"], "date": "2022-05-01", "status": "scaled",
+        "summary": "Bookable minibuses replaced fixed rural routes carrying fewer than five people a trip, at lower cost.",
+        "problem": "Supported rural bus routes averaged four passengers a trip and cost £9 a passenger.",
+        "approach": "Three fixed routes were replaced by a bookable minibus zone with app and phone booking, linking to "
+                    "market towns and the main bus corridors.",
+        "outcomes": "Passenger numbers rose 35% and the subsidy per passenger fell to £5.80.",
+        "cost": "120000", "savings": "420000", "period": "per-year",
+        "measured": "Contract payments for the replaced routes against the zone's operating contract.",
+        "figure": ("35", "%", "more passengers in the first year"),
+        "helped": [8, 2], "adopted": [(8, "Piloting one zone in the Dales.")],
+    },
+    {
+        "title": "A multi-agency panel for self-neglect",
+        "author": 10, "councils": ["E06000066"], "areas": ["Adult social care › Safeguarding"],
+        "tags": ["safeguarding", "self-neglect"], "date": "2023-02-01", "status": "established",
+        "summary": "A monthly risk panel brings housing, health, fire and police together on people who self-neglect.",
+        "problem": "Safeguarding adults reviews found agencies each held part of the picture about people who self-neglect.",
+        "approach": "A monthly multi-agency risk management panel shares information under a protocol and agrees one lead "
+                    "professional per person.",
+        "outcomes": "Repeat safeguarding referrals for self-neglect fell by 30%; no deaths reviewed in the first two years.",
+        "quote": ("We stopped closing cases because someone would not engage.", "Safeguarding Adults Lead"),
+        "helped": [3], "adopted": [(3, "")],
+    },
+    {
+        "title": "Targeting council tax support take-up with data",
+        "author": 9, "councils": ["E09000030"], "areas": ["Revenues and benefits › Council tax"],
+        "tags": ["council tax", "take-up"], "date": "2024-01-01", "status": "pilot",
+        "summary": "Matching benefit and council tax records found 1,900 households missing out on support.",
+        "problem": "Households in arrears were often entitled to council tax support they had not claimed.",
+        "approach": "The team matched council tax, housing benefit and free school meals data to find likely-eligible "
+                    "households and wrote to them with a pre-filled claim.",
+        "outcomes": "1,900 households claimed; arrears in the group fell by a fifth and collection costs fell.",
+        "savings": "260000", "period": "per-year", "measured": "Enforcement and collection costs avoided.",
+        "helped": [1, 3], "adopted": [],
+    },
+    {
+        "title": "Monitoring s106 obligations in the planning system",
+        "author": 8, "councils": ["E06000065"], "areas": ["Planning and growth › Developer contributions"],
+        "tags": ["s106", "CIL"], "date": "2021-04-01", "status": "established",
+        "summary": "Moving s106 and CIL monitoring from spreadsheets into the planning system made every obligation traceable.",
+        "problem": "Obligations were tracked in spreadsheets per area team; triggers were missed and money went unspent.",
+        "approach": "Every obligation was entered in the planning system's monitoring module with triggers and alerts.",
+        "outcomes": "The infrastructure funding statement now takes a day; £2.3m of missed contributions were recovered.",
+        "figure": ("£2.3m", "", "of missed contributions recovered"),
+        "helped": [6, 1], "adopted": [(6, "")],
+    },
+    {
+        "title": "Caddy liner requests on the bin day lookup cut calls by a fifth",
+        "author": 11, "councils": ["E06000063"], "areas": ["Digital, data and technology › Service design",
+                                                           "Environment and waste › Waste collection"],
+        "tags": ["digital", "food waste"], "date": "2024-06-01", "status": "established",
+        "summary": "Putting the most common requests on the bin day lookup page cut waste calls to the contact centre by 21%.",
+        "problem": "Most calls about waste were about bin days, missed bins and food caddy liners.",
+        "approach": "User research showed residents looked up their bin day first, so the lookup page now offers "
+                    "liner requests and missed-bin reports for that address.",
+        "outcomes": "Calls fell by 21% and online requests doubled within three months.",
+        "savings": "95000", "period": "per-year", "measured": "Contact centre call volumes times cost per call.",
+        "helped": [0, 7], "adopted": [(0, "Added liner requests to our lookup.")],
+    },
+]
+GOOD_PRACTICE_IN_REVIEW = {
+    "title": "Weekly food waste roll-out: sizing the caddy order",
+    "author": 0, "councils": ["E08000035"], "areas": ["Environment and waste › Waste collection"],
+    "tags": ["food waste"], "date": "2025-04-01", "status": "pilot",
+    "summary": "How we sized caddy orders for weekly food waste collections and what participation we saw.",
+    "problem": "Ordering too few caddies delays roll-out; too many wastes money.",
+    "approach": "We budgeted for 110% of households and offered liners through the bin day lookup.",
+    "outcomes": "Participation reached 38% after six months.",
+}
+
+
+def _service_area(path: str) -> ServiceArea:
+    parent, _, child = path.partition(" › ")
+    top = ServiceArea.objects.get(parent=None, name=parent)
+    return ServiceArea.objects.get(parent=top, name=child) if child else top
+
+
+def _good_practice_data(entry: dict) -> dict:
+    from datetime import date
+    from decimal import Decimal
+
+    body = []
+    if "figure" in entry:
+        value, unit, label = entry["figure"]
+        body.append(("key_figure", {"value": value, "unit": unit, "label": label}))
+    if "steps" in entry:
+        body.append(("steps", {"heading": "How we did it", "steps": entry["steps"]}))
+    if "quote" in entry:
+        body.append(("quotation", {"quote": entry["quote"][0], "attribution": entry["quote"][1]}))
+    if "link" in entry:
+        url, title, description = entry["link"]
+        body.append(("link", {"url": url, "title": title, "description": description}))
+    if "benchmark" in entry:
+        measure, area, before, value_before, after, value_after, unit = entry["benchmark"]
+        body.append(("benchmark_evidence", {
+            "measure": measure, "area": area, "period_before": before, "value_before": Decimal(value_before),
+            "period_after": after, "value_after": Decimal(value_after), "unit": unit, "note": "",
+        }))
+    return {
+        "title": entry["title"], "summary": entry["summary"], "problem": entry["problem"],
+        "approach": entry["approach"], "outcomes": entry["outcomes"], "evidence": entry.get("evidence", ""),
+        "cost_amount": Decimal(entry["cost"]) if entry.get("cost") else None,
+        "savings_amount": Decimal(entry["savings"]) if entry.get("savings") else None,
+        "savings_period": entry.get("period", ""), "savings_measurement": entry.get("measured", ""),
+        "councils": [c for c in (_council(code) for code in entry["councils"]) if c],
+        "service_areas": [_service_area(path) for path in entry["areas"]],
+        "tags": entry["tags"], "practice_date": date.fromisoformat(entry["date"]), "status": entry["status"],
+        "body": body,
+    }
+
+
+def load_good_practice_demo(users: list) -> int:
+    """Case studies published through the review workflow, with reuse signals; one more waiting
+    for review. Returns how many were created."""
+    from communities.services.good_practice import (
+        do_ask_question,
+        do_create_good_practice,
+        do_mark_helped,
+        do_record_adoption,
+        do_review_good_practice,
+    )
+
+    reviewer = get_user_model().objects.get(username=ADMIN_EMAIL)
+    created = 0
+    for entry in GOOD_PRACTICE:
+        if GoodPracticePage.objects.filter(title=entry["title"]).exists():
+            continue
+        page = do_create_good_practice(author=users[entry["author"]], data=_good_practice_data(entry), submit=True)
+        do_review_good_practice(page, reviewer, approve=True, comment="Clear and well evidenced. Thank you.")
+        page = GoodPracticePage.objects.get(pk=page.pk)
+        for member in entry["helped"]:
+            do_mark_helped(page, users[member])
+        for member, note in entry["adopted"]:
+            do_record_adoption(page, users[member], note)
+        for member, question in entry.get("questions", []):
+            do_ask_question(page, users[member], question)
+        created += 1
+    entry = GOOD_PRACTICE_IN_REVIEW
+    if not GoodPracticePage.objects.filter(title=entry["title"]).exists():
+        do_create_good_practice(author=users[entry["author"]], data=_good_practice_data(entry), submit=True)
+        created += 1
+    return created

@@ -9,6 +9,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from communities.models import CommunityIndexPage, GoodPracticeIndexPage
+from communities.services.good_practice import ensure_good_practice_library
 from hub.models import HomePage
 
 
@@ -56,4 +57,5 @@ def ensure_site_tree() -> HomePage:
         )
         home.add_child(instance=library)
         library.save_revision().publish()
+    ensure_good_practice_library()
     return home
