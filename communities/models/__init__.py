@@ -12,10 +12,34 @@ from communities.models.good_practice import (
     GoodPracticeTag,
 )
 from communities.models.memberships import Membership
+from communities.models.notifications import (
+    EmailFrequency,
+    Notification,
+    NotificationSettings,
+    Watch,
+    WatchLevel,
+)
 from communities.models.profiles import ExpertiseTag, Profile, ProfileVisibility
-from communities.models.threads import Post, ThreadPage, ThreadTag
+from communities.models.threads import (
+    Attachment,
+    HelpfulVote,
+    Post,
+    PostRevision,
+    ThreadPage,
+    ThreadTag,
+)
+from communities.models.tokens import PersonalToken
 
 __all__ = [
+    "Attachment",
+    "EmailFrequency",
+    "HelpfulVote",
+    "Notification",
+    "NotificationSettings",
+    "PersonalToken",
+    "PostRevision",
+    "Watch",
+    "WatchLevel",
     "CommunityIndexPage",
     "CommunityPage",
     "CommunityTag",
