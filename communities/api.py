@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 
 from django.http import Http404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 from ninja.security import SessionAuth
@@ -188,7 +188,7 @@ def start_thread(request, slug: str, payload: ThreadIn):
         _refuse(error)
     thread = service.do_start_thread(community=community, author=request.user, title=title, body=body,
                                      tags=payload.tags[:10], idempotency_key=payload.idempotency_key)
-    return 201, _thread_out(thread, detail=True)
+    return Status(201, _thread_out(thread, detail=True))
 
 
 @router.get("/{slug}/memberships", response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
@@ -231,7 +231,7 @@ def reply(request, thread_id: int, payload: PostIn):
     except DiscussionError as error:
         _refuse(error)
     post = service.do_reply(thread=thread, author=request.user, body=body, idempotency_key=payload.idempotency_key)
-    return 201, _post_out(post)
+    return Status(201, _post_out(post))
 
 
 me_router = Router(tags=["me"])

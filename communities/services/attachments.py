@@ -12,7 +12,8 @@ def attachments_collection() -> Collection:
     superusers; members download attachments through the permission-checked attachment view."""
     collection = Collection.objects.filter(name=ATTACHMENTS_COLLECTION).first()
     if collection is None:
-        collection = Collection.get_first_root_node().add_child(name=ATTACHMENTS_COLLECTION)
+        root = Collection.get_first_root_node() or Collection.add_root(name="Root")
+        collection = root.add_child(name=ATTACHMENTS_COLLECTION)
         CollectionViewRestriction.objects.create(
             collection=collection, restriction_type=CollectionViewRestriction.GROUPS
         )
