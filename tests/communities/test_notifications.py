@@ -20,7 +20,13 @@ from communities.services.notifications import (
     unread_count,
 )
 from communities.services.threads import do_reply, do_start_thread
-from tests.factories import CommunityFactory, MembershipFactory, PostFactory, ThreadFactory, UserFactory
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    PostFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=False)
 

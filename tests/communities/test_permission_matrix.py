@@ -17,9 +17,13 @@ from django.core import mail
 from django.urls import reverse
 
 from communities.models import EmailFrequency, Membership, Post, Visibility, Watch, WatchLevel
-from communities.services.notifications import do_send_digests, do_set_email_frequency, preferences_for
-from communities.services.tokens import do_create_token
+from communities.services.notifications import (
+    do_send_digests,
+    do_set_email_frequency,
+    preferences_for,
+)
 from communities.services.threads import do_start_thread
+from communities.services.tokens import do_create_token
 from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

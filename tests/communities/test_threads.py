@@ -7,7 +7,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from communities.models import HelpfulVote, Membership, Post, PostRevision, ThreadPage, Visibility
-from tests.factories import CommunityFactory, MembershipFactory, PostFactory, ThreadFactory, UserFactory
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    PostFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
