@@ -122,6 +122,7 @@ class Post(models.Model):
     is_hidden = models.BooleanField(default=False)
     body_html = models.TextField(blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)
     quoted_post = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 

@@ -271,10 +271,10 @@ def do_delete_post(*, post: Post, by) -> None:
 def do_toggle_helpful(*, post: Post, user) -> bool:
     """Vote for ``post`` as helpful, or withdraw the vote; returns whether the vote now stands."""
     deleted, _ = HelpfulVote.objects.filter(post=post, user=user).delete()
-    if deleted:
-        return False
-    HelpfulVote.objects.get_or_create(post=post, user=user)
-    return True
+    if not deleted:
+        HelpfulVote.objects.get_or_create(post=post, user=user)
+    Post.objects.filter(pk=post.pk).update(helpful_count=HelpfulVote.objects.filter(post=post).count())
+    return not deleted
 
 
 @transaction.atomic

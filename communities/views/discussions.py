@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -80,12 +80,8 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
     """What the thread page shows; a fixed number of queries whatever the number of replies."""
     user = request.user
     community = thread.community
-    posts = (
-        thread.posts.select_related("author__profile")
-        .annotate(helpful=Count("helpful_votes"), revision_count=Count("revisions", distinct=True))
-        .prefetch_related("attachments__document")
-        .order_by("created_at", "pk")
-    )
+    posts = thread.posts.select_related("author__profile").prefetch_related("attachments__document")
+    posts = posts.order_by("created_at", "pk")
     page = Paginator(posts, settings.THREAD_POSTS_PER_PAGE).get_page(request.GET.get("page"))
     may_edit = post_editor(user, community)
     facilitator = can_facilitate(user, community)
@@ -109,6 +105,7 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
         refusal = error.message
     return {
         "community": community,
+        "thread_author": get_user_model().objects.select_related("profile").filter(pk=thread.author_id).first(),
         "posts": page,
         "can_reply": not refusal,
         "reply_refusal": refusal,
@@ -339,7 +336,7 @@ def attachment(request, attachment_id: int):
 
 def community_threads_context(request, community: CommunityPage) -> dict:
     """The community page's thread list: filters (answered, tag), latest activity first, pinned on top."""
-    threads = ThreadPage.objects.live().child_of(community).select_related("author__profile")
+    threads = ThreadPage.objects.live().child_of(community)
     status = request.GET.get("status", "")
     if status == "answered":
         threads = threads.filter(accepted_post__isnull=False)
@@ -350,6 +347,9 @@ def community_threads_context(request, community: CommunityPage) -> dict:
         threads = threads.filter(tags__name__iexact=tag)
     threads = threads.order_by("-is_pinned", "-last_activity_at", "-pk")
     page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    base_url = community.get_url(request)
+    for thread in page:
+        thread.list_url = f"{base_url}{thread.slug}/"  # children of the community: no per-thread URL lookup
     watch = None
     if request.user.is_authenticated:
         watch = Watch.objects.filter(user=request.user, community=community).values_list("level", flat=True).first()

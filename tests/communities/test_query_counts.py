@@ -5,7 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communities.benchmarks.data import add_replies, add_threads
-from communities.models import HelpfulVote, Post, Visibility
+from communities.models import Post, Visibility
+from communities.services.threads import do_toggle_helpful
 from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +35,7 @@ def test_thread_page_with_10_and_300_posts(client, reader, visibility):
     add_replies(small, authors, 10)
     add_replies(large, authors, 300)
     for post in Post.objects.filter(thread__in=[small, large])[:400:7]:
-        HelpfulVote.objects.create(post=post, user=reader)
+        do_toggle_helpful(post=post, user=reader)
 
     assert queries(client, small.url) == queries(client, large.url)
     assert queries(client, f"{large.url}?page=5") == queries(client, small.url)
