@@ -161,3 +161,23 @@ def test_dashboard_shows_my_communities_new_watched_and_unanswered(client, commu
 def test_notifications_and_dashboard_need_sign_in(client, home_page):
     for name in ("notifications", "dashboard", "notification-settings"):
         assert client.get(reverse(name)).status_code == 302
+
+
+def test_demo_member_has_notifications_and_a_dashboard(client):
+    from hub.services.demo import DEMO_EMAIL, load_demo
+
+    load_demo()
+    load_demo()  # idempotent
+    from django.contrib.auth import get_user_model
+
+    amira = get_user_model().objects.get(username=DEMO_EMAIL)
+    assert Notification.objects.filter(recipient=amira, kind="mention").count() == 1
+    client.force_login(amira)
+    assert "unread)" in client.get(reverse("dashboard")).content.decode()
+
+
+def test_scheduling_digests_needs_a_backend_that_can_defer(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="cannot schedule"):
+        call_command("send_digests", "--schedule")

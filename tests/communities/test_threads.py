@@ -248,3 +248,20 @@ def test_markdown_tables_code_and_links(client, community, member):
     for fragment in ("<table>", "<pre><code>code", "<li>one</li>", "<blockquote>",
                      '<a href="https://example.org" rel="nofollow ugc">site</a>'):
         assert fragment in html
+
+
+def test_thread_edits_keep_wagtail_revisions(client, community, member):
+    client.force_login(member)
+    start(client, community, title="First title", body="First body")
+    thread = ThreadPage.objects.get()
+    response = client.post(reverse("edit-thread", args=[thread.pk]), {"title": "Better title", "body": "Better body"})
+    assert response.status_code == 302
+    thread.refresh_from_db()
+    assert (thread.title, thread.body) == ("Better title", "Better body")
+    assert thread.revisions.count() == 2
+    assert thread.revisions.order_by("created_at").first().as_object().body == "First body"
+
+    other = UserFactory()
+    MembershipFactory(community=community, user=other)
+    client.force_login(other)
+    assert client.post(reverse("edit-thread", args=[thread.pk]), {"title": "Hijacked", "body": "x"}).status_code == 403

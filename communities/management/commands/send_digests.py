@@ -1,4 +1,4 @@
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from communities.services.notifications import do_send_digests
 
@@ -14,8 +14,15 @@ class Command(BaseCommand):
 
     def handle(self, *args, schedule=False, **options):
         if schedule:
+            from django_tasks import default_task_backend
+
             from communities.tasks import next_digest_time, send_daily_digests
 
+            if not default_task_backend.supports_defer:
+                raise CommandError(
+                    "The task backend runs tasks at once and cannot schedule them (TASKS_BACKEND=immediate): "
+                    "use TASKS_BACKEND=database with the worker, or run `manage.py send_digests` daily from cron."
+                )
             when = next_digest_time()
             send_daily_digests.using(run_after=when).enqueue()
             self.stdout.write(f"Daily digests queued; the worker first sends them at {when:%Y-%m-%d %H:%M}.")
