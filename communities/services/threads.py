@@ -175,6 +175,24 @@ def quote_text(post: Post) -> str:
     return f"{name} wrote:\n\n{quoted}\n\n"
 
 
+# Paths under a community that belong to views, never to a thread.
+RESERVED_SLUGS = {"new-thread", "watch", "members", "join", "leave", "feed", "settings", "moderation"}
+
+
+def thread_slug(community: CommunityPage, title: str) -> str:
+    """A slug for a new thread: from its title, unique in the community, never a reserved path."""
+    from django.utils.text import slugify
+
+    base = slugify(title)[:80].strip("-") or "thread"
+    if base in RESERVED_SLUGS:
+        base = f"{base}-thread"
+    taken = set(community.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    slug, number = base, 2
+    while slug in taken:
+        slug, number = f"{base}-{number}", number + 1
+    return slug
+
+
 # -- writes --------------------------------------------------------------------------------------
 
 
@@ -194,7 +212,7 @@ def do_start_thread(
         if existing:
             return existing
     thread = ThreadPage(title=title, body=body, author=author, last_activity_at=timezone.now(),
-                        idempotency_key=idempotency_key)
+                        idempotency_key=idempotency_key, slug=thread_slug(community, title))
     thread.tags.set(list(tags))
     community.add_child(instance=thread)
     # Members publish from the front end; the community rules, not Wagtail admin rights, apply.

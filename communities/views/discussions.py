@@ -7,6 +7,7 @@ import uuid
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -80,9 +81,14 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
     """What the thread page shows; a fixed number of queries whatever the number of replies."""
     user = request.user
     community = thread.community
-    posts = thread.posts.select_related("author__profile").prefetch_related("attachments__document")
-    posts = posts.order_by("created_at", "pk")
-    page = Paginator(posts, settings.THREAD_POSTS_PER_PAGE).get_page(request.GET.get("page"))
+    posts = thread.posts.select_related("author__profile").order_by("created_at", "pk")
+    paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
+    paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
+    page = paginator.get_page(request.GET.get("page"))
+    attachments: dict[int | None, list[Attachment]] = {}
+    for item in Attachment.objects.filter(Q(post__isnull=True) | Q(post__in=[p.pk for p in page]), thread=thread
+                                          ).select_related("document"):
+        attachments.setdefault(item.post_id, []).append(item)
     may_edit = post_editor(user, community)
     facilitator = can_facilitate(user, community)
     voted = set()
@@ -92,6 +98,7 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
         post.voted = post.pk in voted
         post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
+        post.attachment_list = attachments.get(post.pk, [])
     quote = ""
     quote_id = request.GET.get("quote", "")
     if quote_id.isdigit():
@@ -112,7 +119,7 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
         "can_accept": can_accept_answer(user, thread),
         "can_edit_thread": may_edit(thread.author_id),
         "is_facilitator": facilitator,
-        "thread_attachments": [a for a in thread.attachments.all() if a.post_id is None],
+        "thread_attachments": attachments.get(None, []),
         "watch_level": watch_level(user, thread=thread) if user.is_authenticated else None,
         "watch_levels": WatchLevel.choices,
         "quote": quote,

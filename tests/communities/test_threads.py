@@ -265,3 +265,11 @@ def test_thread_edits_keep_wagtail_revisions(client, community, member):
     MembershipFactory(community=community, user=other)
     client.force_login(other)
     assert client.post(reverse("edit-thread", args=[thread.pk]), {"title": "Hijacked", "body": "x"}).status_code == 403
+
+
+def test_thread_slugs_are_unique_and_never_a_reserved_path(community, member):
+    from communities.services.threads import do_start_thread
+
+    first = do_start_thread(community=community, author=member, title="Watch", body="x")
+    second = do_start_thread(community=community, author=member, title="Watch", body="y")
+    assert (first.slug, second.slug) == ("watch-thread", "watch-thread-2")
