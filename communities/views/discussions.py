@@ -205,12 +205,14 @@ def edit_post(request, post_id: int):
         post = _post_for(request, post_id)
     except _MembersOnly as refused:
         return refused.response
+    # The form holds what the member typed; the stored text only once they are known to be allowed.
     context = {"post": post, "thread": post.thread, "community": post.thread.community,
-               "form": {"body": request.POST.get("body", post.body)}}
+               "form": {"body": request.POST.get("body", "")}}
     template = "communities/edit_post.html"
     try:
         if request.method != "POST":
             service.check_edit_post(request.user, post, post.body)
+            context["form"]["body"] = post.body
             return TemplateResponse(request, template, context)
         body = service.check_edit_post(request.user, post, request.POST.get("body", ""))
     except DiscussionError as error:

@@ -273,3 +273,20 @@ def test_thread_slugs_are_unique_and_never_a_reserved_path(community, member):
     first = do_start_thread(community=community, author=member, title="Watch", body="x")
     second = do_start_thread(community=community, author=member, title="Watch", body="y")
     assert (first.slug, second.slug) == ("watch-thread", "watch-thread-2")
+
+
+def test_hidden_posts_are_shown_only_to_facilitators_on_every_surface(client, community, member):
+    thread = ThreadFactory(community=community)
+    hidden = PostFactory(thread=thread, body="Hidden rude remark")
+    Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
+    client.force_login(member)
+    for url in (thread.url, reverse("edit-post", args=[hidden.pk]), reverse("post-history", args=[hidden.pk]),
+                reverse("thread-feed-rss", args=[thread.pk]), f"/api/threads/{thread.pk}/posts",
+                f"{thread.url}?quote={hidden.pk}"):
+        assert "Hidden rude remark" not in client.get(url).content.decode(), url
+
+    facilitator = UserFactory()
+    MembershipFactory(community=community, user=facilitator, role="facilitator")
+    client.force_login(facilitator)
+    page = client.get(thread.url).content.decode()
+    assert "hidden by a facilitator" in page and "Hidden rude remark" in page
