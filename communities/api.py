@@ -22,7 +22,7 @@ from communities.permissions import can_read_community, can_see_community
 from communities.services import threads as service
 from communities.services.threads import DiscussionError
 
-router = Router(tags=["communities"])
+communities_router = Router(tags=["communities"])
 
 
 class MemberAuth(SessionAuth):
@@ -153,18 +153,18 @@ def _refuse(error: DiscussionError):
     raise HttpError(error.status, error.message)
 
 
-@router.get("/", response=list[CommunityOut], summary="Communities you may see")
+@communities_router.get("/", response=list[CommunityOut], summary="Communities you may see")
 @paginate(LimitOffsetPagination)
 def list_communities(request):
     return [_community_out(c) for c in CommunityPage.objects.live().listable_for(request.user).order_by("title")]
 
 
-@router.get("/{slug}", response={200: CommunityOut, 404: ErrorOut}, summary="One community")
+@communities_router.get("/{slug}", response={200: CommunityOut, 404: ErrorOut}, summary="One community")
 def get_community(request, slug: str):
     return _community_out(_visible_community(request, slug))
 
 
-@router.get("/{slug}/threads", response={200: list[ThreadOut], 403: ErrorOut, 404: ErrorOut},
+@communities_router.get("/{slug}/threads", response={200: list[ThreadOut], 403: ErrorOut, 404: ErrorOut},
             summary="Threads in a community, latest activity first")
 @paginate(LimitOffsetPagination)
 def list_threads(request, slug: str, answered: bool | None = None, tag: str | None = None):
@@ -177,7 +177,7 @@ def list_threads(request, slug: str, answered: bool | None = None, tag: str | No
     return [_thread_out(t) for t in threads.order_by("-is_pinned", "-last_activity_at", "-pk")]
 
 
-@router.post("/{slug}/threads", auth=MemberAuth(), response={201: ThreadDetailOut, 400: ErrorOut, 403: ErrorOut,
+@communities_router.post("/{slug}/threads", auth=MemberAuth(), response={201: ThreadDetailOut, 400: ErrorOut, 403: ErrorOut,
                                                              404: ErrorOut, 429: ErrorOut}, summary="Start a thread")
 def start_thread(request, slug: str, payload: ThreadIn):
     community = _visible_community(request, slug)
@@ -191,7 +191,7 @@ def start_thread(request, slug: str, payload: ThreadIn):
     return Status(201, _thread_out(thread, detail=True))
 
 
-@router.get("/{slug}/memberships", response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
+@communities_router.get("/{slug}/memberships", response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
             summary="Active members of a community")
 @paginate(LimitOffsetPagination)
 def list_memberships(request, slug: str):
@@ -242,3 +242,10 @@ def my_memberships(request):
     memberships = Membership.objects.filter(user=request.user).select_related("community", "user__profile")
     return [{"community": m.community.slug, "member": _name(m.user) or "", "role": m.role, "status": m.status}
             for m in memberships if can_see_community(request.user, m.community)]
+
+
+# One router for the hub's API to mount: /api/communities/…, /api/threads/…, /api/me/…
+router = Router()
+router.add_router("/communities", communities_router)
+router.add_router("/threads", threads_router)
+router.add_router("/me", me_router)

@@ -17,6 +17,4 @@ api = NinjaAPI(
 
 # Routers, one per app area (each module defines ``router``):
 # api.add_router("/communities", "communities.api.router")
-api.add_router("/communities", "communities.api.router")
-api.add_router("/threads", "communities.api.threads_router")
-api.add_router("/me", "communities.api.me_router")
+api.add_router("/", "communities.api.router")
