@@ -181,3 +181,30 @@ def test_scheduling_digests_needs_a_backend_that_can_defer(db):
 
     with pytest.raises(CommandError, match="cannot schedule"):
         call_command("send_digests", "--schedule")
+
+
+def test_daily_digest_task_runs_on_the_worker(home_page):
+    from communities.tasks import next_digest_time, send_daily_digests
+
+    community = CommunityFactory(title="Gamma community")
+    reader = UserFactory()
+    MembershipFactory(community=community, user=reader)
+    do_set_email_frequency(reader, EmailFrequency.DAILY)
+    ThreadFactory(community=community, title="Gamma question here")
+    mail.outbox.clear()
+
+    result = send_daily_digests.enqueue()
+
+    assert result.return_value == 1
+    assert "Gamma question here" in mail.outbox[0].body
+    assert next_digest_time().hour == 7
+
+
+def test_accepting_an_answer_notifies_its_author(community):
+    author, answerer = member(community), member(community)
+    thread = ThreadFactory(community=community, author=author)
+    post = PostFactory(thread=thread, author=answerer)
+    from communities.services.threads import do_accept_answer
+
+    do_accept_answer(thread=thread, post=post, by=author)
+    assert Notification.objects.filter(recipient=answerer, kind="accepted", post=post).exists()
