@@ -152,6 +152,36 @@ def can_flag_post(user, post) -> bool:
     return membership is None or membership.status != Membership.Status.BANNED
 
 
+# -- Discussions ----------------------------------------------------------------------------
+
+
+def can_accept_answer(user, thread) -> bool:
+    """The thread's author (while an active member) or a facilitator chooses the accepted answer."""
+    community = thread.community
+    if user.is_authenticated and thread.author_id == user.pk and can_post_in_community(user, community):
+        return True
+    return can_facilitate(user, community)
+
+
+def post_editor(user, community: CommunityPage):
+    """A function ``author_id -> bool``: may ``user`` edit or delete a post by that author?
+
+    Authors edit and delete their own posts while active members; facilitators any post. The
+    membership is looked up once, so a page of posts costs one query.
+    """
+    facilitator = can_facilitate(user, community)
+    poster = user.is_authenticated and can_post_in_community(user, community)
+
+    def may_edit(author_id: int | None) -> bool:
+        return facilitator or (poster and author_id is not None and author_id == user.pk)
+
+    return may_edit
+
+
+def can_edit_post(user, author_id: int | None, community: CommunityPage) -> bool:
+    return post_editor(user, community)(author_id)
+
+
 # -- Good practice ----------------------------------------------------------------------------
 # Published case studies are for everyone. Drafts (never published, or unpublished changes) are
 # for their author and for reviewers: the library's editors, site staff and facilitators of a

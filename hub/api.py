@@ -18,3 +18,5 @@ api = NinjaAPI(
 # Routers, one per app area (each module defines ``router``):
 # api.add_router("/communities", "communities.api.router")
 api.add_router("/good-practice", "communities.api_good_practice.router")
+
+api.add_router("/", "communities.api.router")

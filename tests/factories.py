@@ -92,6 +92,28 @@ class PostFactory(factory.Factory):
         return do_reply(**kwargs)
 
 
+class MembershipFactory(factory.Factory):
+    """A membership in any state (``status="pending"``, ``"invited"``, ``"banned"``, ``"left"``)."""
+
+    class Meta:
+        model = dict
+
+    community = factory.SubFactory(CommunityFactory)
+    user = factory.SubFactory(UserFactory)
+    role = "member"
+    status = "active"
+
+    @classmethod
+    def _create(cls, model_class, **kwargs):
+        from communities.models import Membership
+
+        membership = do_add_member(kwargs["community"], kwargs["user"], role=kwargs["role"])
+        if kwargs["status"] != Membership.Status.ACTIVE:
+            Membership.objects.filter(pk=membership.pk).update(status=kwargs["status"])
+            membership.refresh_from_db()
+        return membership
+
+
 # -- Good practice ----------------------------------------------------------------------------
 
 GOOD_PRACTICE_EDITOR_EMAIL = "library.editor@hub.example.gov.uk"

@@ -14,11 +14,35 @@ from communities.models.good_practice import (
 )
 from communities.models.memberships import Membership
 from communities.models.moderation import Flag, Invitation, JoinRequest, ModerationAction
+from communities.models.notifications import (
+    EmailFrequency,
+    Notification,
+    NotificationSettings,
+    Watch,
+    WatchLevel,
+)
 from communities.models.profiles import ExpertiseTag, Profile, ProfileVisibility
 from communities.models.proposals import CommunityProposal
-from communities.models.threads import Post, ThreadPage, ThreadTag
+from communities.models.threads import (
+    Attachment,
+    HelpfulVote,
+    Post,
+    PostRevision,
+    ThreadPage,
+    ThreadTag,
+)
+from communities.models.tokens import PersonalToken
 
 __all__ = [
+    "Attachment",
+    "EmailFrequency",
+    "HelpfulVote",
+    "Notification",
+    "NotificationSettings",
+    "PersonalToken",
+    "PostRevision",
+    "Watch",
+    "WatchLevel",
     "CommunityIndexPage",
     "CommunityPage",
     "CommunityProposal",

@@ -89,9 +89,9 @@ class CommunityPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["can_read"] = can_read_community(request.user, self)
-        context["threads"] = (
-            ThreadPage.objects.live().child_of(self).order_by("-last_activity_at")[:20]
-            if context["can_read"]
-            else ThreadPage.objects.none()
-        )
+        context["threads"] = ThreadPage.objects.none()
+        if context["can_read"]:
+            from communities.views.discussions import community_threads_context
+
+            context.update(community_threads_context(request, self))
         return context

@@ -49,8 +49,15 @@ class ThreadPage(Page):
     )
     is_locked = models.BooleanField(default=False)
     is_pinned = models.BooleanField(default=False)
+    body_html = models.TextField(blank=True, editable=False, help_text="The body rendered and sanitised on save.")
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     objects = ThreadManager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["author", "idempotency_key"], name="one_thread_per_submission")
+        ]
 
     content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("tags")]
     search_fields = [*Page.search_fields, index.SearchField("body"), index.FilterField("community")]
@@ -58,6 +65,9 @@ class ThreadPage(Page):
     subpage_types: list[str] = []
 
     def save(self, *args, **kwargs):
+        from communities.markdown import render_markdown
+
+        self.body_html = render_markdown(self.body)
         if self.path:
             self.community_id = self.parent_community_id()
         return super().save(*args, **kwargs)
@@ -83,12 +93,19 @@ class ThreadPage(Page):
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
+        from communities.views.discussions import thread_page_context
+
         context = super().get_context(request, *args, **kwargs)
-        context["community"] = self.community
-        context["posts"] = (
-            self.posts.filter(is_deleted=False).select_related("author__profile").order_by("created_at")
-        )
+        context.update(thread_page_context(request, self))
         return context
+
+
+class PostQuerySet(models.QuerySet):
+    def readable_by(self, user) -> PostQuerySet:
+        """Visible replies (not deleted or hidden) in live threads whose community ``user`` may read."""
+        return self.filter(
+            thread__in=ThreadPage.objects.live().readable_by(user), is_deleted=False, is_hidden=False
+        )
 
 
 class Post(models.Model):
@@ -103,10 +120,73 @@ class Post(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     is_deleted = models.BooleanField(default=False)
     is_hidden = models.BooleanField(default=False)
+    body_html = models.TextField(blank=True, editable=False)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    helpful_count = models.PositiveIntegerField(default=0, editable=False)
+    quoted_post = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+
+    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["thread", "created_at"])]
+        constraints = [
+            models.UniqueConstraint(fields=["author", "idempotency_key"], name="one_post_per_submission")
+        ]
 
     def __str__(self) -> str:
         return f"Post {self.pk} in {self.thread_id}"
+
+    def save(self, *args, **kwargs):
+        from communities.markdown import render_markdown
+
+        self.body_html = render_markdown(self.body)
+        if kwargs.get("update_fields") is not None and "body" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "body_html"}
+        super().save(*args, **kwargs)
+
+
+
+class PostRevision(models.Model):
+    """An earlier text of a post, kept whenever it is edited."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Revision of post {self.post_id}"
+
+
+class HelpfulVote(models.Model):
+    """A member found a post helpful; one vote per member and post."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="helpful_votes")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_votes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_helpful_vote_per_member")]
+
+    def __str__(self) -> str:
+        return f"{self.user} found post {self.post_id} helpful"
+
+
+class Attachment(models.Model):
+    """A Wagtail document attached to a thread's opening post or to a reply; served only to readers."""
+
+    thread = models.ForeignKey(ThreadPage, on_delete=models.CASCADE, related_name="attachments")
+    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return str(self.document)

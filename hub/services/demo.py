@@ -202,6 +202,7 @@ def load_demo() -> DemoResult:
     result.good_practice_created = load_good_practice_demo(users)
     load_people_demo(users, {slug: community for slug, (community, _) in communities.items()}, result)
     del home
+    load_discussion_demo(users, result)
     load_demo_benchmarks(result)
     return result
 
@@ -490,3 +491,31 @@ def load_good_practice_demo(users: list) -> int:
         do_create_good_practice(author=users[entry["author"]], data=_good_practice_data(entry), submit=True)
         created += 1
     return created
+
+
+def load_discussion_demo(users: list, result: DemoResult) -> None:
+    """Watches, helpful votes, notification preferences and a mention, so that the dashboard,
+    notifications and digests have something to show. Idempotent."""
+    from communities.models import EmailFrequency, HelpfulVote, Post, ThreadPage, Watch, WatchLevel
+    from communities.services.notifications import do_set_email_frequency, do_set_watch
+    from communities.services.threads import do_reply, do_toggle_helpful
+
+    demo_user = users[0]
+    if Watch.objects.filter(user=demo_user, community__isnull=False).exists():
+        return
+    waste = CommunityPage.objects.get(slug="waste-and-recycling")
+    do_set_watch(demo_user, level=WatchLevel.WATCHING, community=waste)
+    do_set_watch(users[1], level=WatchLevel.WATCHING, community=CommunityPage.objects.get(slug="housing-and-homelessness"))
+    do_set_watch(users[7], level=WatchLevel.MUTED, community=CommunityPage.objects.get(slug="net-zero-councils"))
+    do_set_email_frequency(users[1], EmailFrequency.DAILY)
+    do_set_email_frequency(users[7], EmailFrequency.OFF)
+    for post in Post.objects.filter(thread__community__visibility=Visibility.OPEN).select_related("thread")[:8]:
+        for voter in users[:4]:
+            if voter.pk != post.author_id and not HelpfulVote.objects.filter(post=post, user=voter).exists():
+                do_toggle_helpful(post=post, user=voter)
+    thread = ThreadPage.objects.filter(community=waste).order_by("first_published_at").first()
+    if thread is not None:
+        do_reply(thread=thread, author=users[11],
+                 body="@amira-khan did the tag-and-educate letters go out in other languages too?")
+        do_reply(thread=thread, author=users[2], body="We are starting a similar pilot; watching this thread.")
+    result.notes.append("Discussions: watches, helpful votes, a mention and notifications for the demo sign-in.")

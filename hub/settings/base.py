@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "communities.middleware.PersonalTokenMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -95,6 +96,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.site",
+                "communities.context_processors.notifications",
             ],
         },
     },
@@ -189,3 +191,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     "loggers": {"elastic_transport": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}},
 }
+
+# Communities: discussion limits (per member, per rolling hour) and attachments.
+THREADS_PER_HOUR = env_int("THREADS_PER_HOUR", 10, minimum=1)
+POSTS_PER_HOUR = env_int("POSTS_PER_HOUR", 60, minimum=1)
+ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+THREAD_POSTS_PER_PAGE = env_int("THREAD_POSTS_PER_PAGE", 20, minimum=1)
+COMMUNITY_THREADS_PER_PAGE = env_int("COMMUNITY_THREADS_PER_PAGE", 20, minimum=1)

@@ -1,0 +1,108 @@
+"""Watching threads and communities, in-app notifications and each member's email preferences."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class WatchLevel(models.TextChoices):
+    """As Discourse: *watching* hears of every post, *normal* only of mentions and replies to
+    one's own threads, *muted* of nothing."""
+
+    WATCHING = "watching", "Watching: tell me about every new post"
+    NORMAL = "normal", "Normal: tell me when I am mentioned"
+    MUTED = "muted", "Muted: never tell me"
+
+
+class Watch(models.Model):
+    """How closely a member follows one thread or one community."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    community = models.ForeignKey(
+        "communities.CommunityPage", null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+    )
+    thread = models.ForeignKey(
+        "communities.ThreadPage", null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+    )
+    level = models.CharField(max_length=10, choices=WatchLevel.choices, default=WatchLevel.WATCHING)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(community__isnull=True, thread__isnull=False)
+                | Q(community__isnull=False, thread__isnull=True),
+                name="watch_one_thing",
+            ),
+            models.UniqueConstraint(fields=["user", "thread"], name="one_watch_per_thread"),
+            models.UniqueConstraint(fields=["user", "community"], name="one_watch_per_community"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.level} {self.thread or self.community}"
+
+
+class NotificationQuerySet(models.QuerySet):
+    def readable_by(self, user) -> NotificationQuerySet:
+        """``user``'s notifications about threads they may still read now (permission at view time)."""
+        from communities.models.threads import ThreadPage
+
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user, thread__in=ThreadPage.objects.live().readable_by(user)).exclude(
+            post__is_deleted=True
+        ).exclude(post__is_hidden=True)
+
+
+class Notification(models.Model):
+    class Kind(models.TextChoices):
+        NEW_THREAD = "new_thread", "New thread"
+        REPLY = "reply", "New reply"
+        MENTION = "mention", "Mentioned you"
+        ACCEPTED = "accepted", "Your answer was accepted"
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    kind = models.CharField(max_length=12, choices=Kind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    thread = models.ForeignKey("communities.ThreadPage", on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey("communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.recipient}"
+
+
+class EmailFrequency(models.TextChoices):
+    IMMEDIATE = "immediate", "Straight away"
+    DAILY = "daily", "A daily digest"
+    OFF = "off", "Never"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class NotificationSettings(models.Model):
+    """A member's email preference, secret feed token and dashboard bookmark."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
+    email_frequency = models.CharField(max_length=10, choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATE)
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    last_digest_at = models.DateTimeField(null=True, blank=True)
+    dashboard_seen_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user}"

@@ -1,0 +1,52 @@
+"""No N+1: the thread and community pages run the same number of queries whatever their size."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communities.benchmarks.data import add_replies, add_threads
+from communities.models import Post, Visibility
+from communities.services.threads import do_toggle_helpful
+from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.fixture
+def reader(home_page, client):
+    user = UserFactory()
+    client.force_login(user)
+    return user
+
+
+@pytest.mark.parametrize("visibility", [Visibility.OPEN, Visibility.RESTRICTED])
+def test_thread_page_with_10_and_300_posts(client, reader, visibility):
+    community = CommunityFactory(visibility=visibility)
+    MembershipFactory(community=community, user=reader)
+    authors = [UserFactory() for _ in range(5)]
+    small, large = ThreadFactory(community=community), ThreadFactory(community=community)
+    add_replies(small, authors, 10)
+    add_replies(large, authors, 300)
+    for post in Post.objects.filter(thread__in=[small, large])[:400:7]:
+        do_toggle_helpful(post=post, user=reader)
+
+    assert queries(client, small.url) == queries(client, large.url)
+    assert queries(client, f"{large.url}?page=5") == queries(client, small.url)
+
+
+def test_community_page_with_10_and_300_threads(client, reader):
+    small, large = CommunityFactory(), CommunityFactory()
+    author = UserFactory()
+    add_threads(small, author, 10, prefix="Small")
+    add_threads(large, author, 300, prefix="Large")
+
+    assert queries(client, small.url) == queries(client, large.url)
+    client.logout()
+    assert queries(client, small.url) == queries(client, large.url)
