@@ -176,7 +176,11 @@ def quote_text(post: Post) -> str:
 
 
 # Paths under a community that belong to views, never to a thread.
-RESERVED_SLUGS = {"new-thread", "watch", "members", "join", "leave", "feed", "settings", "moderation"}
+# Paths under a community that belong to other views (communities/urls_*.py), never thread slugs.
+RESERVED_SLUGS = {
+    "new-thread", "watch", "members", "join", "leave", "feed", "settings", "moderation",
+    "request", "requests", "invite",
+}
 
 
 def thread_slug(community: CommunityPage, title: str) -> str:

@@ -53,20 +53,11 @@ def content_status(actor: str, visibility: str) -> int:
     return 403 if may_see(actor, visibility) else 404
 
 
-def member_list_exists() -> bool:
-    from communities import urls_people
-
-    return any("members" in str(p.pattern) for p in urls_people.urlpatterns)
-
-
 def cells():
     for surface in SURFACES:
         for visibility in VISIBILITIES:
             for actor in ACTORS:
-                marks = []
-                if surface == "member_list" and not member_list_exists():
-                    marks.append(pytest.mark.xfail(strict=False, reason="member list lands with the people branch"))
-                yield pytest.param(actor, visibility, surface, marks=marks, id=f"{surface}-{visibility}-{actor}")
+                yield pytest.param(actor, visibility, surface, id=f"{surface}-{visibility}-{actor}")
 
 
 @pytest.fixture(scope="module")
