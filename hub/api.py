@@ -17,3 +17,4 @@ api = NinjaAPI(
 
 # Routers, one per app area (each module defines ``router``):
 # api.add_router("/communities", "communities.api.router")
+api.add_router("/search", "search.api.router")
