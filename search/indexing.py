@@ -135,13 +135,17 @@ def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) ->
                 result.unreachable = True
                 result.errors.append(str(exc))
                 break
-            failed_rows = [r for r in rows if f"{r.doc_type}-{r.object_id}" in errors]
+            failed_rows: dict[str, OutboxEntry] = {}  # one entry kept per failed document
+            for row in rows:
+                key = f"{row.doc_type}-{row.object_id}"
+                if key in errors and key not in failed_rows:
+                    failed_rows[key] = row
+            for key, message in errors.items():
+                logger.error("search could not index %s: %s", key, message)
             if failed_rows:
-                for row in failed_rows:
-                    logger.error("search could not index %s-%s: %s", row.doc_type, row.object_id,
-                                 errors[f"{row.doc_type}-{row.object_id}"])
-                _postpone(failed_rows, "", exhaust=True, messages=errors)
-            OutboxEntry.objects.filter(pk__in=[r.pk for r in rows if r not in failed_rows]).delete()
+                _postpone(list(failed_rows.values()), "", exhaust=True, messages=errors)
+            kept = {r.pk for r in failed_rows.values()}
+            OutboxEntry.objects.filter(pk__in=[r.pk for r in rows if r.pk not in kept]).delete()
             result.failed += len(failed_rows)
             result.indexed += sum(1 for _, s in docs if s is not None)
             result.deleted += sum(1 for _, s in docs if s is None)
