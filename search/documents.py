@@ -20,8 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 
-from django.db.models import Model, Prefetch, QuerySet
+from django.db.models import F, Model, Prefetch, QuerySet
 from django.urls import NoReverseMatch, reverse
 from elasticsearch_dsl import Date, Document, Integer, Keyword, Long, Text
 from wagtail.models import Page, Site
@@ -79,10 +80,14 @@ def index_body() -> dict:
 
 def page_url(page: Page) -> str:
     """The page's path on the default site, without a query per page."""
+    return url_from_path(page.url_path)
+
+
+def url_from_path(url_path: str) -> str:
     root = _site_root_path()
-    if root and page.url_path.startswith(root):
-        return "/" + page.url_path[len(root):]
-    return page.url_path
+    if root and url_path.startswith(root):
+        return "/" + url_path[len(root):]
+    return url_path
 
 
 _ROOT_CACHE: dict[str, str] = {}
@@ -99,6 +104,7 @@ def _site_root_path() -> str:
 
 def clear_caches() -> None:
     _ROOT_CACHE.clear()
+    _has_route.cache_clear()
 
 
 def _areas(areas: Iterable) -> dict:
@@ -145,18 +151,26 @@ def build_thread(t: ThreadPage) -> dict:
     }
 
 
+def post_queryset() -> QuerySet:
+    """Replies with what their document needs from the thread, community and author as plain values
+    (no page objects are built: there are many more replies than anything else)."""
+    return Post.objects.only("pk", "thread_id", "author_id", "body", "created_at", "is_deleted", "is_hidden").annotate(
+        thread_title=F("thread__title"), thread_url_path=F("thread__url_path"), thread_live=F("thread__live"),
+        thread_community_id=F("thread__community_id"), community_visibility=F("thread__community__visibility"),
+        council_code=F("author__profile__council__code"), council_region=F("author__profile__council__region"),
+    )
+
+
 def build_post(p: Post) -> dict | None:
-    thread = p.thread
     if p.is_deleted or p.is_hidden:
         return None
-    author_council = getattr(getattr(p.author, "profile", None), "council", None) if p.author_id else None
     return {
-        "title": f"Reply in “{thread.title}”", "summary": "", "body": p.body[:BODY_LIMIT], "tags": [],
-        "url": f"{page_url(thread)}#post-{p.pk}", "status": _status(thread),
-        "visibility": thread.community.visibility if thread.community else "",
-        "audience": "community", "community_id": thread.community_id, "owner_id": p.author_id,
-        **_areas([author_council]), "service_areas": [],
-        "year": p.created_at.year, "date": p.created_at,
+        "title": f"Reply in “{p.thread_title}”", "summary": "", "body": p.body[:BODY_LIMIT], "tags": [],
+        "url": f"{url_from_path(p.thread_url_path)}#post-{p.pk}", "status": "live" if p.thread_live else "draft",
+        "visibility": p.community_visibility or "",
+        "audience": "community", "community_id": p.thread_community_id, "owner_id": p.author_id,
+        "councils": [p.council_code] if p.council_code else [], "regions": [p.council_region] if p.council_region else [],
+        "service_areas": [], "year": p.created_at.year, "date": p.created_at,
     }
 
 
@@ -184,10 +198,19 @@ PROFILE_AUDIENCE = {
 
 
 def profile_url(profile_id: int) -> str:
-    try:
-        return reverse("profile", args=[profile_id])
-    except NoReverseMatch:
+    """The member's profile page, once the people pages provide a route named ``profile``."""
+    if not _has_route("profile"):
         return ""
+    return reverse("profile", args=[profile_id])
+
+
+@lru_cache(maxsize=8)
+def _has_route(name: str) -> bool:
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:
+        return False
+    return True
 
 
 def build_profile(p: Profile) -> dict | None:
@@ -244,7 +267,7 @@ DOC_TYPES: dict[str, DocType] = {
                 lambda: ThreadPage.objects.select_related("community", "author__profile__council")
                 .prefetch_related("tags", _posts_visible), build_thread),
         DocType("post", "Reply", Post,
-                lambda: Post.objects.select_related("thread__community", "author__profile__council"), build_post,
+                post_queryset, build_post,
                 {"is_deleted": False, "is_hidden": False}),
         DocType("good_practice", "Good practice", GoodPracticePage,
                 lambda: GoodPracticePage.objects.prefetch_related("tags", "councils"), build_good_practice),

@@ -31,6 +31,7 @@ logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
 MAX_BACKOFF_SECONDS = 600
+BULK_TIMEOUT_SECONDS = 120  # a bulk request is bigger than a search: allow it longer than ELASTICSEARCH_TIMEOUT
 
 
 def record_change(doc_type: str, pks: Iterable[int]) -> None:
@@ -49,11 +50,22 @@ def schedule_indexing(delay_seconds: float = 0) -> None:
     from search.tasks import index_pending
 
     task = index_pending
-    if delay_seconds and task.get_backend().supports_defer:
+    if delay_seconds:
+        if not task.get_backend().supports_defer:
+            return  # no deferral (immediate backend): the next change or `search_drain` retries
+        if _retry_pending(task):
+            return  # one scheduled retry is enough, however many changes failed meanwhile
         task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    elif delay_seconds:
-        return  # no deferral (immediate backend): the next change or `search_drain` retries
     task.enqueue()
+
+
+def _retry_pending(task) -> bool:
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # pragma: no cover - a hard dependency
+        return False
+    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY",
+                                       run_after__gt=timezone.now()).exists()
 
 
 def now_version() -> int:
@@ -74,7 +86,7 @@ def bulk_write(targets: list[str], docs: list[tuple[str, dict | None]], version:
                 operations.append(source)
     if not operations:
         return {}
-    response = get_client().bulk(
+    response = get_client().options(request_timeout=BULK_TIMEOUT_SECONDS).bulk(
         operations=operations, filter_path="errors,items.*._id,items.*.status,items.*.error"
     )
     errors: dict[str, str] = {}
@@ -171,6 +183,8 @@ class RebuildResult:
     documents: int
     seconds: float
     replaced: list[str]
+    read_seconds: float = 0.0  # reading the database and building documents
+    write_seconds: float = 0.0  # waiting for Elasticsearch
 
 
 def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
@@ -187,17 +201,20 @@ def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
     index = create_building_index()
     totals = {name: t.indexable_queryset().count() for name, t in DOC_TYPES.items()}
     progress = Progress("indexing", sum(totals.values()), out=out)
-    written = 0
+    written, read_seconds, write_seconds = 0, 0.0, 0.0
     for doc_type in DOC_TYPES.values():
         last = 0
         while True:
             version = now_version()
+            t0 = time.monotonic()
             objects = list(doc_type.indexable_queryset().filter(pk__gt=last).order_by("pk")[:chunk_size])
             if not objects:
                 break
             last = objects[-1].pk
             docs = [(doc_type.doc_id(o.pk), s) for o in objects if (s := doc_type.source(o)) is not None]
+            t1 = time.monotonic()
             errors = bulk_write([index], docs, version)
+            read_seconds, write_seconds = read_seconds + t1 - t0, write_seconds + time.monotonic() - t1
             if errors:
                 logger.error("rebuild could not index %d documents, e.g. %s", len(errors), next(iter(errors.items())))
             written += len(docs) - len(errors)
@@ -206,7 +223,7 @@ def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
     replaced = swap_alias(index)
     drop_indexes(replaced)
     do_index_pending()
-    return RebuildResult(index, written, time.monotonic() - started, replaced)
+    return RebuildResult(index, written, time.monotonic() - started, replaced, read_seconds, write_seconds)
 
 
 def status_report() -> dict:

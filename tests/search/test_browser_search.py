@@ -37,7 +37,7 @@ def test_search_results_and_filters_have_no_accessibility_violations(page, check
 
 def test_autocomplete_suggests_as_the_user_types_and_works_by_keyboard(page, check_accessibility, indexed):
     page.goto("/")
-    box = page.get_by_role("combobox", name="Search the hub")
+    box = page.get_by_role("searchbox", name="Search the hub")
     box.press_sequentially("recycling cont", delay=20)
     option = page.get_by_role("option").first
     option.wait_for()

@@ -174,3 +174,19 @@ def test_rebuild_and_status_commands_report_progress_and_counts(search_index):
     assert alias_name() in report
     assert "thread" in report and "differs" not in report
     assert "Outbox backlog: 0 pending" in report
+
+
+@pytest.mark.django_db
+def test_with_the_database_task_queue_a_failed_run_schedules_one_retry(search_index, settings, unused_tcp_port):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    thread = ThreadFactory(title="Waiting for a retry")
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"
+    do_index_pending()
+    do_index_pending(include_backoff=True)
+
+    retries = DBTaskResult.objects.filter(task_path=index_pending.module_path, status="READY")
+    assert retries.count() == 1
+    assert retries.get().run_after > timezone.now()
+    assert OutboxEntry.objects.filter(doc_type="thread", object_id=thread.pk).exists()

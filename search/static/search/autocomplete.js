@@ -1,5 +1,7 @@
 /* Autocomplete for the header search box (progressive enhancement: without it the form just submits).
-   An ARIA 1.2 combobox: arrow keys move through the suggestions, Enter opens one, Escape closes. */
+   The search box keeps its searchbox role and points at a listbox of suggestions (aria-autocomplete,
+   aria-controls, aria-activedescendant; a status message announces how many): arrow keys move through
+   the suggestions, Enter opens one, Escape closes them. */
 (function () {
   "use strict";
   var input = document.querySelector("input[data-autocomplete-url]");
@@ -15,9 +17,7 @@
   list.hidden = true;
   status.className = "visually-hidden";
   status.setAttribute("role", "status");
-  input.setAttribute("role", "combobox");
   input.setAttribute("aria-autocomplete", "list");
-  input.setAttribute("aria-expanded", "false");
   input.setAttribute("aria-controls", list.id);
   input.parentNode.style.position = "relative";
   input.parentNode.appendChild(list);
@@ -25,7 +25,6 @@
 
   function close() {
     list.hidden = true; active = -1;
-    input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
   }
   function highlight(index) {
@@ -46,7 +45,7 @@
       list.appendChild(li);
     });
     status.textContent = results.length ? results.length + " suggestions, use the arrow keys to choose" : "";
-    if (results.length) { list.hidden = false; input.setAttribute("aria-expanded", "true"); } else { close(); }
+    if (results.length) { list.hidden = false; } else { close(); }
   }
   input.addEventListener("input", function () {
     clearTimeout(timer);
