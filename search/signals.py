@@ -51,7 +51,9 @@ def _councils_changed(sender, instance, action: str, **kwargs) -> None:
         record_change(DOC_TYPE_OF[type(instance)], [instance.pk])
 
 
-def _user_changed(sender, instance, **kwargs) -> None:
+def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return  # signing in changes nothing that is indexed
     record_change("profile", Profile.objects.filter(user_id=instance.pk).values_list("pk", flat=True))
 
 
