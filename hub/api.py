@@ -15,8 +15,7 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 
-# Routers, one per app area (each module defines ``router``):
-# api.add_router("/communities", "communities.api.router")
+# Routers, one per app area (each module defines ``router``).
+api.add_router("/", "communities.api.router")  # /communities, /threads, /me
 api.add_router("/good-practice", "communities.api_good_practice.router")
-
-api.add_router("/", "communities.api.router")
+api.add_router("/search", "search.api.router")

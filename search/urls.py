@@ -2,4 +2,9 @@ from django.urls import path
 
 from search import views
 
-urlpatterns = [path("search/", views.search_page, name="search")]
+urlpatterns = [
+    path("search/", views.search_page, name="search"),
+    path("search/autocomplete/", views.autocomplete, name="search-autocomplete"),
+    path("search/go/", views.result_click, name="search-click"),
+    path("search/analytics/", views.analytics, name="search-analytics"),
+]

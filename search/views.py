@@ -1,15 +1,80 @@
-"""The search page. Until the Elasticsearch search lands, a permission-aware database search."""
+"""The search page, autocomplete, result clicks and the analytics page: parse, one call, render."""
 
-from django.core.paginator import Paginator
-from django.shortcuts import render
+from __future__ import annotations
 
-from search.services.fallback import database_search
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
 
-MAX_QUERY_LENGTH = 500
+from search.documents import page_url, parse_doc_id, profile_url
+from search.queries import FACETS, PER_PAGE, parse_params
+from search.services.analytics import (
+    PERIODS,
+    build_report,
+    can_view_analytics,
+    do_log_search,
+    do_record_click,
+    report_csv,
+)
+from search.services.fallback import visible_querysets
+from search.services.searching import do_autocomplete, do_search
 
 
+@require_GET
 def search_page(request):
-    query = request.GET.get("q", "").strip()[:MAX_QUERY_LENGTH]
-    results = database_search(request.user, query) if query else []
-    page = Paginator(results, 20).get_page(request.GET.get("page"))
-    return render(request, "search/search.html", {"query": query, "page": page})
+    params = parse_params(request.GET)
+    results = do_search(request.user, params) if not params.is_empty else None
+    log = do_log_search(request.user, results) if results is not None else None
+    first = (results.page - 1) * PER_PAGE if results is not None else 0
+    if results is not None:
+        for position, hit in enumerate(results.hits, start=first + 1):
+            hit.click_url = f"/search/go/?s={log.pk}&doc={hit.doc_id}&pos={position}" if log else hit.url
+    return render(request, "search/search.html", {
+        "query": params.q, "params": params, "results": results, "facets": FACETS,
+        "filter_pairs": [(k, v) for k, values in params.filters.items() for v in values],
+        "base_query": request.GET.urlencode(), "start": first + 1,
+    })
+
+
+@require_GET
+def autocomplete(request):
+    return JsonResponse({"results": do_autocomplete(request.user, request.GET.get("q", ""))})
+
+
+@require_GET
+def result_click(request):
+    """Record a click on a result, then go to it (only if the user may see it)."""
+    doc = request.GET.get("doc", "")
+    do_record_click(request.GET.get("s", ""), doc, request.GET.get("pos", ""))
+    parsed = parse_doc_id(doc)
+    if parsed is None:
+        raise Http404
+    doc_type, pk = parsed
+    obj = visible_querysets(request.user)[doc_type.name].filter(pk=pk).first()
+    if obj is None:
+        raise Http404
+    if doc_type.name == "post":
+        return redirect(f"{page_url(obj.thread)}#post-{obj.pk}")
+    url = profile_url(obj.pk) if doc_type.name == "profile" else page_url(obj)
+    if not url:
+        raise Http404
+    return redirect(url)
+
+
+@require_GET
+def analytics(request):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not can_view_analytics(request.user):
+        raise PermissionDenied
+    region = request.GET.get("region", "")[:60]
+    period = request.GET.get("period", "30")
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(report_csv(region, period), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="searches.csv"'
+        return response
+    report = build_report(region, period)
+    return render(request, "search/analytics.html", {"report": report, "periods": PERIODS, "period": period,
+                                                     "csv_query": request.GET.copy().urlencode()})

@@ -502,7 +502,6 @@ def case_study_context(page: GoodPracticePage, user) -> dict[str, Any]:
         "user_council": getattr(getattr(user, "profile", None), "council", None) if user.is_authenticated else None,
         "contact_profile": contact_profile if can_see_profile(user, contact_profile) else None,
         "linked_communities": list(page.communities.listable_for(user).order_by("title")),
-        "related": related_good_practice(page) if page.pk else [],
         "discussion_thread": thread,
         "councils": list(page.councils.all()),
         "service_areas": list(page.service_areas.select_related("parent").all()),

@@ -1,0 +1,302 @@
+"""Search benchmark: Elasticsearch against the database fallback, on the same corpus, in the same run.
+
+    python -m search.benchmarks.search_benchmark --quick      # 50 communities, 2,000 members, 10,000 posts
+    python -m search.benchmarks.search_benchmark              # the old CoP's scale: 1,300 / 60,000 / 250,000
+
+It creates its own database (``<DATABASE_URL name>_bench``, dropped at the end unless ``--keep``) and
+uses the Elasticsearch at ``ELASTICSEARCH_URL`` (unset: it starts the local node from ``search.node`` on
+``HUB_ELASTICSEARCH_PORT`` and stops it at the end, so pick a port no test run is using).
+
+The corpus is written with ``bulk_create`` and batched ``executemany`` straight into the tables
+(pages get their tree paths computed here), because creating 275,000 objects through the services,
+one transaction each, would take hours; the searches then run through the real code paths. Wagtail's
+database search index (what the fallback searches) is filled with its ``update_index`` command.
+
+Printed: bulk indexing in documents per second, then p50/p95 of a fixed mix of 200 searches for
+Elasticsearch and for the database fallback, and the ratio between them; and autocomplete p95.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import timedelta
+
+SIZES = {
+    "quick": {"communities": 50, "members": 2_000, "threads": 1_000, "posts": 10_000},
+    "full": {"communities": 1_300, "members": 60_000, "threads": 25_000, "posts": 250_000},
+}
+WORDS = ["waste", "recycling", "contamination", "caddies", "food", "collection", "rounds", "budget", "savings", "housing", "homelessness", "temporary", "accommodation", "allocations", "tenancy", "repairs", "damp", "mould", "retrofit", "insulation", "heat", "pumps", "net", "zero", "emissions", "fleet", "transport", "buses", "parking", "active", "travel", "planning", "viability", "developer", "contributions", "adult", "social", "care", "home", "care", "commissioning", "market", "shaping", "safeguarding", "children", "education", "inclusion", "tribunal", "transport", "council", "tax", "benefits", "arrears", "collection", "libraries", "leisure", "parks", "cemeteries", "licensing", "taxi", "highways", "potholes", "lighting", "flooding", "drainage", "data", "dashboards", "benchmarking", "procurement", "contracts", "suppliers", "digital", "service", "design", "customer", "contact", "complaints", "consultation", "elections", "audit", "risk"]
+ACRONYMS = ["ASB", "SEND", "EHCP", "DFG", "CIL", "s106", "LTP", "HRA", "DoLS", "MASH"]
+PHRASES = ["anti-social behaviour", "disabled facilities grant", "local transport plan", "council tax",
+           "temporary accommodation", "food waste", "heat pumps", "developer contributions"]
+
+
+def sentence(rng: random.Random, n: int) -> str:
+    words = [rng.choice(WORDS) for _ in range(n)]
+    if rng.random() < 0.3:
+        words.insert(rng.randrange(len(words)), rng.choice(ACRONYMS + PHRASES))
+    return " ".join(words).capitalize() + "."
+
+
+def setup_django(database_suffix: str = "_bench") -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
+    os.environ.setdefault("DEBUG", "false")  # no query log filling memory
+    os.environ.setdefault("SECRET_KEY", "benchmark-only")
+    os.environ.setdefault("ALLOWED_HOSTS", "localhost")
+    os.environ.setdefault("TASKS_BACKEND", "immediate")
+    es_url = os.environ.pop("ELASTICSEARCH_URL", "")  # off while the corpus is written (no signals fire anyway)
+    os.environ["BENCH_ELASTICSEARCH_URL"] = es_url
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    database.setdefault("TEST", {})["NAME"] = database["NAME"] + database_suffix
+
+
+def build_corpus(size: dict, rng: random.Random, out) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection, transaction
+    from django.utils import timezone
+    from wagtail.models import Locale, Page
+
+    from communities.models import (
+        CommunityIndexPage,
+        CommunityPage,
+        Membership,
+        Post,
+        Profile,
+        ThreadPage,
+    )
+    from hub.services.site import ensure_site_tree
+    from linkeddata.models import Area
+    from linkeddata.services.areas import do_import_areas
+    from search.progress import Progress
+
+    do_import_areas()
+    ensure_site_tree()
+    councils = list(Area.objects.councils())
+    index = CommunityIndexPage.objects.get()
+    locale = Locale.get_default()
+    now = timezone.now()
+    User = get_user_model()
+    progress = Progress("corpus", size["members"] * 2 + size["communities"] + size["threads"] + size["posts"], out=out)
+
+    def batched(items, n=5000):
+        for i in range(0, len(items), n):
+            yield items[i:i + n]
+
+    with transaction.atomic():
+        users = [User(username=f"bench{i}@example.gov.uk", email=f"bench{i}@example.gov.uk", password="!",  # noqa: S106 - unusable
+                      first_name="Bench", last_name=str(i)) for i in range(size["members"])]
+        for chunk in batched(users):
+            User.objects.bulk_create(chunk)
+            progress.advance(len(chunk))
+        user_ids = list(User.objects.filter(username__startswith="bench").values_list("pk", flat=True))
+        visibilities = ["public", "members", "members", "private"]
+        profiles = [Profile(user_id=uid, display_name=f"Officer {uid}", job_title=rng.choice(WORDS).title() + " lead",
+                            council=rng.choice(councils), bio=sentence(rng, 12), visibility=rng.choice(visibilities))
+                    for uid in user_ids]
+        for chunk in batched(profiles):
+            Profile.objects.bulk_create(chunk)
+            progress.advance(len(chunk))
+
+        def pages(model, parent, specs):
+            """Page rows (tree paths computed here) then the model's own rows; returns the new pks."""
+            ct = ContentType.objects.get_for_model(model)
+            start = parent.numchild
+            base = []
+            for offset, spec in enumerate(specs):
+                step = _step(start + offset + 1)
+                slug = spec["slug"]
+                base.append(Page(path=parent.path + step, depth=parent.depth + 1, numchild=0,
+                                 translation_key=uuid.uuid4(), locale=locale, live=True, has_unpublished_changes=False,
+                                 first_published_at=spec["date"], last_published_at=spec["date"], title=spec["title"],
+                                 draft_title=spec["title"], slug=slug, content_type=ct,
+                                 url_path=f"{parent.url_path}{slug}/"))
+            created = Page.objects.bulk_create(base)
+            Page.objects.filter(pk=parent.pk).update(numchild=start + len(specs))
+            parent.numchild = start + len(specs)
+            table = model._meta.db_table
+            columns = list(specs[0]["row"])
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    f"INSERT INTO {table} (page_ptr_id, {', '.join(columns)}) VALUES (%s{', %s' * len(columns)})",  # noqa: S608
+                    [(page.pk, *spec["row"].values()) for page, spec in zip(created, specs, strict=True)],
+                )
+            return [p.pk for p in created]
+
+        community_specs = []
+        for i in range(size["communities"]):
+            title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} network {i}"
+            visibility = rng.choices(["open", "restricted", "private"], weights=[7, 2, 1])[0]
+            community_specs.append({"title": title, "slug": f"community-{i}", "date": now - timedelta(days=rng.randrange(2000)),
+                                    "row": {"description": sentence(rng, 20), "visibility": visibility}})
+        community_ids = pages(CommunityPage, index, community_specs)
+        progress.advance(len(community_ids))
+        memberships = []
+        for uid in user_ids:
+            for cid in rng.sample(community_ids, k=min(len(community_ids), rng.randint(1, 3))):
+                memberships.append(Membership(community_id=cid, user_id=uid, role="member", status="active"))
+        for chunk in batched(memberships):
+            Membership.objects.bulk_create(chunk)
+
+        communities = {c.pk: c for c in CommunityPage.objects.filter(pk__in=community_ids)}
+        per_community: dict[int, list] = {}
+        for i in range(size["threads"]):
+            per_community.setdefault(rng.choice(community_ids), []).append(i)
+        thread_ids = []
+        for cid, numbers in per_community.items():
+            specs = []
+            for i in numbers:
+                when = now - timedelta(days=rng.randrange(1500))
+                title = sentence(rng, rng.randint(4, 9)).rstrip(".")
+                specs.append({"title": title, "slug": f"thread-{i}", "date": when, "row": {
+                    "body": " ".join(sentence(rng, rng.randint(10, 25)) for _ in range(rng.randint(2, 5))),
+                    "author_id": rng.choice(user_ids), "last_activity_at": when, "reply_count": 0,
+                    "community_id": cid, "accepted_post_id": None, "is_locked": False, "is_pinned": False}})
+            thread_ids += pages(ThreadPage, communities[cid], specs)
+            progress.advance(len(specs))
+        posts = [Post(thread_id=rng.choice(thread_ids), author_id=rng.choice(user_ids),
+                      body=" ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(1, 3))),
+                      created_at=now - timedelta(days=rng.randrange(1500))) for _ in range(size["posts"])]
+        for chunk in batched(posts):
+            Post.objects.bulk_create(chunk)
+            progress.advance(len(chunk))
+    return {"users": user_ids, "communities": community_ids, "threads": thread_ids}
+
+
+def _step(n: int) -> str:
+    alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    digits = ""
+    while n:
+        n, r = divmod(n, 36)
+        digits = alphabet[r] + digits
+    return digits.rjust(4, "0")
+
+
+def query_mix(rng: random.Random, n: int = 200) -> list[str]:
+    queries = []
+    for i in range(n):
+        kind = i % 5
+        if kind == 0:
+            queries.append(rng.choice(WORDS))
+        elif kind == 1:
+            queries.append(f"{rng.choice(WORDS)} {rng.choice(WORDS)}")
+        elif kind == 2:
+            queries.append(rng.choice(ACRONYMS))
+        elif kind == 3:
+            queries.append(f'"{rng.choice(PHRASES)}"')
+        else:
+            word = rng.choice([w for w in WORDS if len(w) > 6])
+            queries.append(word[:3] + word[4:])  # a misspelling
+    return queries
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="a small corpus for a quick run")
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    args = parser.parse_args(argv)
+    size = SIZES["quick" if args.quick else "full"]
+    setup_django()
+
+    from django.conf import settings
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.management import call_command
+    from django.db import connection
+
+    from search.client import get_client
+    from search.indexing import do_rebuild
+    from search.node import Node
+    from search.queries import autocomplete, run_search
+    from search.services.fallback import database_search
+
+    out = sys.stderr
+    node = None if os.environ["BENCH_ELASTICSEARCH_URL"] else Node()
+    es_url = os.environ["BENCH_ELASTICSEARCH_URL"] or node.start()
+    original_name = settings.DATABASES["default"]["NAME"]
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    try:
+        rng = random.Random(2026)  # noqa: S311 - a fixed corpus, not security
+        started = time.monotonic()
+        corpus = build_corpus(size, rng, out)
+        corpus_seconds = time.monotonic() - started
+        started = time.monotonic()
+        call_command("update_index", verbosity=0)  # Wagtail's database search index, for the fallback
+        fallback_index_seconds = time.monotonic() - started
+
+        settings.ELASTICSEARCH_URL = es_url
+        settings.ELASTICSEARCH_INDEX_PREFIX = "bench"
+        rebuild = do_rebuild(chunk_size=1000, out=out)
+        docs_per_second = rebuild.documents / rebuild.seconds
+
+        from django.contrib.auth import get_user_model
+
+        users = [AnonymousUser()] + list(get_user_model().objects.filter(pk__in=rng.sample(corpus["users"], 4)))
+        queries = query_mix(rng)
+        timings: dict[str, list[float]] = {"elasticsearch": [], "database": []}
+        for backend in ("elasticsearch", "database"):
+            for i, q in enumerate(queries):
+                params = _params(q)
+                user = users[i % len(users)]
+                t0 = time.perf_counter()
+                if backend == "elasticsearch":
+                    run_search(user, params)
+                else:
+                    database_search(user, params)
+                timings[backend].append((time.perf_counter() - t0) * 1000)
+        completions = []
+        for i, q in enumerate(queries):
+            prefix = q.strip('"')[: rng.randint(2, 6)]
+            t0 = time.perf_counter()
+            autocomplete(users[i % len(users)], prefix)
+            completions.append((time.perf_counter() - t0) * 1000)
+
+        es50, es95 = percentiles(timings["elasticsearch"])
+        db50, db95 = percentiles(timings["database"])
+        _, ac95 = percentiles(completions)
+        label = "quick" if args.quick else "full"
+        print(f"\nSearch benchmark ({label}: {len(corpus['communities']):,} communities, {len(corpus['users']):,} members, "
+              f"{len(corpus['threads']):,} threads, {size['posts']:,} posts; corpus written in {corpus_seconds:.0f}s, "
+              f"database search index in {fallback_index_seconds:.0f}s)\n")
+        print("| measure | Elasticsearch | database fallback (baseline) | ratio |")
+        print("|---|---|---|---|")
+        print(f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s in Elasticsearch) | – | – |")
+        print(f"| search p50, ms (200 queries) | {es50:.1f} | {db50:.1f} | {db50 / es50:.1f}× faster |")
+        print(f"| search p95, ms (200 queries) | {es95:.1f} | {db95:.1f} | {db95 / es95:.1f}× faster |")
+        print(f"| autocomplete p95, ms (200 prefixes) | {ac95:.1f} | – | – |")
+    finally:
+        if settings.ELASTICSEARCH_URL and not args.keep:
+            get_client().options(ignore_status=404).indices.delete(index="bench-content*", expand_wildcards="all")
+        connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=args.keep)
+        if node is not None:
+            node.stop()
+    return 0
+
+
+def _params(q: str):
+    from django.http import QueryDict
+
+    from search.queries import parse_params
+
+    data = QueryDict(mutable=True)
+    data["q"] = q
+    return parse_params(data)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

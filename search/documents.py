@@ -1,0 +1,295 @@
+"""What goes into the search index: one mapping, and one builder per type of content.
+
+The index holds one kind of document for everything (``doc_type`` tells them apart), so that a
+single query ranks, filters and facets across communities, threads, posts, good practice and
+profiles. Each document carries what the permission filter needs:
+
+- ``audience``: ``everyone``, ``signed_in``, ``community`` (readers of ``community_id``, decided at
+  query time from the communities' rules, so a membership or visibility change needs no
+  re-indexing) or ``owner`` (only ``owner_id`` and site staff);
+- ``status``: ``live`` or ``draft`` (drafts only to their owner and editors);
+- ``visibility`` and ``community_id``, as the communities app defines them.
+
+To make a new field searchable, add it to ``ContentDocument`` (and to ``SEARCH_FIELDS`` or a facet
+in ``search.queries`` if it is searched or faceted) and fill it in the type's ``build`` function:
+that is the only place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+
+from django.db.models import F, Model, Prefetch, QuerySet
+from django.urls import NoReverseMatch, reverse
+from elasticsearch_dsl import Date, Document, Integer, Keyword, Long, Text
+from wagtail.models import Page, Site
+
+from communities.models import (
+    CommunityPage,
+    GoodPracticePage,
+    Post,
+    Profile,
+    ProfileVisibility,
+    ThreadPage,
+    Visibility,
+)
+
+ANALYZER = "standard"  # server-core analysis only: works on every Elasticsearch distribution
+BODY_LIMIT = 60_000  # characters of body text indexed per document
+
+
+class ContentDocument(Document):
+    doc_type = Keyword()
+    object_id = Long()
+    title = Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10}, fields={"raw": Keyword()})
+    summary = Text(analyzer=ANALYZER)
+    body = Text(analyzer=ANALYZER)
+    tags = Keyword(fields={"text": Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10})})
+    spelling = Text(analyzer=ANALYZER)  # title, summary and body together, for "did you mean"
+    url = Keyword(index=False)
+    # permission filtering
+    audience = Keyword()
+    status = Keyword()
+    visibility = Keyword()
+    community_id = Long()
+    owner_id = Long()
+    # facets
+    councils = Keyword()
+    regions = Keyword()
+    service_areas = Keyword()
+    year = Integer()
+    date = Date()
+
+    class Meta:
+        dynamic = "strict"
+
+
+INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_interval": "1s"}
+
+
+def index_body() -> dict:
+    """Settings and mappings for a new index (``search.indexes`` names and swaps it)."""
+    return {"settings": {"index": INDEX_SETTINGS}, "mappings": ContentDocument._doc_type.mapping.to_dict()}
+
+
+# -- building documents ------------------------------------------------------------------------
+
+
+def page_url(page: Page) -> str:
+    """The page's path on the default site, without a query per page."""
+    return url_from_path(page.url_path)
+
+
+def url_from_path(url_path: str) -> str:
+    root = _site_root_path()
+    if root and url_path.startswith(root):
+        return "/" + url_path[len(root):]
+    return url_path
+
+
+_ROOT_CACHE: dict[str, str] = {}
+
+
+def _site_root_path() -> str:
+    if "root" not in _ROOT_CACHE:
+        site = Site.objects.filter(is_default_site=True).select_related("root_page").first()
+        if site is None:
+            return ""
+        _ROOT_CACHE["root"] = site.root_page.url_path
+    return _ROOT_CACHE["root"]
+
+
+def clear_caches() -> None:
+    _ROOT_CACHE.clear()
+    _has_route.cache_clear()
+
+
+def _areas(areas: Iterable) -> dict:
+    areas = [a for a in areas if a is not None]
+    return {"councils": sorted({a.code for a in areas}), "regions": sorted({a.region for a in areas if a.region})}
+
+
+def _status(page: Page) -> str:
+    return "live" if page.live else "draft"
+
+
+def _year(when: datetime | None) -> int | None:
+    return when.year if when else None
+
+
+def _text(*parts: str) -> str:
+    return "\n\n".join(p for p in parts if p)[:BODY_LIMIT]
+
+
+def build_community(c: CommunityPage) -> dict:
+    private = c.visibility == Visibility.PRIVATE
+    return {
+        "title": c.title, "summary": c.description, "body": "",
+        "tags": [t.name for t in c.tags.all()],
+        "url": page_url(c), "status": _status(c), "visibility": c.visibility,
+        # open and restricted communities are listed for everyone; private ones only to members
+        "audience": "community" if private else "everyone",
+        "community_id": c.pk, "owner_id": c.owner_id,
+        **_areas(c.councils.all()), "service_areas": [],
+        "year": _year(c.first_published_at), "date": c.first_published_at,
+    }
+
+
+def build_thread(t: ThreadPage) -> dict:
+    replies = [p.body for p in t.posts.all() if not p.is_deleted and not p.is_hidden]
+    author_council = getattr(getattr(t.author, "profile", None), "council", None) if t.author_id else None
+    return {
+        "title": t.title, "summary": t.body[:300], "body": _text(t.body, *replies),
+        "tags": [tag.name for tag in t.tags.all()],
+        "url": page_url(t), "status": _status(t), "visibility": t.community.visibility if t.community else "",
+        "audience": "community", "community_id": t.community_id, "owner_id": t.author_id,
+        **_areas([author_council]), "service_areas": [],
+        "year": _year(t.first_published_at), "date": t.last_activity_at,
+    }
+
+
+def post_queryset() -> QuerySet:
+    """Replies with what their document needs from the thread, community and author as plain values
+    (no page objects are built: there are many more replies than anything else)."""
+    return Post.objects.only("pk", "thread_id", "author_id", "body", "created_at", "is_deleted", "is_hidden").annotate(
+        thread_title=F("thread__title"), thread_url_path=F("thread__url_path"), thread_live=F("thread__live"),
+        thread_community_id=F("thread__community_id"), community_visibility=F("thread__community__visibility"),
+        council_code=F("author__profile__council__code"), council_region=F("author__profile__council__region"),
+    )
+
+
+def build_post(p: Post) -> dict | None:
+    if p.is_deleted or p.is_hidden:
+        return None
+    return {
+        "title": f"Reply in “{p.thread_title}”", "summary": "", "body": p.body[:BODY_LIMIT], "tags": [],
+        "url": f"{url_from_path(p.thread_url_path)}#post-{p.pk}", "status": "live" if p.thread_live else "draft",
+        "visibility": p.community_visibility or "",
+        "audience": "community", "community_id": p.thread_community_id, "owner_id": p.author_id,
+        "councils": [p.council_code] if p.council_code else [], "regions": [p.council_region] if p.council_region else [],
+        "service_areas": [], "year": p.created_at.year, "date": p.created_at,
+    }
+
+
+GOOD_PRACTICE_TEXT_FIELDS = ("problem", "approach", "outcomes")
+
+
+def build_good_practice(g: GoodPracticePage) -> dict:
+    return {
+        "title": g.title, "summary": g.summary,
+        "body": _text(*(getattr(g, name) for name in GOOD_PRACTICE_TEXT_FIELDS)),
+        "tags": [t.name for t in g.tags.all()],
+        "url": page_url(g), "status": _status(g), "visibility": "", "audience": "everyone",
+        "community_id": None, "owner_id": g.owner_id,
+        **_areas(g.councils.all()), "service_areas": [],
+        "year": _year(g.first_published_at or g.latest_revision_created_at),
+        "date": g.first_published_at or g.latest_revision_created_at,
+    }
+
+
+PROFILE_AUDIENCE = {
+    ProfileVisibility.PUBLIC: "everyone",
+    ProfileVisibility.MEMBERS: "signed_in",
+    ProfileVisibility.PRIVATE: "owner",
+}
+
+
+def profile_url(profile_id: int) -> str:
+    """The member's profile page, once the people pages provide a route named ``profile``."""
+    if not _has_route("profile"):
+        return ""
+    return reverse("profile", args=[profile_id])
+
+
+@lru_cache(maxsize=8)
+def _has_route(name: str) -> bool:
+    try:
+        reverse(name, args=[1])
+    except NoReverseMatch:
+        return False
+    return True
+
+
+def build_profile(p: Profile) -> dict | None:
+    if not p.user.is_active:
+        return None
+    return {
+        "title": p.display_name, "summary": p.job_title, "body": p.bio,
+        "tags": [t.name for t in p.expertise.all()],
+        "url": profile_url(p.pk), "status": "live", "visibility": p.visibility,
+        "audience": PROFILE_AUDIENCE.get(p.visibility, "owner"),
+        "community_id": None, "owner_id": p.user_id,
+        **_areas([p.council]), "service_areas": [],
+        "year": _year(p.user.date_joined), "date": p.user.date_joined,
+    }
+
+
+# -- the registry ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocType:
+    """One type of searchable content: where it comes from and how it becomes a document."""
+
+    name: str
+    label: str
+    model: type[Model]
+    queryset: Callable[[], QuerySet]
+    build: Callable[[Model], dict | None]
+    indexable: dict = field(default_factory=dict)  # filter on what ``build`` keeps (for counts, rebuilds)
+
+    def indexable_queryset(self) -> QuerySet:
+        return self.queryset().filter(**self.indexable)
+
+    def doc_id(self, pk: int) -> str:
+        return f"{self.name}-{pk}"
+
+    def source(self, obj: Model) -> dict | None:
+        body = self.build(obj)
+        if body is None:
+            return None
+        body.update(doc_type=self.name, object_id=obj.pk)
+        body["spelling"] = _text(body["title"], body["summary"], body["body"])
+        return body
+
+
+_posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"))
+
+DOC_TYPES: dict[str, DocType] = {
+    t.name: t
+    for t in [
+        DocType("community", "Community", CommunityPage,
+                lambda: CommunityPage.objects.prefetch_related("tags", "councils"), build_community),
+        DocType("thread", "Thread", ThreadPage,
+                lambda: ThreadPage.objects.select_related("community", "author__profile__council")
+                .prefetch_related("tags", _posts_visible), build_thread),
+        DocType("post", "Reply", Post,
+                post_queryset, build_post,
+                {"is_deleted": False, "is_hidden": False}),
+        DocType("good_practice", "Good practice", GoodPracticePage,
+                lambda: GoodPracticePage.objects.prefetch_related("tags", "councils"), build_good_practice),
+        DocType("profile", "Member", Profile,
+                lambda: Profile.objects.select_related("user", "council").prefetch_related("expertise"),
+                build_profile, {"user__is_active": True}),
+    ]
+}
+
+
+def parse_doc_id(doc_id: str) -> tuple[DocType, int] | None:
+    """The type and primary key named by ``doc_id`` ("thread-12"), or None if it names nothing."""
+    name, _, pk = str(doc_id).rpartition("-")
+    if name not in DOC_TYPES or not pk.isdigit() or len(pk) > 18:
+        return None
+    return DOC_TYPES[name], int(pk)
+
+
+def iter_sources(doc_type: DocType, pks: Iterable[int]) -> Iterator[tuple[int, dict | None]]:
+    """(pk, source or None) for each pk; None means the document should not be in the index."""
+    pks = list(pks)
+    found = {obj.pk: obj for obj in doc_type.queryset().filter(pk__in=pks)}
+    for pk in pks:
+        obj = found.get(pk)
+        yield pk, (doc_type.source(obj) if obj is not None else None)

@@ -1,0 +1,400 @@
+"""The one query builder: the search page, the API, autocomplete and related content use it.
+
+Permission filtering is part of every query (``permission_filter``), built from the communities'
+rules, so results, counts, facets, highlights, suggestions, autocomplete and "more like this" only
+ever see documents the searcher may see.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from urllib.parse import urlencode
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from elasticsearch_dsl import A, Q, Search
+
+from communities.models import CommunityPage
+from communities.permissions import is_site_staff
+from linkeddata.models import Area
+from search import synonyms
+from search.client import alias_name, get_client
+from search.documents import DOC_TYPES
+
+PER_PAGE = 20
+MAX_RESULT_WINDOW = 10_000
+MAX_QUERY_LENGTH = 500
+MAX_FILTER_VALUES = 20
+SEARCH_FIELDS = ["title^4", "summary^2", "tags.text^3", "body"]
+HIGHLIGHT_FIELDS = ("title", "summary", "body")
+QUERY_FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE|PREFIX"
+CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+# -- parameters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Facet:
+    param: str
+    label: str
+    field: str
+    kind: str = "keyword"  # or "int"
+
+
+FACETS = [
+    Facet("type", "Type of content", "doc_type"),
+    Facet("community", "Community", "community_id", "int"),
+    Facet("service_area", "Service area", "service_areas"),
+    Facet("tag", "Tag", "tags"),
+    Facet("council", "Council", "councils"),
+    Facet("region", "Region", "regions"),
+    Facet("year", "Year", "year", "int"),
+]
+FACETS_BY_PARAM = {f.param: f for f in FACETS}
+
+
+@dataclass
+class SearchParams:
+    q: str = ""
+    filters: dict[str, list] = field(default_factory=dict)
+    page: int = 1
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.q and not self.filters
+
+
+def clean_text(value: str, limit: int = MAX_QUERY_LENGTH) -> str:
+    """Printable text: control characters become spaces, whitespace is collapsed, at most ``limit``."""
+    value = unicodedata.normalize("NFC", CONTROL.sub(" ", value or ""))
+    return " ".join(value.split())[:limit]
+
+
+def parse_params(data) -> SearchParams:
+    """Search parameters from a QueryDict-like mapping; bad values become notices, never errors."""
+    params = SearchParams()
+    raw_q = data.get("q", "") or ""
+    params.q = clean_text(raw_q)
+    if len(" ".join(raw_q.split())) > MAX_QUERY_LENGTH:
+        params.notices.append(f"Your search was shortened to its first {MAX_QUERY_LENGTH} characters.")
+    for facet in FACETS:
+        values = data.getlist(facet.param) if hasattr(data, "getlist") else data.get(facet.param, [])
+        if isinstance(values, str):
+            values = [values]
+        cleaned: list = []
+        for value in values[:MAX_FILTER_VALUES]:
+            value = clean_text(str(value), 100)
+            if not value:
+                continue
+            if facet.kind == "int":
+                if not value.isdigit() or len(value) > 9:
+                    params.notices.append(f"Ignored the {facet.label.lower()} filter “{value}”: it is not a valid value.")
+                    continue
+                value = int(value)
+            elif facet.param == "type" and value not in DOC_TYPES:
+                params.notices.append(f"Ignored the type filter “{value}”: there is no such type of content.")
+                continue
+            if value not in cleaned:
+                cleaned.append(value)
+        if cleaned:
+            params.filters[facet.param] = cleaned
+    page = str(data.get("page", "1") or "1").strip()
+    params.page = int(page) if page.isdigit() and len(page) < 7 else 1
+    params.page = max(params.page, 1)
+    return params
+
+
+# -- permissions -------------------------------------------------------------------------------
+
+
+def readable_community_ids(user) -> list[int]:
+    """Live communities whose content ``user`` may read (the communities' own rule)."""
+    return list(CommunityPage.objects.live().readable_by(user).values_list("pk", flat=True))
+
+
+def permission_filter(user) -> Q | None:
+    """What ``user`` may find, as a filter; None for site staff (editors), who see everything."""
+    if is_site_staff(user):
+        return None
+    audiences = ["everyone", "signed_in"] if user.is_authenticated else ["everyone"]
+    allowed = Q("term", status="live") & (
+        Q("terms", audience=audiences)
+        | (Q("term", audience="community") & Q("terms", community_id=readable_community_ids(user)))
+    )
+    if user.is_authenticated:
+        # drafts and owner-only documents (a private profile) to their owner
+        allowed |= Q("term", owner_id=user.pk) & (Q("term", status="draft") | Q("term", audience="owner"))
+    return allowed
+
+
+def _visible(search: Search, user) -> Search:
+    rule = permission_filter(user)
+    return search.filter(rule) if rule is not None else search
+
+
+# -- full-text search --------------------------------------------------------------------------
+
+
+QUOTED = re.compile(r'("[^"]*")')
+
+
+def with_operators(q: str) -> str:
+    """Words people type as operators (OR, AND, NOT, in capitals) in ``simple_query_string`` syntax."""
+    parts = QUOTED.split(q)
+    for i in range(0, len(parts), 2):  # the even parts are outside quotes
+        part = re.sub(r"\bOR\b", "|", parts[i])
+        part = re.sub(r"\bAND\b", "+", part)
+        parts[i] = re.sub(r"\bNOT\s+", "-", part)
+    return "".join(parts)
+
+
+def text_query(q: str) -> Q:
+    return Q("simple_query_string", query=synonyms.expand(with_operators(q)), fields=SEARCH_FIELDS,
+             default_operator="and", flags=QUERY_FLAGS, lenient=True)
+
+
+def ranked(query: Q) -> Q:
+    """Recency as a gentle boost: a multiplier from 1 (old) to 1.5 (this month)."""
+    return Q("function_score", query=query, boost_mode="multiply", score_mode="sum", functions=[
+        {"weight": 1},
+        {"gauss": {"date": {"origin": "now", "offset": "30d", "scale": "365d", "decay": 0.5}}, "weight": 0.5},
+    ])
+
+
+def _facet_filter(facet: Facet, values: list) -> Q:
+    return Q("terms", **{facet.field: values})
+
+
+def build_search(user, params: SearchParams) -> Search:
+    """The search request for ``params`` as ``user`` (results, facets, highlights, spelling)."""
+    search = Search(using=get_client(), index=alias_name())
+    search = _visible(search, user)
+    if params.q:
+        search = search.query(ranked(text_query(params.q)))
+        search = search.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
+        search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
+                                          highlight_query=text_query(params.q).to_dict())
+        search = search.suggest("spelling", params.q, term={"field": "spelling", "suggest_mode": "popular",
+                                                              "min_word_length": 4, "size": 1})
+    else:
+        search = search.query(ranked(Q("match_all"))).sort({"date": {"order": "desc", "missing": "_last"}})
+    # Disjunctive facets: each facet's counts apply every other facet's filter, not its own.
+    selected = {p: _facet_filter(FACETS_BY_PARAM[p], v) for p, v in params.filters.items()}
+    if selected:
+        search = search.post_filter(Q("bool", filter=list(selected.values())))
+    for facet in FACETS:
+        others = [q for p, q in selected.items() if p != facet.param]
+        size = 20 if facet.param != "year" else 30
+        inner = A("terms", field=facet.field, size=size)
+        search.aggs.bucket(facet.param, A("filter", Q("bool", filter=others) if others else Q("match_all"))) \
+            .bucket("values", inner)
+    start = (params.page - 1) * PER_PAGE
+    search = search.source(["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"])
+    return search.extra(track_total_hits=True)[start:start + PER_PAGE]
+
+
+@dataclass
+class FacetValue:
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class FacetResult:
+    param: str
+    label: str
+    values: list[FacetValue]
+
+
+@dataclass
+class Hit:
+    doc_id: str
+    doc_type: str
+    type_label: str
+    title: str
+    url: str
+    snippet: SafeString
+    date: str | None
+    community: str = ""
+    tags: list[str] = field(default_factory=list)
+    title_html: SafeString | None = None
+    click_url: str = ""
+
+
+@dataclass
+class SearchResults:
+    params: SearchParams
+    total: int
+    hits: list[Hit]
+    facets: list[FacetResult]
+    backend: str
+    page: int = 1
+    suggestion: str = ""
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, min(-(-self.total // PER_PAGE), MAX_RESULT_WINDOW // PER_PAGE))
+
+
+def run_search(user, params: SearchParams) -> SearchResults:
+    """Search as ``user``. Raises the client's errors (``search.client.SEARCH_ERRORS``) for the caller."""
+    max_page = MAX_RESULT_WINDOW // PER_PAGE
+    if params.page > max_page:
+        params.notices.append(f"Only the first {max_page} pages of results can be shown.")
+        params.page = max_page
+    response = build_search(user, params).execute()
+    total = response.hits.total.value
+    pages = max(1, -(-total // PER_PAGE))
+    if total and params.page > pages:
+        params.notices.append(f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last.")
+        params.page = min(pages, max_page)
+        response = build_search(user, params).execute()
+    results = SearchResults(params=params, total=total, hits=_hits(response), facets=_facets(user, params, response),
+                            backend="elasticsearch", page=params.page, notices=params.notices)
+    if params.q and total < 5:
+        results.suggestion = did_you_mean(user, params.q, response)
+    return results
+
+
+def _snippet(hit) -> SafeString:
+    highlight = getattr(hit.meta, "highlight", None)
+    if highlight is not None:
+        for name in ("body", "summary"):
+            fragments = getattr(highlight, name, None)
+            if fragments:
+                return mark_safe(" … ".join(fragments))  # noqa: S308 - escaped by Elasticsearch's html encoder
+    summary = getattr(hit, "summary", "") or ""
+    return escape(summary[:240])
+
+
+def _hits(response) -> list[Hit]:
+    hits = list(response)
+    community_ids = {h.community_id for h in hits if getattr(h, "community_id", None)}
+    names = dict(CommunityPage.objects.filter(pk__in=community_ids).values_list("pk", "title"))
+    out = []
+    for h in hits:
+        doc_type = DOC_TYPES.get(h.doc_type)
+        title_hl = getattr(getattr(h.meta, "highlight", None), "title", None)
+        out.append(Hit(
+            doc_id=h.meta.id, doc_type=h.doc_type, type_label=doc_type.label if doc_type else h.doc_type,
+            title=h.title, url=getattr(h, "url", "") or "", snippet=_snippet(h),
+            date=str(getattr(h, "date", "") or "")[:10] or None,
+            community=names.get(getattr(h, "community_id", None), "") if h.doc_type != "community" else "",
+            tags=list(getattr(h, "tags", []) or []),
+        ))
+        if title_hl:
+            out[-1].title_html = mark_safe(title_hl[0])  # noqa: S308 - escaped by the html encoder
+    return out
+
+
+def _facets(user, params: SearchParams, response) -> list[FacetResult]:
+    buckets = {f.param: list(getattr(response.aggregations, f.param).values.buckets) for f in FACETS}
+    labels = _facet_labels(user, buckets)
+    results = []
+    for facet in FACETS:
+        selected = [str(v) for v in params.filters.get(facet.param, [])]
+        values = []
+        for bucket in buckets[facet.param]:
+            key = str(bucket.key)
+            label = labels.get(facet.param, {}).get(key, key)
+            if label is None:
+                continue
+            values.append(FacetValue(key, label, bucket.doc_count, key in selected))
+        for key in selected:  # a selected value with no results stays visible, so it can be removed
+            if key not in {v.value for v in values}:
+                values.append(FacetValue(key, labels.get(facet.param, {}).get(key) or key, 0, True))
+        if facet.param == "year":
+            values.sort(key=lambda v: v.value, reverse=True)
+        if values:
+            results.append(FacetResult(facet.param, facet.label, values))
+    return results
+
+
+def _facet_labels(user, buckets: dict) -> dict[str, dict[str, str | None]]:
+    community_ids = [int(b.key) for b in buckets["community"]]
+    communities = dict(CommunityPage.objects.listable_for(user).filter(pk__in=community_ids).values_list("pk", "title"))
+    codes = [b.key for b in buckets["council"]]
+    councils = dict(Area.objects.filter(code__in=codes).values_list("code", "short_name"))
+    return {
+        "type": {name: t.label for name, t in DOC_TYPES.items()},
+        "community": {str(pk): communities.get(pk) for pk in community_ids},
+        "council": {code: councils.get(code, code) for code in codes},
+    }
+
+
+# -- did you mean --------------------------------------------------------------------------------
+
+
+def did_you_mean(user, q: str, response) -> str:
+    """A corrected query, offered only if it finds something ``user`` may see.
+
+    The term suggester proposes words from the whole index; checking the corrected query with the
+    permission filter means a word known only from content the user may not see is never offered.
+    """
+    suggest = getattr(response, "suggest", None)
+    entries = getattr(suggest, "spelling", None) if suggest is not None else None
+    if not entries:
+        return ""
+    corrected, changed, shift = q, False, 0
+    for entry in entries:
+        if entry.options:
+            start = entry.offset + shift
+            corrected = corrected[:start] + entry.options[0].text + corrected[start + entry.length:]
+            shift += len(entry.options[0].text) - entry.length
+            changed = True
+    if not changed or corrected.lower() == q.lower():
+        return ""
+    count = _visible(Search(using=get_client(), index=alias_name()), user).query(text_query(corrected)).count()
+    return corrected if count else ""
+
+
+# -- autocomplete ----------------------------------------------------------------------------------
+
+
+def autocomplete(user, prefix: str, size: int = 8) -> list[dict]:
+    """Titles and tags starting with what the user has typed, from what they may see."""
+    prefix = clean_text(prefix, 100)
+    if not prefix.strip():
+        return []
+    search = _visible(Search(using=get_client(), index=alias_name()), user)
+    search = search.query(Q("multi_match", query=prefix, type="bool_prefix", operator="and",
+                            fields=["title^2", "tags.text"]))
+    search = search.exclude("term", doc_type="post").source(["title", "url", "doc_type"])[:size]
+    search.aggs.bucket("tags", A("terms", field="tags", size=50))
+    response = search.execute()
+    last_word = prefix.split()[-1].lower()
+    tags = [b.key for b in response.aggregations.tags.buckets if b.key.lower().startswith(prefix.lower())
+            or b.key.lower().startswith(last_word) and len(prefix.split()) == 1][:3]
+    items = [{"kind": "tag", "label": tag, "url": f"/search/?{urlencode({'tag': tag})}", "type": "Tag"} for tag in tags]
+    items += [{"kind": "page", "label": h.title, "url": getattr(h, "url", "") or "",
+               "type": DOC_TYPES[h.doc_type].label if h.doc_type in DOC_TYPES else h.doc_type} for h in response]
+    return items[:size]
+
+
+# -- more like this --------------------------------------------------------------------------------
+
+
+def is_visible(user, doc_id: str) -> bool:
+    """Whether ``user`` may see the indexed document ``doc_id`` (by the same permission filter)."""
+    search = _visible(Search(using=get_client(), index=alias_name()), user).filter("ids", values=[doc_id])
+    return search.count() > 0
+
+
+def related(user, doc_id: str, size: int = 5) -> list[Hit]:
+    """Threads and good practice like ``doc_id`` that ``user`` may see (nothing if they may not see it)."""
+    if not is_visible(user, doc_id):
+        return []
+    search = _visible(Search(using=get_client(), index=alias_name()), user)
+    search = search.query(Q("more_like_this", fields=["title", "summary", "body", "tags.text"],
+                            like=[{"_index": alias_name(), "_id": doc_id}],
+                            min_term_freq=1, min_doc_freq=1, max_query_terms=25, minimum_should_match="20%"))
+    search = search.filter("terms", doc_type=["thread", "good_practice"]).exclude("ids", values=[doc_id])
+    search = search.source(["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"])
+    return _hits(search[:size].execute())

@@ -1,0 +1,48 @@
+"""Searching, whichever door the search comes in by (the page or the API)."""
+
+from __future__ import annotations
+
+import logging
+
+from search import queries
+from search.client import SEARCH_ERRORS, is_enabled
+from search.queries import SearchParams, SearchResults
+from search.services.fallback import database_search
+
+logger = logging.getLogger(__name__)
+
+FALLBACK_NOTICE = ("Search is running in a simpler mode right now: results come straight from the database, "
+                   "without spelling suggestions or most filters.")
+
+
+def do_search(user, params: SearchParams) -> SearchResults:
+    """Results ``user`` may see: from Elasticsearch, or from the database when it is off or failing."""
+    if not is_enabled():
+        return database_search(user, params)
+    try:
+        return queries.run_search(user, params)
+    except SEARCH_ERRORS as exc:
+        logger.error("search fell back to the database: %s", exc)
+        return database_search(user, params, notice=FALLBACK_NOTICE)
+
+
+def do_autocomplete(user, prefix: str) -> list[dict]:
+    """Suggestions as the user types; an empty list when Elasticsearch is off or failing."""
+    if not is_enabled():
+        return []
+    try:
+        return queries.autocomplete(user, prefix)
+    except SEARCH_ERRORS as exc:
+        logger.warning("autocomplete unavailable: %s", exc)
+        return []
+
+
+def do_related(user, doc_id: str, size: int = 5) -> list[queries.Hit]:
+    """Related threads and good practice for a page ``user`` is looking at (empty if unavailable)."""
+    if not is_enabled():
+        return []
+    try:
+        return queries.related(user, doc_id, size=size)
+    except SEARCH_ERRORS as exc:
+        logger.warning("related content unavailable: %s", exc)
+        return []

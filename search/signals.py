@@ -1,0 +1,95 @@
+"""Signal handlers that note every change to searchable content in the outbox.
+
+They catch writes from any service, the Wagtail admin or the shell, so other apps need know
+nothing about search. Membership changes need no handler: who may read a community is decided
+at query time from the communities' rules, so no document changes when someone joins or leaves.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
+
+from communities.models import (
+    CommunityPage,
+    CommunityTag,
+    ExpertiseTag,
+    GoodPracticePage,
+    GoodPracticeTag,
+    Post,
+    Profile,
+    ThreadPage,
+    ThreadTag,
+)
+from search.indexing import record_change
+
+DOC_TYPE_OF = {
+    CommunityPage: "community",
+    ThreadPage: "thread",
+    GoodPracticePage: "good_practice",
+    Profile: "profile",
+}
+TAGGED = {CommunityTag: "community", ThreadTag: "thread", GoodPracticeTag: "good_practice", ExpertiseTag: "profile"}
+
+
+def _content_changed(sender, instance, **kwargs) -> None:
+    record_change(DOC_TYPE_OF[sender], [instance.pk])
+
+
+def _post_changed(sender, instance: Post, **kwargs) -> None:
+    record_change("post", [instance.pk])
+    record_change("thread", [instance.thread_id])  # a thread's document includes its replies
+
+
+def _tag_changed(sender, instance, **kwargs) -> None:
+    record_change(TAGGED[sender], [instance.content_object_id])
+
+
+def _councils_changed(sender, instance, action: str, **kwargs) -> None:
+    if action.startswith("post_") and type(instance) in DOC_TYPE_OF:
+        record_change(DOC_TYPE_OF[type(instance)], [instance.pk])
+
+
+def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+    if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
+        return  # signing in changes nothing that is indexed
+    record_change("profile", Profile.objects.filter(user_id=instance.pk).values_list("pk", flat=True))
+
+
+def _page_state_changed(sender, instance, **kwargs) -> None:
+    """Publishing or unpublishing a page changes its document (a thread's, its replies' too)."""
+    page = instance.specific if hasattr(instance, "specific") else instance
+    if type(page) in DOC_TYPE_OF:
+        record_change(DOC_TYPE_OF[type(page)], [page.pk])
+    if isinstance(page, ThreadPage):
+        record_change("post", Post.objects.filter(thread=page).values_list("pk", flat=True))
+
+
+def _page_moved(sender, instance, **kwargs) -> None:
+    """Moving a page (or renaming its slug) changes the address of everything beneath it."""
+    page = instance.specific if hasattr(instance, "specific") else instance
+    if type(page) in DOC_TYPE_OF:
+        record_change(DOC_TYPE_OF[type(page)], [page.pk])
+    threads = list(ThreadPage.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
+    record_change("thread", threads)
+    record_change("post", Post.objects.filter(thread__in=threads).values_list("pk", flat=True))
+
+
+def register_signal_handlers() -> None:
+    for model in DOC_TYPE_OF:
+        post_save.connect(_content_changed, sender=model, dispatch_uid=f"search-save-{model.__name__}")
+        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"search-delete-{model.__name__}")
+    post_save.connect(_post_changed, sender=Post, dispatch_uid="search-save-post")
+    post_delete.connect(_post_changed, sender=Post, dispatch_uid="search-delete-post")
+    for model in TAGGED:
+        post_save.connect(_tag_changed, sender=model, dispatch_uid=f"search-tag-save-{model.__name__}")
+        post_delete.connect(_tag_changed, sender=model, dispatch_uid=f"search-tag-delete-{model.__name__}")
+    for model in (CommunityPage, GoodPracticePage):
+        m2m_changed.connect(_councils_changed, sender=model.councils.through,
+                            dispatch_uid=f"search-councils-{model.__name__}")
+    post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="search-save-user")
+    page_published.connect(_page_state_changed, dispatch_uid="search-page-published")
+    page_unpublished.connect(_page_state_changed, dispatch_uid="search-page-unpublished")
+    post_page_move.connect(_page_moved, dispatch_uid="search-page-moved")
+    page_slug_changed.connect(_page_moved, dispatch_uid="search-page-slug-changed")
