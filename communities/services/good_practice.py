@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.apps import apps
 from django.contrib.auth.models import Group, Permission
-from django.core.exceptions import FieldError, PermissionDenied
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.http import QueryDict
+from django.urls import reverse
 from wagtail.images import get_image_model
 from wagtail.models import GroupPagePermission, Workflow, WorkflowPage, WorkflowState, WorkflowTask
 
@@ -43,7 +43,10 @@ from communities.permissions import (
     membership_of,
     readable_community_filter,
 )
-from linkeddata.models import Area
+from linkeddata.charts import line_chart
+from linkeddata.models import Area, Dataset, Measure
+from linkeddata.services.benchmarks import series
+from linkeddata.services.periods import period_code_from_slug
 
 WORKFLOW_NAME = "Good practice review"
 TASK_NAME = "Review by good practice editors or community facilitators"
@@ -464,8 +467,9 @@ def library_listing(params: QueryDict, user=None) -> dict[str, Any]:
 
 def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPracticePage]:
     """Published case studies sharing service areas (weighted double) or tags with ``page``."""
-    area_ids = list(page.service_areas.values_list("pk", flat=True))
-    tag_ids = list(page.tags.values_list("pk", flat=True))
+    # .all() rather than values_list: a draft previewed from its revision has in-memory relations
+    area_ids = [area.pk for area in page.service_areas.all()]
+    tag_ids = [tag.pk for tag in page.tags.all()]
     if not area_ids and not tag_ids:
         return []
     shared_areas = Count("service_areas", filter=Q(service_areas__in=area_ids), distinct=True)
@@ -508,15 +512,6 @@ def case_study_context(page: GoodPracticePage, user) -> dict[str, Any]:
     }
 
 
-def _find_measure(slug: str):
-    """The linked-data measure with this identifier, once the hub has measures; otherwise None."""
-    try:
-        measure_model = apps.get_model("linkeddata", "Measure")
-        return measure_model.objects.filter(slug=slug).first()
-    except (LookupError, FieldError):
-        return None
-
-
 def _decimal(value) -> Decimal | None:
     if value in (None, ""):
         return None
@@ -527,19 +522,41 @@ def _decimal(value) -> Decimal | None:
 
 
 def describe_benchmark(value) -> dict[str, Any]:
-    """A benchmark evidence block's stored identifiers and values made readable; an unknown
-    measure or area degrades to its identifier rather than failing."""
-    measure = _find_measure(value.get("measure") or "")
+    """A benchmark evidence block made readable: the author's figures and, when the measure is in
+    the hub's benchmarking data, the published values for the same periods, the area's whole series
+    as a chart with a table, and a link to the area page. An unknown measure or area degrades to
+    its identifier rather than failing."""
     slug = value.get("measure") or ""
+    measure = Measure.objects.filter(slug=slug).first()
     area = Area.objects.filter(gss_code=value.get("area")).first()
     before, after = _decimal(value.get("value_before")), _decimal(value.get("value_after"))
+    periods = [value.get("period_before") or "", value.get("period_after") or ""]
+    published: dict[str, Decimal] = {}
+    chart = None
+    if measure is not None and area is not None:
+        dataset = Dataset.objects.filter(measure=measure).first()
+        published = series(dataset, [area]).get(area.pk, {}) if dataset else {}
+        if published:
+            codes = sorted(published)
+            chart = line_chart(
+                f"{measure.label}, {area.short_name}",
+                f"{measure.label} for {area.short_name} from {codes[0]} to {codes[-1]}, in {measure.unit}.",
+                codes, [(area.short_name, [published[code] for code in codes])], measure.unit,
+            )
+    hub_values = [published.get(period_code_from_slug(period)) for period in periods]
+    if before is None and after is None and any(v is not None for v in hub_values):
+        before, after = hub_values
     change = after - before if before is not None and after is not None else None
     return {
-        "measure_label": str(getattr(measure, "title", "") or getattr(measure, "label", "") or slug.replace("-", " ").capitalize()),
+        "measure_label": measure.label if measure else slug.replace("-", " ").capitalize(),
         "measure_known": measure is not None,
         "area_name": area.short_name if area else value.get("area"),
-        "unit": value.get("unit") or "",
-        "rows": [(value.get("period_before"), before), (value.get("period_after"), after)],
+        "area_url": reverse("linkeddata:area", kwargs={"gss": area.gss_code}) if area and published else "",
+        "unit": value.get("unit") or (measure.unit if measure else ""),
+        "rows": [(period, quoted, hub) for period, quoted, hub in zip(periods, (before, after), hub_values, strict=True)],
+        "has_hub_values": any(v is not None for v in hub_values),
+        "series": sorted(published.items()),
+        "chart": chart,
         "change": change,
         "note": value.get("note") or "",
     }

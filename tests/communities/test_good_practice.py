@@ -28,6 +28,7 @@ from tests.factories import (
     good_practice_editor,
     service_area,
 )
+from tests.linkeddata.conftest import councils, rdf_store, recycling  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -209,3 +210,21 @@ def test_editors_work_in_the_wagtail_admin_too(client, home_page):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     snippets = client.get("/admin/snippets/communities/servicearea/")
     assert snippets.status_code == 200 and "Adult social care" in snippets.content.decode()
+
+
+def test_benchmark_evidence_shows_the_hubs_published_figures_chart_and_table(recycling):  # noqa: F811
+    from tests.linkeddata.conftest import area
+
+    block = BenchmarkEvidenceBlock()
+    value = block.clean(block.to_python({"measure": "recycling", "area": "E08000035",
+                                         "period_before": "2022-23", "period_after": "2023-24"}))
+
+    html = block.render(value)
+
+    assert "Recycling rate" in html and "Leeds" in html
+    assert "Hub&#x27;s published value" in html or "Hub's published value" in html
+    assert "38.5" in html and "40.1" in html and "+1.6" in html
+    assert 'role="img"' in html and "<svg" in html  # the chart, with a table beside it
+    assert "every year (table)" in html
+    assert f'href="/doc/area/{area("E08000035").gss_code}"' in html
+    assert "not yet in the hub" not in html
