@@ -14,6 +14,7 @@ from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from linkeddata.models import Observation
+from linkeddata.services.sparql import examples
 from linkeddata.uris import Uris
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -94,6 +95,18 @@ def test_ask_construct_and_describe(endpoint):
         status, headers, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': f'DESCRIBE <{observation}>'})}", headers={"Accept": accept})
         assert status == 200 and headers["Content-Type"].startswith(accept)
         assert len(Graph().parse(data=body, format=rdflib_format)) == 6
+
+
+def test_worked_examples_read_the_series_slices(endpoint):
+    base = Uris.default().base
+    queries = {title: query.replace("household-recycling-rate", "recycling") for title, _, query in examples(base)}
+    series = client(endpoint, queries["One council's recycling rate over time"]).queryAndConvert()["results"]["bindings"]
+    assert [(row["period"]["value"], row["value"]["value"]) for row in series] == [("2022/23", "38.5"), ("2023/24", "40.1")]
+    similar = client(endpoint, queries["A council against its ONS similar councils, over time"]).queryAndConvert()["results"]["bindings"]
+    assert [(row["name"]["value"], row["period"]["value"], row["value"]["value"]) for row in similar] == [
+        ("Bristol", "2023/24", "44.9"), ("Manchester", "2022/23", "35"), ("Manchester", "2023/24", "33.2"),
+        ("Barnsley", "2023/24", "45"),
+    ]
 
 
 def test_updates_are_refused_and_change_nothing(endpoint):
