@@ -60,6 +60,13 @@ class Uris:
         """All of a dataset's observations for one period: the cross-section a ranking reads."""
         return self._id("slice", slug, period_slug(period_code))
 
+    def area_slice_key(self, slug: str) -> URIRef:
+        return self._id("structure", slug, "area-slice")
+
+    def area_slice(self, slug: str, gss_code: str) -> URIRef:
+        """All of a dataset's observations for one area: the series a comparison over time reads."""
+        return self._id("slice", slug, "area", gss_code)
+
     def measure(self, slug: str) -> URIRef:
         return self._id("measure", slug)
 

@@ -34,6 +34,7 @@ from linkeddata.services.graphs import (
     dataset_graph,
     observations_graph,
     period_graph,
+    serialize_graph,
 )
 from linkeddata.services.imports import RECODINGS
 from linkeddata.services.periods import period_code_from_slug
@@ -93,7 +94,7 @@ def _document(request: HttpRequest, path: str, extension: str | None, offered_fo
         key = f"linkeddata:{path}:{chosen}:{publication_version()}"
         body = cache.get(key)
         if body is None:
-            body = graph().serialize(format=RDFLIB_FORMATS[chosen], encoding="utf-8")
+            body = serialize_graph(graph(), RDFLIB_FORMATS[chosen])
             cache.set(key, body, DOCUMENT_CACHE_SECONDS)
         response = HttpResponse(body, content_type=f"{FORMATS[chosen]}; charset=utf-8" if chosen != "nt" else FORMATS[chosen])
     if extension is None:
@@ -144,7 +145,7 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
         for dataset_id, period_code, value in rows.order_by("dataset_id", "period__start_date"):
             by_dataset.setdefault(dataset_id, []).append(ObservationRecord(area.gss_code, period_code, value))
         for dataset in Dataset.objects.filter(pk__in=by_dataset).select_related("measure"):
-            g += observations_graph(uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk])
+            observations_graph(uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk], graph=g)
         return g
 
     def html() -> HttpResponse:

@@ -161,15 +161,15 @@ def media_type_for_short_name(name: str, answer_kind: str) -> str | None:
 EXAMPLES = [
     (
         "One council's recycling rate over time",
-        "Selective first: the area, then its observations.",
+        "Selective first: the council's series slice (one area, every period: "
+        "/id/slice/{dataset}/area/{GSS}), then its observations.",
         """PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?period ?value WHERE {
-  ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ;
-       qb:dataSet <{base}/id/dataset/household-recycling-rate> ;
-       sdmx-dimension:refPeriod ?p ;
-       <{base}/id/measure/household-recycling-rate> ?value .
+  <{base}/id/slice/household-recycling-rate/area/E08000035> qb:observation ?obs .
+  ?obs <{base}/id/measure/household-recycling-rate> ?value ;
+       sdmx-dimension:refPeriod ?p .
   ?p rdfs:label ?period .
 } ORDER BY ?period""",
     ),
@@ -187,18 +187,23 @@ SELECT ?area ?name ?value WHERE {
 } ORDER BY ?value LIMIT 20""",
     ),
     (
-        "A council against its ONS similar councils",
-        "Similar areas come from the ONS similar-authorities rankings.",
+        "A council against its ONS similar councils, over time",
+        "Similar areas come from the ONS similar-authorities rankings. Each similar council's series slice "
+        "is named from its code; matching the slice's area checks it and lets the store read only those series.",
         """PREFIX hub: <https://w3id.org/localgov-knowledge-hub/def#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-SELECT ?name ?value WHERE {
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?name ?period ?value WHERE {
   <{base}/id/area/E08000035> hub:similarArea ?area .
-  ?area skos:prefLabel ?name .
-  ?obs sdmx-dimension:refArea ?area ;
-       sdmx-dimension:refPeriod <http://reference.data.gov.uk/id/government-year/2023-2024> ;
-       <{base}/id/measure/household-recycling-rate> ?value .
-} ORDER BY DESC(?value)""",
+  ?area skos:notation ?code ; skos:prefLabel ?name .
+  BIND(IRI(CONCAT("{base}/id/slice/household-recycling-rate/area/", ?code)) AS ?series)
+  ?series sdmx-dimension:refArea ?area ; qb:observation ?obs .
+  ?obs <{base}/id/measure/household-recycling-rate> ?value ;
+       sdmx-dimension:refPeriod ?p .
+  ?p rdfs:label ?period .
+} ORDER BY ?code ?period""",
     ),
     (
         "The datasets in the catalogue",

@@ -125,5 +125,6 @@ def test_bulk_downloads(client, recycling, rdf_store):
     data = b"".join(dump.streaming_content) if dump.streaming else dump.content
     graph = Graph().parse(data=gzip.decompress(data), format="nt")
     # six observations of six triples, each in its period's slice (two slices of four triples)
-    assert len(graph) == 6 * 6 + 6 + 2 * 4
+    # and in its area's series slice (four areas: four slices of four triples)
+    assert len(graph) == 6 * 6 + 6 + 2 * 4 + 6 + 4 * 4
     assert dump["Access-Control-Allow-Origin"] == "*"

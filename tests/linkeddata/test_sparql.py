@@ -14,6 +14,7 @@ from SPARQLWrapper import CSV, JSON, POST, TSV, TURTLE, XML, SPARQLWrapper
 from SPARQLWrapper.SPARQLExceptions import QueryBadFormed
 
 from linkeddata.models import Observation
+from linkeddata.services.sparql import examples
 from linkeddata.uris import Uris
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -86,13 +87,26 @@ def test_ask_construct_and_describe(endpoint):
     assert client(endpoint, f"ASK {{ <{base}/id/dataset/recycling> a <http://purl.org/linked-data/cube#DataSet> }}").queryAndConvert()["boolean"] is True
     construct = client(endpoint, PREFIXES + f"CONSTRUCT {{ ?obs ?p ?o }} WHERE {{ ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ; ?p ?o }}", TURTLE)
     graph = Graph().parse(data=construct.queryAndConvert(), format="turtle")
-    assert len(graph) == 12
+    # Leeds's two observations (six triples each) and its series slice (three triples, two qb:observation links)
+    assert len(graph) == 12 + 5
     observation = f"{base}/id/observation/recycling/E08000035/2023-24"
     for accept, rdflib_format in [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
                                   ("application/n-triples", "nt"), ("application/rdf+xml", "xml")]:
         status, headers, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': f'DESCRIBE <{observation}>'})}", headers={"Accept": accept})
         assert status == 200 and headers["Content-Type"].startswith(accept)
         assert len(Graph().parse(data=body, format=rdflib_format)) == 6
+
+
+def test_worked_examples_read_the_series_slices(endpoint):
+    base = Uris.default().base
+    queries = {title: query.replace("household-recycling-rate", "recycling") for title, _, query in examples(base)}
+    series = client(endpoint, queries["One council's recycling rate over time"]).queryAndConvert()["results"]["bindings"]
+    assert [(row["period"]["value"], row["value"]["value"]) for row in series] == [("2022/23", "38.5"), ("2023/24", "40.1")]
+    similar = client(endpoint, queries["A council against its ONS similar councils, over time"]).queryAndConvert()["results"]["bindings"]
+    assert [(row["name"]["value"], row["period"]["value"], row["value"]["value"]) for row in similar] == [
+        ("Bristol", "2023/24", "44.9"), ("Manchester", "2022/23", "35"), ("Manchester", "2023/24", "33.2"),
+        ("Barnsley", "2023/24", "45"),
+    ]
 
 
 def test_updates_are_refused_and_change_nothing(endpoint):
