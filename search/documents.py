@@ -20,10 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from django.db.models import F, Model, Prefetch, QuerySet
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from elasticsearch_dsl import Date, Document, Integer, Keyword, Long, Text
 from wagtail.models import Page, Site
 
@@ -104,7 +103,6 @@ def _site_root_path() -> str:
 
 def clear_caches() -> None:
     _ROOT_CACHE.clear()
-    _has_route.cache_clear()
 
 
 def _areas(areas: Iterable) -> dict:
@@ -174,7 +172,17 @@ def build_post(p: Post) -> dict | None:
     }
 
 
-GOOD_PRACTICE_TEXT_FIELDS = ("problem", "approach", "outcomes")
+GOOD_PRACTICE_TEXT_FIELDS = ("problem", "approach", "outcomes", "evidence", "savings_measurement")
+
+
+def _service_area_names(areas: Iterable) -> list[str]:
+    """Each service area's full name and its parent's, so a filter on "Adult social care" finds its parts."""
+    names: set[str] = set()
+    for area in areas:
+        names.add(area.full_name)
+        if area.parent is not None:
+            names.add(area.parent.full_name)
+    return sorted(names)
 
 
 def build_good_practice(g: GoodPracticePage) -> dict:
@@ -183,8 +191,8 @@ def build_good_practice(g: GoodPracticePage) -> dict:
         "body": _text(*(getattr(g, name) for name in GOOD_PRACTICE_TEXT_FIELDS)),
         "tags": [t.name for t in g.tags.all()],
         "url": page_url(g), "status": _status(g), "visibility": "", "audience": "everyone",
-        "community_id": None, "owner_id": g.owner_id,
-        **_areas(g.councils.all()), "service_areas": [],
+        "community_id": None, "owner_id": g.author_id or g.owner_id,
+        **_areas(g.councils.all()), "service_areas": _service_area_names(g.service_areas.all()),
         "year": _year(g.first_published_at or g.latest_revision_created_at),
         "date": g.first_published_at or g.latest_revision_created_at,
     }
@@ -197,20 +205,9 @@ PROFILE_AUDIENCE = {
 }
 
 
-def profile_url(profile_id: int) -> str:
-    """The member's profile page, once the people pages provide a route named ``profile``."""
-    if not _has_route("profile"):
-        return ""
-    return reverse("profile", args=[profile_id])
-
-
-@lru_cache(maxsize=8)
-def _has_route(name: str) -> bool:
-    try:
-        reverse(name, args=[1])
-    except NoReverseMatch:
-        return False
-    return True
+def profile_url(user_id: int) -> str:
+    """The member's profile page (addressed by the member's user id)."""
+    return reverse("member-profile", args=[user_id])
 
 
 def build_profile(p: Profile) -> dict | None:
@@ -219,7 +216,7 @@ def build_profile(p: Profile) -> dict | None:
     return {
         "title": p.display_name, "summary": p.job_title, "body": p.bio,
         "tags": [t.name for t in p.expertise.all()],
-        "url": profile_url(p.pk), "status": "live", "visibility": p.visibility,
+        "url": profile_url(p.user_id), "status": "live", "visibility": p.visibility,
         "audience": PROFILE_AUDIENCE.get(p.visibility, "owner"),
         "community_id": None, "owner_id": p.user_id,
         **_areas([p.council]), "service_areas": [],
@@ -270,7 +267,8 @@ DOC_TYPES: dict[str, DocType] = {
                 post_queryset, build_post,
                 {"is_deleted": False, "is_hidden": False}),
         DocType("good_practice", "Good practice", GoodPracticePage,
-                lambda: GoodPracticePage.objects.prefetch_related("tags", "councils"), build_good_practice),
+                lambda: GoodPracticePage.objects.prefetch_related("tags", "councils", "service_areas__parent"),
+                build_good_practice),
         DocType("profile", "Member", Profile,
                 lambda: Profile.objects.select_related("user", "council").prefetch_related("expertise"),
                 build_profile, {"user__is_active": True}),

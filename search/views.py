@@ -57,7 +57,7 @@ def result_click(request):
         raise Http404
     if doc_type.name == "post":
         return redirect(f"{page_url(obj.thread)}#post-{obj.pk}")
-    url = profile_url(obj.pk) if doc_type.name == "profile" else page_url(obj)
+    url = profile_url(obj.user_id) if doc_type.name == "profile" else page_url(obj)
     if not url:
         raise Http404
     return redirect(url)

@@ -54,7 +54,7 @@ def _hit(doc_type: str, obj) -> Hit:
         return Hit(f"post-{obj.pk}", "post", label, f"Reply in “{obj.thread.title}”",
                    f"{page_url(obj.thread)}#post-{obj.pk}", escape(obj.body[:240]), str(obj.created_at)[:10])
     if doc_type == "profile":
-        return Hit(f"profile-{obj.pk}", "profile", label, obj.display_name, profile_url(obj.pk),
+        return Hit(f"profile-{obj.pk}", "profile", label, obj.display_name, profile_url(obj.user_id),
                    escape(obj.job_title), None)
     summary = getattr(obj, "summary", "") or getattr(obj, "description", "") or getattr(obj, "body", "")
     return Hit(f"{doc_type}-{obj.pk}", doc_type, label, obj.title, page_url(obj), escape(summary[:240]),
