@@ -44,11 +44,15 @@ BODY_LIMIT = 60_000  # characters of body text indexed per document
 class ContentDocument(Document):
     doc_type = Keyword()
     object_id = Long()
-    title = Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10}, fields={"raw": Keyword()})
-    summary = Text(analyzer=ANALYZER)
-    body = Text(analyzer=ANALYZER)
+    # Highlighted fields index their offsets, so highlighting reads them instead of re-analysing the text;
+    # they are copied into ``spelling`` (title, summary and body together, for "did you mean") by the
+    # node, so the text is sent once.
+    title = Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10}, fields={"raw": Keyword()},
+                 index_options="offsets", copy_to="spelling")
+    summary = Text(analyzer=ANALYZER, index_options="offsets", copy_to="spelling")
+    body = Text(analyzer=ANALYZER, index_options="offsets", copy_to="spelling")
     tags = Keyword(fields={"text": Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10})})
-    spelling = Text(analyzer=ANALYZER)  # title, summary and body together, for "did you mean"
+    spelling = Text(analyzer=ANALYZER)
     url = Keyword(index=False)
     # permission filtering
     audience = Keyword()
@@ -252,7 +256,6 @@ class DocType:
         if body is None:
             return None
         body.update(doc_type=self.name, object_id=obj.pk)
-        body["spelling"] = _text(body["title"], body["summary"], body["body"])
         return body
 
 
