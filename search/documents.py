@@ -143,7 +143,8 @@ def build_community(c: CommunityPage) -> dict:
 
 
 def build_thread(t: ThreadPage) -> dict:
-    replies = [p.body for p in t.posts.all() if not p.is_deleted and not p.is_hidden]
+    posts = getattr(t, "indexed_posts", None)  # prefetched by the thread type's queryset
+    replies = [p.body for p in (t.posts.all() if posts is None else posts) if not p.is_deleted and not p.is_hidden]
     author_council = getattr(getattr(t.author, "profile", None), "council", None) if t.author_id else None
     return {
         "title": t.title, "summary": t.body[:300], "body": _text(t.body, *replies),
@@ -259,7 +260,9 @@ class DocType:
         return body
 
 
-_posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"))
+# into a plain list (``to_attr``): Django then skips building a related manager's queryset per thread
+_posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"),
+                          to_attr="indexed_posts")
 
 DOC_TYPES: dict[str, DocType] = {
     t.name: t
