@@ -43,11 +43,15 @@ BODY_LIMIT = 60_000  # characters of body text indexed per document
 class ContentDocument(Document):
     doc_type = Keyword()
     object_id = Long()
-    title = Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10}, fields={"raw": Keyword()})
-    summary = Text(analyzer=ANALYZER)
-    body = Text(analyzer=ANALYZER)
+    # Highlighted fields index their offsets, so highlighting reads them instead of re-analysing the text;
+    # they are copied into ``spelling`` (title, summary and body together, for "did you mean") by the
+    # node, so the text is sent once.
+    title = Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10}, fields={"raw": Keyword()},
+                 index_options="offsets", copy_to="spelling")
+    summary = Text(analyzer=ANALYZER, index_options="offsets", copy_to="spelling")
+    body = Text(analyzer=ANALYZER, index_options="offsets", copy_to="spelling")
     tags = Keyword(fields={"text": Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10})})
-    spelling = Text(analyzer=ANALYZER)  # title, summary and body together, for "did you mean"
+    spelling = Text(analyzer=ANALYZER)
     url = Keyword(index=False)
     # permission filtering
     audience = Keyword()
@@ -137,7 +141,8 @@ def build_community(c: CommunityPage) -> dict:
 
 
 def build_thread(t: ThreadPage) -> dict:
-    replies = [p.body for p in t.posts.all() if not p.is_deleted and not p.is_hidden]
+    posts = getattr(t, "indexed_posts", None)  # prefetched by the thread type's queryset
+    replies = [p.body for p in (t.posts.all() if posts is None else posts) if not p.is_deleted and not p.is_hidden]
     author_council = getattr(getattr(t.author, "profile", None), "council", None) if t.author_id else None
     return {
         "title": t.title, "summary": t.body[:300], "body": _text(t.body, *replies),
@@ -249,11 +254,12 @@ class DocType:
         if body is None:
             return None
         body.update(doc_type=self.name, object_id=obj.pk)
-        body["spelling"] = _text(body["title"], body["summary"], body["body"])
         return body
 
 
-_posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"))
+# into a plain list (``to_attr``): Django then skips building a related manager's queryset per thread
+_posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"),
+                          to_attr="indexed_posts")
 
 DOC_TYPES: dict[str, DocType] = {
     t.name: t

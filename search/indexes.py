@@ -44,7 +44,9 @@ def create_building_index() -> str:
     body = index_body()
     body["aliases"] = {building_alias_name(): {}}
     # no refreshes while loading; deletes remembered long enough that a rebuild's older copy loses to them
-    body["settings"]["index"] = {**body["settings"]["index"], "refresh_interval": "-1", "gc_deletes": "12h"}
+    # (and the translog synced in the background: a failed rebuild is simply run again)
+    body["settings"]["index"] = {**body["settings"]["index"], "refresh_interval": "-1", "gc_deletes": "12h",
+                                 "translog": {"durability": "async"}}
     admin_client().indices.create(index=name, **body)
     return name
 
@@ -74,7 +76,8 @@ def write_targets() -> list[str]:
 def finish_building(index: str) -> None:
     """Make a freshly loaded index searchable as a live one is."""
     client = admin_client()
-    client.indices.put_settings(index=index, settings={"index": {"refresh_interval": INDEX_SETTINGS["refresh_interval"]}})
+    client.indices.put_settings(index=index, settings={"index": {
+        "refresh_interval": INDEX_SETTINGS["refresh_interval"], "translog": {"durability": "request"}}})
     client.indices.refresh(index=index)
 
 

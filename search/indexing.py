@@ -16,6 +16,7 @@ import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -184,7 +185,7 @@ class RebuildResult:
     seconds: float
     replaced: list[str]
     read_seconds: float = 0.0  # reading the database and building documents
-    write_seconds: float = 0.0  # waiting for Elasticsearch
+    write_seconds: float = 0.0  # waiting for Elasticsearch (it indexes one chunk while the next is read)
 
 
 def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
@@ -202,23 +203,37 @@ def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
     totals = {name: t.indexable_queryset().count() for name, t in DOC_TYPES.items()}
     progress = Progress("indexing", sum(totals.values()), out=out)
     written, read_seconds, write_seconds = 0, 0.0, 0.0
-    for doc_type in DOC_TYPES.values():
-        last = 0
-        while True:
-            version = now_version()
-            t0 = time.monotonic()
-            objects = list(doc_type.indexable_queryset().filter(pk__gt=last).order_by("pk")[:chunk_size])
-            if not objects:
-                break
-            last = objects[-1].pk
-            docs = [(doc_type.doc_id(o.pk), s) for o in objects if (s := doc_type.source(o)) is not None]
-            t1 = time.monotonic()
-            errors = bulk_write([index], docs, version)
-            read_seconds, write_seconds = read_seconds + t1 - t0, write_seconds + time.monotonic() - t1
-            if errors:
-                logger.error("rebuild could not index %d documents, e.g. %s", len(errors), next(iter(errors.items())))
-            written += len(docs) - len(errors)
-            progress.advance(len(objects))
+    pending: tuple[Future, int, int] | None = None  # the chunk being written while the next one is read
+
+    def wait_for_write() -> None:
+        nonlocal written, write_seconds
+        future, sent, read = pending
+        t0 = time.monotonic()
+        errors = future.result()
+        write_seconds += time.monotonic() - t0
+        if errors:
+            logger.error("rebuild could not index %d documents, e.g. %s", len(errors), next(iter(errors.items())))
+        written += sent - len(errors)
+        progress.advance(read)
+
+    # One writer thread: the database is read while Elasticsearch indexes the previous chunk.
+    with ThreadPoolExecutor(max_workers=1) as writer:
+        for doc_type in DOC_TYPES.values():
+            last = 0
+            while True:
+                version = now_version()
+                t0 = time.monotonic()
+                objects = list(doc_type.indexable_queryset().filter(pk__gt=last).order_by("pk")[:chunk_size])
+                if not objects:
+                    break
+                last = objects[-1].pk
+                docs = [(doc_type.doc_id(o.pk), s) for o in objects if (s := doc_type.source(o)) is not None]
+                read_seconds += time.monotonic() - t0
+                if pending is not None:
+                    wait_for_write()
+                pending = (writer.submit(bulk_write, [index], docs, version), len(docs), len(objects))
+        if pending is not None:
+            wait_for_write()
     finish_building(index)
     replaced = swap_alias(index)
     drop_indexes(replaced)

@@ -8,16 +8,18 @@ ever see documents the searcher may see.
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+from django.db.models import BooleanField, Case, Value, When
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from elasticsearch_dsl import A, Q, Search
 
 from communities.models import CommunityPage
-from communities.permissions import is_site_staff
+from communities.permissions import is_site_staff, listable_community_filter
 from linkeddata.models import Area
 from search import synonyms
 from search.client import alias_name, get_client
@@ -131,8 +133,13 @@ def permission_filter(user) -> Q | None:
     return allowed
 
 
-def _visible(search: Search, user) -> Search:
-    rule = permission_filter(user)
+_UNSET = object()
+
+
+def _visible(search: Search, user, rule=_UNSET) -> Search:
+    """``search`` under ``user``'s permission filter (``rule``: one already built for this request)."""
+    if rule is _UNSET:
+        rule = permission_filter(user)
     return search.filter(rule) if rule is not None else search
 
 
@@ -169,10 +176,10 @@ def _facet_filter(facet: Facet, values: list) -> Q:
     return Q("terms", **{facet.field: values})
 
 
-def build_search(user, params: SearchParams) -> Search:
-    """The search request for ``params`` as ``user`` (results, facets, highlights, spelling)."""
+def build_search(user, params: SearchParams, rule=_UNSET) -> Search:
+    """The search request for ``params`` as ``user`` (results, facets, highlights, spelling), in one request."""
     search = Search(using=get_client(), index=alias_name())
-    search = _visible(search, user)
+    search = _visible(search, user, rule)
     if params.q:
         search = search.query(ranked(text_query(params.q)))
         search = search.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
@@ -249,18 +256,35 @@ def run_search(user, params: SearchParams) -> SearchResults:
     if params.page > max_page:
         params.notices.append(f"Only the first {max_page} pages of results can be shown.")
         params.page = max_page
-    response = build_search(user, params).execute()
+    rule = permission_filter(user)  # built once: the readable communities are read once per search
+    response = build_search(user, params, rule).execute()
     total = response.hits.total.value
     pages = max(1, -(-total // PER_PAGE))
     if total and params.page > pages:
         params.notices.append(f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last.")
         params.page = min(pages, max_page)
-        response = build_search(user, params).execute()
-    results = SearchResults(params=params, total=total, hits=_hits(response), facets=_facets(user, params, response),
+        response = build_search(user, params, rule).execute()
+    hits = list(response)
+    buckets = {f.param: list(getattr(response.aggregations, f.param).values.buckets) for f in FACETS}
+    communities = _community_titles(user, {h.community_id for h in hits if getattr(h, "community_id", None)}
+                                    | {int(b.key) for b in buckets["community"]})
+    results = SearchResults(params=params, total=total, hits=_hits(hits, communities),
+                            facets=_facets(user, params, buckets, communities),
                             backend="elasticsearch", page=params.page, notices=params.notices)
     if params.q and total < 5:
-        results.suggestion = did_you_mean(user, params.q, response)
+        results.suggestion = did_you_mean(user, params.q, response, rule)
     return results
+
+
+def _community_titles(user, ids: set[int]) -> dict[int, tuple[str, bool]]:
+    """Community id → (title, whether ``user`` may know the community exists), in one query."""
+    if not ids:
+        return {}
+    rule = listable_community_filter(user)
+    listable = Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField()) \
+        if rule else Value(True, output_field=BooleanField())
+    rows = CommunityPage.objects.filter(pk__in=ids).annotate(listable=listable).values_list("pk", "title", "listable")
+    return {pk: (title, ok) for pk, title, ok in rows}
 
 
 def _snippet(hit) -> SafeString:
@@ -274,10 +298,12 @@ def _snippet(hit) -> SafeString:
     return escape(summary[:240])
 
 
-def _hits(response) -> list[Hit]:
-    hits = list(response)
-    community_ids = {h.community_id for h in hits if getattr(h, "community_id", None)}
-    names = dict(CommunityPage.objects.filter(pk__in=community_ids).values_list("pk", "title"))
+def _hits(hits: list, communities: dict[int, tuple[str, bool]] | None = None) -> list[Hit]:
+    if communities is None:
+        ids = {h.community_id for h in hits if getattr(h, "community_id", None)}
+        communities = {pk: (title, True) for pk, title in
+                       CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title")}
+    names = {pk: title for pk, (title, _) in communities.items()}
     out = []
     for h in hits:
         doc_type = DOC_TYPES.get(h.doc_type)
@@ -294,9 +320,8 @@ def _hits(response) -> list[Hit]:
     return out
 
 
-def _facets(user, params: SearchParams, response) -> list[FacetResult]:
-    buckets = {f.param: list(getattr(response.aggregations, f.param).values.buckets) for f in FACETS}
-    labels = _facet_labels(user, buckets)
+def _facets(user, params: SearchParams, buckets: dict, communities: dict[int, tuple[str, bool]]) -> list[FacetResult]:
+    labels = _facet_labels(buckets, communities)
     results = []
     for facet in FACETS:
         selected = [str(v) for v in params.filters.get(facet.param, [])]
@@ -317,11 +342,12 @@ def _facets(user, params: SearchParams, response) -> list[FacetResult]:
     return results
 
 
-def _facet_labels(user, buckets: dict) -> dict[str, dict[str, str | None]]:
+def _facet_labels(buckets: dict, titles: dict[int, tuple[str, bool]]) -> dict[str, dict[str, str | None]]:
+    """Labels per facet value; None hides a community the searcher may not know of."""
     community_ids = [int(b.key) for b in buckets["community"]]
-    communities = dict(CommunityPage.objects.listable_for(user).filter(pk__in=community_ids).values_list("pk", "title"))
+    communities = {pk: title for pk, (title, listable) in titles.items() if listable}
     codes = [b.key for b in buckets["council"]]
-    councils = dict(Area.objects.filter(code__in=codes).values_list("code", "short_name"))
+    councils = council_names(codes)
     return {
         "type": {name: t.label for name, t in DOC_TYPES.items()},
         "community": {str(pk): communities.get(pk) for pk in community_ids},
@@ -329,10 +355,31 @@ def _facet_labels(user, buckets: dict) -> dict[str, dict[str, str | None]]:
     }
 
 
+COUNCIL_NAMES_SECONDS = 300
+_COUNCIL_NAMES: dict[str, str] = {}
+_COUNCIL_NAMES_LOADED = [0.0]
+
+
+def council_names(codes: list[str]) -> dict[str, str]:
+    """Short names of councils by code, kept per process (reference data; cleared when an area is saved)."""
+    if time.monotonic() - _COUNCIL_NAMES_LOADED[0] > COUNCIL_NAMES_SECONDS:
+        clear_council_names()
+        _COUNCIL_NAMES_LOADED[0] = time.monotonic()
+    missing = [c for c in codes if c not in _COUNCIL_NAMES]
+    if missing:
+        _COUNCIL_NAMES.update({c: c for c in missing})
+        _COUNCIL_NAMES.update(Area.objects.filter(code__in=missing).values_list("code", "short_name"))
+    return {c: _COUNCIL_NAMES[c] for c in codes}
+
+
+def clear_council_names(**kwargs) -> None:
+    _COUNCIL_NAMES.clear()
+
+
 # -- did you mean --------------------------------------------------------------------------------
 
 
-def did_you_mean(user, q: str, response) -> str:
+def did_you_mean(user, q: str, response, rule=_UNSET) -> str:
     """A corrected query, offered only if it finds something ``user`` may see.
 
     The term suggester proposes words from the whole index; checking the corrected query with the
@@ -351,7 +398,8 @@ def did_you_mean(user, q: str, response) -> str:
             changed = True
     if not changed or corrected.lower() == q.lower():
         return ""
-    count = _visible(Search(using=get_client(), index=alias_name()), user).query(text_query(corrected)).count()
+    count = _visible(Search(using=get_client(), index=alias_name()), user, rule).query(text_query(corrected)) \
+        .params(terminate_after=1).count()
     return corrected if count else ""
 
 
@@ -384,7 +432,7 @@ def autocomplete(user, prefix: str, size: int = 8) -> list[dict]:
 def is_visible(user, doc_id: str) -> bool:
     """Whether ``user`` may see the indexed document ``doc_id`` (by the same permission filter)."""
     search = _visible(Search(using=get_client(), index=alias_name()), user).filter("ids", values=[doc_id])
-    return search.count() > 0
+    return search.params(terminate_after=1).count() > 0
 
 
 def related(user, doc_id: str, size: int = 5) -> list[Hit]:
@@ -397,4 +445,4 @@ def related(user, doc_id: str, size: int = 5) -> list[Hit]:
                             min_term_freq=1, min_doc_freq=1, max_query_terms=25, minimum_should_match="20%"))
     search = search.filter("terms", doc_type=["thread", "good_practice"]).exclude("ids", values=[doc_id])
     search = search.source(["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"])
-    return _hits(search[:size].execute())
+    return _hits(list(search[:size].execute()))

@@ -22,7 +22,9 @@ from communities.models import (
     ThreadPage,
     ThreadTag,
 )
+from linkeddata.models import Area
 from search.indexing import record_change
+from search.queries import clear_council_names
 
 DOC_TYPE_OF = {
     CommunityPage: "community",
@@ -88,6 +90,8 @@ def register_signal_handlers() -> None:
     for model in (CommunityPage, GoodPracticePage):
         m2m_changed.connect(_councils_changed, sender=model.councils.through,
                             dispatch_uid=f"search-councils-{model.__name__}")
+    post_save.connect(clear_council_names, sender=Area, dispatch_uid="search-council-names-save")
+    post_delete.connect(clear_council_names, sender=Area, dispatch_uid="search-council-names-delete")
     post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="search-save-user")
     page_published.connect(_page_state_changed, dispatch_uid="search-page-published")
     page_unpublished.connect(_page_state_changed, dispatch_uid="search-page-unpublished")

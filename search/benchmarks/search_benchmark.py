@@ -1,6 +1,7 @@
 """Search benchmark: Elasticsearch against the database fallback, on the same corpus, in the same run.
 
     python -m search.benchmarks.search_benchmark --quick      # 50 communities, 2,000 members, 10,000 posts
+    python -m search.benchmarks.search_benchmark --size medium  # 500 / 20,000 / 70,000 (about 100,000 documents)
     python -m search.benchmarks.search_benchmark              # the old CoP's scale: 1,300 / 60,000 / 250,000
 
 It creates its own database (``<DATABASE_URL name>_bench``, dropped at the end unless ``--keep``) and
@@ -12,8 +13,11 @@ The corpus is written with ``bulk_create`` and batched ``executemany`` straight 
 one transaction each, would take hours; the searches then run through the real code paths. Wagtail's
 database search index (what the fallback searches) is filled with its ``update_index`` command.
 
-Printed: bulk indexing in documents per second, then p50/p95 of a fixed mix of 200 searches for
+Printed: bulk indexing in documents per second (the second of two rebuilds: the first warms up
+the newly started node, and is printed too), then p50/p95 of a fixed mix of 200 searches for
 Elasticsearch and for the database fallback, and the ratio between them; and autocomplete p95.
+Each query runs once untimed on both (a warm-up: the node has just started), then the timed pass
+runs every query on Elasticsearch and at once on the database, so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from datetime import timedelta
 
 SIZES = {
     "quick": {"communities": 50, "members": 2_000, "threads": 1_000, "posts": 10_000},
+    "medium": {"communities": 500, "members": 20_000, "threads": 10_000, "posts": 70_000},
     "full": {"communities": 1_300, "members": 60_000, "threads": 25_000, "posts": 250_000},
 }
 WORDS = ["waste", "recycling", "contamination", "caddies", "food", "collection", "rounds", "budget", "savings", "housing", "homelessness", "temporary", "accommodation", "allocations", "tenancy", "repairs", "damp", "mould", "retrofit", "insulation", "heat", "pumps", "net", "zero", "emissions", "fleet", "transport", "buses", "parking", "active", "travel", "planning", "viability", "developer", "contributions", "adult", "social", "care", "home", "care", "commissioning", "market", "shaping", "safeguarding", "children", "education", "inclusion", "tribunal", "transport", "council", "tax", "benefits", "arrears", "collection", "libraries", "leisure", "parks", "cemeteries", "licensing", "taxi", "highways", "potholes", "lighting", "flooding", "drainage", "data", "dashboards", "benchmarking", "procurement", "contracts", "suppliers", "digital", "service", "design", "customer", "contact", "complaints", "consultation", "elections", "audit", "risk"]
@@ -208,10 +213,12 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small corpus for a quick run")
+    parser.add_argument("--quick", action="store_true", help="a small corpus for a quick run (--size quick)")
+    parser.add_argument("--size", choices=sorted(SIZES), default="full", help="corpus size (default: full)")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args(argv)
-    size = SIZES["quick" if args.quick else "full"]
+    label = "quick" if args.quick else args.size
+    size = SIZES[label]
     setup_django()
 
     from django.conf import settings
@@ -241,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
 
         settings.ELASTICSEARCH_URL = es_url
         settings.ELASTICSEARCH_INDEX_PREFIX = "bench"
+        cold = do_rebuild(chunk_size=1000, out=out)  # the node has just started: its JIT is still cold
         rebuild = do_rebuild(chunk_size=1000, out=out)
         docs_per_second = rebuild.documents / rebuild.seconds
 
@@ -248,34 +256,35 @@ def main(argv: list[str] | None = None) -> int:
 
         users = [AnonymousUser()] + list(get_user_model().objects.filter(pk__in=rng.sample(corpus["users"], 4)))
         queries = query_mix(rng)
-        timings: dict[str, list[float]] = {"elasticsearch": [], "database": []}
-        for backend in ("elasticsearch", "database"):
+        backends = {"elasticsearch": run_search, "database": database_search}
+        timings: dict[str, list[float]] = {name: [] for name in backends}
+        prefixes = [q.strip('"')[: rng.randint(2, 6)] for q in queries]
+        for timed in (False, True):  # a warm-up pass, then the measured one
             for i, q in enumerate(queries):
-                params = _params(q)
                 user = users[i % len(users)]
-                t0 = time.perf_counter()
-                if backend == "elasticsearch":
-                    run_search(user, params)
-                else:
-                    database_search(user, params)
-                timings[backend].append((time.perf_counter() - t0) * 1000)
+                for name, search in backends.items():  # interleaved: both under the same load
+                    params = _params(q)
+                    t0 = time.perf_counter()
+                    search(user, params)
+                    if timed:
+                        timings[name].append((time.perf_counter() - t0) * 1000)
         completions = []
-        for i, q in enumerate(queries):
-            prefix = q.strip('"')[: rng.randint(2, 6)]
-            t0 = time.perf_counter()
-            autocomplete(users[i % len(users)], prefix)
-            completions.append((time.perf_counter() - t0) * 1000)
+        for timed in (False, True):
+            for i, prefix in enumerate(prefixes):
+                t0 = time.perf_counter()
+                autocomplete(users[i % len(users)], prefix)
+                if timed:
+                    completions.append((time.perf_counter() - t0) * 1000)
 
         es50, es95 = percentiles(timings["elasticsearch"])
         db50, db95 = percentiles(timings["database"])
         _, ac95 = percentiles(completions)
-        label = "quick" if args.quick else "full"
         print(f"\nSearch benchmark ({label}: {len(corpus['communities']):,} communities, {len(corpus['users']):,} members, "
               f"{len(corpus['threads']):,} threads, {size['posts']:,} posts; corpus written in {corpus_seconds:.0f}s, "
               f"database search index in {fallback_index_seconds:.0f}s)\n")
         print("| measure | Elasticsearch | database fallback (baseline) | ratio |")
         print("|---|---|---|---|")
-        print(f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s in Elasticsearch) | – | – |")
+        print(f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s) | – | – |")
         print(f"| search p50, ms (200 queries) | {es50:.1f} | {db50:.1f} | {db50 / es50:.1f}× faster |")
         print(f"| search p95, ms (200 queries) | {es95:.1f} | {db95:.1f} | {db95 / es95:.1f}× faster |")
         print(f"| autocomplete p95, ms (200 prefixes) | {ac95:.1f} | – | – |")
