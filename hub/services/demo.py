@@ -151,7 +151,7 @@ def load_demo() -> DemoResult:
     """Build the demo hub. Running it again creates nothing new."""
     result = DemoResult()
     result.areas_created = do_import_areas().created
-    home = ensure_site_tree()
+    ensure_site_tree()
     User = get_user_model()
 
     if not User.objects.filter(username=ADMIN_EMAIL).exists():
@@ -201,7 +201,6 @@ def load_demo() -> DemoResult:
 
     result.good_practice_created = load_good_practice_demo(users)
     load_people_demo(users, {slug: community for slug, (community, _) in communities.items()}, result)
-    del home
     load_discussion_demo(users, result)
     load_demo_benchmarks(result)
     return result

@@ -198,13 +198,3 @@ def do_publish_dataset_later(dataset: Dataset, progress: Progress | None = None)
         do_publish_reference(progress)
 
     transaction.on_commit(lambda: _publish_or_report(publish, progress))
-
-
-def observation_count_in_store() -> int:
-    """How many observations the store holds (selective query, not len() of the graph)."""
-    result = oxigraph_store().query(
-        "SELECT (COUNT(?o) AS ?n) WHERE { GRAPH ?g { ?o a <http://purl.org/linked-data/cube#Observation> } }"
-    )
-    return int(next(iter(result))[0].value)
-
-
