@@ -97,20 +97,25 @@ def database_config(url: str, sqlite_path: Path) -> dict:
     return config
 
 
-def elasticsearch_url(url: str) -> str:
-    """``url`` checked to be an http(s) URL with a host; empty means database search."""
+def http_url(name: str, url: str, when_unset: str) -> str:
+    """``url`` (the setting ``name``) checked to be an http(s) URL with a host; empty is allowed."""
     if not url:
         return ""
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError as exc:
-        raise ConfigurationError(f"ELASTICSEARCH_URL={redact_url(url)!r} is malformed: {exc}.") from None
+        raise ConfigurationError(f"{name}={redact_url(url)!r} is malformed: {exc}.") from None
     if parts.scheme not in {"http", "https"} or not parts.hostname:
         raise ConfigurationError(
-            f"ELASTICSEARCH_URL={redact_url(url)!r} is malformed: use http(s)://HOST:PORT, "
-            "or leave it unset to search through the database."
+            f"{name}={redact_url(url)!r} is malformed: use http(s)://HOST:PORT/..., "
+            f"or leave it unset to {when_unset}."
         )
     if port is not None and not 0 < port < 65536:
-        raise ConfigurationError(f"ELASTICSEARCH_URL={redact_url(url)!r} has a port out of range.")
-    return url.rstrip("/")
+        raise ConfigurationError(f"{name}={redact_url(url)!r} has a port out of range.")
+    return url
+
+
+def elasticsearch_url(url: str) -> str:
+    """``url`` checked to be an http(s) URL with a host; empty means database search."""
+    return http_url("ELASTICSEARCH_URL", url, "search through the database").rstrip("/")

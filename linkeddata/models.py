@@ -187,3 +187,24 @@ class ObservationRevision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} (replaced {self.replaced_at:%Y-%m-%d})"
+
+
+class PendingPublication(models.Model):
+    """A named graph (a dataset's, or ``reference``) whose store copy and downloads must be rebuilt.
+
+    Written in the transaction that changed the figures and deleted once they are published, so a store
+    that is busy or unreachable delays publication and never loses it.
+    """
+
+    REFERENCE = "reference"
+
+    graph = models.CharField(max_length=80, unique=True, help_text="a dataset slug, or 'reference'")
+    requested_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["requested_at"]
+
+    def __str__(self) -> str:
+        return self.graph

@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from hub.services.tasks import enqueue_later
 from search.client import SEARCH_ERRORS, get_client, is_enabled
 from search.documents import DOC_TYPES, iter_sources
 from search.indexes import write_targets
@@ -50,23 +51,10 @@ def schedule_indexing(delay_seconds: float = 0) -> None:
     """Enqueue the indexing task (after ``delay_seconds`` where the task backend can defer)."""
     from search.tasks import index_pending
 
-    task = index_pending
     if delay_seconds:
-        if not task.get_backend().supports_defer:
-            return  # no deferral (immediate backend): the next change or `search_drain` retries
-        if _retry_pending(task):
-            return  # one scheduled retry is enough, however many changes failed meanwhile
-        task = task.using(run_after=timezone.now() + timedelta(seconds=delay_seconds))
-    task.enqueue()
-
-
-def _retry_pending(task) -> bool:
-    try:
-        from django_tasks_db.models import DBTaskResult
-    except ImportError:  # pragma: no cover - a hard dependency
-        return False
-    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY",
-                                       run_after__gt=timezone.now()).exists()
+        enqueue_later(index_pending, delay_seconds)  # one scheduled retry, however many changes failed
+    else:
+        index_pending.enqueue()
 
 
 def now_version() -> int:

@@ -57,9 +57,28 @@ def check_tasks() -> dict:
     return {"ok": True, "backend": "database", "pending": pending, "oldest_pending_seconds": round(age)}
 
 
+def check_linked_data() -> dict:
+    """The RDF store (local, or the external SPARQL server and whether it answers) and what awaits publishing."""
+    from linkeddata.services.publish import publication_status
+    from linkeddata.store import StoreUnavailable, external_query, uses_external_endpoint
+
+    status = publication_status()
+    if not uses_external_endpoint():
+        return {"ok": True, "store": "local", **status}
+    check = {"ok": True, "store": "external", "url": redact_url(settings.SPARQL_ENDPOINT_URL), **status}
+    try:
+        external_query("ASK {}", timeout=2)
+    except StoreUnavailable as exc:
+        check.update(ok=False, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - any refusal means the server is not answering queries
+        check.update(ok=False, error=f"{exc.__class__.__name__}: {exc}"[:300])
+    return check
+
+
 def health_report() -> tuple[bool, dict]:
     checks = {"database": check_database()}
     checks["search"] = check_search()
     checks["tasks"] = check_tasks() if checks["database"]["ok"] else {"ok": False, "error": "database unavailable"}
+    checks["linked_data"] = check_linked_data() if checks["database"]["ok"] else {"ok": False, "error": "database unavailable"}
     healthy = all(check["ok"] for check in checks.values())
     return healthy, {"status": "ok" if healthy else "unhealthy", "checks": checks}

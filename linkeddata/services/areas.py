@@ -10,6 +10,7 @@ from pathlib import Path
 from django.db import transaction
 
 from linkeddata.models import Area
+from linkeddata.services.publish import record_publication
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 LOCAL_AUTHORITIES_CSV = DATA_DIR / "local_authorities.csv"
@@ -67,4 +68,6 @@ def do_import_areas(path: Path = LOCAL_AUTHORITIES_CSV) -> AreaImportResult:
                 result.updated += 1
             else:
                 result.unchanged += 1
+        if result.created or result.updated:
+            record_publication()
     return result

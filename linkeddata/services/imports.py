@@ -168,14 +168,13 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
 
 def do_import_observations(
     path: Path, dataset: Dataset, *, skip_areas: tuple[str, ...] = (), progress: Progress | None = None,
-    publish: bool = True,
 ) -> ImportResult:
     """Validate then write ``path`` into ``dataset`` in one transaction.
 
     Raises ImportRejected (nothing written) when the file has any problem. Values that changed keep
     their earlier value as an ObservationRevision; an unchanged file writes nothing.
-    The linked-data store and downloads are refreshed after the commit (``publish=False`` leaves
-    that to the caller, which then must publish).
+    The same transaction records the dataset's publication: the linked-data store and downloads are
+    refreshed after the commit (``services.publish``).
     """
     say = progress or (lambda message: None)
     say(f"Checking {path} …")
@@ -209,11 +208,10 @@ def do_import_observations(
         ObservationRevision.objects.bulk_create(revisions, batch_size=2000)
         result.created, result.updated = len(new), len(changed)
         if result.changed:
-            dataset.save(update_fields=["modified"])
-        if result.changed and publish:
-            from linkeddata.services.publish import do_publish_dataset_later
+            from linkeddata.services.publish import record_publication
 
-            do_publish_dataset_later(dataset, progress=progress)
+            dataset.save(update_fields=["modified"])
+            record_publication(dataset, progress=progress)
     say(f"{dataset.slug}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         + (f", {result.skipped} skipped" if result.skipped else "")
         + (f", {result.merged} duplicates under a former code merged" if result.merged else ""))

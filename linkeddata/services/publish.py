@@ -2,7 +2,13 @@
 
 Records are read from the database here; graphs are built by the pure functions in ``graphs``;
 the store is loaded through Oxigraph's own N-Triples bulk loader (an order of magnitude faster than
-adding triples through rdflib).
+adding triples through rdflib), or an external server through the Graph Store HTTP Protocol.
+
+An import records what it changed as ``PendingPublication`` rows in its own transaction
+(``record_publication``); once it commits, ``do_publish_pending`` rebuilds those graphs and deletes the
+rows. If the store is held by another process or the external server is down, the rows stay: the process
+holding the local store publishes them before its next SPARQL query, an external server is retried by a
+background task with back-off, and ``publish_linked_data`` publishes everything.
 """
 
 from __future__ import annotations
@@ -12,14 +18,19 @@ import gzip
 import io
 import logging
 import os
+import threading
 from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
+from django.utils import timezone
 
-from linkeddata.models import Area, Dataset, Period, SimilarArea
+from hub.services.tasks import enqueue_later
+from linkeddata.models import Area, Dataset, PendingPublication, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
     Catalogue,
@@ -32,7 +43,14 @@ from linkeddata.services.graphs import (
     period_graph,
 )
 from linkeddata.services.imports import Progress
-from linkeddata.store import StoreUnavailable, dumps_dir, oxigraph_store, uses_external_endpoint
+from linkeddata.store import (
+    StoreUnavailable,
+    dumps_dir,
+    graph_store_url,
+    oxigraph_store,
+    put_external_graph,
+    uses_external_endpoint,
+)
 from linkeddata.uris import Uris
 
 logger = logging.getLogger(__name__)
@@ -111,6 +129,11 @@ def dataset_ntriples(uris: Uris, dataset: Dataset) -> Iterator[bytes]:
 
 
 def _replace_graph(name: str, data: bytes) -> None:
+    """Replace one named graph in the store: the local one, or the external server's graph store."""
+    if uses_external_endpoint():
+        if graph_store_url():
+            put_external_graph(name, data)
+        return  # a server loaded by other means (see the README)
     store = oxigraph_store()
     graph = ox.NamedNode(name)
     store.remove_graph(graph)
@@ -151,9 +174,8 @@ def do_publish_dataset(dataset: Dataset, progress: Progress | None = None) -> in
     say(f"  {triples} triples; writing downloads …")
     _write_atomically(dump_path(dataset.slug, "nt.gz"), gzip.compress(data, compresslevel=6))
     _write_atomically(dump_path(dataset.slug, "csv"), csv_bytes(dataset))
-    if not uses_external_endpoint():
-        say("  loading the RDF store …")
-        _replace_graph(str(uris.graph(dataset.slug)), data)
+    say("  loading the RDF store …")
+    _replace_graph(str(uris.graph(dataset.slug)), data)
     return len(data)
 
 
@@ -165,36 +187,107 @@ def do_publish_reference(progress: Progress | None = None) -> None:
     graph = area_graph(uris, area_records())
     graph += period_graph(Period.objects.values_list("code", flat=True))
     graph += catalogue_graph(uris, catalogue())
-    if not uses_external_endpoint():
-        _replace_graph(str(uris.graph("reference")), graph.serialize(format="nt", encoding="utf-8"))
+    _replace_graph(str(uris.graph(PendingPublication.REFERENCE)), graph.serialize(format="nt", encoding="utf-8"))
 
 
 def do_publish_all(progress: Progress | None = None) -> None:
+    """Publish every dataset and the reference graph, and clear what was pending."""
+    started = timezone.now()
     for dataset in Dataset.objects.select_related("measure"):
         do_publish_dataset(dataset, progress)
     do_publish_reference(progress)
+    PendingPublication.objects.filter(requested_at__lte=started).delete()
 
 
-def _publish_or_report(publish, progress: Progress | None) -> None:
-    """Publish; if the store is held by another process, say so: the figures are safe in the tables."""
-    try:
-        publish()
-    except StoreUnavailable as exc:
-        logger.warning("%s; run `manage.py publish_linked_data` to publish the figures", exc)
+def record_publication(*datasets: Dataset, reference: bool = True, progress: Progress | None = None) -> None:
+    """Call inside the transaction that changed the figures: these graphs must be published.
+
+    The catalogue (in the reference graph) counts every dataset's observations, so it comes too.
+    """
+    now = timezone.now()
+    names = [d.slug for d in datasets] + ([PendingPublication.REFERENCE] if reference else [])
+    for name in names:
+        PendingPublication.objects.update_or_create(graph=name, defaults={"requested_at": now})
+    transaction.on_commit(lambda: do_publish_pending_or_later(progress))
+
+
+@dataclass
+class PublishResult:
+    published: list[str] = field(default_factory=list)
+    error: str = ""
+    remaining: int = 0
+
+
+MAX_BACKOFF_SECONDS = 600
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
+
+
+def do_publish_pending(progress: Progress | None = None) -> PublishResult:
+    """Publish every pending graph (datasets first, the catalogue last); stop at the first store failure.
+
+    A row is deleted only if no newer change re-requested it while it was being published.
+    """
+    result = PublishResult()
+    rows = sorted(PendingPublication.objects.all(), key=lambda row: (row.graph == PendingPublication.REFERENCE, row.pk))
+    datasets = {d.slug: d for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])}
+    for row in rows:
+        try:
+            if row.graph == PendingPublication.REFERENCE:
+                do_publish_reference(progress)
+            elif row.graph in datasets:
+                do_publish_dataset(datasets[row.graph], progress)
+        except StoreUnavailable as exc:
+            result.error = str(exc)
+            PendingPublication.objects.filter(pk__in=[r.pk for r in rows]).update(
+                attempts=F("attempts") + 1, last_error=result.error[:2000])
+            break
+        PendingPublication.objects.filter(pk=row.pk, requested_at=row.requested_at).delete()
+        result.published.append(row.graph)
+    result.remaining = PendingPublication.objects.count()
+    return result
+
+
+def do_publish_pending_or_later(progress: Progress | None = None) -> PublishResult:
+    """Publish what is pending now; if the store is unavailable, say so and arrange a retry.
+
+    An external server is retried by the background task with back-off. The local store is never
+    opened by the task worker (only one process may hold it): the process that holds it (the web
+    server) publishes before its next SPARQL query, or ``publish_linked_data`` does.
+    """
+    result = do_publish_pending(progress)
+    if result.error:
+        logger.warning("linked data not published yet (%s); it stays pending", result.error)
         if progress:
-            progress(f"{exc}. The figures are saved; run `manage.py publish_linked_data` to publish them.")
+            progress(f"{result.error}. The figures are saved and their publication is pending: it is retried "
+                     "automatically, or run `manage.py publish_linked_data`.")
+        if uses_external_endpoint():
+            from linkeddata.tasks import publish_pending
+
+            attempts = PendingPublication.objects.order_by("-attempts").values_list("attempts", flat=True).first() or 1
+            enqueue_later(publish_pending, _backoff(attempts).total_seconds())
+    return result
 
 
-def do_publish_all_or_report(progress: Progress | None = None) -> None:
-    """After the commit, publish everything (as ``do_publish_all``)."""
-    transaction.on_commit(lambda: _publish_or_report(lambda: do_publish_all(progress), progress))
+_catching_up = threading.Lock()
 
 
-def do_publish_dataset_later(dataset: Dataset, progress: Progress | None = None) -> None:
-    """After the import commits, publish the dataset and the catalogue."""
+def catch_up() -> None:
+    """Before a query, publish anything still pending (one thread at a time; cheap when nothing is)."""
+    if not PendingPublication.objects.exists():
+        return
+    with _catching_up:
+        do_publish_pending()
 
-    def publish() -> None:
-        do_publish_dataset(dataset, progress)
-        do_publish_reference(progress)
 
-    transaction.on_commit(lambda: _publish_or_report(publish, progress))
+def publication_status() -> dict:
+    """What is waiting to be published, for /healthz."""
+    pending = PendingPublication.objects.order_by("requested_at")
+    oldest = pending.values_list("requested_at", flat=True).first()
+    status = {"pending": pending.count(), "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0}
+    last_error = pending.exclude(last_error="").values_list("last_error", flat=True).first()
+    if last_error:
+        status["last_error"] = last_error
+    return status

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from django.db import transaction
+
 from linkeddata.services.areas import do_import_areas
 from linkeddata.services.catalogue import SHIPPED, do_ensure_dataset
 from linkeddata.services.imports import ImportResult, Progress, do_import_observations
-from linkeddata.services.publish import do_publish_all_or_report
 from linkeddata.services.similarity import do_import_similarity
 
 
@@ -17,14 +18,14 @@ def do_import_reference(progress: Progress | None = None) -> None:
 
 
 def do_import_shipped(progress: Progress | None = None) -> dict[str, ImportResult]:
-    """Import the reference files and every shipped dataset; idempotent (a second run writes nothing)."""
-    do_import_reference(progress)
+    """Import the reference files and every shipped dataset, all or nothing; idempotent (a second run
+    writes nothing). What changed is published once, after the commit."""
     results = {}
-    for definition in SHIPPED:
-        dataset = do_ensure_dataset(definition)
-        results[definition.slug] = do_import_observations(
-            definition.path, dataset, skip_areas=definition.skip_areas, progress=progress, publish=False
-        )
-    if any(result.changed for result in results.values()):
-        do_publish_all_or_report(progress)
+    with transaction.atomic():
+        do_import_reference(progress)
+        for definition in SHIPPED:
+            dataset = do_ensure_dataset(definition)
+            results[definition.slug] = do_import_observations(
+                definition.path, dataset, skip_areas=definition.skip_areas, progress=progress
+            )
     return results

@@ -10,6 +10,7 @@ from django.db import transaction
 from linkeddata.models import Cluster, SimilarArea
 from linkeddata.services.areas import DATA_DIR
 from linkeddata.services.imports import Progress, area_codes
+from linkeddata.services.publish import record_publication
 
 SIMILAR_CSV = DATA_DIR / "ons_similar_authorities.csv"
 CLUSTERS_CSV = DATA_DIR / "ons_cluster_allocation.csv"
@@ -73,4 +74,6 @@ def do_import_similarity(progress: Progress | None = None) -> SimilarityImportRe
             cluster.areas.set(area_ids)
             result.changed = True
     say(f"clusters: {len(clusters)}" + (f"; skipped codes not in the authority list: {', '.join(result.skipped_codes)}" if skipped else ""))
+    if result.changed:
+        record_publication(progress=progress)
     return result

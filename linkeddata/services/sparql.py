@@ -1,8 +1,11 @@
 """Answering SPARQL 1.1 queries read-only, within a time limit and a row cap.
 
-Queries go through rdflib (over the Oxigraph store, or an external endpoint). Each runs in a small
-pool of worker threads so the request can give up after ``SPARQL_TIMEOUT_SECONDS``; when every worker
-is busy the endpoint answers 503 rather than queueing without bound.
+Queries go through rdflib over the local Oxigraph store, or to the external SPARQL server over the
+SPARQL 1.1 Protocol (answers read into an rdflib Result, so limits and formats are the same). Each runs in
+a small pool of worker threads so the request can give up after ``SPARQL_TIMEOUT_SECONDS``; when every
+worker is busy the endpoint answers 503 rather than queueing without bound. Oxigraph cannot cancel a
+query, so on the local store a timed-out query finishes in the background; an external Oxigraph server
+started with ``--timeout-s`` cancels it.
 """
 
 from __future__ import annotations
@@ -19,7 +22,14 @@ from pyparsing import ParseException
 from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result
 
-from linkeddata.store import StoreUnavailable, rdf_dataset
+from linkeddata.services.publish import catch_up
+from linkeddata.store import (
+    ExternalQueryError,
+    StoreUnavailable,
+    external_query,
+    rdf_dataset,
+    uses_external_endpoint,
+)
 from linkeddata.vocab import PREFIXES
 
 WORKERS = 2
@@ -65,29 +75,28 @@ def check_read_only(text: str) -> None:
     raise SparqlError(403, "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) is refused.")
 
 
+def _query(text: str, deadline: float) -> Result:
+    if uses_external_endpoint():
+        try:
+            return external_query(text, timeout=max(deadline - time.monotonic(), 1))
+        except ExternalQueryError as exc:
+            check_read_only(text)
+            if exc.status == 400:
+                raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from None
+            raise SparqlError(503, f"The SPARQL server could not answer ({exc.status}): {exc}") from None
+    return rdf_dataset().query(text)
+
+
 def _execute(text: str, max_rows: int, deadline: float) -> Answer:
     try:
-        result = rdf_dataset().query(text)
+        result = _query(text, deadline)
     except SyntaxError as exc:
         check_read_only(text)
         raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from exc
     except StoreUnavailable as exc:
         raise SparqlError(503, str(exc)) from exc
     if result.type == "SELECT":
-        rows = []
-        variables = result.vars or []
-        for row in islice(result, max_rows + 1):
-            rows.append({var: value for var, value in zip(variables, row, strict=True) if value is not None})
-            if len(rows) % 1000 == 0 and time.monotonic() > deadline:
-                raise SparqlError(503, "time limit")
-        if len(rows) > max_rows:
-            raise SparqlError(
-                413, f"The query returns more than {max_rows} rows, the endpoint's limit. Add a LIMIT, or use the bulk downloads."
-            )
-        capped = Result("SELECT")
-        capped.vars = result.vars
-        capped.bindings = rows
-        return Answer("SELECT", capped)
+        return _capped_select(result, max_rows, deadline)
     if result.type in {"CONSTRUCT", "DESCRIBE"} and len(result.graph) > max_rows:
         raise SparqlError(
             413, f"The query returns more than {max_rows} triples, the endpoint's limit. Narrow it, or use the bulk downloads."
@@ -95,10 +104,36 @@ def _execute(text: str, max_rows: int, deadline: float) -> Answer:
     return Answer(result.type, result)
 
 
+def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
+    """Read at most ``max_rows`` + 1 rows. The store's row iterator is released here, in the worker
+    thread that made it (Oxigraph's iterators must not be dropped on another thread)."""
+    rows: list[dict] = []
+    variables = result.vars or []
+    late = False
+    for row in islice(result, max_rows + 1):
+        rows.append({var: value for var, value in zip(variables, row, strict=True) if value is not None})
+        if len(rows) % 1000 == 0 and time.monotonic() > deadline:
+            late = True
+            break
+    result.bindings = []  # releases the store's row iterator now, in this thread (it sits in a reference cycle)
+    if late:
+        raise SparqlError(503, "time limit")
+    if len(rows) > max_rows:
+        raise SparqlError(
+            413, f"The query returns more than {max_rows} rows, the endpoint's limit. Add a LIMIT, or use the bulk downloads."
+        )
+    capped = Result("SELECT")
+    capped.vars = variables
+    capped.bindings = rows
+    return Answer("SELECT", capped)
+
+
 def run_query(text: str) -> Answer:
     """Run a read-only query; raises SparqlError with the HTTP status and a reason a person can act on."""
     if not text.strip():
         raise SparqlError(400, "No query given: send it as the 'query' parameter or as an application/sparql-query body.")
+    if not uses_external_endpoint():
+        catch_up()  # this process holds the local store: first publish what imports left pending
     timeout = settings.SPARQL_TIMEOUT_SECONDS
     if not _slots.acquire(blocking=False):
         raise SparqlError(503, "The endpoint is busy with other queries; try again in a few seconds.")

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import shutil
+import socket
+import subprocess  # noqa: S404 - starts the Oxigraph server installed with the test dependencies
+import sys
+import time
+import urllib.request
 from datetime import date
+from pathlib import Path
 
 import pytest
 
 from linkeddata.models import Area, PeriodKind, SimilarArea
 from linkeddata.services.catalogue import DatasetDefinition, do_ensure_dataset
 from linkeddata.services.imports import do_import_observations
+from tests.conftest import SERVICES, missing
 from tests.factories import AreaFactory
 
 RECYCLING = DatasetDefinition(
@@ -27,11 +35,69 @@ E06000023,Bristol,2023/24,44.9,percent
 """
 
 
+SERVER_TIMEOUT_SECONDS = 3
+
+
+@pytest.fixture(scope="session")
+def sparql_server(tmp_path_factory):
+    """A real external SPARQL server for this run: Oxigraph server (the ``oxigraph`` package), on loopback,
+    answering over the union of its named graphs and cancelling queries after a few seconds."""
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    if binary is None:
+        missing("Oxigraph server", "install the test dependencies (pip install -e '.[test]')")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    location = tmp_path_factory.mktemp("oxigraph-server")
+    log = (location.parent / "oxigraph-server.log").open("wb")
+    server = subprocess.Popen(  # noqa: S603 - fixed arguments
+        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
+         "--timeout-s", str(SERVER_TIMEOUT_SECONDS)], stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            with urllib.request.urlopen(f"{base}/query?query=ASK%7B%7D", timeout=1):  # noqa: S310 - loopback
+                break
+        except OSError:
+            if server.poll() is not None:
+                break
+            time.sleep(0.1)
+    else:
+        server.kill()
+        missing("Oxigraph server", f"it did not answer on {base} within 10 s")
+    if server.poll() is not None:
+        missing("Oxigraph server", f"it exited: {(location.parent / 'oxigraph-server.log').read_text()[-500:]}")
+    version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
+    SERVICES["sparql server"] = f"{version} at {base}"
+    yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+def clear_server(server: dict) -> None:
+    request = urllib.request.Request(server["update"], data=b"CLEAR ALL", method="POST",  # noqa: S310 - loopback
+                                     headers={"Content-Type": "application/sparql-update"})
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback
+        pass
+
+
 @pytest.fixture
 def rdf_store(settings, tmp_path):
     """A fresh Oxigraph store for this test."""
     settings.RDF_STORE_PATH = tmp_path / "rdf"
     return settings.RDF_STORE_PATH
+
+
+@pytest.fixture
+def external_store(settings, tmp_path, sparql_server):
+    """The hub pointed at the external SPARQL server (emptied for this test), as a large deployment is."""
+    clear_server(sparql_server)
+    settings.RDF_STORE_PATH = tmp_path / "unused-local-rdf"
+    settings.SPARQL_ENDPOINT_URL = sparql_server["query"]
+    settings.SPARQL_GRAPH_STORE_URL = sparql_server["store"]
+    yield sparql_server
+    assert not settings.RDF_STORE_PATH.exists(), "the local store must not be opened when an external server is used"
 
 
 @pytest.fixture

@@ -1,4 +1,8 @@
-"""The SPARQL 1.1 Protocol endpoint, exercised over real HTTP with SPARQLWrapper and urllib."""
+"""The SPARQL 1.1 Protocol endpoint, exercised over real HTTP with SPARQLWrapper and urllib.
+
+Every test runs twice: on the local Oxigraph store, and with the hub pointed at a real external SPARQL
+server (Oxigraph server) that publishing keeps in step through the Graph Store HTTP Protocol.
+"""
 
 import csv
 import io
@@ -30,6 +34,16 @@ def series_query(base: str) -> str:
            sdmx-dimension:refPeriod ?period ;
            <{base}/id/measure/recycling> ?value .
     }} ORDER BY ?period"""
+
+
+@pytest.fixture(params=["local store", "external server"])
+def rdf_store(request, settings, tmp_path):
+    """The store the data is published to and queried from (overrides the local-only fixture)."""
+    if request.param == "external server":
+        request.getfixturevalue("external_store")
+    else:
+        settings.RDF_STORE_PATH = tmp_path / "rdf"
+    return request.param
 
 
 @pytest.fixture

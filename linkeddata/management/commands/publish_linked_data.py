@@ -4,20 +4,31 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from linkeddata.services.publish import do_publish_all
+from linkeddata.services.publish import do_publish_all, do_publish_pending
 from linkeddata.store import StoreUnavailable
 
 
 class Command(BaseCommand):
-    help = "Rebuild every dataset's named graph, the reference graph and the CSV/N-Triples downloads."
+    help = ("Rebuild every dataset's named graph, the reference graph and the CSV/N-Triples downloads "
+            "(--pending: only what imports left waiting).")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--pending", action="store_true", help="publish only the graphs still waiting to be published")
 
     def handle(self, *args, **options):
         def progress(message: str) -> None:
             self.stdout.write(message)
             self.stdout.flush()
 
+        hint = "Stop the process that holds the store (the web server) or start the SPARQL server, and try again."
+        if options["pending"]:
+            result = do_publish_pending(progress)
+            if result.error:
+                raise CommandError(f"{result.error}. {result.remaining} graph(s) are still pending. {hint}")
+            self.stdout.write(self.style.SUCCESS(f"Published {len(result.published)} pending graph(s)."))
+            return
         try:
             do_publish_all(progress)
         except StoreUnavailable as exc:
-            raise CommandError(f"{exc}. Stop the process that holds it (the web server) and try again.") from None
+            raise CommandError(f"{exc}. {hint}") from None
         self.stdout.write(self.style.SUCCESS("Published."))
