@@ -37,6 +37,7 @@ from linkeddata.uris import Uris
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
+REFERENCE_GRAPH = "reference"  # the named graph of areas, periods and the catalogue; datasets' are their slugs
 CATALOGUE_TITLE = "Local government benchmarking data"
 CATALOGUE_DESCRIPTION = (
     "Council performance measures from official statistics, published as RDF Data Cube datasets "
@@ -166,7 +167,7 @@ def do_publish_reference(progress: Progress | None = None) -> None:
     graph += period_graph(Period.objects.values_list("code", flat=True))
     graph += catalogue_graph(uris, catalogue())
     if not uses_external_endpoint():
-        _replace_graph(str(uris.graph("reference")), graph.serialize(format="nt", encoding="utf-8"))
+        _replace_graph(str(uris.graph(REFERENCE_GRAPH)), graph.serialize(format="nt", encoding="utf-8"))
 
 
 def do_publish_all(progress: Progress | None = None) -> None:
