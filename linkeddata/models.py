@@ -196,8 +196,6 @@ class PendingPublication(models.Model):
     that is busy or unreachable delays publication and never loses it.
     """
 
-    REFERENCE = "reference"
-
     graph = models.CharField(max_length=80, unique=True, help_text="a dataset slug, or 'reference'")
     requested_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)

@@ -12,12 +12,13 @@ from django.core.cache import cache
 from django.db.models import Max, Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.encoding import iri_to_uri
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from rdflib import Graph
 
 from linkeddata import charts
-from linkeddata.models import Area, Dataset, Observation, SimilarArea
+from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
 from linkeddata.negotiation import (
     FORMATS,
     RDFLIB_FORMATS,
@@ -26,7 +27,7 @@ from linkeddata.negotiation import (
     not_acceptable,
     public_data_headers,
 )
-from linkeddata.services import benchmarks
+from linkeddata.services import benchmarks, cube
 from linkeddata.services.graphs import (
     ObservationRecord,
     area_graph,
@@ -35,6 +36,7 @@ from linkeddata.services.graphs import (
     observations_graph,
     period_graph,
     serialize_graph,
+    unit_slug,
 )
 from linkeddata.services.imports import RECODINGS
 from linkeddata.services.periods import period_code_from_slug
@@ -62,6 +64,8 @@ ALL = list(FORMATS)
 DOCUMENT_CACHE_SECONDS = 3600
 FORMAT_LINKS = [(ext, FORMATS[ext]) for ext in ALL if ext != "html"]
 RDF_ONLY = [ext for ext in FORMATS if ext != "csv"]
+RDF_LINKS = [(ext, FORMATS[ext]) for ext in RDF_ONLY if ext != "html"]
+OBSERVATION_CSV_HEADER = ["dataset", "gss_code", "area_name", "period", "value", "unit"]
 
 
 def _csv_response(header: list[str], rows) -> HttpResponse:
@@ -70,6 +74,13 @@ def _csv_response(header: list[str], rows) -> HttpResponse:
     writer.writerow(header)
     writer.writerows(rows)
     return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+
+
+def _observations_csv(observations) -> HttpResponse:
+    """One row per observation (with ``dataset__measure``, ``area`` and ``period`` selected)."""
+    return _csv_response(OBSERVATION_CSV_HEADER, (
+        (o.dataset.slug, o.area.gss_code, o.area.short_name, o.period.code, format(o.value.normalize(), "f"), o.dataset.measure.unit)
+        for o in observations))
 
 
 def publication_version() -> str:
@@ -102,14 +113,27 @@ def _document(request: HttpRequest, path: str, extension: str | None, offered_fo
     return public_data_headers(response, request.build_absolute_uri(path), offered_formats, extension is None)
 
 
-@require_GET
-def see_other(request: HttpRequest, rest: str) -> HttpResponse:
-    """``/id/...`` names a thing, not a document: 303 See Other to the document about it."""
+def _see_other(location: str) -> HttpResponse:
     response = HttpResponse(status=303)
-    response["Location"] = f"/doc/{rest}"
+    response["Location"] = location
     response["Access-Control-Allow-Origin"] = "*"
     response["Vary"] = "Accept"
     return response
+
+
+@require_GET
+def see_other(request: HttpRequest, rest: str) -> HttpResponse:
+    """``/id/...`` names a thing, not a document: 303 See Other to the document about it."""
+    return _see_other(f"/doc/{rest}")
+
+
+@require_GET
+def named_graph(request: HttpRequest, name: str) -> HttpResponse:
+    """A named graph's URI (``/graph/{name}``, as loaded into the SPARQL store): 303 to its contents."""
+    location = cube.named_graph_location(name)
+    if location is None:
+        raise Http404("The hub publishes no graph of that name.")
+    return _see_other(location)
 
 
 def _area_or_404(request: HttpRequest, gss: str) -> Area:
@@ -157,9 +181,7 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
 
     def table() -> HttpResponse:
         rows = Observation.objects.filter(area=area).order_by("dataset__slug", "period__start_date")
-        return _csv_response(["dataset", "gss_code", "area_name", "period", "value", "unit"], (
-            (o.dataset.slug, area.gss_code, area.short_name, o.period.code, format(o.value.normalize(), "f"), o.dataset.measure.unit)
-            for o in rows.select_related("dataset__measure", "period")))
+        return _observations_csv(rows.select_related("dataset__measure", "area", "period"))
 
     return _document(request, path, ext, ALL, graph, html, table)
 
@@ -253,11 +275,93 @@ def observation_document(request: HttpRequest, slug: str, gss: str, period: str,
         return render(request, "linkeddata/observation.html", {"observation": observation, "path": path, "formats_all": FORMAT_LINKS,
                                                                "revisions": observation.revisions.all()})
 
-    def table() -> HttpResponse:
-        return _csv_response(["dataset", "gss_code", "area_name", "period", "value", "unit"], [
-            (slug, gss, observation.area.short_name, observation.period.code, format(observation.value.normalize(), "f"), dataset.measure.unit)])
+    return _document(request, path, ext, ALL, graph, html, lambda: _observations_csv([observation]))
 
-    return _document(request, path, ext, ALL, graph, html, table)
+
+def _slice_page(request: HttpRequest, dataset: Dataset, observations, path: str, *, period: Period | None = None,
+                area: Area | None = None) -> HttpResponse:
+    return render(request, "linkeddata/slice.html", {
+        "dataset": dataset, "measure": dataset.measure, "observations": observations, "period": period, "area": area,
+        "path": path, "formats_all": FORMAT_LINKS,
+    })
+
+
+@require_GET
+def period_slice_document(request: HttpRequest, slug: str, period: str, ext: str | None = None) -> HttpResponse:
+    """A period slice (``/id/slice/{dataset}/{period}``): every area's figure for one period."""
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    chosen = get_object_or_404(Period, code=period_code_from_slug(period))
+    observations = cube.period_slice(dataset, chosen)
+    if not observations.exists():
+        raise Http404("This dataset has no figures for that period.")
+    path = f"/doc/slice/{slug}/{chosen.slug}"
+    return _document(request, path, ext, ALL, lambda: cube.period_slice_graph(Uris.default(), dataset, chosen),
+                     lambda: _slice_page(request, dataset, observations, path, period=chosen),
+                     lambda: _observations_csv(observations))
+
+
+@require_GET
+def area_slice_document(request: HttpRequest, slug: str, gss: str, ext: str | None = None) -> HttpResponse:
+    """An area slice (``/id/slice/{dataset}/area/{GSS}``): one area's figures for every period."""
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    try:
+        area = _area_or_404(request, gss)
+    except AreaNotFound:
+        return _area_not_found(request, gss)
+    observations = cube.area_slice(dataset, area)
+    if not observations.exists():
+        raise Http404(f"This dataset has no figures for {area.short_name}.")
+    path = f"/doc/slice/{slug}/area/{area.gss_code}"
+    return _document(request, path, ext, ALL, lambda: cube.area_slice_graph(Uris.default(), dataset, area),
+                     lambda: _slice_page(request, dataset, observations, path, area=area),
+                     lambda: _observations_csv(observations))
+
+
+@require_GET
+def structure_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
+    """A dataset's qb:DataStructureDefinition (``/id/structure/{dataset}``)."""
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    path = f"/doc/structure/{slug}"
+
+    def html() -> HttpResponse:
+        return render(request, "linkeddata/structure.html", {
+            "dataset": dataset, "measure": dataset.measure, "unit_slug": unit_slug(dataset.measure.unit),
+            "path": path, "formats_all": RDF_LINKS,
+        })
+
+    return _document(request, path, ext, RDF_ONLY, lambda: cube.dataset_structure_graph(Uris.default(), dataset), html)
+
+
+@require_GET
+def slice_key_document(request: HttpRequest, slug: str, key: str, ext: str | None = None) -> HttpResponse:
+    """A slice key (``/id/structure/{dataset}/period-slice`` or ``.../area-slice``) and the slices made with it."""
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    path = f"/doc/structure/{slug}/{key}"
+
+    def html() -> HttpResponse:
+        by_period = key == "period-slice"
+        return render(request, "linkeddata/slice_key.html", {
+            "dataset": dataset, "key": key, "by_period": by_period,
+            "periods": benchmarks.dataset_periods(dataset) if by_period else [],
+            "areas": [] if by_period else cube.sliced_areas(dataset), "path": path, "formats_all": RDF_LINKS,
+        })
+
+    return _document(request, path, ext, RDF_ONLY, lambda: cube.slice_key_graph(Uris.default(), dataset, key), html)
+
+
+@require_GET
+def unit_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
+    """A unit of measure (``/id/unit/{slug}``) and the measures given in it."""
+    datasets = cube.unit_datasets(slug)
+    if not datasets:
+        raise Http404("No measure is given in that unit.")
+    path = iri_to_uri(f"/doc/unit/{slug}")
+
+    def html() -> HttpResponse:
+        return render(request, "linkeddata/unit.html", {"unit": datasets[0].measure.unit, "datasets": datasets,
+                                                        "path": path, "formats_all": RDF_LINKS})
+
+    return _document(request, path, ext, RDF_ONLY, lambda: cube.unit_graph(Uris.default(), slug, datasets), html)
 
 
 @require_GET

@@ -178,12 +178,35 @@ def measure_graph(uris: Uris, measure: MeasureRecord) -> Graph:
     return graph
 
 
-def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
-    """A dataset's description: qb:DataSet with its structure, DCAT distributions, licence and PROV source."""
+def structure_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
+    """A dataset's qb:DataStructureDefinition, its slice keys, and the component properties it uses."""
     graph = new_graph()
     graph += component_properties_graph()
     graph += measure_graph(uris, dataset.measure)
-    ds, dsd, prop = uris.dataset(dataset.slug), uris.structure(dataset.slug), uris.measure(dataset.measure.slug)
+    dsd, prop = uris.structure(dataset.slug), uris.measure(dataset.measure.slug)
+    graph.add((dsd, RDF.type, QB.DataStructureDefinition))
+    graph.add((dsd, RDFS.label, Literal(f"Structure of {dataset.title}", lang="en")))
+    _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refArea, order=1)
+    _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refPeriod, order=2)
+    _component(graph, dsd, QB.measure, prop)
+    _component(graph, dsd, QB.attribute, SDMX_ATTRIBUTE.unitMeasure, required=True)
+    slice_keys = (
+        (uris.period_slice_key(dataset.slug), "One period, every area", SDMX_DIMENSION.refPeriod),
+        (uris.area_slice_key(dataset.slug), "One area, every period", SDMX_DIMENSION.refArea),
+    )
+    for key, label, dimension in slice_keys:
+        graph.add((dsd, QB.sliceKey, key))
+        graph.add((key, RDF.type, QB.SliceKey))
+        graph.add((key, RDFS.label, Literal(label, lang="en")))
+        graph.add((key, QB.componentProperty, dimension))
+    return graph
+
+
+def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
+    """A dataset's description: qb:DataSet with its structure, DCAT distributions, licence and PROV source."""
+    graph = new_graph()
+    graph += structure_graph(uris, dataset)
+    ds, dsd = uris.dataset(dataset.slug), uris.structure(dataset.slug)
     source = URIRef(dataset.measure.source_url)
     graph.add((ds, RDF.type, QB.DataSet))
     graph.add((ds, RDF.type, DCAT.Dataset))
@@ -202,21 +225,6 @@ def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
     graph.add((ds, QB.structure, dsd))
     graph.add((ds, VOID.sparqlEndpoint, uris.sparql()))
     graph.add((ds, VOID.entities, Literal(dataset.observation_count)))
-    graph.add((dsd, RDF.type, QB.DataStructureDefinition))
-    graph.add((dsd, RDFS.label, Literal(f"Structure of {dataset.title}", lang="en")))
-    _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refArea, order=1)
-    _component(graph, dsd, QB.dimension, SDMX_DIMENSION.refPeriod, order=2)
-    _component(graph, dsd, QB.measure, prop)
-    _component(graph, dsd, QB.attribute, SDMX_ATTRIBUTE.unitMeasure, required=True)
-    slice_keys = (
-        (uris.period_slice_key(dataset.slug), "One period, every area", SDMX_DIMENSION.refPeriod),
-        (uris.area_slice_key(dataset.slug), "One area, every period", SDMX_DIMENSION.refArea),
-    )
-    for key, label, dimension in slice_keys:
-        graph.add((dsd, QB.sliceKey, key))
-        graph.add((key, RDF.type, QB.SliceKey))
-        graph.add((key, RDFS.label, Literal(label, lang="en")))
-        graph.add((key, QB.componentProperty, dimension))
     for distribution in DISTRIBUTIONS:
         url = uris.download(dataset.slug, distribution.extension)
         graph.add((ds, DCAT.distribution, url))
@@ -268,6 +276,37 @@ def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, ob
         add((obs, prop, decimal_literal(observation.value)))
         add((obs, SDMX_ATTRIBUTE.unitMeasure, unit))
     return graph
+
+
+def slice_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, observations: Iterable[ObservationRecord],
+                slice_uri: URIRef) -> Graph:
+    """One qb:Slice with its observations: ``observations_graph`` without the other slices they are in."""
+    graph = observations_graph(uris, dataset_slug, measure, observations)
+    ds = uris.dataset(dataset_slug)
+    for other in set(graph.subjects(RDF.type, QB.Slice)) - {slice_uri}:
+        graph.remove((other, None, None))
+        graph.remove((ds, QB.slice, other))
+    return graph
+
+
+def describe(graph: Graph, resource: URIRef) -> Graph:
+    """What ``graph`` says about ``resource``: its own triples (following blank nodes) and the named
+    resources that point to it. For documents about one part of a larger graph (a slice key, a unit)."""
+    described = new_graph()
+    todo, seen = [resource], set()
+    while todo:
+        subject = todo.pop()
+        if subject in seen:
+            continue
+        seen.add(subject)
+        for triple in graph.triples((subject, None, None)):
+            described.add(triple)
+            if isinstance(triple[2], BNode):
+                todo.append(triple[2])
+    for triple in graph.triples((None, None, resource)):
+        if not isinstance(triple[0], BNode):
+            described.add(triple)
+    return described
 
 
 def period_graph(codes: Iterable[str]) -> Graph:

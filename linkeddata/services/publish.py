@@ -51,7 +51,7 @@ from linkeddata.store import (
     put_external_graph,
     uses_external_endpoint,
 )
-from linkeddata.uris import Uris
+from linkeddata.uris import REFERENCE_GRAPH, Uris
 
 logger = logging.getLogger(__name__)
 CHUNK = 5000
@@ -187,7 +187,7 @@ def do_publish_reference(progress: Progress | None = None) -> None:
     graph = area_graph(uris, area_records())
     graph += period_graph(Period.objects.values_list("code", flat=True))
     graph += catalogue_graph(uris, catalogue())
-    _replace_graph(str(uris.graph(PendingPublication.REFERENCE)), graph.serialize(format="nt", encoding="utf-8"))
+    _replace_graph(str(uris.graph(REFERENCE_GRAPH)), graph.serialize(format="nt", encoding="utf-8"))
 
 
 def do_publish_all(progress: Progress | None = None) -> None:
@@ -205,7 +205,7 @@ def record_publication(*datasets: Dataset, reference: bool = True, progress: Pro
     The catalogue (in the reference graph) counts every dataset's observations, so it comes too.
     """
     now = timezone.now()
-    names = [d.slug for d in datasets] + ([PendingPublication.REFERENCE] if reference else [])
+    names = [d.slug for d in datasets] + ([REFERENCE_GRAPH] if reference else [])
     for name in names:
         PendingPublication.objects.update_or_create(graph=name, defaults={"requested_at": now})
     transaction.on_commit(lambda: do_publish_pending_or_later(progress))
@@ -231,11 +231,11 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
     A row is deleted only if no newer change re-requested it while it was being published.
     """
     result = PublishResult()
-    rows = sorted(PendingPublication.objects.all(), key=lambda row: (row.graph == PendingPublication.REFERENCE, row.pk))
+    rows = sorted(PendingPublication.objects.all(), key=lambda row: (row.graph == REFERENCE_GRAPH, row.pk))
     datasets = {d.slug: d for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])}
     for row in rows:
         try:
-            if row.graph == PendingPublication.REFERENCE:
+            if row.graph == REFERENCE_GRAPH:
                 do_publish_reference(progress)
             elif row.graph in datasets:
                 do_publish_dataset(datasets[row.graph], progress)

@@ -38,6 +38,26 @@ def test_measure_and_sparql_pages_have_no_accessibility_violations(page, check_a
     check_accessibility(page)
 
 
+def test_slice_pages_have_no_accessibility_violations(page, check_accessibility, recycling, home_page):
+    page.goto("/id/slice/recycling/2023-24")  # the identifier: 303 to the HTML document
+    page.wait_for_url("**/doc/slice/recycling/2023-24")
+    assert page.get_by_role("heading", level=1).inner_text() == "Recycling rate: every council, 2023/24"
+    table = page.get_by_role("table", name="Recycling rate by council, 2023/24")
+    assert table.get_by_role("row", name="Leeds").inner_text().split("\t") == ["Leeds", "40.1"]
+    check_accessibility(page)
+
+    table.get_by_role("link", name="Leeds").click()
+    page.wait_for_url("**/doc/area/E08000035")
+    page.goto("/doc/slice/recycling/area/E08000035")
+    assert page.get_by_role("columnheader", name="Period").is_visible()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="2022/23").click()
+    page.wait_for_url("**/doc/slice/recycling/2022-23")
+    page.goto("/doc/structure/recycling")
+    check_accessibility(page)
+
+
 def test_compare_page_fits_a_phone(chromium, live_server, recycling, home_page):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
     phone = context.new_page()

@@ -18,11 +18,19 @@ RDF_FORMATS = {
     "application/rdf+xml": ("rdf", "xml"),
     "application/n-triples": ("nt", "nt"),
 }
-DOCUMENTS = [
+DOCUMENTS = [  # every format, CSV included
     "/doc/area/E08000035",
     "/doc/dataset/recycling",
     "/doc/measure/recycling",
     "/doc/observation/recycling/E08000035/2023-24",
+    "/doc/slice/recycling/2023-24",
+    "/doc/slice/recycling/area/E08000035",
+]
+RDF_DOCUMENTS = [  # HTML and RDF: a table of these would say nothing
+    "/doc/structure/recycling",
+    "/doc/structure/recycling/period-slice",
+    "/doc/structure/recycling/area-slice",
+    "/doc/unit/percent",
 ]
 
 
@@ -31,6 +39,12 @@ DOCUMENTS = [
     ("/id/dataset/recycling", "/doc/dataset/recycling"),
     ("/id/measure/recycling", "/doc/measure/recycling"),
     ("/id/observation/recycling/E08000035/2023-24", "/doc/observation/recycling/E08000035/2023-24"),
+    ("/id/slice/recycling/2023-24", "/doc/slice/recycling/2023-24"),
+    ("/id/slice/recycling/area/E08000035", "/doc/slice/recycling/area/E08000035"),
+    ("/id/structure/recycling", "/doc/structure/recycling"),
+    ("/id/structure/recycling/period-slice", "/doc/structure/recycling/period-slice"),
+    ("/id/structure/recycling/area-slice", "/doc/structure/recycling/area-slice"),
+    ("/id/unit/percent", "/doc/unit/percent"),
 ])
 def test_identifiers_answer_303_see_other_to_their_document(client, recycling, uri, document):
     response = client.get(uri, HTTP_ACCEPT="text/turtle")
@@ -39,7 +53,7 @@ def test_identifiers_answer_303_see_other_to_their_document(client, recycling, u
     assert client.get(document, HTTP_ACCEPT="text/turtle").status_code == 200
 
 
-@pytest.mark.parametrize("document", DOCUMENTS)
+@pytest.mark.parametrize("document", DOCUMENTS + RDF_DOCUMENTS)
 @pytest.mark.parametrize("media_type", list(RDF_FORMATS))
 def test_every_rdf_format_by_accept_and_by_extension(client, recycling, document, media_type):
     extension, rdflib_format = RDF_FORMATS[media_type]
@@ -55,6 +69,16 @@ def test_every_rdf_format_by_accept_and_by_extension(client, recycling, document
         assert len(graph) > 0
     assert "Accept" in negotiated["Vary"]
     assert negotiated["Content-Location"] == f"{document}.{extension}"
+    assert (".csv>" in negotiated["Link"]) == (document in DOCUMENTS)
+
+
+@pytest.mark.parametrize("document", RDF_DOCUMENTS)
+def test_html_but_no_csv_for_structure_and_units(client, recycling, document):
+    assert client.get(document, HTTP_ACCEPT="text/html").status_code == 200
+    assert client.get(f"{document}.html")["Content-Type"].startswith("text/html")
+    for response in (client.get(document, HTTP_ACCEPT="text/csv"), client.get(f"{document}.csv")):
+        assert response.status_code == 406
+        assert "text/csv" not in response.content.decode() and "text/turtle" in response.content.decode()
 
 
 def test_area_document_describes_the_area_and_its_observations(client, recycling):
