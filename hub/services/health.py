@@ -57,22 +57,26 @@ def check_tasks() -> dict:
     return {"ok": True, "backend": "database", "pending": pending, "oldest_pending_seconds": round(age)}
 
 
-def check_linked_data() -> dict:
-    """The RDF store (local, or the external SPARQL server and whether it answers) and what awaits publishing."""
-    from linkeddata.services.publish import publication_status
-    from linkeddata.store import StoreUnavailable, external_query, uses_external_endpoint
+def check_sparql_server() -> dict:
+    """Whether the external SPARQL server answers (no database access: start-up checks use it too)."""
+    from linkeddata.store import StoreUnavailable, external_query
 
-    status = publication_status()
-    if not uses_external_endpoint():
-        return {"ok": True, "store": "local", **status}
-    check = {"ok": True, "store": "external", "url": redact_url(settings.SPARQL_ENDPOINT_URL), **status}
+    check = {"ok": True, "store": "external", "url": redact_url(settings.SPARQL_ENDPOINT_URL)}
     try:
         external_query("ASK {}", timeout=2)
     except StoreUnavailable as exc:
         check.update(ok=False, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - any refusal means the server is not answering queries
-        check.update(ok=False, error=f"{exc.__class__.__name__}: {exc}"[:300])
+        check.update(ok=False, error=f"the SPARQL server at {check['url']} refused a query: {exc}"[:300])
     return check
+
+
+def check_linked_data() -> dict:
+    """The RDF store (local, or the external SPARQL server and whether it answers) and what awaits publishing."""
+    from linkeddata.services.publish import publication_status
+
+    server = check_sparql_server() if settings.SPARQL_ENDPOINT_URL else {"ok": True, "store": "local"}
+    return {**server, **publication_status()}
 
 
 def health_report() -> tuple[bool, dict]:

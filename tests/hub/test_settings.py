@@ -49,6 +49,8 @@ def test_debug_off_without_allowed_hosts_fails_with_one_line():
         ("DATABASE_URL", "postgresql://hub:secret@127.0.0.1:5432", "database name is missing"),
         ("ELASTICSEARCH_URL", "localhost:9200", "ELASTICSEARCH_URL"),
         ("ELASTICSEARCH_URL", "http://127.0.0.1:99999", "ELASTICSEARCH_URL"),
+        ("SPARQL_ENDPOINT_URL", "127.0.0.1:7878/query", "SPARQL_ENDPOINT_URL"),
+        ("SPARQL_GRAPH_STORE_URL", "http://127.0.0.1:7878/store", "set both to use an external SPARQL server"),
         ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
     ],
 )
@@ -73,6 +75,16 @@ def test_unreachable_elasticsearch_is_one_warning_line(unused_tcp_port):
     assert len(warnings) == 1
     assert f"Elasticsearch at http://127.0.0.1:{unused_tcp_port} cannot be reached" in warnings[0]
     assert "falls back to the database" in warnings[0]
+
+
+def test_unreachable_sparql_server_is_one_warning_line(unused_tcp_port):
+    result = run_manage("check", SPARQL_ENDPOINT_URL=f"http://127.0.0.1:{unused_tcp_port}/query")
+
+    assert "Traceback" not in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if "hub.W002" in line]
+    assert len(warnings) == 1
+    assert f"SPARQL server at http://127.0.0.1:{unused_tcp_port}/query cannot be reached" in warnings[0]
+    assert "/sparql answers 503" in warnings[0]
 
 
 def test_wsgi_entry_point_fails_with_one_line():
