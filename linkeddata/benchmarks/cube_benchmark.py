@@ -8,7 +8,8 @@
    with the hub's own graph builders, adds the real data, and writes it all as N-Triples.
 3. In a separate process per store (so memory figures are not mixed), loads it into the chosen store
    (Oxigraph through oxrdflib, loaded with Oxigraph's bulk loader) and into rdflib's in-memory store,
-   then runs five analyst queries (selective pattern first; the series and similar-councils queries read
+   and, to show the engine's ceiling, into Oxigraph queried directly through pyoxigraph (no rdflib), on
+   disk and in memory; then runs five analyst queries (selective pattern first; the series and similar-councils queries read
    the areas' series slices) and reports p50/p95 of running each query and reading its answer. For
    comparison it also runs the series and similar-councils questions against the observations alone.
 The answers must match between the stores; the report gives every figure as a ratio to rdflib.
@@ -90,30 +91,49 @@ def answer(result) -> tuple[str, list]:
     return result.type, list(result)
 
 
+def native_answer(result) -> tuple[str, list]:
+    """The same from pyoxigraph's own results (its terms, no rdflib)."""
+    import pyoxigraph as ox
+
+    if isinstance(result, ox.QueryTriples):
+        return "DESCRIBE", [(t.subject, t.predicate, t.object) for t in result]
+    return "SELECT", [tuple(solution) for solution in result]
+
+
+def _nt(term) -> str:
+    """A term in N-Triples syntax, from rdflib (``n3()``) or pyoxigraph (``str()``)."""
+    if term is None:
+        return ""
+    return term.n3() if hasattr(term, "n3") else str(term)
+
+
 def answer_digest(kind: str, items: list) -> tuple[str, int]:
     """A store-independent fingerprint of an answer: sorted N-Triples or sorted rows (not timed)."""
-    if kind in {"CONSTRUCT", "DESCRIBE"}:
-        lines = sorted(" ".join(term.n3() for term in triple) for triple in items)
-    else:
-        lines = sorted("\t".join(term.n3() if term is not None else "" for term in row) for row in items)
+    separator = " " if kind in {"CONSTRUCT", "DESCRIBE"} else "\t"
+    lines = sorted(separator.join(_nt(term) for term in row) for row in items)
     return hashlib.sha256("\n".join(lines).encode()).hexdigest()[:16], len(lines)
 
 
 def run_store_phase(store_name: str, nt_path: str, query_file: str, repeats: int) -> dict:
     """Load the N-Triples into one store, then time the queries (runs in its own process)."""
+    import pyoxigraph as ox
     from rdflib import Dataset, Graph
 
     before = rss_mb()
     started = time.perf_counter()
-    if store_name == "oxigraph":
-        import pyoxigraph as ox
+    directory = None
+    run, read = (lambda text: graph.query(text)), answer
+    if store_name.startswith("oxigraph"):
         from oxrdflib import OxigraphStore
 
-        directory = tempfile.mkdtemp(prefix="bench-oxigraph-")
+        directory = None if store_name == "oxigraph-memory" else tempfile.mkdtemp(prefix="bench-oxigraph-")
         native = ox.Store(directory)
         native.bulk_load(path=nt_path, format=ox.RdfFormat.N_TRIPLES)
-        native.optimize()
+        if directory:
+            native.optimize()
         graph = Dataset(store=OxigraphStore(store=native), default_union=True)
+        if store_name != "oxigraph":
+            run, read = (lambda text: native.query(text, use_default_graph_as_union=True)), native_answer
     else:
         graph = Graph()
         graph.parse(nt_path, format="nt")
@@ -124,12 +144,12 @@ def run_store_phase(store_name: str, nt_path: str, query_file: str, repeats: int
         times = []
         for _ in range(repeats):
             started = time.perf_counter()
-            kind, items = answer(graph.query(text))
+            kind, items = read(run(text))
             times.append((time.perf_counter() - started) * 1000)
             digest = answer_digest(kind, items)
         timings[name] = {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "runs": repeats}
         answers[name] = digest
-    if store_name == "oxigraph":
+    if directory:
         del graph, native
         shutil.rmtree(directory, ignore_errors=True)
     return {"store": store_name, "load_seconds": load_seconds, "memory_mb": memory, "timings": timings, "answers": answers}
@@ -252,6 +272,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=20, help="runs of each query on the chosen store")
     parser.add_argument("--rdflib-repeats", type=int, default=3, help="runs of each query on rdflib's memory store")
     parser.add_argument("--skip-real-data", action="store_true", help="no database: generated cube only")
+    parser.add_argument("--no-ceiling", action="store_true", help="skip Oxigraph queried without rdflib (on disk, in memory)")
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--nt", help=argparse.SUPPRESS)
     parser.add_argument("--queries", help=argparse.SUPPRESS)
@@ -281,7 +302,10 @@ def main() -> None:
     query_file.write_text(json.dumps(queries(sample["area"], sample["measure"], sample["period"], sample["series"], sample["observation"])))
 
     results = {}
-    for store, repeats in (("oxigraph", args.repeats), ("rdflib-memory", args.rdflib_repeats)):
+    stores = [("oxigraph", args.repeats), ("rdflib-memory", args.rdflib_repeats)]
+    if not args.no_ceiling:
+        stores += [("oxigraph-native", args.repeats), ("oxigraph-memory", args.repeats)]
+    for store, repeats in stores:
         print(f"Loading and querying {store} …", flush=True)
         output = subprocess.run(  # noqa: S603 - this same script, in a child process
             [sys.executable, "-m", "linkeddata.benchmarks.cube_benchmark", "--phase", store, "--nt", str(nt_path),
@@ -296,32 +320,46 @@ def main() -> None:
 
 def report(results: dict, real: dict | None, triples: int, sizes: tuple[int, int, int]) -> None:
     ox, mem = results["oxigraph"], results["rdflib-memory"]
+    ceiling = [results[name] for name in ("oxigraph-native", "oxigraph-memory") if name in results]
+    extra_head = "".join(f" | {label} (ratio)" for label in ("Oxigraph alone, on disk", "Oxigraph alone, in memory")[:len(ceiling)])
     print()
     print(f"Cube: {sizes[0] * sizes[1] * sizes[2]:,} generated observations{' + real data' if real else ''}; {triples:,} triples")
-    print("| figure | Oxigraph (oxrdflib) | rdflib in-memory | ratio (rdflib / Oxigraph) | target |")
-    print("|---|---|---|---|---|")
-    print(f"| load | {ox['load_seconds']:.1f} s | {mem['load_seconds']:.1f} s | {mem['load_seconds'] / ox['load_seconds']:.1f}x | |")
-    print(f"| memory (RSS growth) | {ox['memory_mb']:.0f} MB | {mem['memory_mb']:.0f} MB | {mem['memory_mb'] / max(ox['memory_mb'], 1):.1f}x | store < 1 GB |")
+    print(f"| figure | Oxigraph (oxrdflib), the hub's store | rdflib in-memory | ratio (rdflib / Oxigraph){extra_head} | target |")
+    print("|---|---|---|---|" + "---|" * len(ceiling) + "---|")
+
+    def extra(fn) -> str:
+        return "".join(f" | {fn(result)}" for result in ceiling)
+
+    load = extra(lambda result: format(result["load_seconds"], ".1f") + " s")
+    memory = extra(lambda result: format(result["memory_mb"], ".0f") + " MB")
+    print(f"| load | {ox['load_seconds']:.1f} s | {mem['load_seconds']:.1f} s | {mem['load_seconds'] / ox['load_seconds']:.1f}x{load} | |")
+    print(f"| memory (RSS growth) | {ox['memory_mb']:.0f} MB | {mem['memory_mb']:.0f} MB | "
+          f"{mem['memory_mb'] / max(ox['memory_mb'], 1):.1f}x{memory} | store < 1 GB |")
     targets = {"series": "p50 ≤ 20 ms, ≥ 100x", "ranking": "p50 ≤ 20 ms, ≥ 100x", "similar": "p50 ≤ 20 ms, ≥ 100x",
                "counts": "p50 ≤ 300 ms", "describe": "p50 ≤ 20 ms",
                "series, observations only": "(comparison)", "similar, observations only": "(comparison)"}
     mismatches = []
     for name, target in targets.items():
         a, b = ox["timings"][name], mem["timings"][name]
-        same = ox["answers"][name] == mem["answers"][name]
-        if not same:
+        if any(result["answers"][name] != mem["answers"][name] for result in [ox, *ceiling]):
             mismatches.append(name)
+
+        def cell(result, name=name, b=b) -> str:
+            p50 = result["timings"][name]["p50"]
+            return f"{p50:.2f} ms ({b['p50'] / max(p50, 0.001):.0f}x)"
+
         print(f"| {name} p50 / p95 ({ox['answers'][name][1]} rows) | {a['p50']:.1f} / {a['p95']:.1f} ms | "
-              f"{b['p50']:.0f} / {b['p95']:.0f} ms | {b['p50'] / max(a['p50'], 0.001):.0f}x | {target}{'' if same else ' — ANSWERS DIFFER'} |")
+              f"{b['p50']:.0f} / {b['p95']:.0f} ms | {b['p50'] / max(a['p50'], 0.001):.0f}x{extra(cell)} | "
+              f"{target}{' — ANSWERS DIFFER' if name in mismatches else ''} |")
     if real:
-        print(f"| real data import + publish ({real['observations']:,} observations) | {real['import_seconds']:.1f} s | | | < 30 s |")
-        print(f"| area Turtle document p50 / p95, built (cache empty) | {real['turtle_cold_p50']:.1f} / {real['turtle_cold_p95']:.1f} ms | | | < 50 ms |")
-        print(f"| area Turtle document p50 / p95, cached | {real['turtle_p50']:.1f} / {real['turtle_p95']:.1f} ms | | | < 50 ms |")
+        blank = " |" * (2 + len(ceiling))
+        print(f"| real data import + publish ({real['observations']:,} observations) | {real['import_seconds']:.1f} s |{blank} < 30 s |")
+        print(f"| area Turtle document p50 / p95, built (cache empty) | {real['turtle_cold_p50']:.1f} / {real['turtle_cold_p95']:.1f} ms |{blank} < 50 ms |")
+        print(f"| area Turtle document p50 / p95, cached | {real['turtle_p50']:.1f} / {real['turtle_p95']:.1f} ms |{blank} < 50 ms |")
     print()
     print("Answers match between the stores." if not mismatches else f"ANSWERS DIFFER for: {', '.join(mismatches)}")
     if mismatches:
         sys.exit(1)
-
 
 if __name__ == "__main__":
     main()
