@@ -3,6 +3,8 @@
 - PostgreSQL: chosen in ``hub.settings.test`` (started there when installed; required under CI=true).
 - Elasticsearch: the ``elasticsearch_url`` fixture starts the local node from ``search.node`` once
   per run (or uses ``TEST_ELASTICSEARCH_URL``) and stops it at the end.
+- SPARQL server: ``tests/linkeddata/conftest.py`` starts an Oxigraph server (the ``oxigraph`` test
+  dependency) for the tests of the hub with an external SPARQL server.
 - Browser: Playwright drives Debian's Chromium (``CHROMIUM_PATH``, default /usr/bin/chromium)
   against pytest-django's live server; ``check_accessibility`` runs axe-core in the page.
 

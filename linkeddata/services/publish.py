@@ -261,8 +261,10 @@ def do_publish_pending_or_later(progress: Progress | None = None) -> PublishResu
     if result.error:
         logger.warning("linked data not published yet (%s); it stays pending", result.error)
         if progress:
-            progress(f"{result.error}. The figures are saved and their publication is pending: it is retried "
-                     "automatically, or run `manage.py publish_linked_data`.")
+            when = ("the task worker retries it" if uses_external_endpoint()
+                    else "the web server publishes it before its next SPARQL query")
+            progress(f"{result.error}. The figures are saved and their publication is pending: {when}, "
+                     "or run `manage.py publish_linked_data --pending`.")
         if uses_external_endpoint():
             from linkeddata.tasks import publish_pending
 
