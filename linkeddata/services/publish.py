@@ -235,6 +235,8 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
     datasets = {d.slug: d for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])}
     for row in rows:
         try:
+            if not uses_external_endpoint():
+                oxigraph_store()  # fail fast, before building the graph, when another process holds it
             if row.graph == REFERENCE_GRAPH:
                 do_publish_reference(progress)
             elif row.graph in datasets:

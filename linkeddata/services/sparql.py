@@ -33,6 +33,7 @@ from linkeddata.store import (
 from linkeddata.vocab import PREFIXES
 
 WORKERS = 2
+SOCKET_GRACE_SECONDS = 5
 _executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sparql")
 _slots = threading.BoundedSemaphore(WORKERS)
 
@@ -78,7 +79,8 @@ def check_read_only(text: str) -> None:
 def _query(text: str, deadline: float) -> Result:
     if uses_external_endpoint():
         try:
-            return external_query(text, timeout=max(deadline - time.monotonic(), 1))
+            # The hub's own time limit answers the client; the socket's, later, frees this worker.
+            return external_query(text, timeout=max(deadline - time.monotonic(), 0) + SOCKET_GRACE_SECONDS)
         except ExternalQueryError as exc:
             check_read_only(text)
             if exc.status == 400:
@@ -115,7 +117,9 @@ def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
         if len(rows) % 1000 == 0 and time.monotonic() > deadline:
             late = True
             break
-    result.bindings = []  # releases the store's row iterator now, in this thread (it sits in a reference cycle)
+    pending = getattr(result, "_genbindings", None)  # rdflib keeps the unread rows' generator here
+    if pending is not None:
+        pending.close()  # release the store's row iterator now, in this thread: it sits in a reference cycle
     if late:
         raise SparqlError(503, "time limit")
     if len(rows) > max_rows:
