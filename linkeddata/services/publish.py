@@ -287,11 +287,8 @@ def catch_up() -> None:
 
 
 def publication_status() -> dict:
-    """What is waiting to be published, for /healthz."""
+    """How much is waiting to be published, for /healthz (the errors, which name paths, are not public:
+    ``publish_linked_data --pending`` says them)."""
     pending = PendingPublication.objects.order_by("requested_at")
     oldest = pending.values_list("requested_at", flat=True).first()
-    status = {"pending": pending.count(), "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0}
-    last_error = pending.exclude(last_error="").values_list("last_error", flat=True).first()
-    if last_error:
-        status["last_error"] = last_error
-    return status
+    return {"pending": pending.count(), "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0}
