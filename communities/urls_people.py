@@ -40,6 +40,7 @@ urlpatterns = [
     path("communities/<slug:slug>/requests/", views.join_requests, name="community-requests"),
     path("communities/<slug:slug>/requests/<int:request_id>/", views.decide_join_request, name="decide-join-request"),
     path("communities/<slug:slug>/invite/", views.invite, name="community-invite"),
+    path("communities/<slug:slug>/invitations/<int:invitation_id>/withdraw/", views.withdraw_invitation, name="withdraw-invitation"),
     path("communities/<slug:slug>/settings/", views.community_settings, name="community-settings"),
     path("communities/<slug:slug>/moderation/", views.moderation_queue, name="moderation-queue"),
     path("communities/<slug:slug>/moderation/log/", views.moderation_log, name="moderation-log"),

@@ -322,8 +322,27 @@ def invite(request, community: CommunityPage):
         else:
             messages.success(request, f"We have emailed an invitation to {form.cleaned_data['email']}.")
             return redirect("community-invite", slug=community.slug)
-    invitations = Invitation.objects.filter(community=community).select_related("accepted_by__profile")[:30]
-    return render(request, "communities/people/invite.html", {"community": community, "form": form, "invitations": invitations})
+    invitations = Invitation.objects.filter(community=community)
+    return render(request, "communities/people/invite.html", {
+        "community": community, "form": form,
+        "pending": invitations.pending().select_related("invited_by__profile"),
+        "past": invitations.past().select_related("withdrawn_by__profile")[:30],
+    })
+
+
+@require_POST
+@facilitators_only
+def withdraw_invitation(request, community: CommunityPage, invitation_id: int):
+    invitation = get_object_or_404(Invitation, pk=invitation_id, community=community)  # never another community's
+    try:
+        withdrawn = membership.do_withdraw_invitation(invitation, by=request.user)
+    except NotAllowed as exc:
+        return _refused(request, community, exc)
+    if withdrawn:
+        messages.success(request, f"The invitation to {invitation.email} is withdrawn: its link no longer works.")
+    else:
+        messages.info(request, f"The invitation to {invitation.email} was already withdrawn.")
+    return redirect("community-invite", slug=community.slug)
 
 
 def accept_invitation(request, token: str):

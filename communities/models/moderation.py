@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
 
 class JoinRequest(models.Model):
@@ -35,8 +38,23 @@ class JoinRequest(models.Model):
         return f"{self.user} asks to join {self.community_id} ({self.status})"
 
 
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> InvitationQuerySet:
+        """Invitations whose link still works: not accepted, not withdrawn and not expired."""
+        return self.filter(
+            accepted_at__isnull=True, withdrawn_at__isnull=True, created_at__gt=timezone.now() - Invitation.VALID_FOR
+        )
+
+    def past(self) -> InvitationQuerySet:
+        """Accepted, withdrawn or expired invitations (everything ``pending`` leaves out)."""
+        return self.exclude(pk__in=self.pending().values("pk"))
+
+
 class Invitation(models.Model):
-    """An invitation by email to join a community; its signed link works once, until it expires."""
+    """An invitation by email to join a community; its signed link works once, until it expires or a
+    facilitator withdraws it (a ban withdraws it too)."""
+
+    VALID_FOR = timedelta(days=14)
 
     community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="invitations")
     email = models.EmailField()
@@ -48,7 +66,12 @@ class Invitation(models.Model):
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    objects = InvitationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
@@ -57,8 +80,9 @@ class Invitation(models.Model):
         return f"Invitation for {self.email} to {self.community_id}"
 
     @property
-    def is_used(self) -> bool:
-        return self.accepted_at is not None or self.revoked_at is not None
+    def expires_at(self) -> datetime:
+        """When the link stops working (it is signed when the invitation is made)."""
+        return self.created_at + self.VALID_FOR
 
 
 class Flag(models.Model):
@@ -106,6 +130,7 @@ class ModerationAction(models.Model):
         APPROVE_REQUEST = "approve_request", "Approved a request to join"
         DECLINE_REQUEST = "decline_request", "Declined a request to join"
         INVITE = "invite", "Invited someone"
+        WITHDRAW_INVITATION = "withdraw_invitation", "Withdrew an invitation"
         REMOVE_MEMBER = "remove_member", "Removed a member"
         BAN_MEMBER = "ban_member", "Banned someone"
         UNBAN_MEMBER = "unban_member", "Lifted a ban"

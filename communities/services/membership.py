@@ -22,7 +22,7 @@ from communities.services.people_mail import queue_email, site_url
 from communities.services.signed_links import read_signed_token
 
 INVITATION_SALT = "communities.invitation"
-INVITATION_MAX_AGE = 60 * 60 * 24 * 14  # two weeks
+INVITATION_MAX_AGE = int(Invitation.VALID_FOR.total_seconds())  # two weeks
 Status = Membership.Status
 Role = Membership.Role
 
@@ -205,16 +205,27 @@ def do_invite(community: CommunityPage, *, email: str, by, base_url: str | None 
     return invitation
 
 
+def _check_still_open(invitation: Invitation) -> None:
+    if invitation.withdrawn_at is not None:
+        raise NotAllowed(
+            "This invitation was withdrawn by the community's facilitators, so it can no longer be used. "
+            "Ask them if you think this is a mistake."
+        )
+    if invitation.accepted_at is not None:
+        raise NotAllowed("This invitation has already been used. Ask a facilitator for a new one if you need it.")
+
+
 def load_invitation(token: str) -> Invitation:
-    """The invitation a link stands for, if it is genuine, unexpired and unused."""
+    """The invitation a link stands for, if it is genuine, unexpired, unused and not withdrawn."""
     data = read_signed_token(
         token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE,
         expired=NotAllowed("This invitation has expired. Ask a facilitator to invite you again."),
         invalid=NotAllowed("This invitation link is not valid. Check you copied all of it."),
     )
     invitation = Invitation.objects.select_related("community").filter(pk=data.get("i")).first()
-    if invitation is None or invitation.is_used:
+    if invitation is None:
         raise NotAllowed("This invitation has already been used. Ask a facilitator for a new one if you need it.")
+    _check_still_open(invitation)
     return invitation
 
 
@@ -223,8 +234,7 @@ def do_accept_invitation(token: str, user) -> Membership:
     """Make ``user`` a member through an invitation sent to their email address (once only)."""
     invitation = load_invitation(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.is_used:
-        raise NotAllowed("This invitation has already been used.")
+    _check_still_open(invitation)  # withdrawn or accepted since the link was loaded
     if user.email.lower() != invitation.email.lower():
         raise NotAllowed(
             f"This invitation was sent to {invitation.email}. Sign in with that address to accept it."
@@ -239,6 +249,38 @@ def do_accept_invitation(token: str, user) -> Membership:
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     do_mark_email_confirmed(user)  # the link reached this address
     return membership
+
+
+def _withdraw_open_invitations(community: CommunityPage, email: str, *, by) -> int:
+    """Withdraw every unanswered invitation to ``email`` in ``community``; how many there were."""
+    return Invitation.objects.filter(
+        community=community, email__iexact=email, accepted_at__isnull=True, withdrawn_at__isnull=True
+    ).update(withdrawn_at=timezone.now(), withdrawn_by=by)
+
+
+@transaction.atomic
+def do_withdraw_invitation(invitation: Invitation, *, by) -> bool:
+    """Withdraw an invitation so its link no longer works; returns False if it was already withdrawn.
+
+    Every unanswered link sent to the same address for this community is withdrawn with it: a
+    facilitator who withdraws "the invitation to a@b" means that person should not join through an
+    older email either. An invited account that is not yet a member loses its "invited" status."""
+    community = invitation.community
+    if not can_facilitate(by, community):
+        raise NotAllowed("Only the community's facilitators withdraw invitations.")
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise NotAllowed(
+            f"{invitation.email} has already accepted this invitation. "
+            "Remove them from the members list if they should not be a member."
+        )
+    if not _withdraw_open_invitations(community, invitation.email, by=by):
+        return False
+    user = get_user_model().objects.filter(username__iexact=invitation.email).first()
+    if user is not None:
+        Membership.objects.filter(community=community, user=user, status=Status.INVITED).delete()
+    record_action(community, by, ModerationAction.Kind.WITHDRAW_INVITATION, subject=user, detail=invitation.email)
+    return True
 
 
 # -- Facilitators managing members --------------------------------------------------------------
@@ -277,8 +319,7 @@ def do_ban(community: CommunityPage, user, *, by, reason: str = "") -> Membershi
     JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.DECLINED, decided_by=by, decided_at=timezone.now()
     )
-    Invitation.objects.filter(community=community, email__iexact=user.email, accepted_at__isnull=True,
-                              revoked_at__isnull=True).update(revoked_at=timezone.now())
+    _withdraw_open_invitations(community, user.email, by=by)
     record_action(community, by, ModerationAction.Kind.BAN_MEMBER, subject=user, detail=reason[:500])
     return membership
 

@@ -134,3 +134,33 @@ def test_member_list_works_by_keyboard_and_on_a_phone(chromium, live_server, che
     assert "Mel Member is now facilitator." in phone.content()
     assert phone.evaluate("document.documentElement.scrollWidth") <= 375
     context.close()
+
+
+def test_facilitator_withdraws_an_invitation_from_the_pending_list(chromium, live_server, check_accessibility, home_page):
+    owner = UserFactory(email="owner@leeds.example.gov.uk", display_name="Olive Owner")
+    community = CommunityFactory(title="Digital leads", visibility=Visibility.PRIVATE, owner=owner)
+    context = chromium.new_context(base_url=live_server.url)
+    page = context.new_page()
+    sign_in(page, owner.email)
+
+    page.goto(f"/communities/{community.slug}/invite/")
+    page.get_by_label("Email address to invite").fill("dev.lead@bristol.example.gov.uk")
+    page.get_by_role("button", name="Send invitation").click()
+    assert "We have emailed an invitation to dev.lead@bristol.example.gov.uk" in page.content()
+    link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
+    pending = page.get_by_role("table", name="Pending invitations")
+    assert pending.get_by_role("cell", name="dev.lead@bristol.example.gov.uk", exact=True).is_visible()
+    assert pending.get_by_role("columnheader", name="Link expires").is_visible()
+    check_accessibility(page)  # with the pending invitations listed
+
+    page.get_by_role("button", name="Withdraw the invitation to dev.lead@bristol.example.gov.uk").click()
+    assert page.get_by_role("status").get_by_text("The invitation to dev.lead@bristol.example.gov.uk is withdrawn").is_visible()
+    assert "No invitations are waiting for an answer." in page.content()
+    check_accessibility(page)
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto(f"/communities/{community.slug}/invite/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto(link)
+    assert "This invitation was withdrawn" in page.content()
+    context.close()

@@ -1,8 +1,10 @@
 import re
+from datetime import timedelta
 
 import pytest
 from django.core import mail, signing
 from django.urls import reverse
+from django.utils import timezone
 
 from communities.models import Invitation, JoinRequest, Membership, ModerationAction, Visibility
 from communities.permissions import can_read_community, can_see_community
@@ -10,12 +12,15 @@ from communities.services.communities import do_add_member
 from communities.services.membership import (
     INVITATION_SALT,
     NotAllowed,
+    do_accept_invitation,
     do_ban,
     do_change_role,
     do_invite,
     do_join,
     do_leave,
     do_request_to_join,
+    do_withdraw_invitation,
+    invitation_token,
 )
 from tests.factories import CommunityFactory, UserFactory
 
@@ -314,3 +319,171 @@ def test_private_community_sub_urls_are_404_for_outsiders(client, owner):
         assert client.get(reverse(name, args=[community.slug])).status_code == 404, name
     for name in ["join-community", "leave-community"]:
         assert client.post(reverse(name, args=[community.slug])).status_code == 404, name
+
+
+# -- Withdrawing invitations ----------------------------------------------------------------------
+
+
+def pending_section(page: str) -> str:
+    """The invite page's "Pending invitations" section, as the facilitator reads it."""
+    return page.split('id="pending-invitations"', 1)[1].split("Earlier invitations", 1)[0]
+
+
+def withdraw_button(email: str) -> str:
+    return f'Withdraw <span class="visually-hidden">the invitation to {email}</span>'
+
+
+def test_facilitator_withdraws_an_invitation_and_the_link_no_longer_lets_anyone_join(
+    client, owner, django_capture_on_commit_callbacks
+):
+    community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    facilitator = UserFactory(display_name="Fay Facilitator")
+    do_add_member(community, facilitator, role=Membership.Role.FACILITATOR)
+    client.force_login(facilitator)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("community-invite", args=[community.slug]), {"email": "new.person@kent.example.gov.uk"})
+    link = invitation_link(mail.outbox[-1])
+    invitation = Invitation.objects.get()
+
+    pending = pending_section(client.get(reverse("community-invite", args=[community.slug])).content.decode())
+    assert "new.person@kent.example.gov.uk" in pending and "Fay Facilitator" in pending
+    assert timezone.localtime(invitation.expires_at).strftime("%-d %B %Y") in pending
+    assert withdraw_button("new.person@kent.example.gov.uk") in pending
+
+    response = client.post(reverse("withdraw-invitation", args=[community.slug, invitation.pk]), follow=True)
+
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("community-invite", args=[community.slug]), 302)]
+    assert "The invitation to new.person@kent.example.gov.uk is withdrawn" in page
+    assert "new.person@kent.example.gov.uk" not in pending_section(page)
+    assert "withdrawn on" in page and "by Fay Facilitator" in page
+    log = client.get(reverse("moderation-log", args=[community.slug])).content.decode()
+    assert "Withdrew an invitation" in log and "new.person@kent.example.gov.uk" in log
+
+    client.logout()
+    landing = client.get(link)
+    assert landing.status_code == 400 and "This invitation was withdrawn" in landing.content.decode()
+    person = UserFactory(email="new.person@kent.example.gov.uk")
+    client.force_login(person)
+    refused = client.post(link)
+    assert refused.status_code == 400 and "was withdrawn" in refused.content.decode()
+    assert status_of(person, community) is None
+    assert not can_see_community(person, community)
+    invitation.refresh_from_db()  # kept for the audit trail
+    assert invitation.withdrawn_at is not None and invitation.withdrawn_by == facilitator
+
+
+def test_withdrawing_an_invitation_to_an_existing_account_ends_its_invited_status(client, owner):
+    community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    person = UserFactory(email="person@york.example.gov.uk")
+    first = do_invite(community, email=person.email, by=owner)
+    second = do_invite(community, email=person.email, by=owner)  # sent again
+    assert status_of(person, community) == "invited"
+
+    assert do_withdraw_invitation(second, by=owner) is True
+
+    assert status_of(person, community) is None
+    client.force_login(person)
+    assert community.title not in client.get(reverse("my-memberships")).content.decode()
+    for invitation in (first, second):  # no older link still lets them in
+        response = client.post(reverse("accept-invitation", args=[invitation_token(invitation)]))
+        assert response.status_code == 400 and "was withdrawn" in response.content.decode()
+    assert status_of(person, community) is None
+    assert ModerationAction.objects.filter(community=community, kind="withdraw_invitation", subject=person).count() == 1
+
+
+def test_withdrawing_twice_says_so_and_accepted_invitations_cannot_be_withdrawn(client, owner):
+    community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    invitation = do_invite(community, email="someone@york.example.gov.uk", by=owner)
+    url = reverse("withdraw-invitation", args=[community.slug, invitation.pk])
+    client.force_login(owner)
+
+    client.post(url)
+    again = client.post(url, follow=True)
+
+    assert again.status_code == 200
+    assert "The invitation to someone@york.example.gov.uk was already withdrawn." in again.content.decode()
+    assert ModerationAction.objects.filter(kind="withdraw_invitation").count() == 1
+
+    person = UserFactory(email="joiner@york.example.gov.uk")
+    accepted = do_invite(community, email=person.email, by=owner)
+    do_accept_invitation(invitation_token(accepted), person)
+    refused = client.post(reverse("withdraw-invitation", args=[community.slug, accepted.pk]))
+    assert refused.status_code == 403 and "already accepted" in refused.content.decode()
+    assert status_of(person, community) == "active"
+
+
+def test_only_the_communitys_facilitators_withdraw_invitations(client, owner):
+    restricted = CommunityFactory(visibility=Visibility.RESTRICTED, owner=owner)
+    private = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    member = UserFactory()
+    do_add_member(restricted, member)
+    invitations = {c: do_invite(c, email="someone@york.example.gov.uk", by=owner) for c in (restricted, private)}
+
+    def withdraw(community):
+        return client.post(reverse("withdraw-invitation", args=[community.slug, invitations[community].pk]))
+
+    assert withdraw(restricted).status_code == 302 and "/accounts/login/" in withdraw(restricted)["Location"]
+    client.force_login(member)
+    assert withdraw(restricted).status_code == 403
+    assert client.get(reverse("community-invite", args=[restricted.slug])).status_code == 403
+    client.force_login(UserFactory())
+    assert withdraw(restricted).status_code == 403
+    assert withdraw(private).status_code == 404  # a private community stays unknown
+    with pytest.raises(NotAllowed):
+        do_withdraw_invitation(invitations[restricted], by=member)
+    assert Invitation.objects.pending().count() == 2
+    assert not ModerationAction.objects.filter(kind="withdraw_invitation").exists()
+
+
+def test_an_invitation_cannot_be_withdrawn_through_another_community(client, owner):
+    theirs = CommunityFactory(visibility=Visibility.RESTRICTED, owner=owner)
+    mine = CommunityFactory(visibility=Visibility.RESTRICTED, owner=UserFactory())
+    my_facilitator = Membership.objects.get(community=mine, role="owner").user
+    invitation = do_invite(theirs, email="someone@york.example.gov.uk", by=owner)
+    client.force_login(my_facilitator)
+
+    assert client.post(reverse("withdraw-invitation", args=[mine.slug, invitation.pk])).status_code == 404
+    assert client.post(reverse("withdraw-invitation", args=[theirs.slug, invitation.pk])).status_code == 403
+    assert client.post(reverse("withdraw-invitation", args=[mine.slug, 999_999])).status_code == 404
+    assert list(Invitation.objects.pending()) == [invitation]
+
+
+def test_the_pending_list_shows_only_unexpired_unused_unwithdrawn_invitations(client, owner):
+    community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    other = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    do_invite(community, email="waiting@york.example.gov.uk", by=owner)
+    do_invite(other, email="elsewhere@york.example.gov.uk", by=owner)
+    joiner = UserFactory(email="joined@york.example.gov.uk")
+    do_accept_invitation(invitation_token(do_invite(community, email=joiner.email, by=owner)), joiner)
+    do_withdraw_invitation(do_invite(community, email="withdrawn@york.example.gov.uk", by=owner), by=owner)
+    expired = do_invite(community, email="expired@york.example.gov.uk", by=owner)
+    Invitation.objects.filter(pk=expired.pk).update(created_at=timezone.now() - timedelta(days=15))
+    client.force_login(owner)
+
+    page = client.get(reverse("community-invite", args=[community.slug])).content.decode()
+
+    pending = pending_section(page)
+    assert "waiting@york.example.gov.uk" in pending and withdraw_button("waiting@york.example.gov.uk") in pending
+    assert pending.count("Withdraw <span") == 1
+    for email in ["joined@", "withdrawn@", "expired@", "elsewhere@"]:
+        assert email not in pending, email
+    earlier = page.split("Earlier invitations", 1)[1]
+    assert "joined@york.example.gov.uk: accepted on" in earlier
+    assert "withdrawn@york.example.gov.uk: withdrawn on" in earlier
+    assert "expired@york.example.gov.uk: expired on" in earlier
+    assert "elsewhere@" not in earlier
+
+
+def test_a_ban_withdraws_the_persons_invitations(client, owner):
+    community = CommunityFactory(visibility=Visibility.RESTRICTED, owner=owner)
+    person = UserFactory()
+    invitation = do_invite(community, email=person.email, by=owner)
+    do_ban(community, person, by=owner)
+
+    invitation.refresh_from_db()
+    assert invitation.withdrawn_by == owner
+    client.force_login(person)
+    response = client.post(reverse("accept-invitation", args=[invitation_token(invitation)]))
+    assert response.status_code == 400 and "was withdrawn" in response.content.decode()
+    assert status_of(person, community) == "banned"
