@@ -2,19 +2,24 @@
 
 CommonMark with tables (code blocks, lists, quotes come with CommonMark); raw HTML is off and
 the output is sanitised by nh3 all the same. ``@first-last`` mentions render as a highlighted
-name and are found by :func:`extract_mentions` (never inside code).
+name and are found by :func:`extract_mentions` (never inside code). The stored HTML is the same for
+every reader; :func:`link_mentions` turns mentions into profile links for one reader when shown.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml
 
 MENTION = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,79}")
+# What _render_mention writes (raw HTML is off, so members cannot type it themselves).
+RENDERED_MENTION = re.compile(r'<span class="mention">@([a-z0-9-]+)</span>')
 
 
 def _mention_rule(state, silent: bool) -> bool:
@@ -73,3 +78,21 @@ def extract_mentions(text: str) -> list[str]:
             if token.type == "mention" and token.content not in found:
                 found.append(token.content)
     return found
+
+
+def mentions_in_html(html: str) -> set[str]:
+    """The ``@handles`` mentioned in HTML from :func:`render_markdown`."""
+    return set(RENDERED_MENTION.findall(html or ""))
+
+
+def link_mentions(html: str, links: Mapping[str, str]) -> SafeString:
+    """``html`` from :func:`render_markdown` with each mention whose handle is in ``links`` made a link
+    to that address; other mentions stay highlighted text."""
+
+    def link(match: re.Match) -> str:
+        url = links.get(match.group(1))
+        if url is None:
+            return match.group(0)
+        return f'<a class="mention" href="{escape(url)}">@{escape(match.group(1))}</a>'
+
+    return mark_safe(RENDERED_MENTION.sub(link, html or ""))  # noqa: S308 - sanitised HTML, escaped additions

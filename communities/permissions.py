@@ -143,13 +143,19 @@ def can_see_profile(viewer, profile) -> bool:
     return profile.visibility == ProfileVisibility.MEMBERS or profile.user_id == viewer.pk
 
 
-def can_flag_post(user, post) -> bool:
-    """Signed-in people who may read a post may flag it, unless they are banned from its community."""
-    community = post.thread.community
-    if not user.is_authenticated or not can_read_community(user, community):
+def can_flag_thread(user, thread) -> bool:
+    """Signed-in people who may read a live thread may flag its opening post, unless they are banned
+    from its community."""
+    community = thread.community
+    if not thread.live or not user.is_authenticated or not can_read_community(user, community):
         return False
     membership = membership_of(user, community)
     return membership is None or membership.status != Membership.Status.BANNED
+
+
+def can_flag_post(user, post) -> bool:
+    """A reply is flagged on the same terms as its thread, while readers can see it (not deleted or hidden)."""
+    return not post.is_deleted and not post.is_hidden and can_flag_thread(user, post.thread)
 
 
 # -- Discussions ----------------------------------------------------------------------------

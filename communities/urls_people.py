@@ -31,6 +31,7 @@ urlpatterns = [
     path("community-proposals/new/", views.propose_community, name="propose-community"),
     path("community-proposals/<int:proposal_id>/decide/", views.decide_proposal, name="decide-proposal"),
     path("posts/<int:post_id>/flag/", views.flag_post, name="flag-post"),
+    path("threads/<int:thread_id>/flag/", views.flag_thread, name="flag-thread"),
     # A community's people and moderation
     path("communities/<slug:slug>/members/", views.community_members, name="community-members"),
     path("communities/<slug:slug>/members/<int:user_id>/<slug:action>/", views.member_action, name="member-action"),

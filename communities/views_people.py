@@ -36,6 +36,7 @@ from communities.models import (
 from communities.permissions import (
     can_facilitate,
     can_flag_post,
+    can_flag_thread,
     can_manage,
     can_read_community,
     can_see_community,
@@ -418,32 +419,56 @@ def community_settings(request, slug: str):
 # -- Moderation ---------------------------------------------------------------------------------
 
 
-@login_required
-def flag_post(request, post_id: int):
-    post = get_object_or_404(Post.objects.select_related("thread__community"), pk=post_id, is_deleted=False)
-    community = post.thread.community
+def _flag(request, *, thread: ThreadPage, may_flag: bool, flag, body: str, back_url: str, opening_post: bool):
+    """The flag form for a reply or an opening post: 404 where the community is private to the
+    visitor, the members-only page where they may not read it."""
+    community = thread.community
     if not can_see_community(request.user, community):
         raise Http404
-    if not can_flag_post(request.user, post):
+    if not may_flag:
         return _members_only(request, community)
     form = forms.FlagForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        moderation.do_flag_post(post, by=request.user, reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"])
+        flag(by=request.user, reason=form.cleaned_data["reason"], detail=form.cleaned_data["detail"])
         messages.success(request, "Thank you. The community's facilitators will look at the post.")
-        return redirect(f"{post.thread.url}#post-{post.pk}")
-    return render(request, "communities/people/flag_post.html", {"post": post, "community": community, "form": form})
+        return redirect(back_url)
+    return render(request, "communities/people/flag_post.html", {
+        "thread": thread, "community": community, "form": form, "body": body, "back_url": back_url,
+        "opening_post": opening_post,
+    })
+
+
+@login_required
+def flag_post(request, post_id: int):
+    post = get_object_or_404(
+        Post.objects.select_related("thread__community"), pk=post_id, is_deleted=False, is_hidden=False, thread__live=True
+    )
+    return _flag(request, thread=post.thread, may_flag=can_flag_post(request.user, post),
+                 flag=functools.partial(moderation.do_flag_post, post), body=post.body,
+                 back_url=f"{post.thread.url}#post-{post.pk}", opening_post=False)
+
+
+@login_required
+def flag_thread(request, thread_id: int):
+    """Flag a thread's opening post."""
+    thread = get_object_or_404(ThreadPage.objects.live().select_related("community"), pk=thread_id)
+    return _flag(request, thread=thread, may_flag=can_flag_thread(request.user, thread),
+                 flag=functools.partial(moderation.do_flag_thread, thread), body=thread.body,
+                 back_url=f"{thread.url}#opening-post", opening_post=True)
 
 
 @facilitators_only
 def moderation_queue(request, community: CommunityPage):
     flags = (
-        Flag.objects.filter(post__thread__community=community, resolved_at__isnull=True)
-        .select_related("post__thread", "post__author__profile", "flagged_by__profile").order_by("created_at")
+        Flag.objects.open().in_community(community)
+        .select_related("post__thread", "post__author__profile", "thread__author__profile", "flagged_by__profile")
+        .order_by("created_at")
     )
     return render(request, "communities/people/moderation_queue.html", {
         "community": community, "flags": flags,
         "pending_requests": JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING).count(),
-        "threads": ThreadPage.objects.live().filter(community=community).order_by("-last_activity_at")[:50],
+        # hidden threads too, so that facilitators can find them again and unhide them
+        "threads": ThreadPage.objects.filter(community=community).order_by("-last_activity_at")[:50],
     })
 
 
@@ -453,9 +478,19 @@ def moderation_log(request, community: CommunityPage):
     return render(request, "communities/people/moderation_log.html", {"community": community, "page_obj": _paginate(request, entries)})
 
 
+THREAD_ACTIONS = {
+    "lock": (moderation.do_lock_thread, "The thread is locked."),
+    "unlock": (moderation.do_unlock_thread, "The thread is unlocked."),
+    "pin": (moderation.do_pin_thread, "The thread is pinned."),
+    "unpin": (moderation.do_unpin_thread, "The thread is unpinned."),
+    "hide": (moderation.do_hide_thread, "The thread is hidden."),
+    "unhide": (moderation.do_unhide_thread, "The thread is visible again."),
+}
+
+
 @facilitators_only
 def moderate_thread(request, community: CommunityPage, thread_id: int):
-    thread = get_object_or_404(ThreadPage, pk=thread_id, community=community)
+    thread = get_object_or_404(ThreadPage.objects.select_related("author__profile"), pk=thread_id, community=community)
     targets = CommunityPage.objects.live().filter(facilitated_community_filter(request.user)).exclude(pk=community.pk).order_by("title")
     form = forms.MoveThreadForm(request.POST or None, communities=targets)
     if request.method == "POST":
@@ -467,18 +502,22 @@ def moderate_thread(request, community: CommunityPage, thread_id: int):
                 moved = moderation.do_move_thread(thread, to=form.cleaned_data["to"], by=request.user)
                 messages.success(request, f"The thread is now in {form.cleaned_data['to'].title}.")
                 return redirect(moved.url)
-            actions = {"lock": moderation.do_lock_thread, "unlock": moderation.do_unlock_thread,
-                       "pin": moderation.do_pin_thread, "unpin": moderation.do_unpin_thread}
-            if action not in actions:
+            if action == "dismiss":
+                moderation.do_dismiss_flags(thread, by=request.user)
+                messages.success(request, "The flags on the opening post are dismissed.")
+            elif action in THREAD_ACTIONS:
+                do, done = THREAD_ACTIONS[action]
+                do(thread, by=request.user)
+                messages.success(request, done)
+            else:
                 raise NotAllowed("Choose what to do with the thread.")
-            actions[action](thread, by=request.user)
-            messages.success(request, f"The thread is {action}ned." if action.endswith("pin") else f"The thread is {action}ed.")
-            return redirect("moderate-thread", slug=community.slug, thread_id=thread.pk)
+            return redirect(_safe_next(request, reverse("moderate-thread", args=[community.slug, thread.pk])))
         except NotAllowed as exc:
             form.add_error(None, str(exc))
     posts = thread.posts.filter(is_deleted=False).select_related("author__profile").prefetch_related("flags").order_by("created_at")
     return render(request, "communities/people/moderate_thread.html", {
         "community": community, "thread": thread, "posts": posts, "form": form, "has_targets": targets.exists(),
+        "opening_post_flags": thread.flags.open().count(),
     })
 
 
@@ -491,8 +530,7 @@ def moderate_post(request, community: CommunityPage, post_id: int, action: str):
     try:
         post = get_object_or_404(Post.objects.select_related("thread__community"), pk=post_id, thread__community=community)
         if action == "dismiss":
-            for flag in post.flags.filter(resolved_at__isnull=True):
-                moderation.do_dismiss_flag(flag, by=request.user)
+            moderation.do_dismiss_flags(post, by=request.user)
             messages.success(request, "The flags on the post are dismissed.")
         else:
             actions[action](post, by=request.user)

@@ -85,8 +85,19 @@ class Invitation(models.Model):
         return self.created_at + self.VALID_FOR
 
 
+class FlagQuerySet(models.QuerySet):
+    def open(self) -> FlagQuerySet:
+        """Flags no facilitator has dealt with yet."""
+        return self.filter(resolved_at__isnull=True)
+
+    def in_community(self, community) -> FlagQuerySet:
+        """Flags on replies and on opening posts of threads in ``community``."""
+        return self.filter(models.Q(post__thread__community=community) | models.Q(thread__community=community))
+
+
 class Flag(models.Model):
-    """A member's report that a post needs a facilitator's attention."""
+    """A member's report that a reply (``post``) or a thread's opening post (``thread``) needs a
+    facilitator's attention; exactly one of the two is set."""
 
     class Reason(models.TextChoices):
         SPAM = "spam", "Spam or advertising"
@@ -95,7 +106,11 @@ class Flag(models.Model):
         OFF_TOPIC = "off_topic", "Off topic"
         OTHER = "other", "Something else"
 
-    post = models.ForeignKey("communities.Post", on_delete=models.CASCADE, related_name="flags")
+    post = models.ForeignKey("communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    thread = models.ForeignKey(
+        "communities.ThreadPage", null=True, blank=True, on_delete=models.CASCADE, related_name="flags",
+        help_text="Set when the thread's opening post is flagged (then ``post`` is empty)",
+    )
     flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.TextField(max_length=1000, blank=True)
@@ -106,12 +121,31 @@ class Flag(models.Model):
     )
     resolution = models.CharField(max_length=200, blank=True)
 
+    objects = FlagQuerySet.as_manager()
+
     class Meta:
         ordering = ["created_at"]
         indexes = [models.Index(fields=["resolved_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(post__isnull=False, thread__isnull=True)
+                | models.Q(post__isnull=True, thread__isnull=False),
+                name="flag_one_target",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"Flag on post {self.post_id}: {self.reason}"
+        target = f"post {self.post_id}" if self.post_id else f"the opening post of thread {self.thread_id}"
+        return f"Flag on {target}: {self.reason}"
+
+    @property
+    def is_opening_post(self) -> bool:
+        return self.post_id is None
+
+    @property
+    def flagged_thread(self):
+        """The thread the flagged post is in (the thread itself for an opening post)."""
+        return self.thread if self.is_opening_post else self.post.thread
 
 
 class ModerationAction(models.Model):
@@ -120,6 +154,8 @@ class ModerationAction(models.Model):
     class Kind(models.TextChoices):
         HIDE_POST = "hide_post", "Hid a post"
         UNHIDE_POST = "unhide_post", "Unhid a post"
+        HIDE_THREAD = "hide_thread", "Hid a thread"
+        UNHIDE_THREAD = "unhide_thread", "Unhid a thread"
         DISMISS_FLAG = "dismiss_flag", "Dismissed a flag"
         LOCK_THREAD = "lock_thread", "Locked a thread"
         UNLOCK_THREAD = "unlock_thread", "Unlocked a thread"

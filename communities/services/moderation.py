@@ -1,4 +1,4 @@
-"""Facilitators keeping a community safe: flags, hiding posts, locking, pinning and moving threads.
+"""Facilitators keeping a community safe: flags, hiding posts and threads, locking, pinning and moving threads.
 
 Every action is checked against ``communities.permissions`` and recorded in the community's audit log.
 """
@@ -8,9 +8,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 from wagtail.actions.move_page import MovePageAction
+from wagtail.actions.unpublish_page import UnpublishPageAction
 
 from communities.models import CommunityPage, Flag, ModerationAction, Post, ThreadPage
-from communities.permissions import can_facilitate, can_flag_post
+from communities.permissions import can_facilitate, can_flag_post, can_flag_thread
 from communities.services.membership import NotAllowed, record_action
 
 Kind = ModerationAction.Kind
@@ -21,32 +22,44 @@ def _check_facilitates(user, community: CommunityPage) -> None:
         raise NotAllowed("Only the community's facilitators moderate it.")
 
 
-@transaction.atomic
-def do_flag_post(post: Post, *, by, reason: str, detail: str = "") -> Flag:
-    """Report a post to the community's facilitators; flagging the same post again updates the report."""
-    if not can_flag_post(by, post):
-        raise NotAllowed("Sign in to flag a post in a community you can read.")
+def _flag(*, by, reason: str, detail: str, **target) -> Flag:
+    """One open flag per member and target: flagging again updates the member's report."""
     if reason not in Flag.Reason.values:
         raise NotAllowed("Choose a reason for flagging the post.")
     flag, _ = Flag.objects.update_or_create(
-        post=post, flagged_by=by, resolved_at__isnull=True, defaults={"reason": reason, "detail": detail.strip()}
+        **target, flagged_by=by, resolved_at__isnull=True, defaults={"reason": reason, "detail": detail.strip()}
     )
     return flag
 
 
-def _resolve_flags(post: Post, by, resolution: str) -> None:
-    Flag.objects.filter(post=post, resolved_at__isnull=True).update(
-        resolved_at=timezone.now(), resolved_by=by, resolution=resolution
-    )
+@transaction.atomic
+def do_flag_post(post: Post, *, by, reason: str, detail: str = "") -> Flag:
+    """Report a reply to the community's facilitators; flagging the same reply again updates the report."""
+    if not can_flag_post(by, post):
+        raise NotAllowed("Sign in to flag a post in a community you can read.")
+    return _flag(by=by, reason=reason, detail=detail, post=post)
+
+
+@transaction.atomic
+def do_flag_thread(thread: ThreadPage, *, by, reason: str, detail: str = "") -> Flag:
+    """Report a thread's opening post to the community's facilitators, on the same terms as a reply."""
+    if not can_flag_thread(by, thread):
+        raise NotAllowed("Sign in to flag a post in a community you can read.")
+    return _flag(by=by, reason=reason, detail=detail, thread=thread)
+
+
+def _resolve_flags(by, resolution: str, **target) -> None:
+    Flag.objects.open().filter(**target).update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
 
 
 def _set_post_hidden(post: Post, by, hidden: bool) -> Post:
     community = post.thread.community
     _check_facilitates(by, community)
-    Post.objects.filter(pk=post.pk).update(is_hidden=hidden)
+    # save() rather than update(): search follows post saves and drops hidden replies from results.
     post.is_hidden = hidden
+    post.save(update_fields=["is_hidden"])
     if hidden:
-        _resolve_flags(post, by, "Post hidden")
+        _resolve_flags(by, "Post hidden", post=post)
     record_action(community, by, Kind.HIDE_POST if hidden else Kind.UNHIDE_POST, thread=post.thread, post=post)
     return post
 
@@ -63,17 +76,59 @@ def do_unhide_post(post: Post, *, by) -> Post:
 
 
 @transaction.atomic
+def do_hide_thread(thread: ThreadPage, *, by) -> ThreadPage:
+    """Hide a thread, opening post and replies, from readers: it is unpublished, and every surface shows
+    only live threads (pages, lists, search, feeds, API, notifications, digests). Its open flags are resolved.
+
+    Facilitators still reach it from the moderation pages and can unhide it.
+    """
+    _check_facilitates(by, thread.community)
+    current = ThreadPage.objects.get(pk=thread.pk)  # unpublishing saves every field: never stale ones
+    if current.live:
+        UnpublishPageAction(current, user=by).execute(skip_permission_checks=True)
+        thread.refresh_from_db()
+    _resolve_flags(by, "Thread hidden", thread=thread)
+    record_action(thread.community, by, Kind.HIDE_THREAD, thread=thread)
+    return thread
+
+
+@transaction.atomic
+def do_unhide_thread(thread: ThreadPage, *, by) -> ThreadPage:
+    """Publish a hidden thread again, as it was when it was hidden."""
+    _check_facilitates(by, thread.community)
+    current = ThreadPage.objects.get(pk=thread.pk)  # the revision holds every field: never stale ones
+    if not current.live:
+        current.save_revision(user=by).publish(user=by, skip_permission_checks=True)
+        thread.refresh_from_db()
+    record_action(thread.community, by, Kind.UNHIDE_THREAD, thread=thread)
+    return thread
+
+
+@transaction.atomic
 def do_dismiss_flag(flag: Flag, *, by) -> Flag:
     """Close a flag without acting on the post."""
-    post = flag.post
-    _check_facilitates(by, post.thread.community)
+    thread = flag.flagged_thread
+    _check_facilitates(by, thread.community)
     if flag.resolved_at is not None:
         raise NotAllowed("This flag has already been dealt with.")
     flag.resolved_at, flag.resolved_by, flag.resolution = timezone.now(), by, "Dismissed"
     flag.save(update_fields=["resolved_at", "resolved_by", "resolution"])
-    record_action(post.thread.community, by, Kind.DISMISS_FLAG, thread=post.thread, post=post,
+    record_action(thread.community, by, Kind.DISMISS_FLAG, thread=thread, post=flag.post,
                   detail=flag.get_reason_display())
     return flag
+
+
+@transaction.atomic
+def do_dismiss_flags(target: Post | ThreadPage, *, by) -> int:
+    """Dismiss every open flag on a reply (a ``Post``) or a thread's opening post (the ``ThreadPage``)."""
+    is_reply = isinstance(target, Post)
+    _check_facilitates(by, target.thread.community if is_reply else target.community)
+    flags = Flag.objects.open().filter(**{"post" if is_reply else "thread": target})
+    dismissed = 0
+    for flag in flags:
+        do_dismiss_flag(flag, by=by)
+        dismissed += 1
+    return dismissed
 
 
 def _set_thread_flag(thread: ThreadPage, by, field: str, value: bool, kind: str) -> ThreadPage:

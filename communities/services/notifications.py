@@ -26,12 +26,12 @@ from communities.models import (
     Notification,
     NotificationSettings,
     Post,
-    Profile,
     ThreadPage,
     Watch,
     WatchLevel,
 )
 from communities.permissions import can_read_community, can_see_community
+from communities.services.profiles import profiles_by_handle
 
 
 def preferences_for(user) -> NotificationSettings:
@@ -86,16 +86,9 @@ def watch_level(user, *, thread: ThreadPage | None = None, community: CommunityP
 
 def resolve_mentions(text: str) -> list:
     """Users named by ``@first-last`` handles (a display name in lower case, spaces as hyphens)."""
-    from django.utils.text import slugify
-
     handles = extract_mentions(text)
-    users = []
-    for handle in handles:
-        first = handle.split("-")[0]
-        for profile in Profile.objects.filter(display_name__icontains=first).select_related("user"):
-            if slugify(profile.display_name) == handle:
-                users.append(profile.user)
-    return users
+    named = profiles_by_handle(handles)
+    return [profile.user for handle in handles for profile in named.get(handle, [])]
 
 
 # -- creating notifications ----------------------------------------------------------------------

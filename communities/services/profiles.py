@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.safestring import SafeString
+from django.utils.text import slugify
 
+from communities.markdown import link_mentions, mentions_in_html
 from communities.models import Profile, ProfileVisibility
+from communities.permissions import can_see_profile
 from linkeddata.models import Area
 
 
@@ -41,3 +49,36 @@ def do_create_member(
         profile.expertise.set(list(expertise))
         profile.save()
     return user
+
+
+# -- mentions -------------------------------------------------------------------------------------
+
+
+def profiles_by_handle(handles: Iterable[str]) -> dict[str, list[Profile]]:
+    """The profiles each ``@first-last`` handle names (a display name in lower case, spaces as
+    hyphens), with their users, in one query; a handle can name several people."""
+    handles = set(handles)
+    if not handles:
+        return {}
+    candidates = Q()
+    for first in {handle.split("-")[0] for handle in handles}:
+        candidates |= Q(display_name__icontains=first)
+    found: dict[str, list[Profile]] = {}
+    for profile in Profile.objects.filter(candidates).select_related("user").order_by("pk"):
+        handle = slugify(profile.display_name)
+        if handle in handles:
+            found.setdefault(handle, []).append(profile)
+    return found
+
+
+def with_mention_links(htmls: Sequence[str], viewer) -> list[SafeString]:
+    """Rendered posts with each mention linked to the member's profile where ``viewer`` may see it
+    (``can_see_profile``); a handle that names several members stays plain, as it is unclear whom it
+    means. One query for a whole page of posts."""
+    handles = set().union(*(mentions_in_html(html) for html in htmls))
+    links = {}
+    for handle, profiles in profiles_by_handle(handles).items():
+        members = [profile for profile in profiles if profile.user.is_active]
+        if len(members) == 1 and can_see_profile(viewer, members[0]):
+            links[handle] = reverse("member-profile", args=[members[0].user_id])
+    return [link_mentions(html, links) for html in htmls]

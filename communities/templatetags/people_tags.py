@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import template
+from django.urls import reverse
 
-from communities.models import Flag, JoinRequest, Membership, Visibility
+from communities.models import Flag, JoinRequest, Membership, ThreadPage, Visibility
 from communities.permissions import can_facilitate, can_manage, can_read_community, membership_of
 
 register = template.Library()
@@ -46,7 +47,7 @@ def membership_panel(context, community):
         "can_leave": status in {Membership.Status.ACTIVE, Membership.Status.PENDING},
         "pending_requests": JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING).count()
         if facilitating else 0,
-        "open_flags": Flag.objects.filter(post__thread__community=community, resolved_at__isnull=True).count()
+        "open_flags": Flag.objects.open().in_community(community).count()
         if facilitating else 0,
     }
 
@@ -59,6 +60,11 @@ def moderation_link(context, thread):
 
 
 @register.inclusion_tag("communities/people/includes/flag_link.html", takes_context=True)
-def flag_link(context, post):
-    """On a post the visitor is reading: "Flag this post", for signed-in readers (no query per post)."""
-    return {"post": post, "show": context["request"].user.is_authenticated}
+def flag_link(context, target):
+    """On a reply (a ``Post``) or a thread's opening post (the ``ThreadPage``) the visitor is reading:
+    "Flag", for signed-in readers (no query per post; the flag page checks the rest)."""
+    if isinstance(target, ThreadPage):
+        url, what = reverse("flag-thread", args=[target.pk]), "the opening post"
+    else:
+        url, what = reverse("flag-post", args=[target.pk]), "this post"
+    return {"url": url, "what": what, "show": context["request"].user.is_authenticated}

@@ -32,6 +32,7 @@ from communities.permissions import (
 )
 from communities.services import threads as service
 from communities.services.notifications import check_watch, do_set_watch, watch_level
+from communities.services.profiles import with_mention_links
 from communities.services.threads import DiscussionError
 
 
@@ -99,6 +100,10 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
         post.voted = post.pk in voted
         post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
         post.attachment_list = attachments.get(post.pk, [])
+    shown = [post for post in page if post.show_body]
+    opening_post_html, *bodies = with_mention_links([thread.body_html, *(post.body_html for post in shown)], user)
+    for post, body in zip(shown, bodies, strict=True):
+        post.body_with_links = body
     quote = ""
     quote_id = request.GET.get("quote", "")
     if quote_id.isdigit():
@@ -120,6 +125,7 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
         "can_edit_thread": may_edit(thread.author_id),
         "is_facilitator": facilitator,
         "thread_attachments": attachments.get(None, []),
+        "opening_post_html": opening_post_html,
         "watch_level": watch_level(user, thread=thread) if user.is_authenticated else None,
         "watch_levels": WatchLevel.choices,
         "quote": quote,

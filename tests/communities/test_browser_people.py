@@ -5,7 +5,7 @@ from django.core import mail
 
 from communities.models import Membership, ProfileVisibility, Visibility
 from communities.services.communities import do_add_member
-from communities.services.moderation import do_flag_post
+from communities.services.moderation import do_flag_post, do_flag_thread
 from tests.factories import (
     PASSWORD,
     AreaFactory,
@@ -75,6 +75,7 @@ def test_join_open_request_restricted_and_facilitator_approves(chromium, live_se
     restricted = CommunityFactory(title="SEND leaders", visibility=Visibility.RESTRICTED, owner=owner)
     thread = ThreadFactory(community=restricted, title="EHCP timeliness")
     do_flag_post(PostFactory(thread=thread, body="Call me on 07700 900123"), by=owner, reason="personal_data")
+    do_flag_thread(thread, by=owner, reason="off_topic", detail="Not about SEND")
 
     requester_context = chromium.new_context(base_url=live_server.url)
     page = requester_context.new_page()
@@ -108,6 +109,10 @@ def test_join_open_request_restricted_and_facilitator_approves(chromium, live_se
     check_accessibility(facilitator)
     facilitator.get_by_role("button", name="Hide the post").click()
     assert "The post is hidden." in facilitator.content()
+    assert "Not about SEND" in facilitator.content()  # the flagged opening post, with a link to its thread
+    assert facilitator.get_by_role("link", name="EHCP timeliness", exact=True).is_visible()
+    facilitator.get_by_role("button", name="Hide the thread").click()
+    assert "The thread is hidden." in facilitator.content() and "No flagged posts." in facilitator.content()
 
     page.goto("/members/me/communities/")
     assert "Welcome, Rita" in page.content()
@@ -164,3 +169,19 @@ def test_facilitator_withdraws_an_invitation_from_the_pending_list(chromium, liv
     page.goto(link)
     assert "This invitation was withdrawn" in page.content()
     context.close()
+
+
+def test_a_reader_flags_a_threads_opening_post(page, check_accessibility, home_page):
+    community = CommunityFactory(title="Waste and recycling", visibility=Visibility.OPEN)
+    thread = ThreadFactory(community=community, title="Buy our caddies", body="Visit example.com for caddies.")
+    reader = UserFactory(email="rita@york.example.gov.uk")
+    sign_in(page, reader.email)
+
+    page.goto(thread.url)
+    page.get_by_role("link", name="Flag the opening post").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Flag the opening post of “Buy our caddies”"
+    check_accessibility(page)
+    page.get_by_label("Spam or advertising").check()
+    page.get_by_role("button", name="Flag the post").click()
+    assert "The community's facilitators will look at the post." in page.content()
+    assert thread.flags.get().flagged_by == reader

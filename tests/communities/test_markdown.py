@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from communities.markdown import ALLOWED_TAGS, extract_mentions, render_markdown
+from communities.markdown import ALLOWED_TAGS, extract_mentions, link_mentions, render_markdown
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -57,14 +57,24 @@ class ElementAudit(HTMLParser):
         self.elements.append((tag, dict(attrs)))
 
 
+LINKED = {"pat-public": "/members/7/", "script": "/members/8/"}
+
+
+@pytest.mark.parametrize("linked", [False, True], ids=["as-stored", "mentions-linked"])
 @pytest.mark.parametrize("source", HOSTILE)
-def test_hostile_input_renders_inert(source):
+def test_hostile_input_renders_inert(source, linked):
+    html = render_markdown(f"{source}\n\n@pat-public")
+    if linked:
+        html = link_mentions(html, LINKED)
+        assert '<a class="mention" href="/members/7/">@pat-public</a>' in html
     audit = ElementAudit()
-    audit.feed(render_markdown(source))
+    audit.feed(html)
     for tag, attrs in audit.elements:
         assert tag in ALLOWED_TAGS, tag
         assert not [name for name in attrs if name.startswith("on") or name in {"style", "src"}], attrs
-        if "href" in attrs:
+        if tag == "a" and attrs.get("class") == "mention":  # a profile link added for the reader
+            assert attrs["href"] in LINKED.values(), attrs
+        elif "href" in attrs:
             assert urlsplit(attrs["href"].strip()).scheme.lower() in {"http", "https", "mailto"}, attrs
             assert attrs["rel"] == "nofollow ugc"
 
@@ -90,3 +100,21 @@ def test_raw_html_is_shown_as_text_not_built():
     audit = ElementAudit()
     audit.feed(render_markdown('<span class="evil">x</span>'))
     assert audit.elements == [("p", {})]
+
+
+def test_mentions_link_only_where_told_and_escape_the_address():
+    html = render_markdown("Ask @pat-public, @pri-private and `@pat-public`")
+
+    linked = link_mentions(html, {"pat-public": '/members/1/"><script>alert(1)</script>'})
+
+    assert linked.count("<a ") == 1 and "<script>" not in linked
+    assert 'href="/members/1/&quot;&gt;&lt;script&gt;' in linked
+    assert '<span class="mention">@pri-private</span>' in linked
+    assert "<code>@pat-public</code>" in linked  # never inside code
+
+
+def test_typed_mention_markup_stays_text_around_the_real_mention():
+    linked = link_mentions(render_markdown('<span class="mention">@pat-public</span>'), {"pat-public": "/members/1/"})
+
+    assert linked == ('<p>&lt;span class="mention"&gt;<a class="mention" href="/members/1/">@pat-public</a>'
+                      "&lt;/span&gt;</p>\n")

@@ -7,11 +7,14 @@ from communities.services.communities import do_add_member
 from communities.services.membership import NotAllowed
 from communities.services.moderation import (
     do_flag_post,
+    do_flag_thread,
     do_hide_post,
+    do_hide_thread,
     do_lock_thread,
     do_move_thread,
     do_pin_thread,
     do_unhide_post,
+    do_unhide_thread,
     do_unlock_thread,
 )
 from tests.factories import CommunityFactory, PostFactory, ThreadFactory, UserFactory
@@ -210,3 +213,187 @@ def test_people_banned_from_a_community_cannot_flag_its_posts(setting):
 
     with pytest.raises(NotAllowed):
         do_flag_post(post, by=banned, reason="spam")
+
+
+# -- A thread's opening post ---------------------------------------------------------------------
+
+
+def test_a_member_flags_an_opening_post_and_it_appears_in_the_queue_with_a_link_to_the_thread(client, setting):
+    community, facilitator, thread, post = setting
+    reader = UserFactory(display_name="Rita Reader")
+    client.force_login(reader)
+
+    page = client.get(thread.url).content.decode()
+    assert reverse("flag-thread", args=[thread.pk]) in page  # the opening post has its own flag link
+    form = client.get(reverse("flag-thread", args=[thread.pk])).content.decode()
+    assert "Flag the opening post of “Food waste caddies”" in form
+    response = client.post(reverse("flag-thread", args=[thread.pk]), {"reason": "off_topic", "detail": "Belongs elsewhere"})
+    assert response.status_code == 302 and response["Location"] == f"{thread.url}#opening-post"
+    client.post(reverse("flag-thread", args=[thread.pk]), {"reason": "spam", "detail": "An advert"})
+
+    flag = Flag.objects.get()  # flagging again updates the member's one open flag
+    assert (flag.thread_id, flag.post_id, flag.reason, flag.detail) == (thread.pk, None, "spam", "An advert")
+    client.force_login(facilitator)
+    community_page = client.get(community.url).content.decode()
+    assert "(1 flagged post)" in community_page
+    queue = client.get(reverse("moderation-queue", args=[community.slug])).content.decode()
+    assert "Spam or advertising: opening post by" in queue and "An advert" in queue
+    assert f'<a href="{thread.url}">Food waste caddies</a>' in queue
+    assert "We are reviewing our approach" in queue  # the opening post's text
+    assert "Hide the thread" in queue and "Flagged by Rita Reader" in queue
+
+
+def test_outsiders_of_a_private_community_get_404_and_nothing_is_recorded(client, home_page):
+    owner = UserFactory()
+    private = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
+    restricted = CommunityFactory(visibility=Visibility.RESTRICTED, owner=owner)
+    private_thread = ThreadFactory(community=private, title="Confidential restructure")
+    restricted_thread = ThreadFactory(community=restricted, title="Members only question")
+    url = reverse("flag-thread", args=[private_thread.pk])
+
+    assert "/accounts/login/" in client.post(url, {"reason": "spam"})["Location"]
+    outsider = UserFactory()
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    response = client.post(url, {"reason": "spam"})
+    assert response.status_code == 404 and "Confidential restructure" not in response.content.decode()
+    members_only = client.post(reverse("flag-thread", args=[restricted_thread.pk]), {"reason": "spam"})
+    assert members_only.status_code == 403 and "We are reviewing our approach" not in members_only.content.decode()
+    with pytest.raises(NotAllowed):
+        do_flag_thread(private_thread, by=outsider, reason="spam")
+    assert not Flag.objects.exists()
+
+
+def test_people_banned_from_a_community_cannot_flag_its_opening_posts(setting):
+    from communities.services.membership import do_ban
+
+    community, facilitator, thread, post = setting
+    banned = UserFactory()
+    do_ban(community, banned, by=facilitator)
+
+    with pytest.raises(NotAllowed):
+        do_flag_thread(thread, by=banned, reason="spam")
+    assert not Flag.objects.exists()
+
+
+def test_hiding_a_flagged_opening_post_hides_the_thread_from_readers_until_unhidden(client, setting):
+    from communities.models import Notification, Watch, WatchLevel
+    from communities.services.threads import do_reply
+
+    community, facilitator, thread, post = setting
+    reader = UserFactory()
+    do_add_member(community, reader)
+    Watch.objects.create(user=reader, thread=thread, level=WatchLevel.WATCHING)
+    do_reply(thread=thread, author=thread.author, body="Another reply")
+    assert Notification.objects.readable_by(reader).filter(thread=thread).exists()
+    do_flag_thread(thread, by=reader, reason="abuse")
+    client.force_login(facilitator)
+
+    queue = reverse("moderation-queue", args=[community.slug])
+    response = client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "hide", "next": queue})
+
+    assert response.status_code == 302 and response["Location"] == queue
+    assert not Flag.objects.open().exists()
+    assert Flag.objects.get().resolution == "Thread hidden"
+    moderation_page = client.get(queue).content.decode()
+    assert "No flagged posts." in moderation_page and '<span class="badge">Hidden</span>' in moderation_page
+    assert "Hidden from readers" in client.get(reverse("moderate-thread", args=[community.slug, thread.pk])).content.decode()
+    client.force_login(reader)
+    assert client.get(thread.url).status_code == 404
+    assert "Food waste caddies" not in client.get(community.url).content.decode()
+    assert client.get(reverse("thread-feed-rss", args=[thread.pk])).status_code == 404
+    assert client.get(f"/api/threads/{thread.pk}").status_code == 404
+    assert client.get(reverse("flag-thread", args=[thread.pk])).status_code == 404
+    assert client.get(reverse("flag-post", args=[post.pk])).status_code == 404  # nor its replies' text
+    assert not Notification.objects.readable_by(reader).filter(thread=thread).exists()
+    log = ModerationAction.objects.filter(community=community, kind="hide_thread", thread=thread, actor=facilitator)
+    assert log.exists()
+
+    client.force_login(facilitator)
+    client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "unhide"})
+    client.force_login(reader)
+    assert client.get(thread.url).status_code == 200
+    assert "Food waste caddies" in client.get(community.url).content.decode()
+    assert ModerationAction.objects.filter(community=community, kind="unhide_thread").exists()
+    client.force_login(facilitator)
+    assert "Unhid a thread" in client.get(reverse("moderation-log", args=[community.slug])).content.decode()
+
+
+def test_dismissing_an_opening_post_flag_leaves_the_thread_alone(client, setting):
+    community, facilitator, thread, post = setting
+    do_flag_thread(thread, by=UserFactory(), reason="off_topic")
+    client.force_login(facilitator)
+    assert "flagged 1 time" in client.get(reverse("moderate-thread", args=[community.slug, thread.pk])).content.decode()
+
+    client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "dismiss"})
+
+    flag = Flag.objects.get()
+    assert flag.resolution == "Dismissed" and flag.resolved_by == facilitator
+    assert ThreadPage.objects.get(pk=thread.pk).live
+    entry = ModerationAction.objects.get(kind="dismiss_flag")
+    assert (entry.thread_id, entry.post_id, entry.detail) == (thread.pk, None, "Off topic")
+
+
+def test_members_cannot_hide_threads(client, setting):
+    community, facilitator, thread, post = setting
+    member = UserFactory()
+    do_add_member(community, member)
+    client.force_login(member)
+
+    assert client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "hide"}).status_code == 403
+    with pytest.raises(NotAllowed):
+        do_hide_thread(thread, by=member)
+    assert ThreadPage.objects.get(pk=thread.pk).live
+    assert not ModerationAction.objects.filter(kind="hide_thread").exists()
+
+
+def test_hidden_replies_cannot_be_flagged_so_their_text_is_not_shown(client, setting):
+    community, facilitator, thread, post = setting
+    do_hide_post(post, by=facilitator)
+    client.force_login(UserFactory())
+
+    response = client.get(reverse("flag-post", args=[post.pk]))
+
+    assert response.status_code == 404 and "miracle caddies" not in response.content.decode()
+
+
+def test_a_flag_is_on_exactly_one_post(setting):
+    from django.db import IntegrityError, transaction
+
+    community, facilitator, thread, post = setting
+    for target in ({"post": post, "thread": thread}, {}):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Flag.objects.create(flagged_by=facilitator, reason="spam", **target)
+
+
+def test_thread_page_offers_flagging_the_opening_post_to_signed_in_readers(rf, setting):
+    from django.contrib.auth.models import AnonymousUser
+    from django.template import Context, Template
+
+    community, facilitator, thread, post = setting
+    template = Template("{% load people_tags %}{% flag_link thread %}")
+
+    def render(user):
+        request = rf.get(thread.url)
+        request.user = user
+        return template.render(Context({"request": request, "thread": thread}))
+
+    assert reverse("flag-thread", args=[thread.pk]) in render(UserFactory())
+    assert "the opening post" in render(UserFactory())
+    assert render(AnonymousUser()).strip() == ""
+
+
+def test_hiding_and_unhiding_a_thread_keep_what_happened_in_it_meanwhile(setting):
+    from communities.services.threads import do_reply
+
+    community, facilitator, thread, post = setting
+    stale = ThreadPage.objects.get(pk=thread.pk)
+    do_reply(thread=thread, author=thread.author, body="A later reply")
+    do_lock_thread(thread, by=facilitator)
+
+    do_hide_thread(stale, by=facilitator)
+    do_unhide_thread(stale, by=facilitator)
+
+    fresh = ThreadPage.objects.get(pk=thread.pk)
+    assert fresh.live and fresh.is_locked and fresh.reply_count == 2
+    assert stale.live

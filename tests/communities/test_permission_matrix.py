@@ -5,7 +5,9 @@ The expected outcome of a cell is derived from the three rules (and only from th
 - see a community: open/restricted → everyone; private → active members and site staff; else 404;
 - read its content: open → everyone; restricted/private → active members and site staff;
   a restricted non-member gets 403 (with how to join), private → 404;
-- post/reply: active members only (not pending, invited, banned or left).
+- post/reply: active members only (not pending, invited, banned or left);
+- flag a reply or an opening post: signed-in readers who are not banned; the moderation queue, where
+  flagged posts are shown: the community's facilitators and owners, and site staff.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from communities.models import EmailFrequency, Membership, Post, Visibility, Watch, WatchLevel
+from communities.models import EmailFrequency, Flag, Membership, Post, Visibility, Watch, WatchLevel
+from communities.services.moderation import do_flag_thread
 from communities.services.notifications import (
     do_send_digests,
     do_set_email_frequency,
@@ -24,14 +27,20 @@ from communities.services.notifications import (
 )
 from communities.services.threads import do_start_thread
 from communities.services.tokens import do_create_token
-from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
+from tests.factories import (
+    CommunityFactory,
+    MembershipFactory,
+    PostFactory,
+    ThreadFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
 ACTORS = ["anonymous", "non_member", "pending", "invited", "member", "facilitator", "owner", "banned", "staff"]
 VISIBILITIES = [Visibility.OPEN, Visibility.RESTRICTED, Visibility.PRIVATE]
 SURFACES = ["community_page", "thread_page", "post_reply", "member_list", "feed", "api_list", "api_detail",
-            "notifications", "digest_email"]
+            "notifications", "digest_email", "flag_reply", "flag_opening_post", "moderation_queue"]
 ACTIVE = {"member", "facilitator", "owner"}
 
 
@@ -45,6 +54,14 @@ def may_read(actor: str, visibility: str) -> bool:
 
 def may_post(actor: str, visibility: str) -> bool:
     return actor in ACTIVE
+
+
+def may_flag(actor: str, visibility: str) -> bool:
+    return actor not in {"anonymous", "banned"} and may_read(actor, visibility)
+
+
+def may_moderate(actor: str, visibility: str) -> bool:
+    return actor in {"facilitator", "owner", "staff"}
 
 
 def content_status(actor: str, visibility: str) -> int:
@@ -74,8 +91,11 @@ def world(django_db_setup, django_db_blocker):
         people["anonymous"] = None
         places = {}
         for visibility in VISIBILITIES:
-            community = CommunityFactory(title=f"Matrix {visibility}", visibility=visibility, owner=UserFactory())
+            founder = UserFactory()
+            community = CommunityFactory(title=f"Matrix {visibility}", visibility=visibility, owner=founder)
             thread = ThreadFactory(community=community, title=f"Secret budget question ({visibility})")
+            PostFactory(thread=thread, author=founder, body="Our secret reply about budgets.")
+            do_flag_thread(thread, by=founder, reason="off_topic", detail="Flagged for the matrix")
             for actor, status in {"pending": "pending", "invited": "invited", "banned": "banned"}.items():
                 MembershipFactory(community=community, user=people[actor], status=status)
             for actor in ACTIVE:
@@ -112,7 +132,7 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             assert response.status_code == 302
         else:
             assert response.status_code == (404 if not see else 403)
-        assert Post.objects.filter(thread=thread).exists() == may_post(actor, visibility)
+        assert Post.objects.filter(thread=thread, body="My reply").exists() == may_post(actor, visibility)
 
     elif surface == "member_list":
         response = client.get(f"/communities/{community.slug}/members/")
@@ -171,3 +191,33 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         mine = [m for m in mail.outbox if user is not None and m.to == [user.email]]
         assert any("A new question for the digest" in m.body for m in mine) == (user is not None and read)
         assert all(title not in m.body or read for m in mine)
+
+    elif surface in {"flag_reply", "flag_opening_post"}:
+        if surface == "flag_reply":
+            url, target = reverse("flag-post", args=[thread.posts.get().pk]), {"post": thread.posts.get()}
+        else:
+            url, target = reverse("flag-thread", args=[thread.pk]), {"thread": thread}
+        response = client.post(url, {"reason": "spam", "detail": "From the matrix"})
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        elif may_flag(actor, visibility):
+            assert response.status_code == 302 and response["Location"].startswith(thread.url)
+        else:
+            assert response.status_code == (404 if not see else 403)
+            assert "Our secret reply" not in response.content.decode()
+            assert "We are reviewing our approach" not in response.content.decode()
+        assert Flag.objects.filter(flagged_by__isnull=False, detail="From the matrix", **target).exists() == (
+            user is not None and may_flag(actor, visibility)
+        )
+
+    elif surface == "moderation_queue":
+        response = client.get(reverse("moderation-queue", args=[community.slug]))
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        elif may_moderate(actor, visibility):
+            assert response.status_code == 200
+            assert "Flagged for the matrix" in response.content.decode() and title in response.content.decode()
+        else:
+            assert response.status_code == (404 if not see else 403)
+            assert "Flagged for the matrix" not in response.content.decode()
+            assert title not in response.content.decode()

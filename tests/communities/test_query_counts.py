@@ -41,6 +41,40 @@ def test_thread_page_with_10_and_300_posts(client, reader, visibility):
     assert queries(client, f"{large.url}?page=5") == queries(client, small.url)
 
 
+def add_mentioning_replies(thread, authors, count: int) -> None:
+    """``count`` replies that each mention one of ``authors`` (public profiles, so every mention is a link)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from django.utils.text import slugify
+
+    from communities.markdown import render_markdown
+    from communities.models import ThreadPage
+
+    start = timezone.now() - timedelta(days=1)
+    bodies = [f"Thanks @{slugify(author.profile.display_name)}, that helped." for author in authors]
+    Post.objects.bulk_create(
+        Post(thread=thread, author=authors[n % len(authors)], body=bodies[n % len(authors)],
+             body_html=render_markdown(bodies[n % len(authors)]), created_at=start + timedelta(seconds=n))
+        for n in range(count)
+    )
+    ThreadPage.objects.filter(pk=thread.pk).update(reply_count=count)
+
+
+def test_thread_page_with_mentions_in_10_and_300_posts(client, reader):
+    from communities.models import ProfileVisibility
+
+    community = CommunityFactory()
+    authors = [UserFactory(display_name=f"Mentioned Person{n}", visibility=ProfileVisibility.PUBLIC) for n in range(25)]
+    small, large = ThreadFactory(community=community), ThreadFactory(community=community)
+    add_mentioning_replies(small, authors, 10)
+    add_mentioning_replies(large, authors, 300)
+
+    assert 'class="mention" href="/members/' in client.get(large.url).content.decode()
+    assert queries(client, small.url) == queries(client, large.url)
+    assert queries(client, f"{large.url}?page=5") == queries(client, small.url)
+
+
 def test_community_page_with_10_and_300_threads(client, reader):
     small, large = CommunityFactory(), CommunityFactory()
     author = UserFactory()

@@ -290,3 +290,58 @@ def test_hidden_posts_are_shown_only_to_facilitators_on_every_surface(client, co
     client.force_login(facilitator)
     page = client.get(thread.url).content.decode()
     assert "hidden by a facilitator" in page and "Hidden rude remark" in page
+
+
+@pytest.fixture
+def mentioned(community):
+    """Three members, one for each profile visibility, mentioned in a thread's opening post and a reply."""
+    from communities.models import ProfileVisibility
+
+    people = {
+        "public": UserFactory(display_name="Pat Public", visibility=ProfileVisibility.PUBLIC),
+        "members": UserFactory(display_name="Mo Members", visibility=ProfileVisibility.MEMBERS),
+        "private": UserFactory(display_name="Pri Private", visibility=ProfileVisibility.PRIVATE),
+    }
+    thread = ThreadFactory(community=community, body="Over to @pat-public and @pri-private.")
+    PostFactory(thread=thread, body="I agree with @mo-members, @pri-private and @pat-public.")
+    return thread, people
+
+
+def mention_links(html: str) -> dict[str, int]:
+    """How many profile links each mentioned handle got on the page."""
+    import re
+
+    return {handle: len(re.findall(rf'<a class="mention" href="/members/\d+/">@{handle}</a>', html))
+            for handle in ("pat-public", "mo-members", "pri-private")}
+
+
+@pytest.mark.parametrize(("reader", "linked"), [
+    ("anonymous", {"pat-public": 2, "mo-members": 0, "pri-private": 0}),
+    ("member", {"pat-public": 2, "mo-members": 1, "pri-private": 0}),
+    ("the private member", {"pat-public": 2, "mo-members": 1, "pri-private": 2}),
+])
+def test_mentions_link_to_profiles_the_reader_may_see(client, mentioned, reader, linked):
+    thread, people = mentioned
+    if reader == "member":
+        client.force_login(UserFactory())
+    elif reader == "the private member":
+        client.force_login(people["private"])
+
+    page = client.get(thread.url).content.decode()
+
+    assert mention_links(page) == linked
+    assert f'href="/members/{people["public"].pk}/">@pat-public</a>' in page
+    for handle, count in linked.items():  # the others keep today's highlight, without a link
+        assert page.count(f'<span class="mention">@{handle}</span>') == (2 if handle != "mo-members" else 1) - count
+
+
+def test_a_mention_that_names_two_members_is_not_linked(client, community):
+    from communities.models import ProfileVisibility
+
+    for _ in range(2):
+        UserFactory(display_name="Sam Smith", visibility=ProfileVisibility.PUBLIC)
+    thread = ThreadFactory(community=community, body="Thanks @sam-smith")
+
+    page = client.get(thread.url).content.decode()
+
+    assert '<span class="mention">@sam-smith</span>' in page and 'class="mention" href' not in page

@@ -130,6 +130,28 @@ def test_deleting_and_hiding_remove_from_results(hub, search_index):
     assert find(anonymous(), "q=budget setting&type=thread").total == 0
 
 
+def test_facilitators_hiding_a_reply_or_a_thread_removes_them_from_results(hub, search_index):
+    from communities.services.moderation import do_hide_post, do_hide_thread, do_unhide_thread
+
+    staff = hub["staff"]
+    reply = PostFactory(thread=hub["open_thread"], body="A reply about snorklewick schemes.")
+    search_index.sync()
+    assert find(anonymous(), "q=snorklewick").total == 2  # the reply and its thread
+
+    do_hide_post(reply, by=staff)
+    search_index.sync()
+    assert find(anonymous(), "q=snorklewick").total == 0
+
+    do_hide_thread(hub["open_thread"], by=staff)  # a flagged opening post: the whole thread goes
+    search_index.sync()
+    assert find(anonymous(), "q=budget setting for recycling collections&type=thread").total == 0
+    assert f"thread-{hub['open_thread'].pk}" not in {h.doc_id for h in find(anonymous(), "q=contamination").hits}
+
+    do_unhide_thread(hub["open_thread"], by=staff)
+    search_index.sync()
+    assert f"thread-{hub['open_thread'].pk}" in {h.doc_id for h in find(anonymous(), "q=contamination").hits}
+
+
 def test_drafts_only_to_their_owner_and_editors(search_index):
     owner, other = UserFactory(), UserFactory()
     draft = GoodPracticePage(title="Flooglehorn draft", summary="s", problem="p", approach="a", outcomes="o",
