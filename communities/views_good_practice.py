@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.syndication.views import Feed
 from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_POST
 
 from communities.forms_good_practice import AdoptionForm, GoodPracticeForm, ReviewForm
-from communities.models import GoodPracticeIndexPage, GoodPracticePage
+from communities.models import GoodPracticeIndexPage, GoodPracticePage, ServiceArea
 from communities.permissions import (
     can_edit_good_practice,
     can_review_good_practice,
@@ -187,7 +188,8 @@ class GoodPracticeFeed(Feed):
         return library.url if library else "/"
 
     def items(self):
-        return GoodPracticePage.objects.published().order_by("-first_published_at")[:30]
+        return (GoodPracticePage.objects.published().order_by("-first_published_at")
+                .prefetch_related(Prefetch("service_areas", ServiceArea.objects.select_related("parent")))[:30])
 
     def item_title(self, item: GoodPracticePage) -> str:
         return item.title
@@ -205,7 +207,7 @@ class GoodPracticeFeed(Feed):
         return item.last_published_at
 
     def item_categories(self, item: GoodPracticePage):
-        return [area.full_name for area in item.service_areas.select_related("parent")]
+        return [area.full_name for area in item.service_areas.all()]  # prefetched in items()
 
 
 class GoodPracticeAtomFeed(GoodPracticeFeed):

@@ -65,12 +65,10 @@ def line_chart(title: str, description: str, x_labels: list[str], lines: list[tu
     return _accessible(chart.render(is_unicode=True), title, description)
 
 
-def bar_chart(title: str, description: str, rows: list[tuple[str, Decimal]], unit: str, highlight: str = "") -> SafeString:
-    """A horizontal bar per row; the highlighted council is a separate, named series."""
-    chart = pygal.HorizontalBar(**_config(height=max(300, 22 * len(rows) + 160), x_title=unit, show_legend=bool(highlight)))
+def bar_chart(title: str, description: str, rows: list[tuple[str, Decimal]], unit: str) -> SafeString:
+    """A horizontal bar per row."""
+    chart = pygal.HorizontalBar(**_config(height=max(300, 22 * len(rows) + 160), x_title=unit, show_legend=False))
     chart.title = title
     chart.x_labels = [name for name, _ in rows]
-    chart.add("Councils", [None if name == highlight else float(value) for name, value in rows])
-    if highlight:
-        chart.add(f"{highlight} (highlighted)", [float(value) if name == highlight else None for name, value in rows])
+    chart.add("Councils", [float(value) for _, value in rows])
     return _accessible(chart.render(is_unicode=True), title, description)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from linkeddata.uris import period_slug
+
 
 class AreaQuerySet(models.QuerySet):
     def councils(self) -> AreaQuerySet:
@@ -107,7 +109,7 @@ class Period(models.Model):
     @property
     def slug(self) -> str:
         """The period as a URL segment: ``2023`` or ``2023-24``."""
-        return self.code.replace("/", "-")
+        return period_slug(self.code)
 
 
 class Measure(models.Model):

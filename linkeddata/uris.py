@@ -92,7 +92,3 @@ class Uris:
 
     def download(self, slug: str, extension: str) -> URIRef:
         return URIRef(f"{self.base}/data/{slug}.{extension}")
-
-    def document(self, thing: URIRef) -> str:
-        """The ``/doc/`` URL that describes a ``/id/`` URI."""
-        return str(thing).replace(f"{self.base}/id/", f"{self.base}/doc/", 1)

@@ -43,6 +43,7 @@ from linkeddata.services.periods import period_code_from_slug
 from linkeddata.services.publish import (
     area_records,
     catalogue,
+    catch_up,
     csv_bytes,
     dataset_ntriples,
     dataset_record,
@@ -376,6 +377,7 @@ def catalogue_document(request: HttpRequest, ext: str | None = None) -> HttpResp
 
 
 def _dump_bytes(dataset: Dataset, extension: str) -> bytes:
+    catch_up()  # an import run while this process held the store left its downloads pending
     stored = dump_path(dataset.slug, extension)
     if stored.exists():
         return stored.read_bytes()
@@ -384,19 +386,21 @@ def _dump_bytes(dataset: Dataset, extension: str) -> bytes:
     return gzip.compress(b"".join(dataset_ntriples(Uris.default(), dataset)))
 
 
+DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "nt.gz": "application/gzip"}
+
+
 @require_GET
 def download(request: HttpRequest, slug: str, extension: str) -> HttpResponse:
     """A dataset's bulk download: CSV or gzip-compressed N-Triples."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    catch_up()  # an import run while this process held the store left its downloads pending
     stored = dump_path(slug, extension)
-    if stored.exists():
-        response = FileResponse(stored.open("rb"), as_attachment=True, filename=f"{slug}.{extension}")
+    if stored.exists():  # streamed: a large dataset's dump is not read into memory
+        response = FileResponse(stored.open("rb"), as_attachment=True, filename=f"{slug}.{extension}",
+                                content_type=DOWNLOAD_TYPES[extension])
     else:
-        response = HttpResponse(_dump_bytes(dataset, extension))
+        response = HttpResponse(_dump_bytes(dataset, extension), content_type=DOWNLOAD_TYPES[extension])
         response["Content-Disposition"] = f'attachment; filename="{slug}.{extension}"'
-    response["Content-Type"] = "text/csv; charset=utf-8" if extension == "csv" else "application/n-triples"
-    if extension == "nt.gz":
-        response["Content-Type"] = "application/gzip"
     response["Access-Control-Allow-Origin"] = "*"
     return response
 

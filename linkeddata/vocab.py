@@ -62,7 +62,6 @@ class HUB(DefinedNamespace):
 STATISTICAL_GEOGRAPHY = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
 YEAR = Namespace("http://reference.data.gov.uk/id/year/")
 GOVERNMENT_YEAR = Namespace("http://reference.data.gov.uk/id/government-year/")
-OGL = URIRef("http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
 
 PREFIXES = {
     "qb": "http://purl.org/linked-data/cube#",

@@ -285,7 +285,7 @@ DOC_TYPES: dict[str, DocType] = {
 def parse_doc_id(doc_id: str) -> tuple[DocType, int] | None:
     """The type and primary key named by ``doc_id`` ("thread-12"), or None if it names nothing."""
     name, _, pk = str(doc_id).rpartition("-")
-    if name not in DOC_TYPES or not pk.isdigit() or len(pk) > 18:
+    if name not in DOC_TYPES or not pk.isdecimal() or len(pk) > 18:
         return None
     return DOC_TYPES[name], int(pk)
 

@@ -18,12 +18,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from hub.services.tasks import enqueue_later
+from hub.services.tasks import backoff, enqueue_later
 from search.client import SEARCH_ERRORS, get_client, is_enabled
 from search.documents import DOC_TYPES, iter_sources
 from search.indexes import write_targets
@@ -32,7 +31,6 @@ from search.models import OutboxEntry
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-MAX_BACKOFF_SECONDS = 600
 BULK_TIMEOUT_SECONDS = 120  # a bulk request is bigger than a search: allow it longer than ELASTICSEARCH_TIMEOUT
 
 
@@ -98,10 +96,6 @@ class DrainResult:
     errors: list[str] = field(default_factory=list)
 
 
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
-
-
 def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) -> DrainResult:
     """Index every due outbox entry, batch by batch, until none is left or Elasticsearch fails.
 
@@ -151,7 +145,7 @@ def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) ->
             result.indexed += sum(1 for _, s in docs if s is not None)
             result.deleted += sum(1 for _, s in docs if s is None)
     if result.unreachable:
-        schedule_indexing(delay_seconds=_backoff(1).total_seconds())
+        schedule_indexing(delay_seconds=backoff(1).total_seconds())
     return result
 
 
@@ -160,7 +154,7 @@ def _postpone(rows: list[OutboxEntry], error: str, *, exhaust: bool, messages: d
     for row in rows:
         row.attempts += 1
         row.last_error = (messages or {}).get(f"{row.doc_type}-{row.object_id}", error)
-        row.next_attempt_at = now + _backoff(row.attempts)
+        row.next_attempt_at = now + backoff(row.attempts)
         if exhaust and row.attempts >= MAX_ATTEMPTS:
             row.failed_at = now
     OutboxEntry.objects.bulk_update(rows, ["attempts", "last_error", "next_attempt_at", "failed_at"])

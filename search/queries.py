@@ -93,7 +93,7 @@ def parse_params(data) -> SearchParams:
             if not value:
                 continue
             if facet.kind == "int":
-                if not value.isdigit() or len(value) > 9:
+                if not value.isdecimal() or len(value) > 9:
                     params.notices.append(f"Ignored the {facet.label.lower()} filter “{value}”: it is not a valid value.")
                     continue
                 value = int(value)
@@ -105,7 +105,7 @@ def parse_params(data) -> SearchParams:
         if cleaned:
             params.filters[facet.param] = cleaned
     page = str(data.get("page", "1") or "1").strip()
-    params.page = int(page) if page.isdigit() and len(page) < 7 else 1
+    params.page = int(page) if page.isdecimal() and len(page) < 7 else 1
     params.page = max(params.page, 1)
     return params
 
@@ -429,17 +429,18 @@ def autocomplete(user, prefix: str, size: int = 8) -> list[dict]:
 # -- more like this --------------------------------------------------------------------------------
 
 
-def is_visible(user, doc_id: str) -> bool:
+def is_visible(user, doc_id: str, rule=_UNSET) -> bool:
     """Whether ``user`` may see the indexed document ``doc_id`` (by the same permission filter)."""
-    search = _visible(Search(using=get_client(), index=alias_name()), user).filter("ids", values=[doc_id])
+    search = _visible(Search(using=get_client(), index=alias_name()), user, rule).filter("ids", values=[doc_id])
     return search.params(terminate_after=1).count() > 0
 
 
 def related(user, doc_id: str, size: int = 5) -> list[Hit]:
     """Threads and good practice like ``doc_id`` that ``user`` may see (nothing if they may not see it)."""
-    if not is_visible(user, doc_id):
+    rule = permission_filter(user)  # built once: it reads the communities the user may read
+    if not is_visible(user, doc_id, rule):
         return []
-    search = _visible(Search(using=get_client(), index=alias_name()), user)
+    search = _visible(Search(using=get_client(), index=alias_name()), user, rule)
     search = search.query(Q("more_like_this", fields=["title", "summary", "body", "tags.text"],
                             like=[{"_index": alias_name(), "_id": doc_id}],
                             min_term_freq=1, min_doc_freq=1, max_query_terms=25, minimum_should_match="20%"))

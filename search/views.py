@@ -6,10 +6,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from search.documents import page_url, parse_doc_id, profile_url
-from search.queries import FACETS, PER_PAGE, parse_params
+from search.queries import PER_PAGE, parse_params
 from search.services.analytics import (
     PERIODS,
     build_report,
@@ -26,13 +27,16 @@ from search.services.searching import do_autocomplete, do_search
 def search_page(request):
     params = parse_params(request.GET)
     results = do_search(request.user, params) if not params.is_empty else None
-    log = do_log_search(request.user, results) if results is not None else None
-    first = (results.page - 1) * PER_PAGE if results is not None else 0
+    first = 0
     if results is not None:
-        for position, hit in enumerate(results.hits, start=first + 1):
-            hit.click_url = f"/search/go/?s={log.pk}&doc={hit.doc_id}&pos={position}" if log else hit.url
+        first = (results.page - 1) * PER_PAGE
+        log = do_log_search(request.user, results)
+        if log:  # without a log a result links straight to its page (the template's default)
+            click = reverse("search-click")
+            for position, hit in enumerate(results.hits, start=first + 1):
+                hit.click_url = f"{click}?s={log.pk}&doc={hit.doc_id}&pos={position}"
     return render(request, "search/search.html", {
-        "query": params.q, "params": params, "results": results, "facets": FACETS,
+        "query": params.q, "params": params, "results": results,
         "filter_pairs": [(k, v) for k, values in params.filters.items() for v in values],
         "base_query": request.GET.urlencode(), "start": first + 1,
     })

@@ -38,7 +38,6 @@ from communities.models import (
 from communities.permissions import (
     GOOD_PRACTICE_EDITORS,
     can_edit_good_practice,
-    can_post_in_community,
     can_see_profile,
     membership_of,
     readable_community_filter,
@@ -259,7 +258,8 @@ def awaiting_review_by(user) -> list[GoodPracticePage]:
     ids: list[str] = []
     for task in GoodPracticeReviewTask.objects.filter(active=True):
         ids += list(task.get_task_states_user_can_moderate(user).values_list("workflow_state__object_id", flat=True))
-    return list(GoodPracticePage.objects.filter(pk__in=[int(i) for i in ids]).order_by("latest_revision_created_at"))
+    return list(GoodPracticePage.objects.filter(pk__in=[int(i) for i in ids]).select_related("author__profile")
+                .order_by("latest_revision_created_at"))
 
 
 def visible_author_name(page: GoodPracticePage, viewer) -> str:
@@ -341,20 +341,29 @@ def do_ask_question(page: GoodPracticePage, user, question: str) -> ThreadPage:
     """Ask about a case study in its question thread, which the first question starts in the
     hub-wide "Good practice questions" community. Asking there joins that open community, as
     its one-click join would; a member banned from it cannot ask."""
-    from communities.services.communities import do_add_member
-    from communities.services.threads import do_reply, do_start_thread
+    from communities.services.membership import NotAllowed, do_join
+    from communities.services.threads import (
+        DiscussionError,
+        check_can_post,
+        do_reply,
+        do_start_thread,
+    )
 
     check_can_ask_question(user, page, question)
     GoodPracticePage.objects.select_for_update().filter(pk=page.pk).first()  # one thread per case study
     discussion = GoodPracticeDiscussion.objects.filter(page=page).select_related("thread").first()
     community = discussion.thread.community if discussion else _questions_community()
     membership = membership_of(user, community)
-    if membership is not None and membership.status == Membership.Status.BANNED:
-        raise ReuseError("You cannot post in the good practice questions community.")
-    if not can_post_in_community(user, community):
-        if community.visibility != Visibility.OPEN:
-            raise ReuseError("Only members of the community can ask here.")
-        do_add_member(community, user)
+    try:
+        if membership is None or not membership.is_active:
+            do_join(user, community)  # the same rules as the community's own join button
+        check_can_post(user, community, discussion.thread if discussion else None)  # and as its reply form
+    except NotAllowed as refusal:
+        if membership is not None and membership.status == Membership.Status.BANNED:
+            raise ReuseError("You cannot post in the good practice questions community.") from None
+        raise ReuseError(f"Only members of the community can ask here. {refusal}") from None
+    except DiscussionError as refusal:
+        raise ReuseError(refusal.message) from None
     if discussion is not None:
         do_reply(thread=discussion.thread, author=user, body=question.strip())
         return discussion.thread
@@ -395,7 +404,7 @@ class LibraryFilters:
                 raw = [raw]
             return [v.strip()[:100] for v in raw if v and v.strip()][:20]
 
-        years = [int(v) for v in values("year") if v.isdigit() and 1900 < int(v) < 2200]
+        years = [int(v) for v in values("year") if v.isdecimal() and 1900 < int(v) < 2200]
         sort = params.get("sort") or "newest"
         return cls(values("service_area"), values("tag"), values("council_type"), values("region"), years,
                    sort if sort in SORTS else "newest")

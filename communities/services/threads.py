@@ -30,6 +30,7 @@ from communities.permissions import (
     can_edit_post,
     can_read_community,
     can_see_community,
+    is_email_confirmed,
     membership_of,
 )
 
@@ -72,6 +73,9 @@ def check_can_post(user, community: CommunityPage, thread: ThreadPage | None = N
             Membership.Status.BANNED: "You can no longer post in this community.",
         }
         raise DiscussionError(messages[status], 403)
+    if not is_email_confirmed(user):
+        raise DiscussionError("Confirm your email address before you post: follow the link we emailed you "
+                              "when you signed up.", 403)
     if thread is not None and thread.is_locked:
         raise DiscussionError("This thread is locked: no new replies can be added.", 403)
 

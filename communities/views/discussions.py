@@ -106,7 +106,7 @@ def thread_page_context(request, thread: ThreadPage) -> dict:
         post.body_with_links = body
     quote = ""
     quote_id = request.GET.get("quote", "")
-    if quote_id.isdigit():
+    if quote_id.isdecimal():
         quoted = thread.posts.filter(pk=quote_id, is_deleted=False, is_hidden=False).select_related("author__profile").first()
         if quoted:
             quote = service.quote_text(quoted)
@@ -181,7 +181,7 @@ def reply(request, thread_id: int):
     upload = request.FILES.get("attachment")
     key = _idempotency_key(request)
     quoted = None
-    if request.POST.get("quoted_post", "").isdigit():
+    if request.POST.get("quoted_post", "").isdecimal():
         quoted = thread.posts.filter(pk=request.POST["quoted_post"]).first()
     try:
         body = service.check_reply(request.user, thread, body=body, upload=upload, idempotency_key=key)
@@ -295,7 +295,7 @@ def accept(request, thread_id: int):
     except _MembersOnly as refused:
         return refused.response
     post_id = request.POST.get("post", "")
-    post = thread.posts.filter(pk=post_id).first() if post_id.isdigit() else None
+    post = thread.posts.filter(pk=post_id).first() if post_id.isdecimal() else None
     try:
         if post is None:
             raise DiscussionError("Choose a reply to accept.", 400)

@@ -21,7 +21,6 @@ import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -29,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from hub.services.tasks import enqueue_later
+from hub.services.tasks import backoff, enqueue_later
 from linkeddata.models import Area, Dataset, PendingPublication, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
@@ -218,13 +217,6 @@ class PublishResult:
     remaining: int = 0
 
 
-MAX_BACKOFF_SECONDS = 600
-
-
-def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), MAX_BACKOFF_SECONDS))
-
-
 def do_publish_pending(progress: Progress | None = None) -> PublishResult:
     """Publish every pending graph (datasets first, the catalogue last); stop at the first store failure.
 
@@ -271,7 +263,7 @@ def do_publish_pending_or_later(progress: Progress | None = None) -> PublishResu
             from linkeddata.tasks import publish_pending
 
             attempts = PendingPublication.objects.order_by("-attempts").values_list("attempts", flat=True).first() or 1
-            enqueue_later(publish_pending, _backoff(attempts).total_seconds())
+            enqueue_later(publish_pending, backoff(attempts).total_seconds())
     return result
 
 
@@ -279,8 +271,9 @@ _catching_up = threading.Lock()
 
 
 def catch_up() -> None:
-    """Before a query, publish anything still pending (one thread at a time; cheap when nothing is)."""
-    if not PendingPublication.objects.exists():
+    """Before serving from the local store or the downloads, publish anything still pending (one thread at
+    a time; one cheap query when nothing is). An external server is kept in step by the task worker."""
+    if uses_external_endpoint() or not PendingPublication.objects.exists():
         return
     with _catching_up:
         do_publish_pending()

@@ -19,7 +19,7 @@ from itertools import islice
 
 from django.conf import settings
 from pyparsing import ParseException
-from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 from rdflib.query import Result
 
 from linkeddata.services.publish import catch_up
@@ -67,6 +67,19 @@ class Answer:
     result: Result
 
 
+def check_no_federation(text: str) -> None:
+    """Refuse ``SERVICE``: the engine would fetch any URL it names, from inside the hub's network."""
+    if "service" not in text.lower():
+        return  # the common case: no parse needed
+    try:
+        parsed = parseQuery(text)
+    except (ParseException, ValueError, TypeError):
+        return  # not valid SPARQL: the engine reports the syntax error
+    if "ServiceGraphPattern" in repr(parsed):
+        raise SparqlError(400, "Federated queries (SERVICE) are not allowed here: query other endpoints "
+                               "yourself, or load their data beside the hub's downloads.")
+
+
 def check_read_only(text: str) -> None:
     """Refuse SPARQL Update: the endpoint never changes the data."""
     try:
@@ -97,6 +110,8 @@ def _execute(text: str, max_rows: int, deadline: float) -> Answer:
         raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from exc
     except StoreUnavailable as exc:
         raise SparqlError(503, str(exc)) from exc
+    except OSError as exc:
+        raise SparqlError(503, f"The store could not answer: {exc}") from exc
     if result.type == "SELECT":
         return _capped_select(result, max_rows, deadline)
     if result.type in {"CONSTRUCT", "DESCRIBE"} and len(result.graph) > max_rows:
@@ -136,8 +151,8 @@ def run_query(text: str) -> Answer:
     """Run a read-only query; raises SparqlError with the HTTP status and a reason a person can act on."""
     if not text.strip():
         raise SparqlError(400, "No query given: send it as the 'query' parameter or as an application/sparql-query body.")
-    if not uses_external_endpoint():
-        catch_up()  # this process holds the local store: first publish what imports left pending
+    check_no_federation(text)
+    catch_up()  # first publish what imports left pending (when this process holds the local store)
     timeout = settings.SPARQL_TIMEOUT_SECONDS
     if not _slots.acquire(blocking=False):
         raise SparqlError(503, "The endpoint is busy with other queries; try again in a few seconds.")

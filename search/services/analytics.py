@@ -41,7 +41,7 @@ def do_log_search(user, results: SearchResults) -> SearchQueryLog | None:
 
 def do_record_click(search_id: str, doc_id: str, position: str) -> None:
     """Note that a result was opened; silently ignores anything malformed."""
-    if not str(search_id).isdigit() or parse_doc_id(doc_id) is None or not str(position).isdigit():
+    if not str(search_id).isdecimal() or parse_doc_id(doc_id) is None or not str(position).isdecimal():
         return
     search = SearchQueryLog.objects.filter(pk=int(search_id)).first()
     if search is not None:
@@ -69,7 +69,7 @@ def _logs(region: str, days: int) -> QuerySet:
 def build_report(region: str = "", period: str = "30", limit: int = 50) -> Report:
     days = PERIODS.get(period, 30)
     logs = _logs(region, days)
-    top = list(logs.values("query").annotate(searches=Count("id"), clicks=Count("clicks"), last=Max("created_at"))
+    top = list(logs.values("query").annotate(searches=Count("id", distinct=True), clicks=Count("clicks"), last=Max("created_at"))
                .order_by("-searches", "query")[:limit])
     zero = list(logs.filter(result_count=0).values("query", "region").annotate(searches=Count("id"))
                 .order_by("-searches", "query")[:limit])

@@ -35,7 +35,8 @@ def visible_querysets(user) -> dict[str, QuerySet]:
     return {
         "community": CommunityPage.objects.live().listable_for(user),
         "thread": ThreadPage.objects.live().filter(community__in=readable),
-        "post": Post.objects.filter(is_deleted=False, is_hidden=False, thread__live=True, thread__community__in=readable),
+        "post": Post.objects.filter(is_deleted=False, is_hidden=False, thread__live=True, thread__community__in=readable)
+        .select_related("thread"),
         "good_practice": GoodPracticePage.objects.live(),
         "profile": profiles,
     }

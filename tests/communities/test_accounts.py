@@ -4,7 +4,7 @@ import pytest
 from django.core import mail, signing
 from django.urls import reverse
 
-from communities.models import Membership, Profile, Visibility
+from communities.models import Membership, Profile, ThreadPage, Visibility
 from communities.permissions import can_post_in_community, is_email_confirmed
 from communities.services.accounts import CONFIRMATION_SALT, confirmation_token
 from tests.factories import PASSWORD, CommunityFactory, UserFactory
@@ -46,11 +46,18 @@ def test_unconfirmed_account_cannot_post_until_the_link_is_followed(client, home
     assert Membership.objects.get(user=user, community=community).is_active
     assert not is_email_confirmed(user)
     assert not can_post_in_community(user, community)
+    thread = {"title": "Food waste collections", "body": "How did you roll out weekly food waste?",
+              "idempotency_key": "first-try"}
+    refused = client.post(reverse("new-thread", args=[community.slug]), thread)
+    assert refused.status_code == 403 and "Confirm your email address" in refused.content.decode()
+    assert not ThreadPage.objects.filter(title="Food waste collections").exists()
 
     response = client.get(link_in(mail.outbox[0]).split("testserver")[-1], follow=True)
 
     assert "is confirmed" in response.content.decode()
     assert can_post_in_community(user, community)
+    client.post(reverse("new-thread", args=[community.slug]), {**thread, "idempotency_key": "second-try"})
+    assert ThreadPage.objects.filter(title="Food waste collections").exists()
 
 
 def test_accounts_made_by_staff_or_the_demo_count_as_confirmed(db):

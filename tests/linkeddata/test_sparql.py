@@ -177,3 +177,22 @@ def test_store_follows_a_reimport_and_can_be_rebuilt(endpoint, tmp_path, recycli
     assert "Publishing recycling" in out and "Published." in out
     values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
     assert values == ["38.5", "41.7"]
+
+
+def test_federated_queries_are_refused_before_any_request_leaves_the_hub(endpoint):
+    import socket
+
+    with socket.socket() as listener:  # an "internal service" the query tries to reach
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        port = listener.getsockname()[1]
+        for query in [f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/internal> {{ ?s ?p ?o }} }}",
+                      f"select * where {{ service silent <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"]:
+            status, _, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': query})}")
+            assert status == 400 and b"SERVICE" in body
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    # The word in a string is not federation.
+    ask = 'ASK { FILTER(CONTAINS("Children\'s services", "service")) }'
+    assert client(endpoint, ask).queryAndConvert()["boolean"] is True

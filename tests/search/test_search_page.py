@@ -64,7 +64,8 @@ def test_a_very_long_query_is_shortened_with_a_notice(client, content):
     {"q": "recycling", "page": "999"}, {"q": "recycling", "page": "-3"}, {"q": "recycling", "page": "abc"},
     {"q": "recycling", "page": "9" * 40}, {"q": "recycling", "type": "nonsense"}, {"q": "recycling", "community": "x1"},
     {"q": "recycling", "year": "99999999999"}, {"q": "recycling", "tag": "no such tag"}, {"q": "", "region": "Nowhere"},
-    {"q": "recycling", "council": "\x00"},
+    {"q": "recycling", "council": "\x00"}, {"q": "recycling", "page": "²"}, {"q": "recycling", "year": "²"},
+    {"q": "recycling", "community": "²"},
 ])
 def test_odd_pages_and_filters_are_handled(client, content, params):
     response = client.get("/search/", params)
@@ -100,6 +101,7 @@ def test_a_click_is_logged_and_leads_to_the_result_only_if_visible(client, conte
     hidden = client.get("/search/go/", {"s": log.pk, "doc": f"thread-{content['secret'].pk}", "pos": "2"})
     assert hidden.status_code == 404  # its address would reveal its title
     assert client.get("/search/go/", {"s": "x", "doc": "nonsense", "pos": "y"}).status_code == 404
+    assert client.get("/search/go/", {"s": "²", "doc": "thread-²", "pos": "²"}).status_code == 404
 
 
 def test_searches_are_logged_with_council_and_region_but_no_identity(client, content):
