@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -514,7 +514,7 @@ def moderate_thread(request, community: CommunityPage, thread_id: int):
             return redirect(_safe_next(request, reverse("moderate-thread", args=[community.slug, thread.pk])))
         except NotAllowed as exc:
             form.add_error(None, str(exc))
-    posts = thread.posts.filter(is_deleted=False).select_related("author__profile").prefetch_related("flags").order_by("created_at")
+    posts = thread.posts.filter(is_deleted=False).select_related("author__profile").prefetch_related(Prefetch("flags", queryset=Flag.objects.open())).order_by("created_at")  # as the opening post's count
     return render(request, "communities/people/moderate_thread.html", {
         "community": community, "thread": thread, "posts": posts, "form": form, "has_targets": targets.exists(),
         "opening_post_flags": thread.flags.open().count(),

@@ -61,11 +61,14 @@ def test_dismissing_a_flag_leaves_the_post_alone(client, setting):
     do_flag_post(post, by=UserFactory(), reason="off_topic")
     client.force_login(facilitator)
 
+    thread_page = reverse("moderate-thread", args=[community.slug, thread.pk])
+    assert "flagged 1 time" in client.get(thread_page).content.decode()
     client.post(reverse("moderate-post", args=[community.slug, post.pk, "dismiss"]))
 
     flag = Flag.objects.get()
     assert flag.resolution == "Dismissed" and flag.resolved_by == facilitator
     assert not Post.objects.get(pk=post.pk).is_hidden
+    assert "flagged" not in client.get(thread_page).content.decode()  # dealt with: no longer counted
 
 
 def test_bad_flag_input_is_explained(client, setting):
