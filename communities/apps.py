@@ -6,6 +6,8 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Communities of practice"
 
     def ready(self) -> None:
+        from communities.discussions.subscribers import register_subscribers
         from communities.signal_handlers import register_signal_handlers
 
         register_signal_handlers()
+        register_subscribers()

@@ -9,27 +9,49 @@ functions or the queryset methods built on them; nothing else decides visibility
 
 Site staff (``is_staff``) may see and read everything, for moderation. Banned people keep
 only what an anonymous visitor has.
+
+Doors never write "fetch, then check, then 404" themselves: they call the permission-checked
+fetchers at the end of this module (``access_community``, ``access_thread``, ``access_post``,
+``access_attachment``, ``access_good_practice``), which raise the refusals of
+``communities.errors`` that every door renders the same way. Querysets of what a person may
+see (``readable_threads`` and the like) serve lists, search, feeds and notifications.
 """
 
 from __future__ import annotations
 
-from django.db.models import Q
+from collections.abc import Callable
+from typing import Literal
 
-from communities.models.communities import CommunityPage, Visibility
-from communities.models.memberships import Membership
+from django.db.models import Q, QuerySet
+
+from communities.errors import MembersOnly, NotFound, Refusal
+from communities.models import (
+    Attachment,
+    CommunityPage,
+    EmailConfirmation,
+    GoodPracticePage,
+    Membership,
+    Notification,
+    Post,
+    Profile,
+    ProfileVisibility,
+    ThreadPage,
+    Visibility,
+)
+from hub.floor.actor import Actor
 
 
-def is_site_staff(user) -> bool:
+def is_site_staff(user: Actor) -> bool:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
-def _active_community_ids(user) -> Q:
+def _active_community_ids(user: Actor) -> Q:
     return Q(
         pk__in=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
     )
 
 
-def listable_community_filter(user) -> Q:
+def listable_community_filter(user: Actor) -> Q:
     """A filter on communities whose existence ``user`` may know of."""
     if is_site_staff(user):
         return Q()
@@ -39,7 +61,7 @@ def listable_community_filter(user) -> Q:
     return public | _active_community_ids(user)
 
 
-def readable_community_filter(user) -> Q:
+def readable_community_filter(user: Actor) -> Q:
     """A filter on communities whose threads and posts ``user`` may read."""
     if is_site_staff(user):
         return Q()
@@ -49,27 +71,27 @@ def readable_community_filter(user) -> Q:
     return public | _active_community_ids(user)
 
 
-def membership_of(user, community: CommunityPage) -> Membership | None:
+def membership_of(user: Actor, community: CommunityPage) -> Membership | None:
     if not user.is_authenticated:
         return None
     return Membership.objects.filter(user=user, community=community).first()
 
 
-def can_see_community(user, community: CommunityPage) -> bool:
+def can_see_community(user: Actor, community: CommunityPage) -> bool:
     if community.visibility != Visibility.PRIVATE or is_site_staff(user):
         return True
     membership = membership_of(user, community)
     return membership is not None and membership.is_active
 
 
-def can_read_community(user, community: CommunityPage) -> bool:
+def can_read_community(user: Actor, community: CommunityPage) -> bool:
     if community.visibility == Visibility.OPEN or is_site_staff(user):
         return True
     membership = membership_of(user, community)
     return membership is not None and membership.is_active
 
 
-def can_post_in_community(user, community: CommunityPage) -> bool:
+def can_post_in_community(user: Actor, community: CommunityPage) -> bool:
     """Only active members post, in every kind of community, once they have confirmed their email."""
     membership = membership_of(user, community)
     return membership is not None and membership.is_active and is_email_confirmed(user)
@@ -78,16 +100,14 @@ def can_post_in_community(user, community: CommunityPage) -> bool:
 # -- People: accounts, roles and profiles ---------------------------------------------------
 
 
-def is_email_confirmed(user) -> bool:
+def is_email_confirmed(user: Actor) -> bool:
     """Signed-up accounts confirm their email before they may post; other accounts count as confirmed."""
-    from communities.models.accounts import EmailConfirmation
-
     if not user.is_authenticated:
         return False
     return not EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).exists()
 
 
-def can_facilitate(user, community: CommunityPage) -> bool:
+def can_facilitate(user: Actor, community: CommunityPage) -> bool:
     """Facilitators and owners (active) and site staff approve requests, invite, remove, ban and moderate."""
     if is_site_staff(user):
         return True
@@ -95,7 +115,7 @@ def can_facilitate(user, community: CommunityPage) -> bool:
     return membership is not None and membership.can_facilitate
 
 
-def can_manage(user, community: CommunityPage) -> bool:
+def can_manage(user: Actor, community: CommunityPage) -> bool:
     """Owners (active) and site staff also manage facilitators and the community's settings."""
     if is_site_staff(user):
         return True
@@ -103,7 +123,7 @@ def can_manage(user, community: CommunityPage) -> bool:
     return membership is not None and membership.is_active and membership.role == Membership.Role.OWNER
 
 
-def facilitated_community_filter(user) -> Q:
+def facilitated_community_filter(user: Actor) -> Q:
     """A filter on communities ``user`` facilitates (every community for site staff)."""
     if is_site_staff(user):
         return Q()
@@ -118,10 +138,8 @@ def facilitated_community_filter(user) -> Q:
     )
 
 
-def visible_profile_filter(viewer) -> Q:
+def visible_profile_filter(viewer: Actor) -> Q:
     """A filter on profiles ``viewer`` may see: public ones, members-only ones when signed in, their own."""
-    from communities.models.profiles import ProfileVisibility
-
     if is_site_staff(viewer):
         return Q()
     if not viewer.is_authenticated:
@@ -129,11 +147,9 @@ def visible_profile_filter(viewer) -> Q:
     return Q(visibility__in=[ProfileVisibility.PUBLIC, ProfileVisibility.MEMBERS]) | Q(user_id=viewer.pk)
 
 
-def can_see_profile(viewer, profile) -> bool:
+def can_see_profile(viewer: Actor, profile: Profile | None) -> bool:
     """Public profiles to everyone, members' profiles to signed-in people, private ones to their
     owner and site staff only."""
-    from communities.models.profiles import ProfileVisibility
-
     if profile is None:
         return False
     if is_site_staff(viewer) or profile.visibility == ProfileVisibility.PUBLIC:
@@ -143,7 +159,7 @@ def can_see_profile(viewer, profile) -> bool:
     return profile.visibility == ProfileVisibility.MEMBERS or profile.user_id == viewer.pk
 
 
-def can_flag_thread(user, thread) -> bool:
+def can_flag_thread(user: Actor, thread: ThreadPage) -> bool:
     """Signed-in people who may read a live thread may flag its opening post, unless they are banned
     from its community."""
     community = thread.community
@@ -153,7 +169,7 @@ def can_flag_thread(user, thread) -> bool:
     return membership is None or membership.status != Membership.Status.BANNED
 
 
-def can_flag_post(user, post) -> bool:
+def can_flag_post(user: Actor, post: Post) -> bool:
     """A reply is flagged on the same terms as its thread, while readers can see it (not deleted or hidden)."""
     return not post.is_deleted and not post.is_hidden and can_flag_thread(user, post.thread)
 
@@ -161,7 +177,7 @@ def can_flag_post(user, post) -> bool:
 # -- Discussions ----------------------------------------------------------------------------
 
 
-def can_accept_answer(user, thread) -> bool:
+def can_accept_answer(user: Actor, thread: ThreadPage) -> bool:
     """The thread's author (while an active member) or a facilitator chooses the accepted answer."""
     community = thread.community
     if user.is_authenticated and thread.author_id == user.pk and can_post_in_community(user, community):
@@ -169,7 +185,7 @@ def can_accept_answer(user, thread) -> bool:
     return can_facilitate(user, community)
 
 
-def post_editor(user, community: CommunityPage):
+def post_editor(user: Actor, community: CommunityPage) -> Callable[[int | None], bool]:
     """A function ``author_id -> bool``: may ``user`` edit or delete a post by that author?
 
     Authors edit and delete their own posts while active members; facilitators any post. The
@@ -184,7 +200,7 @@ def post_editor(user, community: CommunityPage):
     return may_edit
 
 
-def can_edit_post(user, author_id: int | None, community: CommunityPage) -> bool:
+def can_edit_post(user: Actor, author_id: int | None, community: CommunityPage) -> bool:
     return post_editor(user, community)(author_id)
 
 
@@ -196,27 +212,246 @@ def can_edit_post(user, author_id: int | None, community: CommunityPage) -> bool
 GOOD_PRACTICE_EDITORS = "Good practice editors"
 
 
-def is_good_practice_editor(user) -> bool:
+def is_good_practice_editor(user: Actor) -> bool:
     return bool(
         user.is_authenticated
         and (is_site_staff(user) or user.groups.filter(name=GOOD_PRACTICE_EDITORS).exists())
     )
 
 
-def facilitates_any_community_of(user, page) -> bool:
+def facilitates_any_community_of(user: Actor, page: GoodPracticePage) -> bool:
     if not user.is_authenticated or page.pk is None:
         return False
     return page.communities.filter(facilitated_community_filter(user)).exists()
 
 
-def can_review_good_practice(user, page) -> bool:
+def can_review_good_practice(user: Actor, page: GoodPracticePage) -> bool:
     return is_good_practice_editor(user) or facilitates_any_community_of(user, page)
 
 
-def can_edit_good_practice(user, page) -> bool:
+def can_edit_good_practice(user: Actor, page: GoodPracticePage) -> bool:
     """Only the author edits (and resubmits) a case study from the front end."""
     return bool(user.is_authenticated and page.author_id == user.pk)
 
 
-def can_view_good_practice_draft(user, page) -> bool:
+def can_view_good_practice_draft(user: Actor, page: GoodPracticePage) -> bool:
     return can_edit_good_practice(user, page) or can_review_good_practice(user, page)
+
+
+def reviewable_good_practice_filter(user: Actor) -> Q:
+    """A filter on case studies ``user`` may review (see ``can_review_good_practice``)."""
+    if is_good_practice_editor(user):
+        return Q()
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    return Q(communities__in=CommunityPage.objects.filter(facilitated_community_filter(user)))
+
+
+# -- What a person may see, as querysets ------------------------------------------------------
+
+
+def listable_communities(user: Actor) -> QuerySet[CommunityPage]:
+    """Live communities whose existence ``user`` may know of (private ones only to members)."""
+    return CommunityPage.objects.live().filter(listable_community_filter(user))
+
+
+def readable_communities(user: Actor) -> QuerySet[CommunityPage]:
+    """Live communities whose threads and posts ``user`` may read."""
+    return CommunityPage.objects.live().filter(readable_community_filter(user))
+
+
+def readable_threads(user: Actor) -> QuerySet[ThreadPage]:
+    """Live threads in communities whose content ``user`` may read."""
+    return ThreadPage.objects.live().filter(
+        community__in=CommunityPage.objects.filter(readable_community_filter(user))
+    )
+
+
+def visible_replies(posts: QuerySet[Post]) -> QuerySet[Post]:
+    """Replies readers see: neither deleted nor hidden (facilitators see hidden ones on the
+    moderation pages only)."""
+    return posts.filter(is_deleted=False, is_hidden=False)
+
+
+def readable_posts(user: Actor) -> QuerySet[Post]:
+    """Visible replies in live threads whose community ``user`` may read."""
+    return visible_replies(Post.objects.filter(thread__in=readable_threads(user)))
+
+
+def readable_notifications(user: Actor) -> QuerySet[Notification]:
+    """``user``'s notifications about threads and replies they may still read now."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return (
+        Notification.objects.filter(recipient=user, thread__in=readable_threads(user))
+        .exclude(post__is_deleted=True)
+        .exclude(post__is_hidden=True)
+    )
+
+
+# -- Posting, voting and joining ----------------------------------------------------------------
+
+SIGNED_OUT = (
+    "You are not signed in (your session may have expired). Sign in in another tab, then send again: "
+    "your text is kept below."
+)
+NOT_MEMBER_MESSAGES = {
+    None: "Only members of this community can post. Join the community first.",
+    Membership.Status.PENDING: "Your request to join is waiting for a facilitator; you can post once it is approved.",
+    Membership.Status.INVITED: "You have been invited: accept the invitation to post.",
+    Membership.Status.LEFT: "You have left this community. Join it again to post.",
+    Membership.Status.BANNED: "You can no longer post in this community.",
+}
+
+
+def posting_refusal(
+    user, community: CommunityPage, thread: ThreadPage | None = None
+) -> Refusal | None:
+    """Why ``user`` may not post in ``community`` (and in ``thread``, when given) right now, or None."""
+    if not can_see_community(user, community):
+        return NotFound()
+    if not user.is_authenticated:
+        return Refusal(SIGNED_OUT, 403)
+    membership = membership_of(user, community)
+    status = membership.status if membership else None
+    if status != Membership.Status.ACTIVE:
+        return Refusal(NOT_MEMBER_MESSAGES[status], 403)
+    if not is_email_confirmed(user):
+        return Refusal(
+            "Confirm your email address before you post: follow the link we emailed you when you signed up.",
+            403,
+        )
+    if thread is not None and thread.is_locked:
+        return Refusal("This thread is locked: no new replies can be added.", 403)
+    return None
+
+
+def vote_checker(user: Actor, community: CommunityPage) -> Callable[[Post], bool]:
+    """A function ``post -> bool``: may ``user`` vote a reply helpful? Members who may post vote for
+    other people's visible replies; the membership is looked up once for a page of posts."""
+    may_post = posting_refusal(user, community) is None
+
+    def may_vote(post: Post) -> bool:
+        return may_post and post.author_id != user.pk and not post.is_deleted and not post.is_hidden
+
+    return may_vote
+
+
+JoinAction = Literal["sign-in", "join", "request", "invitation-only", ""]
+
+
+def join_action(user: Actor, community: CommunityPage, membership: Membership | None) -> JoinAction:
+    """What the community's membership panel offers ``user``: sign in, join, ask to join, say it is
+    by invitation only, or nothing (members, people waiting for a decision, banned people)."""
+    status = membership.status if membership else None
+    if not user.is_authenticated:
+        return "sign-in" if community.visibility != Visibility.PRIVATE else ""
+    if status in {Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.BANNED}:
+        return ""
+    if community.visibility == Visibility.OPEN:
+        return "join"
+    if community.visibility == Visibility.RESTRICTED:
+        return "request"
+    return "invitation-only"
+
+
+def can_leave(membership: Membership | None) -> bool:
+    return membership is not None and membership.status in {Membership.Status.ACTIVE, Membership.Status.PENDING}
+
+
+# -- Permission-checked fetchers: the one way doors fetch what a person asked for -------------
+
+Purpose = Literal["see", "read", "post", "facilitate", "manage"]
+
+
+def check_community_access(user: Actor, community: CommunityPage, purpose: Purpose = "see",
+                           page: ThreadPage | None = None) -> None:
+    """Raise unless ``user`` may use ``community`` for ``purpose``: ``NotFound`` where they may not
+    know it exists, ``MembersOnly`` where they may not read it, a ``Refusal`` otherwise."""
+    if not can_see_community(user, community):
+        raise NotFound()
+    if purpose == "see":
+        return
+    if purpose == "facilitate":
+        if not can_facilitate(user, community):
+            raise Refusal("Only the community's facilitators can do this.")
+        return
+    if purpose == "manage":
+        if not can_manage(user, community):
+            raise Refusal("Only the community's owners change its settings.")
+        return
+    if not can_read_community(user, community):
+        raise MembersOnly(community, page)
+    if purpose == "post":
+        refusal = posting_refusal(user, community, page)
+        if refusal is not None:
+            raise refusal
+
+
+def access_community(user: Actor, slug: str, purpose: Purpose = "see") -> CommunityPage:
+    """The live community at ``slug``, if ``user`` may use it for ``purpose``."""
+    community = CommunityPage.objects.live().filter(slug=slug).first()
+    if community is None:
+        raise NotFound()
+    check_community_access(user, community, purpose)
+    return community
+
+
+def access_thread(user: Actor, thread_id: int, purpose: Purpose = "read") -> ThreadPage:
+    """The live thread ``thread_id``, if ``user`` may use its community for ``purpose``."""
+    thread = ThreadPage.objects.live().select_related("community").filter(pk=thread_id).first()
+    if thread is None or thread.community is None:
+        raise NotFound()
+    check_community_access(user, thread.community, purpose, page=thread)
+    return thread
+
+
+def access_post(user: Actor, post_id: int, purpose: Purpose = "read", *, visible: bool = False) -> Post:
+    """The reply ``post_id`` in a live thread ``user`` may read; with ``visible``, only while readers
+    can see it (not deleted or hidden)."""
+    posts = Post.objects.select_related("thread__community")
+    if visible:
+        posts = visible_replies(posts)
+    post = posts.filter(pk=post_id).first()
+    if post is None:
+        raise NotFound()
+    post.thread = access_thread(user, post.thread_id, purpose)
+    return post
+
+
+def access_attachment(user: Actor, attachment_id: int) -> Attachment:
+    """An attachment, for people who may read its thread, while its reply is visible."""
+    item = Attachment.objects.select_related("document").filter(pk=attachment_id).first()
+    if item is None:
+        raise NotFound()
+    access_thread(user, item.thread_id)
+    if item.post_id and not visible_replies(Post.objects.filter(pk=item.post_id)).exists():
+        raise NotFound()
+    return item
+
+
+GoodPracticePurpose = Literal["read", "preview", "edit", "review"]
+
+
+def access_good_practice(user: Actor, page_id: int, purpose: GoodPracticePurpose = "read") -> GoodPracticePage:
+    """A case study: published ones to everyone (``read``); drafts to their author and reviewers
+    (``preview``); the author edits (``edit``); reviewers review (``review``). Drafts are a 404 to
+    everyone else."""
+    if purpose == "read":
+        published = GoodPracticePage.objects.published().filter(pk=page_id).first()
+        if published is None:
+            raise NotFound("No published case study has this id.")
+        return published
+    page = GoodPracticePage.objects.filter(pk=page_id).first()
+    if page is None:
+        raise NotFound()
+    if purpose == "edit":
+        if not can_edit_good_practice(user, page):
+            raise Refusal("Only the author can change this case study.")
+        return page
+    if not can_view_good_practice_draft(user, page):
+        raise NotFound()
+    if purpose == "review" and not can_review_good_practice(user, page):
+        raise Refusal("You cannot review this case study.")
+    return page
+

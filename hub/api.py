@@ -2,10 +2,14 @@
 
 Each app adds its router here. Callers are authenticated by their session or by a personal
 token (``Authorization: Bearer …``), which the authentication middleware turns into
-``request.user``, so endpoints apply the same permission functions as the pages.
+``request.user``, so endpoints apply the same permission-checked fetchers as the pages; a
+refusal (``communities.errors.Refusal``) is answered by one handler, as JSON with its status.
 """
 
 from ninja import NinjaAPI
+
+from communities.errors import Refusal
+from communities.refusals import api_refusal
 
 api = NinjaAPI(
     title="Local Government Knowledge Hub API",
@@ -14,8 +18,8 @@ api = NinjaAPI(
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
+api.add_exception_handler(Refusal, api_refusal)
 
-# Routers, one per app area (each module defines ``router``).
-api.add_router("/", "communities.api.router")  # /communities, /threads, /me
-api.add_router("/good-practice", "communities.api_good_practice.router")
+# Routers, one per app (each module defines ``router``).
+api.add_router("/", "communities.api.router")  # /communities, /threads, /me, /good-practice
 api.add_router("/search", "search.api.router")

@@ -16,11 +16,10 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from communities.models import CommunityPage, GoodPracticePage
+        from communities.models import GoodPracticePage
+        from communities.permissions import listable_communities
 
         context = super().get_context(request, *args, **kwargs)
-        context["communities"] = (
-            CommunityPage.objects.live().listable_for(request.user).order_by("title")[:24]
-        )
-        context["good_practice"] = GoodPracticePage.objects.live().order_by("-first_published_at")[:6]
+        context["communities"] = listable_communities(request.user).order_by("title")[:24]
+        context["good_practice"] = GoodPracticePage.objects.published().order_by("-first_published_at")[:6]
         return context

@@ -19,7 +19,7 @@ from django.utils.safestring import SafeString, mark_safe
 from elasticsearch_dsl import A, Q, Search
 
 from communities.models import CommunityPage
-from communities.permissions import is_site_staff, listable_community_filter
+from communities.permissions import is_site_staff, listable_community_filter, readable_communities
 from linkeddata.models import Area
 from search import synonyms
 from search.client import alias_name, get_client
@@ -115,7 +115,7 @@ def parse_params(data) -> SearchParams:
 
 def readable_community_ids(user) -> list[int]:
     """Live communities whose content ``user`` may read (the communities' own rule)."""
-    return list(CommunityPage.objects.live().readable_by(user).values_list("pk", flat=True))
+    return list(readable_communities(user).values_list("pk", flat=True))
 
 
 def permission_filter(user) -> Q | None:

@@ -1,8 +1,14 @@
-"""Signal handlers that note every change to searchable content in the outbox.
+"""How the index hears of changes: the communities' announcements, and a backstop of signals.
 
-They catch writes from any service, the Wagtail admin or the shell, so other apps need know
-nothing about search. Membership changes need no handler: who may read a community is decided
-at query time from the communities' rules, so no document changes when someone joins or leaves.
+1. ``index_announced_change`` subscribes to ``communities.events``: every service that changes
+   what readers may see (publish, edit, delete, hide, unhide, move, lock, a community's
+   visibility, a profile) announces it, and the documents it touches are noted in the outbox in
+   that same transaction.
+2. The model and page signals below are only a backstop for edits made outside the services
+   (Wagtail's admin, the shell); the services never rely on them.
+
+Membership changes touch no document: who may read a community is decided at query time from
+the communities' rules.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
+from communities.events import ContentChanged, subscribe
 from communities.models import (
     CommunityPage,
     CommunityTag,
@@ -78,7 +85,30 @@ def _page_moved(sender, instance, **kwargs) -> None:
     record_change("post", Post.objects.filter(thread__in=threads).values_list("pk", flat=True))
 
 
+def index_announced_change(event: ContentChanged) -> None:
+    """Note in the outbox every document an announced change touches (inside its transaction)."""
+    ids = sorted(event.ids)
+    if event.kind == "post":
+        record_change("post", ids)
+        record_change("thread", Post.objects.filter(pk__in=ids).values_list("thread_id", flat=True))
+    elif event.kind == "thread":
+        record_change("thread", ids)
+        if event.change not in {"answered", "locked"}:  # replies show the thread's title, place and state
+            record_change("post", Post.objects.filter(thread__in=ids).values_list("pk", flat=True))
+    elif event.kind == "community":
+        if event.change == "membership":
+            return
+        record_change("community", ids)
+        if event.change in {"visibility", "moved", "hidden", "unhidden", "deleted"}:
+            threads = list(ThreadPage.objects.filter(community__in=ids).values_list("pk", flat=True))
+            record_change("thread", threads)
+            record_change("post", Post.objects.filter(thread__in=threads).values_list("pk", flat=True))
+    else:
+        record_change(event.kind, ids)
+
+
 def register_signal_handlers() -> None:
+    subscribe("search.index", index_announced_change)
     for model in DOC_TYPE_OF:
         post_save.connect(_content_changed, sender=model, dispatch_uid=f"search-save-{model.__name__}")
         post_delete.connect(_content_changed, sender=model, dispatch_uid=f"search-delete-{model.__name__}")

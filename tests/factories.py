@@ -5,10 +5,10 @@ from __future__ import annotations
 import factory
 from django.contrib.auth import get_user_model
 
+from communities.discussions.services.threads import do_reply, do_start_thread
 from communities.models import CommunityIndexPage, Visibility
-from communities.services.communities import do_add_member, do_create_community
-from communities.services.profiles import do_create_member
-from communities.services.threads import do_reply, do_start_thread
+from communities.people.services.communities import do_add_member, do_create_community
+from communities.people.services.profiles import do_create_member
 from hub.services.site import ensure_site_tree
 from linkeddata.models import Area
 
@@ -164,11 +164,11 @@ class GoodPracticeFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, publish, submit, author, **data):
-        from communities.models import GoodPracticePage
-        from communities.services.good_practice import (
+        from communities.good_practice.services import (
             do_create_good_practice,
             do_review_good_practice,
         )
+        from communities.models import GoodPracticePage
 
         ensure_site_tree()
         page = do_create_good_practice(author=author, data=data, submit=publish or submit)

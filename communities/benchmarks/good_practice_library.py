@@ -89,13 +89,13 @@ def build(count: int) -> None:
 
 
 def main(count: int) -> None:
-    from communities.models import GoodPracticePage, ServiceArea
-    from communities.services.good_practice import (
+    from communities.good_practice.queries import (
         LibraryFilters,
         library_facets,
         library_listing,
         related_good_practice,
     )
+    from communities.models import GoodPracticePage, ServiceArea
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]

@@ -34,15 +34,15 @@ def build_data() -> dict[str, str]:
     from django.core.management import call_command
 
     from communities.benchmarks.data import add_replies, add_threads
+    from communities.discussions.services.threads import do_start_thread
     from communities.models import (
         CommunityIndexPage,
         CommunityPage,
         GoodPracticeIndexPage,
         GoodPracticePage,
     )
-    from communities.services.communities import do_add_member, do_create_community
-    from communities.services.profiles import do_create_member
-    from communities.services.threads import do_start_thread
+    from communities.people.services.communities import do_add_member, do_create_community
+    from communities.people.services.profiles import do_create_member
     from hub.services.site import ensure_site_tree
 
     call_command("migrate", verbosity=0, interactive=False)

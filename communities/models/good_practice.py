@@ -13,10 +13,10 @@ from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import AbstractGroupApprovalTask, Page, PageManager, PageQuerySet, TaskState
+from wagtail.models import AbstractGroupApprovalTask, Page, PageManager, PageQuerySet
 from wagtail.search import index
 
-from communities.blocks import GoodPracticeBodyBlock
+from communities.models.blocks import GoodPracticeBodyBlock
 
 # A single council initiative saving or costing more than this is a typing error, not a case study.
 MAX_AMOUNT = Decimal("1000000000")
@@ -96,7 +96,7 @@ class GoodPracticeIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from communities.services.good_practice import library_listing
+        from communities.good_practice.queries import library_listing
 
         context = super().get_context(request, *args, **kwargs)
         context.update(library_listing(request.GET, user=request.user))
@@ -205,26 +205,27 @@ class GoodPracticePage(Page):
         return when.year if when else None
 
     def get_context(self, request, *args, **kwargs):
-        from communities.services.good_practice import case_study_context
+        from communities.good_practice.queries import case_study
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(case_study_context(self, request.user))
+        context.update(case_study(self, request.user))
         return context
 
 
 class GoodPracticeReviewTask(AbstractGroupApprovalTask):
-    """Approval by the library's editors (the task's groups) or by a facilitator of a community
-    the case study is linked to. Who may review is decided in ``communities.permissions``."""
+    """Approval by the library's editors (the task's groups, and site staff) or by a facilitator of a
+    community the case study is linked to. Who may review is decided in ``communities.permissions``
+    alone, read through ``communities.good_practice.queries``."""
 
     def _may_review(self, obj, user) -> bool:
-        from communities.permissions import facilitates_any_community_of
+        from communities.good_practice.queries import may_review
 
-        if not user.is_authenticated:
-            return False
-        return user.is_superuser or self._user_in_groups(user) or facilitates_any_community_of(user, obj)
+        return may_review(user, obj)
 
     def user_can_access_editor(self, obj, user):
-        return user.is_superuser or self._user_in_groups(user)
+        from communities.good_practice.queries import may_use_review_editor
+
+        return may_use_review_editor(user)
 
     def locked_for_user(self, obj, user):
         return not self._may_review(obj, user)
@@ -239,23 +240,16 @@ class GoodPracticeReviewTask(AbstractGroupApprovalTask):
         return []
 
     def get_task_states_user_can_moderate(self, user, **kwargs):
-        from communities.models.communities import CommunityPage
-        from communities.permissions import facilitated_community_filter
+        from communities.good_practice.queries import reviewable_task_states
 
-        in_progress = self.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
-        if not user.is_authenticated:
-            return TaskState.objects.none()
-        if user.is_superuser or self._user_in_groups(user):
-            return in_progress
-        facilitated = CommunityPage.objects.filter(facilitated_community_filter(user))
-        pages = GoodPracticePage.objects.filter(communities__in=facilitated).values("pk")
-        return in_progress.filter(workflow_state__object_id__in=[str(pk) for pk in pages.values_list("pk", flat=True)])
+        return reviewable_task_states(self, user)
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
         if action_name == "approve" and not user.is_superuser and not self._user_in_groups(user):
-            # A facilitator approves as the task allows, though Wagtail's page permissions would not
-            # let them publish: record their approval, then let the workflow publish on its own.
+            # A facilitator (or site staff outside the editors' group) approves as the task allows,
+            # though Wagtail's page permissions would not let them publish: record their approval,
+            # then let the workflow publish on its own.
             task_state.approve(user=user, update=False, **kwargs)
             task_state.workflow_state.update(user=None)
             return

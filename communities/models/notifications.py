@@ -47,18 +47,6 @@ class Watch(models.Model):
         return f"{self.user} {self.level} {self.thread or self.community}"
 
 
-class NotificationQuerySet(models.QuerySet):
-    def readable_by(self, user) -> NotificationQuerySet:
-        """``user``'s notifications about threads they may still read now (permission at view time)."""
-        from communities.models.threads import ThreadPage
-
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(recipient=user, thread__in=ThreadPage.objects.live().readable_by(user)).exclude(
-            post__is_deleted=True
-        ).exclude(post__is_hidden=True)
-
-
 class Notification(models.Model):
     class Kind(models.TextChoices):
         NEW_THREAD = "new_thread", "New thread"
@@ -75,7 +63,6 @@ class Notification(models.Model):
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
 
-    objects = NotificationQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]

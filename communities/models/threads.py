@@ -2,28 +2,15 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.http import Http404
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel
-from wagtail.models import Page, PageManager, PageQuerySet
+from wagtail.models import Page
 from wagtail.search import index
 
 from communities.models.communities import CommunityPage
-
-
-class ThreadQuerySet(PageQuerySet):
-    def readable_by(self, user) -> ThreadQuerySet:
-        """Threads in communities whose content ``user`` may read."""
-        from communities.permissions import readable_community_filter
-
-        return self.filter(community__in=CommunityPage.objects.filter(readable_community_filter(user)))
-
-
-ThreadManager = PageManager.from_queryset(ThreadQuerySet)
 
 
 class ThreadTag(TaggedItemBase):
@@ -52,8 +39,6 @@ class ThreadPage(Page):
     body_html = models.TextField(blank=True, editable=False, help_text="The body rendered and sanitised on save.")
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
-    objects = ThreadManager()
-
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["author", "idempotency_key"], name="one_thread_per_submission")
@@ -81,31 +66,17 @@ class ThreadPage(Page):
         return self.accepted_post_id is not None
 
     def serve(self, request, *args, **kwargs):
-        from communities.permissions import can_read_community, can_see_community
+        from communities.discussions.queries import check_reader
 
-        community = self.community
-        if not can_see_community(request.user, community):
-            raise Http404
-        if not can_read_community(request.user, community):
-            return TemplateResponse(
-                request, "communities/members_only.html", {"page": self, "community": community}, status=403
-            )
+        check_reader(request.user, self.community, page=self)  # a refusal is rendered by RefusalMiddleware
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
-        from communities.views.discussions import thread_page_context
+        from communities.discussions.queries import thread_page
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(thread_page_context(request, self))
+        context.update(thread_page(request, self))
         return context
-
-
-class PostQuerySet(models.QuerySet):
-    def readable_by(self, user) -> PostQuerySet:
-        """Visible replies (not deleted or hidden) in live threads whose community ``user`` may read."""
-        return self.filter(
-            thread__in=ThreadPage.objects.live().readable_by(user), is_deleted=False, is_hidden=False
-        )
 
 
 class Post(models.Model):
@@ -125,8 +96,6 @@ class Post(models.Model):
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
     quoted_post = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
-
-    objects = PostQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -5,8 +5,15 @@ from __future__ import annotations
 from django import template
 from django.urls import reverse
 
-from communities.models import Flag, JoinRequest, Membership, ThreadPage, Visibility
-from communities.permissions import can_facilitate, can_manage, can_read_community, membership_of
+from communities.models import Flag, JoinRequest, ThreadPage
+from communities.permissions import (
+    can_facilitate,
+    can_leave,
+    can_manage,
+    can_read_community,
+    join_action,
+    membership_of,
+)
 
 register = template.Library()
 
@@ -19,16 +26,6 @@ def membership_panel(context, community):
     membership = membership_of(user, community)
     status = membership.status if membership else None
     facilitating = can_facilitate(user, community)
-    if not user.is_authenticated:
-        action = "sign-in" if community.visibility != Visibility.PRIVATE else ""
-    elif status in {Membership.Status.ACTIVE, Membership.Status.PENDING, Membership.Status.BANNED}:
-        action = ""
-    elif community.visibility == Visibility.OPEN:
-        action = "join"
-    elif community.visibility == Visibility.RESTRICTED:
-        action = "request"
-    else:
-        action = "invitation-only"
     latest_request = (  # a declined request leaves no membership behind
         JoinRequest.objects.filter(user=user, community=community).first()
         if user.is_authenticated and membership is None else None
@@ -39,12 +36,12 @@ def membership_panel(context, community):
         "community": community,
         "status": status,
         "role": membership.role if membership else None,
-        "action": action,
+        "action": join_action(user, community, membership),
         "latest_request": latest_request,
         "can_see_members": can_read_community(user, community),
         "can_facilitate": facilitating,
         "can_manage": can_manage(user, community),
-        "can_leave": status in {Membership.Status.ACTIVE, Membership.Status.PENDING},
+        "can_leave": can_leave(membership),
         "pending_requests": JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING).count()
         if facilitating else 0,
         "open_flags": Flag.objects.open().in_community(community).count()
@@ -62,7 +59,7 @@ def moderation_link(context, thread):
 @register.inclusion_tag("communities/people/includes/flag_link.html", takes_context=True)
 def flag_link(context, target):
     """On a reply (a ``Post``) or a thread's opening post (the ``ThreadPage``) the visitor is reading:
-    "Flag", for signed-in readers (no query per post; the flag page checks the rest)."""
+    "Flag", for signed-in readers (no query per post; the flag page asks ``can_flag_*``)."""
     if isinstance(target, ThreadPage):
         url, what = reverse("flag-thread", args=[target.pk]), "the opening post"
     else:

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from communities.discussions.services.threads import do_accept_answer, do_reply, do_start_thread
 from communities.models import (
     CommunityIndexPage,
     CommunityPage,
@@ -17,9 +18,8 @@ from communities.models import (
     ServiceArea,
     Visibility,
 )
-from communities.services.communities import do_add_member, do_create_community
-from communities.services.profiles import do_create_member
-from communities.services.threads import do_accept_answer, do_reply, do_start_thread
+from communities.people.services.communities import do_add_member, do_create_community
+from communities.people.services.profiles import do_create_member
 from hub.services.site import ensure_site_tree
 from linkeddata.models import Area
 from linkeddata.services.areas import do_import_areas
@@ -216,10 +216,10 @@ def load_demo_benchmarks(result: DemoResult) -> None:
 
 def load_people_demo(users: list, communities: dict, result: DemoResult) -> None:
     """Membership and moderation work in progress: requests, an invitation, a flag, a proposal. Idempotent."""
+    from communities.discussions.services.moderation import do_flag_post
     from communities.models import CommunityProposal, Flag, Invitation, JoinRequest, Post
-    from communities.services.membership import do_invite, do_request_to_join
-    from communities.services.moderation import do_flag_post
-    from communities.services.proposals import do_propose_community
+    from communities.people.services.membership import do_invite, do_request_to_join
+    from communities.people.services.proposals import do_propose_community
 
     if Invitation.objects.exists() or JoinRequest.objects.exists():
         return
@@ -462,7 +462,7 @@ def _good_practice_data(entry: dict) -> dict:
 def load_good_practice_demo(users: list) -> int:
     """Case studies published through the review workflow, with reuse signals; one more waiting
     for review. Returns how many were created."""
-    from communities.services.good_practice import (
+    from communities.good_practice.services import (
         do_ask_question,
         do_create_good_practice,
         do_mark_helped,
@@ -495,9 +495,9 @@ def load_good_practice_demo(users: list) -> int:
 def load_discussion_demo(users: list, result: DemoResult) -> None:
     """Watches, helpful votes, notification preferences and a mention, so that the dashboard,
     notifications and digests have something to show. Idempotent."""
+    from communities.discussions.services.notifications import do_set_email_frequency, do_set_watch
+    from communities.discussions.services.threads import do_reply, do_toggle_helpful
     from communities.models import EmailFrequency, HelpfulVote, Post, ThreadPage, Watch, WatchLevel
-    from communities.services.notifications import do_set_email_frequency, do_set_watch
-    from communities.services.threads import do_reply, do_toggle_helpful
 
     demo_user = users[0]
     if Watch.objects.filter(user=demo_user, community__isnull=False).exists():

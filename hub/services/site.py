@@ -8,8 +8,8 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
+from communities.good_practice.services import ensure_good_practice_library
 from communities.models import CommunityIndexPage, GoodPracticeIndexPage
-from communities.services.good_practice import ensure_good_practice_library
 from hub.models import HomePage
 
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.utils.html import escape
 
-from communities.models import (
-    CommunityPage,
-    GoodPracticePage,
-    Post,
-    Profile,
-    ProfileVisibility,
-    ThreadPage,
+from communities.models import GoodPracticePage, Profile
+from communities.permissions import (
+    listable_communities,
+    readable_posts,
+    readable_threads,
+    visible_profile_filter,
 )
-from communities.permissions import is_site_staff
 from search.documents import DOC_TYPES, page_url, profile_url
 from search.queries import PER_PAGE, FacetResult, FacetValue, Hit, SearchParams, SearchResults
 
@@ -27,18 +25,12 @@ LIMIT = 200  # matches considered per type of content
 
 def visible_querysets(user) -> dict[str, QuerySet]:
     """Per type of content, what ``user`` may see: the database twin of ``permission_filter``."""
-    readable = CommunityPage.objects.live().readable_by(user)
-    profiles = Profile.objects.filter(user__is_active=True)
-    if not is_site_staff(user):
-        shown = [ProfileVisibility.PUBLIC, ProfileVisibility.MEMBERS] if user.is_authenticated else [ProfileVisibility.PUBLIC]
-        profiles = profiles.filter(visibility__in=shown) | (profiles.filter(user=user) if user.is_authenticated else profiles.none())
     return {
-        "community": CommunityPage.objects.live().listable_for(user),
-        "thread": ThreadPage.objects.live().filter(community__in=readable),
-        "post": Post.objects.filter(is_deleted=False, is_hidden=False, thread__live=True, thread__community__in=readable)
-        .select_related("thread"),
-        "good_practice": GoodPracticePage.objects.live(),
-        "profile": profiles,
+        "community": listable_communities(user),
+        "thread": readable_threads(user),
+        "post": readable_posts(user).select_related("thread"),
+        "good_practice": GoodPracticePage.objects.published(),
+        "profile": Profile.objects.filter(visible_profile_filter(user), user__is_active=True),
     }
 
 

@@ -34,7 +34,7 @@ def related_content(context, page, heading: str = "Related"):
     if is_enabled():
         return {"related": do_related(request.user, f"{doc_type}-{page.pk}"), "heading": heading}
     if doc_type == "good_practice":
-        from communities.services.good_practice import related_good_practice
+        from communities.good_practice.queries import related_good_practice
 
         related = [
             {"url": other.url, "title": other.title, "type_label": "Good practice"}

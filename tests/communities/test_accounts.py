@@ -5,8 +5,8 @@ from django.core import mail, signing
 from django.urls import reverse
 
 from communities.models import Membership, Profile, ThreadPage, Visibility
+from communities.people.services.accounts import CONFIRMATION_SALT, confirmation_token
 from communities.permissions import can_post_in_community, is_email_confirmed
-from communities.services.accounts import CONFIRMATION_SALT, confirmation_token
 from tests.factories import PASSWORD, CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

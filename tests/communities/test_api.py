@@ -5,7 +5,7 @@ import uuid
 import pytest
 
 from communities.models import PersonalToken, Post, ThreadPage, Visibility
-from communities.services.tokens import do_create_token, do_revoke_token
+from communities.people.services.tokens import do_create_token, do_revoke_token
 from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,8 +6,8 @@ membership is created in setup (the member has just joined).
 
 import pytest
 
+from communities.discussions.services.notifications import do_set_watch
 from communities.models import ThreadPage, Visibility
-from communities.services.notifications import do_set_watch
 from tests.factories import PASSWORD, CommunityFactory, MembershipFactory, PostFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
+from communities.good_practice import services as services
 from communities.models import GoodPracticePage
-from communities.services import good_practice as services
 from tests.factories import PASSWORD, AreaFactory, GoodPracticeFactory, UserFactory, service_area
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

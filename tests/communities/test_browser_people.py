@@ -3,9 +3,9 @@ import re
 import pytest
 from django.core import mail
 
+from communities.discussions.services.moderation import do_flag_post, do_flag_thread
 from communities.models import Membership, ProfileVisibility, Visibility
-from communities.services.communities import do_add_member
-from communities.services.moderation import do_flag_post, do_flag_thread
+from communities.people.services.communities import do_add_member
 from tests.factories import (
     PASSWORD,
     AreaFactory,

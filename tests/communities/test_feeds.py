@@ -5,8 +5,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
+from communities.discussions.services.notifications import do_reset_feed_token, preferences_for
 from communities.models import Visibility
-from communities.services.notifications import do_reset_feed_token, preferences_for
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,

@@ -4,11 +4,12 @@ from decimal import Decimal
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.models import WorkflowPage
 
-from communities.blocks import BenchmarkEvidenceBlock
+from communities.errors import Refusal
+from communities.good_practice import queries, services
 from communities.models import (
     CommunityPage,
     GoodPracticeIndexPage,
@@ -16,9 +17,9 @@ from communities.models import (
     Membership,
     ServiceArea,
 )
+from communities.models.blocks import BenchmarkEvidenceBlock
+from communities.people.services.communities import do_add_member
 from communities.permissions import GOOD_PRACTICE_EDITORS
-from communities.services import good_practice as services
-from communities.services.communities import do_add_member
 from hub.services.site import ensure_site_tree
 from tests.factories import (
     AreaFactory,
@@ -63,17 +64,17 @@ def test_draft_goes_through_review_to_publication(home_page):
     page = services.do_create_good_practice(author=author, data=draft_data(), submit=False)
 
     assert not page.live
-    assert services.submission_status(page).code == "draft"
+    assert queries.submission_status(page).code == "draft"
 
     services.do_submit_for_review(page, author)
     page.refresh_from_db()
-    assert services.submission_status(page).code == "in-review"
+    assert queries.submission_status(page).code == "in-review"
     assert not page.live
 
     services.do_review_good_practice(page, good_practice_editor(), approve=True)
     page.refresh_from_db()
     assert page.live
-    assert services.submission_status(page).code == "published"
+    assert queries.submission_status(page).code == "published"
 
 
 def test_changes_requested_then_author_edits_and_resubmits(home_page):
@@ -82,13 +83,13 @@ def test_changes_requested_then_author_edits_and_resubmits(home_page):
     page = services.do_create_good_practice(author=author, data=draft_data(), submit=True)
 
     services.do_review_good_practice(page, editor, approve=False, comment="Add the costs, please.")
-    status = services.submission_status(GoodPracticePage.objects.get(pk=page.pk))
+    status = queries.submission_status(GoodPracticePage.objects.get(pk=page.pk))
     assert (status.code, status.comment) == ("needs-changes", "Add the costs, please.")
 
     page = services.do_update_good_practice(
         page, author, draft_data(title="Trusted assessors: ten weeks faster", cost_amount=Decimal("85000")), submit=True
     )
-    assert services.submission_status(page).code == "in-review"
+    assert queries.submission_status(page).code == "in-review"
     services.do_review_good_practice(page, editor, approve=True)
 
     live = GoodPracticePage.objects.get(pk=page.pk)
@@ -102,7 +103,7 @@ def test_published_case_study_keeps_its_live_version_until_changes_are_approved(
 
     live = GoodPracticePage.objects.get(pk=page.pk)
     assert live.title == "Open benchmarking"
-    assert services.submission_status(live).code == "in-review"
+    assert queries.submission_status(live).code == "in-review"
 
     services.do_review_good_practice(live, good_practice_editor(), approve=True)
     assert GoodPracticePage.objects.get(pk=page.pk).title == "Open benchmarking, revised"
@@ -112,11 +113,11 @@ def test_edits_and_submissions_by_others_are_refused(home_page):
     page = GoodPracticeFactory(publish=False)
     other = UserFactory()
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refusal):
         services.do_update_good_practice(page, other, draft_data(title="Hijacked"))
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refusal):
         services.do_submit_for_review(page, other)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refusal):
         services.do_update_good_practice(page, good_practice_editor(), draft_data(title="Editor edits in the admin"))
     assert GoodPracticePage.objects.get(pk=page.pk).get_latest_revision_as_object().title == page.title
 
@@ -127,11 +128,11 @@ def test_members_cannot_review_but_facilitators_of_a_linked_community_can(home_p
     do_add_member(community, member)
     page = GoodPracticeFactory(publish=False, submit=True, communities=[community])
 
-    assert services.awaiting_review_by(member) == []
-    with pytest.raises(PermissionDenied):
+    assert queries.awaiting_review_by(member) == []
+    with pytest.raises(Refusal):
         services.do_review_good_practice(page, member, approve=True)
 
-    assert services.awaiting_review_by(facilitator) == [page]
+    assert queries.awaiting_review_by(facilitator) == [page]
     services.do_review_good_practice(page, facilitator, approve=True, comment="Matches what we discussed.")
     page.refresh_from_db()
     assert page.live
@@ -143,8 +144,8 @@ def test_facilitator_of_an_unrelated_community_cannot_review(home_page):
     CommunityFactory(owner=facilitator)
     page = GoodPracticeFactory(publish=False, submit=True)
 
-    assert services.awaiting_review_by(facilitator) == []
-    with pytest.raises(PermissionDenied):
+    assert queries.awaiting_review_by(facilitator) == []
+    with pytest.raises(Refusal):
         services.do_review_good_practice(page, facilitator, approve=True)
 
 
@@ -154,13 +155,13 @@ def test_banned_facilitator_cannot_review(home_page):
     Membership.objects.filter(user=facilitator).update(status=Membership.Status.BANNED)
     page = GoodPracticeFactory(publish=False, submit=True, communities=[community])
 
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Refusal):
         services.do_review_good_practice(page, facilitator, approve=True)
 
 
 def test_reviewing_something_not_in_review_is_a_clear_error(home_page):
     page = GoodPracticeFactory()
-    with pytest.raises(services.ReviewError):
+    with pytest.raises(Refusal):
         services.do_review_good_practice(page, good_practice_editor(), approve=True)
 
 

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image as PILImage
 
+from communities.errors import Refusal
+from communities.good_practice import queries, services
 from communities.models import (
     Adoption,
     GoodPracticeDiscussion,
@@ -19,8 +21,7 @@ from communities.models import (
     ProfileVisibility,
     Visibility,
 )
-from communities.services import good_practice as services
-from communities.services.communities import do_add_member
+from communities.people.services.communities import do_add_member
 from tests.factories import (
     AreaFactory,
     CommunityFactory,
@@ -146,7 +147,7 @@ def test_a_20_mb_image_is_rejected_and_the_rest_of_the_form_kept(client, home_pa
 
 
 def test_councils_by_name_comma_separated_and_with_commas_in_their_name(home_page):
-    from communities.forms_good_practice import resolve_councils
+    from communities.good_practice.forms import resolve_councils
 
     bcp = AreaFactory(short_name="Bournemouth, Christchurch and Poole", gss_code="E06000058")
     leeds = AreaFactory(short_name="Leeds", gss_code="E08000035")
@@ -177,7 +178,7 @@ def test_author_edits_after_changes_are_requested_and_resubmits(client, home_pag
     response = client.post(f"/good-practice/submissions/{page.pk}/edit/", valid_form(cost_amount="85000"))
 
     assert response.status_code == 302
-    assert services.submission_status(GoodPracticePage.objects.get(pk=page.pk)).code == "in-review"
+    assert queries.submission_status(GoodPracticePage.objects.get(pk=page.pk)).code == "in-review"
 
 
 def test_editor_reviews_from_the_front_end(client, home_page):
@@ -318,10 +319,10 @@ def test_library_sorting(client, library):
 
 def test_library_is_paginated_and_keeps_filters_across_pages(client, home_page):
     council = AreaFactory(region="London")
-    for number in range(services.PAGE_SIZE + 2):
+    for number in range(queries.PAGE_SIZE + 2):
         GoodPracticeFactory(title=f"London case study {number}", councils=[council])
     first = client.get("/good-practice/?region=London")
-    assert len(titles(first)) == services.PAGE_SIZE
+    assert len(titles(first)) == queries.PAGE_SIZE
     assert "region=London&amp;page=2" in first.content.decode()
     second = client.get("/good-practice/?region=London&page=2")
     assert len(titles(second)) == 2
@@ -443,7 +444,7 @@ def test_member_banned_from_the_questions_community_cannot_ask(client, home_page
     services.do_ask_question(page, member, "First question")
     Membership.objects.filter(user=member).update(status=Membership.Status.BANNED)
 
-    with pytest.raises(services.ReuseError):
+    with pytest.raises(Refusal):
         services.do_ask_question(page, member, "Another one")
     assert page.discussion.thread.posts.count() == 0
 
@@ -467,7 +468,7 @@ def test_related_good_practice_shares_service_areas_and_tags(client, library):
     GoodPracticeFactory(title="Unrelated parking permits", tags=["parking"])
     tagged = GoodPracticeFactory(title="Recycling leaflets", tags=["safeguarding"])
 
-    related = services.related_good_practice(library["safeguarding"])
+    related = queries.related_good_practice(library["safeguarding"])
     assert related[:2] == [extra, tagged]
     html = client.get(library["safeguarding"].url).content.decode()
     assert "Related good practice" in html and "Adult safeguarding training" in html

@@ -5,6 +5,13 @@ from django.core import mail
 from django.core.management import call_command
 from django.urls import reverse
 
+from communities.discussions.services.notifications import (
+    do_send_digests,
+    do_set_email_frequency,
+    do_set_watch,
+    unread_count,
+)
+from communities.discussions.services.threads import do_reply, do_start_thread
 from communities.models import (
     EmailFrequency,
     Membership,
@@ -13,13 +20,6 @@ from communities.models import (
     Watch,
     WatchLevel,
 )
-from communities.services.notifications import (
-    do_send_digests,
-    do_set_email_frequency,
-    do_set_watch,
-    unread_count,
-)
-from communities.services.threads import do_reply, do_start_thread
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -184,7 +184,7 @@ def test_scheduling_digests_needs_a_backend_that_can_defer(db):
 
 
 def test_daily_digest_task_runs_on_the_worker(home_page):
-    from communities.tasks import next_digest_time, send_daily_digests
+    from communities.discussions.tasks import next_digest_time, send_daily_digests
 
     community = CommunityFactory(title="Gamma community")
     reader = UserFactory()
@@ -204,7 +204,7 @@ def test_accepting_an_answer_notifies_its_author(community):
     author, answerer = member(community), member(community)
     thread = ThreadFactory(community=community, author=author)
     post = PostFactory(thread=thread, author=answerer)
-    from communities.services.threads import do_accept_answer
+    from communities.discussions.services.threads import do_accept_answer
 
     do_accept_answer(thread=thread, post=post, by=author)
     assert Notification.objects.filter(recipient=answerer, kind="accepted", post=post).exists()

@@ -18,15 +18,15 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
-from communities.models import EmailFrequency, Flag, Membership, Post, Visibility, Watch, WatchLevel
-from communities.services.moderation import do_flag_thread
-from communities.services.notifications import (
+from communities.discussions.services.moderation import do_flag_thread
+from communities.discussions.services.notifications import (
     do_send_digests,
     do_set_email_frequency,
     preferences_for,
 )
-from communities.services.threads import do_start_thread
-from communities.services.tokens import do_create_token
+from communities.discussions.services.threads import do_start_thread
+from communities.models import EmailFrequency, Flag, Membership, Post, Visibility, Watch, WatchLevel
+from communities.people.services.tokens import do_create_token
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,

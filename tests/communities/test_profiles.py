@@ -2,9 +2,9 @@ import pytest
 from django.urls import reverse
 
 from communities.models import Membership, Profile, ProfileVisibility, Visibility
+from communities.people.services.communities import do_add_member
+from communities.people.services.membership import do_ban, do_request_to_join
 from communities.permissions import can_see_profile
-from communities.services.communities import do_add_member
-from communities.services.membership import do_ban, do_request_to_join
 from tests.factories import AreaFactory, CommunityFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -2,10 +2,10 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from communities.errors import Refusal
 from communities.models import CommunityPage, CommunityProposal, Membership
-from communities.services.accounts import do_sign_up
-from communities.services.membership import NotAllowed
-from communities.services.proposals import do_decide_proposal, do_propose_community
+from communities.people.services.accounts import do_sign_up
+from communities.people.services.proposals import do_decide_proposal, do_propose_community
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_declined_proposal_creates_nothing_and_tells_the_proposer(client, home_p
     assert not CommunityPage.objects.filter(title="Coastal councils").exists()
     client.force_login(proposer)
     assert "Join Tourism instead" in client.get(reverse("my-memberships")).content.decode()
-    with pytest.raises(NotAllowed, match="already been decided"):
+    with pytest.raises(Refusal, match="already been decided"):
         do_decide_proposal(proposal, by=UserFactory(is_staff=True), approve=True)
 
 
@@ -61,7 +61,7 @@ def test_only_site_staff_see_and_decide_proposals(client, home_page):
 def test_proposals_need_a_signed_in_confirmed_account(client, home_page):
     assert client.get(reverse("propose-community")).status_code == 302
     unconfirmed = do_sign_up(email="new@york.example.gov.uk", password="a-long-passphrase-here", display_name="New")
-    with pytest.raises(NotAllowed, match="Confirm your email"):
+    with pytest.raises(Refusal, match="Confirm your email"):
         do_propose_community(by=unconfirmed, **PROPOSAL)
 
 

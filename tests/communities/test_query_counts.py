@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communities.benchmarks.data import add_replies, add_threads
+from communities.discussions.services.threads import do_toggle_helpful
 from communities.models import Post, Visibility
-from communities.services.threads import do_toggle_helpful
 from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

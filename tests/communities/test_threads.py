@@ -193,7 +193,7 @@ def test_thread_list_filters_and_paginates(client, community, member, settings):
     settings.COMMUNITY_THREADS_PER_PAGE = 2
     answered = ThreadFactory(community=community, title="Answered one", tags=["bins"])
     reply = PostFactory(thread=answered)
-    from communities.services.threads import do_accept_answer
+    from communities.discussions.services.threads import do_accept_answer
 
     do_accept_answer(thread=answered, post=reply)
     ThreadFactory(community=community, title="Open question one")
@@ -268,7 +268,7 @@ def test_thread_edits_keep_wagtail_revisions(client, community, member):
 
 
 def test_thread_slugs_are_unique_and_never_a_reserved_path(community, member):
-    from communities.services.threads import do_start_thread
+    from communities.discussions.services.threads import do_start_thread
 
     first = do_start_thread(community=community, author=member, title="Watch", body="x")
     second = do_start_thread(community=community, author=member, title="Watch", body="y")

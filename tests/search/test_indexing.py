@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
+from communities.discussions.services.threads import do_reply, do_start_thread
 from communities.models import Post, Profile, ThreadPage, Visibility
-from communities.services.communities import do_add_member
-from communities.services.threads import do_reply, do_start_thread
+from communities.people.services.communities import do_add_member
 from search.client import alias_name
 from search.documents import DOC_TYPES
 from search.indexes import ensure_index, indexes_behind

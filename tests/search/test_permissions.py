@@ -13,8 +13,8 @@ from communities.models import (
     ProfileVisibility,
     Visibility,
 )
-from communities.services.communities import do_add_member
-from communities.services.profiles import do_create_member
+from communities.people.services.communities import do_add_member
+from communities.people.services.profiles import do_create_member
 from search.queries import autocomplete, related
 from tests.factories import CommunityFactory, PostFactory, ThreadFactory, UserFactory
 from tests.search.conftest import anonymous, ban, find
@@ -131,7 +131,11 @@ def test_deleting_and_hiding_remove_from_results(hub, search_index):
 
 
 def test_facilitators_hiding_a_reply_or_a_thread_removes_them_from_results(hub, search_index):
-    from communities.services.moderation import do_hide_post, do_hide_thread, do_unhide_thread
+    from communities.discussions.services.moderation import (
+        do_hide_post,
+        do_hide_thread,
+        do_unhide_thread,
+    )
 
     staff = hub["staff"]
     reply = PostFactory(thread=hub["open_thread"], body="A reply about snorklewick schemes.")

@@ -3,7 +3,7 @@
 import pytest
 
 from communities.models import CommunityIndexPage
-from communities.services.communities import do_create_community
+from communities.people.services.communities import do_create_community
 from linkeddata.models import Area
 from tests.factories import AreaFactory, CommunityFactory, PostFactory, ThreadFactory
 from tests.search.conftest import anonymous, find

@@ -6,7 +6,7 @@ import io
 import pytest
 
 from communities.models import Visibility
-from communities.services.profiles import do_create_member
+from communities.people.services.profiles import do_create_member
 from search.models import SearchClick, SearchQueryLog
 from tests.factories import AreaFactory, CommunityFactory, PostFactory, ThreadFactory, UserFactory
 

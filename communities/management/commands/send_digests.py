@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from communities.services.notifications import do_send_digests
+from communities.discussions.services.notifications import do_send_digests
 
 
 class Command(BaseCommand):
@@ -16,7 +16,7 @@ class Command(BaseCommand):
         if schedule:
             from django_tasks import default_task_backend
 
-            from communities.tasks import next_digest_time, send_daily_digests
+            from communities.discussions.tasks import next_digest_time, send_daily_digests
 
             if not default_task_backend.supports_defer:
                 raise CommandError(

@@ -1,0 +1,193 @@
+"""Reading discussions: a thread page, a community's thread list, where a reply is, quoting.
+
+Read functions only: no writes. The community and thread page models call these (the one
+sanctioned call from a page model upwards); who may read what is ``communities.permissions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest
+from django.urls import reverse
+
+from communities.models.communities import CommunityPage
+from communities.models.notifications import Watch, WatchLevel
+from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
+from communities.people.queries import profile_name, with_mention_links
+from communities.permissions import (
+    can_accept_answer,
+    can_facilitate,
+    can_read_community,
+    check_community_access,
+    facilitated_community_filter,
+    listable_communities,
+    post_editor,
+    posting_refusal,
+    vote_checker,
+)
+from hub.floor.actor import Actor
+
+STATUSES = [("", "All"), ("unanswered", "Unanswered"), ("answered", "Answered")]
+
+
+def check_reader(user: Actor, community: CommunityPage, page: ThreadPage | None = None) -> None:
+    """Raise the refusal for a page of ``community`` that ``user`` may not read (what a page's
+    ``serve()`` asks before rendering)."""
+    check_community_access(user, community, "read" if page is not None else "see", page=page)
+
+
+def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPage]:
+    """The communities the community index lists for ``user``, by title."""
+    communities = listable_communities(user)
+    if index is not None:
+        communities = communities.child_of(index)
+    return communities.order_by("title")
+
+
+def thread_listing(community: CommunityPage, *, answered: bool | None = None, tag: str = "") -> QuerySet[ThreadPage]:
+    """A community's live threads as every list shows them: pinned first, then latest activity."""
+    threads = ThreadPage.objects.live().child_of(community)
+    if answered is not None:
+        threads = threads.filter(accepted_post__isnull=not answered)
+    if tag:
+        threads = threads.filter(tags__name__iexact=tag)
+    return threads.order_by("-is_pinned", "-last_activity_at", "-pk")
+
+
+def watch_level(user: Actor, *, thread: ThreadPage | None = None, community: CommunityPage | None = None) -> str:
+    """How closely ``user`` follows a thread (or, failing a choice for it, its community)."""
+    if not user.is_authenticated:
+        return WatchLevel.NORMAL
+    if thread is not None:
+        level = Watch.objects.filter(user=user, thread=thread).values_list("level", flat=True).first()
+        if level:
+            return level
+        community = thread.community
+    level = Watch.objects.filter(user=user, community=community).values_list("level", flat=True).first()
+    return level or WatchLevel.NORMAL
+
+
+def quote_text(post: Post) -> str:
+    """Markdown that quotes ``post`` in a reply."""
+    name = profile_name(post.author) or "A member"
+    quoted = "\n".join(f"> {line}" for line in post.body.splitlines())
+    return f"{name} wrote:\n\n{quoted}\n\n"
+
+
+def post_url(post: Post) -> str:
+    """The thread page (the right page of replies) at the post."""
+    position = Post.objects.filter(thread_id=post.thread_id, created_at__lt=post.created_at).count()
+    page = position // settings.THREAD_POSTS_PER_PAGE + 1
+    suffix = f"?page={page}" if page > 1 else ""
+    return f"{post.thread.url}{suffix}#post-{post.pk}"
+
+
+def attachment_limits() -> dict[str, Any]:
+    return {
+        "max_attachment_mb": settings.ATTACHMENT_MAX_BYTES // (1024 * 1024),
+        "attachment_types": ", ".join(settings.WAGTAILDOCS_EXTENSIONS),
+    }
+
+
+def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
+    """What the thread page shows; a fixed number of queries whatever the number of replies."""
+    user = request.user
+    community = thread.community
+    posts = thread.posts.select_related("author__profile").order_by("created_at", "pk")
+    paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
+    paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
+    page = paginator.get_page(request.GET.get("page"))
+    attachments: dict[int | None, list[Attachment]] = {}
+    for item in Attachment.objects.filter(
+        Q(post__isnull=True) | Q(post__in=[p.pk for p in page]), thread=thread
+    ).select_related("document"):
+        attachments.setdefault(item.post_id, []).append(item)
+    may_edit = post_editor(user, community)
+    may_vote = vote_checker(user, community)
+    facilitator = can_facilitate(user, community)
+    voted = set()
+    if user.is_authenticated:
+        voted = set(
+            HelpfulVote.objects.filter(user=user, post__in=[p.pk for p in page]).values_list("post_id", flat=True)
+        )
+    for post in page:
+        post.can_edit = may_edit(post.author_id) and not post.is_deleted
+        post.can_vote = may_vote(post)
+        post.voted = post.pk in voted
+        post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
+        post.attachment_list = attachments.get(post.pk, [])
+    shown = [post for post in page if post.show_body]
+    opening_post_html, *bodies = with_mention_links([thread.body_html, *(post.body_html for post in shown)], user)
+    for post, body in zip(shown, bodies, strict=True):
+        post.body_with_links = body
+    quote = ""
+    quote_id = request.GET.get("quote", "")
+    if quote_id.isdecimal():
+        quoted = (
+            thread.posts.filter(pk=quote_id, is_deleted=False, is_hidden=False).select_related("author__profile").first()
+        )
+        if quoted:
+            quote = quote_text(quoted)
+    refusal = posting_refusal(user, community, thread)
+    return {
+        "community": community,
+        "thread_author": get_user_model().objects.select_related("profile").filter(pk=thread.author_id).first(),
+        "posts": page,
+        "can_reply": refusal is None,
+        "reply_refusal": refusal.message if refusal else "",
+        "can_accept": can_accept_answer(user, thread),
+        "can_edit_thread": may_edit(thread.author_id),
+        "is_facilitator": facilitator,
+        "thread_attachments": attachments.get(None, []),
+        "opening_post_html": opening_post_html,
+        "watch_level": watch_level(user, thread=thread) if user.is_authenticated else None,
+        "watch_levels": WatchLevel.choices,
+        "quote": quote,
+        "idempotency_key": uuid.uuid4(),
+        **attachment_limits(),
+    }
+
+
+def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, Any]:
+    """The community page: whether ``request.user`` may read it and, if so, its thread list with
+    filters (answered, tag), latest activity first, pinned on top."""
+    if not can_read_community(request.user, community):
+        return {"can_read": False, "threads": ThreadPage.objects.none()}
+    status = request.GET.get("status", "")
+    answered = {"answered": True, "unanswered": False}.get(status)
+    tag = request.GET.get("tag", "").strip()
+    threads = thread_listing(community, answered=answered, tag=tag)
+    page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    base_url = community.get_url(request)
+    for thread in page:
+        thread.list_url = f"{base_url}{thread.slug}/"  # children of the community: no per-thread URL lookup
+    watch = None
+    if request.user.is_authenticated:
+        watch = Watch.objects.filter(user=request.user, community=community).values_list("level", flat=True).first()
+    return {
+        "can_read": True,
+        "threads": page,
+        "status": status,
+        "tag": tag,
+        "statuses": STATUSES,
+        "new_thread_url": reverse("new-thread", args=[community.slug]),
+        "watch_level": watch or WatchLevel.NORMAL,
+        "watch_levels": WatchLevel.choices,
+        "show_watch": request.user.is_authenticated,
+    }
+
+
+def move_targets(user: Actor, community: CommunityPage) -> QuerySet[CommunityPage]:
+    """The other live communities ``user`` facilitates: where they may move a thread to."""
+    return (
+        CommunityPage.objects.live()
+        .filter(facilitated_community_filter(user))
+        .exclude(pk=community.pk)
+        .order_by("title")
+    )

@@ -1,0 +1,254 @@
+"""Who hears about new posts, in the app and by email, and the daily digest.
+
+Notifications are created in the same transaction as the post; emails are sent by django-tasks
+tasks enqueued with ``transaction.on_commit``. Whether the recipient may read the thread is
+checked when the notification is made and again when any email is sent (and the notifications
+page filters by it too), so leaving or losing access to a community stops everything at once.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from communities.errors import NotFound, Refusal
+from communities.markdown import extract_mentions
+from communities.models import (
+    CommunityPage,
+    EmailFrequency,
+    Membership,
+    Notification,
+    NotificationSettings,
+    Post,
+    ThreadPage,
+    Watch,
+    WatchLevel,
+)
+from communities.models.notifications import new_feed_token
+from communities.people.queries import profiles_by_handle
+from communities.permissions import (
+    can_read_community,
+    can_see_community,
+    readable_notifications,
+    readable_threads,
+)
+from hub.floor.actor import Actor
+from hub.floor.tasks import enqueue_on_commit
+
+
+def preferences_for(user) -> NotificationSettings:
+    prefs, _ = NotificationSettings.objects.get_or_create(user=user)
+    return prefs
+
+
+# -- watching -------------------------------------------------------------------------------------
+
+
+def check_watch(user: Actor, community: CommunityPage) -> None:
+    if not user.is_authenticated:
+        raise Refusal("Sign in to watch threads and communities.")
+    if not can_see_community(user, community):
+        raise NotFound()
+    if not can_read_community(user, community):
+        raise Refusal("Only members of this community can watch it.")
+
+
+def do_set_watch(user, *, level: str, thread: ThreadPage | None = None,
+                 community: CommunityPage | None = None) -> Watch:
+    """Set how closely ``user`` follows a thread or a community (exactly one of them)."""
+    if level not in WatchLevel.values:
+        raise ValueError(level)
+    watch, _ = Watch.objects.update_or_create(
+        user=user, thread=thread, community=None if thread else community, defaults={"level": level}
+    )
+    return watch
+
+
+def do_watch_by_default(user, thread: ThreadPage) -> None:
+    """People who start or reply to a thread watch it, unless they already chose a level."""
+    Watch.objects.get_or_create(user=user, thread=thread, defaults={"level": WatchLevel.WATCHING})
+
+
+# -- mentions -------------------------------------------------------------------------------------
+
+
+def resolve_mentions(text: str) -> list:
+    """Users named by ``@first-last`` handles (a display name in lower case, spaces as hyphens)."""
+    handles = extract_mentions(text)
+    named = profiles_by_handle(handles)
+    return [profile.user for handle in handles for profile in named.get(handle, [])]
+
+
+# -- creating notifications ----------------------------------------------------------------------
+
+
+def notify_new_post(thread: ThreadPage, post: Post | None, *, actor) -> list[Notification]:
+    """Notifications for a new thread (``post`` None) or reply; call inside the writing transaction."""
+    community = thread.community
+    levels: dict[int, str] = dict(Watch.objects.filter(community=community).values_list("user_id", "level"))
+    levels.update(Watch.objects.filter(thread=thread).values_list("user_id", "level"))
+    kind = Notification.Kind.NEW_THREAD if post is None else Notification.Kind.REPLY
+    recipients: dict[int, str] = {uid: kind for uid, level in levels.items() if level == WatchLevel.WATCHING}
+    if post is not None:
+        # Normal level: you hear of replies to your thread and to posts of yours that are quoted.
+        for uid in {thread.author_id, post.quoted_post.author_id if post.quoted_post else None} - {None}:
+            if levels.get(uid, WatchLevel.NORMAL) != WatchLevel.MUTED:
+                recipients.setdefault(uid, Notification.Kind.REPLY)
+    for user in resolve_mentions(post.body if post else thread.body):
+        if levels.get(user.pk, WatchLevel.NORMAL) != WatchLevel.MUTED:
+            recipients[user.pk] = Notification.Kind.MENTION
+    if actor is not None:
+        recipients.pop(actor.pk, None)
+    return _create_notifications(thread, post, actor, recipients)
+
+
+def notify_accepted(thread: ThreadPage, post: Post, *, actor) -> list[Notification]:
+    if post.author_id is None or (actor is not None and post.author_id == actor.pk):
+        return []
+    return _create_notifications(thread, post, actor, {post.author_id: Notification.Kind.ACCEPTED})
+
+
+def _create_notifications(thread, post, actor, recipients: dict[int, str]) -> list[Notification]:
+    if not recipients:
+        return []
+    users = get_user_model().objects.filter(pk__in=recipients, is_active=True)
+    created = [
+        Notification(recipient=user, kind=recipients[user.pk], actor=actor, thread=thread, post=post)
+        for user in users
+        if can_read_community(user, thread.community)
+    ]
+    created = Notification.objects.bulk_create(created)
+    ids = [n.pk for n in created]
+    if ids:
+        enqueue_on_commit("communities.discussions.tasks.send_notification_emails", ids)
+    return created
+
+
+# -- reading ------------------------------------------------------------------------------------
+
+
+def unread_count(user) -> int:
+    return readable_notifications(user).filter(read_at__isnull=True).count()
+
+
+def do_mark_dashboard_seen(user: Actor) -> None:
+    """The dashboard shows what is new since the member's last visit: this visit, from now on."""
+    prefs = preferences_for(user)
+    prefs.dashboard_seen_at = timezone.now()
+    prefs.save(update_fields=["dashboard_seen_at"])
+
+
+def do_mark_read(user, notification_ids: list[int] | None = None) -> int:
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        unread = unread.filter(pk__in=notification_ids)
+    return unread.update(read_at=timezone.now())
+
+
+# -- email ----------------------------------------------------------------------------------------
+
+
+def do_set_email_frequency(user, frequency: str) -> NotificationSettings:
+    if frequency not in EmailFrequency.values:
+        raise ValueError(frequency)
+    prefs = preferences_for(user)
+    prefs.email_frequency = frequency
+    prefs.save(update_fields=["email_frequency"])
+    return prefs
+
+
+def do_reset_feed_token(user: Actor) -> str:
+    prefs = preferences_for(user)
+    prefs.feed_token = new_feed_token()
+    prefs.save(update_fields=["feed_token"])
+    return prefs.feed_token
+
+
+def do_send_notification_emails(notification_ids: list[int]) -> int:
+    """Email each notification to members who want them straight away and may still read the thread."""
+    sent = 0
+    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
+        "recipient", "thread", "actor__profile"
+    )
+    for notification in pending:
+        recipient = notification.recipient
+        if preferences_for(recipient).email_frequency != EmailFrequency.IMMEDIATE or not recipient.email:
+            continue
+        if not readable_notifications(recipient).filter(pk=notification.pk).exists():
+            continue
+        context = {"notification": notification, "site_url": settings.WAGTAILADMIN_BASE_URL}
+        send_mail(
+            subject=f"{notification.get_kind_display()}: {notification.thread.title}",
+            message=render_to_string("communities/email/notification.txt", context),
+            from_email=None,
+            recipient_list=[recipient.email],
+        )
+        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        sent += 1
+    return sent
+
+
+def build_digest(user, since) -> OrderedDict:
+    """What a daily digest tells ``user``, grouped by community, from what they may read now:
+    notifications not yet emailed, and new threads in their communities since ``since``."""
+    readable = readable_threads(user)
+    groups: OrderedDict = OrderedDict()
+
+    def group(community):
+        return groups.setdefault(community, {"notifications": [], "threads": []})
+
+    notifications = (
+        readable_notifications(user).filter(emailed_at__isnull=True)
+        .select_related("thread__community", "actor__profile").order_by("created_at")
+    )
+    seen_threads = set()
+    for notification in notifications:
+        group(notification.thread.community)["notifications"].append(notification)
+        seen_threads.add(notification.thread_id)
+    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
+    muted = Watch.objects.filter(user=user, level=WatchLevel.MUTED, community__isnull=False).values("community_id")
+    new_threads = (
+        readable.filter(community__in=mine, first_published_at__gt=since)
+        .exclude(community__in=muted).exclude(pk__in=seen_threads).exclude(author=user)
+        .select_related("community").order_by("first_published_at")
+    )
+    for thread in new_threads:
+        group(thread.community)["threads"].append(thread)
+    return OrderedDict(sorted(groups.items(), key=lambda item: item[0].title))
+
+
+def do_send_digest(user, now=None) -> bool:
+    """Send ``user`` their digest if there is anything in it; returns whether an email went."""
+    now = now or timezone.now()
+    prefs = preferences_for(user)
+    since = prefs.last_digest_at or now - timedelta(days=1)
+    groups = build_digest(user, since)
+    sent = False
+    if groups and user.email:
+        context = {"user": user, "groups": groups, "site_url": settings.WAGTAILADMIN_BASE_URL}
+        send_mail(
+            subject=f"Your daily digest from {settings.SITE_NAME}",
+            message=render_to_string("communities/email/digest.txt", context),
+            from_email=None,
+            recipient_list=[user.email],
+        )
+        ids = [n.pk for group in groups.values() for n in group["notifications"]]
+        Notification.objects.filter(pk__in=ids).update(emailed_at=now)
+        sent = True
+    prefs.last_digest_at = now
+    prefs.save(update_fields=["last_digest_at"])
+    return sent
+
+
+def do_send_digests(now=None) -> int:
+    """Send every daily-digest member their digest; returns how many emails went."""
+    users = get_user_model().objects.filter(
+        is_active=True, notification_settings__email_frequency=EmailFrequency.DAILY
+    )
+    return sum(do_send_digest(user, now) for user in users)

@@ -1,0 +1,133 @@
+"""Notifications, the personal dashboard and notification settings (email, feeds, API tokens)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from communities.discussions.queries import post_url
+from communities.discussions.services.notifications import (
+    do_mark_dashboard_seen,
+    do_mark_read,
+    do_reset_feed_token,
+    do_set_email_frequency,
+    preferences_for,
+)
+from communities.models import (
+    CommunityPage,
+    EmailFrequency,
+    Membership,
+    PersonalToken,
+    Watch,
+    WatchLevel,
+)
+from communities.people.services.tokens import do_create_token, do_revoke_token
+from communities.permissions import readable_communities, readable_notifications, readable_threads
+
+
+@login_required
+def notifications(request):
+    items = readable_notifications(request.user).select_related(
+        "thread", "actor__profile", "post__thread"
+    )
+    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    return TemplateResponse(request, "communities/notifications.html", {"notifications": page})
+
+
+@login_required
+def open_notification(request, notification_id: int):
+    notification = get_object_or_404(readable_notifications(request.user), pk=notification_id)
+    do_mark_read(request.user, [notification.pk])
+    return redirect(post_url(notification.post) if notification.post_id else notification.thread.url)
+
+
+@login_required
+@require_POST
+def mark_all_read(request):
+    count = do_mark_read(request.user)
+    messages.success(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    return redirect("notifications")
+
+
+@login_required
+def dashboard(request):
+    user = request.user
+    prefs = preferences_for(user)
+    since = prefs.dashboard_seen_at
+    memberships = (
+        Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
+        .select_related("community").order_by("community__title")
+    )
+    mine = CommunityPage.objects.live().filter(pk__in=[m.community_id for m in memberships])
+    readable = readable_threads(user).select_related("community")
+    in_mine = readable.filter(community__in=mine)
+    new = in_mine.filter(last_activity_at__gt=since) if since else in_mine
+    watched = readable.filter(
+        pk__in=Watch.objects.filter(user=user, level=WatchLevel.WATCHING, thread__isnull=False).values("thread_id")
+    )
+    context = {
+        "memberships": memberships,
+        "since": since,
+        "new_threads": new.order_by("-last_activity_at")[:20],
+        "watched_threads": watched.order_by("-last_activity_at")[:20],
+        "unanswered": in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20],
+    }
+    do_mark_dashboard_seen(user)
+    return TemplateResponse(request, "communities/dashboard.html", context)
+
+
+@login_required
+def notification_settings(request):
+    prefs = preferences_for(request.user)
+    if request.method == "POST":
+        frequency = request.POST.get("email_frequency", "")
+        if frequency in EmailFrequency.values:
+            do_set_email_frequency(request.user, frequency)
+            messages.success(request, "Your email preference is saved.")
+        else:
+            messages.error(request, "Choose how often you want email.")
+        return redirect("notification-settings")
+    communities = readable_communities(request.user).filter(
+        memberships__user=request.user, memberships__status=Membership.Status.ACTIVE
+    ).order_by("title")
+    feeds = [
+        (c, request.build_absolute_uri(reverse("private-community-feed-rss", args=[prefs.feed_token, c.slug])),
+         request.build_absolute_uri(reverse("private-community-feed-atom", args=[prefs.feed_token, c.slug])))
+        for c in communities
+    ]
+    return TemplateResponse(request, "communities/notification_settings.html", {
+        "prefs": prefs,
+        "frequencies": EmailFrequency.choices,
+        "feeds": feeds,
+        "tokens": PersonalToken.objects.filter(user=request.user),
+        "new_token": request.session.pop("new_token", None),
+    })
+
+
+@login_required
+@require_POST
+def reset_feed_token(request):
+    do_reset_feed_token(request.user)
+    messages.success(request, "Your feed links have changed; the old ones no longer work.")
+    return redirect("notification-settings")
+
+
+@login_required
+@require_POST
+def create_token(request):
+    _, raw = do_create_token(request.user, request.POST.get("name", "").strip())
+    request.session["new_token"] = raw
+    return redirect(reverse("notification-settings") + "#tokens")
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_id: int):
+    if do_revoke_token(request.user, token_id):
+        messages.success(request, "The token was revoked.")
+    return redirect(reverse("notification-settings") + "#tokens")

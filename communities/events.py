@@ -1,0 +1,67 @@
+"""What changed for readers, announced by the service that changed it.
+
+A service that changes what readers may see (publishing, editing, deleting, hiding, unhiding,
+moving, locking a thread, a community's visibility, someone's profile, a case study's
+publication) calls ``announce`` inside its transaction. Subscribers register once at start-up
+(in their app's ``ready()``): search notes the documents to re-index in its outbox,
+notifications tell the people who follow the thread. They run in the announcing transaction, so
+what they record commits or rolls back with the change itself, and whatever they send or index
+is queued to run after the commit.
+
+Model signal handlers stay only as a backstop for edits made outside the services (Wagtail's
+admin, the shell); a service never relies on them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Kind = Literal["community", "thread", "post", "good_practice", "profile"]
+Change = Literal[
+    "published",  # new content readers may now see
+    "edited",
+    "deleted",
+    "hidden",
+    "unhidden",
+    "moved",
+    "locked",  # locked, unlocked, pinned, unpinned: how a thread is shown
+    "answered",  # an accepted answer chosen or cleared
+    "visibility",  # who may see or read a community
+    "membership",  # who belongs to a community (readers change; documents do not)
+]
+
+
+@dataclass(frozen=True)
+class ContentChanged:
+    """``ids`` of one ``kind`` changed in the way ``change`` says, by ``actor`` (None: the system).
+    ``details`` carries what a subscriber needs beyond the ids (the reply chosen as the answer)."""
+
+    kind: Kind
+    ids: frozenset[int]
+    change: Change
+    actor: Any = field(default=None, compare=False, hash=False)
+    details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+Subscriber = Callable[[ContentChanged], None]
+_subscribers: dict[str, Subscriber] = {}
+
+
+def subscribe(name: str, handler: Subscriber) -> None:
+    """Call ``handler`` for every announced change; ``name`` makes registering twice harmless."""
+    _subscribers[name] = handler
+
+
+def announce(kind: Kind, ids: Iterable[int | None], change: Change, *, actor: Any = None,
+             **details: Any) -> ContentChanged | None:
+    """Tell every subscriber that readers may now see something different. Call inside the
+    transaction that made the change."""
+    wanted = frozenset(int(pk) for pk in ids if pk is not None)
+    if not wanted:
+        return None
+    event = ContentChanged(kind, wanted, change, actor, details)
+    for handler in list(_subscribers.values()):
+        handler(event)
+    return event

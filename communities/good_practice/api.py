@@ -1,0 +1,114 @@
+"""The good practice library in the JSON API: published case studies only, with the library's filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from django.http import QueryDict
+from ninja import Query, Router, Schema
+
+from communities.good_practice.queries import (
+    PAGE_SIZE,
+    LibraryFilters,
+    case_study,
+    filter_library,
+)
+from communities.models import GoodPracticePage
+from communities.permissions import access_good_practice
+
+router = Router(tags=["good practice"])
+
+
+class CouncilOut(Schema):
+    gss_code: str | None
+    name: str
+
+
+class CaseStudyOut(Schema):
+    id: int
+    title: str
+    url: str
+    summary: str
+    service_areas: list[str]
+    tags: list[str]
+    councils: list[CouncilOut]
+    status: str
+    licence: str
+    practice_date: str | None
+    first_published_at: datetime | None
+    helped_count: int
+    adopted_count: int
+
+
+class CaseStudyDetailOut(CaseStudyOut):
+    problem: str
+    approach: str
+    outcomes: str
+    evidence: str
+    cost_amount: Decimal | None
+    savings_amount: Decimal | None
+    currency: str
+    savings_period: str
+    savings_measurement: str
+    adopting_councils: list[CouncilOut]
+
+
+class CaseStudyList(Schema):
+    count: int
+    page: int
+    results: list[CaseStudyOut]
+
+
+class LibraryQuery(Schema):
+    service_area: list[str] = []
+    tag: list[str] = []
+    council_type: list[str] = []
+    region: list[str] = []
+    year: list[str] = []
+    sort: str = "newest"
+    page: int = 1
+
+
+def _council(area) -> dict:
+    return {"gss_code": area.gss_code, "name": area.short_name}
+
+
+def _summary(page: GoodPracticePage, helped: int, adopted: int) -> dict:
+    return {
+        "id": page.pk, "title": page.title, "url": page.full_url or page.url or "", "summary": page.summary,
+        "service_areas": [area.full_name for area in page.service_areas.all()],
+        "tags": [tag.name for tag in page.tags.all()],
+        "councils": [_council(area) for area in page.councils.all()],
+        "status": page.status, "licence": page.licence,
+        "practice_date": page.practice_date.isoformat() if page.practice_date else None,
+        "first_published_at": page.first_published_at, "helped_count": helped, "adopted_count": adopted,
+    }
+
+
+@router.get("/", response=CaseStudyList, summary="Published good practice, filtered and sorted like the library")
+def list_good_practice(request, query: Query[LibraryQuery]):
+    params = QueryDict(mutable=True)
+    for name in ("service_area", "tag", "council_type", "region", "year"):
+        params.setlist(name, getattr(query, name))
+    params["sort"] = query.sort
+    pages = filter_library(LibraryFilters.from_params(params))
+    number = max(query.page, 1)
+    start = (number - 1) * PAGE_SIZE
+    return {
+        "count": pages.count(), "page": number,
+        "results": [_summary(p, p.helped_count, p.adopted_count) for p in pages[start:start + PAGE_SIZE]],
+    }
+
+
+@router.get("/{int:page_id}", response=CaseStudyDetailOut, summary="One published case study")
+def get_good_practice(request, page_id: int):
+    page = access_good_practice(request.user, page_id)
+    extra = case_study(page, request.user)
+    return {
+        **_summary(page, extra["helped_count"], extra["adopted_count"]),
+        **{name: getattr(page, name) for name in (
+            "problem", "approach", "outcomes", "evidence", "cost_amount", "savings_amount", "currency",
+            "savings_period", "savings_measurement")},
+        "adopting_councils": [_council(area) for area in extra["adopting_councils"]],
+    }

@@ -1,0 +1,258 @@
+"""Reading the good practice library: listing and filtering, a case study page, related case
+studies, where a submission stands, and who may review (for the library's review task).
+
+Read functions only: no writes. The good-practice page models and the review task call these (the
+one sanctioned call from a model upwards); who may see or review what is ``communities.permissions``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, F, Q, QuerySet
+from django.http import QueryDict
+from wagtail.models import TaskState, WorkflowState
+
+from communities.models.good_practice import (
+    GoodPracticePage,
+    GoodPracticeReviewTask,
+    GoodPracticeTag,
+)
+from communities.models.reuse import GoodPracticeDiscussion
+from communities.models.service_areas import ServiceArea
+from communities.permissions import (
+    can_review_good_practice,
+    can_see_profile,
+    is_good_practice_editor,
+    listable_community_filter,
+    readable_threads,
+    reviewable_good_practice_filter,
+)
+from hub.floor.actor import Actor
+from linkeddata.models import Area
+
+PAGE_SIZE = 12
+
+
+# -- Review: who may act on the library's review task ---------------------------------------------
+
+
+def may_review(user: Actor, page: GoodPracticePage) -> bool:
+    """Whether the review task lets ``user`` approve or ask for changes: exactly the reviewers
+    ``communities.permissions.can_review_good_practice`` names, so the review form is shown only
+    to people whose decision then succeeds."""
+    return bool(user.is_authenticated) and can_review_good_practice(user, page)
+
+
+def may_use_review_editor(user: Actor) -> bool:
+    """Editors (and site staff) review in Wagtail's admin editor; facilitators on the hub's pages."""
+    return is_good_practice_editor(user)
+
+
+def reviewable_task_states(task: GoodPracticeReviewTask, user: Actor) -> QuerySet[TaskState]:
+    """The task's states in progress on case studies ``user`` may review."""
+    in_progress = task.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
+    if not user.is_authenticated:
+        return TaskState.objects.none()
+    if is_good_practice_editor(user):
+        return in_progress
+    pages = GoodPracticePage.objects.filter(reviewable_good_practice_filter(user)).values_list("pk", flat=True)
+    return in_progress.filter(workflow_state__object_id__in=[str(pk) for pk in pages])
+
+
+# -- Where a submission stands ----------------------------------------------------------------------
+
+
+@dataclass
+class SubmissionStatus:
+    code: str
+    label: str
+    comment: str = ""
+
+
+def submission_status(page: GoodPracticePage) -> SubmissionStatus:
+    """Where an author's case study stands, in their words."""
+    state = page.current_workflow_state
+    if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
+        return SubmissionStatus("needs-changes", "Changes requested", state.current_task_state.comment)
+    if state is not None:
+        return SubmissionStatus("in-review", "Waiting for review")
+    if page.live and page.has_unpublished_changes:
+        return SubmissionStatus("published-with-draft", "Published; your latest changes are a draft")
+    if page.live:
+        return SubmissionStatus("published", "Published")
+    return SubmissionStatus("draft", "Draft: not yet sent for review")
+
+
+def submissions_of(user: Actor) -> list[tuple[GoodPracticePage, SubmissionStatus]]:
+    pages = GoodPracticePage.objects.filter(author=user).order_by("-latest_revision_created_at")
+    return [(page, submission_status(page)) for page in pages]
+
+
+def awaiting_review_by(user: Actor) -> list[GoodPracticePage]:
+    """Case studies whose current review task ``user`` may act on."""
+    if not user.is_authenticated:
+        return []
+    ids: list[str] = []
+    for task in GoodPracticeReviewTask.objects.filter(active=True):
+        ids += list(task.get_task_states_user_can_moderate(user).values_list("workflow_state__object_id", flat=True))
+    return list(GoodPracticePage.objects.filter(pk__in=[int(i) for i in ids]).select_related("author__profile")
+                .order_by("latest_revision_created_at"))
+
+
+def visible_author_name(page: GoodPracticePage, viewer: Actor) -> str:
+    """The author's name if their profile lets ``viewer`` see it, else a neutral phrase."""
+    profile = getattr(page.author, "profile", None) if page.author_id else None
+    return profile.display_name if can_see_profile(viewer, profile) else "a member whose profile is private"
+
+
+
+# -- The library, a case study, related ones ---------------------------------------------------
+
+
+SORTS = {
+    "newest": ("-first_published_at", "-pk"),
+    "adopted": ("-adopted_count", "-helped_count", "-first_published_at"),
+    "helpful": ("-helped_count", "-adopted_count", "-first_published_at"),
+}
+SORT_LABELS = {"newest": "Newest", "adopted": "Most adopted", "helpful": "Most helpful"}
+
+
+@dataclass
+class LibraryFilters:
+    service_areas: list[str]
+    tags: list[str]
+    council_types: list[str]
+    regions: list[str]
+    years: list[int]
+    sort: str = "newest"
+
+    @classmethod
+    def from_params(cls, params: QueryDict | dict) -> LibraryFilters:
+        def values(name: str) -> list[str]:
+            raw = params.getlist(name) if hasattr(params, "getlist") else params.get(name) or []
+            if isinstance(raw, str):
+                raw = [raw]
+            return [v.strip()[:100] for v in raw if v and v.strip()][:20]
+
+        years = [int(v) for v in values("year") if v.isdecimal() and 1900 < int(v) < 2200]
+        sort = params.get("sort") or "newest"
+        return cls(values("service_area"), values("tag"), values("council_type"), values("region"), years,
+                   sort if sort in SORTS else "newest")
+
+
+def filter_library(filters: LibraryFilters):
+    """Published case studies matching ``filters``, with reuse counts, in the chosen order."""
+    pages = GoodPracticePage.objects.published().with_reuse_counts()
+    if filters.service_areas:
+        chosen = ServiceArea.objects.filter(slug__in=filters.service_areas)
+        ids = {pk for area in chosen for pk in area.with_descendants()}
+        pages = pages.filter(pk__in=GoodPracticePage.objects.filter(service_areas__in=ids).values("pk"))
+    if filters.tags:
+        pages = pages.filter(pk__in=GoodPracticeTag.objects.filter(tag__slug__in=filters.tags).values("content_object_id"))
+    if filters.council_types:
+        pages = pages.filter(pk__in=GoodPracticePage.objects.filter(councils__authority_type__in=filters.council_types).values("pk"))
+    if filters.regions:
+        pages = pages.filter(pk__in=GoodPracticePage.objects.filter(councils__region__in=filters.regions).values("pk"))
+    if filters.years:
+        pages = pages.filter(practice_date__year__in=filters.years)
+    return pages.prefetch_related("councils", "service_areas__parent", "tags").order_by(*SORTS[filters.sort])
+
+
+def library_facets(filters: LibraryFilters) -> dict[str, list[dict]]:
+    """The choices the library offers, drawn from what is published, marked when chosen."""
+    published = GoodPracticePage.objects.published()
+    used_areas = set(ServiceArea.objects.filter(good_practice__in=published).values_list("pk", "parent_id").distinct())
+    used_ids = {pk for pair in used_areas for pk in pair if pk}
+    areas = [a for a in ServiceArea.objects.in_tree_order() if a.pk in used_ids]
+    tags = (
+        GoodPracticeTag.objects.filter(content_object__in=published)
+        .values("tag__slug", "tag__name").annotate(n=Count("id")).order_by("tag__name")
+    )
+    councils = Area.objects.filter(good_practice__in=published)
+    types = councils.values("authority_type", "authority_type_name").distinct().order_by("authority_type_name")
+    regions = councils.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
+    years = [d.year for d in published.dates("practice_date", "year", order="DESC")]
+    return {
+        "service_area": [
+            {"value": a.slug, "label": a.full_name, "child": bool(a.parent_id), "checked": a.slug in filters.service_areas}
+            for a in areas
+        ],
+        "tag": [{"value": t["tag__slug"], "label": t["tag__name"], "checked": t["tag__slug"] in filters.tags} for t in tags],
+        "council_type": [
+            {"value": t["authority_type"], "label": t["authority_type_name"], "checked": t["authority_type"] in filters.council_types}
+            for t in types
+        ],
+        "region": [{"value": r, "label": r, "checked": r in filters.regions} for r in regions],
+        "year": [{"value": str(y), "label": str(y), "checked": y in filters.years} for y in years],
+    }
+
+
+def library_listing(params: QueryDict, user: Actor | None = None) -> dict[str, Any]:
+    """Everything the library page shows: one page of results, the filters and the sort."""
+    filters = LibraryFilters.from_params(params)
+    page = Paginator(filter_library(filters), PAGE_SIZE).get_page(params.get("page"))
+    keep = params.copy() if hasattr(params, "copy") else QueryDict(mutable=True)
+    if "page" in keep:
+        del keep["page"]
+    return {
+        "case_studies": page,
+        "facets": library_facets(filters),
+        "filters": filters,
+        "sort_options": [(key, label, key == filters.sort) for key, label in SORT_LABELS.items()],
+        "filter_querystring": keep.urlencode(),
+        "is_filtered": any([filters.service_areas, filters.tags, filters.council_types, filters.regions, filters.years]),
+    }
+
+
+def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPracticePage]:
+    """Published case studies sharing service areas (weighted double) or tags with ``page``."""
+    # .all() rather than values_list: a draft previewed from its revision has in-memory relations
+    area_ids = [area.pk for area in page.service_areas.all()]
+    tag_ids = [tag.pk for tag in page.tags.all()]
+    if not area_ids and not tag_ids:
+        return []
+    shared_areas = Count("service_areas", filter=Q(service_areas__in=area_ids), distinct=True)
+    shared_tags = Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True)
+    return list(
+        GoodPracticePage.objects.published().exclude(pk=page.pk)
+        .annotate(shared_areas=shared_areas, shared_tags=shared_tags)
+        .filter(Q(shared_areas__gt=0) | Q(shared_tags__gt=0))
+        .annotate(score=2 * F("shared_areas") + F("shared_tags"))
+        .order_by("-score", "-first_published_at")[:limit]
+    )
+
+
+def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
+    """What a case study page shows ``user`` besides its own fields."""
+    adoptions = list(page.adoptions.select_related("council").order_by("created_at")) if page.pk else []
+    contact_profile = getattr(page.contact, "profile", None) if page.contact_id else None
+    discussion = GoodPracticeDiscussion.objects.filter(page_id=page.pk).values_list("thread_id", flat=True).first()
+    thread = (
+        readable_threads(user).filter(pk=discussion).first()
+        if discussion
+        else None
+    )
+    councils_seen: dict[int, Area] = {}
+    for adoption in adoptions:
+        councils_seen.setdefault(adoption.council_id, adoption.council)
+    return {
+        "question_key": uuid.uuid4(),  # one question per form, however often it is sent
+        "helped_count": page.helped_signals.count() if page.pk else 0,
+        "adopted_count": len(adoptions),
+        "adoptions": adoptions,
+        "adopting_councils": list(councils_seen.values()),
+        "user_helped": bool(user.is_authenticated and page.pk and page.helped_signals.filter(user=user).exists()),
+        "user_adoption": next((a for a in adoptions if user.is_authenticated and a.user_id == user.pk), None),
+        "user_council": getattr(getattr(user, "profile", None), "council", None) if user.is_authenticated else None,
+        "contact_profile": contact_profile if can_see_profile(user, contact_profile) else None,
+        "linked_communities": list(page.communities.live().filter(listable_community_filter(user)).order_by("title")),
+        "discussion_thread": thread,
+        "councils": list(page.councils.all()),
+        "service_areas": list(page.service_areas.select_related("parent").all()),
+    }
+
+

@@ -1,0 +1,56 @@
+"""The people part of the JSON API: who the caller is and a community's members.
+
+Callers are their session (CSRF checked on writes) or a personal token (``Authorization:
+Bearer hub_…``), which ``PersonalTokenMiddleware`` turns into ``request.user``.
+"""
+
+from __future__ import annotations
+
+from ninja import Router, Schema
+from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.security import SessionAuth
+
+from communities.models import Membership
+from communities.people.queries import profile_name
+from communities.permissions import access_community, can_see_community
+
+
+class MemberAuth(SessionAuth):
+    """Signed-in callers: a personal token (no CSRF needed) or a session (CSRF checked on writes)."""
+
+    def __call__(self, request):
+        if getattr(request, "authenticated_by_token", False):
+            return request.user
+        return super().__call__(request)
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class MembershipOut(Schema):
+    community: str
+    member: str
+    role: str
+    status: str
+
+
+router = Router(tags=["communities"])
+
+
+@router.get("/communities/{slug}/memberships", response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
+            summary="Active members of a community")
+@paginate(LimitOffsetPagination)
+def list_memberships(request, slug: str):
+    community = access_community(request.user, slug, "read")  # who belongs is members-only content
+    memberships = community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user__profile")
+    return [{"community": slug, "member": profile_name(m.user) or "", "role": m.role, "status": m.status}
+            for m in memberships.order_by("user__profile__display_name")]
+
+
+@router.get("/me/memberships", auth=MemberAuth(), response=list[MembershipOut], summary="Your memberships",
+            tags=["me"])
+def my_memberships(request):
+    memberships = Membership.objects.filter(user=request.user).select_related("community", "user__profile")
+    return [{"community": m.community.slug, "member": profile_name(m.user) or "", "role": m.role, "status": m.status}
+            for m in memberships if can_see_community(request.user, m.community)]

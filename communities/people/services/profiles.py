@@ -1,0 +1,71 @@
+"""Creating members and their profiles."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from communities.errors import Invalid, Refusal
+from communities.events import announce
+from communities.models import Profile, ProfileVisibility
+from hub.floor.actor import Actor
+from linkeddata.models import Area
+
+
+@transaction.atomic
+def do_create_member(
+    *,
+    email: str,
+    password: str | None,
+    display_name: str,
+    job_title: str = "",
+    council: Area | None = None,
+    bio: str = "",
+    expertise: list[str] | tuple[str, ...] = (),
+    visibility: str = ProfileVisibility.MEMBERS,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+):
+    """A new user with a profile; the email is the username, lower-cased."""
+    User = get_user_model()
+    email = email.strip().lower()
+    user = User(username=email, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser)
+    first, _, last = display_name.partition(" ")
+    user.first_name, user.last_name = first, last
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.save()
+    profile = Profile.objects.create(
+        user=user, display_name=display_name, job_title=job_title, council=council, bio=bio, visibility=visibility
+    )
+    if expertise:
+        profile.expertise.set(list(expertise))
+        profile.save()
+    return user
+
+
+@transaction.atomic
+def do_update_profile(
+    profile: Profile,
+    *,
+    by: Actor,
+    display_name: str,
+    job_title: str = "",
+    council: Area | None = None,
+    bio: str = "",
+    expertise: list[str] | tuple[str, ...] = (),
+    visibility: str = ProfileVisibility.MEMBERS,
+) -> Profile:
+    """Save a member's own profile; who may see it changes at once everywhere (search included)."""
+    if profile.user_id != by.pk:
+        raise Refusal("You can only change your own profile.")
+    if visibility not in ProfileVisibility.values:
+        raise Invalid("Choose who may see your profile.")
+    profile.display_name, profile.job_title, profile.council = display_name, job_title, council
+    profile.bio, profile.visibility = bio, visibility
+    profile.save()
+    profile.expertise.set(list(expertise))
+    announce("profile", [profile.pk], "edited", actor=by)
+    return profile

@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+Actor = AbstractBaseUser | AnonymousUser
