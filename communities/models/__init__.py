@@ -12,8 +12,9 @@ from communities.models.good_practice import (
     GoodPracticePage,
     GoodPracticeTag,
 )
+from communities.models.membership_workflow import Invitation, JoinRequest
 from communities.models.memberships import Membership
-from communities.models.moderation import Flag, Invitation, JoinRequest, ModerationAction
+from communities.models.moderation import Flag, ModerationAction
 from communities.models.notifications import (
     EmailFrequency,
     Notification,

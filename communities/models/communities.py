@@ -54,6 +54,7 @@ class CommunityPage(Page):
     ]
     search_fields = [*Page.search_fields, index.SearchField("description"), index.FilterField("visibility")]
     parent_page_types = ["communities.CommunityIndexPage"]
+    is_creatable = False  # created on the hub's own pages, never in the admin (wagtail_hooks.py)
     subpage_types = ["communities.ThreadPage"]
 
     def serve(self, request, *args, **kwargs):

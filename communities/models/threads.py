@@ -47,6 +47,7 @@ class ThreadPage(Page):
     content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("tags")]
     search_fields = [*Page.search_fields, index.SearchField("body"), index.FilterField("community")]
     parent_page_types = ["communities.CommunityPage"]
+    is_creatable = False  # created on the hub's own pages, never in the admin (wagtail_hooks.py)
     subpage_types: list[str] = []
 
     def save(self, *args, **kwargs):

@@ -1,0 +1,70 @@
+"""Wagtail's admin as a door: closed to member content, explicitly.
+
+Communities and threads (with their replies) are written only through the hub's own pages and
+services, where the community's rules apply and every change is announced to search and
+notifications: a thread made in the admin would have no author, watch or notifications, and a
+community no owner. So the admin refuses to create, edit, copy, move, delete, publish or unpublish
+them, one by one or in bulk, and says where to do it instead. Site staff moderate on the hub
+(``/communities/<slug>/moderation/``) and change a community's settings there. Good practice,
+service areas and the site's own pages stay editable in the admin: their workflow is Wagtail's.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from wagtail import hooks
+
+from communities.models import CommunityPage, ThreadPage
+
+MEMBER_CONTENT = (CommunityPage, ThreadPage)
+REFUSAL = (
+    "Communities and their discussions are changed on the hub itself, where the community's rules "
+    "apply: use the community's settings and moderation pages."
+)
+
+
+def _is_member_content(page_or_class) -> bool:
+    cls = page_or_class if isinstance(page_or_class, type) else type(getattr(page_or_class, "specific", page_or_class))
+    return issubclass(cls, MEMBER_CONTENT)
+
+
+def _refuse(request, page=None, parent=None):
+    messages.error(request, REFUSAL)
+    target = parent or (page.get_parent() if page is not None else None)
+    if target is not None:
+        return redirect(reverse("wagtailadmin_explore", args=[target.pk]))
+    return redirect(reverse("wagtailadmin_home"))
+
+
+@hooks.register("before_create_page")
+def refuse_creating_member_content(request, parent_page, page_class):
+    if _is_member_content(page_class):
+        return _refuse(request, parent=parent_page)
+    return None
+
+
+@hooks.register("before_edit_page")
+@hooks.register("before_delete_page")
+@hooks.register("before_copy_page")
+@hooks.register("before_publish_page")
+@hooks.register("before_unpublish_page")
+def refuse_changing_member_content(request, page, *args):
+    if _is_member_content(page):
+        return _refuse(request, page=page)
+    return None
+
+
+@hooks.register("before_move_page")
+def refuse_moving_member_content(request, page, destination):
+    if _is_member_content(page):
+        return _refuse(request, page=page)
+    return None
+
+
+@hooks.register("before_bulk_action")
+def refuse_bulk_actions_on_member_content(request, action_type, objects, action_class_instance):
+    if action_type == "page" and any(_is_member_content(page) for page in objects):
+        return _refuse(request)
+    return None
