@@ -303,6 +303,11 @@ def do_ask_question(page: GoodPracticePage, user: Actor, question: str,
     Asking there joins that open community, as its one-click join would; a member banned from it
     cannot ask. A repeated ``idempotency_key`` (a double-submitted form) asks once."""
     GoodPracticePage.objects.select_for_update().filter(pk=page.pk).first()  # one thread per case study
+    if idempotency_key is not None:
+        asked = ThreadPage.objects.filter(author=user, idempotency_key=idempotency_key).first()
+        replied = Post.objects.filter(author=user, idempotency_key=idempotency_key).select_related("thread").first()
+        if asked is not None or replied is not None:
+            return asked or replied.thread
     discussion = GoodPracticeDiscussion.objects.filter(page=page).select_related("thread").first()
     community = discussion.thread.community if discussion else _questions_community()
     membership = membership_of(user, community)

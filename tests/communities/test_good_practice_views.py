@@ -550,3 +550,56 @@ def test_api_is_described_in_the_openapi_document(client, home_page):
     assert "/api/good-practice/" in paths and "/api/good-practice/{page_id}" in paths
     parameters = {p["name"] for p in paths["/api/good-practice/"]["get"]["parameters"]}
     assert {"service_area", "tag", "council_type", "region", "year", "sort", "page"} <= parameters
+
+
+def test_questions_on_a_case_study_keep_the_posting_rate_limits(client, home_page, settings):
+    settings.THREADS_PER_HOUR, settings.POSTS_PER_HOUR = 1, 2
+    member = signed_in(client, UserFactory())
+    first, second = GoodPracticeFactory(title="Bin tagging"), GoodPracticeFactory(title="Bin amnesty")
+
+    member.post(f"/good-practice/{first.pk}/questions/", {"question": "How many crews?"})
+    refused = member.post(f"/good-practice/{second.pk}/questions/", {"question": "Who paid?"}, follow=True)
+    assert "the most allowed" in refused.content.decode()
+    assert not GoodPracticeDiscussion.objects.filter(page=second).exists()
+
+    for number in range(2):
+        member.post(f"/good-practice/{first.pk}/questions/", {"question": f"Follow-up {number}"})
+    refused = member.post(f"/good-practice/{first.pk}/questions/", {"question": "One more"}, follow=True)
+    assert "the most allowed" in refused.content.decode()
+    assert [post.body for post in first.discussion.thread.posts.all()] == ["Follow-up 0", "Follow-up 1"]
+
+
+def test_a_question_sent_twice_is_asked_once(client, home_page):
+    page = GoodPracticeFactory(title="Bin tagging")
+    member = signed_in(client, UserFactory())
+    form = client.get(page.url).content.decode()
+    key = form.split('name="idempotency_key" value="', 1)[1].split('"', 1)[0]
+
+    for _ in range(2):
+        member.post(f"/good-practice/{page.pk}/questions/", {"question": "How many crews?", "idempotency_key": key})
+    follow_up = {"question": "And the cost?", "idempotency_key": "5f0e8a1c-0d4e-4a63-9d35-6f1f0b1a2c3d"}
+    for _ in range(2):
+        member.post(f"/good-practice/{page.pk}/questions/", follow_up)
+
+    thread = GoodPracticeDiscussion.objects.get(page=page).thread
+    assert thread.body.startswith("How many crews?")
+    assert [post.body for post in thread.posts.all()] == ["And the cost?"]
+
+
+def test_site_staff_see_the_review_form_only_where_their_review_then_succeeds(client, home_page):
+    page = GoodPracticeFactory(publish=False, submit=True, title="Leasing a block")
+    staff = signed_in(client, UserFactory(is_staff=True))  # neither a superuser nor a library editor
+
+    assert "Leasing a block" in staff.get("/good-practice/review/").content.decode()
+    assert "Your review" in staff.get(f"/good-practice/submissions/{page.pk}/").content.decode()
+    assert staff.post(f"/good-practice/review/{page.pk}/", {"decision": "approve"}).status_code == 302
+    assert GoodPracticePage.objects.get(pk=page.pk).live
+
+
+def test_members_who_may_not_review_see_no_review_form(client, home_page):
+    page = GoodPracticeFactory(publish=False, submit=True, title="Leasing a block")
+    member = signed_in(client, UserFactory())
+
+    assert member.get(f"/good-practice/submissions/{page.pk}/").status_code == 404
+    assert member.post(f"/good-practice/review/{page.pk}/", {"decision": "approve"}).status_code == 404
+    assert not GoodPracticePage.objects.get(pk=page.pk).live
