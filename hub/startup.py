@@ -7,7 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-from hub.config import ConfigurationError, redact_url
+from hub.floor.config import ConfigurationError, redact_url
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from hub.services.tasks import backoff, enqueue_later
+from hub.floor.tasks import backoff, enqueue_later
 from search.client import SEARCH_ERRORS, get_client, is_enabled
 from search.documents import DOC_TYPES, iter_sources
 from search.indexes import write_targets

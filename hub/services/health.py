@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from hub.config import redact_url
+from hub.floor.config import redact_url
 
 
 def check_database() -> dict:

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from hub.services.tasks import backoff, enqueue_later
+from hub.floor.tasks import backoff, enqueue_later
 from linkeddata.models import Area, Dataset, PendingPublication, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
