@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
-from hub.services.health import check_search, check_sparql_server
+from hub.services.health import check_sparql_server
+from search.health import check_search
 
 
 def _unreachable(status: dict, message: str, check_id: str) -> list[Warning]:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Callable
 from typing import NoReturn
 
-from hub.config import ConfigurationError, redact_url
+from hub.floor.config import ConfigurationError
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -26,14 +25,9 @@ def explain_connection_failure(exc: BaseException) -> str | None:
         where = db.get("HOST") or db.get("NAME")
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
         return f"cannot use the database ({db['ENGINE'].rsplit('.', 1)[-1]} at {where}): {reason}"
-    try:
-        from elastic_transport import ConnectionError as TransportConnectionError
-    except ImportError:  # pragma: no cover - elasticsearch is a hard dependency
-        return None
-    if isinstance(exc, TransportConnectionError):
-        url = redact_url(os.environ.get("ELASTICSEARCH_URL", ""))
-        return f"cannot reach Elasticsearch at {url}: {exc.message if hasattr(exc, 'message') else exc}"
-    return None
+    from search.health import explain_unreachable
+
+    return explain_unreachable(exc)
 
 
 def guarded(action: Callable[[], object]) -> object:

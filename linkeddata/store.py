@@ -22,7 +22,7 @@ from oxrdflib import OxigraphStore
 from rdflib import Dataset
 from rdflib.query import Result
 
-from hub.config import redact_url
+from hub.floor.config import redact_url
 
 _lock = threading.Lock()
 _opened: dict[str, ox.Store] = {}

@@ -1,7 +1,8 @@
 """Keeping the index in step with the database without losing an update.
 
 1. A change writes an ``OutboxEntry`` in the same transaction (``record_change``, called by the
-   signal handlers in ``search.signals``) and, once committed, enqueues the indexing task.
+   signal handlers in ``search.signals``) and, once committed, enqueues the indexing task (by
+   name, once per transaction however many changes it made).
 2. The task (``do_index_pending``) locks a batch of due entries, reads the objects' *current*
    state, bulk-writes them and deletes the entries. If Elasticsearch cannot be reached the
    entries stay, with a back-off, and the task schedules itself again; per-document errors are
@@ -22,7 +23,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from hub.services.tasks import backoff, enqueue_later
+from hub.floor.tasks import backoff, enqueue, enqueue_later, enqueue_once_on_commit
 from search.client import SEARCH_ERRORS, get_client, is_enabled
 from search.documents import DOC_TYPES, iter_sources
 from search.indexes import write_targets
@@ -31,6 +32,7 @@ from search.models import OutboxEntry
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+INDEX_TASK = "search.tasks.index_pending"  # enqueued by name: tasks import services, never the reverse
 BULK_TIMEOUT_SECONDS = 120  # a bulk request is bigger than a search: allow it longer than ELASTICSEARCH_TIMEOUT
 
 
@@ -42,17 +44,15 @@ def record_change(doc_type: str, pks: Iterable[int]) -> None:
     if not pks:
         return
     OutboxEntry.objects.bulk_create([OutboxEntry(doc_type=doc_type, object_id=pk) for pk in pks])
-    transaction.on_commit(schedule_indexing)
+    enqueue_once_on_commit(INDEX_TASK)  # once per transaction, however many changes it makes
 
 
 def schedule_indexing(delay_seconds: float = 0) -> None:
     """Enqueue the indexing task (after ``delay_seconds`` where the task backend can defer)."""
-    from search.tasks import index_pending
-
     if delay_seconds:
-        enqueue_later(index_pending, delay_seconds)  # one scheduled retry, however many changes failed
+        enqueue_later(INDEX_TASK, delay_seconds)  # one scheduled retry, however many changes failed
     else:
-        index_pending.enqueue()
+        enqueue(INDEX_TASK)
 
 
 def now_version() -> int:

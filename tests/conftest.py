@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from hub.config import env_bool, redact_url
+from hub.floor.config import env_bool, redact_url
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM must still be usable.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

@@ -1,0 +1,9 @@
+"""The floor: what any app may import.
+
+``hub.floor`` holds the few things every app needs and nothing that needs an app: reading the
+configuration (``config``), back-off and enqueueing background tasks by name (``tasks``), and the
+type of the acting user (``actor``). It imports Django and the standard library only, never an app.
+
+Everything else in ``hub/`` is the shell: settings, URLs, views, the site tree, the demo content,
+health reports and the start-up entry points. The shell may import every app; no app imports it.
+"""

@@ -1,4 +1,7 @@
-"""Health of the services the hub depends on, for /healthz and the start-up checks."""
+"""Health of the services the hub depends on, for /healthz and the start-up checks.
+
+Each app reports on its own backend (``search.health.check_search`` for the search backend).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +9,8 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.utils import timezone
 
-from hub.config import redact_url
+from hub.floor.config import redact_url
+from search.health import check_search
 
 
 def check_database() -> dict:
@@ -17,27 +21,6 @@ def check_database() -> dict:
     except DatabaseError as exc:
         return {"ok": False, "engine": connection.vendor, "error": str(exc).strip().splitlines()[0]}
     return {"ok": True, "engine": connection.vendor}
-
-
-def check_search() -> dict:
-    """Which search backend is in use and whether it answers."""
-    if not settings.ELASTICSEARCH_URL:
-        return {"ok": True, "backend": "database"}
-    from elasticsearch import Elasticsearch
-    from elasticsearch.exceptions import ApiError, TransportError
-
-    url = redact_url(settings.ELASTICSEARCH_URL)
-    client = Elasticsearch(settings.ELASTICSEARCH_URL, request_timeout=2, max_retries=0)
-    try:
-        health = client.cluster.health()
-        info = client.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
-    except (TransportError, ApiError) as exc:
-        return {"ok": False, "backend": "elasticsearch", "url": url, "error": exc.__class__.__name__}
-    finally:
-        client.close()
-    version = next(iter(info.body.get("nodes", {}).values()), {}).get("version")
-    ok = health["status"] in {"green", "yellow"}
-    return {"ok": ok, "backend": "elasticsearch", "url": url, "version": version, "cluster_status": health["status"]}
 
 
 def check_tasks() -> dict:

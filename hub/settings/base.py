@@ -6,7 +6,7 @@ Nothing set: the embedded default (SQLite file, database search, on-disk RDF sto
 
 from pathlib import Path
 
-from hub.config import (
+from hub.floor.config import (
     ConfigurationError,
     database_config,
     elasticsearch_url,

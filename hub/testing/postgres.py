@@ -12,7 +12,7 @@ import shutil
 import socket
 import subprocess  # noqa: S404 - runs Debian's fixed PostgreSQL tools only
 
-from hub.config import ConfigurationError, env_bool
+from hub.floor.config import ConfigurationError, env_bool
 
 ROLE = "hub"
 PASSWORD = "hub"  # noqa: S105 - a local test role on loopback only

@@ -7,7 +7,6 @@ Every problem is reported with the file, line and column; when there is one, not
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -17,11 +16,12 @@ from django.utils import timezone
 
 from linkeddata.models import Area, Dataset, Observation, ObservationRevision
 from linkeddata.services.periods import PeriodError, do_ensure_periods, parse_period
+from linkeddata.services.progress import Progress, reporter
+from linkeddata.services.publish import record_publication
 
 REQUIRED_COLUMNS = ("gss_code", "period", "value")
 # ONS recoded these councils in 2025; the authority list still uses the earlier codes.
 RECODINGS = {"E08000038": "E08000016", "E08000039": "E08000019"}
-Progress = Callable[[str], None]
 
 
 @dataclass(frozen=True)
@@ -176,7 +176,7 @@ def do_import_observations(
     The same transaction records the dataset's publication: the linked-data store and downloads are
     refreshed after the commit (``services.publish``).
     """
-    say = progress or (lambda message: None)
+    say = reporter(progress)
     say(f"Checking {path} …")
     checked = check_observation_file(path, dataset, skip_areas)
     if checked.problems:
@@ -208,8 +208,6 @@ def do_import_observations(
         ObservationRevision.objects.bulk_create(revisions, batch_size=2000)
         result.created, result.updated = len(new), len(changed)
         if result.changed:
-            from linkeddata.services.publish import record_publication
-
             dataset.save(update_fields=["modified"])
             record_publication(dataset, progress=progress)
     say(f"{dataset.slug}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"

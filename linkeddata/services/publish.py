@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Count, F
 from django.utils import timezone
 
-from hub.services.tasks import backoff, enqueue_later
+from hub.floor.tasks import backoff, enqueue_later
 from linkeddata.models import Area, Dataset, PendingPublication, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
@@ -41,7 +41,7 @@ from linkeddata.services.graphs import (
     observations_graph,
     period_graph,
 )
-from linkeddata.services.imports import Progress
+from linkeddata.services.progress import Progress, reporter
 from linkeddata.store import (
     StoreUnavailable,
     dumps_dir,
@@ -53,6 +53,7 @@ from linkeddata.store import (
 from linkeddata.uris import REFERENCE_GRAPH, Uris
 
 logger = logging.getLogger(__name__)
+PUBLISH_TASK = "linkeddata.tasks.publish_pending"  # enqueued by name: tasks import services, never the reverse
 CHUNK = 5000
 CATALOGUE_TITLE = "Local government benchmarking data"
 CATALOGUE_DESCRIPTION = (
@@ -164,7 +165,7 @@ def dump_path(slug: str, extension: str) -> Path:
 
 def do_publish_dataset(dataset: Dataset, progress: Progress | None = None) -> int:
     """Rewrite one dataset's named graph and its downloads from the tables; returns bytes of N-Triples."""
-    say = progress or (lambda message: None)
+    say = reporter(progress)
     uris = Uris.default()
     say(f"Publishing {dataset.slug}: building the cube …")
     parts = list(dataset_ntriples(uris, dataset))
@@ -180,7 +181,7 @@ def do_publish_dataset(dataset: Dataset, progress: Progress | None = None) -> in
 
 def do_publish_reference(progress: Progress | None = None) -> None:
     """Rewrite the reference graph: areas, periods, measures and the DCAT/VoID catalogue."""
-    say = progress or (lambda message: None)
+    say = reporter(progress)
     uris = Uris.default()
     say("Publishing areas, periods and the catalogue …")
     graph = area_graph(uris, area_records())
@@ -260,10 +261,8 @@ def do_publish_pending_or_later(progress: Progress | None = None) -> PublishResu
             progress(f"{result.error}. The figures are saved and their publication is pending: {when}, "
                      "or run `manage.py publish_linked_data --pending`.")
         if uses_external_endpoint():
-            from linkeddata.tasks import publish_pending
-
             attempts = PendingPublication.objects.order_by("-attempts").values_list("attempts", flat=True).first() or 1
-            enqueue_later(publish_pending, backoff(attempts).total_seconds())
+            enqueue_later(PUBLISH_TASK, backoff(attempts).total_seconds())
     return result
 
 

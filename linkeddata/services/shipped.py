@@ -6,12 +6,13 @@ from django.db import transaction
 
 from linkeddata.services.areas import do_import_areas
 from linkeddata.services.catalogue import SHIPPED, do_ensure_dataset
-from linkeddata.services.imports import ImportResult, Progress, do_import_observations
+from linkeddata.services.imports import ImportResult, do_import_observations
+from linkeddata.services.progress import Progress, reporter
 from linkeddata.services.similarity import do_import_similarity
 
 
 def do_import_reference(progress: Progress | None = None) -> None:
-    say = progress or (lambda message: None)
+    say = reporter(progress)
     areas = do_import_areas()
     say(f"authorities: {areas.created} created, {areas.updated} updated, {areas.unchanged} unchanged")
     do_import_similarity(progress)

@@ -9,7 +9,8 @@ from django.db import transaction
 
 from linkeddata.models import Cluster, SimilarArea
 from linkeddata.services.areas import DATA_DIR
-from linkeddata.services.imports import Progress, area_codes
+from linkeddata.services.imports import area_codes
+from linkeddata.services.progress import Progress, reporter
 from linkeddata.services.publish import record_publication
 
 SIMILAR_CSV = DATA_DIR / "ons_similar_authorities.csv"
@@ -35,7 +36,7 @@ def do_import_similarity(progress: Progress | None = None) -> SimilarityImportRe
 
     Codes the authority list lacks (new combined authorities) are skipped and reported.
     """
-    say = progress or (lambda message: None)
+    say = reporter(progress)
     codes = area_codes()
     skipped: set[str] = set()
     wanted = set()

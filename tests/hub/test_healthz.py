@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 
@@ -39,3 +41,50 @@ def test_healthz_counts_the_database_task_queue(client, db, settings):
 
     assert body["checks"]["tasks"]["backend"] == "database"
     assert body["checks"]["tasks"]["pending"] == 0
+
+
+@pytest.mark.django_db
+def test_healthz_asks_search_for_the_elasticsearch_node_and_reports_it_healthy(client, settings, elasticsearch_url):
+    from elasticsearch import Elasticsearch
+
+    settings.ELASTICSEARCH_URL = elasticsearch_url
+    node = Elasticsearch(elasticsearch_url, request_timeout=10)
+    info = node.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
+    node.close()
+
+    response = client.get("/healthz")
+
+    search = response.json()["checks"]["search"]
+    assert search["backend"] == "elasticsearch"
+    assert search["ok"] is True
+    assert search["version"] == next(iter(info.body["nodes"].values()))["version"]
+    assert search["cluster_status"] in {"green", "yellow"}
+    assert search["url"] == elasticsearch_url
+    assert "error" not in search
+
+
+def test_check_search_reports_an_unreachable_node_as_not_ok_with_a_short_error(settings, unused_tcp_port):
+    from search.health import check_search
+
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"
+
+    started = time.monotonic()
+    status = check_search()
+
+    assert status["ok"] is False
+    assert status["backend"] == "elasticsearch"
+    assert status["url"] == settings.ELASTICSEARCH_URL
+    assert status["error"] == "ConnectionError"
+    assert "version" not in status
+    assert time.monotonic() - started < 10  # a short timeout, no retries
+
+
+def test_check_search_redacts_the_password_in_the_url(settings, unused_tcp_port):
+    from search.health import check_search
+
+    settings.ELASTICSEARCH_URL = f"http://hub:secret@127.0.0.1:{unused_tcp_port}"
+
+    status = check_search()
+
+    assert status["ok"] is False
+    assert "secret" not in str(status)

@@ -107,3 +107,16 @@ def test_runserver_with_unreachable_database_fails_with_one_line(unused_tcp_port
     assert "Traceback" not in result.stderr
     errors = [line for line in result.stderr.splitlines() if line.startswith("hub:")]
     assert len(errors) == 1 and "cannot use the database" in errors[0]
+
+
+def test_an_unreachable_elasticsearch_is_explained_in_one_line_without_its_password(monkeypatch):
+    from elastic_transport import ConnectionError as TransportConnectionError
+
+    from hub.startup import explain_connection_failure
+
+    monkeypatch.setenv("ELASTICSEARCH_URL", "http://hub:secret@127.0.0.1:9/")
+
+    line = explain_connection_failure(TransportConnectionError("Connection refused"))
+
+    assert line == "cannot reach Elasticsearch at http://hub:***@127.0.0.1:9/: Connection refused"
+    assert explain_connection_failure(ValueError("something else")) is None
