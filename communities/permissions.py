@@ -25,19 +25,13 @@ from typing import Literal
 from django.db.models import Q, QuerySet
 
 from communities.errors import MembersOnly, NotFound, Refusal
-from communities.models import (
-    Attachment,
-    CommunityPage,
-    EmailConfirmation,
-    GoodPracticePage,
-    Membership,
-    Notification,
-    Post,
-    Profile,
-    ProfileVisibility,
-    ThreadPage,
-    Visibility,
-)
+from communities.models.accounts import EmailConfirmation
+from communities.models.communities import CommunityPage, Visibility
+from communities.models.good_practice import GoodPracticePage
+from communities.models.memberships import Membership
+from communities.models.notifications import Notification
+from communities.models.profiles import Profile, ProfileVisibility
+from communities.models.threads import Attachment, Post, ThreadPage
 from hub.floor.actor import Actor
 
 
