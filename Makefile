@@ -34,13 +34,16 @@ run: install
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
-test: install $(AXE)
-	$(BIN)/ruff check .
-	$(BIN)/python manage.py makemigrations --check --dry-run -v 0 --settings=hub.settings.test
+test: lint $(AXE)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+## The guard rails: style, import rules (.importlinter), types, migrations in step with the models
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
+	$(BIN)/python -m mypy
+	$(BIN)/python manage.py makemigrations --check --dry-run -v 0 --settings=hub.settings.test
 
 ## The task worker: index updates, emails and digests
 worker: install

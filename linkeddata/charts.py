@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import uuid
 from decimal import Decimal
+from typing import Any
 
 import pygal
 from django.utils.safestring import SafeString, mark_safe
@@ -43,7 +44,7 @@ def _accessible(svg: str, title: str, description: str) -> SafeString:
     return mark_safe(svg[:close] + labels + svg[close:])  # noqa: S308 - pygal's SVG; our text is escaped
 
 
-def _config(**extra) -> dict:
+def _config(**extra: Any) -> dict[str, Any]:
     return {
         "style": STYLE, "js": [], "disable_xml_declaration": True, "explicit_size": False,
         "show_legend": True, "legend_at_bottom": True, "print_values": False, "tooltip_border_radius": 0,

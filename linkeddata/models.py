@@ -13,7 +13,7 @@ class AreaQuerySet(models.QuerySet):
         return self.filter(nation="England", is_current=True).exclude(authority_type__in=["COMB", "SRA"])
 
 
-class Area(models.Model):
+class Area(models.Model):  # type: ignore[django-manager-missing]  # Profile.council: its base (modelcluster) is untyped
     """A local authority (council), identified by its ONS GSS code."""
 
     code = models.CharField("authority code", max_length=8, unique=True, help_text="mySociety/BS-6879 code")

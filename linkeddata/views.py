@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import gzip
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
-from django.db.models import Max, Q
+from django.db.models import Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.csrf import csrf_exempt
@@ -69,7 +70,7 @@ RDF_LINKS = [(ext, FORMATS[ext]) for ext in RDF_ONLY if ext != "html"]
 OBSERVATION_CSV_HEADER = ["dataset", "gss_code", "area_name", "period", "value", "unit"]
 
 
-def _csv_response(header: list[str], rows) -> HttpResponse:
+def _csv_response(header: list[str], rows: Iterable[Iterable[object]]) -> HttpResponse:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(header)
@@ -77,7 +78,7 @@ def _csv_response(header: list[str], rows) -> HttpResponse:
     return HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
 
 
-def _observations_csv(observations) -> HttpResponse:
+def _observations_csv(observations: Iterable[Observation]) -> HttpResponse:
     """One row per observation (with ``dataset__measure``, ``area`` and ``period`` selected)."""
     return _csv_response(OBSERVATION_CSV_HEADER, (
         (o.dataset.slug, o.area.gss_code, o.area.short_name, o.period.code, format(o.value.normalize(), "f"), o.dataset.measure.unit)
@@ -161,14 +162,15 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
     except AreaNotFound:
         return _area_not_found(request, gss)
     uris = Uris.default()
-    path = f"/doc/area/{area.gss_code}"
+    code = area.gss_code or gss  # found by a GSS code, so it has one
+    path = f"/doc/area/{code}"
 
     def graph() -> Graph:
         g = area_graph(uris, area_records(Area.objects.filter(pk=area.pk)))
         by_dataset: dict[int, list[ObservationRecord]] = {}
         rows = Observation.objects.filter(area=area).values_list("dataset_id", "period__code", "value")
         for dataset_id, period_code, value in rows.order_by("dataset_id", "period__start_date"):
-            by_dataset.setdefault(dataset_id, []).append(ObservationRecord(area.gss_code, period_code, value))
+            by_dataset.setdefault(dataset_id, []).append(ObservationRecord(code, period_code, value))
         for dataset in Dataset.objects.filter(pk__in=by_dataset).select_related("measure"):
             observations_graph(uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk], graph=g)
         return g
@@ -201,7 +203,7 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
     region, authority_type = _filters(request)
     path = f"/doc/measure/{slug}"
 
-    def rows():
+    def rows() -> list[benchmarks.RankingRow]:
         return benchmarks.ranking(dataset, chosen, region, authority_type)
 
     def graph() -> Graph:
@@ -279,7 +281,7 @@ def observation_document(request: HttpRequest, slug: str, gss: str, period: str,
     return _document(request, path, ext, ALL, graph, html, lambda: _observations_csv([observation]))
 
 
-def _slice_page(request: HttpRequest, dataset: Dataset, observations, path: str, *, period: Period | None = None,
+def _slice_page(request: HttpRequest, dataset: Dataset, observations: QuerySet[Observation], path: str, *, period: Period | None = None,
                 area: Area | None = None) -> HttpResponse:
     return render(request, "linkeddata/slice.html", {
         "dataset": dataset, "measure": dataset.measure, "observations": observations, "period": period, "area": area,
@@ -390,11 +392,12 @@ DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "nt.gz": "application/gzip"}
 
 
 @require_GET
-def download(request: HttpRequest, slug: str, extension: str) -> HttpResponse:
+def download(request: HttpRequest, slug: str, extension: str) -> HttpResponseBase:
     """A dataset's bulk download: CSV or gzip-compressed N-Triples."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
     catch_up()  # an import run while this process held the store left its downloads pending
     stored = dump_path(slug, extension)
+    response: HttpResponseBase
     if stored.exists():  # streamed: a large dataset's dump is not read into memory
         response = FileResponse(stored.open("rb"), as_attachment=True, filename=f"{slug}.{extension}",
                                 content_type=DOWNLOAD_TYPES[extension])

@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from django.db.models import F, Model, Prefetch, QuerySet
 from django.urls import reverse
@@ -35,6 +36,9 @@ from communities.models import (
     ThreadPage,
     Visibility,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 ANALYZER = "standard"  # server-core analysis only: works on every Elasticsearch distribution
 BODY_LIMIT = 60_000  # characters of body text indexed per document
@@ -154,7 +158,19 @@ def build_thread(t: ThreadPage) -> dict:
     }
 
 
-def post_queryset() -> QuerySet:
+class PostValues(TypedDict):
+    """What ``post_queryset`` reads alongside each reply."""
+
+    thread_title: str
+    thread_url_path: str
+    thread_live: bool
+    thread_community_id: int | None
+    community_visibility: str | None
+    council_code: str | None
+    council_region: str | None
+
+
+def post_queryset() -> QuerySet[WithAnnotations[Post, PostValues]]:
     """Replies with what their document needs from the thread, community and author as plain values
     (no page objects are built: there are many more replies than anything else)."""
     return Post.objects.only("pk", "thread_id", "author_id", "body", "created_at", "is_deleted", "is_hidden").annotate(
@@ -164,7 +180,7 @@ def post_queryset() -> QuerySet:
     )
 
 
-def build_post(p: Post) -> dict | None:
+def build_post(p: WithAnnotations[Post, PostValues]) -> dict | None:
     if p.is_deleted or p.is_hidden:
         return None
     return {
@@ -203,7 +219,7 @@ def build_good_practice(g: GoodPracticePage) -> dict:
     }
 
 
-PROFILE_AUDIENCE = {
+PROFILE_AUDIENCE: dict[str, str] = {
     ProfileVisibility.PUBLIC: "everyone",
     ProfileVisibility.MEMBERS: "signed_in",
     ProfileVisibility.PRIVATE: "owner",
@@ -232,24 +248,27 @@ def build_profile(p: Profile) -> dict | None:
 # -- the registry ------------------------------------------------------------------------------
 
 
+M = TypeVar("M", bound=Model)
+
+
 @dataclass(frozen=True)
-class DocType:
+class DocType(Generic[M]):
     """One type of searchable content: where it comes from and how it becomes a document."""
 
     name: str
     label: str
     model: type[Model]
-    queryset: Callable[[], QuerySet]
-    build: Callable[[Model], dict | None]
-    indexable: dict = field(default_factory=dict)  # filter on what ``build`` keeps (for counts, rebuilds)
+    queryset: Callable[[], QuerySet[M]]
+    build: Callable[[M], dict | None]
+    indexable: dict[str, Any] = field(default_factory=dict)  # filter on what ``build`` keeps (for counts, rebuilds)
 
-    def indexable_queryset(self) -> QuerySet:
+    def indexable_queryset(self) -> QuerySet[M]:
         return self.queryset().filter(**self.indexable)
 
     def doc_id(self, pk: int) -> str:
         return f"{self.name}-{pk}"
 
-    def source(self, obj: Model) -> dict | None:
+    def source(self, obj: M) -> dict | None:
         body = self.build(obj)
         if body is None:
             return None
@@ -261,7 +280,7 @@ class DocType:
 _posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"),
                           to_attr="indexed_posts")
 
-DOC_TYPES: dict[str, DocType] = {
+DOC_TYPES: dict[str, DocType[Any]] = {
     t.name: t
     for t in [
         DocType("community", "Community", CommunityPage,
@@ -282,7 +301,7 @@ DOC_TYPES: dict[str, DocType] = {
 }
 
 
-def parse_doc_id(doc_id: str) -> tuple[DocType, int] | None:
+def parse_doc_id(doc_id: str) -> tuple[DocType[Any], int] | None:
     """The type and primary key named by ``doc_id`` ("thread-12"), or None if it names nothing."""
     name, _, pk = str(doc_id).rpartition("-")
     if name not in DOC_TYPES or not pk.isdecimal() or len(pk) > 18:
@@ -290,7 +309,7 @@ def parse_doc_id(doc_id: str) -> tuple[DocType, int] | None:
     return DOC_TYPES[name], int(pk)
 
 
-def iter_sources(doc_type: DocType, pks: Iterable[int]) -> Iterator[tuple[int, dict | None]]:
+def iter_sources(doc_type: DocType[Any], pks: Iterable[int]) -> Iterator[tuple[int, dict | None]]:
     """(pk, source or None) for each pk; None means the document should not be in the index."""
     pks = list(pks)
     found = {obj.pk: obj for obj in doc_type.queryset().filter(pk__in=pks)}

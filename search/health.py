@@ -29,7 +29,8 @@ def check_search() -> dict[str, Any]:
         info = client.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
     except SEARCH_ERRORS as exc:
         return {"ok": False, "backend": "elasticsearch", "url": url, "error": exc.__class__.__name__}
-    version = next(iter(info.body.get("nodes", {}).values()), {}).get("version")
+    nodes: dict[str, dict[str, Any]] = info.body.get("nodes", {})
+    version = next(iter(nodes.values()), {}).get("version")
     status = health["status"]
     return {"ok": status in {"green", "yellow"}, "backend": "elasticsearch", "url": url, "version": version,
             "cluster_status": status}

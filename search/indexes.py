@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils import timezone
+from elasticsearch import Elasticsearch
 
 from search.client import alias_name, building_alias_name, get_client
 from search.documents import INDEX_SETTINGS, index_body
@@ -10,7 +11,7 @@ from search.documents import INDEX_SETTINGS, index_body
 ADMIN_TIMEOUT_SECONDS = 120
 
 
-def admin_client():
+def admin_client() -> Elasticsearch:
     """The client with a timeout for index administration, slower than a search on a busy node."""
     return get_client().options(request_timeout=ADMIN_TIMEOUT_SECONDS)
 
@@ -55,7 +56,9 @@ def swap_alias(new_index: str) -> list[str]:
     """Point the alias at ``new_index`` in one atomic step; returns the indexes it left."""
     client = admin_client()
     old = indexes_behind(alias_name())
-    actions = [{"remove": {"index": index, "alias": alias_name()}} for index in old]
+    actions: list[dict[str, dict[str, str | bool]]] = [
+        {"remove": {"index": index, "alias": alias_name()}} for index in old
+    ]
     actions.append({"add": {"index": new_index, "alias": alias_name(), "is_write_index": True}})
     actions.append({"remove": {"index": new_index, "alias": building_alias_name()}})
     client.indices.update_aliases(actions=actions)

@@ -16,9 +16,10 @@ from __future__ import annotations
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any, TextIO
 
 from django.db import transaction
 from django.utils import timezone
@@ -60,9 +61,9 @@ def now_version() -> int:
     return time.time_ns() // 1000
 
 
-def bulk_write(targets: list[str], docs: list[tuple[str, dict | None]], version: int) -> dict[str, str]:
+def bulk_write(targets: Sequence[str], docs: Sequence[tuple[str, dict | None]], version: int) -> dict[str, str]:
     """Write (doc id, source or None to delete) to every target; returns doc id → error."""
-    operations: list[dict] = []
+    operations: list[dict[str, Any]] = []
     for index in targets:
         for doc_id, source in docs:
             meta = {"_index": index, "_id": doc_id, "version": version, "version_type": "external_gte"}
@@ -149,7 +150,7 @@ def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) ->
     return result
 
 
-def _postpone(rows: list[OutboxEntry], error: str, *, exhaust: bool, messages: dict | None = None) -> None:
+def _postpone(rows: list[OutboxEntry], error: str, *, exhaust: bool, messages: dict[str, str] | None = None) -> None:
     now = timezone.now()
     for row in rows:
         row.attempts += 1
@@ -170,7 +171,7 @@ class RebuildResult:
     write_seconds: float = 0.0  # waiting for Elasticsearch (it indexes one chunk while the next is read)
 
 
-def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
+def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResult:
     """Build a new versioned index from the database and swap the alias to it atomically.
 
     Updates made meanwhile are written by the indexing task to both the live index and the new one
@@ -185,11 +186,11 @@ def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
     totals = {name: t.indexable_queryset().count() for name, t in DOC_TYPES.items()}
     progress = Progress("indexing", sum(totals.values()), out=out)
     written, read_seconds, write_seconds = 0, 0.0, 0.0
-    pending: tuple[Future, int, int] | None = None  # the chunk being written while the next one is read
+    pending: tuple[Future[dict[str, str]], int, int] | None = None  # the chunk being written while the next is read
 
-    def wait_for_write() -> None:
+    def wait_for_write(chunk: tuple[Future[dict[str, str]], int, int]) -> None:
         nonlocal written, write_seconds
-        future, sent, read = pending
+        future, sent, read = chunk
         t0 = time.monotonic()
         errors = future.result()
         write_seconds += time.monotonic() - t0
@@ -212,10 +213,10 @@ def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
                 docs = [(doc_type.doc_id(o.pk), s) for o in objects if (s := doc_type.source(o)) is not None]
                 read_seconds += time.monotonic() - t0
                 if pending is not None:
-                    wait_for_write()
+                    wait_for_write(pending)
                 pending = (writer.submit(bulk_write, [index], docs, version), len(docs), len(objects))
         if pending is not None:
-            wait_for_write()
+            wait_for_write(pending)
     finish_building(index)
     replaced = swap_alias(index)
     drop_indexes(replaced)
@@ -223,7 +224,7 @@ def do_rebuild(chunk_size: int = 1000, out=None) -> RebuildResult:
     return RebuildResult(index, written, time.monotonic() - started, replaced, read_seconds, write_seconds)
 
 
-def status_report() -> dict:
+def status_report() -> dict[str, Any]:
     """Index name, documents per type against the database, and the outbox backlog."""
     from django.db.models import Min
 
@@ -232,7 +233,7 @@ def status_report() -> dict:
 
     pending = OutboxEntry.objects.filter(failed_at__isnull=True)
     oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
-    report = {
+    report: dict[str, Any] = {
         "alias": alias_name(), "indexes": [], "counts": {}, "reachable": False,
         "backlog": pending.count(), "failed": OutboxEntry.objects.filter(failed_at__isnull=False).count(),
         "oldest_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0,

@@ -10,16 +10,20 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db.models import BooleanField, Case, Value, When
+from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from elasticsearch_dsl import A, Q, Search
 
 from communities.models import CommunityPage
 from communities.permissions import is_site_staff, listable_community_filter, readable_communities
+from hub.floor.actor import Actor
 from linkeddata.models import Area
 from search import synonyms
 from search.client import alias_name, get_client
@@ -76,7 +80,7 @@ def clean_text(value: str, limit: int = MAX_QUERY_LENGTH) -> str:
     return " ".join(value.split())[:limit]
 
 
-def parse_params(data) -> SearchParams:
+def parse_params(data: QueryDict | Mapping[str, Any]) -> SearchParams:
     """Search parameters from a QueryDict-like mapping; bad values become notices, never errors."""
     params = SearchParams()
     raw_q = data.get("q", "") or ""
@@ -113,12 +117,12 @@ def parse_params(data) -> SearchParams:
 # -- permissions -------------------------------------------------------------------------------
 
 
-def readable_community_ids(user) -> list[int]:
+def readable_community_ids(user: Actor) -> list[int]:
     """Live communities whose content ``user`` may read (the communities' own rule)."""
     return list(readable_communities(user).values_list("pk", flat=True))
 
 
-def permission_filter(user) -> Q | None:
+def permission_filter(user: Actor) -> Q | None:
     """What ``user`` may find, as a filter; None for site staff (editors), who see everything."""
     if is_site_staff(user):
         return None
@@ -133,10 +137,10 @@ def permission_filter(user) -> Q | None:
     return allowed
 
 
-_UNSET = object()
+_UNSET = object()  # ``rule`` not given: build it (a rule is an elasticsearch_dsl Q, or None for no filter)
 
 
-def _visible(search: Search, user, rule=_UNSET) -> Search:
+def _visible(search: Search, user: Actor, rule: object = _UNSET) -> Search:
     """``search`` under ``user``'s permission filter (``rule``: one already built for this request)."""
     if rule is _UNSET:
         rule = permission_filter(user)
@@ -176,7 +180,7 @@ def _facet_filter(facet: Facet, values: list) -> Q:
     return Q("terms", **{facet.field: values})
 
 
-def build_search(user, params: SearchParams, rule=_UNSET) -> Search:
+def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Search:
     """The search request for ``params`` as ``user`` (results, facets, highlights, spelling), in one request."""
     search = Search(using=get_client(), index=alias_name())
     search = _visible(search, user, rule)
@@ -250,7 +254,7 @@ class SearchResults:
         return max(1, min(-(-self.total // PER_PAGE), MAX_RESULT_WINDOW // PER_PAGE))
 
 
-def run_search(user, params: SearchParams) -> SearchResults:
+def run_search(user: Actor, params: SearchParams) -> SearchResults:
     """Search as ``user``. Raises the client's errors (``search.client.SEARCH_ERRORS``) for the caller."""
     max_page = MAX_RESULT_WINDOW // PER_PAGE
     if params.page > max_page:
@@ -276,7 +280,7 @@ def run_search(user, params: SearchParams) -> SearchResults:
     return results
 
 
-def _community_titles(user, ids: set[int]) -> dict[int, tuple[str, bool]]:
+def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]:
     """Community id → (title, whether ``user`` may know the community exists), in one query."""
     if not ids:
         return {}
@@ -287,7 +291,7 @@ def _community_titles(user, ids: set[int]) -> dict[int, tuple[str, bool]]:
     return {pk: (title, ok) for pk, title, ok in rows}
 
 
-def _snippet(hit) -> SafeString:
+def _snippet(hit: Any) -> SafeString:  # an elasticsearch_dsl hit
     highlight = getattr(hit.meta, "highlight", None)
     if highlight is not None:
         for name in ("body", "summary"):
@@ -303,7 +307,7 @@ def _hits(hits: list, communities: dict[int, tuple[str, bool]] | None = None) ->
         ids = {h.community_id for h in hits if getattr(h, "community_id", None)}
         communities = {pk: (title, True) for pk, title in
                        CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title")}
-    names = {pk: title for pk, (title, _) in communities.items()}
+    names: dict[int | None, str] = {pk: title for pk, (title, _) in communities.items()}
     out = []
     for h in hits:
         doc_type = DOC_TYPES.get(h.doc_type)
@@ -320,7 +324,7 @@ def _hits(hits: list, communities: dict[int, tuple[str, bool]] | None = None) ->
     return out
 
 
-def _facets(user, params: SearchParams, buckets: dict, communities: dict[int, tuple[str, bool]]) -> list[FacetResult]:
+def _facets(user: Actor, params: SearchParams, buckets: dict, communities: dict[int, tuple[str, bool]]) -> list[FacetResult]:
     labels = _facet_labels(buckets, communities)
     results = []
     for facet in FACETS:
@@ -372,14 +376,14 @@ def council_names(codes: list[str]) -> dict[str, str]:
     return {c: _COUNCIL_NAMES[c] for c in codes}
 
 
-def clear_council_names(**kwargs) -> None:
+def clear_council_names(**kwargs: object) -> None:
     _COUNCIL_NAMES.clear()
 
 
 # -- did you mean --------------------------------------------------------------------------------
 
 
-def did_you_mean(user, q: str, response, rule=_UNSET) -> str:
+def did_you_mean(user: Actor, q: str, response: Any, rule: object = _UNSET) -> str:
     """A corrected query, offered only if it finds something ``user`` may see.
 
     The term suggester proposes words from the whole index; checking the corrected query with the
@@ -406,7 +410,7 @@ def did_you_mean(user, q: str, response, rule=_UNSET) -> str:
 # -- autocomplete ----------------------------------------------------------------------------------
 
 
-def autocomplete(user, prefix: str, size: int = 8) -> list[dict]:
+def autocomplete(user: Actor, prefix: str, size: int = 8) -> list[dict]:
     """Titles and tags starting with what the user has typed, from what they may see."""
     prefix = clean_text(prefix, 100)
     if not prefix.strip():
@@ -429,13 +433,13 @@ def autocomplete(user, prefix: str, size: int = 8) -> list[dict]:
 # -- more like this --------------------------------------------------------------------------------
 
 
-def is_visible(user, doc_id: str, rule=_UNSET) -> bool:
+def is_visible(user: Actor, doc_id: str, rule: object = _UNSET) -> bool:
     """Whether ``user`` may see the indexed document ``doc_id`` (by the same permission filter)."""
     search = _visible(Search(using=get_client(), index=alias_name()), user, rule).filter("ids", values=[doc_id])
     return search.params(terminate_after=1).count() > 0
 
 
-def related(user, doc_id: str, size: int = 5) -> list[Hit]:
+def related(user: Actor, doc_id: str, size: int = 5) -> list[Hit]:
     """Threads and good practice like ``doc_id`` that ``user`` may see (nothing if they may not see it)."""
     rule = permission_filter(user)  # built once: it reads the communities the user may read
     if not is_visible(user, doc_id, rule):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
@@ -69,7 +70,7 @@ def redact_url(url: str) -> str:
     return urlunsplit(parts)
 
 
-def database_config(url: str, sqlite_path: Path) -> dict:
+def database_config(url: str, sqlite_path: Path) -> dict[str, Any]:
     """Django DATABASES['default'] for ``url``, or the embedded SQLite file when it is empty."""
     if not url:
         sqlite_path.parent.mkdir(parents=True, exist_ok=True)
@@ -85,7 +86,7 @@ def database_config(url: str, sqlite_path: Path) -> dict:
             "use postgresql://USER:PASSWORD@HOST:PORT/NAME (or sqlite:///PATH)."
         )
     try:
-        config = dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
         if config["ENGINE"].endswith("postgresql"):
             port = urlsplit(url).port  # raises ValueError for a malformed port
             if not config.get("NAME"):

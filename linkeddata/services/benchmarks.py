@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -114,9 +115,9 @@ def ranking(dataset: Dataset, period: Period, region: str = "", authority_type: 
         rows = rows.filter(area__region=region)
     if authority_type:
         rows = rows.filter(area__authority_type=authority_type)
-    rows = list(rows.select_related("area"))
-    ranks = rank({o.area_id: o.value for o in rows}, dataset.measure.higher_is_better)
-    result = [RankingRow(ranks[o.area_id], o.area, o.value) for o in rows]
+    observations = list(rows.select_related("area"))
+    ranks = rank({o.area_id: o.value for o in observations}, dataset.measure.higher_is_better)
+    result = [RankingRow(ranks[o.area_id], o.area, o.value) for o in observations]
     return sorted(result, key=lambda row: (row.rank, row.area.short_name))
 
 
@@ -129,7 +130,7 @@ def series(dataset: Dataset, areas: list[Area]) -> dict[int, dict[str, Decimal]]
     return values
 
 
-def average_series(dataset: Dataset, areas) -> dict[str, Decimal]:
+def average_series(dataset: Dataset, areas: Iterable[Area]) -> dict[str, Decimal]:
     """Mean value per period over ``areas`` (a queryset or list)."""
     rows = Observation.objects.filter(dataset=dataset, area__in=areas).values("period__code").annotate(mean=Avg("value"))
     return {row["period__code"]: row["mean"] for row in rows}

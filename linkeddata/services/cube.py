@@ -45,6 +45,8 @@ def period_slice_graph(uris: Uris, dataset: Dataset, period: Period) -> Graph:
 
 
 def area_slice_graph(uris: Uris, dataset: Dataset, area: Area) -> Graph:
+    if not area.gss_code:
+        raise ValueError(f"{area.short_name} has no GSS code, so no slice of its figures")
     observations = area_slice(dataset, area)
     graph = slice_graph(uris, dataset.slug, measure_record(dataset), observation_records(observations),
                         uris.area_slice(dataset.slug, area.gss_code))

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.term import IdentifiedNode, Node
 
 from linkeddata.uris import Uris, ons_area_uri, period_uri
 from linkeddata.vocab import HUB, INTERVALS, PREFIXES, SDMX_ATTRIBUTE, SDMX_CONCEPT, SDMX_DIMENSION
@@ -102,14 +103,24 @@ def decimal_literal(value: Decimal) -> Literal:
 OXIGRAPH_FORMATS = {"turtle": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES}
 
 
-def _ox_term(term):
+def _ox_named(term: Node) -> ox.NamedNode:
     if isinstance(term, URIRef):
         return ox.NamedNode(term)
+    raise TypeError(f"{term!r} is not an IRI")
+
+
+def _ox_resource(term: Node) -> ox.NamedNode | ox.BlankNode:
     if isinstance(term, BNode):
         return ox.BlankNode(term)
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    return _ox_named(term)
+
+
+def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+    return _ox_resource(term)
 
 
 def serialize_graph(graph: Graph, rdflib_format: str) -> bytes:
@@ -118,9 +129,9 @@ def serialize_graph(graph: Graph, rdflib_format: str) -> bytes:
     if oxigraph_format is None:
         return graph.serialize(format=rdflib_format, encoding="utf-8")
     ordered = sorted(graph, key=lambda triple: (triple[0], triple[1]))  # one Turtle block per subject
-    triples = (ox.Triple(_ox_term(s), _ox_term(p), _ox_term(o)) for s, p, o in ordered)
+    triples = (ox.Triple(_ox_resource(s), _ox_named(p), _ox_term(o)) for s, p, o in ordered)
     prefixes = PREFIXES if oxigraph_format is ox.RdfFormat.TURTLE else None
-    return ox.serialize(triples, format=oxigraph_format, prefixes=prefixes)
+    return ox.serialize(triples, format=oxigraph_format, prefixes=prefixes)  # type: ignore[return-value]  # bytes without an output
 
 
 def unit_slug(unit: str) -> str:
@@ -293,7 +304,8 @@ def describe(graph: Graph, resource: URIRef) -> Graph:
     """What ``graph`` says about ``resource``: its own triples (following blank nodes) and the named
     resources that point to it. For documents about one part of a larger graph (a slice key, a unit)."""
     described = new_graph()
-    todo, seen = [resource], set()
+    todo: list[IdentifiedNode] = [resource]
+    seen: set[IdentifiedNode] = set()
     while todo:
         subject = todo.pop()
         if subject in seen:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -76,7 +77,8 @@ def area_codes() -> dict[str, Area]:
     """Every GSS code the hub knows, current and former, mapped to its area."""
     codes: dict[str, Area] = {}
     for area in Area.objects.exclude(gss_code=None):
-        codes[area.gss_code] = area
+        if area.gss_code is not None:  # excluded above; this tells the type checker
+            codes[area.gss_code] = area
         for former in area.former_gss_codes.replace(";", ",").split(","):
             if former.strip():
                 codes.setdefault(former.strip(), area)
@@ -129,6 +131,8 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
                 area = codes.get(gss)
                 if area is None:
                     problem(line, "gss_code", f"unknown area code {gss!r}" if gss else "the area code is empty")
+                kind: str | None
+                start: date | None
                 try:
                     kind, start, _end = parse_period(period_code)
                 except PeriodError as exc:

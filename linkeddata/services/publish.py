@@ -19,17 +19,17 @@ import io
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
 from hub.floor.tasks import backoff, enqueue_later
-from linkeddata.models import Area, Dataset, PendingPublication, Period, SimilarArea
+from linkeddata.models import Area, Dataset, Observation, PendingPublication, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
     Catalogue,
@@ -81,33 +81,36 @@ def dataset_record(dataset: Dataset, observation_count: int | None = None) -> Da
     )
 
 
-def observation_records(observations) -> Iterator[ObservationRecord]:
+def observation_records(observations: QuerySet[Observation]) -> Iterator[ObservationRecord]:
     """ObservationRecords for a queryset of observations (read in one query, streamed)."""
     rows = observations.values_list("area__gss_code", "period__code", "value").order_by("area__gss_code", "period__start_date")
     for gss, period, value in rows.iterator(chunk_size=CHUNK):
-        yield ObservationRecord(gss, period, value)
+        if gss:  # every imported figure's area has a GSS code
+            yield ObservationRecord(gss, period, value)
 
 
-def area_records(areas=None) -> list[AreaRecord]:
-    areas = list((areas if areas is not None else Area.objects.exclude(gss_code=None)).order_by("gss_code"))
-    wanted = {code for area in areas for code in area.successor_codes}
+def area_records(areas: QuerySet[Area] | None = None) -> list[AreaRecord]:
+    rows = list((areas if areas is not None else Area.objects.exclude(gss_code=None)).order_by("gss_code"))
+    wanted = {code for area in rows for code in area.successor_codes}
     by_code = dict(Area.objects.filter(code__in=wanted).exclude(gss_code=None).values_list("code", "gss_code"))
     similar: dict[int, list[str]] = {}
-    links = SimilarArea.objects.filter(area__in=areas, similarity_type="global").order_by("rank")
+    links = SimilarArea.objects.filter(area__in=rows, similarity_type="global").order_by("rank")
     for area_id, gss in links.values_list("area_id", "similar__gss_code"):
-        similar.setdefault(area_id, []).append(gss)
+        if gss:
+            similar.setdefault(area_id, []).append(gss)
     return [
         AreaRecord(
             gss_code=a.gss_code, name=a.name, short_name=a.short_name, authority_type=a.authority_type_name,
             region=a.region, nation=a.nation, is_current=a.is_current, end_date=a.end_date,
-            successors=tuple(by_code[c] for c in a.successor_codes if by_code.get(c)),
+            successors=tuple(gss for c in a.successor_codes if (gss := by_code.get(c))),
             similar=tuple(similar.get(a.pk, ())),
         )
-        for a in areas
+        for a in rows
+        if a.gss_code  # only areas with a GSS code have a URI
     ]
 
 
-def catalogue(datasets=None) -> Catalogue:
+def catalogue(datasets: Iterable[Dataset] | None = None) -> Catalogue:
     datasets = datasets if datasets is not None else Dataset.objects.select_related("measure").annotate(n=Count("observations"))
     return Catalogue(
         title=CATALOGUE_TITLE, description=CATALOGUE_DESCRIPTION,

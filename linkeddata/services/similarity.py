@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
+from pathlib import Path
 
 from django.db import transaction
 
@@ -25,7 +26,7 @@ class SimilarityImportResult:
     skipped_codes: tuple[str, ...] = ()
 
 
-def _read(path) -> list[dict[str, str]]:
+def _read(path: Path) -> list[dict[str, str]]:
     with path.open(newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 

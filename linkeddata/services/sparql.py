@@ -12,15 +12,19 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from itertools import islice
+from typing import cast
 
 from django.conf import settings
 from pyparsing import ParseException
+from rdflib import Graph
 from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
-from rdflib.query import Result
+from rdflib.query import Result, ResultRow
+from rdflib.term import Identifier, Variable
 
 from linkeddata.services.publish import catch_up
 from linkeddata.store import (
@@ -65,6 +69,13 @@ class SparqlError(Exception):
 class Answer:
     kind: str  # SELECT, ASK, CONSTRUCT or DESCRIBE (CONSTRUCT covers both)
     result: Result
+
+
+def answer_graph(result: Result) -> Graph:
+    """The graph a CONSTRUCT or DESCRIBE result holds."""
+    if result.graph is None:
+        raise SparqlError(500, f"The store answered a {result.type} query without a graph.")
+    return result.graph
 
 
 def check_no_federation(text: str) -> None:
@@ -114,7 +125,7 @@ def _execute(text: str, max_rows: int, deadline: float) -> Answer:
         raise SparqlError(503, f"The store could not answer: {exc}") from exc
     if result.type == "SELECT":
         return _capped_select(result, max_rows, deadline)
-    if result.type in {"CONSTRUCT", "DESCRIBE"} and len(result.graph) > max_rows:
+    if result.type in {"CONSTRUCT", "DESCRIBE"} and len(answer_graph(result)) > max_rows:
         raise SparqlError(
             413, f"The query returns more than {max_rows} triples, the endpoint's limit. Narrow it, or use the bulk downloads."
         )
@@ -124,10 +135,11 @@ def _execute(text: str, max_rows: int, deadline: float) -> Answer:
 def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
     """Read at most ``max_rows`` + 1 rows. The store's row iterator is released here, in the worker
     thread that made it (Oxigraph's iterators must not be dropped on another thread)."""
-    rows: list[dict] = []
+    rows: list[Mapping[Variable, Identifier]] = []
     variables = result.vars or []
     late = False
-    for row in islice(result, max_rows + 1):
+    select_rows = cast("Iterator[ResultRow]", iter(result))  # a SELECT result iterates over its rows
+    for row in islice(select_rows, max_rows + 1):
         rows.append({var: value for var, value in zip(variables, row, strict=True) if value is not None})
         if len(rows) % 1000 == 0 and time.monotonic() > deadline:
             late = True
@@ -189,8 +201,8 @@ def serialize(answer: Answer, media_type: str) -> bytes:
             return _tsv(answer)
         if fmt == "csv" and answer.kind == "ASK":
             raise SparqlError(406, "ASK results have no CSV form; ask for JSON or XML.")
-        return answer.result.serialize(format=fmt, encoding="utf-8")
-    graph = answer.result.graph
+        return answer.result.serialize(format=fmt, encoding="utf-8")  # type: ignore[return-value]  # bytes without a destination
+    graph = answer_graph(answer.result)
     for prefix, namespace in PREFIXES.items():
         graph.bind(prefix, namespace, replace=True)
     return graph.serialize(format=GRAPH_FORMATS[media_type][0], encoding="utf-8")

@@ -7,24 +7,27 @@ they are signed in and have said which council they work for.
 from __future__ import annotations
 
 import csv
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from io import StringIO
+from typing import Any
 
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 
 from communities.permissions import is_site_staff
+from hub.floor.actor import Actor
 from search.documents import parse_doc_id
 from search.models import SearchClick, SearchQueryLog
 from search.queries import SearchResults
 
 
-def can_view_analytics(user) -> bool:
+def can_view_analytics(user: Actor) -> bool:
     return is_site_staff(user) or user.has_perm("search.view_searchquerylog")
 
 
-def do_log_search(user, results: SearchResults) -> SearchQueryLog | None:
+def do_log_search(user: Actor, results: SearchResults) -> SearchQueryLog | None:
     """Log a search (not the first page's reloads of later pages); None for an empty search."""
     params = results.params
     if not params.q or params.page > 1:
@@ -55,12 +58,12 @@ PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
 class Report:
     region: str
     days: int
-    top: list[dict]
-    zero: list[dict]
+    top: Sequence[Mapping[str, Any]]  # query, searches, clicks, last
+    zero: Sequence[Mapping[str, Any]]  # query, region, searches
     regions: list[str]
 
 
-def _logs(region: str, days: int) -> QuerySet:
+def _logs(region: str, days: int) -> QuerySet[SearchQueryLog]:
     since = timezone.make_aware(datetime.combine(date.today() - timedelta(days=days), time.min))
     logs = SearchQueryLog.objects.filter(created_at__gte=since)
     return logs.filter(region=region) if region else logs
@@ -69,7 +72,8 @@ def _logs(region: str, days: int) -> QuerySet:
 def build_report(region: str = "", period: str = "30", limit: int = 50) -> Report:
     days = PERIODS.get(period, 30)
     logs = _logs(region, days)
-    top = list(logs.values("query").annotate(searches=Count("id", distinct=True), clicks=Count("clicks"), last=Max("created_at"))
+    # After values() Django allows an annotation named like the "clicks" relation; the django-stubs plugin does not.
+    top = list(logs.values("query").annotate(searches=Count("id", distinct=True), clicks=Count("clicks"), last=Max("created_at"))  # type: ignore[no-redef]
                .order_by("-searches", "query")[:limit])
     zero = list(logs.filter(result_count=0).values("query", "region").annotate(searches=Count("id"))
                 .order_by("-searches", "query")[:limit])

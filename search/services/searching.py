@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from hub.floor.actor import Actor
 from search import queries
 from search.client import SEARCH_ERRORS, is_enabled
 from search.queries import SearchParams, SearchResults
@@ -15,7 +16,7 @@ FALLBACK_NOTICE = ("Search is running in a simpler mode right now: results come 
                    "without spelling suggestions or most filters.")
 
 
-def do_search(user, params: SearchParams) -> SearchResults:
+def do_search(user: Actor, params: SearchParams) -> SearchResults:
     """Results ``user`` may see: from Elasticsearch, or from the database when it is off or failing."""
     if not is_enabled():
         return database_search(user, params)
@@ -26,7 +27,7 @@ def do_search(user, params: SearchParams) -> SearchResults:
         return database_search(user, params, notice=FALLBACK_NOTICE)
 
 
-def do_autocomplete(user, prefix: str) -> list[dict]:
+def do_autocomplete(user: Actor, prefix: str) -> list[dict[str, str]]:
     """Suggestions as the user types; an empty list when Elasticsearch is off or failing."""
     if not is_enabled():
         return []
@@ -37,7 +38,7 @@ def do_autocomplete(user, prefix: str) -> list[dict]:
         return []
 
 
-def do_related(user, doc_id: str, size: int = 5) -> list[queries.Hit]:
+def do_related(user: Actor, doc_id: str, size: int = 5) -> list[queries.Hit]:
     """Related threads and good practice for a page ``user`` is looking at (empty if unavailable)."""
     if not is_enabled():
         return []

@@ -8,7 +8,14 @@ import pytest
 from django.db import transaction
 
 from hub.floor import tasks as floor_tasks
-from hub.floor.tasks import backoff, enqueue, enqueue_later, enqueue_on_commit, enqueue_once_on_commit, get_task
+from hub.floor.tasks import (
+    backoff,
+    enqueue,
+    enqueue_later,
+    enqueue_on_commit,
+    enqueue_once_on_commit,
+    get_task,
+)
 
 INDEX_TASK = "search.tasks.index_pending"
 

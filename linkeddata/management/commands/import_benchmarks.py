@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linkeddata.models import Dataset
 from linkeddata.services.catalogue import SHIPPED_BY_SLUG, do_ensure_dataset
@@ -19,7 +21,7 @@ class Command(BaseCommand):
         "the hub ships."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
         parser.add_argument("--dataset", help="slug of the dataset the figures belong to")
         parser.add_argument("--skip-area", action="append", default=[], metavar="GSS",
@@ -27,7 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--reference", action="store_true", help="import the authorities and ONS similar areas")
         parser.add_argument("--shipped", action="store_true", help="import the reference files and every shipped dataset")
 
-    def handle(self, *args, file=None, dataset=None, skip_area=(), reference=False, shipped=False, **options):
+    def handle(self, *args: Any, file: Path | None = None, dataset: str | None = None, skip_area: Sequence[str] = (),
+               reference: bool = False, shipped: bool = False, **options: Any) -> None:
         def progress(message: str) -> None:
             self.stdout.write(message)
             self.stdout.flush()

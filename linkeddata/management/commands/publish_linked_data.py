@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from linkeddata.services.publish import do_publish_all, do_publish_pending
 from linkeddata.store import StoreUnavailable
@@ -12,10 +14,10 @@ class Command(BaseCommand):
     help = ("Rebuild every dataset's named graph, the reference graph and the CSV/N-Triples downloads "
             "(--pending: only what imports left waiting).")
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--pending", action="store_true", help="publish only the graphs still waiting to be published")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         def progress(message: str) -> None:
             self.stdout.write(message)
             self.stdout.flush()

@@ -1,6 +1,7 @@
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from search.indexing import do_index_pending
 
@@ -8,11 +9,11 @@ from search.indexing import do_index_pending
 class Command(BaseCommand):
     help = "Index what the outbox holds now (also what is waiting out a back-off); --watch keeps doing it."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--watch", type=float, default=0, metavar="SECONDS",
                             help="repeat every SECONDS (a periodic drain beside the task worker)")
 
-    def handle(self, *args, watch: float, **options):
+    def handle(self, *args: Any, watch: float, **options: Any) -> None:
         while True:
             result = do_index_pending(include_backoff=True)
             state = "Elasticsearch unreachable, will retry" if result.unreachable else "up to date"

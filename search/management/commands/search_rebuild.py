@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.client import SEARCH_ERRORS, is_enabled
 from search.indexing import do_rebuild
@@ -8,14 +10,15 @@ from search.progress import format_seconds
 class Command(BaseCommand):
     help = "Build a new search index from the database and switch searches to it with no downtime."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--chunk-size", type=int, default=1000, help="objects read and sent per batch")
 
-    def handle(self, *args, chunk_size: int, **options):
+    def handle(self, *args: Any, chunk_size: int, **options: Any) -> None:
         if not is_enabled():
             raise CommandError("ELASTICSEARCH_URL is not set: the hub is searching its database, nothing to rebuild.")
         try:
-            result = do_rebuild(chunk_size=max(chunk_size, 1), out=self.stderr)
+            # An OutputWrapper writes like the TextIO that search.progress.Progress is annotated to take.
+            result = do_rebuild(chunk_size=max(chunk_size, 1), out=self.stderr)  # type: ignore[arg-type]
         except SEARCH_ERRORS as exc:
             raise CommandError(f"the rebuild stopped, searches still use the previous index: {exc}") from exc
         rate = result.documents / result.seconds if result.seconds else 0

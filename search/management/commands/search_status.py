@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
 
 from search.client import is_enabled
@@ -8,7 +10,7 @@ from search.progress import format_seconds
 class Command(BaseCommand):
     help = "Show the search index, its documents per type against the database, and the indexing backlog."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         report = status_report()
         if not is_enabled():
             self.stdout.write("Search backend: database (ELASTICSEARCH_URL is not set)")
