@@ -54,8 +54,9 @@ def subscribe(name: str, handler: Subscriber) -> None:
     _subscribers[name] = handler
 
 
-def announce(kind: Kind, ids: Iterable[int | None], change: Change, *, actor: Any = None,
-             **details: Any) -> ContentChanged | None:
+def announce(
+    kind: Kind, ids: Iterable[int | None], change: Change, *, actor: Any = None, **details: Any
+) -> ContentChanged | None:
     """Tell every subscriber that readers may now see something different. Call inside the
     transaction that made the change."""
     wanted = frozenset(int(pk) for pk in ids if pk is not None)

@@ -25,7 +25,9 @@ RENDERED_MENTION = re.compile(r'<span class="mention">@([a-z0-9-]+)</span>')
 def _mention_rule(state, silent: bool) -> bool:
     """``@handle`` not preceded by a letter or digit (so e-mail addresses are left alone)."""
     pos = state.pos
-    if state.src[pos] != "@" or (pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "._-")):
+    if state.src[pos] != "@" or (
+        pos > 0 and (state.src[pos - 1].isalnum() or state.src[pos - 1] in "._-")
+    ):
         return False
     match = MENTION.match(state.src, pos + 1)
     if not match:
@@ -41,7 +43,9 @@ def _render_mention(self, tokens, idx, options, env) -> str:
     return f'<span class="mention">@{escapeHtml(tokens[idx].content)}</span>'
 
 
-_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable("table")
+_parser = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    "table"
+)
 _parser.inline.ruler.push("mention", _mention_rule)
 _parser.add_render_rule("mention", _render_mention)
 
@@ -49,7 +53,13 @@ ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h3", "h4", "h5", "h6", "hr", "i",
     "li", "ol", "p", "pre", "span", "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
-ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}, "ol": {"start"}}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "td": {"align"},
+    "th": {"align"},
+    "ol": {"start"},
+}
 ALLOWED_CLASSES = {"span": {"mention"}}
 
 

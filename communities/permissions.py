@@ -41,7 +41,9 @@ def is_site_staff(user: Actor) -> bool:
 
 def _active_community_ids(user: Actor) -> Q:
     return Q(
-        pk__in=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
+        pk__in=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
+            "community_id"
+        )
     )
 
 
@@ -114,7 +116,9 @@ def can_manage(user: Actor, community: CommunityPage) -> bool:
     if is_site_staff(user):
         return True
     membership = membership_of(user, community)
-    return membership is not None and membership.is_active and membership.role == Membership.Role.OWNER
+    return (
+        membership is not None and membership.is_active and membership.role == Membership.Role.OWNER
+    )
 
 
 def facilitated_community_filter(user: Actor) -> Q:
@@ -138,7 +142,9 @@ def visible_profile_filter(viewer: Actor) -> Q:
         return Q()
     if not viewer.is_authenticated:
         return Q(visibility=ProfileVisibility.PUBLIC)
-    return Q(visibility__in=[ProfileVisibility.PUBLIC, ProfileVisibility.MEMBERS]) | Q(user_id=viewer.pk)
+    return Q(visibility__in=[ProfileVisibility.PUBLIC, ProfileVisibility.MEMBERS]) | Q(
+        user_id=viewer.pk
+    )
 
 
 def can_see_profile(viewer: Actor, profile: Profile | None) -> bool:
@@ -174,7 +180,11 @@ def can_flag_post(user: Actor, post: Post) -> bool:
 def can_accept_answer(user: Actor, thread: ThreadPage) -> bool:
     """The thread's author (while an active member) or a facilitator chooses the accepted answer."""
     community = thread.community
-    if user.is_authenticated and thread.author_id == user.pk and can_post_in_community(user, community):
+    if (
+        user.is_authenticated
+        and thread.author_id == user.pk
+        and can_post_in_community(user, community)
+    ):
         return True
     return can_facilitate(user, community)
 
@@ -350,7 +360,10 @@ def join_action(user: Actor, community: CommunityPage, membership: Membership | 
 
 
 def can_leave(membership: Membership | None) -> bool:
-    return membership is not None and membership.status in {Membership.Status.ACTIVE, Membership.Status.PENDING}
+    return membership is not None and membership.status in {
+        Membership.Status.ACTIVE,
+        Membership.Status.PENDING,
+    }
 
 
 # -- Permission-checked fetchers: the one way doors fetch what a person asked for -------------
@@ -358,8 +371,9 @@ def can_leave(membership: Membership | None) -> bool:
 Purpose = Literal["see", "read", "post", "facilitate", "manage"]
 
 
-def check_community_access(user: Actor, community: CommunityPage, purpose: Purpose = "see",
-                           page: ThreadPage | None = None) -> None:
+def check_community_access(
+    user: Actor, community: CommunityPage, purpose: Purpose = "see", page: ThreadPage | None = None
+) -> None:
     """Raise unless ``user`` may use ``community`` for ``purpose``: ``NotFound`` where they may not
     know it exists, ``MembersOnly`` where they may not read it, a ``Refusal`` otherwise."""
     if not can_see_community(user, community):
@@ -400,7 +414,9 @@ def access_thread(user: Actor, thread_id: int, purpose: Purpose = "read") -> Thr
     return thread
 
 
-def access_post(user: Actor, post_id: int, purpose: Purpose = "read", *, visible: bool = False) -> Post:
+def access_post(
+    user: Actor, post_id: int, purpose: Purpose = "read", *, visible: bool = False
+) -> Post:
     """The reply ``post_id`` in a live thread ``user`` may read; with ``visible``, only while readers
     can see it (not deleted or hidden)."""
     posts = Post.objects.select_related("thread__community")
@@ -427,7 +443,9 @@ def access_attachment(user: Actor, attachment_id: int) -> Attachment:
 GoodPracticePurpose = Literal["read", "preview", "edit", "review"]
 
 
-def access_good_practice(user: Actor, page_id: int, purpose: GoodPracticePurpose = "read") -> GoodPracticePage:
+def access_good_practice(
+    user: Actor, page_id: int, purpose: GoodPracticePurpose = "read"
+) -> GoodPracticePage:
     """A case study: published ones to everyone (``read``); drafts to their author and reviewers
     (``preview``); the author edits (``edit``); reviewers review (``review``). Drafts are a 404 to
     everyone else."""
@@ -448,4 +466,3 @@ def access_good_practice(user: Actor, page_id: int, purpose: GoodPracticePurpose
     if purpose == "review" and not can_review_good_practice(user, page):
         raise Refusal("You cannot review this case study.")
     return page
-

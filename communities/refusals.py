@@ -23,14 +23,19 @@ REFUSED_TEMPLATE = "communities/refused.html"
 
 
 def render_refusal(
-    request: HttpRequest, refusal: Refusal, template: str = REFUSED_TEMPLATE, context: dict[str, Any] | None = None
+    request: HttpRequest,
+    refusal: Refusal,
+    template: str = REFUSED_TEMPLATE,
+    context: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The page for ``refusal``; ``template`` and ``context`` redisplay the form it came from."""
     if isinstance(refusal, NotFound):
         return response_for_exception(request, Http404(refusal.message))
     if isinstance(refusal, MembersOnly):
         return TemplateResponse(
-            request, "communities/members_only.html", {"page": refusal.page, "community": refusal.community},
+            request,
+            "communities/members_only.html",
+            {"page": refusal.page, "community": refusal.community},
             status=refusal.status,
         )
     context = {**(context or {}), "error": refusal.message, "idempotency_key": uuid.uuid4()}

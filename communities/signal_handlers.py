@@ -19,5 +19,7 @@ def register_signal_handlers() -> None:
     from communities.models import ThreadPage
 
     post_page_move.connect(
-        keep_thread_community_in_step, sender=ThreadPage, dispatch_uid="communities-thread-community"
+        keep_thread_community_in_step,
+        sender=ThreadPage,
+        dispatch_uid="communities-thread-community",
     )

@@ -26,7 +26,11 @@ REFUSAL = (
 
 
 def _is_member_content(page_or_class) -> bool:
-    cls = page_or_class if isinstance(page_or_class, type) else type(getattr(page_or_class, "specific", page_or_class))
+    cls = (
+        page_or_class
+        if isinstance(page_or_class, type)
+        else type(getattr(page_or_class, "specific", page_or_class))
+    )
     return issubclass(cls, MEMBER_CONTENT)
 
 

@@ -15,13 +15,20 @@ def _unreachable(status: dict, message: str, check_id: str) -> list[Warning]:
 def elasticsearch_reachable(app_configs, **kwargs):
     if not settings.ELASTICSEARCH_URL:
         return []
-    return _unreachable(check_search(), "Elasticsearch at {url} cannot be reached ({error}); "
-                        "search falls back to the database until it returns.", "hub.W001")
+    return _unreachable(
+        check_search(),
+        "Elasticsearch at {url} cannot be reached ({error}); "
+        "search falls back to the database until it returns.",
+        "hub.W001",
+    )
 
 
 @register("hub")
 def sparql_server_reachable(app_configs, **kwargs):
     if not settings.SPARQL_ENDPOINT_URL:
         return []
-    return _unreachable(check_sparql_server(), "{error}; /sparql answers 503 and publication waits until it returns.",
-                        "hub.W002")
+    return _unreachable(
+        check_sparql_server(),
+        "{error}; /sparql answers 503 and publication waits until it returns.",
+        "hub.W002",
+    )

@@ -21,5 +21,7 @@ class HomePage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         context["communities"] = listable_communities(request.user).order_by("title")[:24]
-        context["good_practice"] = GoodPracticePage.objects.published().order_by("-first_published_at")[:6]
+        context["good_practice"] = GoodPracticePage.objects.published().order_by(
+            "-first_published_at"
+        )[:6]
         return context

@@ -4,6 +4,6 @@ import os
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.base")
 
-from hub.startup import load_wsgi_application  # noqa: E402
+from hub.startup import load_wsgi_application
 
 application = load_wsgi_application()

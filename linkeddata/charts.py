@@ -19,7 +19,17 @@ STYLE = Style(
     foreground="#1b1b1b",
     foreground_strong="#1b1b1b",
     foreground_subtle="#505a5f",
-    colors=("#1d70b8", "#d4351c", "#00703c", "#4c2c92", "#6f3700", "#28a197", "#912b88", "#505a5f", "#f47738"),
+    colors=(
+        "#1d70b8",
+        "#d4351c",
+        "#00703c",
+        "#4c2c92",
+        "#6f3700",
+        "#28a197",
+        "#912b88",
+        "#505a5f",
+        "#f47738",
+    ),
     font_family="system-ui, sans-serif",
     label_font_size=13,
     major_label_font_size=13,
@@ -46,9 +56,16 @@ def _accessible(svg: str, title: str, description: str) -> SafeString:
 
 def _config(**extra: Any) -> dict[str, Any]:
     return {
-        "style": STYLE, "js": [], "disable_xml_declaration": True, "explicit_size": False,
-        "show_legend": True, "legend_at_bottom": True, "print_values": False, "tooltip_border_radius": 0,
-        "width": 800, **extra,
+        "style": STYLE,
+        "js": [],
+        "disable_xml_declaration": True,
+        "explicit_size": False,
+        "show_legend": True,
+        "legend_at_bottom": True,
+        "print_values": False,
+        "tooltip_border_radius": 0,
+        "width": 800,
+        **extra,
     }
 
 
@@ -56,19 +73,37 @@ def _float(value: Decimal | None) -> float | None:
     return None if value is None else float(value)
 
 
-def line_chart(title: str, description: str, x_labels: list[str], lines: list[tuple[str, list[Decimal | None]]], unit: str) -> SafeString:
-    chart = pygal.Line(**_config(height=420, x_label_rotation=30, y_title=unit, allow_interruptions=True, dots_size=4))
+def line_chart(
+    title: str,
+    description: str,
+    x_labels: list[str],
+    lines: list[tuple[str, list[Decimal | None]]],
+    unit: str,
+) -> SafeString:
+    chart = pygal.Line(
+        **_config(
+            height=420, x_label_rotation=30, y_title=unit, allow_interruptions=True, dots_size=4
+        )
+    )
     chart.title = title
     chart.x_labels = x_labels
     for position, (name, values) in enumerate(lines):
         dash = DASHES[position % len(DASHES)]
-        chart.add(name, [_float(v) for v in values], stroke_style={"width": 3, "dasharray": dash} if dash else {"width": 3})
+        chart.add(
+            name,
+            [_float(v) for v in values],
+            stroke_style={"width": 3, "dasharray": dash} if dash else {"width": 3},
+        )
     return _accessible(chart.render(is_unicode=True), title, description)
 
 
-def bar_chart(title: str, description: str, rows: list[tuple[str, Decimal]], unit: str) -> SafeString:
+def bar_chart(
+    title: str, description: str, rows: list[tuple[str, Decimal]], unit: str
+) -> SafeString:
     """A horizontal bar per row."""
-    chart = pygal.HorizontalBar(**_config(height=max(300, 22 * len(rows) + 160), x_title=unit, show_legend=False))
+    chart = pygal.HorizontalBar(
+        **_config(height=max(300, 22 * len(rows) + 160), x_title=unit, show_legend=False)
+    )
     chart.title = title
     chart.x_labels = [name for name, _ in rows]
     chart.add("Councils", [float(value) for _, value in rows])

@@ -10,13 +10,17 @@ from linkeddata.uris import period_slug
 class AreaQuerySet(models.QuerySet):
     def councils(self) -> AreaQuerySet:
         """Current English councils: the list practitioners pick their council from."""
-        return self.filter(nation="England", is_current=True).exclude(authority_type__in=["COMB", "SRA"])
+        return self.filter(nation="England", is_current=True).exclude(
+            authority_type__in=["COMB", "SRA"]
+        )
 
 
 class Area(models.Model):  # type: ignore[django-manager-missing]  # Profile.council: its base (modelcluster) is untyped
     """A local authority (council), identified by its ONS GSS code."""
 
-    code = models.CharField("authority code", max_length=8, unique=True, help_text="mySociety/BS-6879 code")
+    code = models.CharField(
+        "authority code", max_length=8, unique=True, help_text="mySociety/BS-6879 code"
+    )
     gss_code = models.CharField("GSS code", max_length=9, unique=True, null=True, blank=True)
     name = models.CharField("official name", max_length=200)
     short_name = models.CharField(max_length=120)
@@ -27,7 +31,9 @@ class Area(models.Model):  # type: ignore[django-manager-missing]  # Profile.cou
     is_current = models.BooleanField(default=True)
     start_date = models.DateField(null=True, blank=True)
     end_date = models.DateField(null=True, blank=True)
-    replaced_by = models.CharField(max_length=200, blank=True, help_text="codes of successor authorities")
+    replaced_by = models.CharField(
+        max_length=200, blank=True, help_text="codes of successor authorities"
+    )
     combined_authority = models.CharField(max_length=8, blank=True)
     former_gss_codes = models.CharField(max_length=200, blank=True)
     slug = models.SlugField(max_length=120, blank=True)
@@ -64,7 +70,9 @@ class SimilarArea(models.Model):
     class Meta:
         ordering = ["area", "similarity_type", "rank"]
         constraints = [
-            models.UniqueConstraint(fields=["area", "similarity_type", "rank"], name="similar_area_unique_rank"),
+            models.UniqueConstraint(
+                fields=["area", "similarity_type", "rank"], name="similar_area_unique_rank"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -81,7 +89,9 @@ class Cluster(models.Model):
 
     class Meta:
         ordering = ["similarity_type", "code"]
-        constraints = [models.UniqueConstraint(fields=["similarity_type", "code"], name="cluster_unique_code")]
+        constraints = [
+            models.UniqueConstraint(fields=["similarity_type", "code"], name="cluster_unique_code")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_similarity_type_display()} cluster {self.code}"
@@ -119,7 +129,9 @@ class Measure(models.Model):
     label = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     unit = models.CharField(max_length=80)
-    higher_is_better = models.BooleanField(help_text="True when a higher value is the better outcome")
+    higher_is_better = models.BooleanField(
+        help_text="True when a higher value is the better outcome"
+    )
     source = models.CharField(max_length=300, help_text="who publishes the figures")
     source_url = models.URLField(blank=True)
     licence_name = models.CharField(max_length=120)
@@ -168,7 +180,9 @@ class Observation(models.Model):
     class Meta:
         ordering = ["dataset", "area", "period"]
         constraints = [
-            models.UniqueConstraint(fields=["dataset", "area", "period"], name="observation_unique_key"),
+            models.UniqueConstraint(
+                fields=["dataset", "area", "period"], name="observation_unique_key"
+            ),
         ]
         indexes = [models.Index(fields=["dataset", "period"])]
 

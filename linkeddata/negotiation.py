@@ -36,14 +36,19 @@ def choose_format(request: HttpRequest, extension: str | None, offered: list[str
 def not_acceptable(offered: list[str]) -> HttpResponse:
     lines = [f"{FORMATS[ext]} (.{ext})" for ext in offered]
     response = HttpResponse(
-        "None of the formats you accept is offered here. Offered formats:\n" + "\n".join(lines) + "\n",
-        status=406, content_type="text/plain; charset=utf-8",
+        "None of the formats you accept is offered here. Offered formats:\n"
+        + "\n".join(lines)
+        + "\n",
+        status=406,
+        content_type="text/plain; charset=utf-8",
     )
     response["Vary"] = "Accept"
     return response
 
 
-def public_data_headers(response: HttpResponse, document_url: str, offered: list[str], negotiated: bool) -> HttpResponse:
+def public_data_headers(
+    response: HttpResponse, document_url: str, offered: list[str], negotiated: bool
+) -> HttpResponse:
     """Vary, Link alternates and CORS on a public linked-data response."""
     response["Access-Control-Allow-Origin"] = "*"
     if negotiated:

@@ -13,7 +13,7 @@ from linkeddata.services.benchmarks import series
 from linkeddata.services.periods import period_code_from_slug
 
 
-def _decimal(value) -> Decimal | None:
+def _decimal(value: object) -> Decimal | None:
     if value in (None, ""):
         return None
     try:
@@ -42,7 +42,9 @@ def describe_benchmark(value: dict[str, Any]) -> dict[str, Any]:
             chart = line_chart(
                 f"{measure.label}, {area.short_name}",
                 f"{measure.label} for {area.short_name} from {codes[0]} to {codes[-1]}, in {measure.unit}.",
-                codes, [(area.short_name, [published[code] for code in codes])], measure.unit,
+                codes,
+                [(area.short_name, [published[code] for code in codes])],
+                measure.unit,
             )
     hub_values = [published.get(period_code_from_slug(period)) for period in periods]
     if before is None and after is None and any(v is not None for v in hub_values):
@@ -52,9 +54,14 @@ def describe_benchmark(value: dict[str, Any]) -> dict[str, Any]:
         "measure_label": measure.label if measure else slug.replace("-", " ").capitalize(),
         "measure_known": measure is not None,
         "area_name": area.short_name if area else value.get("area"),
-        "area_url": reverse("linkeddata:area", kwargs={"gss": area.gss_code}) if area and published else "",
+        "area_url": reverse("linkeddata:area", kwargs={"gss": area.gss_code})
+        if area and published
+        else "",
         "unit": value.get("unit") or (measure.unit if measure else ""),
-        "rows": [(period, quoted, hub) for period, quoted, hub in zip(periods, (before, after), hub_values, strict=True)],
+        "rows": [
+            (period, quoted, hub)
+            for period, quoted, hub in zip(periods, (before, after), hub_values, strict=True)
+        ],
         "has_hub_values": any(v is not None for v in hub_values),
         "series": sorted(published.items()),
         "chart": chart,

@@ -76,9 +76,13 @@ def external_query(text: str, timeout: float) -> Result:
     rdflib Result, so the row cap and the formats offered are the same as with the local store.
     """
     request = urllib.request.Request(  # noqa: S310 - the operator's configured SPARQL server
-        settings.SPARQL_ENDPOINT_URL, data=text.encode("utf-8"), method="POST",
-        headers={"Content-Type": "application/sparql-query; charset=utf-8",
-                 "Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
+        settings.SPARQL_ENDPOINT_URL,
+        data=text.encode("utf-8"),
+        method="POST",
+        headers={
+            "Content-Type": "application/sparql-query; charset=utf-8",
+            "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
+        },
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
@@ -89,13 +93,17 @@ def external_query(text: str, timeout: float) -> Result:
         raise ExternalQueryError(exc.code, message) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise StoreUnavailable(f"the SPARQL server at {redact_url(settings.SPARQL_ENDPOINT_URL)} "
-                               f"cannot be reached: {reason}") from None
+        raise StoreUnavailable(
+            f"the SPARQL server at {redact_url(settings.SPARQL_ENDPOINT_URL)} "
+            f"cannot be reached: {reason}"
+        ) from None
     try:
         return Result.parse(BytesIO(body), content_type=media_type)
     except Exception as exc:  # noqa: BLE001 - any unreadable answer: a server that streams gives up mid-answer
         tail = body[-300:].decode("utf-8", errors="replace").strip()
-        raise ExternalQueryError(502, f"its answer was cut short or unreadable ({exc.__class__.__name__}): …{tail}") from None
+        raise ExternalQueryError(
+            502, f"its answer was cut short or unreadable ({exc.__class__.__name__}): …{tail}"
+        ) from None
 
 
 def graph_store_url() -> str:
@@ -107,17 +115,22 @@ def put_external_graph(name: str, data: bytes, timeout: float = 300) -> None:
     separator = "&" if "?" in graph_store_url() else "?"
     url = f"{graph_store_url()}{separator}{urllib.parse.urlencode({'graph': name})}"
     request = urllib.request.Request(  # noqa: S310 - the operator's configured graph store
-        url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"})
+        url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"}
+    )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
     except urllib.error.HTTPError as exc:
         message = exc.read().decode("utf-8", errors="replace").strip()[:500] or exc.reason
-        raise StoreUnavailable(f"the graph store at {redact_url(graph_store_url())} refused {name}: "
-                               f"{exc.code} {message}") from None
+        raise StoreUnavailable(
+            f"the graph store at {redact_url(graph_store_url())} refused {name}: "
+            f"{exc.code} {message}"
+        ) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise StoreUnavailable(f"the graph store at {redact_url(graph_store_url())} cannot be reached: {reason}") from None
+        raise StoreUnavailable(
+            f"the graph store at {redact_url(graph_store_url())} cannot be reached: {reason}"
+        ) from None
 
 
 def dumps_dir() -> Path:

@@ -16,6 +16,10 @@ def publish_pending() -> dict:
     which publishes what is pending before its next query.
     """
     if not uses_external_endpoint():
-        return {"published": [], "remaining": None, "error": "the local store is published by the process that holds it"}
+        return {
+            "published": [],
+            "remaining": None,
+            "error": "the local store is published by the process that holds it",
+        }
     result = do_publish_pending_or_later()
     return {"published": result.published, "remaining": result.remaining, "error": result.error}

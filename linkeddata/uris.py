@@ -9,12 +9,16 @@ from rdflib import URIRef
 
 from linkeddata.vocab import GOVERNMENT_YEAR, STATISTICAL_GEOGRAPHY, YEAR
 
-REFERENCE_GRAPH = "reference"  # the named graph of areas, periods and the catalogue; datasets' are their slugs
+REFERENCE_GRAPH = (
+    "reference"  # the named graph of areas, periods and the catalogue; datasets' are their slugs
+)
 
 
 def base_uri() -> str:
     """Where the hub's URIs start: ``LINKED_DATA_BASE_URI`` or the site's own URL."""
-    return (getattr(settings, "LINKED_DATA_BASE_URI", "") or settings.WAGTAILADMIN_BASE_URL).rstrip("/")
+    return (getattr(settings, "LINKED_DATA_BASE_URI", "") or settings.WAGTAILADMIN_BASE_URL).rstrip(
+        "/"
+    )
 
 
 def period_slug(code: str) -> str:

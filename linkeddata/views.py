@@ -80,9 +80,20 @@ def _csv_response(header: list[str], rows: Iterable[Iterable[object]]) -> HttpRe
 
 def _observations_csv(observations: Iterable[Observation]) -> HttpResponse:
     """One row per observation (with ``dataset__measure``, ``area`` and ``period`` selected)."""
-    return _csv_response(OBSERVATION_CSV_HEADER, (
-        (o.dataset.slug, o.area.gss_code, o.area.short_name, o.period.code, format(o.value.normalize(), "f"), o.dataset.measure.unit)
-        for o in observations))
+    return _csv_response(
+        OBSERVATION_CSV_HEADER,
+        (
+            (
+                o.dataset.slug,
+                o.area.gss_code,
+                o.area.short_name,
+                o.period.code,
+                format(o.value.normalize(), "f"),
+                o.dataset.measure.unit,
+            )
+            for o in observations
+        ),
+    )
 
 
 def publication_version() -> str:
@@ -91,13 +102,22 @@ def publication_version() -> str:
     return f"{latest.timestamp() if latest else 0}-{SimilarArea.objects.count()}-{Area.objects.count()}"
 
 
-def _document(request: HttpRequest, path: str, extension: str | None, offered_formats: list[str],
-              graph: Callable[[], Graph], html: Callable[[], HttpResponse], table: Callable[[], HttpResponse] | None = None) -> HttpResponse:
+def _document(
+    request: HttpRequest,
+    path: str,
+    extension: str | None,
+    offered_formats: list[str],
+    graph: Callable[[], Graph],
+    html: Callable[[], HttpResponse],
+    table: Callable[[], HttpResponse] | None = None,
+) -> HttpResponse:
     """Answer one document in the format asked for, with the headers linked-data clients rely on."""
     try:
         chosen = choose_format(request, extension, offered_formats)
     except NotAcceptable as exc:
-        return public_data_headers(not_acceptable(exc.offered), request.build_absolute_uri(path), exc.offered, True)
+        return public_data_headers(
+            not_acceptable(exc.offered), request.build_absolute_uri(path), exc.offered, True
+        )
     if chosen == "html":
         response = html()
     elif chosen == "csv" and table is not None:
@@ -109,10 +129,15 @@ def _document(request: HttpRequest, path: str, extension: str | None, offered_fo
         if body is None:
             body = serialize_graph(graph(), RDFLIB_FORMATS[chosen])
             cache.set(key, body, DOCUMENT_CACHE_SECONDS)
-        response = HttpResponse(body, content_type=f"{FORMATS[chosen]}; charset=utf-8" if chosen != "nt" else FORMATS[chosen])
+        response = HttpResponse(
+            body,
+            content_type=f"{FORMATS[chosen]}; charset=utf-8" if chosen != "nt" else FORMATS[chosen],
+        )
     if extension is None:
         response["Content-Location"] = f"{path}.{chosen}"
-    return public_data_headers(response, request.build_absolute_uri(path), offered_formats, extension is None)
+    return public_data_headers(
+        response, request.build_absolute_uri(path), offered_formats, extension is None
+    )
 
 
 def _see_other(location: str) -> HttpResponse:
@@ -140,7 +165,11 @@ def named_graph(request: HttpRequest, name: str) -> HttpResponse:
 
 def _area_or_404(request: HttpRequest, gss: str) -> Area:
     code = RECODINGS.get(gss.upper(), gss.upper())
-    matches = Q(gss_code=code) | Q(former_gss_codes__contains=code) if len(code) == 9 else Q(gss_code=code)
+    matches = (
+        Q(gss_code=code) | Q(former_gss_codes__contains=code)
+        if len(code) == 9
+        else Q(gss_code=code)
+    )
     area = Area.objects.filter(matches).first()
     if area is None:
         raise AreaNotFound(gss)
@@ -168,19 +197,33 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
     def graph() -> Graph:
         g = area_graph(uris, area_records(Area.objects.filter(pk=area.pk)))
         by_dataset: dict[int, list[ObservationRecord]] = {}
-        rows = Observation.objects.filter(area=area).values_list("dataset_id", "period__code", "value")
+        rows = Observation.objects.filter(area=area).values_list(
+            "dataset_id", "period__code", "value"
+        )
         for dataset_id, period_code, value in rows.order_by("dataset_id", "period__start_date"):
-            by_dataset.setdefault(dataset_id, []).append(ObservationRecord(code, period_code, value))
+            by_dataset.setdefault(dataset_id, []).append(
+                ObservationRecord(code, period_code, value)
+            )
         for dataset in Dataset.objects.filter(pk__in=by_dataset).select_related("measure"):
-            observations_graph(uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk], graph=g)
+            observations_graph(
+                uris, dataset.slug, measure_record(dataset), by_dataset[dataset.pk], graph=g
+            )
         return g
 
     def html() -> HttpResponse:
         summaries = benchmarks.area_summaries(area)
-        return render(request, "linkeddata/area.html", {
-            "area": area, "summaries": summaries, "similar": benchmarks.similar_areas(area),
-            "clusters": area.clusters.all(), "path": path, "formats_all": FORMAT_LINKS,
-        })
+        return render(
+            request,
+            "linkeddata/area.html",
+            {
+                "area": area,
+                "summaries": summaries,
+                "similar": benchmarks.similar_areas(area),
+                "clusters": area.clusters.all(),
+                "path": path,
+                "formats_all": FORMAT_LINKS,
+            },
+        )
 
     def table() -> HttpResponse:
         rows = Observation.objects.filter(area=area).order_by("dataset__slug", "period__start_date")
@@ -222,20 +265,44 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 f"{dataset.measure.label}, {chosen.code}",
                 f"Bar chart of {described} {len(ranking)} councils ranked by {dataset.measure.label.lower()} "
                 f"in {unit} ({dataset.measure.polarity_text}). The table below gives every figure.",
-                [(row.area.short_name, row.value) for row in shown], unit)
+                [(row.area.short_name, row.value) for row in shown],
+                unit,
+            )
         areas = Area.objects.councils()
-        return render(request, "linkeddata/measure.html", {
-            "dataset": dataset, "measure": dataset.measure, "periods": periods, "period": chosen,
-            "ranking": ranking, "chart": chart, "region": region, "type": authority_type,
-            "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),
-            "types": sorted(set(areas.values_list("authority_type", "authority_type_name"))),
-            "csv_query": request.GET.urlencode(), "path": path,
-        })
+        return render(
+            request,
+            "linkeddata/measure.html",
+            {
+                "dataset": dataset,
+                "measure": dataset.measure,
+                "periods": periods,
+                "period": chosen,
+                "ranking": ranking,
+                "chart": chart,
+                "region": region,
+                "type": authority_type,
+                "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),
+                "types": sorted(set(areas.values_list("authority_type", "authority_type_name"))),
+                "csv_query": request.GET.urlencode(),
+                "path": path,
+            },
+        )
 
     def table() -> HttpResponse:
-        response = _csv_response(["rank", "gss_code", "area_name", "period", "value", "unit"], (
-            (row.rank, row.area.gss_code, row.area.short_name, chosen.code, format(row.value.normalize(), "f"), dataset.measure.unit)
-            for row in rows()))
+        response = _csv_response(
+            ["rank", "gss_code", "area_name", "period", "value", "unit"],
+            (
+                (
+                    row.rank,
+                    row.area.gss_code,
+                    row.area.short_name,
+                    chosen.code,
+                    format(row.value.normalize(), "f"),
+                    dataset.measure.unit,
+                )
+                for row in rows()
+            ),
+        )
         response["Content-Disposition"] = f'attachment; filename="{slug}-{chosen.slug}.csv"'
         return response
 
@@ -249,19 +316,35 @@ def dataset_document(request: HttpRequest, slug: str, ext: str | None = None) ->
     record = dataset_record(dataset)
 
     def html() -> HttpResponse:
-        return render(request, "linkeddata/dataset.html", {"dataset": dataset, "record": record, "path": path, "formats_all": FORMAT_LINKS,
-                                                           "periods": benchmarks.dataset_periods(dataset)})
+        return render(
+            request,
+            "linkeddata/dataset.html",
+            {
+                "dataset": dataset,
+                "record": record,
+                "path": path,
+                "formats_all": FORMAT_LINKS,
+                "periods": benchmarks.dataset_periods(dataset),
+            },
+        )
 
     def table() -> HttpResponse:
         return HttpResponse(_dump_bytes(dataset, "csv"), content_type="text/csv; charset=utf-8")
 
-    return _document(request, path, ext, ALL, lambda: dataset_graph(Uris.default(), record), html, table)
+    return _document(
+        request, path, ext, ALL, lambda: dataset_graph(Uris.default(), record), html, table
+    )
 
 
 @require_GET
-def observation_document(request: HttpRequest, slug: str, gss: str, period: str, ext: str | None = None) -> HttpResponse:
-    observation = Observation.objects.select_related("dataset__measure", "area", "period").filter(
-        dataset__slug=slug, area__gss_code=gss, period__code=period_code_from_slug(period)).first()
+def observation_document(
+    request: HttpRequest, slug: str, gss: str, period: str, ext: str | None = None
+) -> HttpResponse:
+    observation = (
+        Observation.objects.select_related("dataset__measure", "area", "period")
+        .filter(dataset__slug=slug, area__gss_code=gss, period__code=period_code_from_slug(period))
+        .first()
+    )
     if observation is None:
         if not Area.objects.filter(gss_code=gss).exists():
             return _area_not_found(request, gss)
@@ -270,27 +353,57 @@ def observation_document(request: HttpRequest, slug: str, gss: str, period: str,
     dataset = observation.dataset
 
     def graph() -> Graph:
-        g = observations_graph(Uris.default(), slug, measure_record(dataset),
-                               observation_records(Observation.objects.filter(pk=observation.pk)))
+        g = observations_graph(
+            Uris.default(),
+            slug,
+            measure_record(dataset),
+            observation_records(Observation.objects.filter(pk=observation.pk)),
+        )
         return g + period_graph([observation.period.code])
 
     def html() -> HttpResponse:
-        return render(request, "linkeddata/observation.html", {"observation": observation, "path": path, "formats_all": FORMAT_LINKS,
-                                                               "revisions": observation.revisions.all()})
+        return render(
+            request,
+            "linkeddata/observation.html",
+            {
+                "observation": observation,
+                "path": path,
+                "formats_all": FORMAT_LINKS,
+                "revisions": observation.revisions.all(),
+            },
+        )
 
     return _document(request, path, ext, ALL, graph, html, lambda: _observations_csv([observation]))
 
 
-def _slice_page(request: HttpRequest, dataset: Dataset, observations: QuerySet[Observation], path: str, *, period: Period | None = None,
-                area: Area | None = None) -> HttpResponse:
-    return render(request, "linkeddata/slice.html", {
-        "dataset": dataset, "measure": dataset.measure, "observations": observations, "period": period, "area": area,
-        "path": path, "formats_all": FORMAT_LINKS,
-    })
+def _slice_page(
+    request: HttpRequest,
+    dataset: Dataset,
+    observations: QuerySet[Observation],
+    path: str,
+    *,
+    period: Period | None = None,
+    area: Area | None = None,
+) -> HttpResponse:
+    return render(
+        request,
+        "linkeddata/slice.html",
+        {
+            "dataset": dataset,
+            "measure": dataset.measure,
+            "observations": observations,
+            "period": period,
+            "area": area,
+            "path": path,
+            "formats_all": FORMAT_LINKS,
+        },
+    )
 
 
 @require_GET
-def period_slice_document(request: HttpRequest, slug: str, period: str, ext: str | None = None) -> HttpResponse:
+def period_slice_document(
+    request: HttpRequest, slug: str, period: str, ext: str | None = None
+) -> HttpResponse:
     """A period slice (``/id/slice/{dataset}/{period}``): every area's figure for one period."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
     chosen = get_object_or_404(Period, code=period_code_from_slug(period))
@@ -298,13 +411,21 @@ def period_slice_document(request: HttpRequest, slug: str, period: str, ext: str
     if not observations.exists():
         raise Http404("This dataset has no figures for that period.")
     path = f"/doc/slice/{slug}/{chosen.slug}"
-    return _document(request, path, ext, ALL, lambda: cube.period_slice_graph(Uris.default(), dataset, chosen),
-                     lambda: _slice_page(request, dataset, observations, path, period=chosen),
-                     lambda: _observations_csv(observations))
+    return _document(
+        request,
+        path,
+        ext,
+        ALL,
+        lambda: cube.period_slice_graph(Uris.default(), dataset, chosen),
+        lambda: _slice_page(request, dataset, observations, path, period=chosen),
+        lambda: _observations_csv(observations),
+    )
 
 
 @require_GET
-def area_slice_document(request: HttpRequest, slug: str, gss: str, ext: str | None = None) -> HttpResponse:
+def area_slice_document(
+    request: HttpRequest, slug: str, gss: str, ext: str | None = None
+) -> HttpResponse:
     """An area slice (``/id/slice/{dataset}/area/{GSS}``): one area's figures for every period."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
     try:
@@ -315,9 +436,15 @@ def area_slice_document(request: HttpRequest, slug: str, gss: str, ext: str | No
     if not observations.exists():
         raise Http404(f"This dataset has no figures for {area.short_name}.")
     path = f"/doc/slice/{slug}/area/{area.gss_code}"
-    return _document(request, path, ext, ALL, lambda: cube.area_slice_graph(Uris.default(), dataset, area),
-                     lambda: _slice_page(request, dataset, observations, path, area=area),
-                     lambda: _observations_csv(observations))
+    return _document(
+        request,
+        path,
+        ext,
+        ALL,
+        lambda: cube.area_slice_graph(Uris.default(), dataset, area),
+        lambda: _slice_page(request, dataset, observations, path, area=area),
+        lambda: _observations_csv(observations),
+    )
 
 
 @require_GET
@@ -327,29 +454,60 @@ def structure_document(request: HttpRequest, slug: str, ext: str | None = None) 
     path = f"/doc/structure/{slug}"
 
     def html() -> HttpResponse:
-        return render(request, "linkeddata/structure.html", {
-            "dataset": dataset, "measure": dataset.measure, "unit_slug": unit_slug(dataset.measure.unit),
-            "path": path, "formats_all": RDF_LINKS,
-        })
+        return render(
+            request,
+            "linkeddata/structure.html",
+            {
+                "dataset": dataset,
+                "measure": dataset.measure,
+                "unit_slug": unit_slug(dataset.measure.unit),
+                "path": path,
+                "formats_all": RDF_LINKS,
+            },
+        )
 
-    return _document(request, path, ext, RDF_ONLY, lambda: cube.dataset_structure_graph(Uris.default(), dataset), html)
+    return _document(
+        request,
+        path,
+        ext,
+        RDF_ONLY,
+        lambda: cube.dataset_structure_graph(Uris.default(), dataset),
+        html,
+    )
 
 
 @require_GET
-def slice_key_document(request: HttpRequest, slug: str, key: str, ext: str | None = None) -> HttpResponse:
+def slice_key_document(
+    request: HttpRequest, slug: str, key: str, ext: str | None = None
+) -> HttpResponse:
     """A slice key (``/id/structure/{dataset}/period-slice`` or ``.../area-slice``) and the slices made with it."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
     path = f"/doc/structure/{slug}/{key}"
 
     def html() -> HttpResponse:
         by_period = key == "period-slice"
-        return render(request, "linkeddata/slice_key.html", {
-            "dataset": dataset, "key": key, "by_period": by_period,
-            "periods": benchmarks.dataset_periods(dataset) if by_period else [],
-            "areas": [] if by_period else cube.sliced_areas(dataset), "path": path, "formats_all": RDF_LINKS,
-        })
+        return render(
+            request,
+            "linkeddata/slice_key.html",
+            {
+                "dataset": dataset,
+                "key": key,
+                "by_period": by_period,
+                "periods": benchmarks.dataset_periods(dataset) if by_period else [],
+                "areas": [] if by_period else cube.sliced_areas(dataset),
+                "path": path,
+                "formats_all": RDF_LINKS,
+            },
+        )
 
-    return _document(request, path, ext, RDF_ONLY, lambda: cube.slice_key_graph(Uris.default(), dataset, key), html)
+    return _document(
+        request,
+        path,
+        ext,
+        RDF_ONLY,
+        lambda: cube.slice_key_graph(Uris.default(), dataset, key),
+        html,
+    )
 
 
 @require_GET
@@ -361,10 +519,20 @@ def unit_document(request: HttpRequest, slug: str, ext: str | None = None) -> Ht
     path = iri_to_uri(f"/doc/unit/{slug}")
 
     def html() -> HttpResponse:
-        return render(request, "linkeddata/unit.html", {"unit": datasets[0].measure.unit, "datasets": datasets,
-                                                        "path": path, "formats_all": RDF_LINKS})
+        return render(
+            request,
+            "linkeddata/unit.html",
+            {
+                "unit": datasets[0].measure.unit,
+                "datasets": datasets,
+                "path": path,
+                "formats_all": RDF_LINKS,
+            },
+        )
 
-    return _document(request, path, ext, RDF_ONLY, lambda: cube.unit_graph(Uris.default(), slug, datasets), html)
+    return _document(
+        request, path, ext, RDF_ONLY, lambda: cube.unit_graph(Uris.default(), slug, datasets), html
+    )
 
 
 @require_GET
@@ -374,7 +542,9 @@ def catalogue_document(request: HttpRequest, ext: str | None = None) -> HttpResp
     def html() -> HttpResponse:
         return render(request, "linkeddata/catalogue.html", {"catalogue": catalogue()})
 
-    response = _document(request, path, ext, RDF_ONLY, lambda: catalogue_graph(Uris.default(), catalogue()), html)
+    response = _document(
+        request, path, ext, RDF_ONLY, lambda: catalogue_graph(Uris.default(), catalogue()), html
+    )
     return response
 
 
@@ -399,10 +569,16 @@ def download(request: HttpRequest, slug: str, extension: str) -> HttpResponseBas
     stored = dump_path(slug, extension)
     response: HttpResponseBase
     if stored.exists():  # streamed: a large dataset's dump is not read into memory
-        response = FileResponse(stored.open("rb"), as_attachment=True, filename=f"{slug}.{extension}",
-                                content_type=DOWNLOAD_TYPES[extension])
+        response = FileResponse(
+            stored.open("rb"),
+            as_attachment=True,
+            filename=f"{slug}.{extension}",
+            content_type=DOWNLOAD_TYPES[extension],
+        )
     else:
-        response = HttpResponse(_dump_bytes(dataset, extension), content_type=DOWNLOAD_TYPES[extension])
+        response = HttpResponse(
+            _dump_bytes(dataset, extension), content_type=DOWNLOAD_TYPES[extension]
+        )
         response["Content-Disposition"] = f'attachment; filename="{slug}.{extension}"'
     response["Access-Control-Allow-Origin"] = "*"
     return response
@@ -413,7 +589,9 @@ def area_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     areas = Area.objects.councils()
     if query:
-        areas = areas.filter(Q(short_name__icontains=query) | Q(name__icontains=query) | Q(gss_code__iexact=query))
+        areas = areas.filter(
+            Q(short_name__icontains=query) | Q(name__icontains=query) | Q(gss_code__iexact=query)
+        )
     return render(request, "linkeddata/areas.html", {"areas": areas, "q": query})
 
 
@@ -440,15 +618,33 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
         f"{dataset.measure.label}: {area.short_name} compared with {benchmarks.COMPARE_MODES[mode]}",
         f"Line chart of {dataset.measure.label.lower()} in {unit} ({dataset.measure.polarity_text}) from "
         f"{result.periods[0] if result.periods else ''} to {result.periods[-1] if result.periods else ''} for "
-        + ", ".join(line.name for line in result.lines) + ". The table below gives every figure.",
-        result.periods, [(line.name, line.values) for line in result.lines], unit,
+        + ", ".join(line.name for line in result.lines)
+        + ". The table below gives every figure.",
+        result.periods,
+        [(line.name, line.values) for line in result.lines],
+        unit,
     )
-    rows = [(period, [line.values[i] for line in result.lines]) for i, period in enumerate(result.periods)]
-    return render(request, "linkeddata/compare.html", {
-        "area": area, "datasets": datasets, "dataset": dataset, "mode": mode, "modes": benchmarks.COMPARE_MODES, "mode_label": benchmarks.COMPARE_MODES[mode],
-        "comparison": result, "chart": chart, "rows": rows, "councils": Area.objects.councils().exclude(pk=area.pk),
-        "picked_codes": {a.gss_code for a in picked},
-    })
+    rows = [
+        (period, [line.values[i] for line in result.lines])
+        for i, period in enumerate(result.periods)
+    ]
+    return render(
+        request,
+        "linkeddata/compare.html",
+        {
+            "area": area,
+            "datasets": datasets,
+            "dataset": dataset,
+            "mode": mode,
+            "modes": benchmarks.COMPARE_MODES,
+            "mode_label": benchmarks.COMPARE_MODES[mode],
+            "comparison": result,
+            "chart": chart,
+            "rows": rows,
+            "councils": Area.objects.councils().exclude(pk=area.pk),
+            "picked_codes": {a.gss_code for a in picked},
+        },
+    )
 
 
 @csrf_exempt
@@ -456,8 +652,14 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
 def sparql(request: HttpRequest) -> HttpResponse:
     """SPARQL 1.1 Protocol query operation (GET, POST form, POST application/sparql-query); read-only."""
     content_type = request.content_type or ""
-    if request.method == "POST" and content_type == "application/sparql-update" or "update" in request.POST:
-        return _sparql_error(SparqlError(403, "This endpoint is read-only: SPARQL Update is refused."))
+    if (
+        request.method == "POST"
+        and content_type == "application/sparql-update"
+        or "update" in request.POST
+    ):
+        return _sparql_error(
+            SparqlError(403, "This endpoint is read-only: SPARQL Update is refused.")
+        )
     if request.method == "POST" and content_type == "application/sparql-query":
         query = request.body.decode("utf-8", errors="replace")
     elif request.method == "POST":
@@ -468,16 +670,29 @@ def sparql(request: HttpRequest) -> HttpResponse:
     if wants_html:
         base = Uris.default().base
         shown = request.GET.get("q") or examples(base)[0][2]
-        return render(request, "linkeddata/sparql.html", {"examples": examples(base), "query": shown})
+        return render(
+            request, "linkeddata/sparql.html", {"examples": examples(base), "query": shown}
+        )
     try:
         answer = run_query(query)
         formats = offered(answer.kind)
-        short = request.GET.get("format") or request.GET.get("output") or request.POST.get("format") or ""
+        short = (
+            request.GET.get("format")
+            or request.GET.get("output")
+            or request.POST.get("format")
+            or ""
+        )
         media_type = media_type_for_short_name(short, answer.kind) if short else None
         if media_type is None:
-            media_type = request.get_preferred_type(formats) if request.headers.get("Accept") else formats[0]
+            media_type = (
+                request.get_preferred_type(formats) if request.headers.get("Accept") else formats[0]
+            )
         if media_type is None:
-            raise SparqlError(406, "None of the formats you accept is offered for this query. Offered: " + ", ".join(formats))
+            raise SparqlError(
+                406,
+                "None of the formats you accept is offered for this query. Offered: "
+                + ", ".join(formats),
+            )
         body = serialize(answer, media_type)
     except SparqlError as exc:
         return _sparql_error(exc)
@@ -488,7 +703,9 @@ def sparql(request: HttpRequest) -> HttpResponse:
 
 
 def _sparql_error(exc: SparqlError) -> HttpResponse:
-    response = HttpResponse(f"{exc.message}\n", status=exc.status, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(
+        f"{exc.message}\n", status=exc.status, content_type="text/plain; charset=utf-8"
+    )
     response["Access-Control-Allow-Origin"] = "*"
     if exc.status == 503:
         response["Retry-After"] = "5"

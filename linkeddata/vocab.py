@@ -6,31 +6,31 @@ from rdflib import URIRef
 from rdflib.namespace import DefinedNamespace, Namespace
 
 
-class SDMX_DIMENSION(DefinedNamespace):  # noqa: N801 - the vocabulary's customary prefix
+class SDMX_DIMENSION(DefinedNamespace):
     """SDMX dimensions for RDF Data Cube (https://sdmx.org, content-oriented guidelines)."""
 
     _NS = Namespace("http://purl.org/linked-data/sdmx/2009/dimension#")
     _fail = True
 
-    refArea: URIRef  # noqa: N815
-    refPeriod: URIRef  # noqa: N815
+    refArea: URIRef
+    refPeriod: URIRef
 
 
-class SDMX_ATTRIBUTE(DefinedNamespace):  # noqa: N801
+class SDMX_ATTRIBUTE(DefinedNamespace):
     _NS = Namespace("http://purl.org/linked-data/sdmx/2009/attribute#")
     _fail = True
 
-    unitMeasure: URIRef  # noqa: N815
+    unitMeasure: URIRef
 
 
-class SDMX_CONCEPT(DefinedNamespace):  # noqa: N801
+class SDMX_CONCEPT(DefinedNamespace):
     _NS = Namespace("http://purl.org/linked-data/sdmx/2009/concept#")
     _fail = True
 
-    refArea: URIRef  # noqa: N815
-    refPeriod: URIRef  # noqa: N815
-    unitMeasure: URIRef  # noqa: N815
-    obsValue: URIRef  # noqa: N815
+    refArea: URIRef
+    refPeriod: URIRef
+    unitMeasure: URIRef
+    obsValue: URIRef
 
 
 class INTERVALS(DefinedNamespace):
@@ -51,12 +51,12 @@ class HUB(DefinedNamespace):
     _fail = True
 
     Area: URIRef  # a local authority's area, the range of refArea
-    higherIsBetter: URIRef  # noqa: N815 - polarity of a measure
-    authorityType: URIRef  # noqa: N815
+    higherIsBetter: URIRef
+    authorityType: URIRef
     region: URIRef
     nation: URIRef
-    similarArea: URIRef  # noqa: N815 - an ONS similar authority (overall similarity)
-    replacedBy: URIRef  # noqa: N815
+    similarArea: URIRef
+    replacedBy: URIRef
 
 
 STATISTICAL_GEOGRAPHY = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")

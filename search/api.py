@@ -56,23 +56,43 @@ class SuggestionOut(Schema):
 
 
 def _hit(hit) -> dict:
-    return {"id": hit.doc_id, "type": hit.doc_type, "type_label": hit.type_label, "title": hit.title,
-            "url": hit.url, "snippet": str(hit.snippet), "date": hit.date, "community": hit.community,
-            "tags": hit.tags}
+    return {
+        "id": hit.doc_id,
+        "type": hit.doc_type,
+        "type_label": hit.type_label,
+        "title": hit.title,
+        "url": hit.url,
+        "snippet": str(hit.snippet),
+        "date": hit.date,
+        "community": hit.community,
+        "tags": hit.tags,
+    }
 
 
-@router.get("/", response=SearchOut, summary="Search everything you may see",
-            description="Parameters as on /search/: q, page, and filters type, community, service_area, tag, "
-                        "council, region, year (each may repeat). Snippets are HTML with <mark> around matches.")
+@router.get(
+    "/",
+    response=SearchOut,
+    summary="Search everything you may see",
+    description="Parameters as on /search/: q, page, and filters type, community, service_area, tag, "
+    "council, region, year (each may repeat). Snippets are HTML with <mark> around matches.",
+)
 def search(request):
     params = parse_params(request.GET)
     results = do_search(request.user, params)
     do_log_search(request.user, results)
     return {
-        "query": params.q, "total": results.total, "page": results.page, "pages": results.num_pages,
-        "backend": results.backend, "suggestion": results.suggestion, "notices": results.notices,
+        "query": params.q,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.num_pages,
+        "backend": results.backend,
+        "suggestion": results.suggestion,
+        "notices": results.notices,
         "results": [_hit(h) for h in results.hits],
-        "facets": [{"param": f.param, "label": f.label, "values": [v.__dict__ for v in f.values]} for f in results.facets],
+        "facets": [
+            {"param": f.param, "label": f.label, "values": [v.__dict__ for v in f.values]}
+            for f in results.facets
+        ],
     }
 
 
@@ -81,7 +101,11 @@ def autocomplete(request, q: str = ""):
     return do_autocomplete(request.user, q)
 
 
-@router.get("/related/{doc_id}", response=list[HitOut], summary="Related threads and good practice",
-            description="doc_id is a result id such as thread-12; empty if you may not see it.")
+@router.get(
+    "/related/{doc_id}",
+    response=list[HitOut],
+    summary="Related threads and good practice",
+    description="doc_id is a result id such as thread-12; empty if you may not see it.",
+)
 def related(request, doc_id: str):
     return [_hit(h) for h in do_related(request.user, doc_id)]

@@ -21,7 +21,9 @@ def get_client() -> Elasticsearch:
     key = (settings.ELASTICSEARCH_URL, settings.ELASTICSEARCH_TIMEOUT)
     if key not in _CLIENTS:
         _CLIENTS[key] = Elasticsearch(
-            settings.ELASTICSEARCH_URL, request_timeout=settings.ELASTICSEARCH_TIMEOUT, max_retries=0
+            settings.ELASTICSEARCH_URL,
+            request_timeout=settings.ELASTICSEARCH_TIMEOUT,
+            max_retries=0,
         )
     return _CLIENTS[key]
 

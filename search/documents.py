@@ -50,11 +50,18 @@ class ContentDocument(Document):
     # Highlighted fields index their offsets, so highlighting reads them instead of re-analysing the text;
     # they are copied into ``spelling`` (title, summary and body together, for "did you mean") by the
     # node, so the text is sent once.
-    title = Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10}, fields={"raw": Keyword()},
-                 index_options="offsets", copy_to="spelling")
+    title = Text(
+        analyzer=ANALYZER,
+        index_prefixes={"min_chars": 1, "max_chars": 10},
+        fields={"raw": Keyword()},
+        index_options="offsets",
+        copy_to="spelling",
+    )
     summary = Text(analyzer=ANALYZER, index_options="offsets", copy_to="spelling")
     body = Text(analyzer=ANALYZER, index_options="offsets", copy_to="spelling")
-    tags = Keyword(fields={"text": Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10})})
+    tags = Keyword(
+        fields={"text": Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10})}
+    )
     spelling = Text(analyzer=ANALYZER)
     url = Keyword(index=False)
     # permission filtering
@@ -79,7 +86,10 @@ INDEX_SETTINGS = {"number_of_shards": 1, "number_of_replicas": 0, "refresh_inter
 
 def index_body() -> dict:
     """Settings and mappings for a new index (``search.indexes`` names and swaps it)."""
-    return {"settings": {"index": INDEX_SETTINGS}, "mappings": ContentDocument._doc_type.mapping.to_dict()}
+    return {
+        "settings": {"index": INDEX_SETTINGS},
+        "mappings": ContentDocument._doc_type.mapping.to_dict(),
+    }
 
 
 # -- building documents ------------------------------------------------------------------------
@@ -93,7 +103,7 @@ def page_url(page: Page) -> str:
 def url_from_path(url_path: str) -> str:
     root = _site_root_path()
     if root and url_path.startswith(root):
-        return "/" + url_path[len(root):]
+        return "/" + url_path[len(root) :]
     return url_path
 
 
@@ -115,7 +125,10 @@ def clear_caches() -> None:
 
 def _areas(areas: Iterable) -> dict:
     areas = [a for a in areas if a is not None]
-    return {"councils": sorted({a.code for a in areas}), "regions": sorted({a.region for a in areas if a.region})}
+    return {
+        "councils": sorted({a.code for a in areas}),
+        "regions": sorted({a.region for a in areas if a.region}),
+    }
 
 
 def _status(page: Page) -> str:
@@ -133,28 +146,49 @@ def _text(*parts: str) -> str:
 def build_community(c: CommunityPage) -> dict:
     private = c.visibility == Visibility.PRIVATE
     return {
-        "title": c.title, "summary": c.description, "body": "",
+        "title": c.title,
+        "summary": c.description,
+        "body": "",
         "tags": [t.name for t in c.tags.all()],
-        "url": page_url(c), "status": _status(c), "visibility": c.visibility,
+        "url": page_url(c),
+        "status": _status(c),
+        "visibility": c.visibility,
         # open and restricted communities are listed for everyone; private ones only to members
         "audience": "community" if private else "everyone",
-        "community_id": c.pk, "owner_id": c.owner_id,
-        **_areas(c.councils.all()), "service_areas": [],
-        "year": _year(c.first_published_at), "date": c.first_published_at,
+        "community_id": c.pk,
+        "owner_id": c.owner_id,
+        **_areas(c.councils.all()),
+        "service_areas": [],
+        "year": _year(c.first_published_at),
+        "date": c.first_published_at,
     }
 
 
 def build_thread(t: ThreadPage) -> dict:
     posts = getattr(t, "indexed_posts", None)  # prefetched by the thread type's queryset
-    replies = [p.body for p in (t.posts.all() if posts is None else posts) if not p.is_deleted and not p.is_hidden]
-    author_council = getattr(getattr(t.author, "profile", None), "council", None) if t.author_id else None
+    replies = [
+        p.body
+        for p in (t.posts.all() if posts is None else posts)
+        if not p.is_deleted and not p.is_hidden
+    ]
+    author_council = (
+        getattr(getattr(t.author, "profile", None), "council", None) if t.author_id else None
+    )
     return {
-        "title": t.title, "summary": t.body[:300], "body": _text(t.body, *replies),
+        "title": t.title,
+        "summary": t.body[:300],
+        "body": _text(t.body, *replies),
         "tags": [tag.name for tag in t.tags.all()],
-        "url": page_url(t), "status": _status(t), "visibility": t.community.visibility if t.community else "",
-        "audience": "community", "community_id": t.community_id, "owner_id": t.author_id,
-        **_areas([author_council]), "service_areas": [],
-        "year": _year(t.first_published_at), "date": t.last_activity_at,
+        "url": page_url(t),
+        "status": _status(t),
+        "visibility": t.community.visibility if t.community else "",
+        "audience": "community",
+        "community_id": t.community_id,
+        "owner_id": t.author_id,
+        **_areas([author_council]),
+        "service_areas": [],
+        "year": _year(t.first_published_at),
+        "date": t.last_activity_at,
     }
 
 
@@ -173,10 +207,16 @@ class PostValues(TypedDict):
 def post_queryset() -> QuerySet[WithAnnotations[Post, PostValues]]:
     """Replies with what their document needs from the thread, community and author as plain values
     (no page objects are built: there are many more replies than anything else)."""
-    return Post.objects.only("pk", "thread_id", "author_id", "body", "created_at", "is_deleted", "is_hidden").annotate(
-        thread_title=F("thread__title"), thread_url_path=F("thread__url_path"), thread_live=F("thread__live"),
-        thread_community_id=F("thread__community_id"), community_visibility=F("thread__community__visibility"),
-        council_code=F("author__profile__council__code"), council_region=F("author__profile__council__region"),
+    return Post.objects.only(
+        "pk", "thread_id", "author_id", "body", "created_at", "is_deleted", "is_hidden"
+    ).annotate(
+        thread_title=F("thread__title"),
+        thread_url_path=F("thread__url_path"),
+        thread_live=F("thread__live"),
+        thread_community_id=F("thread__community_id"),
+        community_visibility=F("thread__community__visibility"),
+        council_code=F("author__profile__council__code"),
+        council_region=F("author__profile__council__region"),
     )
 
 
@@ -184,12 +224,21 @@ def build_post(p: WithAnnotations[Post, PostValues]) -> dict | None:
     if p.is_deleted or p.is_hidden:
         return None
     return {
-        "title": f"Reply in “{p.thread_title}”", "summary": "", "body": p.body[:BODY_LIMIT], "tags": [],
-        "url": f"{url_from_path(p.thread_url_path)}#post-{p.pk}", "status": "live" if p.thread_live else "draft",
+        "title": f"Reply in “{p.thread_title}”",
+        "summary": "",
+        "body": p.body[:BODY_LIMIT],
+        "tags": [],
+        "url": f"{url_from_path(p.thread_url_path)}#post-{p.pk}",
+        "status": "live" if p.thread_live else "draft",
         "visibility": p.community_visibility or "",
-        "audience": "community", "community_id": p.thread_community_id, "owner_id": p.author_id,
-        "councils": [p.council_code] if p.council_code else [], "regions": [p.council_region] if p.council_region else [],
-        "service_areas": [], "year": p.created_at.year, "date": p.created_at,
+        "audience": "community",
+        "community_id": p.thread_community_id,
+        "owner_id": p.author_id,
+        "councils": [p.council_code] if p.council_code else [],
+        "regions": [p.council_region] if p.council_region else [],
+        "service_areas": [],
+        "year": p.created_at.year,
+        "date": p.created_at,
     }
 
 
@@ -208,12 +257,18 @@ def _service_area_names(areas: Iterable) -> list[str]:
 
 def build_good_practice(g: GoodPracticePage) -> dict:
     return {
-        "title": g.title, "summary": g.summary,
+        "title": g.title,
+        "summary": g.summary,
         "body": _text(*(getattr(g, name) for name in GOOD_PRACTICE_TEXT_FIELDS)),
         "tags": [t.name for t in g.tags.all()],
-        "url": page_url(g), "status": _status(g), "visibility": "", "audience": "everyone",
-        "community_id": None, "owner_id": g.author_id or g.owner_id,
-        **_areas(g.councils.all()), "service_areas": _service_area_names(g.service_areas.all()),
+        "url": page_url(g),
+        "status": _status(g),
+        "visibility": "",
+        "audience": "everyone",
+        "community_id": None,
+        "owner_id": g.author_id or g.owner_id,
+        **_areas(g.councils.all()),
+        "service_areas": _service_area_names(g.service_areas.all()),
         "year": _year(g.first_published_at or g.latest_revision_created_at),
         "date": g.first_published_at or g.latest_revision_created_at,
     }
@@ -235,13 +290,20 @@ def build_profile(p: Profile) -> dict | None:
     if not p.user.is_active:
         return None
     return {
-        "title": p.display_name, "summary": p.job_title, "body": p.bio,
+        "title": p.display_name,
+        "summary": p.job_title,
+        "body": p.bio,
         "tags": [t.name for t in p.expertise.all()],
-        "url": profile_url(p.user_id), "status": "live", "visibility": p.visibility,
+        "url": profile_url(p.user_id),
+        "status": "live",
+        "visibility": p.visibility,
         "audience": PROFILE_AUDIENCE.get(p.visibility, "owner"),
-        "community_id": None, "owner_id": p.user_id,
-        **_areas([p.council]), "service_areas": [],
-        "year": _year(p.user.date_joined), "date": p.user.date_joined,
+        "community_id": None,
+        "owner_id": p.user_id,
+        **_areas([p.council]),
+        "service_areas": [],
+        "year": _year(p.user.date_joined),
+        "date": p.user.date_joined,
     }
 
 
@@ -260,7 +322,9 @@ class DocType(Generic[M]):
     model: type[Model]
     queryset: Callable[[], QuerySet[M]]
     build: Callable[[M], dict | None]
-    indexable: dict[str, Any] = field(default_factory=dict)  # filter on what ``build`` keeps (for counts, rebuilds)
+    indexable: dict[str, Any] = field(
+        default_factory=dict
+    )  # filter on what ``build`` keeps (for counts, rebuilds)
 
     def indexable_queryset(self) -> QuerySet[M]:
         return self.queryset().filter(**self.indexable)
@@ -277,26 +341,56 @@ class DocType(Generic[M]):
 
 
 # into a plain list (``to_attr``): Django then skips building a related manager's queryset per thread
-_posts_visible = Prefetch("posts", queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"),
-                          to_attr="indexed_posts")
+_posts_visible = Prefetch(
+    "posts",
+    queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"),
+    to_attr="indexed_posts",
+)
 
 DOC_TYPES: dict[str, DocType[Any]] = {
     t.name: t
     for t in [
-        DocType("community", "Community", CommunityPage,
-                lambda: CommunityPage.objects.prefetch_related("tags", "councils"), build_community),
-        DocType("thread", "Thread", ThreadPage,
-                lambda: ThreadPage.objects.select_related("community", "author__profile__council")
-                .prefetch_related("tags", _posts_visible), build_thread),
-        DocType("post", "Reply", Post,
-                post_queryset, build_post,
-                {"is_deleted": False, "is_hidden": False}),
-        DocType("good_practice", "Good practice", GoodPracticePage,
-                lambda: GoodPracticePage.objects.prefetch_related("tags", "councils", "service_areas__parent"),
-                build_good_practice),
-        DocType("profile", "Member", Profile,
-                lambda: Profile.objects.select_related("user", "council").prefetch_related("expertise"),
-                build_profile, {"user__is_active": True}),
+        DocType(
+            "community",
+            "Community",
+            CommunityPage,
+            lambda: CommunityPage.objects.prefetch_related("tags", "councils"),
+            build_community,
+        ),
+        DocType(
+            "thread",
+            "Thread",
+            ThreadPage,
+            lambda: ThreadPage.objects.select_related(
+                "community", "author__profile__council"
+            ).prefetch_related("tags", _posts_visible),
+            build_thread,
+        ),
+        DocType(
+            "post",
+            "Reply",
+            Post,
+            post_queryset,
+            build_post,
+            {"is_deleted": False, "is_hidden": False},
+        ),
+        DocType(
+            "good_practice",
+            "Good practice",
+            GoodPracticePage,
+            lambda: GoodPracticePage.objects.prefetch_related(
+                "tags", "councils", "service_areas__parent"
+            ),
+            build_good_practice,
+        ),
+        DocType(
+            "profile",
+            "Member",
+            Profile,
+            lambda: Profile.objects.select_related("user", "council").prefetch_related("expertise"),
+            build_profile,
+            {"user__is_active": True},
+        ),
     ]
 }
 

@@ -28,12 +28,22 @@ def check_search() -> dict[str, Any]:
         health = client.cluster.health()
         info = client.nodes.info(node_id="_local", metric="_none", filter_path="nodes.*.version")
     except SEARCH_ERRORS as exc:
-        return {"ok": False, "backend": "elasticsearch", "url": url, "error": exc.__class__.__name__}
+        return {
+            "ok": False,
+            "backend": "elasticsearch",
+            "url": url,
+            "error": exc.__class__.__name__,
+        }
     nodes: dict[str, dict[str, Any]] = info.body.get("nodes", {})
     version = next(iter(nodes.values()), {}).get("version")
     status = health["status"]
-    return {"ok": status in {"green", "yellow"}, "backend": "elasticsearch", "url": url, "version": version,
-            "cluster_status": status}
+    return {
+        "ok": status in {"green", "yellow"},
+        "backend": "elasticsearch",
+        "url": url,
+        "version": version,
+        "cluster_status": status,
+    }
 
 
 def explain_unreachable(exc: BaseException) -> str | None:

@@ -46,8 +46,12 @@ def create_building_index() -> str:
     body["aliases"] = {building_alias_name(): {}}
     # no refreshes while loading; deletes remembered long enough that a rebuild's older copy loses to them
     # (and the translog synced in the background: a failed rebuild is simply run again)
-    body["settings"]["index"] = {**body["settings"]["index"], "refresh_interval": "-1", "gc_deletes": "12h",
-                                 "translog": {"durability": "async"}}
+    body["settings"]["index"] = {
+        **body["settings"]["index"],
+        "refresh_interval": "-1",
+        "gc_deletes": "12h",
+        "translog": {"durability": "async"},
+    }
     admin_client().indices.create(index=name, **body)
     return name
 
@@ -79,8 +83,15 @@ def write_targets() -> list[str]:
 def finish_building(index: str) -> None:
     """Make a freshly loaded index searchable as a live one is."""
     client = admin_client()
-    client.indices.put_settings(index=index, settings={"index": {
-        "refresh_interval": INDEX_SETTINGS["refresh_interval"], "translog": {"durability": "request"}}})
+    client.indices.put_settings(
+        index=index,
+        settings={
+            "index": {
+                "refresh_interval": INDEX_SETTINGS["refresh_interval"],
+                "translog": {"durability": "request"},
+            }
+        },
+    )
     client.indices.refresh(index=index)
 
 

@@ -33,8 +33,12 @@ from search.models import OutboxEntry
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
-INDEX_TASK = "search.tasks.index_pending"  # enqueued by name: tasks import services, never the reverse
-BULK_TIMEOUT_SECONDS = 120  # a bulk request is bigger than a search: allow it longer than ELASTICSEARCH_TIMEOUT
+INDEX_TASK = (
+    "search.tasks.index_pending"  # enqueued by name: tasks import services, never the reverse
+)
+BULK_TIMEOUT_SECONDS = (
+    120  # a bulk request is bigger than a search: allow it longer than ELASTICSEARCH_TIMEOUT
+)
 
 
 def record_change(doc_type: str, pks: Iterable[int]) -> None:
@@ -61,12 +65,19 @@ def now_version() -> int:
     return time.time_ns() // 1000
 
 
-def bulk_write(targets: Sequence[str], docs: Sequence[tuple[str, dict | None]], version: int) -> dict[str, str]:
+def bulk_write(
+    targets: Sequence[str], docs: Sequence[tuple[str, dict | None]], version: int
+) -> dict[str, str]:
     """Write (doc id, source or None to delete) to every target; returns doc id → error."""
     operations: list[dict[str, Any]] = []
     for index in targets:
         for doc_id, source in docs:
-            meta = {"_index": index, "_id": doc_id, "version": version, "version_type": "external_gte"}
+            meta = {
+                "_index": index,
+                "_id": doc_id,
+                "version": version,
+                "version_type": "external_gte",
+            }
             if source is None:
                 operations.append({"delete": meta})
             else:
@@ -74,13 +85,15 @@ def bulk_write(targets: Sequence[str], docs: Sequence[tuple[str, dict | None]], 
                 operations.append(source)
     if not operations:
         return {}
-    response = get_client().options(request_timeout=BULK_TIMEOUT_SECONDS).bulk(
-        operations=operations, filter_path="errors,items.*._id,items.*.status,items.*.error"
+    response = (
+        get_client()
+        .options(request_timeout=BULK_TIMEOUT_SECONDS)
+        .bulk(operations=operations, filter_path="errors,items.*._id,items.*.status,items.*.error")
     )
     errors: dict[str, str] = {}
     if response.get("errors"):
         for item in response["items"]:
-            (action, result), = item.items()
+            ((action, result),) = item.items()
             status = result.get("status", 200)
             # 409: a newer state is already there; 404: deleting what is not indexed
             if status >= 300 and status not in (409, 404):
@@ -122,7 +135,10 @@ def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) ->
                 doc_type = DOC_TYPES.get(name)
                 if doc_type is None:
                     continue
-                docs.extend((doc_type.doc_id(pk), source) for pk, source in iter_sources(doc_type, sorted(pks)))
+                docs.extend(
+                    (doc_type.doc_id(pk), source)
+                    for pk, source in iter_sources(doc_type, sorted(pks))
+                )
             try:
                 errors = bulk_write(write_targets(), docs, version)
             except SEARCH_ERRORS as exc:
@@ -150,7 +166,9 @@ def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) ->
     return result
 
 
-def _postpone(rows: list[OutboxEntry], error: str, *, exhaust: bool, messages: dict[str, str] | None = None) -> None:
+def _postpone(
+    rows: list[OutboxEntry], error: str, *, exhaust: bool, messages: dict[str, str] | None = None
+) -> None:
     now = timezone.now()
     for row in rows:
         row.attempts += 1
@@ -158,7 +176,9 @@ def _postpone(rows: list[OutboxEntry], error: str, *, exhaust: bool, messages: d
         row.next_attempt_at = now + backoff(row.attempts)
         if exhaust and row.attempts >= MAX_ATTEMPTS:
             row.failed_at = now
-    OutboxEntry.objects.bulk_update(rows, ["attempts", "last_error", "next_attempt_at", "failed_at"])
+    OutboxEntry.objects.bulk_update(
+        rows, ["attempts", "last_error", "next_attempt_at", "failed_at"]
+    )
 
 
 @dataclass
@@ -168,7 +188,9 @@ class RebuildResult:
     seconds: float
     replaced: list[str]
     read_seconds: float = 0.0  # reading the database and building documents
-    write_seconds: float = 0.0  # waiting for Elasticsearch (it indexes one chunk while the next is read)
+    write_seconds: float = (
+        0.0  # waiting for Elasticsearch (it indexes one chunk while the next is read)
+    )
 
 
 def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResult:
@@ -186,7 +208,9 @@ def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResu
     totals = {name: t.indexable_queryset().count() for name, t in DOC_TYPES.items()}
     progress = Progress("indexing", sum(totals.values()), out=out)
     written, read_seconds, write_seconds = 0, 0.0, 0.0
-    pending: tuple[Future[dict[str, str]], int, int] | None = None  # the chunk being written while the next is read
+    pending: tuple[Future[dict[str, str]], int, int] | None = (
+        None  # the chunk being written while the next is read
+    )
 
     def wait_for_write(chunk: tuple[Future[dict[str, str]], int, int]) -> None:
         nonlocal written, write_seconds
@@ -195,7 +219,11 @@ def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResu
         errors = future.result()
         write_seconds += time.monotonic() - t0
         if errors:
-            logger.error("rebuild could not index %d documents, e.g. %s", len(errors), next(iter(errors.items())))
+            logger.error(
+                "rebuild could not index %d documents, e.g. %s",
+                len(errors),
+                next(iter(errors.items())),
+            )
         written += sent - len(errors)
         progress.advance(read)
 
@@ -206,22 +234,34 @@ def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResu
             while True:
                 version = now_version()
                 t0 = time.monotonic()
-                objects = list(doc_type.indexable_queryset().filter(pk__gt=last).order_by("pk")[:chunk_size])
+                objects = list(
+                    doc_type.indexable_queryset().filter(pk__gt=last).order_by("pk")[:chunk_size]
+                )
                 if not objects:
                     break
                 last = objects[-1].pk
-                docs = [(doc_type.doc_id(o.pk), s) for o in objects if (s := doc_type.source(o)) is not None]
+                docs = [
+                    (doc_type.doc_id(o.pk), s)
+                    for o in objects
+                    if (s := doc_type.source(o)) is not None
+                ]
                 read_seconds += time.monotonic() - t0
                 if pending is not None:
                     wait_for_write(pending)
-                pending = (writer.submit(bulk_write, [index], docs, version), len(docs), len(objects))
+                pending = (
+                    writer.submit(bulk_write, [index], docs, version),
+                    len(docs),
+                    len(objects),
+                )
         if pending is not None:
             wait_for_write(pending)
     finish_building(index)
     replaced = swap_alias(index)
     drop_indexes(replaced)
     do_index_pending()
-    return RebuildResult(index, written, time.monotonic() - started, replaced, read_seconds, write_seconds)
+    return RebuildResult(
+        index, written, time.monotonic() - started, replaced, read_seconds, write_seconds
+    )
 
 
 def status_report() -> dict[str, Any]:
@@ -234,8 +274,12 @@ def status_report() -> dict[str, Any]:
     pending = OutboxEntry.objects.filter(failed_at__isnull=True)
     oldest = pending.aggregate(oldest=Min("created_at"))["oldest"]
     report: dict[str, Any] = {
-        "alias": alias_name(), "indexes": [], "counts": {}, "reachable": False,
-        "backlog": pending.count(), "failed": OutboxEntry.objects.filter(failed_at__isnull=False).count(),
+        "alias": alias_name(),
+        "indexes": [],
+        "counts": {},
+        "reachable": False,
+        "backlog": pending.count(),
+        "failed": OutboxEntry.objects.filter(failed_at__isnull=False).count(),
         "oldest_seconds": (timezone.now() - oldest).total_seconds() if oldest else 0,
     }
     indexed: dict[str, int] = {}
@@ -243,12 +287,20 @@ def status_report() -> dict[str, Any]:
         try:
             report["indexes"] = indexes_behind(alias_name())
             if report["indexes"]:
-                response = get_client().search(index=alias_name(), size=0, aggs={
-                    "types": {"terms": {"field": "doc_type", "size": len(DOC_TYPES)}}})
-                indexed = {b["key"]: b["doc_count"] for b in response["aggregations"]["types"]["buckets"]}
+                response = get_client().search(
+                    index=alias_name(),
+                    size=0,
+                    aggs={"types": {"terms": {"field": "doc_type", "size": len(DOC_TYPES)}}},
+                )
+                indexed = {
+                    b["key"]: b["doc_count"] for b in response["aggregations"]["types"]["buckets"]
+                }
             report["reachable"] = True
         except SEARCH_ERRORS as exc:
             report["error"] = str(exc)
     for name, doc_type in DOC_TYPES.items():
-        report["counts"][name] = {"database": doc_type.indexable_queryset().count(), "index": indexed.get(name, 0)}
+        report["counts"][name] = {
+            "database": doc_type.indexable_queryset().count(),
+            "index": indexed.get(name, 0),
+        }
     return report

@@ -19,7 +19,9 @@ class OutboxEntry(models.Model):
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_error = models.TextField(blank=True)
-    failed_at = models.DateTimeField(null=True, blank=True, help_text="Set when retries are exhausted.")
+    failed_at = models.DateTimeField(
+        null=True, blank=True, help_text="Set when retries are exhausted."
+    )
 
     class Meta:
         verbose_name_plural = "outbox entries"
@@ -34,7 +36,9 @@ class SearchQueryLog(models.Model):
 
     query = models.CharField(max_length=200)
     filters = models.CharField(max_length=300, blank=True)
-    council = models.ForeignKey("linkeddata.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    council = models.ForeignKey(
+        "linkeddata.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     region = models.CharField(max_length=60, blank=True)
     result_count = models.PositiveIntegerField()
     backend = models.CharField(max_length=15)

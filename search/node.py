@@ -24,7 +24,7 @@ import pwd
 import shutil
 import signal
 import socket
-import subprocess  # noqa: S404 - runs mvn, useradd and the Elasticsearch launcher
+import subprocess
 import sys
 import time
 import urllib.error
@@ -101,7 +101,7 @@ class Node:
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
             raise NodeError(f"mvn dependency:copy failed for Elasticsearch {self.version}:\n{tail}")
         with zipfile.ZipFile(archive) as zipped:
-            zipped.extractall(self.root)  # noqa: S202 - the official distribution
+            zipped.extractall(self.root)
         for script in (self.home / "bin").iterdir():
             script.chmod(0o755)
         jdk_bin = self.home / "jdk" / "bin"
@@ -123,7 +123,9 @@ class Node:
 
     def server_version(self) -> str | None:
         try:
-            with urllib.request.urlopen(f"{self.url}/_nodes/_local?filter_path=nodes.*.version", timeout=2) as r:  # noqa: S310
+            with urllib.request.urlopen(  # noqa: S310 - loopback URLs of the test services
+                f"{self.url}/_nodes/_local?filter_path=nodes.*.version", timeout=2
+            ) as r:
                 nodes = json.load(r)["nodes"]
                 return next(iter(nodes.values()))["version"]
         except (urllib.error.URLError, OSError, ValueError, KeyError, StopIteration):
@@ -142,7 +144,9 @@ class Node:
                 return candidate
         java = shutil.which("java")
         if java is None:
-            raise NodeError("Java is needed to run Elasticsearch: apt-get install default-jre-headless")
+            raise NodeError(
+                "Java is needed to run Elasticsearch: apt-get install default-jre-headless"
+            )
         return str(Path(java).resolve().parent.parent)
 
     def _ensure_service_user(self) -> str | None:
@@ -153,14 +157,23 @@ class Node:
             pwd.getpwnam(SERVICE_USER)
         except KeyError:
             subprocess.run(  # noqa: S603
-                ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", SERVICE_USER],  # noqa: S607
+                [  # noqa: S607 - Debian's tool, on PATH
+                    "useradd",
+                    "--system",
+                    "--no-create-home",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    SERVICE_USER,
+                ],
                 check=True,
             )
         return SERVICE_USER
 
     def _reachable_by_service_user(self) -> bool:
         """Whether every folder above the root lets other users through (the node runs as one)."""
-        return all(os.stat(parent).st_mode & 0o001 for parent in self.root.parents if parent.exists())
+        return all(
+            os.stat(parent).st_mode & 0o001 for parent in self.root.parents if parent.exists()
+        )
 
     def start(self) -> str:
         """Start the node (or reuse one already answering on the port); returns its URL."""

@@ -10,8 +10,15 @@ from typing import TextIO
 class Progress:
     """Call ``advance(n)``; prints at most every ``every`` seconds: done/total, rate, ETA."""
 
-    def __init__(self, label: str, total: int, out: TextIO | None = None, every: float = 2.0) -> None:
-        self.label, self.total, self.out, self.every = label, max(total, 0), out or sys.stderr, every
+    def __init__(
+        self, label: str, total: int, out: TextIO | None = None, every: float = 2.0
+    ) -> None:
+        self.label, self.total, self.out, self.every = (
+            label,
+            max(total, 0),
+            out or sys.stderr,
+            every,
+        )
         self.done = 0
         self.started = self.last = time.monotonic()
 
@@ -34,8 +41,10 @@ class Progress:
     def line(self) -> str:
         left = (self.total - self.done) / self.rate if self.rate else 0
         percent = 100 * self.done / self.total if self.total else 100
-        return (f"{self.label}: {self.done:,}/{self.total:,} ({percent:.0f}%), {self.rate:,.0f}/s, "
-                f"about {format_seconds(left)} left")
+        return (
+            f"{self.label}: {self.done:,}/{self.total:,} ({percent:.0f}%), {self.rate:,.0f}/s, "
+            f"about {format_seconds(left)} left"
+        )
 
 
 def format_seconds(seconds: float) -> str:

@@ -86,9 +86,13 @@ def parse_params(data: QueryDict | Mapping[str, Any]) -> SearchParams:
     raw_q = data.get("q", "") or ""
     params.q = clean_text(raw_q)
     if len(" ".join(raw_q.split())) > MAX_QUERY_LENGTH:
-        params.notices.append(f"Your search was shortened to its first {MAX_QUERY_LENGTH} characters.")
+        params.notices.append(
+            f"Your search was shortened to its first {MAX_QUERY_LENGTH} characters."
+        )
     for facet in FACETS:
-        values = data.getlist(facet.param) if hasattr(data, "getlist") else data.get(facet.param, [])
+        values = (
+            data.getlist(facet.param) if hasattr(data, "getlist") else data.get(facet.param, [])
+        )
         if isinstance(values, str):
             values = [values]
         cleaned: list = []
@@ -98,11 +102,15 @@ def parse_params(data: QueryDict | Mapping[str, Any]) -> SearchParams:
                 continue
             if facet.kind == "int":
                 if not value.isdecimal() or len(value) > 9:
-                    params.notices.append(f"Ignored the {facet.label.lower()} filter “{value}”: it is not a valid value.")
+                    params.notices.append(
+                        f"Ignored the {facet.label.lower()} filter “{value}”: it is not a valid value."
+                    )
                     continue
                 value = int(value)
             elif facet.param == "type" and value not in DOC_TYPES:
-                params.notices.append(f"Ignored the type filter “{value}”: there is no such type of content.")
+                params.notices.append(
+                    f"Ignored the type filter “{value}”: there is no such type of content."
+                )
                 continue
             if value not in cleaned:
                 cleaned.append(value)
@@ -133,11 +141,15 @@ def permission_filter(user: Actor) -> Q | None:
     )
     if user.is_authenticated:
         # drafts and owner-only documents (a private profile) to their owner
-        allowed |= Q("term", owner_id=user.pk) & (Q("term", status="draft") | Q("term", audience="owner"))
+        allowed |= Q("term", owner_id=user.pk) & (
+            Q("term", status="draft") | Q("term", audience="owner")
+        )
     return allowed
 
 
-_UNSET = object()  # ``rule`` not given: build it (a rule is an elasticsearch_dsl Q, or None for no filter)
+_UNSET = (
+    object()
+)  # ``rule`` not given: build it (a rule is an elasticsearch_dsl Q, or None for no filter)
 
 
 def _visible(search: Search, user: Actor, rule: object = _UNSET) -> Search:
@@ -164,16 +176,33 @@ def with_operators(q: str) -> str:
 
 
 def text_query(q: str) -> Q:
-    return Q("simple_query_string", query=synonyms.expand(with_operators(q)), fields=SEARCH_FIELDS,
-             default_operator="and", flags=QUERY_FLAGS, lenient=True)
+    return Q(
+        "simple_query_string",
+        query=synonyms.expand(with_operators(q)),
+        fields=SEARCH_FIELDS,
+        default_operator="and",
+        flags=QUERY_FLAGS,
+        lenient=True,
+    )
 
 
 def ranked(query: Q) -> Q:
     """Recency as a gentle boost: a multiplier from 1 (old) to 1.5 (this month)."""
-    return Q("function_score", query=query, boost_mode="multiply", score_mode="sum", functions=[
-        {"weight": 1},
-        {"gauss": {"date": {"origin": "now", "offset": "30d", "scale": "365d", "decay": 0.5}}, "weight": 0.5},
-    ])
+    return Q(
+        "function_score",
+        query=query,
+        boost_mode="multiply",
+        score_mode="sum",
+        functions=[
+            {"weight": 1},
+            {
+                "gauss": {
+                    "date": {"origin": "now", "offset": "30d", "scale": "365d", "decay": 0.5}
+                },
+                "weight": 0.5,
+            },
+        ],
+    )
 
 
 def _facet_filter(facet: Facet, values: list) -> Q:
@@ -187,12 +216,21 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Se
     if params.q:
         search = search.query(ranked(text_query(params.q)))
         search = search.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
-        search = search.highlight_options(pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html",
-                                          highlight_query=text_query(params.q).to_dict())
-        search = search.suggest("spelling", params.q, term={"field": "spelling", "suggest_mode": "popular",
-                                                              "min_word_length": 4, "size": 1})
+        search = search.highlight_options(
+            pre_tags=["<mark>"],
+            post_tags=["</mark>"],
+            encoder="html",
+            highlight_query=text_query(params.q).to_dict(),
+        )
+        search = search.suggest(
+            "spelling",
+            params.q,
+            term={"field": "spelling", "suggest_mode": "popular", "min_word_length": 4, "size": 1},
+        )
     else:
-        search = search.query(ranked(Q("match_all"))).sort({"date": {"order": "desc", "missing": "_last"}})
+        search = search.query(ranked(Q("match_all"))).sort(
+            {"date": {"order": "desc", "missing": "_last"}}
+        )
     # Disjunctive facets: each facet's counts apply every other facet's filter, not its own.
     selected = {p: _facet_filter(FACETS_BY_PARAM[p], v) for p, v in params.filters.items()}
     if selected:
@@ -201,11 +239,14 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Se
         others = [q for p, q in selected.items() if p != facet.param]
         size = 20 if facet.param != "year" else 30
         inner = A("terms", field=facet.field, size=size)
-        search.aggs.bucket(facet.param, A("filter", Q("bool", filter=others) if others else Q("match_all"))) \
-            .bucket("values", inner)
+        search.aggs.bucket(
+            facet.param, A("filter", Q("bool", filter=others) if others else Q("match_all"))
+        ).bucket("values", inner)
     start = (params.page - 1) * PER_PAGE
-    search = search.source(["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"])
-    return search.extra(track_total_hits=True)[start:start + PER_PAGE]
+    search = search.source(
+        ["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"]
+    )
+    return search.extra(track_total_hits=True)[start : start + PER_PAGE]
 
 
 @dataclass
@@ -265,16 +306,29 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
     total = response.hits.total.value
     pages = max(1, -(-total // PER_PAGE))
     if total and params.page > pages:
-        params.notices.append(f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last.")
+        params.notices.append(
+            f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last."
+        )
         params.page = min(pages, max_page)
         response = build_search(user, params, rule).execute()
     hits = list(response)
-    buckets = {f.param: list(getattr(response.aggregations, f.param).values.buckets) for f in FACETS}
-    communities = _community_titles(user, {h.community_id for h in hits if getattr(h, "community_id", None)}
-                                    | {int(b.key) for b in buckets["community"]})
-    results = SearchResults(params=params, total=total, hits=_hits(hits, communities),
-                            facets=_facets(user, params, buckets, communities),
-                            backend="elasticsearch", page=params.page, notices=params.notices)
+    buckets = {
+        f.param: list(getattr(response.aggregations, f.param).values.buckets) for f in FACETS
+    }
+    communities = _community_titles(
+        user,
+        {h.community_id for h in hits if getattr(h, "community_id", None)}
+        | {int(b.key) for b in buckets["community"]},
+    )
+    results = SearchResults(
+        params=params,
+        total=total,
+        hits=_hits(hits, communities),
+        facets=_facets(user, params, buckets, communities),
+        backend="elasticsearch",
+        page=params.page,
+        notices=params.notices,
+    )
     if params.q and total < 5:
         results.suggestion = did_you_mean(user, params.q, response, rule)
     return results
@@ -285,9 +339,16 @@ def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]
     if not ids:
         return {}
     rule = listable_community_filter(user)
-    listable = Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField()) \
-        if rule else Value(True, output_field=BooleanField())
-    rows = CommunityPage.objects.filter(pk__in=ids).annotate(listable=listable).values_list("pk", "title", "listable")
+    listable = (
+        Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
+        if rule
+        else Value(True, output_field=BooleanField())
+    )
+    rows = (
+        CommunityPage.objects.filter(pk__in=ids)
+        .annotate(listable=listable)
+        .values_list("pk", "title", "listable")
+    )
     return {pk: (title, ok) for pk, title, ok in rows}
 
 
@@ -305,26 +366,38 @@ def _snippet(hit: Any) -> SafeString:  # an elasticsearch_dsl hit
 def _hits(hits: list, communities: dict[int, tuple[str, bool]] | None = None) -> list[Hit]:
     if communities is None:
         ids = {h.community_id for h in hits if getattr(h, "community_id", None)}
-        communities = {pk: (title, True) for pk, title in
-                       CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title")}
+        communities = {
+            pk: (title, True)
+            for pk, title in CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title")
+        }
     names: dict[int | None, str] = {pk: title for pk, (title, _) in communities.items()}
     out = []
     for h in hits:
         doc_type = DOC_TYPES.get(h.doc_type)
         title_hl = getattr(getattr(h.meta, "highlight", None), "title", None)
-        out.append(Hit(
-            doc_id=h.meta.id, doc_type=h.doc_type, type_label=doc_type.label if doc_type else h.doc_type,
-            title=h.title, url=getattr(h, "url", "") or "", snippet=_snippet(h),
-            date=str(getattr(h, "date", "") or "")[:10] or None,
-            community=names.get(getattr(h, "community_id", None), "") if h.doc_type != "community" else "",
-            tags=list(getattr(h, "tags", []) or []),
-        ))
+        out.append(
+            Hit(
+                doc_id=h.meta.id,
+                doc_type=h.doc_type,
+                type_label=doc_type.label if doc_type else h.doc_type,
+                title=h.title,
+                url=getattr(h, "url", "") or "",
+                snippet=_snippet(h),
+                date=str(getattr(h, "date", "") or "")[:10] or None,
+                community=names.get(getattr(h, "community_id", None), "")
+                if h.doc_type != "community"
+                else "",
+                tags=list(getattr(h, "tags", []) or []),
+            )
+        )
         if title_hl:
             out[-1].title_html = mark_safe(title_hl[0])  # noqa: S308 - escaped by the html encoder
     return out
 
 
-def _facets(user: Actor, params: SearchParams, buckets: dict, communities: dict[int, tuple[str, bool]]) -> list[FacetResult]:
+def _facets(
+    user: Actor, params: SearchParams, buckets: dict, communities: dict[int, tuple[str, bool]]
+) -> list[FacetResult]:
     labels = _facet_labels(buckets, communities)
     results = []
     for facet in FACETS:
@@ -346,7 +419,9 @@ def _facets(user: Actor, params: SearchParams, buckets: dict, communities: dict[
     return results
 
 
-def _facet_labels(buckets: dict, titles: dict[int, tuple[str, bool]]) -> dict[str, dict[str, str | None]]:
+def _facet_labels(
+    buckets: dict, titles: dict[int, tuple[str, bool]]
+) -> dict[str, dict[str, str | None]]:
     """Labels per facet value; None hides a community the searcher may not know of."""
     community_ids = [int(b.key) for b in buckets["community"]]
     communities = {pk: title for pk, (title, listable) in titles.items() if listable}
@@ -372,7 +447,9 @@ def council_names(codes: list[str]) -> dict[str, str]:
     missing = [c for c in codes if c not in _COUNCIL_NAMES]
     if missing:
         _COUNCIL_NAMES.update({c: c for c in missing})
-        _COUNCIL_NAMES.update(Area.objects.filter(code__in=missing).values_list("code", "short_name"))
+        _COUNCIL_NAMES.update(
+            Area.objects.filter(code__in=missing).values_list("code", "short_name")
+        )
     return {c: _COUNCIL_NAMES[c] for c in codes}
 
 
@@ -397,13 +474,19 @@ def did_you_mean(user: Actor, q: str, response: Any, rule: object = _UNSET) -> s
     for entry in entries:
         if entry.options:
             start = entry.offset + shift
-            corrected = corrected[:start] + entry.options[0].text + corrected[start + entry.length:]
+            corrected = (
+                corrected[:start] + entry.options[0].text + corrected[start + entry.length :]
+            )
             shift += len(entry.options[0].text) - entry.length
             changed = True
     if not changed or corrected.lower() == q.lower():
         return ""
-    count = _visible(Search(using=get_client(), index=alias_name()), user, rule).query(text_query(corrected)) \
-        .params(terminate_after=1).count()
+    count = (
+        _visible(Search(using=get_client(), index=alias_name()), user, rule)
+        .query(text_query(corrected))
+        .params(terminate_after=1)
+        .count()
+    )
     return corrected if count else ""
 
 
@@ -416,17 +499,39 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> list[dict]:
     if not prefix.strip():
         return []
     search = _visible(Search(using=get_client(), index=alias_name()), user)
-    search = search.query(Q("multi_match", query=prefix, type="bool_prefix", operator="and",
-                            fields=["title^2", "tags.text"]))
+    search = search.query(
+        Q(
+            "multi_match",
+            query=prefix,
+            type="bool_prefix",
+            operator="and",
+            fields=["title^2", "tags.text"],
+        )
+    )
     search = search.exclude("term", doc_type="post").source(["title", "url", "doc_type"])[:size]
     search.aggs.bucket("tags", A("terms", field="tags", size=50))
     response = search.execute()
     last_word = prefix.split()[-1].lower()
-    tags = [b.key for b in response.aggregations.tags.buckets if b.key.lower().startswith(prefix.lower())
-            or b.key.lower().startswith(last_word) and len(prefix.split()) == 1][:3]
-    items = [{"kind": "tag", "label": tag, "url": f"/search/?{urlencode({'tag': tag})}", "type": "Tag"} for tag in tags]
-    items += [{"kind": "page", "label": h.title, "url": getattr(h, "url", "") or "",
-               "type": DOC_TYPES[h.doc_type].label if h.doc_type in DOC_TYPES else h.doc_type} for h in response]
+    tags = [
+        b.key
+        for b in response.aggregations.tags.buckets
+        if b.key.lower().startswith(prefix.lower())
+        or b.key.lower().startswith(last_word)
+        and len(prefix.split()) == 1
+    ][:3]
+    items = [
+        {"kind": "tag", "label": tag, "url": f"/search/?{urlencode({'tag': tag})}", "type": "Tag"}
+        for tag in tags
+    ]
+    items += [
+        {
+            "kind": "page",
+            "label": h.title,
+            "url": getattr(h, "url", "") or "",
+            "type": DOC_TYPES[h.doc_type].label if h.doc_type in DOC_TYPES else h.doc_type,
+        }
+        for h in response
+    ]
     return items[:size]
 
 
@@ -435,7 +540,9 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> list[dict]:
 
 def is_visible(user: Actor, doc_id: str, rule: object = _UNSET) -> bool:
     """Whether ``user`` may see the indexed document ``doc_id`` (by the same permission filter)."""
-    search = _visible(Search(using=get_client(), index=alias_name()), user, rule).filter("ids", values=[doc_id])
+    search = _visible(Search(using=get_client(), index=alias_name()), user, rule).filter(
+        "ids", values=[doc_id]
+    )
     return search.params(terminate_after=1).count() > 0
 
 
@@ -445,9 +552,21 @@ def related(user: Actor, doc_id: str, size: int = 5) -> list[Hit]:
     if not is_visible(user, doc_id, rule):
         return []
     search = _visible(Search(using=get_client(), index=alias_name()), user, rule)
-    search = search.query(Q("more_like_this", fields=["title", "summary", "body", "tags.text"],
-                            like=[{"_index": alias_name(), "_id": doc_id}],
-                            min_term_freq=1, min_doc_freq=1, max_query_terms=25, minimum_should_match="20%"))
-    search = search.filter("terms", doc_type=["thread", "good_practice"]).exclude("ids", values=[doc_id])
-    search = search.source(["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"])
+    search = search.query(
+        Q(
+            "more_like_this",
+            fields=["title", "summary", "body", "tags.text"],
+            like=[{"_index": alias_name(), "_id": doc_id}],
+            min_term_freq=1,
+            min_doc_freq=1,
+            max_query_terms=25,
+            minimum_should_match="20%",
+        )
+    )
+    search = search.filter("terms", doc_type=["thread", "good_practice"]).exclude(
+        "ids", values=[doc_id]
+    )
+    search = search.source(
+        ["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"]
+    )
     return _hits(list(search[:size].execute()))

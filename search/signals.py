@@ -39,7 +39,12 @@ DOC_TYPE_OF = {
     GoodPracticePage: "good_practice",
     Profile: "profile",
 }
-TAGGED = {CommunityTag: "community", ThreadTag: "thread", GoodPracticeTag: "good_practice", ExpertiseTag: "profile"}
+TAGGED = {
+    CommunityTag: "community",
+    ThreadTag: "thread",
+    GoodPracticeTag: "good_practice",
+    ExpertiseTag: "profile",
+}
 
 
 def _content_changed(sender, instance, **kwargs) -> None:
@@ -63,7 +68,9 @@ def _councils_changed(sender, instance, action: str, **kwargs) -> None:
 def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
     if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return  # signing in changes nothing that is indexed
-    record_change("profile", Profile.objects.filter(user_id=instance.pk).values_list("pk", flat=True))
+    record_change(
+        "profile", Profile.objects.filter(user_id=instance.pk).values_list("pk", flat=True)
+    )
 
 
 def _page_state_changed(sender, instance, **kwargs) -> None:
@@ -80,7 +87,9 @@ def _page_moved(sender, instance, **kwargs) -> None:
     page = instance.specific if hasattr(instance, "specific") else instance
     if type(page) in DOC_TYPE_OF:
         record_change(DOC_TYPE_OF[type(page)], [page.pk])
-    threads = list(ThreadPage.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True))
+    threads = list(
+        ThreadPage.objects.descendant_of(page, inclusive=True).values_list("pk", flat=True)
+    )
     record_change("thread", threads)
     record_change("post", Post.objects.filter(thread__in=threads).values_list("pk", flat=True))
 
@@ -93,16 +102,23 @@ def index_announced_change(event: ContentChanged) -> None:
         record_change("thread", Post.objects.filter(pk__in=ids).values_list("thread_id", flat=True))
     elif event.kind == "thread":
         record_change("thread", ids)
-        if event.change not in {"answered", "locked"}:  # replies show the thread's title, place and state
+        if event.change not in {
+            "answered",
+            "locked",
+        }:  # replies show the thread's title, place and state
             record_change("post", Post.objects.filter(thread__in=ids).values_list("pk", flat=True))
     elif event.kind == "community":
         if event.change == "membership":
             return
         record_change("community", ids)
         if event.change in {"visibility", "moved", "hidden", "unhidden", "deleted"}:
-            threads = list(ThreadPage.objects.filter(community__in=ids).values_list("pk", flat=True))
+            threads = list(
+                ThreadPage.objects.filter(community__in=ids).values_list("pk", flat=True)
+            )
             record_change("thread", threads)
-            record_change("post", Post.objects.filter(thread__in=threads).values_list("pk", flat=True))
+            record_change(
+                "post", Post.objects.filter(thread__in=threads).values_list("pk", flat=True)
+            )
     else:
         record_change(event.kind, ids)
 
@@ -110,18 +126,31 @@ def index_announced_change(event: ContentChanged) -> None:
 def register_signal_handlers() -> None:
     subscribe("search.index", index_announced_change)
     for model in DOC_TYPE_OF:
-        post_save.connect(_content_changed, sender=model, dispatch_uid=f"search-save-{model.__name__}")
-        post_delete.connect(_content_changed, sender=model, dispatch_uid=f"search-delete-{model.__name__}")
+        post_save.connect(
+            _content_changed, sender=model, dispatch_uid=f"search-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _content_changed, sender=model, dispatch_uid=f"search-delete-{model.__name__}"
+        )
     post_save.connect(_post_changed, sender=Post, dispatch_uid="search-save-post")
     post_delete.connect(_post_changed, sender=Post, dispatch_uid="search-delete-post")
     for model in TAGGED:
-        post_save.connect(_tag_changed, sender=model, dispatch_uid=f"search-tag-save-{model.__name__}")
-        post_delete.connect(_tag_changed, sender=model, dispatch_uid=f"search-tag-delete-{model.__name__}")
+        post_save.connect(
+            _tag_changed, sender=model, dispatch_uid=f"search-tag-save-{model.__name__}"
+        )
+        post_delete.connect(
+            _tag_changed, sender=model, dispatch_uid=f"search-tag-delete-{model.__name__}"
+        )
     for model in (CommunityPage, GoodPracticePage):
-        m2m_changed.connect(_councils_changed, sender=model.councils.through,
-                            dispatch_uid=f"search-councils-{model.__name__}")
+        m2m_changed.connect(
+            _councils_changed,
+            sender=model.councils.through,
+            dispatch_uid=f"search-councils-{model.__name__}",
+        )
     post_save.connect(clear_council_names, sender=Area, dispatch_uid="search-council-names-save")
-    post_delete.connect(clear_council_names, sender=Area, dispatch_uid="search-council-names-delete")
+    post_delete.connect(
+        clear_council_names, sender=Area, dispatch_uid="search-council-names-delete"
+    )
     post_save.connect(_user_changed, sender=get_user_model(), dispatch_uid="search-save-user")
     page_published.connect(_page_state_changed, dispatch_uid="search-page-published")
     page_unpublished.connect(_page_state_changed, dispatch_uid="search-page-unpublished")

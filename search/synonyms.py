@@ -73,7 +73,11 @@ def expand(query: str, path: Path = SYNONYMS_FILE) -> str:
             words.append(tokens[j].lower())
             if tuple(words) in groups:
                 match_end, match_terms = j, groups[tuple(words)]
-            if j + 1 < len(tokens) and re.fullmatch(r"[ \t-]+", tokens[j + 1]) and not tokens[j + 1].endswith(" -"):
+            if (
+                j + 1 < len(tokens)
+                and re.fullmatch(r"[ \t-]+", tokens[j + 1])
+                and not tokens[j + 1].endswith(" -")
+            ):
                 j += 2
             else:
                 break

@@ -11,5 +11,9 @@ from search.indexing import do_index_pending
 def index_pending() -> dict:
     """Bring the index up to date with the outbox; reschedules itself while Elasticsearch is down."""
     result = do_index_pending()
-    return {"indexed": result.indexed, "deleted": result.deleted, "failed": result.failed,
-            "unreachable": result.unreachable}
+    return {
+        "indexed": result.indexed,
+        "deleted": result.deleted,
+        "failed": result.failed,
+        "unreachable": result.unreachable,
+    }

@@ -35,11 +35,18 @@ def search_page(request):
             click = reverse("search-click")
             for position, hit in enumerate(results.hits, start=first + 1):
                 hit.click_url = f"{click}?s={log.pk}&doc={hit.doc_id}&pos={position}"
-    return render(request, "search/search.html", {
-        "query": params.q, "params": params, "results": results,
-        "filter_pairs": [(k, v) for k, values in params.filters.items() for v in values],
-        "base_query": request.GET.urlencode(), "start": first + 1,
-    })
+    return render(
+        request,
+        "search/search.html",
+        {
+            "query": params.q,
+            "params": params,
+            "results": results,
+            "filter_pairs": [(k, v) for k, values in params.filters.items() for v in values],
+            "base_query": request.GET.urlencode(),
+            "start": first + 1,
+        },
+    )
 
 
 @require_GET
@@ -80,5 +87,13 @@ def analytics(request):
         response["Content-Disposition"] = 'attachment; filename="searches.csv"'
         return response
     report = build_report(region, period)
-    return render(request, "search/analytics.html", {"report": report, "periods": PERIODS, "period": period,
-                                                     "csv_query": request.GET.copy().urlencode()})
+    return render(
+        request,
+        "search/analytics.html",
+        {
+            "report": report,
+            "periods": PERIODS,
+            "period": period,
+            "csv_query": request.GET.copy().urlencode(),
+        },
+    )

@@ -90,7 +90,9 @@ def elasticsearch_url():
     node = None
     if not url:
         if shutil.which("java") is None and not os.environ.get("ES_JAVA_HOME"):
-            missing("Elasticsearch", "install Java 17+ (apt-get install default-jre-headless) and Maven")
+            missing(
+                "Elasticsearch", "install Java 17+ (apt-get install default-jre-headless) and Maven"
+            )
         node = Node()
         try:
             url = node.start()
@@ -128,11 +130,16 @@ def elasticsearch(settings, elasticsearch_url):
 @pytest.fixture(scope="session")
 def chromium():
     if not Path(CHROMIUM).exists():
-        missing("Chromium", f"install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH; looked at {CHROMIUM}")
+        missing(
+            "Chromium",
+            f"install Debian's chromium (apt-get install chromium) or set CHROMIUM_PATH; looked at {CHROMIUM}",
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
         SERVICES["browser"] = f"Chromium {browser.version} ({CHROMIUM})"
         yield browser
         browser.close()
@@ -140,7 +147,9 @@ def chromium():
 
 @pytest.fixture
 def page(chromium, live_server):
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
     context.set_default_timeout(15000)
     browser_page = context.new_page()
     yield browser_page
@@ -164,7 +173,9 @@ def check_accessibility():
             f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:5]}"
             for v in result["violations"]
         ]
-        assert violations == [], f"axe-core found violations on {browser_page.url}:\n" + "\n".join(violations)
+        assert violations == [], f"axe-core found violations on {browser_page.url}:\n" + "\n".join(
+            violations
+        )
 
     return check
 

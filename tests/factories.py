@@ -12,7 +12,7 @@ from communities.people.services.profiles import do_create_member
 from hub.services.site import ensure_site_tree
 from linkeddata.models import Area
 
-PASSWORD = "correct-horse-battery"  # noqa: S105
+PASSWORD = "correct-horse-battery"
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -52,7 +52,9 @@ class CommunityFactory(factory.Factory):
         model = dict
 
     title = factory.Sequence(lambda n: f"Community {n}")
-    description = factory.LazyAttribute(lambda o: f"A community of practice about {o.title.lower()}.")
+    description = factory.LazyAttribute(
+        lambda o: f"A community of practice about {o.title.lower()}."
+    )
     visibility = Visibility.OPEN
     owner = None
     tags = ()
@@ -128,7 +130,9 @@ def good_practice_editor():
     ensure_site_tree()
     user = get_user_model().objects.filter(username=GOOD_PRACTICE_EDITOR_EMAIL).first()
     if user is None:
-        user = do_create_member(email=GOOD_PRACTICE_EDITOR_EMAIL, password=PASSWORD, display_name="Library Editor")
+        user = do_create_member(
+            email=GOOD_PRACTICE_EDITOR_EMAIL, password=PASSWORD, display_name="Library Editor"
+        )
         user.groups.add(Group.objects.get(name=GOOD_PRACTICE_EDITORS))
     return user
 
@@ -140,7 +144,11 @@ def service_area(path: str):
     ensure_site_tree()
     parent_name, _, child_name = path.partition(" › ")
     parent = ServiceArea.objects.get_or_create(parent=None, name=parent_name)[0]
-    return ServiceArea.objects.get_or_create(parent=parent, name=child_name)[0] if child_name else parent
+    return (
+        ServiceArea.objects.get_or_create(parent=parent, name=child_name)[0]
+        if child_name
+        else parent
+    )
 
 
 class GoodPracticeFactory(factory.Factory):

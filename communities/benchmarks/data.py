@@ -23,12 +23,19 @@ REPLY = (
 
 
 @transaction.atomic
-def add_threads(community: CommunityPage, author, count: int, prefix: str = "Question") -> list[ThreadPage]:
+def add_threads(
+    community: CommunityPage, author, count: int, prefix: str = "Question"
+) -> list[ThreadPage]:
     start = timezone.now() - timedelta(days=count)
     threads = []
     for number in range(count):
-        thread = ThreadPage(title=f"{prefix} {number + 1} about service costs", body=REPLY, author=author,
-                            last_activity_at=start + timedelta(days=number), slug=f"{prefix.lower()}-{number + 1}")
+        thread = ThreadPage(
+            title=f"{prefix} {number + 1} about service costs",
+            body=REPLY,
+            author=author,
+            last_activity_at=start + timedelta(days=number),
+            slug=f"{prefix.lower()}-{number + 1}",
+        )
         community.add_child(instance=thread)
         threads.append(thread)
     return threads
@@ -36,12 +43,20 @@ def add_threads(community: CommunityPage, author, count: int, prefix: str = "Que
 
 @transaction.atomic
 def add_replies(thread: ThreadPage, authors: list, count: int) -> None:
-    latest = thread.posts.aggregate(latest=Max("created_at"))["latest"] or timezone.now() - timedelta(days=1)
+    latest = thread.posts.aggregate(latest=Max("created_at"))[
+        "latest"
+    ] or timezone.now() - timedelta(days=1)
     html = render_markdown(REPLY)
     Post.objects.bulk_create(
-        Post(thread=thread, author=authors[n % len(authors)], body=REPLY, body_html=html,
-             created_at=latest + timedelta(seconds=n + 1))
+        Post(
+            thread=thread,
+            author=authors[n % len(authors)],
+            body=REPLY,
+            body_html=html,
+            created_at=latest + timedelta(seconds=n + 1),
+        )
         for n in range(count)
     )
-    ThreadPage.objects.filter(pk=thread.pk).update(reply_count=thread.posts.count(),
-                                                   last_activity_at=timezone.now())
+    ThreadPage.objects.filter(pk=thread.pk).update(
+        reply_count=thread.posts.count(), last_activity_at=timezone.now()
+    )

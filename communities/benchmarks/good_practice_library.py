@@ -23,7 +23,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -67,12 +67,17 @@ def build(count: int) -> None:
     councils = list(Area.objects.councils())
     tags = [f"topic {n}" for n in range(40)]
     members = get_user_model().objects.bulk_create(
-        get_user_model()(username=f"member{n}@example.gov.uk", email=f"member{n}@example.gov.uk") for n in range(200)
+        get_user_model()(username=f"member{n}@example.gov.uk", email=f"member{n}@example.gov.uk")
+        for n in range(200)
     )
     for number in range(count):
         page = GoodPracticePage(
-            title=f"Case study {number}", summary="What worked.", problem="A problem.", approach="An approach.",
-            outcomes="Outcomes.", practice_date=date(rng.randint(2015, 2025), rng.randint(1, 12), 1),
+            title=f"Case study {number}",
+            summary="What worked.",
+            problem="A problem.",
+            approach="An approach.",
+            outcomes="Outcomes.",
+            practice_date=date(rng.randint(2015, 2025), rng.randint(1, 12), 1),
         )
         page.service_areas.set(rng.sample(areas, 2))
         page.councils.set(rng.sample(councils, rng.randint(1, 3)))
@@ -80,11 +85,14 @@ def build(count: int) -> None:
         library.add_child(instance=page)
     pages = list(GoodPracticePage.objects.all())
     HelpedSignal.objects.bulk_create(
-        HelpedSignal(page=page, user=member) for page in pages for member in rng.sample(members, rng.randint(0, 8))
+        HelpedSignal(page=page, user=member)
+        for page in pages
+        for member in rng.sample(members, rng.randint(0, 8))
     )
     Adoption.objects.bulk_create(
         Adoption(page=page, user=member, council=rng.choice(councils))
-        for page in pages for member in rng.sample(members, rng.randint(0, 4))
+        for page in pages
+        for member in rng.sample(members, rng.randint(0, 4))
     )
 
 
@@ -116,15 +124,20 @@ def main(count: int) -> None:
             return lambda: [p.title for p in library_listing(params(query))["case_studies"]]
 
         cases = {
-            "baseline: first page of live case studies, newest first":
-                lambda: list(GoodPracticePage.objects.live().order_by("-first_published_at")[:12]),
+            "baseline: first page of live case studies, newest first": lambda: list(
+                GoodPracticePage.objects.live().order_by("-first_published_at")[:12]
+            ),
             "library listing, newest": listing(""),
             "library listing, most adopted": listing("sort=adopted"),
-            "library listing, service area + region filters": listing(f"service_area={parent}&region=London&sort=helpful"),
+            "library listing, service area + region filters": listing(
+                f"service_area={parent}&region=London&sort=helpful"
+            ),
             "library facets": lambda: library_facets(LibraryFilters.from_params(params(""))),
             "related good practice for one case study": lambda: related_good_practice(one),
             "API list (HTTP)": lambda: client.get("/api/good-practice/?sort=adopted").content,
-            "library page (HTTP, full render)": lambda: client.get("/good-practice/?sort=adopted").content,
+            "library page (HTTP, full render)": lambda: (
+                client.get("/good-practice/?sort=adopted").content
+            ),
         }
         results = {name: timed(function) for name, function in cases.items()}
         baseline = next(iter(results.values()))

@@ -50,26 +50,48 @@ def build_data() -> dict[str, str]:
     community = CommunityPage.objects.filter(slug="benchmark-community").first()
     if community is None:
         authors = [
-            do_create_member(email=f"bench{n}@bench.example.gov.uk", password=None, display_name=f"Bench Officer {n}")
+            do_create_member(
+                email=f"bench{n}@bench.example.gov.uk",
+                password=None,
+                display_name=f"Bench Officer {n}",
+            )
             for n in range(10)
         ]
-        community = do_create_community(index=CommunityIndexPage.objects.get(), title="Benchmark community",
-                                        slug="benchmark-community", description="300 threads.", owner=authors[0])
+        community = do_create_community(
+            index=CommunityIndexPage.objects.get(),
+            title="Benchmark community",
+            slug="benchmark-community",
+            description="300 threads.",
+            owner=authors[0],
+        )
         for author in authors[1:]:
             do_add_member(community, author)
         add_threads(community, authors[1], 299, prefix="Bench")
-        thread = do_start_thread(community=community, author=authors[2], title="The long thread",
-                                 body="A thread with 300 replies.")
+        thread = do_start_thread(
+            community=community,
+            author=authors[2],
+            title="The long thread",
+            body="A thread with 300 replies.",
+        )
         add_replies(thread, authors, 300)
     thread = community.get_children().type(_thread_type()).get(slug="the-long-thread").specific
     baseline = GoodPracticePage.objects.filter(slug="benchmark-baseline").first()
     if baseline is None:
-        baseline = GoodPracticePage(title="Benchmark baseline", slug="benchmark-baseline", summary="A minimal page.",
-                                    problem="None.", approach="None.", outcomes="None.")
+        baseline = GoodPracticePage(
+            title="Benchmark baseline",
+            slug="benchmark-baseline",
+            summary="A minimal page.",
+            problem="None.",
+            approach="None.",
+            outcomes="None.",
+        )
         GoodPracticeIndexPage.objects.get().add_child(instance=baseline)
         baseline.save_revision().publish()
-    return {"minimal Wagtail page": baseline.url, "community page (300 threads)": community.url,
-            "thread page (300 replies)": thread.url}
+    return {
+        "minimal Wagtail page": baseline.url,
+        "community page (300 threads)": community.url,
+        "thread page (300 replies)": thread.url,
+    }
 
 
 def _thread_type():
@@ -127,22 +149,49 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0, help="measuring time per page")
     parser.add_argument("--clients", type=int, default=4, help="concurrent loopback clients")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds the time is split into")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="interleaved rounds the time is split into"
+    )
     args = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database the benchmark may fill.")
     static_root = tempfile.mkdtemp(prefix="hub-bench-static-")
-    env = {**os.environ, "DEBUG": "false", "SECRET_KEY": "benchmark-only", "ALLOWED_HOSTS": "127.0.0.1",
-           "STATIC_ROOT": static_root, "TASKS_BACKEND": "immediate", "SECURE_COOKIES": "false",
-           "DJANGO_SETTINGS_MODULE": "hub.settings.base", "LOG_LEVEL": "WARNING", "PYTHONPATH": str(ROOT)}
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "STATIC_ROOT": static_root,
+        "TASKS_BACKEND": "immediate",
+        "SECURE_COOKIES": "false",
+        "DJANGO_SETTINGS_MODULE": "hub.settings.base",
+        "LOG_LEVEL": "WARNING",
+        "PYTHONPATH": str(ROOT),
+    }
     os.environ.update(env)
     paths = build_data()
-    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=ROOT, env=env,
-                   check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-        [sys.executable, "-m", "gunicorn", "hub.wsgi", "--bind", f"127.0.0.1:{port}", "--workers",
-         str(args.workers), "--log-level", "warning"], cwd=ROOT, env=env,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hub.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
     )
     try:
         for _ in range(100):
@@ -159,18 +208,23 @@ def main() -> None:
             for name, path in paths.items():
                 samples[name].extend(load(port, path, args.seconds / args.rounds, args.clients))
         results = {
-            name: (len(lat) / args.seconds, percentile(lat, 0.5), percentile(lat, 0.95)) for name, lat in samples.items()
+            name: (len(lat) / args.seconds, percentile(lat, 0.5), percentile(lat, 0.95))
+            for name, lat in samples.items()
         }
     finally:
         server.terminate()
         server.wait(timeout=30)
     baseline = results["minimal Wagtail page"][0]
-    print(f"gunicorn {args.workers} workers, {args.clients} loopback clients, {args.seconds:g} s per page "
-          f"in {args.rounds} interleaved rounds")
+    print(
+        f"gunicorn {args.workers} workers, {args.clients} loopback clients, {args.seconds:g} s per page "
+        f"in {args.rounds} interleaved rounds"
+    )
     print("| page | requests/s | p50 ms | p95 ms | ratio to minimal page |")
     print("|---|---:|---:|---:|---:|")
     for name, (rps, p50, p95) in results.items():
-        print(f"| {name} | {rps:.0f} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | {rps / baseline:.2f} |")
+        print(
+            f"| {name} | {rps:.0f} | {p50 * 1000:.1f} | {p95 * 1000:.1f} | {rps / baseline:.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -83,16 +83,30 @@ class PostIn(Schema):
 
 
 def _community_out(c: CommunityPage) -> dict:
-    return {"id": c.pk, "slug": c.slug, "title": c.title, "description": c.description,
-            "visibility": c.visibility, "url": c.url}
+    return {
+        "id": c.pk,
+        "slug": c.slug,
+        "title": c.title,
+        "description": c.description,
+        "visibility": c.visibility,
+        "url": c.url,
+    }
 
 
 def _thread_out(t: ThreadPage, detail: bool = False) -> dict:
     data = {
-        "id": t.pk, "title": t.title, "community": t.community.slug if t.community else "",
-        "author": profile_name(t.author), "created_at": t.first_published_at, "last_activity_at": t.last_activity_at,
-        "reply_count": t.reply_count, "is_answered": t.is_answered, "accepted_post_id": t.accepted_post_id,
-        "is_locked": t.is_locked, "is_pinned": t.is_pinned, "url": t.url,
+        "id": t.pk,
+        "title": t.title,
+        "community": t.community.slug if t.community else "",
+        "author": profile_name(t.author),
+        "created_at": t.first_published_at,
+        "last_activity_at": t.last_activity_at,
+        "reply_count": t.reply_count,
+        "is_answered": t.is_answered,
+        "accepted_post_id": t.accepted_post_id,
+        "is_locked": t.is_locked,
+        "is_pinned": t.is_pinned,
+        "url": t.url,
     }
     if detail:
         data.update(body=t.body, body_html=t.body_html)
@@ -100,8 +114,15 @@ def _thread_out(t: ThreadPage, detail: bool = False) -> dict:
 
 
 def _post_out(p: Post) -> dict:
-    return {"id": p.pk, "thread_id": p.thread_id, "author": profile_name(p.author), "body": p.body,
-            "body_html": p.body_html, "created_at": p.created_at, "edited_at": p.edited_at}
+    return {
+        "id": p.pk,
+        "thread_id": p.thread_id,
+        "author": profile_name(p.author),
+        "body": p.body,
+        "body_html": p.body_html,
+        "created_at": p.created_at,
+        "edited_at": p.edited_at,
+    }
 
 
 @communities_router.get("/", response=list[CommunityOut], summary="Communities you may see")
@@ -110,43 +131,71 @@ def list_communities(request):
     return [_community_out(c) for c in listable_communities(request.user).order_by("title")]
 
 
-@communities_router.get("/{slug}", response={200: CommunityOut, 404: ErrorOut}, summary="One community")
+@communities_router.get(
+    "/{slug}", response={200: CommunityOut, 404: ErrorOut}, summary="One community"
+)
 def get_community(request, slug: str):
     return _community_out(access_community(request.user, slug))
 
 
-@communities_router.get("/{slug}/threads", response={200: list[ThreadOut], 403: ErrorOut, 404: ErrorOut},
-            summary="Threads in a community, latest activity first")
+@communities_router.get(
+    "/{slug}/threads",
+    response={200: list[ThreadOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Threads in a community, latest activity first",
+)
 @paginate(LimitOffsetPagination)
 def list_threads(request, slug: str, answered: bool | None = None, tag: str | None = None):
     community = access_community(request.user, slug, "read")
-    threads = thread_listing(community, answered=answered, tag=tag or "").select_related("community", "author__profile")
+    threads = thread_listing(community, answered=answered, tag=tag or "").select_related(
+        "community", "author__profile"
+    )
     return [_thread_out(t) for t in threads]
 
 
-@communities_router.post("/{slug}/threads", auth=MemberAuth(), response={201: ThreadDetailOut, 400: ErrorOut, 403: ErrorOut,
-                                                             404: ErrorOut, 429: ErrorOut}, summary="Start a thread")
+@communities_router.post(
+    "/{slug}/threads",
+    auth=MemberAuth(),
+    response={201: ThreadDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Start a thread",
+)
 def start_thread(request, slug: str, payload: ThreadIn):
     community = access_community(request.user, slug)
-    title, body = service.check_start_thread(request.user, community, title=payload.title, body=payload.body,
-                                             idempotency_key=payload.idempotency_key)
-    thread = service.do_start_thread(community=community, author=request.user, title=title, body=body,
-                                     tags=payload.tags, idempotency_key=payload.idempotency_key)
+    title, body = service.check_start_thread(
+        request.user,
+        community,
+        title=payload.title,
+        body=payload.body,
+        idempotency_key=payload.idempotency_key,
+    )
+    thread = service.do_start_thread(
+        community=community,
+        author=request.user,
+        title=title,
+        body=body,
+        tags=payload.tags,
+        idempotency_key=payload.idempotency_key,
+    )
     return Status(201, _thread_out(thread, detail=True))
 
 
 threads_router = Router(tags=["threads"])
 
 
-@threads_router.get("/{int:thread_id}", response={200: ThreadDetailOut, 403: ErrorOut, 404: ErrorOut},
-                    summary="One thread")
+@threads_router.get(
+    "/{int:thread_id}",
+    response={200: ThreadDetailOut, 403: ErrorOut, 404: ErrorOut},
+    summary="One thread",
+)
 def get_thread(request, thread_id: int):
     thread = access_thread(request.user, thread_id)
     return _thread_out(thread, detail=True)
 
 
-@threads_router.get("/{int:thread_id}/posts", response={200: list[PostOut], 403: ErrorOut, 404: ErrorOut},
-                    summary="Replies in a thread, oldest first")
+@threads_router.get(
+    "/{int:thread_id}/posts",
+    response={200: list[PostOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Replies in a thread, oldest first",
+)
 @paginate(LimitOffsetPagination)
 def list_posts(request, thread_id: int):
     thread = access_thread(request.user, thread_id)
@@ -154,13 +203,20 @@ def list_posts(request, thread_id: int):
     return [_post_out(p) for p in posts.order_by("created_at", "pk")]
 
 
-@threads_router.post("/{int:thread_id}/posts", auth=MemberAuth(),
-                     response={201: PostOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
-                     summary="Reply in a thread")
+@threads_router.post(
+    "/{int:thread_id}/posts",
+    auth=MemberAuth(),
+    response={201: PostOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
+    summary="Reply in a thread",
+)
 def reply(request, thread_id: int, payload: PostIn):
     thread = access_thread(request.user, thread_id, "see")  # check_reply says why one may not post
-    body = service.check_reply(request.user, thread, body=payload.body, idempotency_key=payload.idempotency_key)
-    post = service.do_reply(thread=thread, author=request.user, body=body, idempotency_key=payload.idempotency_key)
+    body = service.check_reply(
+        request.user, thread, body=payload.body, idempotency_key=payload.idempotency_key
+    )
+    post = service.do_reply(
+        thread=thread, author=request.user, body=body, idempotency_key=payload.idempotency_key
+    )
     return Status(201, _post_out(post))
 
 

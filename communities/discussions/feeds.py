@@ -45,7 +45,11 @@ class CommunityRssFeed(Feed):
         return community.description
 
     def items(self, community):
-        return thread_listing(community).select_related("author__profile").order_by("-first_published_at")[:FEED_LENGTH]
+        return (
+            thread_listing(community)
+            .select_related("author__profile")
+            .order_by("-first_published_at")[:FEED_LENGTH]
+        )
 
     def item_title(self, thread):
         return thread.title
@@ -87,7 +91,8 @@ class ThreadRssFeed(Feed):
     def items(self, thread):
         return (
             visible_replies(Post.objects.filter(thread=thread))
-            .select_related("author__profile", "thread").order_by("-created_at")[:FEED_LENGTH]
+            .select_related("author__profile", "thread")
+            .order_by("-created_at")[:FEED_LENGTH]
         )
 
     def item_title(self, post):

@@ -8,14 +8,25 @@ from communities.models import CommunityPage, Flag
 
 
 class FlagForm(forms.Form):
-    reason = forms.ChoiceField(choices=Flag.Reason.choices, widget=forms.RadioSelect, label="Why should a facilitator look at this post?")
-    detail = forms.CharField(label="Anything else the facilitators should know (optional)", required=False,
-                             max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    reason = forms.ChoiceField(
+        choices=Flag.Reason.choices,
+        widget=forms.RadioSelect,
+        label="Why should a facilitator look at this post?",
+    )
+    detail = forms.CharField(
+        label="Anything else the facilitators should know (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class MoveThreadForm(forms.Form):
-    to = forms.ModelChoiceField(queryset=CommunityPage.objects.none(), label="Move to community",
-                                empty_label="Choose a community")
+    to = forms.ModelChoiceField(
+        queryset=CommunityPage.objects.none(),
+        label="Move to community",
+        empty_label="Choose a community",
+    )
 
     def __init__(self, *args, communities=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -50,7 +50,9 @@ def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPag
     return communities.order_by("title")
 
 
-def thread_listing(community: CommunityPage, *, answered: bool | None = None, tag: str = "") -> QuerySet[ThreadPage]:
+def thread_listing(
+    community: CommunityPage, *, answered: bool | None = None, tag: str = ""
+) -> QuerySet[ThreadPage]:
     """A community's live threads as every list shows them: pinned first, then latest activity."""
     threads = ThreadPage.objects.live().child_of(community)
     if answered is not None:
@@ -60,16 +62,22 @@ def thread_listing(community: CommunityPage, *, answered: bool | None = None, ta
     return threads.order_by("-is_pinned", "-last_activity_at", "-pk")
 
 
-def watch_level(user: Actor, *, thread: ThreadPage | None = None, community: CommunityPage | None = None) -> str:
+def watch_level(
+    user: Actor, *, thread: ThreadPage | None = None, community: CommunityPage | None = None
+) -> str:
     """How closely ``user`` follows a thread (or, failing a choice for it, its community)."""
     if not user.is_authenticated:
         return WatchLevel.NORMAL
     if thread is not None:
-        level = Watch.objects.filter(user=user, thread=thread).values_list("level", flat=True).first()
+        level = (
+            Watch.objects.filter(user=user, thread=thread).values_list("level", flat=True).first()
+        )
         if level:
             return level
         community = thread.community
-    level = Watch.objects.filter(user=user, community=community).values_list("level", flat=True).first()
+    level = (
+        Watch.objects.filter(user=user, community=community).values_list("level", flat=True).first()
+    )
     return level or WatchLevel.NORMAL
 
 
@@ -114,7 +122,9 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     voted = set()
     if user.is_authenticated:
         voted = set(
-            HelpfulVote.objects.filter(user=user, post__in=[p.pk for p in page]).values_list("post_id", flat=True)
+            HelpfulVote.objects.filter(user=user, post__in=[p.pk for p in page]).values_list(
+                "post_id", flat=True
+            )
         )
     for post in page:
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
@@ -123,21 +133,28 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
         post.attachment_list = attachments.get(post.pk, [])
     shown = [post for post in page if post.show_body]
-    opening_post_html, *bodies = with_mention_links([thread.body_html, *(post.body_html for post in shown)], user)
+    opening_post_html, *bodies = with_mention_links(
+        [thread.body_html, *(post.body_html for post in shown)], user
+    )
     for post, body in zip(shown, bodies, strict=True):
         post.body_with_links = body
     quote = ""
     quote_id = request.GET.get("quote", "")
     if quote_id.isdecimal():
         quoted = (
-            thread.posts.filter(pk=quote_id, is_deleted=False, is_hidden=False).select_related("author__profile").first()
+            thread.posts.filter(pk=quote_id, is_deleted=False, is_hidden=False)
+            .select_related("author__profile")
+            .first()
         )
         if quoted:
             quote = quote_text(quoted)
     refusal = posting_refusal(user, community, thread)
     return {
         "community": community,
-        "thread_author": get_user_model().objects.select_related("profile").filter(pk=thread.author_id).first(),
+        "thread_author": get_user_model()
+        .objects.select_related("profile")
+        .filter(pk=thread.author_id)
+        .first(),
         "posts": page,
         "can_reply": refusal is None,
         "reply_refusal": refusal.message if refusal else "",
@@ -166,10 +183,16 @@ def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, 
     page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(request.GET.get("page"))
     base_url = community.get_url(request)
     for thread in page:
-        thread.list_url = f"{base_url}{thread.slug}/"  # children of the community: no per-thread URL lookup
+        thread.list_url = (
+            f"{base_url}{thread.slug}/"  # children of the community: no per-thread URL lookup
+        )
     watch = None
     if request.user.is_authenticated:
-        watch = Watch.objects.filter(user=request.user, community=community).values_list("level", flat=True).first()
+        watch = (
+            Watch.objects.filter(user=request.user, community=community)
+            .values_list("level", flat=True)
+            .first()
+        )
     return {
         "can_read": True,
         "threads": page,

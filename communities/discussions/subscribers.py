@@ -17,7 +17,9 @@ def notify_followers(event: ContentChanged) -> None:
         for thread in ThreadPage.objects.filter(pk__in=event.ids).select_related("community"):
             notify_new_post(thread, None, actor=event.actor)
     elif event.kind == "post" and event.change == "published":
-        for post in Post.objects.filter(pk__in=event.ids).select_related("thread__community", "quoted_post"):
+        for post in Post.objects.filter(pk__in=event.ids).select_related(
+            "thread__community", "quoted_post"
+        ):
             notify_new_post(post.thread, post, actor=event.actor)
     elif event.kind == "thread" and event.change == "answered":
         post = event.details.get("post")

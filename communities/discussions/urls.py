@@ -12,37 +12,79 @@ urlpatterns = [
     path("discussions/threads/<int:thread_id>/reply/", discussions.reply, name="reply"),
     path("discussions/threads/<int:thread_id>/edit/", discussions.edit_thread, name="edit-thread"),
     path("discussions/threads/<int:thread_id>/accept/", discussions.accept, name="accept-answer"),
-    path("discussions/threads/<int:thread_id>/watch/", discussions.watch_thread, name="watch-thread"),
+    path(
+        "discussions/threads/<int:thread_id>/watch/", discussions.watch_thread, name="watch-thread"
+    ),
     path("discussions/posts/<int:post_id>/edit/", discussions.edit_post, name="edit-post"),
     path("discussions/posts/<int:post_id>/history/", discussions.post_history, name="post-history"),
     path("discussions/posts/<int:post_id>/delete/", discussions.delete_post, name="delete-post"),
     path("discussions/posts/<int:post_id>/helpful/", discussions.helpful, name="helpful"),
     path("discussions/attachments/<int:attachment_id>/", discussions.attachment, name="attachment"),
     path("notifications/", notifications.notifications, name="notifications"),
-    path("notifications/<int:notification_id>/", notifications.open_notification, name="open-notification"),
+    path(
+        "notifications/<int:notification_id>/",
+        notifications.open_notification,
+        name="open-notification",
+    ),
     path("notifications/read/", notifications.mark_all_read, name="mark-all-read"),
-    path("notifications/settings/", notifications.notification_settings, name="notification-settings"),
-    path("notifications/settings/feed-token/", notifications.reset_feed_token, name="reset-feed-token"),
+    path(
+        "notifications/settings/", notifications.notification_settings, name="notification-settings"
+    ),
+    path(
+        "notifications/settings/feed-token/",
+        notifications.reset_feed_token,
+        name="reset-feed-token",
+    ),
     path("notifications/settings/tokens/", notifications.create_token, name="create-token"),
-    path("notifications/settings/tokens/<int:token_id>/revoke/", notifications.revoke_token, name="revoke-token"),
+    path(
+        "notifications/settings/tokens/<int:token_id>/revoke/",
+        notifications.revoke_token,
+        name="revoke-token",
+    ),
     path("dashboard/", notifications.dashboard, name="dashboard"),
     path("feeds/communities/<slug:slug>/rss/", feeds.CommunityRssFeed(), name="community-feed-rss"),
-    path("feeds/communities/<slug:slug>/atom/", feeds.CommunityAtomFeed(), name="community-feed-atom"),
+    path(
+        "feeds/communities/<slug:slug>/atom/", feeds.CommunityAtomFeed(), name="community-feed-atom"
+    ),
     path("feeds/threads/<int:thread_id>/rss/", feeds.ThreadRssFeed(), name="thread-feed-rss"),
     path("feeds/threads/<int:thread_id>/atom/", feeds.ThreadAtomFeed(), name="thread-feed-atom"),
-    path("feeds/private/<str:token>/communities/<slug:slug>/rss/", feeds.CommunityRssFeed(),
-         name="private-community-feed-rss"),
-    path("feeds/private/<str:token>/communities/<slug:slug>/atom/", feeds.CommunityAtomFeed(),
-         name="private-community-feed-atom"),
-    path("feeds/private/<str:token>/threads/<int:thread_id>/rss/", feeds.ThreadRssFeed(),
-         name="private-thread-feed-rss"),
-    path("feeds/private/<str:token>/threads/<int:thread_id>/atom/", feeds.ThreadAtomFeed(),
-         name="private-thread-feed-atom"),
+    path(
+        "feeds/private/<str:token>/communities/<slug:slug>/rss/",
+        feeds.CommunityRssFeed(),
+        name="private-community-feed-rss",
+    ),
+    path(
+        "feeds/private/<str:token>/communities/<slug:slug>/atom/",
+        feeds.CommunityAtomFeed(),
+        name="private-community-feed-atom",
+    ),
+    path(
+        "feeds/private/<str:token>/threads/<int:thread_id>/rss/",
+        feeds.ThreadRssFeed(),
+        name="private-thread-feed-rss",
+    ),
+    path(
+        "feeds/private/<str:token>/threads/<int:thread_id>/atom/",
+        feeds.ThreadAtomFeed(),
+        name="private-thread-feed-atom",
+    ),
     # Flags and facilitators' moderation
     path("posts/<int:post_id>/flag/", moderation.flag_post, name="flag-post"),
     path("threads/<int:thread_id>/flag/", moderation.flag_thread, name="flag-thread"),
-    path("communities/<slug:slug>/moderation/", moderation.moderation_queue, name="moderation-queue"),
-    path("communities/<slug:slug>/moderation/log/", moderation.moderation_log, name="moderation-log"),
-    path("communities/<slug:slug>/moderation/threads/<int:thread_id>/", moderation.moderate_thread, name="moderate-thread"),
-    path("communities/<slug:slug>/moderation/posts/<int:post_id>/<slug:action>/", moderation.moderate_post, name="moderate-post"),
+    path(
+        "communities/<slug:slug>/moderation/", moderation.moderation_queue, name="moderation-queue"
+    ),
+    path(
+        "communities/<slug:slug>/moderation/log/", moderation.moderation_log, name="moderation-log"
+    ),
+    path(
+        "communities/<slug:slug>/moderation/threads/<int:thread_id>/",
+        moderation.moderate_thread,
+        name="moderate-thread",
+    ),
+    path(
+        "communities/<slug:slug>/moderation/posts/<int:post_id>/<slug:action>/",
+        moderation.moderate_post,
+        name="moderate-post",
+    ),
 ]

@@ -76,17 +76,27 @@ def _council(area) -> dict:
 
 def _summary(page: GoodPracticePage, helped: int, adopted: int) -> dict:
     return {
-        "id": page.pk, "title": page.title, "url": page.full_url or page.url or "", "summary": page.summary,
+        "id": page.pk,
+        "title": page.title,
+        "url": page.full_url or page.url or "",
+        "summary": page.summary,
         "service_areas": [area.full_name for area in page.service_areas.all()],
         "tags": [tag.name for tag in page.tags.all()],
         "councils": [_council(area) for area in page.councils.all()],
-        "status": page.status, "licence": page.licence,
+        "status": page.status,
+        "licence": page.licence,
         "practice_date": page.practice_date.isoformat() if page.practice_date else None,
-        "first_published_at": page.first_published_at, "helped_count": helped, "adopted_count": adopted,
+        "first_published_at": page.first_published_at,
+        "helped_count": helped,
+        "adopted_count": adopted,
     }
 
 
-@router.get("/", response=CaseStudyList, summary="Published good practice, filtered and sorted like the library")
+@router.get(
+    "/",
+    response=CaseStudyList,
+    summary="Published good practice, filtered and sorted like the library",
+)
 def list_good_practice(request, query: Query[LibraryQuery]):
     params = QueryDict(mutable=True)
     for name in ("service_area", "tag", "council_type", "region", "year"):
@@ -96,8 +106,11 @@ def list_good_practice(request, query: Query[LibraryQuery]):
     number = max(query.page, 1)
     start = (number - 1) * PAGE_SIZE
     return {
-        "count": pages.count(), "page": number,
-        "results": [_summary(p, p.helped_count, p.adopted_count) for p in pages[start:start + PAGE_SIZE]],
+        "count": pages.count(),
+        "page": number,
+        "results": [
+            _summary(p, p.helped_count, p.adopted_count) for p in pages[start : start + PAGE_SIZE]
+        ],
     }
 
 
@@ -107,8 +120,19 @@ def get_good_practice(request, page_id: int):
     extra = case_study(page, request.user)
     return {
         **_summary(page, extra["helped_count"], extra["adopted_count"]),
-        **{name: getattr(page, name) for name in (
-            "problem", "approach", "outcomes", "evidence", "cost_amount", "savings_amount", "currency",
-            "savings_period", "savings_measurement")},
+        **{
+            name: getattr(page, name)
+            for name in (
+                "problem",
+                "approach",
+                "outcomes",
+                "evidence",
+                "cost_amount",
+                "savings_amount",
+                "currency",
+                "savings_period",
+                "savings_measurement",
+            )
+        },
         "adopting_councils": [_council(area) for area in extra["adopting_councils"]],
     }

@@ -20,8 +20,13 @@ class GoodPracticeFeed(Feed):
         return library.url if library else "/"
 
     def items(self):
-        return (GoodPracticePage.objects.published().order_by("-first_published_at")
-                .prefetch_related(Prefetch("service_areas", ServiceArea.objects.select_related("parent")))[:30])
+        return (
+            GoodPracticePage.objects.published()
+            .order_by("-first_published_at")
+            .prefetch_related(
+                Prefetch("service_areas", ServiceArea.objects.select_related("parent"))
+            )[:30]
+        )
 
     def item_title(self, item: GoodPracticePage) -> str:
         return item.title

@@ -59,7 +59,9 @@ def reviewable_task_states(task: GoodPracticeReviewTask, user: Actor) -> QuerySe
         return TaskState.objects.none()
     if is_good_practice_editor(user):
         return in_progress
-    pages = GoodPracticePage.objects.filter(reviewable_good_practice_filter(user)).values_list("pk", flat=True)
+    pages = GoodPracticePage.objects.filter(reviewable_good_practice_filter(user)).values_list(
+        "pk", flat=True
+    )
     return in_progress.filter(workflow_state__object_id__in=[str(pk) for pk in pages])
 
 
@@ -77,11 +79,15 @@ def submission_status(page: GoodPracticePage) -> SubmissionStatus:
     """Where an author's case study stands, in their words."""
     state = page.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        return SubmissionStatus("needs-changes", "Changes requested", state.current_task_state.comment)
+        return SubmissionStatus(
+            "needs-changes", "Changes requested", state.current_task_state.comment
+        )
     if state is not None:
         return SubmissionStatus("in-review", "Waiting for review")
     if page.live and page.has_unpublished_changes:
-        return SubmissionStatus("published-with-draft", "Published; your latest changes are a draft")
+        return SubmissionStatus(
+            "published-with-draft", "Published; your latest changes are a draft"
+        )
     if page.live:
         return SubmissionStatus("published", "Published")
     return SubmissionStatus("draft", "Draft: not yet sent for review")
@@ -98,16 +104,26 @@ def awaiting_review_by(user: Actor) -> list[GoodPracticePage]:
         return []
     ids: list[str] = []
     for task in GoodPracticeReviewTask.objects.filter(active=True):
-        ids += list(task.get_task_states_user_can_moderate(user).values_list("workflow_state__object_id", flat=True))
-    return list(GoodPracticePage.objects.filter(pk__in=[int(i) for i in ids]).select_related("author__profile")
-                .order_by("latest_revision_created_at"))
+        ids += list(
+            task.get_task_states_user_can_moderate(user).values_list(
+                "workflow_state__object_id", flat=True
+            )
+        )
+    return list(
+        GoodPracticePage.objects.filter(pk__in=[int(i) for i in ids])
+        .select_related("author__profile")
+        .order_by("latest_revision_created_at")
+    )
 
 
 def visible_author_name(page: GoodPracticePage, viewer: Actor) -> str:
     """The author's name if their profile lets ``viewer`` see it, else a neutral phrase."""
     profile = getattr(page.author, "profile", None) if page.author_id else None
-    return profile.display_name if can_see_profile(viewer, profile) else "a member whose profile is private"
-
+    return (
+        profile.display_name
+        if can_see_profile(viewer, profile)
+        else "a member whose profile is private"
+    )
 
 
 # -- The library, a case study, related ones ---------------------------------------------------
@@ -140,8 +156,14 @@ class LibraryFilters:
 
         years = [int(v) for v in values("year") if v.isdecimal() and 1900 < int(v) < 2200]
         sort = params.get("sort") or "newest"
-        return cls(values("service_area"), values("tag"), values("council_type"), values("region"), years,
-                   sort if sort in SORTS else "newest")
+        return cls(
+            values("service_area"),
+            values("tag"),
+            values("council_type"),
+            values("region"),
+            years,
+            sort if sort in SORTS else "newest",
+        )
 
 
 def filter_library(filters: LibraryFilters):
@@ -150,40 +172,84 @@ def filter_library(filters: LibraryFilters):
     if filters.service_areas:
         chosen = ServiceArea.objects.filter(slug__in=filters.service_areas)
         ids = {pk for area in chosen for pk in area.with_descendants()}
-        pages = pages.filter(pk__in=GoodPracticePage.objects.filter(service_areas__in=ids).values("pk"))
+        pages = pages.filter(
+            pk__in=GoodPracticePage.objects.filter(service_areas__in=ids).values("pk")
+        )
     if filters.tags:
-        pages = pages.filter(pk__in=GoodPracticeTag.objects.filter(tag__slug__in=filters.tags).values("content_object_id"))
+        pages = pages.filter(
+            pk__in=GoodPracticeTag.objects.filter(tag__slug__in=filters.tags).values(
+                "content_object_id"
+            )
+        )
     if filters.council_types:
-        pages = pages.filter(pk__in=GoodPracticePage.objects.filter(councils__authority_type__in=filters.council_types).values("pk"))
+        pages = pages.filter(
+            pk__in=GoodPracticePage.objects.filter(
+                councils__authority_type__in=filters.council_types
+            ).values("pk")
+        )
     if filters.regions:
-        pages = pages.filter(pk__in=GoodPracticePage.objects.filter(councils__region__in=filters.regions).values("pk"))
+        pages = pages.filter(
+            pk__in=GoodPracticePage.objects.filter(councils__region__in=filters.regions).values(
+                "pk"
+            )
+        )
     if filters.years:
         pages = pages.filter(practice_date__year__in=filters.years)
-    return pages.prefetch_related("councils", "service_areas__parent", "tags").order_by(*SORTS[filters.sort])
+    return pages.prefetch_related("councils", "service_areas__parent", "tags").order_by(
+        *SORTS[filters.sort]
+    )
 
 
 def library_facets(filters: LibraryFilters) -> dict[str, list[dict]]:
     """The choices the library offers, drawn from what is published, marked when chosen."""
     published = GoodPracticePage.objects.published()
-    used_areas = set(ServiceArea.objects.filter(good_practice__in=published).values_list("pk", "parent_id").distinct())
+    used_areas = set(
+        ServiceArea.objects.filter(good_practice__in=published)
+        .values_list("pk", "parent_id")
+        .distinct()
+    )
     used_ids = {pk for pair in used_areas for pk in pair if pk}
     areas = [a for a in ServiceArea.objects.in_tree_order() if a.pk in used_ids]
     tags = (
         GoodPracticeTag.objects.filter(content_object__in=published)
-        .values("tag__slug", "tag__name").annotate(n=Count("id")).order_by("tag__name")
+        .values("tag__slug", "tag__name")
+        .annotate(n=Count("id"))
+        .order_by("tag__name")
     )
     councils = Area.objects.filter(good_practice__in=published)
-    types = councils.values("authority_type", "authority_type_name").distinct().order_by("authority_type_name")
-    regions = councils.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
+    types = (
+        councils.values("authority_type", "authority_type_name")
+        .distinct()
+        .order_by("authority_type_name")
+    )
+    regions = (
+        councils.exclude(region="").values_list("region", flat=True).distinct().order_by("region")
+    )
     years = [d.year for d in published.dates("practice_date", "year", order="DESC")]
     return {
         "service_area": [
-            {"value": a.slug, "label": a.full_name, "child": bool(a.parent_id), "checked": a.slug in filters.service_areas}
+            {
+                "value": a.slug,
+                "label": a.full_name,
+                "child": bool(a.parent_id),
+                "checked": a.slug in filters.service_areas,
+            }
             for a in areas
         ],
-        "tag": [{"value": t["tag__slug"], "label": t["tag__name"], "checked": t["tag__slug"] in filters.tags} for t in tags],
+        "tag": [
+            {
+                "value": t["tag__slug"],
+                "label": t["tag__name"],
+                "checked": t["tag__slug"] in filters.tags,
+            }
+            for t in tags
+        ],
         "council_type": [
-            {"value": t["authority_type"], "label": t["authority_type_name"], "checked": t["authority_type"] in filters.council_types}
+            {
+                "value": t["authority_type"],
+                "label": t["authority_type_name"],
+                "checked": t["authority_type"] in filters.council_types,
+            }
             for t in types
         ],
         "region": [{"value": r, "label": r, "checked": r in filters.regions} for r in regions],
@@ -204,7 +270,15 @@ def library_listing(params: QueryDict, user: Actor | None = None) -> dict[str, A
         "filters": filters,
         "sort_options": [(key, label, key == filters.sort) for key, label in SORT_LABELS.items()],
         "filter_querystring": keep.urlencode(),
-        "is_filtered": any([filters.service_areas, filters.tags, filters.council_types, filters.regions, filters.years]),
+        "is_filtered": any(
+            [
+                filters.service_areas,
+                filters.tags,
+                filters.council_types,
+                filters.regions,
+                filters.years,
+            ]
+        ),
     }
 
 
@@ -218,7 +292,8 @@ def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPr
     shared_areas = Count("service_areas", filter=Q(service_areas__in=area_ids), distinct=True)
     shared_tags = Count("tagged_items", filter=Q(tagged_items__tag_id__in=tag_ids), distinct=True)
     return list(
-        GoodPracticePage.objects.published().exclude(pk=page.pk)
+        GoodPracticePage.objects.published()
+        .exclude(pk=page.pk)
         .annotate(shared_areas=shared_areas, shared_tags=shared_tags)
         .filter(Q(shared_areas__gt=0) | Q(shared_tags__gt=0))
         .annotate(score=2 * F("shared_areas") + F("shared_tags"))
@@ -228,14 +303,16 @@ def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPr
 
 def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
     """What a case study page shows ``user`` besides its own fields."""
-    adoptions = list(page.adoptions.select_related("council").order_by("created_at")) if page.pk else []
-    contact_profile = getattr(page.contact, "profile", None) if page.contact_id else None
-    discussion = GoodPracticeDiscussion.objects.filter(page_id=page.pk).values_list("thread_id", flat=True).first()
-    thread = (
-        readable_threads(user).filter(pk=discussion).first()
-        if discussion
-        else None
+    adoptions = (
+        list(page.adoptions.select_related("council").order_by("created_at")) if page.pk else []
     )
+    contact_profile = getattr(page.contact, "profile", None) if page.contact_id else None
+    discussion = (
+        GoodPracticeDiscussion.objects.filter(page_id=page.pk)
+        .values_list("thread_id", flat=True)
+        .first()
+    )
+    thread = readable_threads(user).filter(pk=discussion).first() if discussion else None
     councils_seen: dict[int, Area] = {}
     for adoption in adoptions:
         councils_seen.setdefault(adoption.council_id, adoption.council)
@@ -245,14 +322,20 @@ def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
         "adopted_count": len(adoptions),
         "adoptions": adoptions,
         "adopting_councils": list(councils_seen.values()),
-        "user_helped": bool(user.is_authenticated and page.pk and page.helped_signals.filter(user=user).exists()),
-        "user_adoption": next((a for a in adoptions if user.is_authenticated and a.user_id == user.pk), None),
-        "user_council": getattr(getattr(user, "profile", None), "council", None) if user.is_authenticated else None,
+        "user_helped": bool(
+            user.is_authenticated and page.pk and page.helped_signals.filter(user=user).exists()
+        ),
+        "user_adoption": next(
+            (a for a in adoptions if user.is_authenticated and a.user_id == user.pk), None
+        ),
+        "user_council": getattr(getattr(user, "profile", None), "council", None)
+        if user.is_authenticated
+        else None,
         "contact_profile": contact_profile if can_see_profile(user, contact_profile) else None,
-        "linked_communities": list(page.communities.live().filter(listable_community_filter(user)).order_by("title")),
+        "linked_communities": list(
+            page.communities.live().filter(listable_community_filter(user)).order_by("title")
+        ),
         "discussion_thread": thread,
         "councils": list(page.councils.all()),
         "service_areas": list(page.service_areas.select_related("parent").all()),
     }
-
-

@@ -56,9 +56,18 @@ EDITOR_PAGE_PERMISSIONS = ("add_page", "change_page", "publish_page")
 
 # The starting vocabulary of service areas (editors extend it in the admin's snippets).
 SERVICE_AREAS: dict[str, list[str]] = {
-    "Adult social care": ["Safeguarding", "Home care", "Adaptations and equipment", "Hospital discharge"],
+    "Adult social care": [
+        "Safeguarding",
+        "Home care",
+        "Adaptations and equipment",
+        "Hospital discharge",
+    ],
     "Children's services": ["SEND", "Early help", "Children in care"],
-    "Housing": ["Homelessness and temporary accommodation", "Private rented sector", "Housing delivery"],
+    "Housing": [
+        "Homelessness and temporary accommodation",
+        "Private rented sector",
+        "Housing delivery",
+    ],
     "Environment and waste": ["Waste collection", "Recycling", "Climate and net zero"],
     "Transport and highways": ["Bus services", "Active travel", "Highways maintenance"],
     "Planning and growth": ["Planning policy", "Developer contributions"],
@@ -81,7 +90,6 @@ def ensure_service_areas() -> None:
                 ServiceArea.objects.create(name=name, parent=parent)
 
 
-
 @transaction.atomic
 def ensure_good_practice_library() -> None:
     """The service areas, the editors' group and the review workflow on the library.
@@ -91,11 +99,16 @@ def ensure_good_practice_library() -> None:
     if library is None:
         return
     group, _ = Group.objects.get_or_create(name=GOOD_PRACTICE_EDITORS)
-    group.permissions.add(Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin"))
+    group.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
     for codename in EDITOR_PAGE_PERMISSIONS:
         GroupPagePermission.objects.get_or_create(
-            group=group, page=library,
-            permission=Permission.objects.get(content_type__app_label="wagtailcore", codename=codename),
+            group=group,
+            page=library,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtailcore", codename=codename
+            ),
         )
     task = GoodPracticeReviewTask.objects.filter(name=TASK_NAME).first()
     if task is None:
@@ -110,8 +123,22 @@ def ensure_good_practice_library() -> None:
 # -- Submission and review --------------------------------------------------------------------
 
 SCALAR_FIELDS = (
-    "title", "summary", "problem", "approach", "outcomes", "evidence", "cost_amount", "savings_amount", "body",
-    "savings_period", "savings_measurement", "contact", "practice_date", "status", "licence", "image",
+    "title",
+    "summary",
+    "problem",
+    "approach",
+    "outcomes",
+    "evidence",
+    "cost_amount",
+    "savings_amount",
+    "body",
+    "savings_period",
+    "savings_measurement",
+    "contact",
+    "practice_date",
+    "status",
+    "licence",
+    "image",
     "image_alt",
 )
 RELATION_FIELDS = ("councils", "service_areas", "communities")
@@ -121,7 +148,8 @@ def _apply(page: GoodPracticePage, data: dict[str, Any], user=None) -> None:
     if data.get("image_file"):
         upload = data["image_file"]
         page.image = get_image_model().objects.create(
-            title=(data.get("image_alt") or data.get("title") or "Case study image")[:255], file=upload,
+            title=(data.get("image_alt") or data.get("title") or "Case study image")[:255],
+            file=upload,
             uploaded_by_user=user,
         )
     for name in SCALAR_FIELDS:
@@ -154,7 +182,9 @@ def _body_with(body, parts: dict[str, Any]) -> list[tuple[str, Any]]:
 
 
 @transaction.atomic
-def do_create_good_practice(*, author, data: dict[str, Any], submit: bool = False) -> GoodPracticePage:
+def do_create_good_practice(
+    *, author, data: dict[str, Any], submit: bool = False
+) -> GoodPracticePage:
     """A new draft case study by ``author`` (any signed-in member), sent for review if ``submit``."""
     library = GoodPracticeIndexPage.objects.get()
     page = GoodPracticePage(author=author, owner=author, live=False, contact=author)
@@ -172,7 +202,9 @@ def check_can_edit_good_practice(user: Actor, page: GoodPracticePage) -> None:
 
 
 @transaction.atomic
-def do_update_good_practice(page: GoodPracticePage, user, data: dict[str, Any], submit: bool = False) -> GoodPracticePage:
+def do_update_good_practice(
+    page: GoodPracticePage, user, data: dict[str, Any], submit: bool = False
+) -> GoodPracticePage:
     """Save the author's changes as a new revision; a published version stays live until the
     changes are approved. Changing a case study withdraws it from review until resubmitted."""
     check_can_edit_good_practice(user, page)
@@ -202,15 +234,23 @@ def do_submit_for_review(page: GoodPracticePage, user) -> WorkflowState:
         return state  # already in review
     workflow = page.get_workflow()
     if workflow is None:
-        raise Refusal("The good practice library has no review workflow; ask site staff to run setup.", 400)
+        raise Refusal(
+            "The good practice library has no review workflow; ask site staff to run setup.", 400
+        )
     return workflow.start(page, user)
 
 
 @transaction.atomic
-def do_review_good_practice(page: GoodPracticePage, reviewer, *, approve: bool, comment: str = "") -> None:
+def do_review_good_practice(
+    page: GoodPracticePage, reviewer, *, approve: bool, comment: str = ""
+) -> None:
     """Approve (and so publish) or ask for changes, as the current review task allows ``reviewer``."""
     state = page.current_workflow_state
-    if state is None or state.status != WorkflowState.STATUS_IN_PROGRESS or state.current_task_state is None:
+    if (
+        state is None
+        or state.status != WorkflowState.STATUS_IN_PROGRESS
+        or state.current_task_state is None
+    ):
         raise Refusal("This case study is not awaiting review.", 400)
     task_state = state.current_task_state.specific
     task = task_state.task.specific
@@ -250,7 +290,9 @@ def do_record_adoption(page: GoodPracticePage, user: Actor, note: str = "") -> A
     profile = getattr(user, "profile", None)
     council = profile.council if profile else None
     if council is None:
-        raise Refusal("Add your council to your profile first, so we know which council adopted this.")
+        raise Refusal(
+            "Add your council to your profile first, so we know which council adopted this."
+        )
     with transaction.atomic():
         adoption, _ = Adoption.objects.update_or_create(
             page=page, user=user, defaults={"council": council, "note": note.strip()[:1000]}
@@ -263,8 +305,11 @@ def _questions_community() -> CommunityPage:
     community = CommunityPage.objects.filter(slug=QUESTIONS_COMMUNITY_SLUG).first()
     if community is None:
         community = do_create_community(
-            index=CommunityIndexPage.objects.get(), title="Good practice questions", slug=QUESTIONS_COMMUNITY_SLUG,
-            visibility=Visibility.OPEN, tags=["good practice"],
+            index=CommunityIndexPage.objects.get(),
+            title="Good practice questions",
+            slug=QUESTIONS_COMMUNITY_SLUG,
+            visibility=Visibility.OPEN,
+            tags=["good practice"],
             description="Questions and answers about the case studies in the good practice library, one thread each.",
         )
     return community
@@ -273,8 +318,9 @@ def _questions_community() -> CommunityPage:
 MAX_QUESTION_LENGTH = 10000
 
 
-def check_can_ask_question(user: Actor, page: GoodPracticePage, question: str,
-                           idempotency_key: uuid.UUID | None = None) -> str:
+def check_can_ask_question(
+    user: Actor, page: GoodPracticePage, question: str, idempotency_key: uuid.UUID | None = None
+) -> str:
     """Validate a question on a case study; returns it cleaned. The same limits as any post apply:
     the hourly rate limit (unless this submission already arrived: the idempotency key)."""
     if not user.is_authenticated:
@@ -296,16 +342,23 @@ def check_can_ask_question(user: Actor, page: GoodPracticePage, question: str,
 
 
 @transaction.atomic
-def do_ask_question(page: GoodPracticePage, user: Actor, question: str,
-                    idempotency_key: uuid.UUID | None = None) -> ThreadPage:
+def do_ask_question(
+    page: GoodPracticePage, user: Actor, question: str, idempotency_key: uuid.UUID | None = None
+) -> ThreadPage:
     """Ask about a case study in its question thread, which the first question starts in the
     hub-wide "Good practice questions" community; the caller has run ``check_can_ask_question``.
     Asking there joins that open community, as its one-click join would; a member banned from it
     cannot ask. A repeated ``idempotency_key`` (a double-submitted form) asks once."""
-    GoodPracticePage.objects.select_for_update().filter(pk=page.pk).first()  # one thread per case study
+    GoodPracticePage.objects.select_for_update().filter(
+        pk=page.pk
+    ).first()  # one thread per case study
     if idempotency_key is not None:
         asked = ThreadPage.objects.filter(author=user, idempotency_key=idempotency_key).first()
-        replied = Post.objects.filter(author=user, idempotency_key=idempotency_key).select_related("thread").first()
+        replied = (
+            Post.objects.filter(author=user, idempotency_key=idempotency_key)
+            .select_related("thread")
+            .first()
+        )
         if asked is not None or replied is not None:
             return asked or replied.thread
     discussion = GoodPracticeDiscussion.objects.filter(page=page).select_related("thread").first()
@@ -318,15 +371,22 @@ def do_ask_question(page: GoodPracticePage, user: Actor, question: str,
             if membership is not None and membership.status == Membership.Status.BANNED:
                 raise Refusal("You cannot post in the good practice questions community.") from None
             raise Refusal(f"Only members of the community can ask here. {refusal}") from None
-    check_can_post(user, community, discussion.thread if discussion else None)  # and as its reply form
+    check_can_post(
+        user, community, discussion.thread if discussion else None
+    )  # and as its reply form
     question = question.strip()
     if discussion is not None:
-        do_reply(thread=discussion.thread, author=user, body=question, idempotency_key=idempotency_key)
+        do_reply(
+            thread=discussion.thread, author=user, body=question, idempotency_key=idempotency_key
+        )
         return discussion.thread
     thread = do_start_thread(
-        community=community, author=user, title=f"Questions about: {page.title}"[:255],
+        community=community,
+        author=user,
+        title=f"Questions about: {page.title}"[:255],
         body=f"{question}\n\n*About the case study [{page.title}]({page.url or ''}).*",
-        tags=["good practice"], idempotency_key=idempotency_key,
+        tags=["good practice"],
+        idempotency_key=idempotency_key,
     )
     GoodPracticeDiscussion.objects.get_or_create(page=page, defaults={"thread": thread})
     return thread

@@ -6,8 +6,14 @@ urlpatterns = [
     path("good-practice/submit/", views.submit_good_practice, name="good-practice-submit"),
     path("good-practice/submissions/", views.my_submissions, name="good-practice-submissions"),
     path("good-practice/submissions/<int:pk>/", views.draft_preview, name="good-practice-draft"),
-    path("good-practice/submissions/<int:pk>/edit/", views.edit_good_practice, name="good-practice-edit"),
-    path("good-practice/submissions/<int:pk>/send/", views.send_for_review, name="good-practice-send"),
+    path(
+        "good-practice/submissions/<int:pk>/edit/",
+        views.edit_good_practice,
+        name="good-practice-edit",
+    ),
+    path(
+        "good-practice/submissions/<int:pk>/send/", views.send_for_review, name="good-practice-send"
+    ),
     path("good-practice/review/", views.review_queue, name="good-practice-review-queue"),
     path("good-practice/review/<int:pk>/", views.review_good_practice, name="good-practice-review"),
     path("good-practice/<int:pk>/helped/", views.mark_helped, name="good-practice-helped"),

@@ -29,10 +29,17 @@ def _submit_requested(request) -> bool:
 def submit_good_practice(request):
     form = GoodPracticeForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        page = services.do_create_good_practice(author=request.user, data=form.to_data(), submit=_submit_requested(request))
+        page = services.do_create_good_practice(
+            author=request.user, data=form.to_data(), submit=_submit_requested(request)
+        )
         messages.success(request, _saved_message(page, _submit_requested(request)))
         return redirect("good-practice-submissions")
-    return render(request, FORM_TEMPLATE, {"form": form, "heading": "Share good practice"}, status=400 if form.errors else 200)
+    return render(
+        request,
+        FORM_TEMPLATE,
+        {"form": form, "heading": "Share good practice"},
+        status=400 if form.errors else 200,
+    )
 
 
 def _saved_message(page: GoodPracticePage, submitted: bool) -> str:
@@ -45,13 +52,21 @@ def _saved_message(page: GoodPracticePage, submitted: bool) -> str:
 def edit_good_practice(request, pk: int):
     page = access_good_practice(request.user, pk, "edit")
     draft = page.get_latest_revision_as_object()
-    form = GoodPracticeForm(request.POST or None, request.FILES or None, user=request.user, instance=draft)
+    form = GoodPracticeForm(
+        request.POST or None, request.FILES or None, user=request.user, instance=draft
+    )
     if request.method == "POST" and form.is_valid():
-        page = services.do_update_good_practice(page, request.user, form.to_data(), submit=_submit_requested(request))
+        page = services.do_update_good_practice(
+            page, request.user, form.to_data(), submit=_submit_requested(request)
+        )
         messages.success(request, _saved_message(page, _submit_requested(request)))
         return redirect("good-practice-submissions")
-    context = {"form": form, "heading": f"Edit “{draft.title}”", "page_being_edited": page,
-               "status": queries.submission_status(page)}
+    context = {
+        "form": form,
+        "heading": f"Edit “{draft.title}”",
+        "page_being_edited": page,
+        "status": queries.submission_status(page),
+    }
     return render(request, FORM_TEMPLATE, context, status=400 if form.errors else 200)
 
 
@@ -66,8 +81,11 @@ def send_for_review(request, pk: int):
 
 @login_required
 def my_submissions(request):
-    return render(request, "communities/good_practice/submissions.html",
-                  {"submissions": queries.submissions_of(request.user)})
+    return render(
+        request,
+        "communities/good_practice/submissions.html",
+        {"submissions": queries.submissions_of(request.user)},
+    )
 
 
 @login_required
@@ -76,7 +94,10 @@ def draft_preview(request, pk: int):
     page = access_good_practice(request.user, pk, "preview")
     draft = page.get_latest_revision_as_object()
     context = {
-        "page": draft, "self": draft, "is_draft_preview": True, "status": queries.submission_status(page),
+        "page": draft,
+        "self": draft,
+        "is_draft_preview": True,
+        "status": queries.submission_status(page),
         **queries.case_study(page, request.user),
     }
     if can_review_good_practice(request.user, page) and context["status"].code == "in-review":
@@ -100,16 +121,30 @@ def review_good_practice(request, pk: int):
     form = ReviewForm(request.POST)
     if not form.is_valid():
         draft = page.get_latest_revision_as_object()
-        context = {"page": draft, "self": draft, "is_draft_preview": True, "review_form": form,
-                   "status": queries.submission_status(page), **queries.case_study(page, request.user)}
+        context = {
+            "page": draft,
+            "self": draft,
+            "is_draft_preview": True,
+            "review_form": form,
+            "status": queries.submission_status(page),
+            **queries.case_study(page, request.user),
+        }
         return render(request, "communities/good_practice_page.html", context, status=400)
     try:
-        services.do_review_good_practice(page, request.user, approve=form.cleaned_data["decision"] == "approve",
-                                         comment=form.cleaned_data["comment"])
+        services.do_review_good_practice(
+            page,
+            request.user,
+            approve=form.cleaned_data["decision"] == "approve",
+            comment=form.cleaned_data["comment"],
+        )
     except Refusal as error:
         messages.error(request, str(error))
         return redirect("good-practice-review-queue")
-    verb = "published" if form.cleaned_data["decision"] == "approve" else "returned to its author with your comments"
+    verb = (
+        "published"
+        if form.cleaned_data["decision"] == "approve"
+        else "returned to its author with your comments"
+    )
     messages.success(request, f"“{page.title}” has been {verb}.")
     return redirect("good-practice-review-queue")
 
@@ -120,8 +155,12 @@ def mark_helped(request, pk: int):
     if not request.user.is_authenticated:
         return redirect(f"{reverse('login')}?next={page.url}")
     created = services.do_mark_helped(page, request.user)
-    messages.success(request, "Thank you: we have recorded that this helped you." if created
-                     else "You have already said this helped you.")
+    messages.success(
+        request,
+        "Thank you: we have recorded that this helped you."
+        if created
+        else "You have already said this helped you.",
+    )
     return HttpResponseRedirect(f"{page.url}#reuse")
 
 
@@ -139,7 +178,9 @@ def record_adoption(request, pk: int):
     except Refusal as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, f"Thank you: we have recorded that {adoption.council.short_name} adopted this.")
+        messages.success(
+            request, f"Thank you: we have recorded that {adoption.council.short_name} adopted this."
+        )
     return HttpResponseRedirect(f"{page.url}#reuse")
 
 
@@ -153,13 +194,15 @@ def ask_question(request, pk: int):
     except ValueError:
         key = None
     try:
-        question = services.check_can_ask_question(page=page, user=request.user,
-                                                   question=request.POST.get("question", ""), idempotency_key=key)
+        question = services.check_can_ask_question(
+            page=page,
+            user=request.user,
+            question=request.POST.get("question", ""),
+            idempotency_key=key,
+        )
         thread = services.do_ask_question(page, request.user, question, idempotency_key=key)
     except Refusal as error:
         messages.error(request, str(error))
         return HttpResponseRedirect(f"{page.url}#discussion-heading")
     messages.success(request, "Your question has been posted. You will find the answers here.")
     return HttpResponseRedirect(thread.url)
-
-

@@ -66,14 +66,14 @@ __all__ = [
     "Visibility",
 ]
 
-from communities.models.good_practice import (  # noqa: E402
+from communities.models.good_practice import (
     GoodPracticeReviewTask,
     PracticeStatus,
     ReuseLicence,
     SavingsPeriod,
 )
-from communities.models.reuse import Adoption, GoodPracticeDiscussion, HelpedSignal  # noqa: E402
-from communities.models.service_areas import ServiceArea  # noqa: E402
+from communities.models.reuse import Adoption, GoodPracticeDiscussion, HelpedSignal
+from communities.models.service_areas import ServiceArea
 
 __all__ += [
     "Adoption",

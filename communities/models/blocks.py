@@ -14,8 +14,12 @@ class KeyFigureBlock(blocks.StructBlock):
     """A headline number: "£2.18m saved over five years"."""
 
     value = blocks.CharBlock(max_length=30, help_text="The number, for example 2.18 or 38%.")
-    unit = blocks.CharBlock(max_length=30, required=False, help_text="For example £m, weeks, households.")
-    label = blocks.CharBlock(max_length=120, help_text="What it measures, for example 'saved over five years'.")
+    unit = blocks.CharBlock(
+        max_length=30, required=False, help_text="For example £m, weeks, households."
+    )
+    label = blocks.CharBlock(
+        max_length=120, help_text="What it measures, for example 'saved over five years'."
+    )
 
     class Meta:
         icon = "pick"
@@ -25,7 +29,9 @@ class KeyFigureBlock(blocks.StructBlock):
 
 class QuotationBlock(blocks.StructBlock):
     quote = blocks.TextBlock(max_length=1500)
-    attribution = blocks.CharBlock(max_length=200, required=False, help_text="Who said it and their role.")
+    attribution = blocks.CharBlock(
+        max_length=200, required=False, help_text="Who said it and their role."
+    )
 
     class Meta:
         icon = "openquote"
@@ -35,7 +41,8 @@ class QuotationBlock(blocks.StructBlock):
 class ImageBlock(blocks.StructBlock):
     image = ImageChooserBlock()
     alt_text = blocks.CharBlock(
-        max_length=250, required=False,
+        max_length=250,
+        required=False,
         help_text="Describe the image for people who cannot see it; leave empty if it is decorative.",
     )
     caption = blocks.CharBlock(max_length=250, required=False)
@@ -47,7 +54,9 @@ class ImageBlock(blocks.StructBlock):
 
 class DocumentBlock(blocks.StructBlock):
     document = DocumentChooserBlock()
-    title = blocks.CharBlock(max_length=200, required=False, help_text="Defaults to the document's title.")
+    title = blocks.CharBlock(
+        max_length=200, required=False, help_text="Defaults to the document's title."
+    )
 
     class Meta:
         icon = "doc-full"
@@ -82,8 +91,12 @@ class BenchmarkEvidenceBlock(blocks.StructBlock):
     data measures without any migration once they exist.
     """
 
-    measure = blocks.CharBlock(max_length=100, help_text="The measure's identifier, for example household-recycling-rate.")
-    area = blocks.CharBlock(max_length=9, help_text="The council's GSS code, for example E08000035.")
+    measure = blocks.CharBlock(
+        max_length=100, help_text="The measure's identifier, for example household-recycling-rate."
+    )
+    area = blocks.CharBlock(
+        max_length=9, help_text="The council's GSS code, for example E08000035."
+    )
     period_before = blocks.CharBlock(max_length=20, help_text="For example 2019-20.")
     value_before = blocks.DecimalBlock(required=False)
     period_after = blocks.CharBlock(max_length=20, help_text="For example 2023-24.")
@@ -103,7 +116,9 @@ class BenchmarkEvidenceBlock(blocks.StructBlock):
         code = (value.get("area") or "").strip().upper()
         if not Area.objects.filter(gss_code=code).exists():
             raise StructBlockValidationError(
-                block_errors={"area": ErrorList([ValidationError(f"No council has the GSS code {code!r}.")])}
+                block_errors={
+                    "area": ErrorList([ValidationError(f"No council has the GSS code {code!r}.")])
+                }
             )
         value["area"] = code
         return value

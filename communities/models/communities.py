@@ -16,7 +16,9 @@ class Visibility(models.TextChoices):
 
 
 class CommunityTag(TaggedItemBase):
-    content_object = ParentalKey("communities.CommunityPage", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "communities.CommunityPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
 
 
 class CommunityIndexPage(Page):
@@ -40,8 +42,12 @@ class CommunityIndexPage(Page):
 class CommunityPage(Page):
     """A community of practice: its description, topics, the councils it serves and who may see it."""
 
-    description = models.TextField(max_length=2000, help_text="Shown to everyone who can see the community.")
-    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.OPEN)
+    description = models.TextField(
+        max_length=2000, help_text="Shown to everyone who can see the community."
+    )
+    visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.OPEN
+    )
     tags = ClusterTaggableManager(through=CommunityTag, blank=True)
     councils = ParentalManyToManyField("linkeddata.Area", blank=True, related_name="communities")
 
@@ -52,7 +58,11 @@ class CommunityPage(Page):
         FieldPanel("tags"),
         FieldPanel("councils"),
     ]
-    search_fields = [*Page.search_fields, index.SearchField("description"), index.FilterField("visibility")]
+    search_fields = [
+        *Page.search_fields,
+        index.SearchField("description"),
+        index.FilterField("visibility"),
+    ]
     parent_page_types = ["communities.CommunityIndexPage"]
     is_creatable = False  # created on the hub's own pages, never in the admin (wagtail_hooks.py)
     subpage_types = ["communities.ThreadPage"]

@@ -106,19 +106,28 @@ class GoodPracticeIndexPage(Page):
 class GoodPracticePage(Page):
     """A structured case study of what worked in a council, for others to reuse."""
 
-    summary = models.TextField(max_length=1000, help_text="One paragraph: what was done and what it achieved.")
+    summary = models.TextField(
+        max_length=1000, help_text="One paragraph: what was done and what it achieved."
+    )
     problem = models.TextField(max_length=5000)
     approach = models.TextField(max_length=10000)
     outcomes = models.TextField(max_length=5000)
     evidence = models.TextField(
-        "evidence and evaluation", max_length=5000, blank=True,
+        "evidence and evaluation",
+        max_length=5000,
+        blank=True,
         help_text="How you know it worked: evaluations, data, audits.",
     )
     cost_amount = models.DecimalField(
         "cost", max_digits=13, decimal_places=2, null=True, blank=True, validators=AMOUNT_VALIDATORS
     )
     savings_amount = models.DecimalField(
-        "savings", max_digits=13, decimal_places=2, null=True, blank=True, validators=AMOUNT_VALIDATORS
+        "savings",
+        max_digits=13,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=AMOUNT_VALIDATORS,
     )
     currency = models.CharField(max_length=3, choices=Currency.choices, default=Currency.GBP)
     savings_period = models.CharField(max_length=10, choices=SavingsPeriod.choices, blank=True)
@@ -131,19 +140,32 @@ class GoodPracticePage(Page):
     )
     tags = ClusterTaggableManager(through=GoodPracticeTag, blank=True)
     communities = ParentalManyToManyField(
-        "communities.CommunityPage", blank=True, related_name="good_practice",
+        "communities.CommunityPage",
+        blank=True,
+        related_name="good_practice",
         help_text="Communities where this was discussed.",
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="good_practice_submissions",
     )
     contact = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The member to contact; shown only as their profile's visibility allows.",
     )
-    practice_date = models.DateField("date", null=True, blank=True, help_text="When the practice started.")
-    status = models.CharField(max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.ESTABLISHED)
+    practice_date = models.DateField(
+        "date", null=True, blank=True, help_text="When the practice started."
+    )
+    status = models.CharField(
+        max_length=12, choices=PracticeStatus.choices, default=PracticeStatus.ESTABLISHED
+    )
     licence = models.CharField(
         "licence for reuse", max_length=15, choices=ReuseLicence.choices, default=ReuseLicence.OGL
     )
@@ -151,7 +173,9 @@ class GoodPracticePage(Page):
         "wagtailimages.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     image_alt = models.CharField(
-        "image description", max_length=250, blank=True,
+        "image description",
+        max_length=250,
+        blank=True,
         help_text="Describe the image for people who cannot see it.",
     )
     body = StreamField(GoodPracticeBodyBlock(), blank=True, use_json_field=True)
@@ -167,7 +191,13 @@ class GoodPracticePage(Page):
         FieldPanel("evidence"),
         MultiFieldPanel(
             [
-                FieldRowPanel([FieldPanel("cost_amount"), FieldPanel("savings_amount"), FieldPanel("currency")]),
+                FieldRowPanel(
+                    [
+                        FieldPanel("cost_amount"),
+                        FieldPanel("savings_amount"),
+                        FieldPanel("currency"),
+                    ]
+                ),
                 FieldPanel("savings_period"),
                 FieldPanel("savings_measurement"),
             ],

@@ -18,11 +18,19 @@ class JoinRequest(models.Model):
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
 
-    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
-    message = models.TextField(max_length=1000, blank=True, help_text="What the requester told the facilitators")
+    community = models.ForeignKey(
+        "communities.CommunityPage", on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(
+        max_length=1000, blank=True, help_text="What the requester told the facilitators"
+    )
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
-    response = models.TextField(max_length=1000, blank=True, help_text="The facilitator's optional message")
+    response = models.TextField(
+        max_length=1000, blank=True, help_text="The facilitator's optional message"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -33,7 +41,9 @@ class JoinRequest(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "user"], condition=models.Q(status="pending"), name="one_pending_request"
+                fields=["community", "user"],
+                condition=models.Q(status="pending"),
+                name="one_pending_request",
             )
         ]
 
@@ -45,7 +55,9 @@ class InvitationQuerySet(models.QuerySet):
     def pending(self) -> InvitationQuerySet:
         """Invitations whose link still works: not accepted, not withdrawn and not expired."""
         return self.filter(
-            accepted_at__isnull=True, withdrawn_at__isnull=True, created_at__gt=timezone.now() - Invitation.VALID_FOR
+            accepted_at__isnull=True,
+            withdrawn_at__isnull=True,
+            created_at__gt=timezone.now() - Invitation.VALID_FOR,
         )
 
     def past(self) -> InvitationQuerySet:
@@ -59,7 +71,9 @@ class Invitation(models.Model):
 
     VALID_FOR = timedelta(days=14)
 
-    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="invitations")
+    community = models.ForeignKey(
+        "communities.CommunityPage", on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField()
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"

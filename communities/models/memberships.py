@@ -19,15 +19,23 @@ class Membership(models.Model):
         BANNED = "banned", "Banned"
         LEFT = "left", "Left"
 
-    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="memberships")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    community = models.ForeignKey(
+        "communities.CommunityPage", on_delete=models.CASCADE, related_name="memberships"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(max_length=12, choices=Role.choices, default=Role.MEMBER)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["community", "user"], name="one_membership_per_community")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "user"], name="one_membership_per_community"
+            )
+        ]
         indexes = [models.Index(fields=["user", "status"])]
 
     def __str__(self) -> str:

@@ -13,7 +13,9 @@ class FlagQuerySet(models.QuerySet):
 
     def in_community(self, community) -> FlagQuerySet:
         """Flags on replies and on opening posts of threads in ``community``."""
-        return self.filter(models.Q(post__thread__community=community) | models.Q(thread__community=community))
+        return self.filter(
+            models.Q(post__thread__community=community) | models.Q(thread__community=community)
+        )
 
 
 class Flag(models.Model):
@@ -27,12 +29,20 @@ class Flag(models.Model):
         OFF_TOPIC = "off_topic", "Off topic"
         OTHER = "other", "Something else"
 
-    post = models.ForeignKey("communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="flags")
+    post = models.ForeignKey(
+        "communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="flags"
+    )
     thread = models.ForeignKey(
-        "communities.ThreadPage", null=True, blank=True, on_delete=models.CASCADE, related_name="flags",
+        "communities.ThreadPage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="flags",
         help_text="Set when the thread's opening post is flagged (then ``post`` is empty)",
     )
-    flagged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    flagged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     detail = models.TextField(max_length=1000, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -56,7 +66,11 @@ class Flag(models.Model):
         ]
 
     def __str__(self) -> str:
-        target = f"post {self.post_id}" if self.post_id else f"the opening post of thread {self.thread_id}"
+        target = (
+            f"post {self.post_id}"
+            if self.post_id
+            else f"the opening post of thread {self.thread_id}"
+        )
         return f"Flag on {target}: {self.reason}"
 
     @property
@@ -94,15 +108,25 @@ class ModerationAction(models.Model):
         CHANGE_ROLE = "change_role", "Changed a member's role"
         CHANGE_SETTINGS = "change_settings", "Changed the community's settings"
 
-    community = models.ForeignKey("communities.CommunityPage", on_delete=models.CASCADE, related_name="moderation_actions")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    community = models.ForeignKey(
+        "communities.CommunityPage", on_delete=models.CASCADE, related_name="moderation_actions"
+    )
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     kind = models.CharField(max_length=20, choices=Kind.choices)
     thread = models.ForeignKey(
         "communities.ThreadPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    post = models.ForeignKey("communities.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    post = models.ForeignKey(
+        "communities.Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     subject = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The person the action was about, for membership actions",
     )
     detail = models.CharField(max_length=500, blank=True)

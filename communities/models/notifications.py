@@ -22,12 +22,22 @@ class WatchLevel(models.TextChoices):
 class Watch(models.Model):
     """How closely a member follows one thread or one community."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="watches"
+    )
     community = models.ForeignKey(
-        "communities.CommunityPage", null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+        "communities.CommunityPage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watches",
     )
     thread = models.ForeignKey(
-        "communities.ThreadPage", null=True, blank=True, on_delete=models.CASCADE, related_name="watches"
+        "communities.ThreadPage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="watches",
     )
     level = models.CharField(max_length=10, choices=WatchLevel.choices, default=WatchLevel.WATCHING)
     updated_at = models.DateTimeField(auto_now=True)
@@ -54,15 +64,20 @@ class Notification(models.Model):
         MENTION = "mention", "Mentioned you"
         ACCEPTED = "accepted", "Your answer was accepted"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     kind = models.CharField(max_length=12, choices=Kind.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     thread = models.ForeignKey("communities.ThreadPage", on_delete=models.CASCADE, related_name="+")
-    post = models.ForeignKey("communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    post = models.ForeignKey(
+        "communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
-
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -85,8 +100,12 @@ def new_feed_token() -> str:
 class NotificationSettings(models.Model):
     """A member's email preference, secret feed token and dashboard bookmark."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings")
-    email_frequency = models.CharField(max_length=10, choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATE)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_frequency = models.CharField(
+        max_length=10, choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATE
+    )
     feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
     last_digest_at = models.DateTimeField(null=True, blank=True)
     dashboard_seen_at = models.DateTimeField(null=True, blank=True)

@@ -15,13 +15,17 @@ class ProfileVisibility(models.TextChoices):
 
 
 class ExpertiseTag(TaggedItemBase):
-    content_object = ParentalKey("communities.Profile", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "communities.Profile", related_name="tagged_items", on_delete=models.CASCADE
+    )
 
 
 class Profile(ClusterableModel):
     """What a practitioner tells others about themselves, and who may see it."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
+    )
     display_name = models.CharField(max_length=120)
     job_title = models.CharField(max_length=120, blank=True)
     council = models.ForeignKey(
@@ -29,7 +33,9 @@ class Profile(ClusterableModel):
     )
     bio = models.TextField(blank=True, max_length=2000)
     expertise = TaggableManager(through=ExpertiseTag, blank=True, verbose_name="expertise")
-    visibility = models.CharField(max_length=10, choices=ProfileVisibility.choices, default=ProfileVisibility.MEMBERS)
+    visibility = models.CharField(
+        max_length=10, choices=ProfileVisibility.choices, default=ProfileVisibility.MEMBERS
+    )
 
     class Meta:
         ordering = ["display_name"]

@@ -14,10 +14,14 @@ class CommunityProposal(models.Model):
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
 
-    proposer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_proposals")
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="community_proposals"
+    )
     title = models.CharField(max_length=120)
     description = models.TextField(max_length=2000)
-    visibility = models.CharField(max_length=12, choices=Visibility.choices, default=Visibility.OPEN)
+    visibility = models.CharField(
+        max_length=12, choices=Visibility.choices, default=Visibility.OPEN
+    )
     tags = models.CharField(max_length=300, blank=True, help_text="Comma-separated topics")
     reason = models.TextField(max_length=2000, blank=True)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
@@ -27,7 +31,11 @@ class CommunityProposal(models.Model):
     )
     decided_at = models.DateTimeField(null=True, blank=True)
     community = models.ForeignKey(
-        "communities.CommunityPage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "communities.CommunityPage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

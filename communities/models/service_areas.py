@@ -16,7 +16,9 @@ class ServiceAreaQuerySet(models.QuerySet):
     def in_tree_order(self) -> ServiceAreaQuerySet:
         """Top-level areas first, each followed by its children, alphabetically."""
         return self.select_related("parent").order_by(
-            models.functions.Coalesce("parent__name", "name"), models.F("parent").asc(nulls_first=True), "name"
+            models.functions.Coalesce("parent__name", "name"),
+            models.F("parent").asc(nulls_first=True),
+            "name",
         )
 
 
@@ -28,21 +30,34 @@ class ServiceArea(index.Indexed, models.Model):
     """
 
     name = models.CharField(max_length=100)
-    slug = models.SlugField(max_length=120, unique=True, help_text="Used in the library's filter links.")
+    slug = models.SlugField(
+        max_length=120, unique=True, help_text="Used in the library's filter links."
+    )
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         help_text="Leave empty for a top-level service area.",
     )
     description = models.TextField(blank=True)
 
     objects = ServiceAreaQuerySet.as_manager()
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("parent"), FieldPanel("description")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("parent"),
+        FieldPanel("description"),
+    ]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
     class Meta:
         ordering = ["name"]
-        constraints = [models.UniqueConstraint(fields=["parent", "name"], name="unique_service_area_name")]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "name"], name="unique_service_area_name")
+        ]
 
     def __str__(self) -> str:
         return self.full_name
@@ -59,7 +74,9 @@ class ServiceArea(index.Indexed, models.Model):
 
     def clean(self) -> None:
         if self.parent_id and self.parent.parent_id:
-            raise ValidationError({"parent": "Service areas have two levels: choose a top-level area as parent."})
+            raise ValidationError(
+                {"parent": "Service areas have two levels: choose a top-level area as parent."}
+            )
         if self.parent_id and self.pk and self.parent_id == self.pk:
             raise ValidationError({"parent": "A service area cannot be its own parent."})
 

@@ -14,7 +14,9 @@ from communities.models.communities import CommunityPage
 
 
 class ThreadTag(TaggedItemBase):
-    content_object = ParentalKey("communities.ThreadPage", related_name="tagged_items", on_delete=models.CASCADE)
+    content_object = ParentalKey(
+        "communities.ThreadPage", related_name="tagged_items", on_delete=models.CASCADE
+    )
 
 
 class ThreadPage(Page):
@@ -22,13 +24,21 @@ class ThreadPage(Page):
 
     body = models.TextField(max_length=50000, help_text="Markdown")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="threads"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="threads",
     )
     tags = ClusterTaggableManager(through=ThreadTag, blank=True)
     last_activity_at = models.DateTimeField(default=timezone.now, db_index=True)
     reply_count = models.PositiveIntegerField(default=0)
     community = models.ForeignKey(
-        CommunityPage, null=True, editable=False, on_delete=models.SET_NULL, related_name="threads",
+        CommunityPage,
+        null=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="threads",
         help_text="The community the thread is in (its parent page), kept for permission filtering.",
     )
     accepted_post = models.ForeignKey(
@@ -36,12 +46,16 @@ class ThreadPage(Page):
     )
     is_locked = models.BooleanField(default=False)
     is_pinned = models.BooleanField(default=False)
-    body_html = models.TextField(blank=True, editable=False, help_text="The body rendered and sanitised on save.")
+    body_html = models.TextField(
+        blank=True, editable=False, help_text="The body rendered and sanitised on save."
+    )
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["author", "idempotency_key"], name="one_thread_per_submission")
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"], name="one_thread_per_submission"
+            )
         ]
 
     content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("tags")]
@@ -60,7 +74,9 @@ class ThreadPage(Page):
 
     def parent_community_id(self) -> int:
         """The id of the community page this thread sits under in the page tree."""
-        return CommunityPage.objects.values_list("pk", flat=True).get(path=self.path[: -self.steplen])
+        return CommunityPage.objects.values_list("pk", flat=True).get(
+            path=self.path[: -self.steplen]
+        )
 
     @property
     def is_answered(self) -> bool:
@@ -69,7 +85,9 @@ class ThreadPage(Page):
     def serve(self, request, *args, **kwargs):
         from communities.discussions.queries import check_reader
 
-        check_reader(request.user, self.community, page=self)  # a refusal is rendered by RefusalMiddleware
+        check_reader(
+            request.user, self.community, page=self
+        )  # a refusal is rendered by RefusalMiddleware
         return super().serve(request, *args, **kwargs)
 
     def get_context(self, request, *args, **kwargs):
@@ -85,7 +103,11 @@ class Post(models.Model):
 
     thread = models.ForeignKey(ThreadPage, on_delete=models.CASCADE, related_name="posts")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="posts",
     )
     body = models.TextField(max_length=50000, help_text="Markdown")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -95,14 +117,18 @@ class Post(models.Model):
     body_html = models.TextField(blank=True, editable=False)
     edited_at = models.DateTimeField(null=True, blank=True)
     helpful_count = models.PositiveIntegerField(default=0, editable=False)
-    quoted_post = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    quoted_post = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["created_at", "pk"]
         indexes = [models.Index(fields=["thread", "created_at"])]
         constraints = [
-            models.UniqueConstraint(fields=["author", "idempotency_key"], name="one_post_per_submission")
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"], name="one_post_per_submission"
+            )
         ]
 
     def __str__(self) -> str:
@@ -117,13 +143,14 @@ class Post(models.Model):
         super().save(*args, **kwargs)
 
 
-
 class PostRevision(models.Model):
     """An earlier text of a post, kept whenever it is edited."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="revisions")
     body = models.TextField()
-    edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -137,11 +164,15 @@ class HelpfulVote(models.Model):
     """A member found a post helpful; one vote per member and post."""
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="helpful_votes")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_votes")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="helpful_votes"
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["post", "user"], name="one_helpful_vote_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "user"], name="one_helpful_vote_per_member")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} found post {self.post_id} helpful"
@@ -151,7 +182,9 @@ class Attachment(models.Model):
     """A Wagtail document attached to a thread's opening post or to a reply; served only to readers."""
 
     thread = models.ForeignKey(ThreadPage, on_delete=models.CASCADE, related_name="attachments")
-    post = models.ForeignKey(Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments")
+    post = models.ForeignKey(
+        Post, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
     document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 

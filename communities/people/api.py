@@ -38,19 +38,46 @@ class MembershipOut(Schema):
 router = Router(tags=["communities"])
 
 
-@router.get("/communities/{slug}/memberships", response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
-            summary="Active members of a community")
+@router.get(
+    "/communities/{slug}/memberships",
+    response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
+    summary="Active members of a community",
+)
 @paginate(LimitOffsetPagination)
 def list_memberships(request, slug: str):
     community = access_community(request.user, slug, "read")  # who belongs is members-only content
-    memberships = community.memberships.filter(status=Membership.Status.ACTIVE).select_related("user__profile")
-    return [{"community": slug, "member": profile_name(m.user) or "", "role": m.role, "status": m.status}
-            for m in memberships.order_by("user__profile__display_name")]
+    memberships = community.memberships.filter(status=Membership.Status.ACTIVE).select_related(
+        "user__profile"
+    )
+    return [
+        {
+            "community": slug,
+            "member": profile_name(m.user) or "",
+            "role": m.role,
+            "status": m.status,
+        }
+        for m in memberships.order_by("user__profile__display_name")
+    ]
 
 
-@router.get("/me/memberships", auth=MemberAuth(), response=list[MembershipOut], summary="Your memberships",
-            tags=["me"])
+@router.get(
+    "/me/memberships",
+    auth=MemberAuth(),
+    response=list[MembershipOut],
+    summary="Your memberships",
+    tags=["me"],
+)
 def my_memberships(request):
-    memberships = Membership.objects.filter(user=request.user).select_related("community", "user__profile")
-    return [{"community": m.community.slug, "member": profile_name(m.user) or "", "role": m.role, "status": m.status}
-            for m in memberships if can_see_community(request.user, m.community)]
+    memberships = Membership.objects.filter(user=request.user).select_related(
+        "community", "user__profile"
+    )
+    return [
+        {
+            "community": m.community.slug,
+            "member": profile_name(m.user) or "",
+            "role": m.role,
+            "status": m.status,
+        }
+        for m in memberships
+        if can_see_community(request.user, m.community)
+    ]

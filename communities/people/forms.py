@@ -20,9 +20,17 @@ class CouncilChoiceField(forms.ModelChoiceField):
 
 class SignUpForm(forms.Form):
     display_name = forms.CharField(label="Your name", max_length=120)
-    email = forms.EmailField(label="Work email address", max_length=150, help_text="You sign in with it; we send a link to confirm it.")
-    password1 = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput,
-                                help_text="At least 10 characters, not only numbers, not a common password.")
+    email = forms.EmailField(
+        label="Work email address",
+        max_length=150,
+        help_text="You sign in with it; we send a link to confirm it.",
+    )
+    password1 = forms.CharField(
+        label="Password",
+        strip=False,
+        widget=forms.PasswordInput,
+        help_text="At least 10 characters, not only numbers, not a common password.",
+    )
     password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
 
     def clean_email(self) -> str:
@@ -39,8 +47,11 @@ class SignUpForm(forms.Form):
         if first and second and first != second:
             self.add_error("password2", "The two passwords are different.")
         elif first:
-            candidate = User(username=cleaned.get("email", ""), email=cleaned.get("email", ""),
-                             first_name=cleaned.get("display_name", ""))
+            candidate = User(
+                username=cleaned.get("email", ""),
+                email=cleaned.get("email", ""),
+                first_name=cleaned.get("display_name", ""),
+            )
             try:
                 password_validation.validate_password(first, candidate)
             except forms.ValidationError as exc:
@@ -50,13 +61,21 @@ class SignUpForm(forms.Form):
 
 class ProfileForm(forms.ModelForm):
     council = CouncilChoiceField(
-        queryset=Area.objects.councils().order_by("name"), required=False, empty_label="Not given",
+        queryset=Area.objects.councils().order_by("name"),
+        required=False,
+        empty_label="Not given",
         help_text="Type the first letters of the council's name to jump to it.",
     )
-    expertise = TagField(required=False, label="Expertise",
-                         help_text="Topics you know about, separated by commas, for example: waste, recycling.")
-    visibility = forms.ChoiceField(choices=ProfileVisibility.choices, widget=forms.RadioSelect,
-                                   label="Who may see your profile")
+    expertise = TagField(
+        required=False,
+        label="Expertise",
+        help_text="Topics you know about, separated by commas, for example: waste, recycling.",
+    )
+    visibility = forms.ChoiceField(
+        choices=ProfileVisibility.choices,
+        widget=forms.RadioSelect,
+        label="Who may see your profile",
+    )
 
     class Meta:
         model = Profile
@@ -68,15 +87,22 @@ class ProfileForm(forms.ModelForm):
 
 class JoinRequestForm(forms.Form):
     message = forms.CharField(
-        label="Message to the facilitators (optional)", required=False, max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 4}), help_text="Say what you do and why you would like to join.",
+        label="Message to the facilitators (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Say what you do and why you would like to join.",
     )
 
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "Approve"), ("decline", "Decline")])
-    response = forms.CharField(label="Message to the requester (optional)", required=False, max_length=1000,
-                               widget=forms.Textarea(attrs={"rows": 2}))
+    response = forms.CharField(
+        label="Message to the requester (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class InvitationForm(forms.Form):
@@ -84,21 +110,39 @@ class InvitationForm(forms.Form):
 
 
 class RoleForm(forms.Form):
-    role = forms.ChoiceField(choices=[("member", "Member"), ("facilitator", "Facilitator"), ("owner", "Owner")])
+    role = forms.ChoiceField(
+        choices=[("member", "Member"), ("facilitator", "Facilitator"), ("owner", "Owner")]
+    )
 
 
 class CommunitySettingsForm(forms.Form):
     description = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
     tags = TagField(required=False, label="Topics", help_text="Separated by commas.")
-    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, label="Who may see it")
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices, widget=forms.RadioSelect, label="Who may see it"
+    )
 
 
 class ProposalForm(forms.Form):
     title = forms.CharField(label="Name of the community", min_length=3, max_length=120)
-    description = forms.CharField(label="What it is for", max_length=2000, widget=forms.Textarea(attrs={"rows": 5}))
-    visibility = forms.ChoiceField(choices=Visibility.choices, widget=forms.RadioSelect, initial=Visibility.OPEN,
-                                   label="Who may see it")
-    tags = forms.CharField(label="Topics (optional)", required=False, max_length=300,
-                           help_text="Separated by commas, for example: housing, homelessness.")
-    reason = forms.CharField(label="Why the hub needs it (optional)", required=False, max_length=2000,
-                             widget=forms.Textarea(attrs={"rows": 3}))
+    description = forms.CharField(
+        label="What it is for", max_length=2000, widget=forms.Textarea(attrs={"rows": 5})
+    )
+    visibility = forms.ChoiceField(
+        choices=Visibility.choices,
+        widget=forms.RadioSelect,
+        initial=Visibility.OPEN,
+        label="Who may see it",
+    )
+    tags = forms.CharField(
+        label="Topics (optional)",
+        required=False,
+        max_length=300,
+        help_text="Separated by commas, for example: housing, homelessness.",
+    )
+    reason = forms.CharField(
+        label="Why the hub needs it (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -21,11 +21,15 @@ class PersonalTokenMiddleware:
 
             user = user_for_token(raw.strip())
             if user is None:
-                response = JsonResponse({"detail": "The personal token is not valid (revoked or mistyped)."}, status=401)
+                response = JsonResponse(
+                    {"detail": "The personal token is not valid (revoked or mistyped)."}, status=401
+                )
                 response["WWW-Authenticate"] = 'Bearer realm="hub"'
                 return response
             request.user = user
             request._cached_user = user
             request.authenticated_by_token = True
-            request._dont_enforce_csrf_checks = True  # no cookies involved, so no cross-site forgery
+            request._dont_enforce_csrf_checks = (
+                True  # no cookies involved, so no cross-site forgery
+            )
         return self.get_response(request)

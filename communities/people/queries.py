@@ -87,8 +87,9 @@ def member_directory(viewer: Actor, query: str = "") -> QuerySet[Profile]:
     return profiles
 
 
-def community_members(viewer: Actor, community: CommunityPage, *, facilitating: bool,
-                      query: str = "") -> QuerySet[Membership]:
+def community_members(
+    viewer: Actor, community: CommunityPage, *, facilitating: bool, query: str = ""
+) -> QuerySet[Membership]:
     """A community's active members as ``viewer`` may list them: facilitators see everyone they
     manage; others the members whose profiles they may see."""
     memberships = (
@@ -97,9 +98,12 @@ def community_members(viewer: Actor, community: CommunityPage, *, facilitating: 
         .order_by("user__profile__display_name", "pk")
     )
     if not facilitating:
-        memberships = memberships.filter(user__profile__in=Profile.objects.filter(visible_profile_filter(viewer)))
+        memberships = memberships.filter(
+            user__profile__in=Profile.objects.filter(visible_profile_filter(viewer))
+        )
     if query:
         memberships = memberships.filter(
-            Q(user__profile__display_name__icontains=query) | Q(user__profile__job_title__icontains=query)
+            Q(user__profile__display_name__icontains=query)
+            | Q(user__profile__job_title__icontains=query)
         )
     return memberships

@@ -16,9 +16,21 @@ urlpatterns = [
         auth_views.PasswordResetView.as_view(extra_email_context={"site_name": settings.SITE_NAME}),
         name="password_reset",
     ),
-    path("accounts/password-reset/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
-    path("accounts/reset/<uidb64>/<token>/", auth_views.PasswordResetConfirmView.as_view(), name="password_reset_confirm"),
-    path("accounts/reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path(
+        "accounts/password-reset/sent/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "accounts/reset/done/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
     # Profiles and the directory
     path("members/", views.member_directory, name="member-directory"),
     path("members/me/", views.my_profile, name="my-profile"),
@@ -29,16 +41,32 @@ urlpatterns = [
     path("invitations/<str:token>/", views.accept_invitation, name="accept-invitation"),
     path("community-proposals/", views.proposal_queue, name="proposal-queue"),
     path("community-proposals/new/", views.propose_community, name="propose-community"),
-    path("community-proposals/<int:proposal_id>/decide/", views.decide_proposal, name="decide-proposal"),
+    path(
+        "community-proposals/<int:proposal_id>/decide/",
+        views.decide_proposal,
+        name="decide-proposal",
+    ),
     # A community's people
     path("communities/<slug:slug>/members/", views.community_members, name="community-members"),
-    path("communities/<slug:slug>/members/<int:user_id>/<slug:action>/", views.member_action, name="member-action"),
+    path(
+        "communities/<slug:slug>/members/<int:user_id>/<slug:action>/",
+        views.member_action,
+        name="member-action",
+    ),
     path("communities/<slug:slug>/join/", views.join_community, name="join-community"),
     path("communities/<slug:slug>/request/", views.request_to_join, name="request-to-join"),
     path("communities/<slug:slug>/leave/", views.leave_community, name="leave-community"),
     path("communities/<slug:slug>/requests/", views.join_requests, name="community-requests"),
-    path("communities/<slug:slug>/requests/<int:request_id>/", views.decide_join_request, name="decide-join-request"),
+    path(
+        "communities/<slug:slug>/requests/<int:request_id>/",
+        views.decide_join_request,
+        name="decide-join-request",
+    ),
     path("communities/<slug:slug>/invite/", views.invite, name="community-invite"),
-    path("communities/<slug:slug>/invitations/<int:invitation_id>/withdraw/", views.withdraw_invitation, name="withdraw-invitation"),
+    path(
+        "communities/<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        views.withdraw_invitation,
+        name="withdraw-invitation",
+    ),
     path("communities/<slug:slug>/settings/", views.community_settings, name="community-settings"),
 ]

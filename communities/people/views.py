@@ -51,7 +51,9 @@ def _base_url(request) -> str:
 
 def safe_next(request, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return default
 
@@ -69,7 +71,11 @@ def facilitators_only(view):
         try:
             community = access_community(request.user, slug, "facilitate")
         except Refusal as refusal:
-            return render_refusal(request, refusal, context={"community": CommunityPage.objects.filter(slug=slug).first()})
+            return render_refusal(
+                request,
+                refusal,
+                context={"community": CommunityPage.objects.filter(slug=slug).first()},
+            )
         return view(request, community, *args, **kwargs)
 
     return wrapper
@@ -85,12 +91,16 @@ def paginate(request, queryset):
 def sign_up(request):
     if request.user.is_authenticated:
         return redirect("edit-profile")
-    form = forms.SignUpForm(request.POST or None, initial={"email": request.GET.get("email", "")[:254]})
+    form = forms.SignUpForm(
+        request.POST or None, initial={"email": request.GET.get("email", "")[:254]}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             user = accounts.do_sign_up(
-                email=form.cleaned_data["email"], password=form.cleaned_data["password1"],
-                display_name=form.cleaned_data["display_name"], base_url=_base_url(request),
+                email=form.cleaned_data["email"],
+                password=form.cleaned_data["password1"],
+                display_name=form.cleaned_data["display_name"],
+                base_url=_base_url(request),
             )
         except Refusal as exc:
             form.add_error("email", str(exc))
@@ -101,15 +111,24 @@ def sign_up(request):
                 f"Welcome. We have sent a link to {user.email}: follow it to confirm your address before you post.",
             )
             return redirect(safe_next(request, reverse("edit-profile")))
-    return render(request, "registration/signup.html", {"form": form, "next": safe_next(request, "")})
+    return render(
+        request, "registration/signup.html", {"form": form, "next": safe_next(request, "")}
+    )
 
 
 def confirm_email(request, token: str):
     try:
         user = accounts.do_confirm_email(token)
     except Refusal as exc:
-        return render(request, "registration/confirm_email_failed.html", {"reason": str(exc)}, status=exc.status)
-    messages.success(request, f"Thank you: {user.email} is confirmed. You can now post in your communities.")
+        return render(
+            request,
+            "registration/confirm_email_failed.html",
+            {"reason": str(exc)},
+            status=exc.status,
+        )
+    messages.success(
+        request, f"Thank you: {user.email} is confirmed. You can now post in your communities."
+    )
     return redirect("my-memberships" if request.user.is_authenticated else "login")
 
 
@@ -130,20 +149,35 @@ def resend_confirmation(request):
 def member_directory(request):
     query = queries.search_text(request.GET.get("q"))
     profiles = queries.member_directory(request.user, query)
-    return render(request, "communities/people/directory.html", {"page_obj": paginate(request, profiles), "query": query})
+    return render(
+        request,
+        "communities/people/directory.html",
+        {"page_obj": paginate(request, profiles), "query": query},
+    )
 
 
 def member_profile(request, user_id: int):
-    profile = Profile.objects.select_related("council", "user").filter(user_id=user_id, user__is_active=True).first()
+    profile = (
+        Profile.objects.select_related("council", "user")
+        .filter(user_id=user_id, user__is_active=True)
+        .first()
+    )
     if profile is None or not can_see_profile(request.user, profile):
         raise Http404
     communities = (
         readable_communities(request.user)  # who belongs is members-only content
-        .filter(memberships__user_id=user_id, memberships__status=Membership.Status.ACTIVE).order_by("title")
+        .filter(memberships__user_id=user_id, memberships__status=Membership.Status.ACTIVE)
+        .order_by("title")
     )
-    return render(request, "communities/people/profile.html", {
-        "profile": profile, "communities": communities, "is_me": request.user.pk == user_id,
-    })
+    return render(
+        request,
+        "communities/people/profile.html",
+        {
+            "profile": profile,
+            "communities": communities,
+            "is_me": request.user.pk == user_id,
+        },
+    )
 
 
 @login_required
@@ -154,7 +188,8 @@ def my_profile(request):
 @login_required
 def edit_profile(request):
     profile, _ = Profile.objects.get_or_create(  # accounts made outside sign-up may have none yet
-        user=request.user, defaults={"display_name": request.user.get_full_name() or request.user.get_username()}
+        user=request.user,
+        defaults={"display_name": request.user.get_full_name() or request.user.get_username()},
     )
     form = forms.ProfileForm(request.POST or None, instance=profile)
     if request.method == "POST" and form.is_valid():
@@ -168,30 +203,50 @@ def edit_profile(request):
 def my_memberships(request):
     memberships = (
         Membership.objects.filter(user=request.user, community__live=True)
-        .exclude(status=Membership.Status.LEFT).select_related("community").order_by("community__title")
+        .exclude(status=Membership.Status.LEFT)
+        .select_related("community")
+        .order_by("community__title")
     )
-    return render(request, "communities/people/my_memberships.html", {
-        "memberships": memberships,
-        "join_requests": JoinRequest.objects.filter(user=request.user).select_related("community")[:20],
-        "proposals": CommunityProposal.objects.filter(proposer=request.user).select_related("community")[:20],
-        "email_confirmed": is_email_confirmed(request.user),
-        "proposals_waiting": CommunityProposal.objects.filter(status=CommunityProposal.Status.PENDING).count()
-        if is_site_staff(request.user) else None,
-    })
+    return render(
+        request,
+        "communities/people/my_memberships.html",
+        {
+            "memberships": memberships,
+            "join_requests": JoinRequest.objects.filter(user=request.user).select_related(
+                "community"
+            )[:20],
+            "proposals": CommunityProposal.objects.filter(proposer=request.user).select_related(
+                "community"
+            )[:20],
+            "email_confirmed": is_email_confirmed(request.user),
+            "proposals_waiting": CommunityProposal.objects.filter(
+                status=CommunityProposal.Status.PENDING
+            ).count()
+            if is_site_staff(request.user)
+            else None,
+        },
+    )
 
 
 def community_members(request, slug: str):
     community = access_community(request.user, slug, "read")  # who belongs is members-only content
     facilitating = can_facilitate(request.user, community)
     query = queries.search_text(request.GET.get("q"))
-    memberships = queries.community_members(request.user, community, facilitating=facilitating, query=query)
+    memberships = queries.community_members(
+        request.user, community, facilitating=facilitating, query=query
+    )
     context = {
-        "community": community, "page_obj": paginate(request, memberships), "query": query,
-        "can_facilitate": facilitating, "can_manage": can_manage(request.user, community),
+        "community": community,
+        "page_obj": paginate(request, memberships),
+        "query": query,
+        "can_facilitate": facilitating,
+        "can_manage": can_manage(request.user, community),
         "role_choices": Membership.Role.choices,
     }
     if facilitating:
-        context["banned"] = Membership.objects.filter(community=community, status=Membership.Status.BANNED).select_related("user__profile")
+        context["banned"] = Membership.objects.filter(
+            community=community, status=Membership.Status.BANNED
+        ).select_related("user__profile")
     return render(request, "communities/people/community_members.html", context)
 
 
@@ -220,9 +275,13 @@ def request_to_join(request, slug: str):
             membership.do_request_to_join(request.user, community, form.cleaned_data["message"])
         except Refusal as exc:
             return _refused(request, community, exc)
-        messages.success(request, "Your request has been sent. You will hear when a facilitator decides.")
+        messages.success(
+            request, "Your request has been sent. You will hear when a facilitator decides."
+        )
         return redirect("my-memberships")
-    return render(request, "communities/people/request_to_join.html", {"community": community, "form": form})
+    return render(
+        request, "communities/people/request_to_join.html", {"community": community, "form": form}
+    )
 
 
 @login_required
@@ -242,11 +301,24 @@ def leave_community(request, slug: str):
 
 @facilitators_only
 def join_requests(request, community: CommunityPage):
-    pending = JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING).select_related("user__profile")
-    decided = JoinRequest.objects.filter(community=community).exclude(status=JoinRequest.Status.PENDING).select_related("user__profile", "decided_by__profile")[:20]
-    return render(request, "communities/people/join_requests.html", {
-        "community": community, "pending": pending, "decided": decided, "form": forms.DecisionForm(),
-    })
+    pending = JoinRequest.objects.filter(
+        community=community, status=JoinRequest.Status.PENDING
+    ).select_related("user__profile")
+    decided = (
+        JoinRequest.objects.filter(community=community)
+        .exclude(status=JoinRequest.Status.PENDING)
+        .select_related("user__profile", "decided_by__profile")[:20]
+    )
+    return render(
+        request,
+        "communities/people/join_requests.html",
+        {
+            "community": community,
+            "pending": pending,
+            "decided": decided,
+            "form": forms.DecisionForm(),
+        },
+    )
 
 
 @require_POST
@@ -258,11 +330,15 @@ def decide_join_request(request, community: CommunityPage, request_id: int):
         if not form.is_valid():
             raise Invalid("Choose approve or decline.")
         approve = form.cleaned_data["decision"] == "approve"
-        membership.do_decide_request(join_request, by=request.user, approve=approve, response=form.cleaned_data["response"])
+        membership.do_decide_request(
+            join_request, by=request.user, approve=approve, response=form.cleaned_data["response"]
+        )
     except Refusal as exc:
         return _refused(request, community, exc)
     name = display_name_of(join_request.user)
-    messages.success(request, f"{name} is now a member." if approve else f"You declined {name}'s request.")
+    messages.success(
+        request, f"{name} is now a member." if approve else f"You declined {name}'s request."
+    )
     return redirect("community-requests", slug=community.slug)
 
 
@@ -271,30 +347,46 @@ def invite(request, community: CommunityPage):
     form = forms.InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            membership.do_invite(community, email=form.cleaned_data["email"], by=request.user, base_url=_base_url(request))
+            membership.do_invite(
+                community,
+                email=form.cleaned_data["email"],
+                by=request.user,
+                base_url=_base_url(request),
+            )
         except Refusal as exc:
             form.add_error("email", str(exc))
         else:
-            messages.success(request, f"We have emailed an invitation to {form.cleaned_data['email']}.")
+            messages.success(
+                request, f"We have emailed an invitation to {form.cleaned_data['email']}."
+            )
             return redirect("community-invite", slug=community.slug)
     invitations = Invitation.objects.filter(community=community)
-    return render(request, "communities/people/invite.html", {
-        "community": community, "form": form,
-        "pending": invitations.pending().select_related("invited_by__profile"),
-        "past": invitations.past().select_related("withdrawn_by__profile")[:30],
-    })
+    return render(
+        request,
+        "communities/people/invite.html",
+        {
+            "community": community,
+            "form": form,
+            "pending": invitations.pending().select_related("invited_by__profile"),
+            "past": invitations.past().select_related("withdrawn_by__profile")[:30],
+        },
+    )
 
 
 @require_POST
 @facilitators_only
 def withdraw_invitation(request, community: CommunityPage, invitation_id: int):
-    invitation = get_object_or_404(Invitation, pk=invitation_id, community=community)  # never another community's
+    invitation = get_object_or_404(
+        Invitation, pk=invitation_id, community=community
+    )  # never another community's
     try:
         withdrawn = membership.do_withdraw_invitation(invitation, by=request.user)
     except Refusal as exc:
         return _refused(request, community, exc)
     if withdrawn:
-        messages.success(request, f"The invitation to {invitation.email} is withdrawn: its link no longer works.")
+        messages.success(
+            request, f"The invitation to {invitation.email} is withdrawn: its link no longer works."
+        )
     else:
         messages.info(request, f"The invitation to {invitation.email} was already withdrawn.")
     return redirect("community-invite", slug=community.slug)
@@ -313,10 +405,16 @@ def accept_invitation(request, token: str):
         messages.success(request, f"Welcome to {invitation.community.title}.")
         return redirect(invitation.community.url)
     has_account = get_user_model().objects.filter(username__iexact=invitation.email).exists()
-    return render(request, "communities/people/accept_invitation.html", {
-        "invitation": invitation, "community": invitation.community, "has_account": has_account,
-        "here": request.get_full_path(),
-    })
+    return render(
+        request,
+        "communities/people/accept_invitation.html",
+        {
+            "invitation": invitation,
+            "community": invitation.community,
+            "has_account": has_account,
+            "here": request.get_full_path(),
+        },
+    )
 
 
 MEMBER_ACTIONS = {"remove", "ban", "unban", "role"}
@@ -343,7 +441,9 @@ def member_action(request, slug: str, user_id: int, action: str):
             form = forms.RoleForm(request.POST)
             if not form.is_valid():
                 raise Invalid("Choose member, facilitator or owner.")
-            changed = membership.do_change_role(community, target, role=form.cleaned_data["role"], by=request.user)
+            changed = membership.do_change_role(
+                community, target, role=form.cleaned_data["role"], by=request.user
+            )
             done = f"{display_name_of(target)} is now {changed.get_role_display().lower()}."
     except Membership.DoesNotExist:
         raise Http404 from None
@@ -356,16 +456,27 @@ def member_action(request, slug: str, user_id: int, action: str):
 @login_required
 def community_settings(request, slug: str):
     community = access_community(request.user, slug, "manage")
-    initial = {"description": community.description, "tags": list(community.tags.all()), "visibility": community.visibility}
+    initial = {
+        "description": community.description,
+        "tags": list(community.tags.all()),
+        "visibility": community.visibility,
+    }
     form = forms.CommunitySettingsForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         membership.do_update_community_settings(
-            community, by=request.user, description=form.cleaned_data["description"],
-            tags=form.cleaned_data["tags"], visibility=form.cleaned_data["visibility"],
+            community,
+            by=request.user,
+            description=form.cleaned_data["description"],
+            tags=form.cleaned_data["tags"],
+            visibility=form.cleaned_data["visibility"],
         )
         messages.success(request, "The community's settings are saved.")
         return redirect(community.url)
-    return render(request, "communities/people/community_settings.html", {"community": community, "form": form})
+    return render(
+        request,
+        "communities/people/community_settings.html",
+        {"community": community, "form": form},
+    )
 
 
 # -- Proposals ----------------------------------------------------------------------------------
@@ -380,7 +491,9 @@ def propose_community(request):
         except Refusal as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, "Thank you: site staff will review your proposal. You will hear by email.")
+            messages.success(
+                request, "Thank you: site staff will review your proposal. You will hear by email."
+            )
             return redirect("my-memberships")
     return render(request, "communities/people/propose_community.html", {"form": form})
 
@@ -389,10 +502,18 @@ def propose_community(request):
 def proposal_queue(request):
     if not is_site_staff(request.user):
         return _refused(request, None, Refusal("Only site staff review community proposals."))
-    return render(request, "communities/people/proposal_queue.html", {
-        "pending": CommunityProposal.objects.filter(status=CommunityProposal.Status.PENDING).select_related("proposer__profile"),
-        "decided": CommunityProposal.objects.exclude(status=CommunityProposal.Status.PENDING).select_related("proposer__profile", "community")[:20],
-    })
+    return render(
+        request,
+        "communities/people/proposal_queue.html",
+        {
+            "pending": CommunityProposal.objects.filter(
+                status=CommunityProposal.Status.PENDING
+            ).select_related("proposer__profile"),
+            "decided": CommunityProposal.objects.exclude(
+                status=CommunityProposal.Status.PENDING
+            ).select_related("proposer__profile", "community")[:20],
+        },
+    )
 
 
 @login_required
@@ -406,8 +527,15 @@ def decide_proposal(request, proposal_id: int):
         if not form.is_valid():
             raise Invalid("Choose approve or decline.")
         approve = form.cleaned_data["decision"] == "approve"
-        proposals.do_decide_proposal(proposal, by=request.user, approve=approve, response=form.cleaned_data["response"])
+        proposals.do_decide_proposal(
+            proposal, by=request.user, approve=approve, response=form.cleaned_data["response"]
+        )
     except Refusal as exc:
         return _refused(request, None, exc)
-    messages.success(request, f"“{proposal.title}” is approved and created." if approve else f"“{proposal.title}” is declined.")
+    messages.success(
+        request,
+        f"“{proposal.title}” is approved and created."
+        if approve
+        else f"“{proposal.title}” is declined.",
+    )
     return redirect("proposal-queue")

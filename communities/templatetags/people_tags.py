@@ -28,7 +28,8 @@ def membership_panel(context, community):
     facilitating = can_facilitate(user, community)
     latest_request = (  # a declined request leaves no membership behind
         JoinRequest.objects.filter(user=user, community=community).first()
-        if user.is_authenticated and membership is None else None
+        if user.is_authenticated and membership is None
+        else None
     )
     return {
         "request": request,
@@ -42,10 +43,12 @@ def membership_panel(context, community):
         "can_facilitate": facilitating,
         "can_manage": can_manage(user, community),
         "can_leave": can_leave(membership),
-        "pending_requests": JoinRequest.objects.filter(community=community, status=JoinRequest.Status.PENDING).count()
-        if facilitating else 0,
-        "open_flags": Flag.objects.open().in_community(community).count()
-        if facilitating else 0,
+        "pending_requests": JoinRequest.objects.filter(
+            community=community, status=JoinRequest.Status.PENDING
+        ).count()
+        if facilitating
+        else 0,
+        "open_flags": Flag.objects.open().in_community(community).count() if facilitating else 0,
     }
 
 
@@ -53,7 +56,11 @@ def membership_panel(context, community):
 def moderation_link(context, thread):
     """On a thread page: a link to the thread's moderation tools, for its facilitators only."""
     community = thread.community
-    return {"thread": thread, "community": community, "show": can_facilitate(context["request"].user, community)}
+    return {
+        "thread": thread,
+        "community": community,
+        "show": can_facilitate(context["request"].user, community),
+    }
 
 
 @register.inclusion_tag("communities/people/includes/flag_link.html", takes_context=True)

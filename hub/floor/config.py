@@ -35,7 +35,9 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value in FALSE_WORDS:
         return False
-    raise ConfigurationError(f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off.")
+    raise ConfigurationError(
+        f"{name}={raw!r} is not a boolean: use 1/0, true/false, yes/no or on/off."
+    )
 
 
 def env_int(name: str, default: int, minimum: int = 0) -> int:
@@ -86,7 +88,9 @@ def database_config(url: str, sqlite_path: Path) -> dict[str, Any]:
             "use postgresql://USER:PASSWORD@HOST:PORT/NAME (or sqlite:///PATH)."
         )
     try:
-        config: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True))
+        config: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=60, conn_health_checks=True)
+        )
         if config["ENGINE"].endswith("postgresql"):
             port = urlsplit(url).port  # raises ValueError for a malformed port
             if not config.get("NAME"):

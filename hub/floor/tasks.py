@@ -38,7 +38,9 @@ def get_task(task: AnyTask | str) -> AnyTask:
         return task
     found = import_string(task)
     if not isinstance(found, Task):
-        raise TypeError(f"{task} is {type(found).__name__}, not a django-tasks task (decorate it with @task())")
+        raise TypeError(
+            f"{task} is {type(found).__name__}, not a django-tasks task (decorate it with @task())"
+        )
     return found
 
 
@@ -109,4 +111,6 @@ def enqueue_later(task: AnyTask | str, delay_seconds: float) -> None:
 def _retry_waiting(task: AnyTask) -> bool:
     from django_tasks_db.models import DBTaskResult
 
-    return DBTaskResult.objects.filter(task_path=task.module_path, status="READY", run_after__gt=timezone.now()).exists()
+    return DBTaskResult.objects.filter(
+        task_path=task.module_path, status="READY", run_after__gt=timezone.now()
+    ).exists()

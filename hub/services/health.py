@@ -37,7 +37,12 @@ def check_tasks() -> dict:
     except DatabaseError as exc:
         return {"ok": False, "backend": "database", "error": str(exc).strip().splitlines()[0]}
     age = (timezone.now() - oldest).total_seconds() if oldest else 0
-    return {"ok": True, "backend": "database", "pending": pending, "oldest_pending_seconds": round(age)}
+    return {
+        "ok": True,
+        "backend": "database",
+        "pending": pending,
+        "oldest_pending_seconds": round(age),
+    }
 
 
 def check_sparql_server() -> dict:
@@ -50,7 +55,9 @@ def check_sparql_server() -> dict:
     except StoreUnavailable as exc:
         check.update(ok=False, error=str(exc))
     except Exception as exc:  # noqa: BLE001 - any refusal means the server is not answering queries
-        check.update(ok=False, error=f"the SPARQL server at {check['url']} refused a query: {exc}"[:300])
+        check.update(
+            ok=False, error=f"the SPARQL server at {check['url']} refused a query: {exc}"[:300]
+        )
     return check
 
 
@@ -58,14 +65,24 @@ def check_linked_data() -> dict:
     """The RDF store (local, or the external SPARQL server and whether it answers) and what awaits publishing."""
     from linkeddata.services.publish import publication_status
 
-    server = check_sparql_server() if settings.SPARQL_ENDPOINT_URL else {"ok": True, "store": "local"}
+    server = (
+        check_sparql_server() if settings.SPARQL_ENDPOINT_URL else {"ok": True, "store": "local"}
+    )
     return {**server, **publication_status()}
 
 
 def health_report() -> tuple[bool, dict]:
     checks = {"database": check_database()}
     checks["search"] = check_search()
-    checks["tasks"] = check_tasks() if checks["database"]["ok"] else {"ok": False, "error": "database unavailable"}
-    checks["linked_data"] = check_linked_data() if checks["database"]["ok"] else {"ok": False, "error": "database unavailable"}
+    checks["tasks"] = (
+        check_tasks()
+        if checks["database"]["ok"]
+        else {"ok": False, "error": "database unavailable"}
+    )
+    checks["linked_data"] = (
+        check_linked_data()
+        if checks["database"]["ok"]
+        else {"ok": False, "error": "database unavailable"}
+    )
     healthy = all(check["ok"] for check in checks.values())
     return healthy, {"status": "ok" if healthy else "unhealthy", "checks": checks}

@@ -15,8 +15,14 @@ from hub.models import HomePage
 
 def _create_root() -> Page:
     """The tree's root and default locale, as Wagtail's migrations make them (for a flushed database)."""
-    Locale.objects.get_or_create(language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE))
-    return Page.add_root(instance=Page(title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)))
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.add_root(
+        instance=Page(
+            title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+        )
+    )
 
 
 @transaction.atomic
@@ -26,7 +32,9 @@ def ensure_site_tree() -> HomePage:
     if home is None:
         root = Page.get_first_root_node() or _create_root()
         # Wagtail's initial "Welcome" page (and the site pointing at it) make way for the hub's home page.
-        for page in Page.objects.filter(depth=2, content_type__model="page", content_type__app_label="wagtailcore"):
+        for page in Page.objects.filter(
+            depth=2, content_type__model="page", content_type__app_label="wagtailcore"
+        ):
             page.delete()
         home = HomePage(
             title="Local Government Knowledge Hub",
@@ -40,19 +48,26 @@ def ensure_site_tree() -> HomePage:
         home.save_revision().publish()
         Site.objects.update_or_create(
             is_default_site=True,
-            defaults={"hostname": "localhost", "port": 80, "root_page": home, "site_name": settings.SITE_NAME},
+            defaults={
+                "hostname": "localhost",
+                "port": 80,
+                "root_page": home,
+                "site_name": settings.SITE_NAME,
+            },
         )
         home = HomePage.objects.get(pk=home.pk)
     if not CommunityIndexPage.objects.exists():
         index = CommunityIndexPage(
-            title="Communities", slug="communities",
+            title="Communities",
+            slug="communities",
             intro="Communities of practice for people who run public services. Join one to take part.",
         )
         home.add_child(instance=index)
         index.save_revision().publish()
     if not GoodPracticeIndexPage.objects.exists():
         library = GoodPracticeIndexPage(
-            title="Good practice", slug="good-practice",
+            title="Good practice",
+            slug="good-practice",
             intro="What worked in councils, written up so that others can reuse it.",
         )
         home.add_child(instance=library)

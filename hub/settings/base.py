@@ -117,10 +117,16 @@ WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.databa
 # Linked data: an on-disk RDF store by default; SPARQL_ENDPOINT_URL points at an external SPARQL server,
 # and SPARQL_GRAPH_STORE_URL at its Graph Store Protocol endpoint, through which publishing keeps it in step.
 RDF_STORE_PATH = Path(env_str("RDF_STORE_PATH") or DATA_DIR / "rdf")
-SPARQL_ENDPOINT_URL = http_url("SPARQL_ENDPOINT_URL", env_str("SPARQL_ENDPOINT_URL"), "use the local RDF store")
-SPARQL_GRAPH_STORE_URL = http_url("SPARQL_GRAPH_STORE_URL", env_str("SPARQL_GRAPH_STORE_URL"), "load the SPARQL server yourself")
+SPARQL_ENDPOINT_URL = http_url(
+    "SPARQL_ENDPOINT_URL", env_str("SPARQL_ENDPOINT_URL"), "use the local RDF store"
+)
+SPARQL_GRAPH_STORE_URL = http_url(
+    "SPARQL_GRAPH_STORE_URL", env_str("SPARQL_GRAPH_STORE_URL"), "load the SPARQL server yourself"
+)
 if SPARQL_GRAPH_STORE_URL and not SPARQL_ENDPOINT_URL:
-    raise ConfigurationError("SPARQL_GRAPH_STORE_URL is set but SPARQL_ENDPOINT_URL is not: set both to use an external SPARQL server.")
+    raise ConfigurationError(
+        "SPARQL_GRAPH_STORE_URL is set but SPARQL_ENDPOINT_URL is not: set both to use an external SPARQL server."
+    )
 SPARQL_TIMEOUT_SECONDS = env_int("SPARQL_TIMEOUT_SECONDS", 10, minimum=1)
 SPARQL_MAX_ROWS = env_int("SPARQL_MAX_ROWS", 10000, minimum=1)
 
@@ -138,7 +144,10 @@ TASKS = {
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

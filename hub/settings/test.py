@@ -15,8 +15,8 @@ os.environ.setdefault("DATABASE_URL", test_database_url())
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.pop("ELASTICSEARCH_URL", None)  # tests that need it ask for the node the tooling starts
 
-from hub.settings.base import *  # noqa: E402, F403
-from hub.settings.base import DATA_DIR  # noqa: E402
+from hub.settings.base import *  # noqa: F403
+from hub.settings.base import DATA_DIR
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

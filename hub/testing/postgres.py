@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
-import subprocess  # noqa: S404 - runs Debian's fixed PostgreSQL tools only
+import subprocess
 
 from hub.floor.config import ConfigurationError, env_bool
 
@@ -50,7 +50,9 @@ def _start_debian_cluster() -> None:
     if not _port_open(HOST, PORT):
         result = _run("pg_ctlcluster", version, name, "start")
         if result.returncode != 0 and not _port_open(HOST, PORT):
-            raise ConfigurationError(f"could not start PostgreSQL {version}/{name}: {result.stderr.strip()}")
+            raise ConfigurationError(
+                f"could not start PostgreSQL {version}/{name}: {result.stderr.strip()}"
+            )
     if _psql_as_postgres(f"SELECT 1 FROM pg_roles WHERE rolname = '{ROLE}'") != "1":  # noqa: S608 - constants
         _psql_as_postgres(f"CREATE ROLE {ROLE} LOGIN CREATEDB PASSWORD '{PASSWORD}'")
     if _psql_as_postgres(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE}'") != "1":  # noqa: S608 - constants

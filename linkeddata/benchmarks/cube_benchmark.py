@@ -51,7 +51,9 @@ def percentile(values: list[float], fraction: float) -> float:
 # -- the five analyst queries, written selective-first ---------------------------------------------
 
 
-def queries(area: str, measure: str, period_slice: str, series_slice: str, observation: str) -> dict[str, str]:
+def queries(
+    area: str, measure: str, period_slice: str, series_slice: str, observation: str
+) -> dict[str, str]:
     """The five queries. The series and the similar councils read the areas' series slices (one area,
     every period, of one dataset), whose URIs follow the documented template ``/id/slice/{dataset}/area/{GSS}``
     (``?series sdmx-dimension:refArea ?other`` both checks the slice and makes Oxigraph bind the slice
@@ -126,14 +128,19 @@ def run_store_phase(store_name: str, nt_path: str, query_file: str, repeats: int
     if store_name.startswith("oxigraph"):
         from oxrdflib import OxigraphStore
 
-        directory = None if store_name == "oxigraph-memory" else tempfile.mkdtemp(prefix="bench-oxigraph-")
+        directory = (
+            None if store_name == "oxigraph-memory" else tempfile.mkdtemp(prefix="bench-oxigraph-")
+        )
         native = ox.Store(directory)
         native.bulk_load(path=nt_path, format=ox.RdfFormat.N_TRIPLES)
         if directory:
             native.optimize()
         graph = Dataset(store=OxigraphStore(store=native), default_union=True)
         if store_name != "oxigraph":
-            run, read = (lambda text: native.query(text, use_default_graph_as_union=True)), native_answer
+            run, read = (
+                (lambda text: native.query(text, use_default_graph_as_union=True)),
+                native_answer,
+            )
     else:
         graph = Graph()
         graph.parse(nt_path, format="nt")
@@ -147,12 +154,22 @@ def run_store_phase(store_name: str, nt_path: str, query_file: str, repeats: int
             kind, items = read(run(text))
             times.append((time.perf_counter() - started) * 1000)
             digest = answer_digest(kind, items)
-        timings[name] = {"p50": percentile(times, 0.5), "p95": percentile(times, 0.95), "runs": repeats}
+        timings[name] = {
+            "p50": percentile(times, 0.5),
+            "p95": percentile(times, 0.95),
+            "runs": repeats,
+        }
         answers[name] = digest
     if directory:
         del graph, native
         shutil.rmtree(directory, ignore_errors=True)
-    return {"store": store_name, "load_seconds": load_seconds, "memory_mb": memory, "timings": timings, "answers": answers}
+    return {
+        "store": store_name,
+        "load_seconds": load_seconds,
+        "memory_mb": memory,
+        "timings": timings,
+        "answers": answers,
+    }
 
 
 # -- the generated cube ------------------------------------------------------------------------------
@@ -180,24 +197,54 @@ def write_generated_cube(handle, areas: int, measures: int, periods: int) -> dic
     codes = [f"E99{n:06d}" for n in range(1, areas + 1)]
     years = [str(2010 + n) for n in range(periods)]
     area_records = [
-        AreaRecord(code, f"Generated Council {n}", f"Generated {n}", "Unitary authority", "Benchmark region", "England",
-                   True, similar=tuple(rng.sample([c for c in codes if c != code], min(15, areas - 1))))
+        AreaRecord(
+            code,
+            f"Generated Council {n}",
+            f"Generated {n}",
+            "Unitary authority",
+            "Benchmark region",
+            "England",
+            True,
+            similar=tuple(rng.sample([c for c in codes if c != code], min(15, areas - 1))),
+        )
         for n, code in enumerate(codes, start=1)
     ]
     handle.write(area_graph(uris, area_records).serialize(format="nt", encoding="utf-8"))
     handle.write(period_graph(years).serialize(format="nt", encoding="utf-8"))
     for m in range(1, measures + 1):
-        measure = MeasureRecord(f"generated-measure-{m:02d}", f"Generated measure {m}", "Synthetic figures.", "index",
-                                m % 2 == 0, "Benchmark", "https://example.org/benchmark", "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/")
-        dataset = DatasetRecord(measure.slug, measure.label, "Synthetic.", measure, "Synthetic.", datetime(2026, 1, 1, tzinfo=UTC), areas * periods)
+        measure = MeasureRecord(
+            f"generated-measure-{m:02d}",
+            f"Generated measure {m}",
+            "Synthetic figures.",
+            "index",
+            m % 2 == 0,
+            "Benchmark",
+            "https://example.org/benchmark",
+            "http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+        )
+        dataset = DatasetRecord(
+            measure.slug,
+            measure.label,
+            "Synthetic.",
+            measure,
+            "Synthetic.",
+            datetime(2026, 1, 1, tzinfo=UTC),
+            areas * periods,
+        )
         handle.write(dataset_graph(uris, dataset).serialize(format="nt", encoding="utf-8"))
-        records = [ObservationRecord(code, year, Decimal(rng.randint(0, 100000)) / 100) for code in codes for year in years]
+        records = [
+            ObservationRecord(code, year, Decimal(rng.randint(0, 100000)) / 100)
+            for code in codes
+            for year in years
+        ]
         for start in range(0, len(records), 20000):
-            chunk = observations_graph(uris, measure.slug, measure, records[start:start + 20000])
+            chunk = observations_graph(uris, measure.slug, measure, records[start : start + 20000])
             handle.write(chunk.serialize(format="nt", encoding="utf-8"))
     area, measure, period = codes[0], "generated-measure-01", years[-1]
     return {
-        "area": str(uris.area(area)), "measure": str(uris.measure(measure)), "period": str(uris.period_slice(measure, period)),
+        "area": str(uris.area(area)),
+        "measure": str(uris.measure(measure)),
+        "period": str(uris.period_slice(measure, period)),
         "series": str(uris.area_slice(measure, area)),
         "observation": str(uris.observation(measure, area, period)),
     }
@@ -257,22 +304,44 @@ def real_data_phase(work: Path) -> dict:
             from linkeddata.services.publish import area_records, catalogue
             from linkeddata.uris import Uris
 
-            handle.write(area_graph(Uris(BASE), area_records()).serialize(format="nt", encoding="utf-8"))
-            handle.write(catalogue_graph(Uris(BASE), catalogue()).serialize(format="nt", encoding="utf-8"))
+            handle.write(
+                area_graph(Uris(BASE), area_records()).serialize(format="nt", encoding="utf-8")
+            )
+            handle.write(
+                catalogue_graph(Uris(BASE), catalogue()).serialize(format="nt", encoding="utf-8")
+            )
     finally:
         teardown_databases(old, verbosity=0)
-    return {"import_seconds": import_seconds, "observations": count, "turtle_p50": percentile(times, 0.5),
-            "turtle_p95": percentile(times, 0.95), "turtle_cold_p50": percentile(cold, 0.5),
-            "turtle_cold_p95": percentile(cold, 0.95), "real_nt": str(real_nt)}
+    return {
+        "import_seconds": import_seconds,
+        "observations": count,
+        "turtle_p50": percentile(times, 0.5),
+        "turtle_p95": percentile(times, 0.95),
+        "turtle_cold_p50": percentile(cold, 0.5),
+        "turtle_cold_p95": percentile(cold, 0.95),
+        "real_nt": str(real_nt),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="40 areas x 10 measures x 5 periods")
-    parser.add_argument("--repeats", type=int, default=20, help="runs of each query on the chosen store")
-    parser.add_argument("--rdflib-repeats", type=int, default=3, help="runs of each query on rdflib's memory store")
-    parser.add_argument("--skip-real-data", action="store_true", help="no database: generated cube only")
-    parser.add_argument("--no-ceiling", action="store_true", help="skip Oxigraph queried without rdflib (on disk, in memory)")
+    parser.add_argument(
+        "--repeats", type=int, default=20, help="runs of each query on the chosen store"
+    )
+    parser.add_argument(
+        "--rdflib-repeats", type=int, default=3, help="runs of each query on rdflib's memory store"
+    )
+    parser.add_argument(
+        "--skip-real-data", action="store_true", help="no database: generated cube only"
+    )
+    parser.add_argument(
+        "--no-ceiling",
+        action="store_true",
+        help="skip Oxigraph queried without rdflib (on disk, in memory)",
+    )
     parser.add_argument("--phase", help=argparse.SUPPRESS)
     parser.add_argument("--nt", help=argparse.SUPPRESS)
     parser.add_argument("--queries", help=argparse.SUPPRESS)
@@ -286,9 +355,15 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="hub-cube-benchmark-"))
     real = None if args.skip_real_data else real_data_phase(work)
     if real:
-        print(f"Real data: {real['observations']} observations imported and published in {real['import_seconds']:.1f} s", flush=True)
+        print(
+            f"Real data: {real['observations']} observations imported and published in {real['import_seconds']:.1f} s",
+            flush=True,
+        )
 
-    print(f"Generating {sizes[0]} areas x {sizes[1]} measures x {sizes[2]} periods = {sizes[0] * sizes[1] * sizes[2]:,} observations …", flush=True)
+    print(
+        f"Generating {sizes[0]} areas x {sizes[1]} measures x {sizes[2]} periods = {sizes[0] * sizes[1] * sizes[2]:,} observations …",
+        flush=True,
+    )
     nt_path = work / "cube.nt"
     started = time.perf_counter()
     with nt_path.open("wb") as handle:
@@ -299,7 +374,17 @@ def main() -> None:
         triples = sum(1 for _ in handle)
     print(f"  {triples:,} triples written in {time.perf_counter() - started:.1f} s", flush=True)
     query_file = work / "queries.json"
-    query_file.write_text(json.dumps(queries(sample["area"], sample["measure"], sample["period"], sample["series"], sample["observation"])))
+    query_file.write_text(
+        json.dumps(
+            queries(
+                sample["area"],
+                sample["measure"],
+                sample["period"],
+                sample["series"],
+                sample["observation"],
+            )
+        )
+    )
 
     results = {}
     stores = [("oxigraph", args.repeats), ("rdflib-memory", args.rdflib_repeats)]
@@ -308,9 +393,22 @@ def main() -> None:
     for store, repeats in stores:
         print(f"Loading and querying {store} …", flush=True)
         output = subprocess.run(  # noqa: S603 - this same script, in a child process
-            [sys.executable, "-m", "linkeddata.benchmarks.cube_benchmark", "--phase", store, "--nt", str(nt_path),
-             "--queries", str(query_file), "--repeats", str(repeats)],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-m",
+                "linkeddata.benchmarks.cube_benchmark",
+                "--phase",
+                store,
+                "--nt",
+                str(nt_path),
+                "--queries",
+                str(query_file),
+                "--repeats",
+                str(repeats),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         results[store] = json.loads(output.stdout.strip().splitlines()[-1])
 
@@ -321,10 +419,17 @@ def main() -> None:
 def report(results: dict, real: dict | None, triples: int, sizes: tuple[int, int, int]) -> None:
     ox, mem = results["oxigraph"], results["rdflib-memory"]
     ceiling = [results[name] for name in ("oxigraph-native", "oxigraph-memory") if name in results]
-    extra_head = "".join(f" | {label} (ratio)" for label in ("Oxigraph alone, on disk", "Oxigraph alone, in memory")[:len(ceiling)])
+    extra_head = "".join(
+        f" | {label} (ratio)"
+        for label in ("Oxigraph alone, on disk", "Oxigraph alone, in memory")[: len(ceiling)]
+    )
     print()
-    print(f"Cube: {sizes[0] * sizes[1] * sizes[2]:,} generated observations{' + real data' if real else ''}; {triples:,} triples")
-    print(f"| figure | Oxigraph (oxrdflib), the hub's store | rdflib in-memory | ratio (rdflib / Oxigraph){extra_head} | target |")
+    print(
+        f"Cube: {sizes[0] * sizes[1] * sizes[2]:,} generated observations{' + real data' if real else ''}; {triples:,} triples"
+    )
+    print(
+        f"| figure | Oxigraph (oxrdflib), the hub's store | rdflib in-memory | ratio (rdflib / Oxigraph){extra_head} | target |"
+    )
     print("|---|---|---|---|" + "---|" * len(ceiling) + "---|")
 
     def extra(fn) -> str:
@@ -332,12 +437,22 @@ def report(results: dict, real: dict | None, triples: int, sizes: tuple[int, int
 
     load = extra(lambda result: format(result["load_seconds"], ".1f") + " s")
     memory = extra(lambda result: format(result["memory_mb"], ".0f") + " MB")
-    print(f"| load | {ox['load_seconds']:.1f} s | {mem['load_seconds']:.1f} s | {mem['load_seconds'] / ox['load_seconds']:.1f}x{load} | |")
-    print(f"| memory (RSS growth) | {ox['memory_mb']:.0f} MB | {mem['memory_mb']:.0f} MB | "
-          f"{mem['memory_mb'] / max(ox['memory_mb'], 1):.1f}x{memory} | store < 1 GB |")
-    targets = {"series": "p50 ≤ 20 ms, ≥ 100x", "ranking": "p50 ≤ 20 ms, ≥ 100x", "similar": "p50 ≤ 20 ms, ≥ 100x",
-               "counts": "p50 ≤ 300 ms", "describe": "p50 ≤ 20 ms",
-               "series, observations only": "(comparison)", "similar, observations only": "(comparison)"}
+    print(
+        f"| load | {ox['load_seconds']:.1f} s | {mem['load_seconds']:.1f} s | {mem['load_seconds'] / ox['load_seconds']:.1f}x{load} | |"
+    )
+    print(
+        f"| memory (RSS growth) | {ox['memory_mb']:.0f} MB | {mem['memory_mb']:.0f} MB | "
+        f"{mem['memory_mb'] / max(ox['memory_mb'], 1):.1f}x{memory} | store < 1 GB |"
+    )
+    targets = {
+        "series": "p50 ≤ 20 ms, ≥ 100x",
+        "ranking": "p50 ≤ 20 ms, ≥ 100x",
+        "similar": "p50 ≤ 20 ms, ≥ 100x",
+        "counts": "p50 ≤ 300 ms",
+        "describe": "p50 ≤ 20 ms",
+        "series, observations only": "(comparison)",
+        "similar, observations only": "(comparison)",
+    }
     mismatches = []
     for name, target in targets.items():
         a, b = ox["timings"][name], mem["timings"][name]
@@ -348,18 +463,31 @@ def report(results: dict, real: dict | None, triples: int, sizes: tuple[int, int
             p50 = result["timings"][name]["p50"]
             return f"{p50:.2f} ms ({b['p50'] / max(p50, 0.001):.0f}x)"
 
-        print(f"| {name} p50 / p95 ({ox['answers'][name][1]} rows) | {a['p50']:.1f} / {a['p95']:.1f} ms | "
-              f"{b['p50']:.0f} / {b['p95']:.0f} ms | {b['p50'] / max(a['p50'], 0.001):.0f}x{extra(cell)} | "
-              f"{target}{' — ANSWERS DIFFER' if name in mismatches else ''} |")
+        print(
+            f"| {name} p50 / p95 ({ox['answers'][name][1]} rows) | {a['p50']:.1f} / {a['p95']:.1f} ms | "
+            f"{b['p50']:.0f} / {b['p95']:.0f} ms | {b['p50'] / max(a['p50'], 0.001):.0f}x{extra(cell)} | "
+            f"{target}{' — ANSWERS DIFFER' if name in mismatches else ''} |"
+        )
     if real:
         blank = " |" * (2 + len(ceiling))
-        print(f"| real data import + publish ({real['observations']:,} observations) | {real['import_seconds']:.1f} s |{blank} < 30 s |")
-        print(f"| area Turtle document p50 / p95, built (cache empty) | {real['turtle_cold_p50']:.1f} / {real['turtle_cold_p95']:.1f} ms |{blank} < 50 ms |")
-        print(f"| area Turtle document p50 / p95, cached | {real['turtle_p50']:.1f} / {real['turtle_p95']:.1f} ms |{blank} < 50 ms |")
+        print(
+            f"| real data import + publish ({real['observations']:,} observations) | {real['import_seconds']:.1f} s |{blank} < 30 s |"
+        )
+        print(
+            f"| area Turtle document p50 / p95, built (cache empty) | {real['turtle_cold_p50']:.1f} / {real['turtle_cold_p95']:.1f} ms |{blank} < 50 ms |"
+        )
+        print(
+            f"| area Turtle document p50 / p95, cached | {real['turtle_p50']:.1f} / {real['turtle_p95']:.1f} ms |{blank} < 50 ms |"
+        )
     print()
-    print("Answers match between the stores." if not mismatches else f"ANSWERS DIFFER for: {', '.join(mismatches)}")
+    print(
+        "Answers match between the stores."
+        if not mismatches
+        else f"ANSWERS DIFFER for: {', '.join(mismatches)}"
+    )
     if mismatches:
         sys.exit(1)
+
 
 if __name__ == "__main__":
     main()

@@ -16,7 +16,11 @@ EXCLUDED_TYPES = ("COMB", "SRA")  # combined authorities and the GLA are not ran
 
 def similar_areas(area: Area, limit: int = 20) -> list[Area]:
     """The area's ONS similar councils (overall similarity), most similar first."""
-    links = SimilarArea.objects.filter(area=area, similarity_type="global").select_related("similar").order_by("rank")
+    links = (
+        SimilarArea.objects.filter(area=area, similarity_type="global")
+        .select_related("similar")
+        .order_by("rank")
+    )
     return [link.similar for link in links[:limit]]
 
 
@@ -32,7 +36,9 @@ def rank(values: dict[int, Decimal], higher_is_better: bool) -> dict[int, int]:
 
 
 def period_values(dataset: Dataset, period: Period) -> dict[int, Decimal]:
-    rows = Observation.objects.filter(dataset=dataset, period=period).exclude(area__authority_type__in=EXCLUDED_TYPES)
+    rows = Observation.objects.filter(dataset=dataset, period=period).exclude(
+        area__authority_type__in=EXCLUDED_TYPES
+    )
     return dict(rows.values_list("area_id", "value"))
 
 
@@ -79,7 +85,11 @@ def area_summaries(area: Area) -> list[MeasureSummary]:
     summaries = []
     similar_ids = {a.pk for a in similar_areas(area)} | {area.pk}
     for dataset in Dataset.objects.select_related("measure"):
-        observations = list(Observation.objects.filter(dataset=dataset, area=area).select_related("period").order_by("-period__start_date")[:2])
+        observations = list(
+            Observation.objects.filter(dataset=dataset, area=area)
+            .select_related("period")
+            .order_by("-period__start_date")[:2]
+        )
         if not observations:
             continue
         latest = observations[0]
@@ -89,16 +99,26 @@ def area_summaries(area: Area) -> list[MeasureSummary]:
         ranks = rank(values, dataset.measure.higher_is_better)
         similar_values = {k: v for k, v in values.items() if k in similar_ids}
         similar_ranks = rank(similar_values, dataset.measure.higher_is_better)
-        summaries.append(MeasureSummary(
-            dataset=dataset, period=latest.period, value=latest.value,
-            previous_period=previous.period if previous else None, previous_value=previous.value if previous else None,
-            rank=ranks[area.pk], ranked=len(values), similar_rank=similar_ranks.get(area.pk), similar_ranked=len(similar_values),
-        ))
+        summaries.append(
+            MeasureSummary(
+                dataset=dataset,
+                period=latest.period,
+                value=latest.value,
+                previous_period=previous.period if previous else None,
+                previous_value=previous.value if previous else None,
+                rank=ranks[area.pk],
+                ranked=len(values),
+                similar_rank=similar_ranks.get(area.pk),
+                similar_ranked=len(similar_values),
+            )
+        )
     return summaries
 
 
 def dataset_periods(dataset: Dataset) -> list[Period]:
-    return list(Period.objects.filter(observations__dataset=dataset).distinct().order_by("start_date"))
+    return list(
+        Period.objects.filter(observations__dataset=dataset).distinct().order_by("start_date")
+    )
 
 
 @dataclass
@@ -108,9 +128,13 @@ class RankingRow:
     value: Decimal
 
 
-def ranking(dataset: Dataset, period: Period, region: str = "", authority_type: str = "") -> list[RankingRow]:
+def ranking(
+    dataset: Dataset, period: Period, region: str = "", authority_type: str = ""
+) -> list[RankingRow]:
     """Councils ranked for one period (1 = best by the measure's polarity), optionally filtered."""
-    rows = Observation.objects.filter(dataset=dataset, period=period).exclude(area__authority_type__in=EXCLUDED_TYPES)
+    rows = Observation.objects.filter(dataset=dataset, period=period).exclude(
+        area__authority_type__in=EXCLUDED_TYPES
+    )
     if region:
         rows = rows.filter(area__region=region)
     if authority_type:
@@ -124,7 +148,9 @@ def ranking(dataset: Dataset, period: Period, region: str = "", authority_type: 
 def series(dataset: Dataset, areas: list[Area]) -> dict[int, dict[str, Decimal]]:
     """area id -> {period code: value} for the given areas."""
     values: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    rows = Observation.objects.filter(dataset=dataset, area__in=areas).values_list("area_id", "period__code", "value")
+    rows = Observation.objects.filter(dataset=dataset, area__in=areas).values_list(
+        "area_id", "period__code", "value"
+    )
     for area_id, period, value in rows:
         values[area_id][period] = value
     return values
@@ -132,7 +158,11 @@ def series(dataset: Dataset, areas: list[Area]) -> dict[int, dict[str, Decimal]]
 
 def average_series(dataset: Dataset, areas: Iterable[Area]) -> dict[str, Decimal]:
     """Mean value per period over ``areas`` (a queryset or list)."""
-    rows = Observation.objects.filter(dataset=dataset, area__in=areas).values("period__code").annotate(mean=Avg("value"))
+    rows = (
+        Observation.objects.filter(dataset=dataset, area__in=areas)
+        .values("period__code")
+        .annotate(mean=Avg("value"))
+    )
     return {row["period__code"]: row["mean"] for row in rows}
 
 
@@ -168,7 +198,9 @@ def comparison(area: Area, dataset: Dataset, mode: str, picked: list[Area]) -> C
     if mode == "similar":
         others = similar_areas(area)
         mean = average_series(dataset, others)
-        lines.append(Line(f"Average of {len(others)} similar councils", [mean.get(p) for p in periods]))
+        lines.append(
+            Line(f"Average of {len(others)} similar councils", [mean.get(p) for p in periods])
+        )
     elif mode == "region":
         others = list(Area.objects.councils().filter(region=area.region).exclude(pk=area.pk))
         mean = average_series(dataset, others)
@@ -176,7 +208,9 @@ def comparison(area: Area, dataset: Dataset, mode: str, picked: list[Area]) -> C
     else:
         others = [a for a in picked if a.pk != area.pk][:8]
         values = series(dataset, others)
-        lines += [Line(a.short_name, [values.get(a.pk, {}).get(p) for p in periods]) for a in others]
+        lines += [
+            Line(a.short_name, [values.get(a.pk, {}).get(p) for p in periods]) for a in others
+        ]
     # Keep the periods where the council or a comparison has a figure.
     keep = [i for i, _ in enumerate(periods) if any(line.values[i] is not None for line in lines)]
     periods = [periods[i] for i in keep]

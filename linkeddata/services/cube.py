@@ -27,19 +27,30 @@ from linkeddata.uris import REFERENCE_GRAPH, Uris
 
 def period_slice(dataset: Dataset, period: Period) -> QuerySet[Observation]:
     """Every area's observation for one period, by council name."""
-    return (Observation.objects.filter(dataset=dataset, period=period)
-            .select_related("dataset__measure", "area", "period").order_by("area__short_name", "area__gss_code"))
+    return (
+        Observation.objects.filter(dataset=dataset, period=period)
+        .select_related("dataset__measure", "area", "period")
+        .order_by("area__short_name", "area__gss_code")
+    )
 
 
 def area_slice(dataset: Dataset, area: Area) -> QuerySet[Observation]:
     """One area's observations for every period, oldest first."""
-    return (Observation.objects.filter(dataset=dataset, area=area)
-            .select_related("dataset__measure", "area", "period").order_by("period__start_date"))
+    return (
+        Observation.objects.filter(dataset=dataset, area=area)
+        .select_related("dataset__measure", "area", "period")
+        .order_by("period__start_date")
+    )
 
 
 def period_slice_graph(uris: Uris, dataset: Dataset, period: Period) -> Graph:
-    graph = slice_graph(uris, dataset.slug, measure_record(dataset), observation_records(period_slice(dataset, period)),
-                        uris.period_slice(dataset.slug, period.code))
+    graph = slice_graph(
+        uris,
+        dataset.slug,
+        measure_record(dataset),
+        observation_records(period_slice(dataset, period)),
+        uris.period_slice(dataset.slug, period.code),
+    )
     graph += period_graph([period.code])
     return graph
 
@@ -48,8 +59,13 @@ def area_slice_graph(uris: Uris, dataset: Dataset, area: Area) -> Graph:
     if not area.gss_code:
         raise ValueError(f"{area.short_name} has no GSS code, so no slice of its figures")
     observations = area_slice(dataset, area)
-    graph = slice_graph(uris, dataset.slug, measure_record(dataset), observation_records(observations),
-                        uris.area_slice(dataset.slug, area.gss_code))
+    graph = slice_graph(
+        uris,
+        dataset.slug,
+        measure_record(dataset),
+        observation_records(observations),
+        uris.area_slice(dataset.slug, area.gss_code),
+    )
     graph += period_graph(observations.values_list("period__code", flat=True))
     return graph
 
@@ -60,7 +76,11 @@ def dataset_structure_graph(uris: Uris, dataset: Dataset) -> Graph:
 
 def slice_key_graph(uris: Uris, dataset: Dataset, key: str) -> Graph:
     """What the structure says about one slice key (``period-slice`` or ``area-slice``)."""
-    uri = uris.period_slice_key(dataset.slug) if key == "period-slice" else uris.area_slice_key(dataset.slug)
+    uri = (
+        uris.period_slice_key(dataset.slug)
+        if key == "period-slice"
+        else uris.area_slice_key(dataset.slug)
+    )
     return describe(dataset_structure_graph(uris, dataset), uri)
 
 
@@ -71,7 +91,11 @@ def sliced_areas(dataset: Dataset) -> QuerySet[Area]:
 
 def unit_datasets(slug: str) -> list[Dataset]:
     """The datasets whose measure is in the unit ``slug`` (as ``graphs.unit_slug`` mints it)."""
-    return [d for d in Dataset.objects.select_related("measure").order_by("title") if unit_slug(d.measure.unit) == slug]
+    return [
+        d
+        for d in Dataset.objects.select_related("measure").order_by("title")
+        if unit_slug(d.measure.unit) == slug
+    ]
 
 
 def unit_graph(uris: Uris, slug: str, datasets: list[Dataset]) -> Graph:

@@ -119,7 +119,9 @@ def _ox_term(term: Node) -> ox.NamedNode | ox.BlankNode | ox.Literal:
     if isinstance(term, Literal):
         if term.language:
             return ox.Literal(str(term), language=term.language)
-        return ox.Literal(str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None)
+        return ox.Literal(
+            str(term), datatype=ox.NamedNode(term.datatype) if term.datatype else None
+        )
     return _ox_resource(term)
 
 
@@ -128,7 +130,9 @@ def serialize_graph(graph: Graph, rdflib_format: str) -> bytes:
     oxigraph_format = OXIGRAPH_FORMATS.get(rdflib_format)
     if oxigraph_format is None:
         return graph.serialize(format=rdflib_format, encoding="utf-8")
-    ordered = sorted(graph, key=lambda triple: (triple[0], triple[1]))  # one Turtle block per subject
+    ordered = sorted(
+        graph, key=lambda triple: (triple[0], triple[1])
+    )  # one Turtle block per subject
     triples = (ox.Triple(_ox_resource(s), _ox_named(p), _ox_term(o)) for s, p, o in ordered)
     prefixes = PREFIXES if oxigraph_format is ox.RdfFormat.TURTLE else None
     return ox.serialize(triples, format=oxigraph_format, prefixes=prefixes)  # type: ignore[return-value]  # bytes without an output
@@ -138,7 +142,14 @@ def unit_slug(unit: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in unit.lower()).strip("-").replace("--", "-")
 
 
-def _component(graph: Graph, dsd: URIRef, role: URIRef, prop: URIRef, order: int | None = None, required: bool | None = None) -> None:
+def _component(
+    graph: Graph,
+    dsd: URIRef,
+    role: URIRef,
+    prop: URIRef,
+    order: int | None = None,
+    required: bool | None = None,
+) -> None:
     spec = BNode()
     graph.add((dsd, QB.component, spec))
     graph.add((spec, RDF.type, QB.ComponentSpecification))
@@ -250,8 +261,13 @@ def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
     return graph
 
 
-def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, observations: Iterable[ObservationRecord],
-                       graph: Graph | None = None) -> Graph:
+def observations_graph(
+    uris: Uris,
+    dataset_slug: str,
+    measure: MeasureRecord,
+    observations: Iterable[ObservationRecord],
+    graph: Graph | None = None,
+) -> Graph:
     """The qb:Observation resources of a dataset (or any subset of them), each in two qb:Slices.
 
     The period's slice (every area, one period) lets a ranking start from its few hundred observations;
@@ -261,7 +277,11 @@ def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, ob
     Adds to ``graph`` when one is given (documents built from several datasets).
     """
     graph = graph if graph is not None else new_graph()
-    ds, prop, unit = uris.dataset(dataset_slug), uris.measure(measure.slug), uris.unit(unit_slug(measure.unit))
+    ds, prop, unit = (
+        uris.dataset(dataset_slug),
+        uris.measure(measure.slug),
+        uris.unit(unit_slug(measure.unit)),
+    )
     period_key, area_key = uris.period_slice_key(dataset_slug), uris.area_slice_key(dataset_slug)
     add = graph.add
     slices = set()
@@ -278,8 +298,20 @@ def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, ob
     for observation in observations:
         obs = uris.observation(dataset_slug, observation.gss_code, observation.period_code)
         area, period = uris.area(observation.gss_code), period_uri(observation.period_code)
-        in_slice(uris.period_slice(dataset_slug, observation.period_code), period_key, SDMX_DIMENSION.refPeriod, period, obs)
-        in_slice(uris.area_slice(dataset_slug, observation.gss_code), area_key, SDMX_DIMENSION.refArea, area, obs)
+        in_slice(
+            uris.period_slice(dataset_slug, observation.period_code),
+            period_key,
+            SDMX_DIMENSION.refPeriod,
+            period,
+            obs,
+        )
+        in_slice(
+            uris.area_slice(dataset_slug, observation.gss_code),
+            area_key,
+            SDMX_DIMENSION.refArea,
+            area,
+            obs,
+        )
         add((obs, RDF.type, QB.Observation))
         add((obs, QB.dataSet, ds))
         add((obs, SDMX_DIMENSION.refArea, area))
@@ -289,8 +321,13 @@ def observations_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, ob
     return graph
 
 
-def slice_graph(uris: Uris, dataset_slug: str, measure: MeasureRecord, observations: Iterable[ObservationRecord],
-                slice_uri: URIRef) -> Graph:
+def slice_graph(
+    uris: Uris,
+    dataset_slug: str,
+    measure: MeasureRecord,
+    observations: Iterable[ObservationRecord],
+    slice_uri: URIRef,
+) -> Graph:
     """One qb:Slice with its observations: ``observations_graph`` without the other slices they are in."""
     graph = observations_graph(uris, dataset_slug, measure, observations)
     ds = uris.dataset(dataset_slug)
@@ -326,7 +363,9 @@ def period_graph(codes: Iterable[str]) -> Graph:
     for code in codes:
         uri = period_uri(code)
         graph.add((uri, RDF.type, INTERVALS.Interval))
-        graph.add((uri, RDF.type, INTERVALS.GovernmentYear if "/" in code else INTERVALS.CalendarYear))
+        graph.add(
+            (uri, RDF.type, INTERVALS.GovernmentYear if "/" in code else INTERVALS.CalendarYear)
+        )
         graph.add((uri, RDFS.label, Literal(code)))
     return graph
 
@@ -372,7 +411,9 @@ def catalogue_graph(uris: Uris, catalogue: Catalogue) -> Graph:
     graph.add((service, VOID.sparqlEndpoint, sparql))
     graph.add((service, VOID.uriSpace, Literal(f"{uris.base}/id/")))
     graph.add((service, VOID.vocabulary, URIRef(str(QB._NS))))
-    graph.add((service, VOID.entities, Literal(sum(d.observation_count for d in catalogue.datasets))))
+    graph.add(
+        (service, VOID.entities, Literal(sum(d.observation_count for d in catalogue.datasets)))
+    )
     for dataset in catalogue.datasets:
         ds = uris.dataset(dataset.slug)
         graph.add((cat, DCAT.dataset, ds))

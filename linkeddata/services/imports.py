@@ -33,7 +33,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" + (f", column {self.column}" if self.column else "")
+        where = f"{self.file}, line {self.line}" + (
+            f", column {self.column}" if self.column else ""
+        )
         return f"{where}: {self.message}"
 
 
@@ -95,7 +97,9 @@ def _decimal(text: str) -> Decimal:
     return value
 
 
-def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, ...] = ()) -> CheckedFile:
+def check_observation_file(
+    path: Path, dataset: Dataset, skip_areas: tuple[str, ...] = ()
+) -> CheckedFile:
     """Read and validate a whole file against ``dataset``; writes nothing."""
     checked = CheckedFile()
     name = str(path)
@@ -114,7 +118,11 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
             header = [column.strip() for column in reader.fieldnames or []]
             missing = [column for column in REQUIRED_COLUMNS if column not in header]
             if missing:
-                problem(1, ", ".join(missing), f"missing column(s); the header must include {', '.join(REQUIRED_COLUMNS)} (and may include unit)")
+                problem(
+                    1,
+                    ", ".join(missing),
+                    f"missing column(s); the header must include {', '.join(REQUIRED_COLUMNS)} (and may include unit)",
+                )
                 return checked
             reader.fieldnames = header
             codes = area_codes()
@@ -130,7 +138,11 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
                     continue
                 area = codes.get(gss)
                 if area is None:
-                    problem(line, "gss_code", f"unknown area code {gss!r}" if gss else "the area code is empty")
+                    problem(
+                        line,
+                        "gss_code",
+                        f"unknown area code {gss!r}" if gss else "the area code is empty",
+                    )
                 kind: str | None
                 start: date | None
                 try:
@@ -139,18 +151,38 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
                     problem(line, "period", str(exc))
                     kind = start = None
                 if kind and kind != dataset.period_kind:
-                    problem(line, "period", f"{period_code!r} is a {kind} year but {dataset.slug} uses {dataset.get_period_kind_display()}s")
+                    problem(
+                        line,
+                        "period",
+                        f"{period_code!r} is a {kind} year but {dataset.slug} uses {dataset.get_period_kind_display()}s",
+                    )
                     kind = None
-                if area is not None and start and not area.is_current and area.end_date and start > area.end_date:
-                    problem(line, "gss_code", f"{gss} ({area.short_name}) was abolished on {area.end_date:%d %B %Y}, before {period_code}")
+                if (
+                    area is not None
+                    and start
+                    and not area.is_current
+                    and area.end_date
+                    and start > area.end_date
+                ):
+                    problem(
+                        line,
+                        "gss_code",
+                        f"{gss} ({area.short_name}) was abolished on {area.end_date:%d %B %Y}, before {period_code}",
+                    )
                 try:
                     value = _decimal(raw_value)
                 except (InvalidOperation, ValueError):
-                    problem(line, "value", f"{raw_value!r} is not a number" if raw_value else "the value is empty")
+                    problem(
+                        line,
+                        "value",
+                        f"{raw_value!r} is not a number" if raw_value else "the value is empty",
+                    )
                     value = None
                 row_unit = (row.get("unit") or "").strip()
                 if row_unit and row_unit != unit:
-                    problem(line, "unit", f"unit {row_unit!r} contradicts the measure's unit {unit!r}")
+                    problem(
+                        line, "unit", f"unit {row_unit!r} contradicts the measure's unit {unit!r}"
+                    )
                 if area is None or not kind or value is None:
                     continue
                 key = (area.pk, period_code)
@@ -159,7 +191,11 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
                     if first_code != gss and first_value == value:
                         checked.merged += 1  # the same figure under a council's old and new code
                         continue
-                    problem(line, "gss_code", f"duplicate row: {area.short_name} {period_code} already given on line {first_line}")
+                    problem(
+                        line,
+                        "gss_code",
+                        f"duplicate row: {area.short_name} {period_code} already given on line {first_line}",
+                    )
                     continue
                 seen[key] = (line, gss, value)
                 checked.rows.append(Row(area.pk, period_code, value))
@@ -171,7 +207,11 @@ def check_observation_file(path: Path, dataset: Dataset, skip_areas: tuple[str, 
 
 
 def do_import_observations(
-    path: Path, dataset: Dataset, *, skip_areas: tuple[str, ...] = (), progress: Progress | None = None,
+    path: Path,
+    dataset: Dataset,
+    *,
+    skip_areas: tuple[str, ...] = (),
+    progress: Progress | None = None,
 ) -> ImportResult:
     """Validate then write ``path`` into ``dataset`` in one transaction.
 
@@ -198,9 +238,24 @@ def do_import_observations(
             period = periods[row.period_code]
             observation = existing.get((row.area_id, period.pk))
             if observation is None:
-                new.append(Observation(dataset=dataset, area_id=row.area_id, period=period, value=row.value, updated_at=now))
+                new.append(
+                    Observation(
+                        dataset=dataset,
+                        area_id=row.area_id,
+                        period=period,
+                        value=row.value,
+                        updated_at=now,
+                    )
+                )
             elif observation.value != row.value:
-                revisions.append(ObservationRevision(observation=observation, value=observation.value, replaced_at=now, source_file=path.name))
+                revisions.append(
+                    ObservationRevision(
+                        observation=observation,
+                        value=observation.value,
+                        replaced_at=now,
+                        source_file=path.name,
+                    )
+                )
                 observation.value, observation.updated_at = row.value, now
                 changed.append(observation)
             else:
@@ -214,7 +269,9 @@ def do_import_observations(
         if result.changed:
             dataset.save(update_fields=["modified"])
             record_publication(dataset, progress=progress)
-    say(f"{dataset.slug}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
+    say(
+        f"{dataset.slug}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         + (f", {result.skipped} skipped" if result.skipped else "")
-        + (f", {result.merged} duplicates under a former code merged" if result.merged else ""))
+        + (f", {result.merged} duplicates under a former code merged" if result.merged else "")
+    )
     return result

@@ -23,9 +23,13 @@ def parse_period(code: str) -> tuple[str, date, date]:
     if match := FINANCIAL.match(code):
         year = int(match.group(1))
         if (year + 1) % 100 != int(match.group(2)):
-            raise PeriodError(f"{code!r} is not a financial year: the second year must follow the first (e.g. {year}/{(year + 1) % 100:02d})")
+            raise PeriodError(
+                f"{code!r} is not a financial year: the second year must follow the first (e.g. {year}/{(year + 1) % 100:02d})"
+            )
         return PeriodKind.FINANCIAL, date(year, 4, 1), date(year + 1, 3, 31)
-    raise PeriodError(f"{code!r} is not a period: use YYYY for a calendar year or YYYY/YY for a financial year")
+    raise PeriodError(
+        f"{code!r} is not a period: use YYYY for a calendar year or YYYY/YY for a financial year"
+    )
 
 
 def period_code_from_slug(slug: str) -> str:

@@ -53,7 +53,9 @@ from linkeddata.store import (
 from linkeddata.uris import REFERENCE_GRAPH, Uris
 
 logger = logging.getLogger(__name__)
-PUBLISH_TASK = "linkeddata.tasks.publish_pending"  # enqueued by name: tasks import services, never the reverse
+PUBLISH_TASK = (
+    "linkeddata.tasks.publish_pending"  # enqueued by name: tasks import services, never the reverse
+)
 CHUNK = 5000
 CATALOGUE_TITLE = "Local government benchmarking data"
 CATALOGUE_DESCRIPTION = (
@@ -65,9 +67,14 @@ CATALOGUE_DESCRIPTION = (
 def measure_record(dataset: Dataset) -> MeasureRecord:
     measure = dataset.measure
     return MeasureRecord(
-        slug=measure.slug, label=measure.label, description=measure.description, unit=measure.unit,
-        higher_is_better=measure.higher_is_better, source=measure.source,
-        source_url=measure.source_url or f"urn:x-source:{measure.slug}", licence_url=measure.licence_url,
+        slug=measure.slug,
+        label=measure.label,
+        description=measure.description,
+        unit=measure.unit,
+        higher_is_better=measure.higher_is_better,
+        source=measure.source,
+        source_url=measure.source_url or f"urn:x-source:{measure.slug}",
+        licence_url=measure.licence_url,
     )
 
 
@@ -75,24 +82,34 @@ def dataset_record(dataset: Dataset, observation_count: int | None = None) -> Da
     if observation_count is None:
         observation_count = dataset.observations.count()
     return DatasetRecord(
-        slug=dataset.slug, title=dataset.title, description=dataset.description,
-        measure=measure_record(dataset), attribution=dataset.attribution, modified=dataset.modified,
+        slug=dataset.slug,
+        title=dataset.title,
+        description=dataset.description,
+        measure=measure_record(dataset),
+        attribution=dataset.attribution,
+        modified=dataset.modified,
         observation_count=observation_count,
     )
 
 
 def observation_records(observations: QuerySet[Observation]) -> Iterator[ObservationRecord]:
     """ObservationRecords for a queryset of observations (read in one query, streamed)."""
-    rows = observations.values_list("area__gss_code", "period__code", "value").order_by("area__gss_code", "period__start_date")
+    rows = observations.values_list("area__gss_code", "period__code", "value").order_by(
+        "area__gss_code", "period__start_date"
+    )
     for gss, period, value in rows.iterator(chunk_size=CHUNK):
         if gss:  # every imported figure's area has a GSS code
             yield ObservationRecord(gss, period, value)
 
 
 def area_records(areas: QuerySet[Area] | None = None) -> list[AreaRecord]:
-    rows = list((areas if areas is not None else Area.objects.exclude(gss_code=None)).order_by("gss_code"))
+    rows = list(
+        (areas if areas is not None else Area.objects.exclude(gss_code=None)).order_by("gss_code")
+    )
     wanted = {code for area in rows for code in area.successor_codes}
-    by_code = dict(Area.objects.filter(code__in=wanted).exclude(gss_code=None).values_list("code", "gss_code"))
+    by_code = dict(
+        Area.objects.filter(code__in=wanted).exclude(gss_code=None).values_list("code", "gss_code")
+    )
     similar: dict[int, list[str]] = {}
     links = SimilarArea.objects.filter(area__in=rows, similarity_type="global").order_by("rank")
     for area_id, gss in links.values_list("area_id", "similar__gss_code"):
@@ -100,8 +117,14 @@ def area_records(areas: QuerySet[Area] | None = None) -> list[AreaRecord]:
             similar.setdefault(area_id, []).append(gss)
     return [
         AreaRecord(
-            gss_code=a.gss_code, name=a.name, short_name=a.short_name, authority_type=a.authority_type_name,
-            region=a.region, nation=a.nation, is_current=a.is_current, end_date=a.end_date,
+            gss_code=a.gss_code,
+            name=a.name,
+            short_name=a.short_name,
+            authority_type=a.authority_type_name,
+            region=a.region,
+            nation=a.nation,
+            is_current=a.is_current,
+            end_date=a.end_date,
             successors=tuple(gss for c in a.successor_codes if (gss := by_code.get(c))),
             similar=tuple(similar.get(a.pk, ())),
         )
@@ -111,9 +134,14 @@ def area_records(areas: QuerySet[Area] | None = None) -> list[AreaRecord]:
 
 
 def catalogue(datasets: Iterable[Dataset] | None = None) -> Catalogue:
-    datasets = datasets if datasets is not None else Dataset.objects.select_related("measure").annotate(n=Count("observations"))
+    datasets = (
+        datasets
+        if datasets is not None
+        else Dataset.objects.select_related("measure").annotate(n=Count("observations"))
+    )
     return Catalogue(
-        title=CATALOGUE_TITLE, description=CATALOGUE_DESCRIPTION,
+        title=CATALOGUE_TITLE,
+        description=CATALOGUE_DESCRIPTION,
         datasets=[dataset_record(d, getattr(d, "n", None)) for d in datasets],
     )
 
@@ -125,10 +153,14 @@ def dataset_ntriples(uris: Uris, dataset: Dataset) -> Iterator[bytes]:
     for record in observation_records(dataset.observations.all()):
         chunk.append(record)
         if len(chunk) == CHUNK:
-            yield observations_graph(uris, dataset.slug, measure, chunk).serialize(format="nt", encoding="utf-8")
+            yield observations_graph(uris, dataset.slug, measure, chunk).serialize(
+                format="nt", encoding="utf-8"
+            )
             chunk = []
     if chunk:
-        yield observations_graph(uris, dataset.slug, measure, chunk).serialize(format="nt", encoding="utf-8")
+        yield observations_graph(uris, dataset.slug, measure, chunk).serialize(
+            format="nt", encoding="utf-8"
+        )
 
 
 def _replace_graph(name: str, data: bytes) -> None:
@@ -156,8 +188,12 @@ def csv_bytes(dataset: Dataset) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["gss_code", "area_name", "period", "value", "unit"])
     unit = dataset.measure.unit
-    rows = dataset.observations.values_list("area__gss_code", "area__short_name", "period__code", "value")
-    for gss, name, period, value in rows.order_by("area__gss_code", "period__start_date").iterator(chunk_size=CHUNK):
+    rows = dataset.observations.values_list(
+        "area__gss_code", "area__short_name", "period__code", "value"
+    )
+    for gss, name, period, value in rows.order_by("area__gss_code", "period__start_date").iterator(
+        chunk_size=CHUNK
+    ):
         writer.writerow([gss, name, period, format(value.normalize(), "f"), unit])
     return out.getvalue().encode("utf-8")
 
@@ -202,7 +238,9 @@ def do_publish_all(progress: Progress | None = None) -> None:
     PendingPublication.objects.filter(requested_at__lte=started).delete()
 
 
-def record_publication(*datasets: Dataset, reference: bool = True, progress: Progress | None = None) -> None:
+def record_publication(
+    *datasets: Dataset, reference: bool = True, progress: Progress | None = None
+) -> None:
     """Call inside the transaction that changed the figures: these graphs must be published.
 
     The catalogue (in the reference graph) counts every dataset's observations, so it comes too.
@@ -227,8 +265,13 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
     A row is deleted only if no newer change re-requested it while it was being published.
     """
     result = PublishResult()
-    rows = sorted(PendingPublication.objects.all(), key=lambda row: (row.graph == REFERENCE_GRAPH, row.pk))
-    datasets = {d.slug: d for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])}
+    rows = sorted(
+        PendingPublication.objects.all(), key=lambda row: (row.graph == REFERENCE_GRAPH, row.pk)
+    )
+    datasets = {
+        d.slug: d
+        for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])
+    }
     for row in rows:
         try:
             if not uses_external_endpoint():
@@ -240,7 +283,8 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
         except StoreUnavailable as exc:
             result.error = str(exc)
             PendingPublication.objects.filter(pk__in=[r.pk for r in rows]).update(
-                attempts=F("attempts") + 1, last_error=result.error[:2000])
+                attempts=F("attempts") + 1, last_error=result.error[:2000]
+            )
             break
         PendingPublication.objects.filter(pk=row.pk, requested_at=row.requested_at).delete()
         result.published.append(row.graph)
@@ -259,12 +303,22 @@ def do_publish_pending_or_later(progress: Progress | None = None) -> PublishResu
     if result.error:
         logger.warning("linked data not published yet (%s); it stays pending", result.error)
         if progress:
-            when = ("the task worker retries it" if uses_external_endpoint()
-                    else "the web server publishes it before its next SPARQL query")
-            progress(f"{result.error}. The figures are saved and their publication is pending: {when}, "
-                     "or run `manage.py publish_linked_data --pending`.")
+            when = (
+                "the task worker retries it"
+                if uses_external_endpoint()
+                else "the web server publishes it before its next SPARQL query"
+            )
+            progress(
+                f"{result.error}. The figures are saved and their publication is pending: {when}, "
+                "or run `manage.py publish_linked_data --pending`."
+            )
         if uses_external_endpoint():
-            attempts = PendingPublication.objects.order_by("-attempts").values_list("attempts", flat=True).first() or 1
+            attempts = (
+                PendingPublication.objects.order_by("-attempts")
+                .values_list("attempts", flat=True)
+                .first()
+                or 1
+            )
             enqueue_later(PUBLISH_TASK, backoff(attempts).total_seconds())
     return result
 
@@ -286,4 +340,7 @@ def publication_status() -> dict:
     ``publish_linked_data --pending`` says them)."""
     pending = PendingPublication.objects.order_by("requested_at")
     oldest = pending.values_list("requested_at", flat=True).first()
-    return {"pending": pending.count(), "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0}
+    return {
+        "pending": pending.count(),
+        "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0,
+    }

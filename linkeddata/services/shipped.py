@@ -14,7 +14,9 @@ from linkeddata.services.similarity import do_import_similarity
 def do_import_reference(progress: Progress | None = None) -> None:
     say = reporter(progress)
     areas = do_import_areas()
-    say(f"authorities: {areas.created} created, {areas.updated} updated, {areas.unchanged} unchanged")
+    say(
+        f"authorities: {areas.created} created, {areas.updated} updated, {areas.unchanged} unchanged"
+    )
     do_import_similarity(progress)
 
 

@@ -44,24 +44,39 @@ def do_import_similarity(progress: Progress | None = None) -> SimilarityImportRe
     for row in _read(SIMILAR_CSV):
         area, similar = codes.get(row["gss_code"]), codes.get(row["similar_gss_code"])
         if area is None or similar is None:
-            skipped.update(code for code in (row["gss_code"], row["similar_gss_code"]) if code not in codes)
+            skipped.update(
+                code for code in (row["gss_code"], row["similar_gss_code"]) if code not in codes
+            )
             continue
         wanted.add((area.pk, similar.pk, row["similarity_type"], int(row["rank"])))
-    existing = set(SimilarArea.objects.values_list("area_id", "similar_id", "similarity_type", "rank"))
+    existing = set(
+        SimilarArea.objects.values_list("area_id", "similar_id", "similarity_type", "rank")
+    )
     result = SimilarityImportResult(links=len(wanted), skipped_codes=tuple(sorted(skipped)))
     if wanted != existing:
         SimilarArea.objects.all().delete()
         SimilarArea.objects.bulk_create(
-            [SimilarArea(area_id=a, similar_id=s, similarity_type=t, rank=r) for a, s, t, r in sorted(wanted)],
+            [
+                SimilarArea(area_id=a, similar_id=s, similarity_type=t, rank=r)
+                for a, s, t, r in sorted(wanted)
+            ],
             batch_size=5000,
         )
         result.changed = True
-    say(f"similar authorities: {len(wanted)} links" + (" (updated)" if result.changed else " (unchanged)"))
+    say(
+        f"similar authorities: {len(wanted)} links"
+        + (" (updated)" if result.changed else " (unchanged)")
+    )
 
-    descriptions = {(row["similarity_type"], row["cluster"]): row["description"] for row in _read(CLUSTER_DESCRIPTIONS_CSV)}
+    descriptions = {
+        (row["similarity_type"], row["cluster"]): row["description"]
+        for row in _read(CLUSTER_DESCRIPTIONS_CSV)
+    }
     clusters = {}
     for (kind, code), description in descriptions.items():
-        cluster, _ = Cluster.objects.update_or_create(similarity_type=kind, code=code, defaults={"description": description})
+        cluster, _ = Cluster.objects.update_or_create(
+            similarity_type=kind, code=code, defaults={"description": description}
+        )
         clusters[(kind, code)] = cluster
     members: dict[tuple[str, str], set[int]] = {key: set() for key in clusters}
     for row in _read(CLUSTERS_CSV):
@@ -75,7 +90,14 @@ def do_import_similarity(progress: Progress | None = None) -> SimilarityImportRe
         if set(cluster.areas.values_list("pk", flat=True)) != area_ids:
             cluster.areas.set(area_ids)
             result.changed = True
-    say(f"clusters: {len(clusters)}" + (f"; skipped codes not in the authority list: {', '.join(result.skipped_codes)}" if skipped else ""))
+    say(
+        f"clusters: {len(clusters)}"
+        + (
+            f"; skipped codes not in the authority list: {', '.join(result.skipped_codes)}"
+            if skipped
+            else ""
+        )
+    )
     if result.changed:
         record_publication(progress=progress)
     return result

@@ -53,7 +53,10 @@ GRAPH_FORMATS = {
     "application/n-triples": ("nt", "nt"),
     "application/rdf+xml": ("xml", "rdfxml"),
 }
-ALIASES = {"application/json": "application/sparql-results+json", "application/xml": "application/sparql-results+xml"}
+ALIASES = {
+    "application/json": "application/sparql-results+json",
+    "application/xml": "application/sparql-results+xml",
+}
 
 
 @dataclass
@@ -87,8 +90,11 @@ def check_no_federation(text: str) -> None:
     except (ParseException, ValueError, TypeError):
         return  # not valid SPARQL: the engine reports the syntax error
     if "ServiceGraphPattern" in repr(parsed):
-        raise SparqlError(400, "Federated queries (SERVICE) are not allowed here: query other endpoints "
-                               "yourself, or load their data beside the hub's downloads.")
+        raise SparqlError(
+            400,
+            "Federated queries (SERVICE) are not allowed here: query other endpoints "
+            "yourself, or load their data beside the hub's downloads.",
+        )
 
 
 def check_read_only(text: str) -> None:
@@ -97,19 +103,26 @@ def check_read_only(text: str) -> None:
         parseUpdate(text)
     except (ParseException, ValueError, TypeError):
         return
-    raise SparqlError(403, "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) is refused.")
+    raise SparqlError(
+        403,
+        "This endpoint is read-only: SPARQL Update (INSERT, DELETE, LOAD, CLEAR, DROP …) is refused.",
+    )
 
 
 def _query(text: str, deadline: float) -> Result:
     if uses_external_endpoint():
         try:
             # The hub's own time limit answers the client; the socket's, later, frees this worker.
-            return external_query(text, timeout=max(deadline - time.monotonic(), 0) + SOCKET_GRACE_SECONDS)
+            return external_query(
+                text, timeout=max(deadline - time.monotonic(), 0) + SOCKET_GRACE_SECONDS
+            )
         except ExternalQueryError as exc:
             check_read_only(text)
             if exc.status == 400:
                 raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from None
-            raise SparqlError(503, f"The SPARQL server could not answer ({exc.status}): {exc}") from None
+            raise SparqlError(
+                503, f"The SPARQL server could not answer ({exc.status}): {exc}"
+            ) from None
     return rdf_dataset().query(text)
 
 
@@ -127,7 +140,8 @@ def _execute(text: str, max_rows: int, deadline: float) -> Answer:
         return _capped_select(result, max_rows, deadline)
     if result.type in {"CONSTRUCT", "DESCRIBE"} and len(answer_graph(result)) > max_rows:
         raise SparqlError(
-            413, f"The query returns more than {max_rows} triples, the endpoint's limit. Narrow it, or use the bulk downloads."
+            413,
+            f"The query returns more than {max_rows} triples, the endpoint's limit. Narrow it, or use the bulk downloads.",
         )
     return Answer(result.type, result)
 
@@ -138,9 +152,13 @@ def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
     rows: list[Mapping[Variable, Identifier]] = []
     variables = result.vars or []
     late = False
-    select_rows = cast("Iterator[ResultRow]", iter(result))  # a SELECT result iterates over its rows
+    select_rows = cast(
+        "Iterator[ResultRow]", iter(result)
+    )  # a SELECT result iterates over its rows
     for row in islice(select_rows, max_rows + 1):
-        rows.append({var: value for var, value in zip(variables, row, strict=True) if value is not None})
+        rows.append(
+            {var: value for var, value in zip(variables, row, strict=True) if value is not None}
+        )
         if len(rows) % 1000 == 0 and time.monotonic() > deadline:
             late = True
             break
@@ -151,7 +169,8 @@ def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
         raise SparqlError(503, "time limit")
     if len(rows) > max_rows:
         raise SparqlError(
-            413, f"The query returns more than {max_rows} rows, the endpoint's limit. Add a LIMIT, or use the bulk downloads."
+            413,
+            f"The query returns more than {max_rows} rows, the endpoint's limit. Add a LIMIT, or use the bulk downloads.",
         )
     capped = Result("SELECT")
     capped.vars = variables
@@ -162,24 +181,32 @@ def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
 def run_query(text: str) -> Answer:
     """Run a read-only query; raises SparqlError with the HTTP status and a reason a person can act on."""
     if not text.strip():
-        raise SparqlError(400, "No query given: send it as the 'query' parameter or as an application/sparql-query body.")
+        raise SparqlError(
+            400,
+            "No query given: send it as the 'query' parameter or as an application/sparql-query body.",
+        )
     check_no_federation(text)
     catch_up()  # first publish what imports left pending (when this process holds the local store)
     timeout = settings.SPARQL_TIMEOUT_SECONDS
     if not _slots.acquire(blocking=False):
-        raise SparqlError(503, "The endpoint is busy with other queries; try again in a few seconds.")
+        raise SparqlError(
+            503, "The endpoint is busy with other queries; try again in a few seconds."
+        )
     future = _executor.submit(_execute, text, settings.SPARQL_MAX_ROWS, time.monotonic() + timeout)
     future.add_done_callback(lambda _future: _slots.release())
     try:
         return future.result(timeout=timeout)
     except FutureTimeout:
         raise SparqlError(
-            503, f"The query did not finish within the {timeout} s time limit. Put the most selective pattern "
-            "(a particular area or measure) first, or add a LIMIT."
+            503,
+            f"The query did not finish within the {timeout} s time limit. Put the most selective pattern "
+            "(a particular area or measure) first, or add a LIMIT.",
         ) from None
     except SparqlError as exc:
         if exc.message == "time limit":
-            raise SparqlError(503, f"The query did not finish within the {timeout} s time limit.") from None
+            raise SparqlError(
+                503, f"The query did not finish within the {timeout} s time limit."
+            ) from None
         raise
 
 

@@ -36,10 +36,100 @@ SIZES = {
     "medium": {"communities": 500, "members": 20_000, "threads": 10_000, "posts": 70_000},
     "full": {"communities": 1_300, "members": 60_000, "threads": 25_000, "posts": 250_000},
 }
-WORDS = ["waste", "recycling", "contamination", "caddies", "food", "collection", "rounds", "budget", "savings", "housing", "homelessness", "temporary", "accommodation", "allocations", "tenancy", "repairs", "damp", "mould", "retrofit", "insulation", "heat", "pumps", "net", "zero", "emissions", "fleet", "transport", "buses", "parking", "active", "travel", "planning", "viability", "developer", "contributions", "adult", "social", "care", "home", "care", "commissioning", "market", "shaping", "safeguarding", "children", "education", "inclusion", "tribunal", "transport", "council", "tax", "benefits", "arrears", "collection", "libraries", "leisure", "parks", "cemeteries", "licensing", "taxi", "highways", "potholes", "lighting", "flooding", "drainage", "data", "dashboards", "benchmarking", "procurement", "contracts", "suppliers", "digital", "service", "design", "customer", "contact", "complaints", "consultation", "elections", "audit", "risk"]
+WORDS = [
+    "waste",
+    "recycling",
+    "contamination",
+    "caddies",
+    "food",
+    "collection",
+    "rounds",
+    "budget",
+    "savings",
+    "housing",
+    "homelessness",
+    "temporary",
+    "accommodation",
+    "allocations",
+    "tenancy",
+    "repairs",
+    "damp",
+    "mould",
+    "retrofit",
+    "insulation",
+    "heat",
+    "pumps",
+    "net",
+    "zero",
+    "emissions",
+    "fleet",
+    "transport",
+    "buses",
+    "parking",
+    "active",
+    "travel",
+    "planning",
+    "viability",
+    "developer",
+    "contributions",
+    "adult",
+    "social",
+    "care",
+    "home",
+    "care",
+    "commissioning",
+    "market",
+    "shaping",
+    "safeguarding",
+    "children",
+    "education",
+    "inclusion",
+    "tribunal",
+    "transport",
+    "council",
+    "tax",
+    "benefits",
+    "arrears",
+    "collection",
+    "libraries",
+    "leisure",
+    "parks",
+    "cemeteries",
+    "licensing",
+    "taxi",
+    "highways",
+    "potholes",
+    "lighting",
+    "flooding",
+    "drainage",
+    "data",
+    "dashboards",
+    "benchmarking",
+    "procurement",
+    "contracts",
+    "suppliers",
+    "digital",
+    "service",
+    "design",
+    "customer",
+    "contact",
+    "complaints",
+    "consultation",
+    "elections",
+    "audit",
+    "risk",
+]
 ACRONYMS = ["ASB", "SEND", "EHCP", "DFG", "CIL", "s106", "LTP", "HRA", "DoLS", "MASH"]
-PHRASES = ["anti-social behaviour", "disabled facilities grant", "local transport plan", "council tax",
-           "temporary accommodation", "food waste", "heat pumps", "developer contributions"]
+PHRASES = [
+    "anti-social behaviour",
+    "disabled facilities grant",
+    "local transport plan",
+    "council tax",
+    "temporary accommodation",
+    "food waste",
+    "heat pumps",
+    "developer contributions",
+]
 
 
 def sentence(rng: random.Random, n: int) -> str:
@@ -55,7 +145,9 @@ def setup_django(database_suffix: str = "_bench") -> None:
     os.environ.setdefault("SECRET_KEY", "benchmark-only")
     os.environ.setdefault("ALLOWED_HOSTS", "localhost")
     os.environ.setdefault("TASKS_BACKEND", "immediate")
-    es_url = os.environ.pop("ELASTICSEARCH_URL", "")  # off while the corpus is written (no signals fire anyway)
+    es_url = os.environ.pop(
+        "ELASTICSEARCH_URL", ""
+    )  # off while the corpus is written (no signals fire anyway)
     os.environ["BENCH_ELASTICSEARCH_URL"] = es_url
     import django
 
@@ -93,23 +185,45 @@ def build_corpus(size: dict, rng: random.Random, out) -> dict:
     locale = Locale.get_default()
     now = timezone.now()
     User = get_user_model()
-    progress = Progress("corpus", size["members"] * 2 + size["communities"] + size["threads"] + size["posts"], out=out)
+    progress = Progress(
+        "corpus",
+        size["members"] * 2 + size["communities"] + size["threads"] + size["posts"],
+        out=out,
+    )
 
     def batched(items, n=5000):
         for i in range(0, len(items), n):
-            yield items[i:i + n]
+            yield items[i : i + n]
 
     with transaction.atomic():
-        users = [User(username=f"bench{i}@example.gov.uk", email=f"bench{i}@example.gov.uk", password="!",  # noqa: S106 - unusable
-                      first_name="Bench", last_name=str(i)) for i in range(size["members"])]
+        users = [
+            User(
+                username=f"bench{i}@example.gov.uk",
+                email=f"bench{i}@example.gov.uk",
+                password="!",  # noqa: S106 - unusable
+                first_name="Bench",
+                last_name=str(i),
+            )
+            for i in range(size["members"])
+        ]
         for chunk in batched(users):
             User.objects.bulk_create(chunk)
             progress.advance(len(chunk))
-        user_ids = list(User.objects.filter(username__startswith="bench").values_list("pk", flat=True))
+        user_ids = list(
+            User.objects.filter(username__startswith="bench").values_list("pk", flat=True)
+        )
         visibilities = ["public", "members", "members", "private"]
-        profiles = [Profile(user_id=uid, display_name=f"Officer {uid}", job_title=rng.choice(WORDS).title() + " lead",
-                            council=rng.choice(councils), bio=sentence(rng, 12), visibility=rng.choice(visibilities))
-                    for uid in user_ids]
+        profiles = [
+            Profile(
+                user_id=uid,
+                display_name=f"Officer {uid}",
+                job_title=rng.choice(WORDS).title() + " lead",
+                council=rng.choice(councils),
+                bio=sentence(rng, 12),
+                visibility=rng.choice(visibilities),
+            )
+            for uid in user_ids
+        ]
         for chunk in batched(profiles):
             Profile.objects.bulk_create(chunk)
             progress.advance(len(chunk))
@@ -122,11 +236,24 @@ def build_corpus(size: dict, rng: random.Random, out) -> dict:
             for offset, spec in enumerate(specs):
                 step = _step(start + offset + 1)
                 slug = spec["slug"]
-                base.append(Page(path=parent.path + step, depth=parent.depth + 1, numchild=0,
-                                 translation_key=uuid.uuid4(), locale=locale, live=True, has_unpublished_changes=False,
-                                 first_published_at=spec["date"], last_published_at=spec["date"], title=spec["title"],
-                                 draft_title=spec["title"], slug=slug, content_type=ct,
-                                 url_path=f"{parent.url_path}{slug}/"))
+                base.append(
+                    Page(
+                        path=parent.path + step,
+                        depth=parent.depth + 1,
+                        numchild=0,
+                        translation_key=uuid.uuid4(),
+                        locale=locale,
+                        live=True,
+                        has_unpublished_changes=False,
+                        first_published_at=spec["date"],
+                        last_published_at=spec["date"],
+                        title=spec["title"],
+                        draft_title=spec["title"],
+                        slug=slug,
+                        content_type=ct,
+                        url_path=f"{parent.url_path}{slug}/",
+                    )
+                )
             created = Page.objects.bulk_create(base)
             Page.objects.filter(pk=parent.pk).update(numchild=start + len(specs))
             parent.numchild = start + len(specs)
@@ -135,7 +262,10 @@ def build_corpus(size: dict, rng: random.Random, out) -> dict:
             with connection.cursor() as cursor:
                 cursor.executemany(
                     f"INSERT INTO {table} (page_ptr_id, {', '.join(columns)}) VALUES (%s{', %s' * len(columns)})",  # noqa: S608
-                    [(page.pk, *spec["row"].values()) for page, spec in zip(created, specs, strict=True)],
+                    [
+                        (page.pk, *spec["row"].values())
+                        for page, spec in zip(created, specs, strict=True)
+                    ],
                 )
             return [p.pk for p in created]
 
@@ -143,14 +273,22 @@ def build_corpus(size: dict, rng: random.Random, out) -> dict:
         for i in range(size["communities"]):
             title = f"{rng.choice(WORDS).title()} {rng.choice(WORDS)} network {i}"
             visibility = rng.choices(["open", "restricted", "private"], weights=[7, 2, 1])[0]
-            community_specs.append({"title": title, "slug": f"community-{i}", "date": now - timedelta(days=rng.randrange(2000)),
-                                    "row": {"description": sentence(rng, 20), "visibility": visibility}})
+            community_specs.append(
+                {
+                    "title": title,
+                    "slug": f"community-{i}",
+                    "date": now - timedelta(days=rng.randrange(2000)),
+                    "row": {"description": sentence(rng, 20), "visibility": visibility},
+                }
+            )
         community_ids = pages(CommunityPage, index, community_specs)
         progress.advance(len(community_ids))
         memberships = []
         for uid in user_ids:
             for cid in rng.sample(community_ids, k=min(len(community_ids), rng.randint(1, 3))):
-                memberships.append(Membership(community_id=cid, user_id=uid, role="member", status="active"))
+                memberships.append(
+                    Membership(community_id=cid, user_id=uid, role="member", status="active")
+                )
         for chunk in batched(memberships):
             Membership.objects.bulk_create(chunk)
 
@@ -164,15 +302,36 @@ def build_corpus(size: dict, rng: random.Random, out) -> dict:
             for i in numbers:
                 when = now - timedelta(days=rng.randrange(1500))
                 title = sentence(rng, rng.randint(4, 9)).rstrip(".")
-                specs.append({"title": title, "slug": f"thread-{i}", "date": when, "row": {
-                    "body": " ".join(sentence(rng, rng.randint(10, 25)) for _ in range(rng.randint(2, 5))),
-                    "author_id": rng.choice(user_ids), "last_activity_at": when, "reply_count": 0,
-                    "community_id": cid, "accepted_post_id": None, "is_locked": False, "is_pinned": False}})
+                specs.append(
+                    {
+                        "title": title,
+                        "slug": f"thread-{i}",
+                        "date": when,
+                        "row": {
+                            "body": " ".join(
+                                sentence(rng, rng.randint(10, 25)) for _ in range(rng.randint(2, 5))
+                            ),
+                            "author_id": rng.choice(user_ids),
+                            "last_activity_at": when,
+                            "reply_count": 0,
+                            "community_id": cid,
+                            "accepted_post_id": None,
+                            "is_locked": False,
+                            "is_pinned": False,
+                        },
+                    }
+                )
             thread_ids += pages(ThreadPage, communities[cid], specs)
             progress.advance(len(specs))
-        posts = [Post(thread_id=rng.choice(thread_ids), author_id=rng.choice(user_ids),
-                      body=" ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(1, 3))),
-                      created_at=now - timedelta(days=rng.randrange(1500))) for _ in range(size["posts"])]
+        posts = [
+            Post(
+                thread_id=rng.choice(thread_ids),
+                author_id=rng.choice(user_ids),
+                body=" ".join(sentence(rng, rng.randint(8, 20)) for _ in range(rng.randint(1, 3))),
+                created_at=now - timedelta(days=rng.randrange(1500)),
+            )
+            for _ in range(size["posts"])
+        ]
         for chunk in batched(posts):
             Post.objects.bulk_create(chunk)
             progress.advance(len(chunk))
@@ -213,9 +372,15 @@ def percentiles(samples: list[float]) -> tuple[float, float]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="a small corpus for a quick run (--size quick)")
-    parser.add_argument("--size", choices=sorted(SIZES), default="full", help="corpus size (default: full)")
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--quick", action="store_true", help="a small corpus for a quick run (--size quick)"
+    )
+    parser.add_argument(
+        "--size", choices=sorted(SIZES), default="full", help="corpus size (default: full)"
+    )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the benchmark database afterwards"
+    )
     args = parser.parse_args(argv)
     label = "quick" if args.quick else args.size
     size = SIZES[label]
@@ -243,18 +408,24 @@ def main(argv: list[str] | None = None) -> int:
         corpus = build_corpus(size, rng, out)
         corpus_seconds = time.monotonic() - started
         started = time.monotonic()
-        call_command("update_index", verbosity=0)  # Wagtail's database search index, for the fallback
+        call_command(
+            "update_index", verbosity=0
+        )  # Wagtail's database search index, for the fallback
         fallback_index_seconds = time.monotonic() - started
 
         settings.ELASTICSEARCH_URL = es_url
         settings.ELASTICSEARCH_INDEX_PREFIX = "bench"
-        cold = do_rebuild(chunk_size=1000, out=out)  # the node has just started: its JIT is still cold
+        cold = do_rebuild(
+            chunk_size=1000, out=out
+        )  # the node has just started: its JIT is still cold
         rebuild = do_rebuild(chunk_size=1000, out=out)
         docs_per_second = rebuild.documents / rebuild.seconds
 
         from django.contrib.auth import get_user_model
 
-        users = [AnonymousUser()] + list(get_user_model().objects.filter(pk__in=rng.sample(corpus["users"], 4)))
+        users = [AnonymousUser()] + list(
+            get_user_model().objects.filter(pk__in=rng.sample(corpus["users"], 4))
+        )
         queries = query_mix(rng)
         backends = {"elasticsearch": run_search, "database": database_search}
         timings: dict[str, list[float]] = {name: [] for name in backends}
@@ -279,18 +450,28 @@ def main(argv: list[str] | None = None) -> int:
         es50, es95 = percentiles(timings["elasticsearch"])
         db50, db95 = percentiles(timings["database"])
         _, ac95 = percentiles(completions)
-        print(f"\nSearch benchmark ({label}: {len(corpus['communities']):,} communities, {len(corpus['users']):,} members, "
-              f"{len(corpus['threads']):,} threads, {size['posts']:,} posts; corpus written in {corpus_seconds:.0f}s, "
-              f"database search index in {fallback_index_seconds:.0f}s)\n")
+        print(
+            f"\nSearch benchmark ({label}: {len(corpus['communities']):,} communities, {len(corpus['users']):,} members, "
+            f"{len(corpus['threads']):,} threads, {size['posts']:,} posts; corpus written in {corpus_seconds:.0f}s, "
+            f"database search index in {fallback_index_seconds:.0f}s)\n"
+        )
         print("| measure | Elasticsearch | database fallback (baseline) | ratio |")
         print("|---|---|---|---|")
-        print(f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s) | – | – |")
-        print(f"| search p50, ms (200 queries) | {es50:.1f} | {db50:.1f} | {db50 / es50:.1f}× faster |")
-        print(f"| search p95, ms (200 queries) | {es95:.1f} | {db95:.1f} | {db95 / es95:.1f}× faster |")
+        print(
+            f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s) | – | – |"
+        )
+        print(
+            f"| search p50, ms (200 queries) | {es50:.1f} | {db50:.1f} | {db50 / es50:.1f}× faster |"
+        )
+        print(
+            f"| search p95, ms (200 queries) | {es95:.1f} | {db95:.1f} | {db95 / es95:.1f}× faster |"
+        )
         print(f"| autocomplete p95, ms (200 prefixes) | {ac95:.1f} | – | – |")
     finally:
         if settings.ELASTICSEARCH_URL and not args.keep:
-            get_client().options(ignore_status=404).indices.delete(index="bench-content*", expand_wildcards="all")
+            get_client().options(ignore_status=404).indices.delete(
+                index="bench-content*", expand_wildcards="all"
+            )
         connection.creation.destroy_test_db(original_name, verbosity=0, keepdb=args.keep)
         if node is not None:
             node.stop()

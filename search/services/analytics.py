@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from io import StringIO
 from typing import Any
 
@@ -35,20 +35,32 @@ def do_log_search(user: Actor, results: SearchResults) -> SearchQueryLog | None:
     council = None
     if user.is_authenticated:
         council = getattr(getattr(user, "profile", None), "council", None)
-    filters = "&".join(f"{k}={v}" for k, values in sorted(params.filters.items()) for v in values)[:300]
+    filters = "&".join(f"{k}={v}" for k, values in sorted(params.filters.items()) for v in values)[
+        :300
+    ]
     return SearchQueryLog.objects.create(
-        query=params.q.lower()[:200], filters=filters, council=council,
-        region=council.region if council else "", result_count=results.total, backend=results.backend,
+        query=params.q.lower()[:200],
+        filters=filters,
+        council=council,
+        region=council.region if council else "",
+        result_count=results.total,
+        backend=results.backend,
     )
 
 
 def do_record_click(search_id: str, doc_id: str, position: str) -> None:
     """Note that a result was opened; silently ignores anything malformed."""
-    if not str(search_id).isdecimal() or parse_doc_id(doc_id) is None or not str(position).isdecimal():
+    if (
+        not str(search_id).isdecimal()
+        or parse_doc_id(doc_id) is None
+        or not str(position).isdecimal()
+    ):
         return
     search = SearchQueryLog.objects.filter(pk=int(search_id)).first()
     if search is not None:
-        SearchClick.objects.create(search=search, doc_id=doc_id, position=min(int(position), 10_000))
+        SearchClick.objects.create(
+            search=search, doc_id=doc_id, position=min(int(position), 10_000)
+        )
 
 
 PERIODS = {"7": 7, "30": 30, "90": 90, "365": 365}
@@ -64,7 +76,9 @@ class Report:
 
 
 def _logs(region: str, days: int) -> QuerySet[SearchQueryLog]:
-    since = timezone.make_aware(datetime.combine(date.today() - timedelta(days=days), time.min))
+    since = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=days), time.min)
+    )
     logs = SearchQueryLog.objects.filter(created_at__gte=since)
     return logs.filter(region=region) if region else logs
 
@@ -73,11 +87,25 @@ def build_report(region: str = "", period: str = "30", limit: int = 50) -> Repor
     days = PERIODS.get(period, 30)
     logs = _logs(region, days)
     # After values() Django allows an annotation named like the "clicks" relation; the django-stubs plugin does not.
-    top = list(logs.values("query").annotate(searches=Count("id", distinct=True), clicks=Count("clicks"), last=Max("created_at"))  # type: ignore[no-redef]
-               .order_by("-searches", "query")[:limit])
-    zero = list(logs.filter(result_count=0).values("query", "region").annotate(searches=Count("id"))
-                .order_by("-searches", "query")[:limit])
-    regions = list(SearchQueryLog.objects.exclude(region="").values_list("region", flat=True).distinct().order_by("region"))
+    top = list(
+        logs.values("query")
+        .annotate(
+            searches=Count("id", distinct=True), clicks=Count("clicks"), last=Max("created_at")
+        )  # type: ignore[no-redef]
+        .order_by("-searches", "query")[:limit]
+    )
+    zero = list(
+        logs.filter(result_count=0)
+        .values("query", "region")
+        .annotate(searches=Count("id"))
+        .order_by("-searches", "query")[:limit]
+    )
+    regions = list(
+        SearchQueryLog.objects.exclude(region="")
+        .values_list("region", flat=True)
+        .distinct()
+        .order_by("region")
+    )
     return Report(region, days, top, zero, regions)
 
 
@@ -85,11 +113,28 @@ def report_csv(region: str = "", period: str = "30") -> str:
     """Every logged search in the period, one row each (no identities), as CSV."""
     out = StringIO()
     writer = csv.writer(out)
-    writer.writerow(["date", "query", "filters", "council", "region", "results", "clicks", "backend"])
-    logs = _logs(region, PERIODS.get(period, 30)).select_related("council").annotate(n=Count("clicks")).order_by("created_at")
+    writer.writerow(
+        ["date", "query", "filters", "council", "region", "results", "clicks", "backend"]
+    )
+    logs = (
+        _logs(region, PERIODS.get(period, 30))
+        .select_related("council")
+        .annotate(n=Count("clicks"))
+        .order_by("created_at")
+    )
     for log in logs.iterator():
-        writer.writerow([log.created_at.isoformat(), _safe(log.query), _safe(log.filters),
-                         log.council.short_name if log.council else "", log.region, log.result_count, log.n, log.backend])
+        writer.writerow(
+            [
+                log.created_at.isoformat(),
+                _safe(log.query),
+                _safe(log.filters),
+                log.council.short_name if log.council else "",
+                log.region,
+                log.result_count,
+                log.n,
+                log.backend,
+            ]
+        )
     return out.getvalue()
 
 

@@ -44,14 +44,37 @@ def _matches(doc_type: str, queryset: QuerySet, q: str) -> list:
 def _hit(doc_type: str, obj) -> Hit:
     label = DOC_TYPES[doc_type].label
     if doc_type == "post":
-        return Hit(f"post-{obj.pk}", "post", label, f"Reply in “{obj.thread.title}”",
-                   f"{page_url(obj.thread)}#post-{obj.pk}", escape(obj.body[:240]), str(obj.created_at)[:10])
+        return Hit(
+            f"post-{obj.pk}",
+            "post",
+            label,
+            f"Reply in “{obj.thread.title}”",
+            f"{page_url(obj.thread)}#post-{obj.pk}",
+            escape(obj.body[:240]),
+            str(obj.created_at)[:10],
+        )
     if doc_type == "profile":
-        return Hit(f"profile-{obj.pk}", "profile", label, obj.display_name, profile_url(obj.user_id),
-                   escape(obj.job_title), None)
-    summary = getattr(obj, "summary", "") or getattr(obj, "description", "") or getattr(obj, "body", "")
-    return Hit(f"{doc_type}-{obj.pk}", doc_type, label, obj.title, page_url(obj), escape(summary[:240]),
-               str(obj.first_published_at or "")[:10] or None)
+        return Hit(
+            f"profile-{obj.pk}",
+            "profile",
+            label,
+            obj.display_name,
+            profile_url(obj.user_id),
+            escape(obj.job_title),
+            None,
+        )
+    summary = (
+        getattr(obj, "summary", "") or getattr(obj, "description", "") or getattr(obj, "body", "")
+    )
+    return Hit(
+        f"{doc_type}-{obj.pk}",
+        doc_type,
+        label,
+        obj.title,
+        page_url(obj),
+        escape(summary[:240]),
+        str(obj.first_published_at or "")[:10] or None,
+    )
 
 
 def database_search(user, params: SearchParams, notice: str = "") -> SearchResults:
@@ -67,10 +90,24 @@ def database_search(user, params: SearchParams, notice: str = "") -> SearchResul
     everything = [(name, obj) for name in DOC_TYPES if name in wanted for obj in by_type[name]]
     pages = max(1, -(-len(everything) // PER_PAGE))
     page = min(params.page, pages)
-    chosen = everything[(page - 1) * PER_PAGE: page * PER_PAGE]
-    facet = FacetResult("type", "Type of content", [
-        FacetValue(name, DOC_TYPES[name].label, len(found), name in (params.filters.get("type") or []))
-        for name, found in by_type.items() if found
-    ])
-    return SearchResults(params, len(everything), [_hit(n, o) for n, o in chosen], [facet] if facet.values else [],
-                         "database", page=page, notices=notices)
+    chosen = everything[(page - 1) * PER_PAGE : page * PER_PAGE]
+    facet = FacetResult(
+        "type",
+        "Type of content",
+        [
+            FacetValue(
+                name, DOC_TYPES[name].label, len(found), name in (params.filters.get("type") or [])
+            )
+            for name, found in by_type.items()
+            if found
+        ],
+    )
+    return SearchResults(
+        params,
+        len(everything),
+        [_hit(n, o) for n, o in chosen],
+        [facet] if facet.values else [],
+        "database",
+        page=page,
+        notices=notices,
+    )

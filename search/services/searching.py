@@ -12,8 +12,10 @@ from search.services.fallback import database_search
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_NOTICE = ("Search is running in a simpler mode right now: results come straight from the database, "
-                   "without spelling suggestions or most filters.")
+FALLBACK_NOTICE = (
+    "Search is running in a simpler mode right now: results come straight from the database, "
+    "without spelling suggestions or most filters."
+)
 
 
 def do_search(user: Actor, params: SearchParams) -> SearchResults:

@@ -27,7 +27,9 @@ def with_page(query: str, number: int) -> str:
 def related_content(context, page, heading: str = "Related"):
     """Threads and good practice like ``page`` that the viewer may see: Elasticsearch's more-like-this,
     or, without Elasticsearch, case studies sharing service areas and tags (good practice only)."""
-    doc_type = {"threadpage": "thread", "goodpracticepage": "good_practice"}.get(page._meta.model_name)
+    doc_type = {"threadpage": "thread", "goodpracticepage": "good_practice"}.get(
+        page._meta.model_name
+    )
     request = context.get("request")
     if not doc_type or request is None or page.pk is None:
         return {"related": [], "heading": heading}

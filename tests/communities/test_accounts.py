@@ -15,8 +15,13 @@ NEW_PASSWORD = "a-long-and-unusual-passphrase"
 
 
 def sign_up(client, **overrides):
-    data = {"display_name": "Nadia Ahmed", "email": "Nadia.Ahmed@york.example.gov.uk",
-            "password1": NEW_PASSWORD, "password2": NEW_PASSWORD, **overrides}
+    data = {
+        "display_name": "Nadia Ahmed",
+        "email": "Nadia.Ahmed@york.example.gov.uk",
+        "password1": NEW_PASSWORD,
+        "password2": NEW_PASSWORD,
+        **overrides,
+    }
     return client.post(reverse("signup"), data)
 
 
@@ -24,7 +29,9 @@ def link_in(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0)
 
 
-def test_sign_up_signs_in_and_emails_a_confirmation_link(client, home_page, django_capture_on_commit_callbacks):
+def test_sign_up_signs_in_and_emails_a_confirmation_link(
+    client, home_page, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         response = sign_up(client)
 
@@ -37,7 +44,9 @@ def test_sign_up_signs_in_and_emails_a_confirmation_link(client, home_page, djan
     assert "/accounts/confirm/" in link_in(mail.outbox[0])
 
 
-def test_unconfirmed_account_cannot_post_until_the_link_is_followed(client, home_page, django_capture_on_commit_callbacks):
+def test_unconfirmed_account_cannot_post_until_the_link_is_followed(
+    client, home_page, django_capture_on_commit_callbacks
+):
     community = CommunityFactory(visibility=Visibility.OPEN)
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(client)
@@ -46,8 +55,11 @@ def test_unconfirmed_account_cannot_post_until_the_link_is_followed(client, home
     assert Membership.objects.get(user=user, community=community).is_active
     assert not is_email_confirmed(user)
     assert not can_post_in_community(user, community)
-    thread = {"title": "Food waste collections", "body": "How did you roll out weekly food waste?",
-              "idempotency_key": "first-try"}
+    thread = {
+        "title": "Food waste collections",
+        "body": "How did you roll out weekly food waste?",
+        "idempotency_key": "first-try",
+    }
     refused = client.post(reverse("new-thread", args=[community.slug]), thread)
     assert refused.status_code == 403 and "Confirm your email address" in refused.content.decode()
     assert not ThreadPage.objects.filter(title="Food waste collections").exists()
@@ -56,7 +68,9 @@ def test_unconfirmed_account_cannot_post_until_the_link_is_followed(client, home
 
     assert "is confirmed" in response.content.decode()
     assert can_post_in_community(user, community)
-    client.post(reverse("new-thread", args=[community.slug]), {**thread, "idempotency_key": "second-try"})
+    client.post(
+        reverse("new-thread", args=[community.slug]), {**thread, "idempotency_key": "second-try"}
+    )
     assert ThreadPage.objects.filter(title="Food waste collections").exists()
 
 
@@ -83,7 +97,9 @@ def test_expired_or_tampered_confirmation_link_explains_what_to_do(client, home_
 def test_bad_sign_up_input_is_explained_next_to_the_field_and_kept(client, home_page):
     UserFactory(email="taken@council.example.gov.uk")
 
-    response = sign_up(client, email="taken@council.example.gov.uk", password2="something-else-entirely")
+    response = sign_up(
+        client, email="taken@council.example.gov.uk", password2="something-else-entirely"
+    )
     page = response.content.decode()
 
     assert response.status_code == 200
@@ -110,7 +126,10 @@ def test_password_reset_sends_a_single_use_link(client, home_page):
 
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.content.decode()
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    done = client.post(
+        form_page.redirect_chain[-1][0],
+        {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert done.status_code == 302
 
     user.refresh_from_db()
@@ -121,7 +140,9 @@ def test_password_reset_sends_a_single_use_link(client, home_page):
 def test_sign_in_with_email_and_sign_out(client, home_page):
     UserFactory(email="amira@leeds.example.gov.uk")
 
-    response = client.post(reverse("login"), {"username": "amira@leeds.example.gov.uk", "password": PASSWORD})
+    response = client.post(
+        reverse("login"), {"username": "amira@leeds.example.gov.uk", "password": PASSWORD}
+    )
     assert response.status_code == 302
     assert client.get(reverse("my-memberships")).status_code == 200
     client.post(reverse("logout"))
@@ -137,7 +158,9 @@ def test_sign_up_form_takes_the_invited_address(client, home_page):
 def test_an_account_made_without_a_profile_can_still_edit_one(client, home_page):
     from django.contrib.auth import get_user_model
 
-    user = get_user_model().objects.create_user("admin@hub.example.gov.uk", "admin@hub.example.gov.uk", PASSWORD)
+    user = get_user_model().objects.create_user(
+        "admin@hub.example.gov.uk", "admin@hub.example.gov.uk", PASSWORD
+    )
     client.force_login(user)
 
     assert client.get(reverse("edit-profile")).status_code == 200

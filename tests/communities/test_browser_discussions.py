@@ -97,10 +97,15 @@ def test_the_same_journey_by_keyboard_alone(page, journey):
     page.keyboard.press("Enter")
     page.wait_for_selector(".badge-accepted:has-text('Accepted answer')")
     page.goto(community.url)
-    assert "Answered" in page.get_by_role("listitem").filter(has_text="Keyboard only question").inner_text()
+    assert (
+        "Answered"
+        in page.get_by_role("listitem").filter(has_text="Keyboard only question").inner_text()
+    )
 
 
-def test_dashboard_and_notifications_have_no_accessibility_violations(page, journey, check_accessibility):
+def test_dashboard_and_notifications_have_no_accessibility_violations(
+    page, journey, check_accessibility
+):
     community, user = journey
     other = UserFactory(display_name="Tom Hughes")
     MembershipFactory(community=community, user=other)

@@ -43,7 +43,10 @@ def test_member_submits_good_practice_through_the_form(page, check_accessibility
 
     # Errors next to each field, an error summary linking to them, and what was typed kept.
     assert page.get_by_role("heading", name="There is a problem").is_visible()
-    assert "Enter savings of zero or more." in page.locator("label[for=id_savings_amount]").inner_text()
+    assert (
+        "Enter savings of zero or more."
+        in page.locator("label[for=id_savings_amount]").inner_text()
+    )
     assert "No council matches 'E99999999'" in page.locator("label[for=id_councils]").inner_text()
     assert "This field is required." in page.locator("label[for=id_title]").inner_text()
     assert page.get_by_label("The problem").input_value() == "Contamination was 15%."
@@ -66,23 +69,53 @@ def test_member_submits_good_practice_through_the_form(page, check_accessibility
     assert not submitted.live and submitted.savings_amount == Decimal("180000")
 
 
-def test_library_and_case_study_are_accessible_and_filter_without_javascript(chromium, live_server, check_accessibility, home_page):
+def test_library_and_case_study_are_accessible_and_filter_without_javascript(
+    chromium, live_server, check_accessibility, home_page
+):
     recycling = service_area("Environment and waste › Recycling")
     safeguarding = service_area("Adult social care › Safeguarding")
     north = AreaFactory(short_name="Northtown", region="North West")
     south = AreaFactory(short_name="Southshire", region="South East")
     contact = UserFactory(display_name="Rachel Green", visibility="public")
     case = GoodPracticeFactory(
-        author=contact, title="Bin tagging cut contamination", councils=[north], service_areas=[recycling],
-        tags=["recycling"], practice_date=date(2023, 3, 1), savings_amount=Decimal("180000"), savings_period="per-year",
-        body=[("key_figure", {"value": "9", "unit": "%", "label": "contamination after 12 weeks"}),
-              ("steps", {"heading": "How we did it", "steps": ["Brief crews", "Tag bins", "Revisit"]}),
-              ("quotation", {"quote": "Residents wanted to get it right.", "attribution": "Waste manager"}),
-              ("benchmark_evidence", {"measure": "household-recycling-rate", "area": north.gss_code,
-                                      "period_before": "2020-21", "value_before": Decimal("37.1"),
-                                      "period_after": "2022-23", "value_after": Decimal("39.8"), "unit": "%"})],
+        author=contact,
+        title="Bin tagging cut contamination",
+        councils=[north],
+        service_areas=[recycling],
+        tags=["recycling"],
+        practice_date=date(2023, 3, 1),
+        savings_amount=Decimal("180000"),
+        savings_period="per-year",
+        body=[
+            ("key_figure", {"value": "9", "unit": "%", "label": "contamination after 12 weeks"}),
+            (
+                "steps",
+                {"heading": "How we did it", "steps": ["Brief crews", "Tag bins", "Revisit"]},
+            ),
+            (
+                "quotation",
+                {"quote": "Residents wanted to get it right.", "attribution": "Waste manager"},
+            ),
+            (
+                "benchmark_evidence",
+                {
+                    "measure": "household-recycling-rate",
+                    "area": north.gss_code,
+                    "period_before": "2020-21",
+                    "value_before": Decimal("37.1"),
+                    "period_after": "2022-23",
+                    "value_after": Decimal("39.8"),
+                    "unit": "%",
+                },
+            ),
+        ],
     )
-    GoodPracticeFactory(title="Self-neglect panel", councils=[south], service_areas=[safeguarding], tags=["recycling"])
+    GoodPracticeFactory(
+        title="Self-neglect panel",
+        councils=[south],
+        service_areas=[safeguarding],
+        tags=["recycling"],
+    )
     services.do_record_adoption(case, UserFactory(council=south), "Ran it on six rounds.")
 
     # JavaScript off: the filters are a plain form.
@@ -95,19 +128,27 @@ def test_library_and_case_study_are_accessible_and_filter_without_javascript(chr
     assert browser_page.get_by_role("link", name="Bin tagging cut contamination").is_visible()
     context.close()
 
-    context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 1280, "height": 900}
+    )
     browser_page = context.new_page()
     browser_page.goto("/good-practice/?sort=adopted")
     check_accessibility(browser_page)
     browser_page.get_by_role("link", name="Bin tagging cut contamination").click()
-    assert browser_page.get_by_role("heading", level=1).inner_text() == "Bin tagging cut contamination"
+    assert (
+        browser_page.get_by_role("heading", level=1).inner_text() == "Bin tagging cut contamination"
+    )
     assert browser_page.get_by_role("table").first.is_visible()
     assert "Southshire: Ran it on six rounds." in browser_page.content()
-    assert browser_page.get_by_role("link", name="Self-neglect panel").is_visible()  # related by tag
+    assert browser_page.get_by_role(
+        "link", name="Self-neglect panel"
+    ).is_visible()  # related by tag
     check_accessibility(browser_page)
     context.close()
 
-    phone = chromium.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740}).new_page()
+    phone = chromium.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 740}
+    ).new_page()
     for url in ["/good-practice/", case.url]:
         phone.goto(url)
         assert phone.evaluate("document.documentElement.scrollWidth") <= 375, url

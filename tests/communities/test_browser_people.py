@@ -68,13 +68,25 @@ def test_sign_up_confirm_and_edit_profile(page, check_accessibility, home_page):
     check_accessibility(page)
 
 
-def test_join_open_request_restricted_and_facilitator_approves(chromium, live_server, check_accessibility, home_page):
-    owner = UserFactory(email="owner@leeds.example.gov.uk", display_name="Olive Owner", visibility=ProfileVisibility.PUBLIC)
+def test_join_open_request_restricted_and_facilitator_approves(
+    chromium, live_server, check_accessibility, home_page
+):
+    owner = UserFactory(
+        email="owner@leeds.example.gov.uk",
+        display_name="Olive Owner",
+        visibility=ProfileVisibility.PUBLIC,
+    )
     requester = UserFactory(email="rita@york.example.gov.uk", display_name="Rita Requester")
-    open_community = CommunityFactory(title="Waste and recycling", visibility=Visibility.OPEN, owner=owner)
-    restricted = CommunityFactory(title="SEND leaders", visibility=Visibility.RESTRICTED, owner=owner)
+    open_community = CommunityFactory(
+        title="Waste and recycling", visibility=Visibility.OPEN, owner=owner
+    )
+    restricted = CommunityFactory(
+        title="SEND leaders", visibility=Visibility.RESTRICTED, owner=owner
+    )
     thread = ThreadFactory(community=restricted, title="EHCP timeliness")
-    do_flag_post(PostFactory(thread=thread, body="Call me on 07700 900123"), by=owner, reason="personal_data")
+    do_flag_post(
+        PostFactory(thread=thread, body="Call me on 07700 900123"), by=owner, reason="personal_data"
+    )
     do_flag_thread(thread, by=owner, reason="off_topic", detail="Not about SEND")
 
     requester_context = chromium.new_context(base_url=live_server.url)
@@ -109,10 +121,15 @@ def test_join_open_request_restricted_and_facilitator_approves(chromium, live_se
     check_accessibility(facilitator)
     facilitator.get_by_role("button", name="Hide the post").click()
     assert "The post is hidden." in facilitator.content()
-    assert "Not about SEND" in facilitator.content()  # the flagged opening post, with a link to its thread
+    assert (
+        "Not about SEND" in facilitator.content()
+    )  # the flagged opening post, with a link to its thread
     assert facilitator.get_by_role("link", name="EHCP timeliness", exact=True).is_visible()
     facilitator.get_by_role("button", name="Hide the thread").click()
-    assert "The thread is hidden." in facilitator.content() and "No flagged posts." in facilitator.content()
+    assert (
+        "The thread is hidden." in facilitator.content()
+        and "No flagged posts." in facilitator.content()
+    )
 
     page.goto("/members/me/communities/")
     assert "Welcome, Rita" in page.content()
@@ -121,10 +138,18 @@ def test_join_open_request_restricted_and_facilitator_approves(chromium, live_se
     owner_context.close()
 
 
-def test_member_list_works_by_keyboard_and_on_a_phone(chromium, live_server, check_accessibility, home_page):
-    owner = UserFactory(email="owner@leeds.example.gov.uk", display_name="Olive Owner", visibility=ProfileVisibility.PUBLIC)
+def test_member_list_works_by_keyboard_and_on_a_phone(
+    chromium, live_server, check_accessibility, home_page
+):
+    owner = UserFactory(
+        email="owner@leeds.example.gov.uk",
+        display_name="Olive Owner",
+        visibility=ProfileVisibility.PUBLIC,
+    )
     community = CommunityFactory(title="Net zero councils", visibility=Visibility.OPEN, owner=owner)
-    do_add_member(community, UserFactory(display_name="Mel Member", visibility=ProfileVisibility.PUBLIC))
+    do_add_member(
+        community, UserFactory(display_name="Mel Member", visibility=ProfileVisibility.PUBLIC)
+    )
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 375, "height": 740})
     phone = context.new_page()
     sign_in(phone, owner.email)
@@ -141,7 +166,9 @@ def test_member_list_works_by_keyboard_and_on_a_phone(chromium, live_server, che
     context.close()
 
 
-def test_facilitator_withdraws_an_invitation_from_the_pending_list(chromium, live_server, check_accessibility, home_page):
+def test_facilitator_withdraws_an_invitation_from_the_pending_list(
+    chromium, live_server, check_accessibility, home_page
+):
     owner = UserFactory(email="owner@leeds.example.gov.uk", display_name="Olive Owner")
     community = CommunityFactory(title="Digital leads", visibility=Visibility.PRIVATE, owner=owner)
     context = chromium.new_context(base_url=live_server.url)
@@ -154,12 +181,20 @@ def test_facilitator_withdraws_an_invitation_from_the_pending_list(chromium, liv
     assert "We have emailed an invitation to dev.lead@bristol.example.gov.uk" in page.content()
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     pending = page.get_by_role("table", name="Pending invitations")
-    assert pending.get_by_role("cell", name="dev.lead@bristol.example.gov.uk", exact=True).is_visible()
+    assert pending.get_by_role(
+        "cell", name="dev.lead@bristol.example.gov.uk", exact=True
+    ).is_visible()
     assert pending.get_by_role("columnheader", name="Link expires").is_visible()
     check_accessibility(page)  # with the pending invitations listed
 
-    page.get_by_role("button", name="Withdraw the invitation to dev.lead@bristol.example.gov.uk").click()
-    assert page.get_by_role("status").get_by_text("The invitation to dev.lead@bristol.example.gov.uk is withdrawn").is_visible()
+    page.get_by_role(
+        "button", name="Withdraw the invitation to dev.lead@bristol.example.gov.uk"
+    ).click()
+    assert (
+        page.get_by_role("status")
+        .get_by_text("The invitation to dev.lead@bristol.example.gov.uk is withdrawn")
+        .is_visible()
+    )
     assert "No invitations are waiting for an answer." in page.content()
     check_accessibility(page)
 
@@ -173,13 +208,18 @@ def test_facilitator_withdraws_an_invitation_from_the_pending_list(chromium, liv
 
 def test_a_reader_flags_a_threads_opening_post(page, check_accessibility, home_page):
     community = CommunityFactory(title="Waste and recycling", visibility=Visibility.OPEN)
-    thread = ThreadFactory(community=community, title="Buy our caddies", body="Visit example.com for caddies.")
+    thread = ThreadFactory(
+        community=community, title="Buy our caddies", body="Visit example.com for caddies."
+    )
     reader = UserFactory(email="rita@york.example.gov.uk")
     sign_in(page, reader.email)
 
     page.goto(thread.url)
     page.get_by_role("link", name="Flag the opening post").click()
-    assert page.get_by_role("heading", level=1).inner_text() == "Flag the opening post of “Buy our caddies”"
+    assert (
+        page.get_by_role("heading", level=1).inner_text()
+        == "Flag the opening post of “Buy our caddies”"
+    )
     check_accessibility(page)
     page.get_by_label("Spam or advertising").check()
     page.get_by_role("button", name="Flag the post").click()

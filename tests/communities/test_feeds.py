@@ -22,7 +22,9 @@ def test_open_community_and_thread_feeds_in_rss_and_atom(client, home_page):
     community = CommunityFactory(title="Waste and recycling")
     thread = ThreadFactory(community=community, title="Food waste rollout")
     PostFactory(thread=thread, body="We used **caddies**.")
-    PostFactory(thread=thread, body="Deleted reply").__class__.objects.filter(body="Deleted reply").update(is_deleted=True)
+    PostFactory(thread=thread, body="Deleted reply").__class__.objects.filter(
+        body="Deleted reply"
+    ).update(is_deleted=True)
 
     rss = client.get(reverse("community-feed-rss", args=[community.slug]))
     assert rss.status_code == 200 and rss["Content-Type"].startswith("application/rss+xml")
@@ -33,11 +35,15 @@ def test_open_community_and_thread_feeds_in_rss_and_atom(client, home_page):
     assert b"Food waste rollout" in atom.content
 
     thread_feed = client.get(reverse("thread-feed-rss", args=[thread.pk])).content.decode()
-    assert "&lt;strong&gt;caddies&lt;/strong&gt;" in thread_feed and "Deleted reply" not in thread_feed
+    assert (
+        "&lt;strong&gt;caddies&lt;/strong&gt;" in thread_feed and "Deleted reply" not in thread_feed
+    )
     assert client.get(reverse("thread-feed-atom", args=[thread.pk])).status_code == 200
 
 
-def test_restricted_content_only_through_the_members_secret_link_which_can_be_reset(client, home_page):
+def test_restricted_content_only_through_the_members_secret_link_which_can_be_reset(
+    client, home_page
+):
     community = CommunityFactory(visibility=Visibility.RESTRICTED)
     thread = ThreadFactory(community=community, title="Members only topic")
     member = UserFactory()
@@ -51,7 +57,9 @@ def test_restricted_content_only_through_the_members_secret_link_which_can_be_re
     token = preferences_for(member).feed_token
     secret = reverse("private-community-feed-rss", args=[token, community.slug])
     assert b"Members only topic" in client.get(secret).content
-    assert client.get(reverse("private-thread-feed-atom", args=[token, thread.pk])).status_code == 200
+    assert (
+        client.get(reverse("private-thread-feed-atom", args=[token, thread.pk])).status_code == 200
+    )
 
     client.post(reverse("reset-feed-token"))
     assert preferences_for(member).feed_token != token
@@ -64,5 +72,13 @@ def test_private_community_feeds_are_404_to_non_members(client, home_page):
     outsider = UserFactory()
     token = preferences_for(outsider).feed_token
     assert client.get(reverse("community-feed-rss", args=[community.slug])).status_code == 404
-    assert client.get(reverse("private-community-feed-rss", args=[token, community.slug])).status_code == 404
-    assert client.get(reverse("private-community-feed-rss", args=["not-a-token", community.slug])).status_code == 404
+    assert (
+        client.get(reverse("private-community-feed-rss", args=[token, community.slug])).status_code
+        == 404
+    )
+    assert (
+        client.get(
+            reverse("private-community-feed-rss", args=["not-a-token", community.slug])
+        ).status_code
+        == 404
+    )

@@ -53,8 +53,15 @@ def test_setup_creates_the_editors_group_and_review_workflow(home_page):
     library = GoodPracticeIndexPage.objects.get()
     assert Group.objects.filter(name=GOOD_PRACTICE_EDITORS).count() == 1
     assert WorkflowPage.objects.get(page=library).workflow.name == services.WORKFLOW_NAME
-    assert library.get_workflow().tasks.get().specific.groups.filter(name=GOOD_PRACTICE_EDITORS).exists()
-    assert not CommunityPage.objects.filter(slug=services.QUESTIONS_COMMUNITY_SLUG).exists()  # made on first use
+    assert (
+        library.get_workflow()
+        .tasks.get()
+        .specific.groups.filter(name=GOOD_PRACTICE_EDITORS)
+        .exists()
+    )
+    assert not CommunityPage.objects.filter(
+        slug=services.QUESTIONS_COMMUNITY_SLUG
+    ).exists()  # made on first use
     safeguarding = ServiceArea.objects.get(slug="adult-social-care-safeguarding")
     assert str(safeguarding) == "Adult social care › Safeguarding"
 
@@ -87,7 +94,10 @@ def test_changes_requested_then_author_edits_and_resubmits(home_page):
     assert (status.code, status.comment) == ("needs-changes", "Add the costs, please.")
 
     page = services.do_update_good_practice(
-        page, author, draft_data(title="Trusted assessors: ten weeks faster", cost_amount=Decimal("85000")), submit=True
+        page,
+        author,
+        draft_data(title="Trusted assessors: ten weeks faster", cost_amount=Decimal("85000")),
+        submit=True,
     )
     assert queries.submission_status(page).code == "in-review"
     services.do_review_good_practice(page, editor, approve=True)
@@ -99,7 +109,9 @@ def test_changes_requested_then_author_edits_and_resubmits(home_page):
 
 def test_published_case_study_keeps_its_live_version_until_changes_are_approved(home_page):
     page = GoodPracticeFactory(title="Open benchmarking")
-    services.do_update_good_practice(page, page.author, draft_data(title="Open benchmarking, revised"), submit=True)
+    services.do_update_good_practice(
+        page, page.author, draft_data(title="Open benchmarking, revised"), submit=True
+    )
 
     live = GoodPracticePage.objects.get(pk=page.pk)
     assert live.title == "Open benchmarking"
@@ -118,8 +130,12 @@ def test_edits_and_submissions_by_others_are_refused(home_page):
     with pytest.raises(Refusal):
         services.do_submit_for_review(page, other)
     with pytest.raises(Refusal):
-        services.do_update_good_practice(page, good_practice_editor(), draft_data(title="Editor edits in the admin"))
-    assert GoodPracticePage.objects.get(pk=page.pk).get_latest_revision_as_object().title == page.title
+        services.do_update_good_practice(
+            page, good_practice_editor(), draft_data(title="Editor edits in the admin")
+        )
+    assert (
+        GoodPracticePage.objects.get(pk=page.pk).get_latest_revision_as_object().title == page.title
+    )
 
 
 def test_members_cannot_review_but_facilitators_of_a_linked_community_can(home_page):
@@ -133,7 +149,9 @@ def test_members_cannot_review_but_facilitators_of_a_linked_community_can(home_p
         services.do_review_good_practice(page, member, approve=True)
 
     assert queries.awaiting_review_by(facilitator) == [page]
-    services.do_review_good_practice(page, facilitator, approve=True, comment="Matches what we discussed.")
+    services.do_review_good_practice(
+        page, facilitator, approve=True, comment="Matches what we discussed."
+    )
     page.refresh_from_db()
     assert page.live
     assert not facilitator.is_staff and not facilitator.groups.exists()
@@ -167,8 +185,16 @@ def test_reviewing_something_not_in_review_is_a_clear_error(home_page):
 
 @pytest.mark.parametrize("amount", [Decimal("-1"), Decimal("1000000000.01")])
 def test_model_rejects_negative_and_absurd_amounts(home_page, amount):
-    page = GoodPracticePage(title="x", slug="x", summary="s", problem="p", approach="a", outcomes="o",
-                            savings_amount=amount, cost_amount=amount)
+    page = GoodPracticePage(
+        title="x",
+        slug="x",
+        summary="s",
+        problem="p",
+        approach="a",
+        outcomes="o",
+        savings_amount=amount,
+        cost_amount=amount,
+    )
     with pytest.raises(ValidationError) as error:
         page.full_clean(exclude=["path", "depth"])
     assert {"savings_amount", "cost_amount"} <= set(error.value.message_dict)
@@ -185,9 +211,17 @@ def test_service_area_tree_has_two_levels(home_page):
 def test_benchmark_evidence_is_stored_as_identifiers_and_rejects_unknown_areas(home_page):
     area = AreaFactory(short_name="Testborough")
     block = BenchmarkEvidenceBlock()
-    value = block.to_python({"measure": "household-recycling-rate", "area": area.gss_code.lower(),
-                             "period_before": "2020-21", "value_before": "37.1",
-                             "period_after": "2022-23", "value_after": "39.8", "unit": "%"})
+    value = block.to_python(
+        {
+            "measure": "household-recycling-rate",
+            "area": area.gss_code.lower(),
+            "period_before": "2020-21",
+            "value_before": "37.1",
+            "period_after": "2022-23",
+            "value_after": "39.8",
+            "unit": "%",
+        }
+    )
     cleaned = block.clean(value)
     assert cleaned["area"] == area.gss_code
 
@@ -200,14 +234,20 @@ def test_benchmark_evidence_is_stored_as_identifiers_and_rejects_unknown_areas(h
 
 
 def test_editors_work_in_the_wagtail_admin_too(client, home_page):
-    page = GoodPracticeFactory(publish=False, submit=True, title="Weekly food waste roll-out",
-                               service_areas=[service_area("Environment and waste › Waste collection")])
+    page = GoodPracticeFactory(
+        publish=False,
+        submit=True,
+        title="Weekly food waste roll-out",
+        service_areas=[service_area("Environment and waste › Waste collection")],
+    )
     client.force_login(good_practice_editor())
 
     assert client.get("/admin/").status_code == 200
     edit = client.get(f"/admin/pages/{page.pk}/edit/")
     assert edit.status_code == 200 and "Benchmark evidence" in edit.content.decode()
-    assert "Weekly food waste roll-out" in client.get("/admin/").content.decode()  # awaiting review panel
+    assert (
+        "Weekly food waste roll-out" in client.get("/admin/").content.decode()
+    )  # awaiting review panel
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     snippets = client.get("/admin/snippets/communities/servicearea/")
     assert snippets.status_code == 200 and "Adult social care" in snippets.content.decode()
@@ -217,8 +257,16 @@ def test_benchmark_evidence_shows_the_hubs_published_figures_chart_and_table(rec
     from tests.linkeddata.conftest import area
 
     block = BenchmarkEvidenceBlock()
-    value = block.clean(block.to_python({"measure": "recycling", "area": "E08000035",
-                                         "period_before": "2022-23", "period_after": "2023-24"}))
+    value = block.clean(
+        block.to_python(
+            {
+                "measure": "recycling",
+                "area": "E08000035",
+                "period_before": "2022-23",
+                "period_after": "2023-24",
+            }
+        )
+    )
 
     html = block.render(value)
 

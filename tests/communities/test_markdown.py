@@ -21,7 +21,7 @@ HOSTILE = [
     "<svg onload=alert(1)><circle/></svg>",
     "<svg><script>alert(1)</script></svg>",
     "<math><mtext><table><mglyph><style><img src=x onerror=alert(1)>",
-    "<iframe src=\"https://evil.example\"></iframe>",
+    '<iframe src="https://evil.example"></iframe>',
     "<object data=x></object><embed src=x>",
     '<div style="background:url(javascript:alert(1))">x</div>',
     "<style>body{display:none}</style>",
@@ -34,8 +34,8 @@ HOSTILE = [
     "<!--<img src=x onerror=alert(1)>-->",
     "<meta http-equiv=refresh content=0;url=https://evil.example>",
     "<base href=https://evil.example>",
-    "[x](https://example.org \"title\" onclick=alert(1))",
-    "<a href=\"&#106;avascript:alert(1)\">x</a>",
+    '[x](https://example.org "title" onclick=alert(1))',
+    '<a href="&#106;avascript:alert(1)">x</a>',
     "[x](&#106;avascript:alert(1))",
     "<details open ontoggle=alert(1)>",
     "`<script>alert(1)</script>`",
@@ -45,6 +45,7 @@ HOSTILE = [
     "@<script>alert(1)</script>",
     "<broken <b>unclosed <i>tags",
 ]
+
 
 class ElementAudit(HTMLParser):
     """Every element and attribute the browser would build from the HTML."""
@@ -71,22 +72,35 @@ def test_hostile_input_renders_inert(source, linked):
     audit.feed(html)
     for tag, attrs in audit.elements:
         assert tag in ALLOWED_TAGS, tag
-        assert not [name for name in attrs if name.startswith("on") or name in {"style", "src"}], attrs
+        assert not [name for name in attrs if name.startswith("on") or name in {"style", "src"}], (
+            attrs
+        )
         if tag == "a" and attrs.get("class") == "mention":  # a profile link added for the reader
             assert attrs["href"] in LINKED.values(), attrs
         elif "href" in attrs:
-            assert urlsplit(attrs["href"].strip()).scheme.lower() in {"http", "https", "mailto"}, attrs
+            assert urlsplit(attrs["href"].strip()).scheme.lower() in {"http", "https", "mailto"}, (
+                attrs
+            )
             assert attrs["rel"] == "nofollow ugc"
 
 
 def test_links_get_nofollow_ugc_and_safe_schemes_survive():
-    html = render_markdown("[a](https://example.org) [b](mailto:x@example.org) <https://auto.example>")
+    html = render_markdown(
+        "[a](https://example.org) [b](mailto:x@example.org) <https://auto.example>"
+    )
     assert html.count('rel="nofollow ugc"') == 3
 
 
 def test_code_lists_tables_quotes():
     html = render_markdown("```\nx < 1\n```\n\n1. one\n2. two\n\n> quote\n\n| h |\n|---|\n| c |")
-    for fragment in ("<pre><code>x &lt; 1", "<ol>", "<li>one</li>", "<blockquote>", "<table>", "<td>c</td>"):
+    for fragment in (
+        "<pre><code>x &lt; 1",
+        "<ol>",
+        "<li>one</li>",
+        "<blockquote>",
+        "<table>",
+        "<td>c</td>",
+    ):
         assert fragment in html
 
 
@@ -114,7 +128,11 @@ def test_mentions_link_only_where_told_and_escape_the_address():
 
 
 def test_typed_mention_markup_stays_text_around_the_real_mention():
-    linked = link_mentions(render_markdown('<span class="mention">@pat-public</span>'), {"pat-public": "/members/1/"})
+    linked = link_mentions(
+        render_markdown('<span class="mention">@pat-public</span>'), {"pat-public": "/members/1/"}
+    )
 
-    assert linked == ('<p>&lt;span class="mention"&gt;<a class="mention" href="/members/1/">@pat-public</a>'
-                      "&lt;/span&gt;</p>\n")
+    assert linked == (
+        '<p>&lt;span class="mention"&gt;<a class="mention" href="/members/1/">@pat-public</a>'
+        "&lt;/span&gt;</p>\n"
+    )

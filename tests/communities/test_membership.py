@@ -65,14 +65,18 @@ def test_restricted_and_private_communities_cannot_be_joined_with_one_click(owne
             do_join(user, CommunityFactory(visibility=visibility, owner=owner))
 
 
-def test_request_approved_with_a_message_the_requester_sees(client, owner, django_capture_on_commit_callbacks):
+def test_request_approved_with_a_message_the_requester_sees(
+    client, owner, django_capture_on_commit_callbacks
+):
     community = CommunityFactory(visibility=Visibility.RESTRICTED, owner=owner)
     requester = UserFactory(display_name="Rita Requester")
     client.force_login(requester)
 
     assert "Ask to join this community" in client.get(community.url).content.decode()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("request-to-join", args=[community.slug]), {"message": "I run our SEND team."})
+        client.post(
+            reverse("request-to-join", args=[community.slug]), {"message": "I run our SEND team."}
+        )
     assert status_of(requester, community) == "pending"
     assert not can_read_community(requester, community)
     assert mail.outbox[-1].to == [owner.email] and "Rita Requester" in mail.outbox[-1].subject
@@ -82,8 +86,10 @@ def test_request_approved_with_a_message_the_requester_sees(client, owner, djang
     assert "I run our SEND team." in queue
     join_request = JoinRequest.objects.get(user=requester)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("decide-join-request", args=[community.slug, join_request.pk]),
-                    {"decision": "approve", "response": "Welcome aboard"})
+        client.post(
+            reverse("decide-join-request", args=[community.slug, join_request.pk]),
+            {"decision": "approve", "response": "Welcome aboard"},
+        )
 
     assert status_of(requester, community) == "active"
     assert can_read_community(requester, community)
@@ -91,7 +97,9 @@ def test_request_approved_with_a_message_the_requester_sees(client, owner, djang
     client.force_login(requester)
     mine = client.get(reverse("my-memberships")).content.decode()
     assert "Approved" in mine and "Welcome aboard" in mine
-    assert ModerationAction.objects.filter(community=community, kind="approve_request", subject=requester).exists()
+    assert ModerationAction.objects.filter(
+        community=community, kind="approve_request", subject=requester
+    ).exists()
 
 
 def test_declined_request_is_shown_to_the_requester_who_may_ask_again(client, owner):
@@ -99,8 +107,10 @@ def test_declined_request_is_shown_to_the_requester_who_may_ask_again(client, ow
     requester = UserFactory()
     join_request = do_request_to_join(requester, community, "Please")
     client.force_login(owner)
-    client.post(reverse("decide-join-request", args=[community.slug, join_request.pk]),
-                {"decision": "decline", "response": "This group is for SEND leads only"})
+    client.post(
+        reverse("decide-join-request", args=[community.slug, join_request.pk]),
+        {"decision": "decline", "response": "This group is for SEND leads only"},
+    )
 
     assert status_of(requester, community) is None
     client.force_login(requester)
@@ -128,7 +138,10 @@ def test_only_facilitators_decide_requests(client, owner):
     client.force_login(member)
 
     assert client.get(reverse("community-requests", args=[community.slug])).status_code == 403
-    response = client.post(reverse("decide-join-request", args=[community.slug, join_request.pk]), {"decision": "approve"})
+    response = client.post(
+        reverse("decide-join-request", args=[community.slug, join_request.pk]),
+        {"decision": "approve"},
+    )
     assert response.status_code == 403
     assert JoinRequest.objects.get(pk=join_request.pk).status == "pending"
 
@@ -137,11 +150,16 @@ def invitation_link(message) -> str:
     return re.search(r"https?://\S+", message.body).group(0).split("testserver")[-1]
 
 
-def test_invitation_to_a_private_community_for_someone_without_an_account(client, owner, django_capture_on_commit_callbacks):
+def test_invitation_to_a_private_community_for_someone_without_an_account(
+    client, owner, django_capture_on_commit_callbacks
+):
     community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
     client.force_login(owner)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("community-invite", args=[community.slug]), {"email": "New.Person@kent.example.gov.uk"})
+        client.post(
+            reverse("community-invite", args=[community.slug]),
+            {"email": "New.Person@kent.example.gov.uk"},
+        )
     link = invitation_link(mail.outbox[-1])
     client.logout()
 
@@ -149,9 +167,16 @@ def test_invitation_to_a_private_community_for_someone_without_an_account(client
     assert "Create an account with new.person@kent.example.gov.uk" in landing
     signup = reverse("signup") + "?next=" + link
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(signup, {"display_name": "New Person", "email": "new.person@kent.example.gov.uk",
-                                         "password1": "a-long-and-unusual-passphrase",
-                                         "password2": "a-long-and-unusual-passphrase", "next": link})
+        response = client.post(
+            signup,
+            {
+                "display_name": "New Person",
+                "email": "new.person@kent.example.gov.uk",
+                "password1": "a-long-and-unusual-passphrase",
+                "password2": "a-long-and-unusual-passphrase",
+                "next": link,
+            },
+        )
     assert response["Location"] == link
     accepted = client.post(link)
 
@@ -175,7 +200,9 @@ def test_invitation_for_an_existing_account_marks_them_invited_until_accepted(cl
     assert client.get(community.url).status_code == 404
 
 
-def test_invitation_link_cannot_be_used_by_another_account_forged_or_expired(client, owner, monkeypatch):
+def test_invitation_link_cannot_be_used_by_another_account_forged_or_expired(
+    client, owner, monkeypatch
+):
     from communities.people.services.membership import invitation_token
 
     community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
@@ -185,7 +212,10 @@ def test_invitation_link_cannot_be_used_by_another_account_forged_or_expired(cli
     client.force_login(intruder)
 
     refused = client.post(reverse("accept-invitation", args=[token]))
-    assert refused.status_code == 400 and "sent to someone@york.example.gov.uk" in refused.content.decode()
+    assert (
+        refused.status_code == 400
+        and "sent to someone@york.example.gov.uk" in refused.content.decode()
+    )
     assert status_of(intruder, community) is None
 
     forged = signing.dumps({"i": invitation.pk}, salt="something-else")
@@ -206,7 +236,9 @@ def test_only_facilitators_invite_and_bad_emails_are_explained(client, owner):
     assert client.get(reverse("community-invite", args=[community.slug])).status_code == 403
 
     client.force_login(owner)
-    page = client.post(reverse("community-invite", args=[community.slug]), {"email": "not-an-email"})
+    page = client.post(
+        reverse("community-invite", args=[community.slug]), {"email": "not-an-email"}
+    )
     assert page.status_code == 200 and "Enter a valid email address" in page.content.decode()
     page = client.post(reverse("community-invite", args=[community.slug]), {"email": member.email})
     assert "already a member" in page.content.decode()
@@ -243,16 +275,22 @@ def test_facilitators_remove_and_ban_members_but_not_other_facilitators(client, 
 
     client.post(reverse("member-action", args=[community.slug, member.pk, "remove"]))
     assert status_of(member, community) == "left"
-    response = client.post(reverse("member-action", args=[community.slug, other_facilitator.pk, "ban"]))
+    response = client.post(
+        reverse("member-action", args=[community.slug, other_facilitator.pk, "ban"])
+    )
     assert response.status_code == 403 and status_of(other_facilitator, community) == "active"
-    response = client.post(reverse("member-action", args=[community.slug, member.pk, "role"]), {"role": "facilitator"})
+    response = client.post(
+        reverse("member-action", args=[community.slug, member.pk, "role"]), {"role": "facilitator"}
+    )
     assert response.status_code == 403
 
     client.post(reverse("member-action", args=[community.slug, member.pk, "ban"]))
     assert status_of(member, community) == "banned"
     client.post(reverse("member-action", args=[community.slug, member.pk, "unban"]))
     assert status_of(member, community) == "left"
-    kinds = list(ModerationAction.objects.filter(community=community).values_list("kind", flat=True))
+    kinds = list(
+        ModerationAction.objects.filter(community=community).values_list("kind", flat=True)
+    )
     assert {"remove_member", "ban_member", "unban_member"} <= set(kinds)
 
 
@@ -262,7 +300,9 @@ def test_owners_manage_facilitators_and_a_community_keeps_an_owner(client, owner
     do_add_member(community, member)
     client.force_login(owner)
 
-    client.post(reverse("member-action", args=[community.slug, member.pk, "role"]), {"role": "facilitator"})
+    client.post(
+        reverse("member-action", args=[community.slug, member.pk, "role"]), {"role": "facilitator"}
+    )
     assert Membership.objects.get(user=member, community=community).role == "facilitator"
     with pytest.raises(Refusal, match="needs an owner"):
         do_change_role(community, owner, role="member", by=owner)
@@ -277,15 +317,29 @@ def test_owners_change_settings_facilitators_cannot(client, owner):
     community = CommunityFactory(visibility=Visibility.OPEN, owner=owner)
     facilitator = UserFactory()
     do_add_member(community, facilitator, role=Membership.Role.FACILITATOR)
-    data = {"description": "Now members only.", "tags": "waste, contracts", "visibility": "restricted"}
+    data = {
+        "description": "Now members only.",
+        "tags": "waste, contracts",
+        "visibility": "restricted",
+    }
 
     client.force_login(facilitator)
-    assert client.post(reverse("community-settings", args=[community.slug]), data).status_code == 403
+    assert (
+        client.post(reverse("community-settings", args=[community.slug]), data).status_code == 403
+    )
 
     client.force_login(owner)
-    bad = client.post(reverse("community-settings", args=[community.slug]), {**data, "visibility": "secret"})
-    assert bad.status_code == 200 and "Error:" in bad.content.decode() and "Now members only." in bad.content.decode()
-    assert client.post(reverse("community-settings", args=[community.slug]), data).status_code == 302
+    bad = client.post(
+        reverse("community-settings", args=[community.slug]), {**data, "visibility": "secret"}
+    )
+    assert (
+        bad.status_code == 200
+        and "Error:" in bad.content.decode()
+        and "Now members only." in bad.content.decode()
+    )
+    assert (
+        client.post(reverse("community-settings", args=[community.slug]), data).status_code == 302
+    )
     community.refresh_from_db()
     assert (community.description, community.visibility) == ("Now members only.", "restricted")
     assert sorted(t.name for t in community.tags.all()) == ["contracts", "waste"]
@@ -314,8 +368,15 @@ def test_leaving_a_community_and_withdrawing_a_request(client, owner):
 def test_private_community_sub_urls_are_404_for_outsiders(client, owner):
     community = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
     client.force_login(UserFactory())
-    for name in ["community-members", "request-to-join", "community-requests", "community-invite",
-                 "community-settings", "moderation-queue", "moderation-log"]:
+    for name in [
+        "community-members",
+        "request-to-join",
+        "community-requests",
+        "community-invite",
+        "community-settings",
+        "moderation-queue",
+        "moderation-log",
+    ]:
         assert client.get(reverse(name, args=[community.slug])).status_code == 404, name
     for name in ["join-community", "leave-community"]:
         assert client.post(reverse(name, args=[community.slug])).status_code == 404, name
@@ -341,16 +402,23 @@ def test_facilitator_withdraws_an_invitation_and_the_link_no_longer_lets_anyone_
     do_add_member(community, facilitator, role=Membership.Role.FACILITATOR)
     client.force_login(facilitator)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("community-invite", args=[community.slug]), {"email": "new.person@kent.example.gov.uk"})
+        client.post(
+            reverse("community-invite", args=[community.slug]),
+            {"email": "new.person@kent.example.gov.uk"},
+        )
     link = invitation_link(mail.outbox[-1])
     invitation = Invitation.objects.get()
 
-    pending = pending_section(client.get(reverse("community-invite", args=[community.slug])).content.decode())
+    pending = pending_section(
+        client.get(reverse("community-invite", args=[community.slug])).content.decode()
+    )
     assert "new.person@kent.example.gov.uk" in pending and "Fay Facilitator" in pending
     assert timezone.localtime(invitation.expires_at).strftime("%-d %B %Y") in pending
     assert withdraw_button("new.person@kent.example.gov.uk") in pending
 
-    response = client.post(reverse("withdraw-invitation", args=[community.slug, invitation.pk]), follow=True)
+    response = client.post(
+        reverse("withdraw-invitation", args=[community.slug, invitation.pk]), follow=True
+    )
 
     page = response.content.decode()
     assert response.redirect_chain == [(reverse("community-invite", args=[community.slug]), 302)]
@@ -362,7 +430,9 @@ def test_facilitator_withdraws_an_invitation_and_the_link_no_longer_lets_anyone_
 
     client.logout()
     landing = client.get(link)
-    assert landing.status_code == 400 and "This invitation was withdrawn" in landing.content.decode()
+    assert (
+        landing.status_code == 400 and "This invitation was withdrawn" in landing.content.decode()
+    )
     person = UserFactory(email="new.person@kent.example.gov.uk")
     client.force_login(person)
     refused = client.post(link)
@@ -389,7 +459,12 @@ def test_withdrawing_an_invitation_to_an_existing_account_ends_its_invited_statu
         response = client.post(reverse("accept-invitation", args=[invitation_token(invitation)]))
         assert response.status_code == 400 and "was withdrawn" in response.content.decode()
     assert status_of(person, community) is None
-    assert ModerationAction.objects.filter(community=community, kind="withdraw_invitation", subject=person).count() == 1
+    assert (
+        ModerationAction.objects.filter(
+            community=community, kind="withdraw_invitation", subject=person
+        ).count()
+        == 1
+    )
 
 
 def test_withdrawing_twice_says_so_and_accepted_invitations_cannot_be_withdrawn(client, owner):
@@ -402,7 +477,10 @@ def test_withdrawing_twice_says_so_and_accepted_invitations_cannot_be_withdrawn(
     again = client.post(url, follow=True)
 
     assert again.status_code == 200
-    assert "The invitation to someone@york.example.gov.uk was already withdrawn." in again.content.decode()
+    assert (
+        "The invitation to someone@york.example.gov.uk was already withdrawn."
+        in again.content.decode()
+    )
     assert ModerationAction.objects.filter(kind="withdraw_invitation").count() == 1
 
     person = UserFactory(email="joiner@york.example.gov.uk")
@@ -418,12 +496,20 @@ def test_only_the_communitys_facilitators_withdraw_invitations(client, owner):
     private = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
     member = UserFactory()
     do_add_member(restricted, member)
-    invitations = {c: do_invite(c, email="someone@york.example.gov.uk", by=owner) for c in (restricted, private)}
+    invitations = {
+        c: do_invite(c, email="someone@york.example.gov.uk", by=owner)
+        for c in (restricted, private)
+    }
 
     def withdraw(community):
-        return client.post(reverse("withdraw-invitation", args=[community.slug, invitations[community].pk]))
+        return client.post(
+            reverse("withdraw-invitation", args=[community.slug, invitations[community].pk])
+        )
 
-    assert withdraw(restricted).status_code == 302 and "/accounts/login/" in withdraw(restricted)["Location"]
+    assert (
+        withdraw(restricted).status_code == 302
+        and "/accounts/login/" in withdraw(restricted)["Location"]
+    )
     client.force_login(member)
     assert withdraw(restricted).status_code == 403
     assert client.get(reverse("community-invite", args=[restricted.slug])).status_code == 403
@@ -443,8 +529,14 @@ def test_an_invitation_cannot_be_withdrawn_through_another_community(client, own
     invitation = do_invite(theirs, email="someone@york.example.gov.uk", by=owner)
     client.force_login(my_facilitator)
 
-    assert client.post(reverse("withdraw-invitation", args=[mine.slug, invitation.pk])).status_code == 404
-    assert client.post(reverse("withdraw-invitation", args=[theirs.slug, invitation.pk])).status_code == 403
+    assert (
+        client.post(reverse("withdraw-invitation", args=[mine.slug, invitation.pk])).status_code
+        == 404
+    )
+    assert (
+        client.post(reverse("withdraw-invitation", args=[theirs.slug, invitation.pk])).status_code
+        == 403
+    )
     assert client.post(reverse("withdraw-invitation", args=[mine.slug, 999_999])).status_code == 404
     assert list(Invitation.objects.pending()) == [invitation]
 
@@ -455,8 +547,12 @@ def test_the_pending_list_shows_only_unexpired_unused_unwithdrawn_invitations(cl
     do_invite(community, email="waiting@york.example.gov.uk", by=owner)
     do_invite(other, email="elsewhere@york.example.gov.uk", by=owner)
     joiner = UserFactory(email="joined@york.example.gov.uk")
-    do_accept_invitation(invitation_token(do_invite(community, email=joiner.email, by=owner)), joiner)
-    do_withdraw_invitation(do_invite(community, email="withdrawn@york.example.gov.uk", by=owner), by=owner)
+    do_accept_invitation(
+        invitation_token(do_invite(community, email=joiner.email, by=owner)), joiner
+    )
+    do_withdraw_invitation(
+        do_invite(community, email="withdrawn@york.example.gov.uk", by=owner), by=owner
+    )
     expired = do_invite(community, email="expired@york.example.gov.uk", by=owner)
     Invitation.objects.filter(pk=expired.pk).update(created_at=timezone.now() - timedelta(days=15))
     client.force_login(owner)
@@ -464,7 +560,10 @@ def test_the_pending_list_shows_only_unexpired_unused_unwithdrawn_invitations(cl
     page = client.get(reverse("community-invite", args=[community.slug])).content.decode()
 
     pending = pending_section(page)
-    assert "waiting@york.example.gov.uk" in pending and withdraw_button("waiting@york.example.gov.uk") in pending
+    assert (
+        "waiting@york.example.gov.uk" in pending
+        and withdraw_button("waiting@york.example.gov.uk") in pending
+    )
     assert pending.count("Withdraw <span") == 1
     for email in ["joined@", "withdrawn@", "expired@", "elsewhere@"]:
         assert email not in pending, email

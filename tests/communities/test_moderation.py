@@ -38,7 +38,9 @@ def test_flag_goes_to_the_facilitators_queue_and_hiding_resolves_it(client, sett
     client.force_login(reader)
 
     assert client.get(reverse("flag-post", args=[post.pk])).status_code == 200
-    response = client.post(reverse("flag-post", args=[post.pk]), {"reason": "spam", "detail": "Advert"})
+    response = client.post(
+        reverse("flag-post", args=[post.pk]), {"reason": "spam", "detail": "Advert"}
+    )
     assert response.status_code == 302
 
     client.force_login(facilitator)
@@ -49,7 +51,10 @@ def test_flag_goes_to_the_facilitators_queue_and_hiding_resolves_it(client, sett
     post.refresh_from_db()
     assert post.is_hidden
     assert not Flag.objects.filter(resolved_at__isnull=True).exists()
-    assert "No flagged posts." in client.get(reverse("moderation-queue", args=[community.slug])).content.decode()
+    assert (
+        "No flagged posts."
+        in client.get(reverse("moderation-queue", args=[community.slug])).content.decode()
+    )
 
     client.post(reverse("moderate-post", args=[community.slug, post.pk, "unhide"]))
     post.refresh_from_db()
@@ -68,14 +73,18 @@ def test_dismissing_a_flag_leaves_the_post_alone(client, setting):
     flag = Flag.objects.get()
     assert flag.resolution == "Dismissed" and flag.resolved_by == facilitator
     assert not Post.objects.get(pk=post.pk).is_hidden
-    assert "flagged" not in client.get(thread_page).content.decode()  # dealt with: no longer counted
+    assert (
+        "flagged" not in client.get(thread_page).content.decode()
+    )  # dealt with: no longer counted
 
 
 def test_bad_flag_input_is_explained(client, setting):
     community, facilitator, thread, post = setting
     client.force_login(UserFactory())
 
-    response = client.post(reverse("flag-post", args=[post.pk]), {"reason": "because", "detail": "keep me"})
+    response = client.post(
+        reverse("flag-post", args=[post.pk]), {"reason": "because", "detail": "keep me"}
+    )
 
     assert response.status_code == 200
     assert "Error:" in response.content.decode() and "keep me" in response.content.decode()
@@ -91,8 +100,14 @@ def test_people_who_cannot_read_a_post_cannot_flag_it(client, home_page):
     outsider = UserFactory()
     client.force_login(outsider)
 
-    assert client.post(reverse("flag-post", args=[restricted_post.pk]), {"reason": "spam"}).status_code == 403
-    assert client.post(reverse("flag-post", args=[private_post.pk]), {"reason": "spam"}).status_code == 404
+    assert (
+        client.post(reverse("flag-post", args=[restricted_post.pk]), {"reason": "spam"}).status_code
+        == 403
+    )
+    assert (
+        client.post(reverse("flag-post", args=[private_post.pk]), {"reason": "spam"}).status_code
+        == 404
+    )
     with pytest.raises(Refusal):
         do_flag_post(restricted_post, by=outsider, reason="spam")
     assert not Flag.objects.exists()
@@ -106,8 +121,16 @@ def test_members_cannot_moderate(client, setting):
 
     assert client.get(reverse("moderation-queue", args=[community.slug])).status_code == 403
     assert client.get(reverse("moderation-log", args=[community.slug])).status_code == 403
-    assert client.post(reverse("moderate-post", args=[community.slug, post.pk, "hide"])).status_code == 403
-    assert client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "lock"}).status_code == 403
+    assert (
+        client.post(reverse("moderate-post", args=[community.slug, post.pk, "hide"])).status_code
+        == 403
+    )
+    assert (
+        client.post(
+            reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "lock"}
+        ).status_code
+        == 403
+    )
     with pytest.raises(Refusal):
         do_hide_post(post, by=member)
     assert not Post.objects.get(pk=post.pk).is_hidden
@@ -119,7 +142,12 @@ def test_lock_and_pin_are_recorded_in_the_audit_log(client, setting):
     client.force_login(facilitator)
 
     for action in ("lock", "pin", "unlock", "unpin", "lock"):
-        assert client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": action}).status_code == 302
+        assert (
+            client.post(
+                reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": action}
+            ).status_code
+            == 302
+        )
 
     thread.refresh_from_db()
     assert thread.is_locked and not thread.is_pinned
@@ -143,15 +171,19 @@ def test_site_staff_moderate_everything(setting):
 
 def test_moving_a_thread_keeps_its_community_and_permissions_in_step(client, setting):
     community, facilitator, thread, post = setting
-    private = CommunityFactory(title="Waste leads", visibility=Visibility.PRIVATE, owner=UserFactory())
+    private = CommunityFactory(
+        title="Waste leads", visibility=Visibility.PRIVATE, owner=UserFactory()
+    )
     do_add_member(private, facilitator, role=Membership.Role.FACILITATOR)
     ThreadFactory(community=private, title="Food waste caddies")  # same slug waiting there
     outsider = UserFactory()
     assert thread in readable_threads(outsider)
     client.force_login(facilitator)
 
-    response = client.post(reverse("moderate-thread", args=[community.slug, thread.pk]),
-                           {"action": "move", "to": private.pk})
+    response = client.post(
+        reverse("moderate-thread", args=[community.slug, thread.pk]),
+        {"action": "move", "to": private.pk},
+    )
 
     assert response.status_code == 302
     moved = ThreadPage.objects.get(pk=thread.pk)
@@ -175,7 +207,10 @@ def test_a_thread_moves_only_to_a_community_the_facilitator_also_runs(client, se
     with pytest.raises(Refusal, match="also facilitate"):
         do_move_thread(thread, to=elsewhere, by=facilitator)
     client.force_login(facilitator)
-    page = client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "move", "to": elsewhere.pk})
+    page = client.post(
+        reverse("moderate-thread", args=[community.slug, thread.pk]),
+        {"action": "move", "to": elsewhere.pk},
+    )
     assert page.status_code == 200 and "There is a problem" in page.content.decode()
     assert ThreadPage.objects.get(pk=thread.pk).community_id == community.pk
 
@@ -201,9 +236,16 @@ def test_thread_page_tags_offer_moderation_to_facilitators_and_flagging_to_reade
         request.user = user
         return template.render(Context({"request": request, "thread": thread, "post": post}))
 
-    as_facilitator, as_member, as_visitor = render(facilitator), render(UserFactory()), render(AnonymousUser())
+    as_facilitator, as_member, as_visitor = (
+        render(facilitator),
+        render(UserFactory()),
+        render(AnonymousUser()),
+    )
     assert reverse("moderate-thread", args=[community.slug, thread.pk]) in as_facilitator
-    assert "Moderate this thread" not in as_member and reverse("flag-post", args=[post.pk]) in as_member
+    assert (
+        "Moderate this thread" not in as_member
+        and reverse("flag-post", args=[post.pk]) in as_member
+    )
     assert "Flag" not in as_visitor
 
 
@@ -221,21 +263,33 @@ def test_people_banned_from_a_community_cannot_flag_its_posts(setting):
 # -- A thread's opening post ---------------------------------------------------------------------
 
 
-def test_a_member_flags_an_opening_post_and_it_appears_in_the_queue_with_a_link_to_the_thread(client, setting):
+def test_a_member_flags_an_opening_post_and_it_appears_in_the_queue_with_a_link_to_the_thread(
+    client, setting
+):
     community, facilitator, thread, post = setting
     reader = UserFactory(display_name="Rita Reader")
     client.force_login(reader)
 
     page = client.get(thread.url).content.decode()
-    assert reverse("flag-thread", args=[thread.pk]) in page  # the opening post has its own flag link
+    assert (
+        reverse("flag-thread", args=[thread.pk]) in page
+    )  # the opening post has its own flag link
     form = client.get(reverse("flag-thread", args=[thread.pk])).content.decode()
     assert "Flag the opening post of “Food waste caddies”" in form
-    response = client.post(reverse("flag-thread", args=[thread.pk]), {"reason": "off_topic", "detail": "Belongs elsewhere"})
+    response = client.post(
+        reverse("flag-thread", args=[thread.pk]),
+        {"reason": "off_topic", "detail": "Belongs elsewhere"},
+    )
     assert response.status_code == 302 and response["Location"] == f"{thread.url}#opening-post"
     client.post(reverse("flag-thread", args=[thread.pk]), {"reason": "spam", "detail": "An advert"})
 
     flag = Flag.objects.get()  # flagging again updates the member's one open flag
-    assert (flag.thread_id, flag.post_id, flag.reason, flag.detail) == (thread.pk, None, "spam", "An advert")
+    assert (flag.thread_id, flag.post_id, flag.reason, flag.detail) == (
+        thread.pk,
+        None,
+        "spam",
+        "An advert",
+    )
     client.force_login(facilitator)
     community_page = client.get(community.url).content.decode()
     assert "(1 flagged post)" in community_page
@@ -259,9 +313,16 @@ def test_outsiders_of_a_private_community_get_404_and_nothing_is_recorded(client
     client.force_login(outsider)
     assert client.get(url).status_code == 404
     response = client.post(url, {"reason": "spam"})
-    assert response.status_code == 404 and "Confidential restructure" not in response.content.decode()
-    members_only = client.post(reverse("flag-thread", args=[restricted_thread.pk]), {"reason": "spam"})
-    assert members_only.status_code == 403 and "We are reviewing our approach" not in members_only.content.decode()
+    assert (
+        response.status_code == 404 and "Confidential restructure" not in response.content.decode()
+    )
+    members_only = client.post(
+        reverse("flag-thread", args=[restricted_thread.pk]), {"reason": "spam"}
+    )
+    assert (
+        members_only.status_code == 403
+        and "We are reviewing our approach" not in members_only.content.decode()
+    )
     with pytest.raises(Refusal):
         do_flag_thread(private_thread, by=outsider, reason="spam")
     assert not Flag.objects.exists()
@@ -279,7 +340,9 @@ def test_people_banned_from_a_community_cannot_flag_its_opening_posts(setting):
     assert not Flag.objects.exists()
 
 
-def test_hiding_a_flagged_opening_post_hides_the_thread_from_readers_until_unhidden(client, setting):
+def test_hiding_a_flagged_opening_post_hides_the_thread_from_readers_until_unhidden(
+    client, setting
+):
     from communities.discussions.services.threads import do_reply
     from communities.models import Watch, WatchLevel
 
@@ -293,23 +356,36 @@ def test_hiding_a_flagged_opening_post_hides_the_thread_from_readers_until_unhid
     client.force_login(facilitator)
 
     queue = reverse("moderation-queue", args=[community.slug])
-    response = client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "hide", "next": queue})
+    response = client.post(
+        reverse("moderate-thread", args=[community.slug, thread.pk]),
+        {"action": "hide", "next": queue},
+    )
 
     assert response.status_code == 302 and response["Location"] == queue
     assert not Flag.objects.open().exists()
     assert Flag.objects.get().resolution == "Thread hidden"
     moderation_page = client.get(queue).content.decode()
-    assert "No flagged posts." in moderation_page and '<span class="badge">Hidden</span>' in moderation_page
-    assert "Hidden from readers" in client.get(reverse("moderate-thread", args=[community.slug, thread.pk])).content.decode()
+    assert (
+        "No flagged posts." in moderation_page
+        and '<span class="badge">Hidden</span>' in moderation_page
+    )
+    assert (
+        "Hidden from readers"
+        in client.get(reverse("moderate-thread", args=[community.slug, thread.pk])).content.decode()
+    )
     client.force_login(reader)
     assert client.get(thread.url).status_code == 404
     assert "Food waste caddies" not in client.get(community.url).content.decode()
     assert client.get(reverse("thread-feed-rss", args=[thread.pk])).status_code == 404
     assert client.get(f"/api/threads/{thread.pk}").status_code == 404
     assert client.get(reverse("flag-thread", args=[thread.pk])).status_code == 404
-    assert client.get(reverse("flag-post", args=[post.pk])).status_code == 404  # nor its replies' text
+    assert (
+        client.get(reverse("flag-post", args=[post.pk])).status_code == 404
+    )  # nor its replies' text
     assert not readable_notifications(reader).filter(thread=thread).exists()
-    log = ModerationAction.objects.filter(community=community, kind="hide_thread", thread=thread, actor=facilitator)
+    log = ModerationAction.objects.filter(
+        community=community, kind="hide_thread", thread=thread, actor=facilitator
+    )
     assert log.exists()
 
     client.force_login(facilitator)
@@ -319,14 +395,20 @@ def test_hiding_a_flagged_opening_post_hides_the_thread_from_readers_until_unhid
     assert "Food waste caddies" in client.get(community.url).content.decode()
     assert ModerationAction.objects.filter(community=community, kind="unhide_thread").exists()
     client.force_login(facilitator)
-    assert "Unhid a thread" in client.get(reverse("moderation-log", args=[community.slug])).content.decode()
+    assert (
+        "Unhid a thread"
+        in client.get(reverse("moderation-log", args=[community.slug])).content.decode()
+    )
 
 
 def test_dismissing_an_opening_post_flag_leaves_the_thread_alone(client, setting):
     community, facilitator, thread, post = setting
     do_flag_thread(thread, by=UserFactory(), reason="off_topic")
     client.force_login(facilitator)
-    assert "flagged 1 time" in client.get(reverse("moderate-thread", args=[community.slug, thread.pk])).content.decode()
+    assert (
+        "flagged 1 time"
+        in client.get(reverse("moderate-thread", args=[community.slug, thread.pk])).content.decode()
+    )
 
     client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "dismiss"})
 
@@ -343,7 +425,12 @@ def test_members_cannot_hide_threads(client, setting):
     do_add_member(community, member)
     client.force_login(member)
 
-    assert client.post(reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "hide"}).status_code == 403
+    assert (
+        client.post(
+            reverse("moderate-thread", args=[community.slug, thread.pk]), {"action": "hide"}
+        ).status_code
+        == 403
+    )
     with pytest.raises(Refusal):
         do_hide_thread(thread, by=member)
     assert ThreadPage.objects.get(pk=thread.pk).live

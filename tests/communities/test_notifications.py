@@ -42,7 +42,9 @@ def member(community, name=None, **kwargs):
     return user
 
 
-def test_replies_notify_watchers_and_the_author_but_not_muted_or_the_replier(community, django_capture_on_commit_callbacks):
+def test_replies_notify_watchers_and_the_author_but_not_muted_or_the_replier(
+    community, django_capture_on_commit_callbacks
+):
     author, watcher, muted, replier = (member(community) for _ in range(4))
     thread = ThreadFactory(community=community, author=author)
     do_set_watch(watcher, level=WatchLevel.WATCHING, thread=thread)
@@ -61,16 +63,22 @@ def test_mentions_notify_only_people_who_can_read_the_thread(community):
     reader = member(community, name="Rachel Green")
     outsider = UserFactory(display_name="Tom Hughes")
     thread = ThreadFactory(community=community, author=author)
-    do_reply(thread=thread, author=author, body="What do @rachel-green and @tom-hughes think? `@not-me`")
+    do_reply(
+        thread=thread, author=author, body="What do @rachel-green and @tom-hughes think? `@not-me`"
+    )
 
-    assert list(Notification.objects.filter(kind="mention").values_list("recipient", flat=True)) == [reader.pk]
+    assert list(
+        Notification.objects.filter(kind="mention").values_list("recipient", flat=True)
+    ) == [reader.pk]
     assert not Notification.objects.filter(recipient=outsider).exists()
 
 
 def test_notifications_page_unread_count_and_mark_read(client, community):
     author, watcher = member(community), member(community)
     do_set_watch(watcher, level=WatchLevel.WATCHING, community=community)
-    thread = do_start_thread(community=community, author=author, title="Tribunal preparation", body="Tips?")
+    thread = do_start_thread(
+        community=community, author=author, title="Tribunal preparation", body="Tips?"
+    )
     client.force_login(watcher)
 
     assert "(1 unread)" in client.get("/").content.decode()
@@ -86,10 +94,14 @@ def test_losing_access_hides_notifications_and_keeps_them_out_of_digests(client,
     author, leaver = member(community), member(community)
     do_set_email_frequency(leaver, EmailFrequency.DAILY)
     do_set_watch(leaver, level=WatchLevel.WATCHING, community=community)
-    do_start_thread(community=community, author=author, title="Confidential tribunal case", body="Details")
+    do_start_thread(
+        community=community, author=author, title="Confidential tribunal case", body="Details"
+    )
     assert unread_count(leaver) == 1
 
-    Membership.objects.filter(user=leaver).update(status=Membership.Status.LEFT)  # after the notification
+    Membership.objects.filter(user=leaver).update(
+        status=Membership.Status.LEFT
+    )  # after the notification
     client.force_login(leaver)
     assert "Confidential tribunal case" not in client.get(reverse("notifications")).content.decode()
     assert unread_count(leaver) == 0
@@ -114,7 +126,11 @@ def test_daily_digest_is_grouped_by_community_and_sent_once(home_page):
     digest = [m for m in mail.outbox if m.to == [reader.email]]
     assert len(digest) == 1
     body = digest[0].body
-    assert body.index("== Alpha community ==") < body.index("Alpha question here") < body.index("== Beta community ==")
+    assert (
+        body.index("== Alpha community ==")
+        < body.index("Alpha question here")
+        < body.index("== Beta community ==")
+    )
     mail.outbox.clear()
     do_send_digests()
     assert not [m for m in mail.outbox if m.to == [reader.email]]
@@ -141,7 +157,12 @@ def test_watch_forms_and_levels(client, community):
 
     outsider = UserFactory()
     client.force_login(outsider)
-    assert client.post(reverse("watch-community", args=[community.slug]), {"level": "watching"}).status_code == 403
+    assert (
+        client.post(
+            reverse("watch-community", args=[community.slug]), {"level": "watching"}
+        ).status_code
+        == 403
+    )
 
 
 def test_dashboard_shows_my_communities_new_watched_and_unanswered(client, community):

@@ -37,10 +37,32 @@ from tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-ACTORS = ["anonymous", "non_member", "pending", "invited", "member", "facilitator", "owner", "banned", "staff"]
+ACTORS = [
+    "anonymous",
+    "non_member",
+    "pending",
+    "invited",
+    "member",
+    "facilitator",
+    "owner",
+    "banned",
+    "staff",
+]
 VISIBILITIES = [Visibility.OPEN, Visibility.RESTRICTED, Visibility.PRIVATE]
-SURFACES = ["community_page", "thread_page", "post_reply", "member_list", "feed", "api_list", "api_detail",
-            "notifications", "digest_email", "flag_reply", "flag_opening_post", "moderation_queue"]
+SURFACES = [
+    "community_page",
+    "thread_page",
+    "post_reply",
+    "member_list",
+    "feed",
+    "api_list",
+    "api_detail",
+    "notifications",
+    "digest_email",
+    "flag_reply",
+    "flag_opening_post",
+    "moderation_queue",
+]
 ACTIVE = {"member", "facilitator", "owner"}
 
 
@@ -87,16 +109,28 @@ def world(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         ensure_site_tree()
-        people = {actor: UserFactory(is_staff=(actor == "staff")) for actor in ACTORS if actor != "anonymous"}
+        people = {
+            actor: UserFactory(is_staff=(actor == "staff"))
+            for actor in ACTORS
+            if actor != "anonymous"
+        }
         people["anonymous"] = None
         places = {}
         for visibility in VISIBILITIES:
             founder = UserFactory()
-            community = CommunityFactory(title=f"Matrix {visibility}", visibility=visibility, owner=founder)
-            thread = ThreadFactory(community=community, title=f"Secret budget question ({visibility})")
+            community = CommunityFactory(
+                title=f"Matrix {visibility}", visibility=visibility, owner=founder
+            )
+            thread = ThreadFactory(
+                community=community, title=f"Secret budget question ({visibility})"
+            )
             PostFactory(thread=thread, author=founder, body="Our secret reply about budgets.")
             do_flag_thread(thread, by=founder, reason="off_topic", detail="Flagged for the matrix")
-            for actor, status in {"pending": "pending", "invited": "invited", "banned": "banned"}.items():
+            for actor, status in {
+                "pending": "pending",
+                "invited": "invited",
+                "banned": "banned",
+            }.items():
                 MembershipFactory(community=community, user=people[actor], status=status)
             for actor in ACTIVE:
                 role = actor if actor != "member" else "member"
@@ -113,7 +147,11 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
     user = people[actor]
     if user is not None:
         client.force_login(user)
-    see, read, status = may_see(actor, visibility), may_read(actor, visibility), content_status(actor, visibility)
+    see, read, status = (
+        may_see(actor, visibility),
+        may_read(actor, visibility),
+        content_status(actor, visibility),
+    )
     title = thread.title
 
     if surface == "community_page":
@@ -126,13 +164,17 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         assert ("We are reviewing our approach" in response.content.decode()) == read
 
     elif surface == "post_reply":
-        response = client.post(reverse("reply", args=[thread.pk]),
-                               {"body": "My reply", "idempotency_key": str(uuid.uuid4())})
+        response = client.post(
+            reverse("reply", args=[thread.pk]),
+            {"body": "My reply", "idempotency_key": str(uuid.uuid4())},
+        )
         if may_post(actor, visibility):
             assert response.status_code == 302
         else:
             assert response.status_code == (404 if not see else 403)
-        assert Post.objects.filter(thread=thread, body="My reply").exists() == may_post(actor, visibility)
+        assert Post.objects.filter(thread=thread, body="My reply").exists() == may_post(
+            actor, visibility
+        )
 
     elif surface == "member_list":
         response = client.get(f"/communities/{community.slug}/members/")
@@ -143,7 +185,10 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         if user is None:
             url = reverse("community-feed-rss", args=[community.slug])
         else:
-            url = reverse("private-community-feed-rss", args=[preferences_for(user).feed_token, community.slug])
+            url = reverse(
+                "private-community-feed-rss",
+                args=[preferences_for(user).feed_token, community.slug],
+            )
         response = client.get(url)
         assert response.status_code == status
         assert (title in response.content.decode()) == read
@@ -172,7 +217,12 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             do_set_email_frequency(user, EmailFrequency.OFF)
             Watch.objects.create(user=user, community=community, level=WatchLevel.WATCHING)
         author = Membership.objects.filter(community=community, role="owner").first().user
-        do_start_thread(community=community, author=author, title="A new question for watchers", body="Any ideas?")
+        do_start_thread(
+            community=community,
+            author=author,
+            title="A new question for watchers",
+            body="Any ideas?",
+        )
         response = client.get(reverse("notifications"))
         if user is None:
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
@@ -185,16 +235,26 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             do_set_email_frequency(user, EmailFrequency.DAILY)
             Watch.objects.create(user=user, community=community, level=WatchLevel.WATCHING)
         author = Membership.objects.filter(community=community, role="owner").first().user
-        do_start_thread(community=community, author=author, title="A new question for the digest", body="Any ideas?")
+        do_start_thread(
+            community=community,
+            author=author,
+            title="A new question for the digest",
+            body="Any ideas?",
+        )
         mail.outbox.clear()
         do_send_digests()
         mine = [m for m in mail.outbox if user is not None and m.to == [user.email]]
-        assert any("A new question for the digest" in m.body for m in mine) == (user is not None and read)
+        assert any("A new question for the digest" in m.body for m in mine) == (
+            user is not None and read
+        )
         assert all(title not in m.body or read for m in mine)
 
     elif surface in {"flag_reply", "flag_opening_post"}:
         if surface == "flag_reply":
-            url, target = reverse("flag-post", args=[thread.posts.get().pk]), {"post": thread.posts.get()}
+            url, target = (
+                reverse("flag-post", args=[thread.posts.get().pk]),
+                {"post": thread.posts.get()},
+            )
         else:
             url, target = reverse("flag-thread", args=[thread.pk]), {"thread": thread}
         response = client.post(url, {"reason": "spam", "detail": "From the matrix"})
@@ -206,9 +266,9 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             assert response.status_code == (404 if not see else 403)
             assert "Our secret reply" not in response.content.decode()
             assert "We are reviewing our approach" not in response.content.decode()
-        assert Flag.objects.filter(flagged_by__isnull=False, detail="From the matrix", **target).exists() == (
-            user is not None and may_flag(actor, visibility)
-        )
+        assert Flag.objects.filter(
+            flagged_by__isnull=False, detail="From the matrix", **target
+        ).exists() == (user is not None and may_flag(actor, visibility))
 
     elif surface == "moderation_queue":
         response = client.get(reverse("moderation-queue", args=[community.slug]))
@@ -216,7 +276,10 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             assert response.status_code == 302 and "/accounts/login/" in response["Location"]
         elif may_moderate(actor, visibility):
             assert response.status_code == 200
-            assert "Flagged for the matrix" in response.content.decode() and title in response.content.decode()
+            assert (
+                "Flagged for the matrix" in response.content.decode()
+                and title in response.content.decode()
+            )
         else:
             assert response.status_code == (404 if not see else 403)
             assert "Flagged for the matrix" not in response.content.decode()

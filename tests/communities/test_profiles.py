@@ -49,7 +49,9 @@ def test_can_see_profile_matches_the_directory_filter(people):
     from communities.permissions import visible_profile_filter
 
     for viewer in [AnonymousUser(), UserFactory(), people["private"]]:
-        listed = set(Profile.objects.filter(visible_profile_filter(viewer)).values_list("pk", flat=True))
+        listed = set(
+            Profile.objects.filter(visible_profile_filter(viewer)).values_list("pk", flat=True)
+        )
         for profile in Profile.objects.all():
             assert (profile.pk in listed) == can_see_profile(viewer, profile)
 
@@ -62,28 +64,48 @@ def test_edit_profile_saves_council_expertise_and_visibility(client, home_page):
     page = client.get(reverse("edit-profile")).content.decode()
     assert '<select name="council"' in page and "Testshire County Council" in page
 
-    response = client.post(reverse("edit-profile"), {
-        "display_name": "Jo Bloggs", "job_title": "Head of Housing", "council": council.pk,
-        "expertise": "housing, temporary accommodation", "bio": "Twenty years in housing.",
-        "visibility": ProfileVisibility.PUBLIC,
-    })
+    response = client.post(
+        reverse("edit-profile"),
+        {
+            "display_name": "Jo Bloggs",
+            "job_title": "Head of Housing",
+            "council": council.pk,
+            "expertise": "housing, temporary accommodation",
+            "bio": "Twenty years in housing.",
+            "visibility": ProfileVisibility.PUBLIC,
+        },
+    )
 
     assert response.status_code == 302
     profile = Profile.objects.get(user=user)
     assert (profile.display_name, profile.job_title, profile.council, profile.visibility) == (
-        "Jo Bloggs", "Head of Housing", council, ProfileVisibility.PUBLIC)
+        "Jo Bloggs",
+        "Head of Housing",
+        council,
+        ProfileVisibility.PUBLIC,
+    )
     assert sorted(t.name for t in profile.expertise.all()) == ["housing", "temporary accommodation"]
     shown = client.get(reverse("member-profile", args=[user.pk])).content.decode()
-    assert "Head of Housing" in shown and "temporary accommodation" in shown and "Twenty years" in shown
+    assert (
+        "Head of Housing" in shown
+        and "temporary accommodation" in shown
+        and "Twenty years" in shown
+    )
 
 
 def test_bad_profile_input_is_explained_and_the_rest_kept(client, home_page):
     client.force_login(UserFactory())
 
-    response = client.post(reverse("edit-profile"), {
-        "display_name": "", "job_title": "Head of Housing", "council": "999999", "bio": "x" * 2001,
-        "visibility": "everyone",
-    })
+    response = client.post(
+        reverse("edit-profile"),
+        {
+            "display_name": "",
+            "job_title": "Head of Housing",
+            "council": "999999",
+            "bio": "x" * 2001,
+            "visibility": "everyone",
+        },
+    )
     page = response.content.decode()
 
     assert response.status_code == 200
@@ -93,7 +115,9 @@ def test_bad_profile_input_is_explained_and_the_rest_kept(client, home_page):
 
 def test_directory_search_finds_by_expertise_and_council(client, home_page):
     council = AreaFactory(short_name="Kirklees")
-    UserFactory(display_name="Expert One", expertise=["retrofit"], visibility=ProfileVisibility.PUBLIC)
+    UserFactory(
+        display_name="Expert One", expertise=["retrofit"], visibility=ProfileVisibility.PUBLIC
+    )
     UserFactory(display_name="Council Two", council=council, visibility=ProfileVisibility.PUBLIC)
     UserFactory(display_name="Someone Else", visibility=ProfileVisibility.PUBLIC)
 
@@ -115,7 +139,10 @@ def test_community_member_list_follows_the_community_rules(client, home_page):
 
     listing = client.get(reverse("community-members", args=[open_community.slug]))
     assert listing.status_code == 200
-    assert "Olive Owner" in listing.content.decode() and "Hidden Member" not in listing.content.decode()
+    assert (
+        "Olive Owner" in listing.content.decode()
+        and "Hidden Member" not in listing.content.decode()
+    )
 
     members_only = client.get(reverse("community-members", args=[restricted.slug]))
     assert members_only.status_code == 403
@@ -124,11 +151,16 @@ def test_community_member_list_follows_the_community_rules(client, home_page):
     assert client.get(reverse("community-members", args=["no-such-community"])).status_code == 404
 
     client.force_login(owner)  # facilitators see everyone they manage
-    assert "Hidden Member" in client.get(reverse("community-members", args=[private.slug])).content.decode()
+    assert (
+        "Hidden Member"
+        in client.get(reverse("community-members", args=[private.slug])).content.decode()
+    )
 
 
 @pytest.mark.parametrize("status", ["pending", "banned", "left", "invited"])
-def test_people_who_are_not_active_members_cannot_read_a_restricted_member_list(client, home_page, status):
+def test_people_who_are_not_active_members_cannot_read_a_restricted_member_list(
+    client, home_page, status
+):
     owner = UserFactory()
     restricted = CommunityFactory(visibility=Visibility.RESTRICTED, owner=owner)
     private = CommunityFactory(visibility=Visibility.PRIVATE, owner=owner)
@@ -145,9 +177,13 @@ def test_profile_lists_only_communities_the_viewer_may_know_of(client, home_page
     member = UserFactory(visibility=ProfileVisibility.PUBLIC)
     open_community = CommunityFactory(title="Open Circle", visibility=Visibility.OPEN, owner=member)
     CommunityFactory(title="Secret Circle", visibility=Visibility.PRIVATE, owner=member)
-    restricted = CommunityFactory(title="Pending Circle", visibility=Visibility.RESTRICTED, owner=UserFactory())
+    restricted = CommunityFactory(
+        title="Pending Circle", visibility=Visibility.RESTRICTED, owner=UserFactory()
+    )
     do_request_to_join(member, restricted)
-    members_only = CommunityFactory(title="Members Circle", visibility=Visibility.RESTRICTED, owner=member)
+    members_only = CommunityFactory(
+        title="Members Circle", visibility=Visibility.RESTRICTED, owner=member
+    )
     banned_from = CommunityFactory(title="Banned Circle", owner=UserFactory())
     do_add_member(banned_from, member)
     do_ban(banned_from, member, by=banned_from.memberships.get(role="owner").user)
@@ -155,12 +191,16 @@ def test_profile_lists_only_communities_the_viewer_may_know_of(client, home_page
     page = client.get(reverse("member-profile", args=[member.pk])).content.decode()
 
     assert open_community.title in page
-    assert "Secret Circle" not in page and "Pending Circle" not in page and "Banned Circle" not in page
+    assert (
+        "Secret Circle" not in page and "Pending Circle" not in page and "Banned Circle" not in page
+    )
     assert "Members Circle" not in page  # a restricted community's members are for its members
     fellow = UserFactory()
     do_add_member(members_only, fellow)
     client.force_login(fellow)
-    assert "Members Circle" in client.get(reverse("member-profile", args=[member.pk])).content.decode()
+    assert (
+        "Members Circle" in client.get(reverse("member-profile", args=[member.pk])).content.decode()
+    )
 
 
 @pytest.mark.parametrize("url_name", ["member-directory", "community-members"])
@@ -168,12 +208,16 @@ def test_member_lists_run_the_same_queries_for_few_and_many_members(client, home
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    community = CommunityFactory(visibility=Visibility.OPEN, owner=UserFactory(visibility=ProfileVisibility.PUBLIC))
+    community = CommunityFactory(
+        visibility=Visibility.OPEN, owner=UserFactory(visibility=ProfileVisibility.PUBLIC)
+    )
     url = reverse(url_name, args=[community.slug] if url_name == "community-members" else [])
 
     def count_queries(extra: int) -> int:
         for _ in range(extra):
-            do_add_member(community, UserFactory(council=AreaFactory(), visibility=ProfileVisibility.PUBLIC))
+            do_add_member(
+                community, UserFactory(council=AreaFactory(), visibility=ProfileVisibility.PUBLIC)
+            )
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return len(captured)

@@ -10,11 +10,18 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PROPOSAL = {"title": "Coastal councils", "description": "Erosion, tourism and seasonal services.",
-            "visibility": "restricted", "tags": "coast, tourism", "reason": "No home for coastal issues."}
+PROPOSAL = {
+    "title": "Coastal councils",
+    "description": "Erosion, tourism and seasonal services.",
+    "visibility": "restricted",
+    "tags": "coast, tourism",
+    "reason": "No home for coastal issues.",
+}
 
 
-def test_a_practitioner_proposes_and_staff_approve_creating_the_community(client, home_page, django_capture_on_commit_callbacks):
+def test_a_practitioner_proposes_and_staff_approve_creating_the_community(
+    client, home_page, django_capture_on_commit_callbacks
+):
     proposer = UserFactory()
     staff = UserFactory(is_staff=True)
     client.force_login(proposer)
@@ -26,7 +33,10 @@ def test_a_practitioner_proposes_and_staff_approve_creating_the_community(client
     assert "Coastal councils" in queue and "No home for coastal issues." in queue
     proposal = CommunityProposal.objects.get()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("decide-proposal", args=[proposal.pk]), {"decision": "approve", "response": "Great idea"})
+        client.post(
+            reverse("decide-proposal", args=[proposal.pk]),
+            {"decision": "approve", "response": "Great idea"},
+        )
 
     community = CommunityPage.objects.get(title="Coastal councils")
     assert community.live and community.visibility == "restricted"
@@ -40,7 +50,9 @@ def test_declined_proposal_creates_nothing_and_tells_the_proposer(client, home_p
     proposer = UserFactory()
     proposal = do_propose_community(by=proposer, **PROPOSAL)
 
-    do_decide_proposal(proposal, by=UserFactory(is_staff=True), approve=False, response="Join Tourism instead")
+    do_decide_proposal(
+        proposal, by=UserFactory(is_staff=True), approve=False, response="Join Tourism instead"
+    )
 
     assert not CommunityPage.objects.filter(title="Coastal councils").exists()
     client.force_login(proposer)
@@ -54,13 +66,20 @@ def test_only_site_staff_see_and_decide_proposals(client, home_page):
     client.force_login(UserFactory())
 
     assert client.get(reverse("proposal-queue")).status_code == 403
-    assert client.post(reverse("decide-proposal", args=[proposal.pk]), {"decision": "approve"}).status_code == 403
+    assert (
+        client.post(
+            reverse("decide-proposal", args=[proposal.pk]), {"decision": "approve"}
+        ).status_code
+        == 403
+    )
     assert CommunityProposal.objects.get().status == "pending"
 
 
 def test_proposals_need_a_signed_in_confirmed_account(client, home_page):
     assert client.get(reverse("propose-community")).status_code == 302
-    unconfirmed = do_sign_up(email="new@york.example.gov.uk", password="a-long-passphrase-here", display_name="New")
+    unconfirmed = do_sign_up(
+        email="new@york.example.gov.uk", password="a-long-passphrase-here", display_name="New"
+    )
     with pytest.raises(Refusal, match="Confirm your email"):
         do_propose_community(by=unconfirmed, **PROPOSAL)
 
@@ -68,7 +87,9 @@ def test_proposals_need_a_signed_in_confirmed_account(client, home_page):
 def test_bad_proposal_input_is_explained_and_kept(client, home_page):
     client.force_login(UserFactory())
 
-    response = client.post(reverse("propose-community"), {**PROPOSAL, "title": "", "visibility": "secret"})
+    response = client.post(
+        reverse("propose-community"), {**PROPOSAL, "title": "", "visibility": "secret"}
+    )
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -79,7 +100,9 @@ def test_bad_proposal_input_is_explained_and_kept(client, home_page):
 def test_two_proposals_with_the_same_name_get_different_addresses(home_page):
     staff = UserFactory(is_staff=True)
     for _ in range(2):
-        do_decide_proposal(do_propose_community(by=UserFactory(), **PROPOSAL), by=staff, approve=True)
+        do_decide_proposal(
+            do_propose_community(by=UserFactory(), **PROPOSAL), by=staff, approve=True
+        )
 
     slugs = CommunityPage.objects.filter(title="Coastal councils").values_list("slug", flat=True)
     assert sorted(slugs) == ["coastal-councils", "coastal-councils-2"]
@@ -89,4 +112,7 @@ def test_site_staff_find_the_proposal_queue_from_their_communities_page(client, 
     do_propose_community(by=UserFactory(), **PROPOSAL)
     client.force_login(UserFactory(is_staff=True))
 
-    assert "Review community proposals (1 waiting)" in client.get(reverse("my-memberships")).content.decode()
+    assert (
+        "Review community proposals (1 waiting)"
+        in client.get(reverse("my-memberships")).content.decode()
+    )

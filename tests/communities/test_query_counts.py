@@ -54,8 +54,13 @@ def add_mentioning_replies(thread, authors, count: int) -> None:
     start = timezone.now() - timedelta(days=1)
     bodies = [f"Thanks @{slugify(author.profile.display_name)}, that helped." for author in authors]
     Post.objects.bulk_create(
-        Post(thread=thread, author=authors[n % len(authors)], body=bodies[n % len(authors)],
-             body_html=render_markdown(bodies[n % len(authors)]), created_at=start + timedelta(seconds=n))
+        Post(
+            thread=thread,
+            author=authors[n % len(authors)],
+            body=bodies[n % len(authors)],
+            body_html=render_markdown(bodies[n % len(authors)]),
+            created_at=start + timedelta(seconds=n),
+        )
         for n in range(count)
     )
     ThreadPage.objects.filter(pk=thread.pk).update(reply_count=count)
@@ -65,7 +70,10 @@ def test_thread_page_with_mentions_in_10_and_300_posts(client, reader):
     from communities.models import ProfileVisibility
 
     community = CommunityFactory()
-    authors = [UserFactory(display_name=f"Mentioned Person{n}", visibility=ProfileVisibility.PUBLIC) for n in range(25)]
+    authors = [
+        UserFactory(display_name=f"Mentioned Person{n}", visibility=ProfileVisibility.PUBLIC)
+        for n in range(25)
+    ]
     small, large = ThreadFactory(community=community), ThreadFactory(community=community)
     add_mentioning_replies(small, authors, 10)
     add_mentioning_replies(large, authors, 300)

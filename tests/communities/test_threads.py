@@ -31,8 +31,12 @@ def member(community):
 
 
 def start(client, community, **data):
-    data = {"title": "Food waste collections", "body": "How did you *roll out* weekly food waste?",
-            "idempotency_key": str(uuid.uuid4()), **data}
+    data = {
+        "title": "Food waste collections",
+        "body": "How did you *roll out* weekly food waste?",
+        "idempotency_key": str(uuid.uuid4()),
+        **data,
+    }
     return client.post(reverse("new-thread", args=[community.slug]), data)
 
 
@@ -74,7 +78,9 @@ def test_a_double_submitted_form_creates_one_thread_and_one_reply(client, commun
         ("A fine title", "x" * 50001, "at most 50,000"),
     ],
 )
-def test_limits_give_a_clear_message_and_keep_the_text(client, community, member, title, body, message):
+def test_limits_give_a_clear_message_and_keep_the_text(
+    client, community, member, title, body, message
+):
     client.force_login(member)
     response = start(client, community, title=title, body=body)
     assert response.status_code == 400
@@ -93,11 +99,17 @@ def test_rate_limit_on_new_threads_and_replies(client, community, member, settin
     start(client, community, title="Second thread")
     response = start(client, community, title="Third thread", body="Kept text")
     assert response.status_code == 429
-    assert "the most allowed" in response.content.decode() and "Kept text" in response.content.decode()
+    assert (
+        "the most allowed" in response.content.decode() and "Kept text" in response.content.decode()
+    )
 
     thread = ThreadPage.objects.first()
-    client.post(reverse("reply", args=[thread.pk]), {"body": "one", "idempotency_key": str(uuid.uuid4())})
-    response = client.post(reverse("reply", args=[thread.pk]), {"body": "two", "idempotency_key": str(uuid.uuid4())})
+    client.post(
+        reverse("reply", args=[thread.pk]), {"body": "one", "idempotency_key": str(uuid.uuid4())}
+    )
+    response = client.post(
+        reverse("reply", args=[thread.pk]), {"body": "two", "idempotency_key": str(uuid.uuid4())}
+    )
     assert response.status_code == 429
 
 
@@ -107,7 +119,9 @@ def test_locked_thread_left_community_and_expired_session_keep_the_text(client, 
     ThreadPage.objects.filter(pk=thread.pk).update(is_locked=True)
     response = client.post(reverse("reply", args=[thread.pk]), {"body": "My careful answer"})
     assert response.status_code == 403
-    assert "locked" in response.content.decode() and "My careful answer" in response.content.decode()
+    assert (
+        "locked" in response.content.decode() and "My careful answer" in response.content.decode()
+    )
 
     ThreadPage.objects.filter(pk=thread.pk).update(is_locked=False)
     Membership.objects.filter(user=member).update(status=Membership.Status.LEFT)
@@ -174,7 +188,10 @@ def test_accepted_answer_by_author_or_facilitator_only(client, community, member
     thread = ThreadFactory(community=community, author=author)
     post = PostFactory(thread=thread)
     client.force_login(member)
-    assert client.post(reverse("accept-answer", args=[thread.pk]), {"post": post.pk}).status_code == 403
+    assert (
+        client.post(reverse("accept-answer", args=[thread.pk]), {"post": post.pk}).status_code
+        == 403
+    )
 
     client.force_login(author)
     client.post(reverse("accept-answer", args=[thread.pk]), {"post": post.pk})
@@ -219,15 +236,21 @@ def test_attachments_type_and_size_checked_and_served_only_to_readers(client, ho
     client.force_login(member)
 
     bad = SimpleUploadedFile("x.html", b"<script>alert(1)</script>", content_type="text/html")
-    response = client.post(reverse("reply", args=[thread.pk]), {"body": "see file", "attachment": bad})
+    response = client.post(
+        reverse("reply", args=[thread.pk]), {"body": "see file", "attachment": bad}
+    )
     assert response.status_code == 400 and "must be one of these types" in response.content.decode()
     big = SimpleUploadedFile("big.pdf", b"x" * 2000, content_type="application/pdf")
-    response = client.post(reverse("reply", args=[thread.pk]), {"body": "see file", "attachment": big})
+    response = client.post(
+        reverse("reply", args=[thread.pk]), {"body": "see file", "attachment": big}
+    )
     assert response.status_code == 400 and "at most" in response.content.decode()
 
     good = SimpleUploadedFile("costs.csv", b"a,b\n1,2\n", content_type="text/csv")
-    client.post(reverse("reply", args=[thread.pk]), {"body": "see file", "attachment": good,
-                                                     "idempotency_key": str(uuid.uuid4())})
+    client.post(
+        reverse("reply", args=[thread.pk]),
+        {"body": "see file", "attachment": good, "idempotency_key": str(uuid.uuid4())},
+    )
     attachment = Post.objects.get().attachments.get()
     url = reverse("attachment", args=[attachment.pk])
     assert url in client.get(thread.url).content.decode()
@@ -245,8 +268,13 @@ def test_markdown_tables_code_and_links(client, community, member):
     body = "| a | b |\n|---|---|\n| 1 | 2 |\n\n```\ncode\n```\n\n- one\n- two\n\n> quoted\n\n[site](https://example.org)"
     start(client, community, body=body)
     html = client.get(ThreadPage.objects.get().url).content.decode()
-    for fragment in ("<table>", "<pre><code>code", "<li>one</li>", "<blockquote>",
-                     '<a href="https://example.org" rel="nofollow ugc">site</a>'):
+    for fragment in (
+        "<table>",
+        "<pre><code>code",
+        "<li>one</li>",
+        "<blockquote>",
+        '<a href="https://example.org" rel="nofollow ugc">site</a>',
+    ):
         assert fragment in html
 
 
@@ -254,7 +282,9 @@ def test_thread_edits_keep_wagtail_revisions(client, community, member):
     client.force_login(member)
     start(client, community, title="First title", body="First body")
     thread = ThreadPage.objects.get()
-    response = client.post(reverse("edit-thread", args=[thread.pk]), {"title": "Better title", "body": "Better body"})
+    response = client.post(
+        reverse("edit-thread", args=[thread.pk]), {"title": "Better title", "body": "Better body"}
+    )
     assert response.status_code == 302
     thread.refresh_from_db()
     assert (thread.title, thread.body) == ("Better title", "Better body")
@@ -264,7 +294,12 @@ def test_thread_edits_keep_wagtail_revisions(client, community, member):
     other = UserFactory()
     MembershipFactory(community=community, user=other)
     client.force_login(other)
-    assert client.post(reverse("edit-thread", args=[thread.pk]), {"title": "Hijacked", "body": "x"}).status_code == 403
+    assert (
+        client.post(
+            reverse("edit-thread", args=[thread.pk]), {"title": "Hijacked", "body": "x"}
+        ).status_code
+        == 403
+    )
 
 
 def test_thread_slugs_are_unique_and_never_a_reserved_path(community, member):
@@ -280,9 +315,14 @@ def test_hidden_posts_are_shown_only_to_facilitators_on_every_surface(client, co
     hidden = PostFactory(thread=thread, body="Hidden rude remark")
     Post.objects.filter(pk=hidden.pk).update(is_hidden=True)
     client.force_login(member)
-    for url in (thread.url, reverse("edit-post", args=[hidden.pk]), reverse("post-history", args=[hidden.pk]),
-                reverse("thread-feed-rss", args=[thread.pk]), f"/api/threads/{thread.pk}/posts",
-                f"{thread.url}?quote={hidden.pk}"):
+    for url in (
+        thread.url,
+        reverse("edit-post", args=[hidden.pk]),
+        reverse("post-history", args=[hidden.pk]),
+        reverse("thread-feed-rss", args=[thread.pk]),
+        f"/api/threads/{thread.pk}/posts",
+        f"{thread.url}?quote={hidden.pk}",
+    ):
         assert "Hidden rude remark" not in client.get(url).content.decode(), url
 
     facilitator = UserFactory()
@@ -311,15 +351,20 @@ def mention_links(html: str) -> dict[str, int]:
     """How many profile links each mentioned handle got on the page."""
     import re
 
-    return {handle: len(re.findall(rf'<a class="mention" href="/members/\d+/">@{handle}</a>', html))
-            for handle in ("pat-public", "mo-members", "pri-private")}
+    return {
+        handle: len(re.findall(rf'<a class="mention" href="/members/\d+/">@{handle}</a>', html))
+        for handle in ("pat-public", "mo-members", "pri-private")
+    }
 
 
-@pytest.mark.parametrize(("reader", "linked"), [
-    ("anonymous", {"pat-public": 2, "mo-members": 0, "pri-private": 0}),
-    ("member", {"pat-public": 2, "mo-members": 1, "pri-private": 0}),
-    ("the private member", {"pat-public": 2, "mo-members": 1, "pri-private": 2}),
-])
+@pytest.mark.parametrize(
+    ("reader", "linked"),
+    [
+        ("anonymous", {"pat-public": 2, "mo-members": 0, "pri-private": 0}),
+        ("member", {"pat-public": 2, "mo-members": 1, "pri-private": 0}),
+        ("the private member", {"pat-public": 2, "mo-members": 1, "pri-private": 2}),
+    ],
+)
 def test_mentions_link_to_profiles_the_reader_may_see(client, mentioned, reader, linked):
     thread, people = mentioned
     if reader == "member":
@@ -332,7 +377,10 @@ def test_mentions_link_to_profiles_the_reader_may_see(client, mentioned, reader,
     assert mention_links(page) == linked
     assert f'href="/members/{people["public"].pk}/">@pat-public</a>' in page
     for handle, count in linked.items():  # the others keep today's highlight, without a link
-        assert page.count(f'<span class="mention">@{handle}</span>') == (2 if handle != "mo-members" else 1) - count
+        assert (
+            page.count(f'<span class="mention">@{handle}</span>')
+            == (2 if handle != "mo-members" else 1) - count
+        )
 
 
 def test_a_mention_that_names_two_members_is_not_linked(client, community):

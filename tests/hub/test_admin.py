@@ -12,7 +12,8 @@ def test_site_staff_sign_in_to_the_admin(client, home_page):
     UserFactory(email="editor@hub.example.gov.uk", is_staff=True, is_superuser=True)
 
     response = client.post(
-        "/admin/login/", {"username": "editor@hub.example.gov.uk", "password": "correct-horse-battery"}
+        "/admin/login/",
+        {"username": "editor@hub.example.gov.uk", "password": "correct-horse-battery"},
     )
     assert response.status_code == 302
     dashboard = client.get("/admin/")

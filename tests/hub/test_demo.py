@@ -8,20 +8,30 @@ from linkeddata.models import Area
 def test_demo_loader_builds_a_believable_hub_and_is_idempotent(db, client):
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = (
-        Area.objects.count(), get_user_model().objects.count(), CommunityPage.objects.count(),
-        ThreadPage.objects.count(), Post.objects.count(), GoodPracticePage.objects.count(),
+        Area.objects.count(),
+        get_user_model().objects.count(),
+        CommunityPage.objects.count(),
+        ThreadPage.objects.count(),
+        Post.objects.count(),
+        GoodPracticePage.objects.count(),
     )
     call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert counts == (
-        Area.objects.count(), get_user_model().objects.count(), CommunityPage.objects.count(),
-        ThreadPage.objects.count(), Post.objects.count(), GoodPracticePage.objects.count(),
+        Area.objects.count(),
+        get_user_model().objects.count(),
+        CommunityPage.objects.count(),
+        ThreadPage.objects.count(),
+        Post.objects.count(),
+        GoodPracticePage.objects.count(),
     )
     assert Area.objects.get(gss_code="E08000035").short_name == "Leeds"
     assert Area.objects.councils().count() >= 300
     assert CommunityPage.objects.count() >= 12
     assert {c.visibility for c in CommunityPage.objects.all()} == set(Visibility.values)
-    councils = {u.profile.council_id for u in get_user_model().objects.exclude(profile__council=None)}
+    councils = {
+        u.profile.council_id for u in get_user_model().objects.exclude(profile__council=None)
+    }
     assert len(councils) >= 5
     assert Post.objects.count() >= 12
     assert GoodPracticePage.objects.live().count() >= 3

@@ -24,7 +24,9 @@ INDEX_TASK = "search.tasks.index_pending"
 def enqueued(monkeypatch) -> list[tuple]:
     """What the floor enqueued by name (the task itself does not run)."""
     calls: list[tuple] = []
-    monkeypatch.setattr(floor_tasks, "enqueue", lambda path, *args, **kwargs: calls.append((path, args, kwargs)))
+    monkeypatch.setattr(
+        floor_tasks, "enqueue", lambda path, *args, **kwargs: calls.append((path, args, kwargs))
+    )
     return calls
 
 
@@ -71,7 +73,9 @@ def test_enqueue_on_commit_checks_the_name_inside_the_transaction():
 
 
 @pytest.mark.django_db
-def test_enqueue_once_on_commit_enqueues_once_per_transaction(enqueued, django_capture_on_commit_callbacks):
+def test_enqueue_once_on_commit_enqueues_once_per_transaction(
+    enqueued, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         for _ in range(3):
             enqueue_once_on_commit(INDEX_TASK)
@@ -142,11 +146,16 @@ def test_enqueue_later_by_name_keeps_one_waiting_retry(settings):
     enqueue_later(INDEX_TASK, 60)
     enqueue_later(index_pending, 60)
 
-    assert DBTaskResult.objects.filter(task_path=index_pending.module_path, status="READY").count() == 1
+    assert (
+        DBTaskResult.objects.filter(task_path=index_pending.module_path, status="READY").count()
+        == 1
+    )
 
 
 @pytest.mark.django_db
-def test_one_content_change_queues_the_indexing_task_once(settings, enqueued, django_capture_on_commit_callbacks):
+def test_one_content_change_queues_the_indexing_task_once(
+    settings, enqueued, django_capture_on_commit_callbacks
+):
     from search.indexing import record_change
     from search.models import OutboxEntry
     from tests.factories import ThreadFactory

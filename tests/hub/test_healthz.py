@@ -44,7 +44,9 @@ def test_healthz_counts_the_database_task_queue(client, db, settings):
 
 
 @pytest.mark.django_db
-def test_healthz_asks_search_for_the_elasticsearch_node_and_reports_it_healthy(client, settings, elasticsearch_url):
+def test_healthz_asks_search_for_the_elasticsearch_node_and_reports_it_healthy(
+    client, settings, elasticsearch_url
+):
     from elasticsearch import Elasticsearch
 
     settings.ELASTICSEARCH_URL = elasticsearch_url
@@ -63,7 +65,9 @@ def test_healthz_asks_search_for_the_elasticsearch_node_and_reports_it_healthy(c
     assert "error" not in search
 
 
-def test_check_search_reports_an_unreachable_node_as_not_ok_with_a_short_error(settings, unused_tcp_port):
+def test_check_search_reports_an_unreachable_node_as_not_ok_with_a_short_error(
+    settings, unused_tcp_port
+):
     from search.health import check_search
 
     settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"

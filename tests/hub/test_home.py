@@ -43,7 +43,10 @@ def test_unknown_page_gets_the_hub_404_page(client, home_page):
 def test_sign_in_and_out(client, home_page):
     user = UserFactory(email="jo@leeds.example.gov.uk", display_name="Jo Bloggs")
 
-    response = client.post("/accounts/login/", {"username": "jo@leeds.example.gov.uk", "password": "correct-horse-battery"})
+    response = client.post(
+        "/accounts/login/",
+        {"username": "jo@leeds.example.gov.uk", "password": "correct-horse-battery"},
+    )
     assert response.status_code == 302
     assert "Signed in as Jo Bloggs" in client.get("/").content.decode()
 

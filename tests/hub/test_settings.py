@@ -12,11 +12,28 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
-    clean = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ELASTICSEARCH_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k
+        not in {
+            "DATABASE_URL",
+            "ELASTICSEARCH_URL",
+            "SECRET_KEY",
+            "DEBUG",
+            "ALLOWED_HOSTS",
+            "DJANGO_SETTINGS_MODULE",
+        }
+    }
     clean["HUB_DATA_DIR"] = tempfile.mkdtemp(prefix="hub-settings-")
     clean.update(env)
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=120
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -50,7 +67,11 @@ def test_debug_off_without_allowed_hosts_fails_with_one_line():
         ("ELASTICSEARCH_URL", "localhost:9200", "ELASTICSEARCH_URL"),
         ("ELASTICSEARCH_URL", "http://127.0.0.1:99999", "ELASTICSEARCH_URL"),
         ("SPARQL_ENDPOINT_URL", "127.0.0.1:7878/query", "SPARQL_ENDPOINT_URL"),
-        ("SPARQL_GRAPH_STORE_URL", "http://127.0.0.1:7878/store", "set both to use an external SPARQL server"),
+        (
+            "SPARQL_GRAPH_STORE_URL",
+            "http://127.0.0.1:7878/store",
+            "set both to use an external SPARQL server",
+        ),
         ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
     ],
 )
@@ -62,7 +83,9 @@ def test_malformed_settings_fail_with_one_line(name, value, expected):
 
 
 def test_unreachable_database_fails_with_one_line(unused_tcp_port):
-    result = run_manage("migrate", DATABASE_URL=f"postgresql://hub:secret@127.0.0.1:{unused_tcp_port}/hub")
+    result = run_manage(
+        "migrate", DATABASE_URL=f"postgresql://hub:secret@127.0.0.1:{unused_tcp_port}/hub"
+    )
 
     assert_one_clear_line(result, "cannot use the database", "127.0.0.1")
 
@@ -83,15 +106,25 @@ def test_unreachable_sparql_server_is_one_warning_line(unused_tcp_port):
     assert "Traceback" not in result.stderr
     warnings = [line for line in result.stderr.splitlines() if "hub.W002" in line]
     assert len(warnings) == 1
-    assert f"SPARQL server at http://127.0.0.1:{unused_tcp_port}/query cannot be reached" in warnings[0]
+    assert (
+        f"SPARQL server at http://127.0.0.1:{unused_tcp_port}/query cannot be reached"
+        in warnings[0]
+    )
     assert "/sparql answers 503" in warnings[0]
 
 
 def test_wsgi_entry_point_fails_with_one_line():
-    clean = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
     clean.update(DEBUG="false", ALLOWED_HOSTS="hub.example.gov.uk")
     result = subprocess.run(
-        [sys.executable, "-c", "import hub.wsgi"], cwd=ROOT, env=clean, capture_output=True, text=True, timeout=60
+        [sys.executable, "-c", "import hub.wsgi"],
+        cwd=ROOT,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert_one_clear_line(result, "SECRET_KEY is required")
@@ -99,7 +132,8 @@ def test_wsgi_entry_point_fails_with_one_line():
 
 def test_runserver_with_unreachable_database_fails_with_one_line(unused_tcp_port):
     result = run_manage(
-        "runserver", f"127.0.0.1:{unused_tcp_port}",
+        "runserver",
+        f"127.0.0.1:{unused_tcp_port}",
         DATABASE_URL=f"postgresql://hub:secret@127.0.0.1:{unused_tcp_port}/hub",
     )
 

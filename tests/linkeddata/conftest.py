@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess  # noqa: S404 - starts the Oxigraph server installed with the test dependencies
+import subprocess
 import sys
 import time
 import urllib.request
@@ -20,9 +20,16 @@ from tests.conftest import SERVICES, missing
 from tests.factories import AreaFactory
 
 RECYCLING = DatasetDefinition(
-    slug="recycling", title="Recycling rate", description="Household waste recycled.", label="Recycling rate",
-    unit="percent", higher_is_better=True, period_kind=PeriodKind.FINANCIAL, source="DEFRA",
-    source_url="https://example.gov.uk/env18", attribution="Contains public sector information (OGL v3.0).",
+    slug="recycling",
+    title="Recycling rate",
+    description="Household waste recycled.",
+    label="Recycling rate",
+    unit="percent",
+    higher_is_better=True,
+    period_kind=PeriodKind.FINANCIAL,
+    source="DEFRA",
+    source_url="https://example.gov.uk/env18",
+    attribution="Contains public sector information (OGL v3.0).",
     filename="unused.csv",
 )
 CSV = """gss_code,area_name,period,value,unit
@@ -42,7 +49,9 @@ SERVER_TIMEOUT_SECONDS = 3
 def sparql_server(tmp_path_factory):
     """A real external SPARQL server for this run: Oxigraph server (the ``oxigraph`` package), on loopback,
     answering over the union of its named graphs and cancelling queries after a few seconds."""
-    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which("oxigraph")
+    binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
     if binary is None:
         missing("Oxigraph server", "install the test dependencies (pip install -e '.[test]')")
     with socket.socket() as sock:
@@ -50,9 +59,21 @@ def sparql_server(tmp_path_factory):
         port = sock.getsockname()[1]
     location = tmp_path_factory.mktemp("oxigraph-server")
     log = (location.parent / "oxigraph-server.log").open("wb")
-    server = subprocess.Popen(  # noqa: S603 - fixed arguments
-        [binary, "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", "--union-default-graph",
-         "--timeout-s", str(SERVER_TIMEOUT_SECONDS)], stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(
+        [
+            binary,
+            "serve",
+            "--location",
+            str(location),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--union-default-graph",
+            "--timeout-s",
+            str(SERVER_TIMEOUT_SECONDS),
+        ],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -66,8 +87,13 @@ def sparql_server(tmp_path_factory):
         server.kill()
         missing("Oxigraph server", f"it did not answer on {base} within 10 s")
     if server.poll() is not None:
-        missing("Oxigraph server", f"it exited: {(location.parent / 'oxigraph-server.log').read_text()[-500:]}")
-    version = subprocess.run([binary, "--version"], capture_output=True, text=True, check=False).stdout.strip()  # noqa: S603
+        missing(
+            "Oxigraph server",
+            f"it exited: {(location.parent / 'oxigraph-server.log').read_text()[-500:]}",
+        )
+    version = subprocess.run(
+        [binary, "--version"], capture_output=True, text=True, check=False
+    ).stdout.strip()
     SERVICES["sparql server"] = f"{version} at {base}"
     yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
     server.terminate()
@@ -76,8 +102,12 @@ def sparql_server(tmp_path_factory):
 
 
 def clear_server(server: dict) -> None:
-    request = urllib.request.Request(server["update"], data=b"CLEAR ALL", method="POST",  # noqa: S310 - loopback
-                                     headers={"Content-Type": "application/sparql-update"})
+    request = urllib.request.Request(  # noqa: S310 - loopback URLs of the test services
+        server["update"],
+        data=b"CLEAR ALL",
+        method="POST",
+        headers={"Content-Type": "application/sparql-update"},
+    )
     with urllib.request.urlopen(request, timeout=10):  # noqa: S310 - loopback
         pass
 
@@ -97,26 +127,67 @@ def external_store(settings, tmp_path, sparql_server):
     settings.SPARQL_ENDPOINT_URL = sparql_server["query"]
     settings.SPARQL_GRAPH_STORE_URL = sparql_server["store"]
     yield sparql_server
-    assert not settings.RDF_STORE_PATH.exists(), "the local store must not be opened when an external server is used"
+    assert not settings.RDF_STORE_PATH.exists(), (
+        "the local store must not be opened when an external server is used"
+    )
 
 
 @pytest.fixture
 def councils(db):
     areas = {
-        "leeds": AreaFactory(code="LDS", gss_code="E08000035", name="Leeds City Council", short_name="Leeds",
-                             authority_type="MD", authority_type_name="Metropolitan district", region="Yorkshire and The Humber"),
-        "manchester": AreaFactory(code="MAN", gss_code="E08000003", name="Manchester City Council", short_name="Manchester",
-                                  authority_type="MD", authority_type_name="Metropolitan district", region="North West"),
-        "barnsley": AreaFactory(code="BNS", gss_code="E08000016", name="Barnsley Metropolitan Borough Council", short_name="Barnsley",
-                                authority_type="MD", authority_type_name="Metropolitan district", region="Yorkshire and The Humber"),
-        "bristol": AreaFactory(code="BST", gss_code="E06000023", name="Bristol City Council", short_name="Bristol",
-                               authority_type="UA", authority_type_name="Unitary authority", region="South West"),
-        "old": AreaFactory(code="OLD", gss_code="E07000999", name="Oldtown District Council", short_name="Oldtown",
-                           authority_type="NMD", authority_type_name="Non-metropolitan district", region="South West",
-                           is_current=False, end_date=date(2023, 3, 31), replaced_by="BST"),
+        "leeds": AreaFactory(
+            code="LDS",
+            gss_code="E08000035",
+            name="Leeds City Council",
+            short_name="Leeds",
+            authority_type="MD",
+            authority_type_name="Metropolitan district",
+            region="Yorkshire and The Humber",
+        ),
+        "manchester": AreaFactory(
+            code="MAN",
+            gss_code="E08000003",
+            name="Manchester City Council",
+            short_name="Manchester",
+            authority_type="MD",
+            authority_type_name="Metropolitan district",
+            region="North West",
+        ),
+        "barnsley": AreaFactory(
+            code="BNS",
+            gss_code="E08000016",
+            name="Barnsley Metropolitan Borough Council",
+            short_name="Barnsley",
+            authority_type="MD",
+            authority_type_name="Metropolitan district",
+            region="Yorkshire and The Humber",
+        ),
+        "bristol": AreaFactory(
+            code="BST",
+            gss_code="E06000023",
+            name="Bristol City Council",
+            short_name="Bristol",
+            authority_type="UA",
+            authority_type_name="Unitary authority",
+            region="South West",
+        ),
+        "old": AreaFactory(
+            code="OLD",
+            gss_code="E07000999",
+            name="Oldtown District Council",
+            short_name="Oldtown",
+            authority_type="NMD",
+            authority_type_name="Non-metropolitan district",
+            region="South West",
+            is_current=False,
+            end_date=date(2023, 3, 31),
+            replaced_by="BST",
+        ),
     }
     for rank, key in enumerate(["manchester", "barnsley", "bristol"], start=1):
-        SimilarArea.objects.create(area=areas["leeds"], similar=areas[key], similarity_type="global", rank=rank)
+        SimilarArea.objects.create(
+            area=areas["leeds"], similar=areas[key], similarity_type="global", rank=rank
+        )
     return areas
 
 

@@ -25,13 +25,22 @@ from linkeddata.uris import Uris
 DATA = Path(__file__).parent / "data"
 URIS = Uris("http://hub.example")
 MEASURE = MeasureRecord(
-    slug="recycling", label="Recycling rate", description="Household waste recycled.", unit="percent",
-    higher_is_better=True, source="DEFRA", source_url="https://example.gov.uk/env18",
+    slug="recycling",
+    label="Recycling rate",
+    description="Household waste recycled.",
+    unit="percent",
+    higher_is_better=True,
+    source="DEFRA",
+    source_url="https://example.gov.uk/env18",
     licence_url="http://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
 )
 DATASET = DatasetRecord(
-    slug="recycling", title="Recycling rate", description="Household waste recycled.", measure=MEASURE,
-    attribution="Contains public sector information (OGL v3.0).", modified=datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
+    slug="recycling",
+    title="Recycling rate",
+    description="Household waste recycled.",
+    measure=MEASURE,
+    attribution="Contains public sector information (OGL v3.0).",
+    modified=datetime(2026, 11, 26, 12, 0, tzinfo=UTC),
     observation_count=2,
 )
 OBSERVATIONS = [
@@ -39,10 +48,27 @@ OBSERVATIONS = [
     ObservationRecord("E08000003", "2023/24", Decimal("33.2")),
 ]
 AREAS = [
-    AreaRecord("E08000035", "Leeds City Council", "Leeds", "Metropolitan district", "Yorkshire and The Humber", "England",
-               True, similar=("E08000003",)),
-    AreaRecord("E07000999", "Oldtown District Council", "Oldtown", "Non-metropolitan district", "South West", "England",
-               False, end_date=date(2023, 3, 31), successors=("E06000023",)),
+    AreaRecord(
+        "E08000035",
+        "Leeds City Council",
+        "Leeds",
+        "Metropolitan district",
+        "Yorkshire and The Humber",
+        "England",
+        True,
+        similar=("E08000003",),
+    ),
+    AreaRecord(
+        "E07000999",
+        "Oldtown District Council",
+        "Oldtown",
+        "Non-metropolitan district",
+        "South West",
+        "England",
+        False,
+        end_date=date(2023, 3, 31),
+        successors=("E06000023",),
+    ),
 ]
 
 
@@ -54,11 +80,15 @@ def assert_isomorphic(actual: Graph, name: str) -> None:
     wanted = expected(name)
     if not isomorphic(actual, wanted):
         _, only_actual, only_expected = graph_diff(to_isomorphic(actual), to_isomorphic(wanted))
-        pytest.fail(f"graphs differ\nonly built:\n{only_actual.serialize(format='nt')}\nonly expected:\n{only_expected.serialize(format='nt')}")
+        pytest.fail(
+            f"graphs differ\nonly built:\n{only_actual.serialize(format='nt')}\nonly expected:\n{only_expected.serialize(format='nt')}"
+        )
 
 
 def test_observations_graph_shape():
-    assert_isomorphic(observations_graph(URIS, "recycling", MEASURE, OBSERVATIONS), "observations.ttl")
+    assert_isomorphic(
+        observations_graph(URIS, "recycling", MEASURE, OBSERVATIONS), "observations.ttl"
+    )
 
 
 def test_dataset_graph_shape():
@@ -169,7 +199,9 @@ def published_cube() -> Graph:
 
 @pytest.mark.parametrize("name", list(INTEGRITY_CONSTRAINTS))
 def test_cube_satisfies_integrity_constraint(name):
-    assert not published_cube().query(PREFIXES + INTEGRITY_CONSTRAINTS[name]).askAnswer, f"{name} violated"
+    assert not published_cube().query(PREFIXES + INTEGRITY_CONSTRAINTS[name]).askAnswer, (
+        f"{name} violated"
+    )
 
 
 BROKEN = """
@@ -185,8 +217,15 @@ BROKEN = """
 """
 
 
-@pytest.mark.parametrize("name", ["IC-11 all dimensions required", "IC-12 no duplicate observations",
-                                  "IC-13 required attributes", "IC-14 all measures present"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "IC-11 all dimensions required",
+        "IC-12 no duplicate observations",
+        "IC-13 required attributes",
+        "IC-14 all measures present",
+    ],
+)
 def test_integrity_constraints_catch_a_broken_cube(name):
     graph = published_cube()
     graph.parse(data=BROKEN, format="turtle")

@@ -5,7 +5,7 @@ server (Oxigraph server) that is unreachable and then reachable.
 """
 
 import json
-import subprocess  # noqa: S404 - a second process holding the store, as a running web server would
+import subprocess
 import sys
 import time
 import urllib.parse
@@ -28,7 +28,10 @@ def series(endpoint: str) -> list[str]:
     query = f"""SELECT ?value WHERE {{ <{base}/id/slice/recycling/area/E08000035> <http://purl.org/linked-data/cube#observation> ?obs .
         ?obs <{base}/id/measure/recycling> ?value ; <http://purl.org/linked-data/sdmx/2009/dimension#refPeriod> ?p }} ORDER BY ?p"""
     url = f"{endpoint}?{urllib.parse.urlencode({'query': query})}"
-    with urllib.request.urlopen(urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"}), timeout=30) as response:  # noqa: S310 - the live test server
+    with urllib.request.urlopen(  # noqa: S310 - loopback URLs of the test services
+        urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"}),  # noqa: S310 - loopback URLs of the test services
+        timeout=30,
+    ) as response:
         return [row["value"]["value"] for row in json.load(response)["results"]["bindings"]]
 
 
@@ -39,11 +42,20 @@ def reimport(recycling, tmp_path, value: str) -> None:
 
 
 def test_an_import_while_another_process_holds_the_store_is_published_by_the_holder(
-        settings, tmp_path, live_server, recycling, capsys):
+    settings, tmp_path, live_server, recycling, capsys
+):
     settings.RDF_STORE_PATH = tmp_path / "held-store"
-    holder = subprocess.Popen(  # noqa: S603 - this interpreter, opening the store and waiting
-        [sys.executable, "-c", "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
-         str(settings.RDF_STORE_PATH)], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, pyoxigraph; s = pyoxigraph.Store(sys.argv[1]); print('open', flush=True); sys.stdin.read()",
+            str(settings.RDF_STORE_PATH),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert holder.stdout.readline().strip() == "open"
         messages = []
@@ -51,8 +63,13 @@ def test_an_import_while_another_process_holds_the_store_is_published_by_the_hol
         updated.write_text(CSV.replace("40.1", "41.7"), encoding="utf-8")
         do_import_observations(updated, recycling, progress=messages.append)
 
-        assert recycling.observations.get(area__gss_code="E08000035", period__code="2023/24").value == Decimal("41.7")
-        assert set(PendingPublication.objects.values_list("graph", flat=True)) == {"recycling", "reference"}
+        assert recycling.observations.get(
+            area__gss_code="E08000035", period__code="2023/24"
+        ).value == Decimal("41.7")
+        assert set(PendingPublication.objects.values_list("graph", flat=True)) == {
+            "recycling",
+            "reference",
+        }
         assert any("publication is pending" in message for message in messages)
         health = live_server_get(live_server, "/healthz")
         assert health["checks"]["linked_data"]["pending"] == 2
@@ -74,18 +91,24 @@ def live_server_get(live_server, path: str) -> dict:
 
 
 def test_an_external_server_that_is_down_delays_publication_and_loses_nothing(
-        settings, tmp_path, live_server, external_store, recycling, unused_tcp_port):
+    settings, tmp_path, live_server, external_store, recycling, unused_tcp_port
+):
     endpoint = f"{live_server.url}/sparql"
     assert series(endpoint) == ["38.5", "40.1"]
 
-    settings.SPARQL_GRAPH_STORE_URL = f"http://127.0.0.1:{unused_tcp_port}/store"  # the server is down
+    settings.SPARQL_GRAPH_STORE_URL = (
+        f"http://127.0.0.1:{unused_tcp_port}/store"  # the server is down
+    )
     settings.SPARQL_ENDPOINT_URL = f"http://127.0.0.1:{unused_tcp_port}/query"
     reimport(recycling, tmp_path, "41.7")
     pending = PendingPublication.objects.get(graph="recycling")
     assert pending.attempts == 1 and "cannot be reached" in pending.last_error
     health = live_server_get(live_server, "/healthz")
     assert health["status"] == "unhealthy"
-    assert health["checks"]["linked_data"]["ok"] is False and health["checks"]["linked_data"]["pending"] == 2
+    assert (
+        health["checks"]["linked_data"]["ok"] is False
+        and health["checks"]["linked_data"]["pending"] == 2
+    )
     with pytest.raises(urllib.error.HTTPError) as unavailable:
         urllib.request.urlopen(f"{endpoint}?query=ASK%7B%7D", timeout=30)  # noqa: S310 - the live test server
     assert unavailable.value.code == 503 and b"cannot be reached" in unavailable.value.read()
@@ -98,10 +121,17 @@ def test_an_external_server_that_is_down_delays_publication_and_loses_nothing(
     assert result["published"] == ["recycling", "reference"] and result["remaining"] == 0
     assert series(endpoint) == ["38.5", "41.7"]
     assert live_server_get(live_server, "/healthz")["checks"]["linked_data"] == {
-        "ok": True, "store": "external", "url": external_store["query"], "pending": 0, "oldest_pending_seconds": 0}
+        "ok": True,
+        "store": "external",
+        "url": external_store["query"],
+        "pending": 0,
+        "oldest_pending_seconds": 0,
+    }
 
 
-def test_publish_linked_data_pending_says_what_is_still_waiting(settings, tmp_path, external_store, recycling, unused_tcp_port, capsys):
+def test_publish_linked_data_pending_says_what_is_still_waiting(
+    settings, tmp_path, external_store, recycling, unused_tcp_port, capsys
+):
     from django.core.management.base import CommandError
 
     settings.SPARQL_GRAPH_STORE_URL = f"http://127.0.0.1:{unused_tcp_port}/store"
@@ -115,18 +145,28 @@ def test_publish_linked_data_pending_says_what_is_still_waiting(settings, tmp_pa
     assert not PendingPublication.objects.exists()
 
 
-def test_the_external_server_cancels_a_query_past_its_own_time_limit(settings, live_server, external_store, recycling):
+def test_the_external_server_cancels_a_query_past_its_own_time_limit(
+    settings, live_server, external_store, recycling
+):
     """Oxigraph server (``--timeout-s``) stops a query that reads the store, and says so mid-answer."""
     # 20,000 triples with one predicate: joining them on it is 400 million rows.
     triples = "".join(f"<urn:x:s{n}> <urn:x:p> <urn:x:o{n}> .\n" for n in range(20000)).encode()
-    put = urllib.request.Request(f"{external_store['store']}?graph=urn:x:big", data=triples, method="PUT",  # noqa: S310 - loopback
-                                 headers={"Content-Type": "application/n-triples"})
+    put = urllib.request.Request(  # noqa: S310 - loopback URLs of the test services
+        f"{external_store['store']}?graph=urn:x:big",
+        data=triples,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
     urllib.request.urlopen(put, timeout=30).close()  # noqa: S310 - loopback
-    settings.SPARQL_TIMEOUT_SECONDS = 30  # longer than the server's own limit: the server gives up first
+    settings.SPARQL_TIMEOUT_SECONDS = (
+        30  # longer than the server's own limit: the server gives up first
+    )
     slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a <urn:x:p> ?b . ?c <urn:x:p> ?d }"
     started = time.monotonic()
     with pytest.raises(urllib.error.HTTPError) as cancelled:
-        urllib.request.urlopen(f"{live_server.url}/sparql?{urllib.parse.urlencode({'query': slow})}", timeout=60)  # noqa: S310
+        urllib.request.urlopen(  # noqa: S310 - loopback URLs of the test services
+            f"{live_server.url}/sparql?{urllib.parse.urlencode({'query': slow})}", timeout=60
+        )
     elapsed = time.monotonic() - started
     body = cancelled.value.read()
     assert cancelled.value.code == 503 and b"cut short" in body and b"cancelled" in body

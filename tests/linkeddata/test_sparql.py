@@ -29,11 +29,14 @@ PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 
 
 def series_query(base: str) -> str:
-    return PREFIXES + f"""SELECT ?period ?value WHERE {{
+    return (
+        PREFIXES
+        + f"""SELECT ?period ?value WHERE {{
       ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ;
            sdmx-dimension:refPeriod ?period ;
            <{base}/id/measure/recycling> ?value .
     }} ORDER BY ?period"""
+    )
 
 
 @pytest.fixture(params=["local store", "external server"])
@@ -74,7 +77,9 @@ def test_select_round_trips_in_every_results_format(endpoint):
     query = series_query(base)
     rows = client(endpoint, query).queryAndConvert()["results"]["bindings"]
     assert [(r["period"]["value"].rsplit("/", 1)[1], r["value"]["value"]) for r in rows] == [
-        ("2022-2023", "38.5"), ("2023-2024", "40.1")]
+        ("2022-2023", "38.5"),
+        ("2023-2024", "40.1"),
+    ]
 
     xml = client(endpoint, query, XML).queryAndConvert()
     assert len(xml.getElementsByTagName("result")) == 2
@@ -82,15 +87,21 @@ def test_select_round_trips_in_every_results_format(endpoint):
     assert table[0] == ["period", "value"] and table[2][1] == "40.1"
     tsv = client(endpoint, query, TSV).queryAndConvert().decode().splitlines()
     assert tsv[0] == "?period\t?value"
-    assert tsv[2] == '<http://reference.data.gov.uk/id/government-year/2023-2024>\t"40.1"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    assert (
+        tsv[2]
+        == '<http://reference.data.gov.uk/id/government-year/2023-2024>\t"40.1"^^<http://www.w3.org/2001/XMLSchema#decimal>'
+    )
 
 
 def test_post_urlencoded_and_post_sparql_query(endpoint):
     query = series_query(Uris.default().base)
     rows = client(endpoint, query, JSON, POST).queryAndConvert()["results"]["bindings"]
     assert len(rows) == 2
-    status, headers, body = http(endpoint, query.encode(), {
-        "Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"})
+    status, headers, body = http(
+        endpoint,
+        query.encode(),
+        {"Content-Type": "application/sparql-query", "Accept": "application/sparql-results+json"},
+    )
     assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+json")
     assert len(json.loads(body)["results"]["bindings"]) == 2
     assert headers["Access-Control-Allow-Origin"] == "*"
@@ -98,27 +109,59 @@ def test_post_urlencoded_and_post_sparql_query(endpoint):
 
 def test_ask_construct_and_describe(endpoint):
     base = Uris.default().base
-    assert client(endpoint, f"ASK {{ <{base}/id/dataset/recycling> a <http://purl.org/linked-data/cube#DataSet> }}").queryAndConvert()["boolean"] is True
-    construct = client(endpoint, PREFIXES + f"CONSTRUCT {{ ?obs ?p ?o }} WHERE {{ ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ; ?p ?o }}", TURTLE)
+    assert (
+        client(
+            endpoint,
+            f"ASK {{ <{base}/id/dataset/recycling> a <http://purl.org/linked-data/cube#DataSet> }}",
+        ).queryAndConvert()["boolean"]
+        is True
+    )
+    construct = client(
+        endpoint,
+        PREFIXES
+        + f"CONSTRUCT {{ ?obs ?p ?o }} WHERE {{ ?obs sdmx-dimension:refArea <{base}/id/area/E08000035> ; ?p ?o }}",
+        TURTLE,
+    )
     graph = Graph().parse(data=construct.queryAndConvert(), format="turtle")
     # Leeds's two observations (six triples each) and its series slice (three triples, two qb:observation links)
     assert len(graph) == 12 + 5
     observation = f"{base}/id/observation/recycling/E08000035/2023-24"
-    for accept, rdflib_format in [("text/turtle", "turtle"), ("application/ld+json", "json-ld"),
-                                  ("application/n-triples", "nt"), ("application/rdf+xml", "xml")]:
-        status, headers, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': f'DESCRIBE <{observation}>'})}", headers={"Accept": accept})
+    for accept, rdflib_format in [
+        ("text/turtle", "turtle"),
+        ("application/ld+json", "json-ld"),
+        ("application/n-triples", "nt"),
+        ("application/rdf+xml", "xml"),
+    ]:
+        status, headers, body = http(
+            f"{endpoint}?{urllib.parse.urlencode({'query': f'DESCRIBE <{observation}>'})}",
+            headers={"Accept": accept},
+        )
         assert status == 200 and headers["Content-Type"].startswith(accept)
         assert len(Graph().parse(data=body, format=rdflib_format)) == 6
 
 
 def test_worked_examples_read_the_series_slices(endpoint):
     base = Uris.default().base
-    queries = {title: query.replace("household-recycling-rate", "recycling") for title, _, query in examples(base)}
-    series = client(endpoint, queries["One council's recycling rate over time"]).queryAndConvert()["results"]["bindings"]
-    assert [(row["period"]["value"], row["value"]["value"]) for row in series] == [("2022/23", "38.5"), ("2023/24", "40.1")]
-    similar = client(endpoint, queries["A council against its ONS similar councils, over time"]).queryAndConvert()["results"]["bindings"]
-    assert [(row["name"]["value"], row["period"]["value"], row["value"]["value"]) for row in similar] == [
-        ("Bristol", "2023/24", "44.9"), ("Manchester", "2022/23", "35"), ("Manchester", "2023/24", "33.2"),
+    queries = {
+        title: query.replace("household-recycling-rate", "recycling")
+        for title, _, query in examples(base)
+    }
+    series = client(endpoint, queries["One council's recycling rate over time"]).queryAndConvert()[
+        "results"
+    ]["bindings"]
+    assert [(row["period"]["value"], row["value"]["value"]) for row in series] == [
+        ("2022/23", "38.5"),
+        ("2023/24", "40.1"),
+    ]
+    similar = client(
+        endpoint, queries["A council against its ONS similar councils, over time"]
+    ).queryAndConvert()["results"]["bindings"]
+    assert [
+        (row["name"]["value"], row["period"]["value"], row["value"]["value"]) for row in similar
+    ] == [
+        ("Bristol", "2023/24", "44.9"),
+        ("Manchester", "2022/23", "35"),
+        ("Manchester", "2023/24", "33.2"),
         ("Barnsley", "2023/24", "45"),
     ]
 
@@ -127,13 +170,21 @@ def test_updates_are_refused_and_change_nothing(endpoint):
     before = Observation.objects.count()
     update = "DELETE WHERE { ?s ?p ?o }"
     for data, headers in [
-        (urllib.parse.urlencode({"update": update}).encode(), {"Content-Type": "application/x-www-form-urlencoded"}),
+        (
+            urllib.parse.urlencode({"update": update}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
         (update.encode(), {"Content-Type": "application/sparql-update"}),
-        (urllib.parse.urlencode({"query": update}).encode(), {"Content-Type": "application/x-www-form-urlencoded"}),
+        (
+            urllib.parse.urlencode({"query": update}).encode(),
+            {"Content-Type": "application/x-www-form-urlencoded"},
+        ),
     ]:
         status, _, body = http(endpoint, data, headers)
         assert status == 403 and b"read-only" in body
-    rows = client(endpoint, series_query(Uris.default().base)).queryAndConvert()["results"]["bindings"]
+    rows = client(endpoint, series_query(Uris.default().base)).queryAndConvert()["results"][
+        "bindings"
+    ]
     assert len(rows) == 2 and Observation.objects.count() == before
 
 
@@ -145,7 +196,9 @@ def test_malformed_query_is_400_with_the_parser_message(endpoint):
 
 def test_row_cap_and_time_limit_are_reported(endpoint, settings):
     settings.SPARQL_MAX_ROWS = 3
-    status, _, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': 'SELECT * WHERE { ?s ?p ?o }'})}")
+    status, _, body = http(
+        f"{endpoint}?{urllib.parse.urlencode({'query': 'SELECT * WHERE { ?s ?p ?o }'})}"
+    )
     assert status == 413 and b"more than 3 rows" in body
 
     settings.SPARQL_TIMEOUT_SECONDS = 1
@@ -155,8 +208,6 @@ def test_row_cap_and_time_limit_are_reported(endpoint, settings):
     status, headers, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': slow})}")
     assert status == 503 and b"1 s time limit" in body and headers["Retry-After"]
     assert time.monotonic() - started < 3
-
-
 
 
 def test_store_follows_a_reimport_and_can_be_rebuilt(endpoint, tmp_path, recycling, capsys):
@@ -169,13 +220,19 @@ def test_store_follows_a_reimport_and_can_be_rebuilt(endpoint, tmp_path, recycli
     updated.write_text(CSV.replace("40.1", "41.7"), encoding="utf-8")
     do_import_observations(updated, recycling)
     query = series_query(Uris.default().base)
-    values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
+    values = [
+        r["value"]["value"]
+        for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]
+    ]
     assert values == ["38.5", "41.7"]
 
     call_command("publish_linked_data")
     out = capsys.readouterr().out
     assert "Publishing recycling" in out and "Published." in out
-    values = [r["value"]["value"] for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]]
+    values = [
+        r["value"]["value"]
+        for r in client(endpoint, query).queryAndConvert()["results"]["bindings"]
+    ]
     assert values == ["38.5", "41.7"]
 
 
@@ -187,8 +244,10 @@ def test_federated_queries_are_refused_before_any_request_leaves_the_hub(endpoin
         listener.listen()
         listener.settimeout(0.5)
         port = listener.getsockname()[1]
-        for query in [f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/internal> {{ ?s ?p ?o }} }}",
-                      f"select * where {{ service silent <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}"]:
+        for query in [
+            f"SELECT * WHERE {{ SERVICE <http://127.0.0.1:{port}/internal> {{ ?s ?p ?o }} }}",
+            f"select * where {{ service silent <http://127.0.0.1:{port}/> {{ ?s ?p ?o }} }}",
+        ]:
             status, _, body = http(f"{endpoint}?{urllib.parse.urlencode({'query': query})}")
             assert status == 400 and b"SERVICE" in body
         with pytest.raises(TimeoutError):

@@ -23,7 +23,9 @@ class SearchIndex:
 
     def ids(self) -> list[str]:
         self.client.indices.refresh(index=alias_name())
-        response = self.client.search(index=alias_name(), size=10_000, _source=False, query={"match_all": {}})
+        response = self.client.search(
+            index=alias_name(), size=10_000, _source=False, query={"match_all": {}}
+        )
         return [hit["_id"] for hit in response["hits"]["hits"]]
 
 
@@ -37,7 +39,9 @@ def search_index(elasticsearch, home_page):
 
 
 def ban(community, user) -> None:
-    Membership.objects.filter(community=community, user=user).update(status=Membership.Status.BANNED)
+    Membership.objects.filter(community=community, user=user).update(
+        status=Membership.Status.BANNED
+    )
 
 
 def find(user, query_string: str):

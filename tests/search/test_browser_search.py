@@ -15,13 +15,19 @@ def indexed(elasticsearch, home_page):
     ensure_index()
     community = CommunityFactory(title="Waste and recycling", tags=["recycling"])
     for i in range(3):
-        thread = ThreadFactory(community=community, title=f"Recycling contamination {i}", body="Tagging bins.",
-                               tags=["recycling"])
+        thread = ThreadFactory(
+            community=community,
+            title=f"Recycling contamination {i}",
+            body="Tagging bins.",
+            tags=["recycling"],
+        )
     PostFactory(thread=thread, body="Contamination fell after tagging.")
     SearchIndex(elasticsearch).sync()
 
 
-def test_search_results_and_filters_have_no_accessibility_violations(page, check_accessibility, indexed):
+def test_search_results_and_filters_have_no_accessibility_violations(
+    page, check_accessibility, indexed
+):
     page.goto("/search/?q=recycling")
 
     assert page.get_by_role("heading", level=1).inner_text() == "Search"
@@ -35,7 +41,9 @@ def test_search_results_and_filters_have_no_accessibility_violations(page, check
     check_accessibility(page)
 
 
-def test_autocomplete_suggests_as_the_user_types_and_works_by_keyboard(page, check_accessibility, indexed):
+def test_autocomplete_suggests_as_the_user_types_and_works_by_keyboard(
+    page, check_accessibility, indexed
+):
     page.goto("/")
     box = page.get_by_role("searchbox", name="Search the hub")
     box.press_sequentially("recycling cont", delay=20)

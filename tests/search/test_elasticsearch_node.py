@@ -14,8 +14,12 @@ def test_a_document_is_indexed_and_found_on_the_real_node(elasticsearch, setting
             name = f"{settings.ELASTICSEARCH_INDEX_PREFIX}-notes"
 
     Note.init(using="node-test")
-    Note(meta={"id": 1}, title="Weekly food waste collections", council="E08000035").save(using="node-test", refresh=True)
-    Note(meta={"id": 2}, title="Temporary accommodation", council="E08000003").save(using="node-test", refresh=True)
+    Note(meta={"id": 1}, title="Weekly food waste collections", council="E08000035").save(
+        using="node-test", refresh=True
+    )
+    Note(meta={"id": 2}, title="Temporary accommodation", council="E08000003").save(
+        using="node-test", refresh=True
+    )
 
     hits = Note.search(using="node-test").query("match", title="food waste").execute()
 

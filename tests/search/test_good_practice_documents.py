@@ -7,13 +7,19 @@ from tests.search.conftest import anonymous, find
 
 def test_case_studies_are_found_by_evidence_and_filtered_by_service_area(search_index):
     safeguarding = service_area("Adult social care › Safeguarding")
-    GoodPracticeFactory(title="Trusted assessors", evidence="Evaluated with a stepped-wedge trial.",
-                        service_areas=[safeguarding])
+    GoodPracticeFactory(
+        title="Trusted assessors",
+        evidence="Evaluated with a stepped-wedge trial.",
+        service_areas=[safeguarding],
+    )
     GoodPracticeFactory(title="Food waste caddies", evidence="Tonnage returns before and after.")
     search_index.sync()
 
     assert [h.title for h in find(anonymous(), "q=stepped-wedge").hits] == ["Trusted assessors"]
-    facets = {f.param: {v.label: v.count for v in f.values} for f in find(anonymous(), "q=achieved").facets}
+    facets = {
+        f.param: {v.label: v.count for v in f.values}
+        for f in find(anonymous(), "q=achieved").facets
+    }
     assert facets["service_area"]["Adult social care › Safeguarding"] == 1
     assert facets["service_area"]["Adult social care"] == 1  # a part counts for its parent too
     by_parent = find(anonymous(), "q=evaluated OR tonnage&service_area=Adult social care")

@@ -45,7 +45,10 @@ def live_document(search_index, doc_id: str) -> dict | None:
 def shown(user, word: str) -> str:
     """Everything a search for ``word`` shows ``user``: ids, titles and snippets."""
     results = find(user, f"q={word}")
-    return " ".join(f"{h.doc_id} {h.title} {h.snippet}" for h in results.hits) + f" total={results.total}"
+    return (
+        " ".join(f"{h.doc_id} {h.title} {h.snippet}" for h in results.hits)
+        + f" total={results.total}"
+    )
 
 
 @pytest.fixture
@@ -54,29 +57,41 @@ def discussion(search_index):
     community = CommunityFactory(owner=owner)
     author = UserFactory()
     do_add_member(community, author)
-    thread = ThreadFactory(community=community, author=author, title="Food waste collections",
-                           body="How did you roll out weekly food waste collections?")
+    thread = ThreadFactory(
+        community=community,
+        author=author,
+        title="Food waste collections",
+        body="How did you roll out weekly food waste collections?",
+    )
     search_index.sync()
     return {"owner": owner, "community": community, "author": author, "thread": thread}
 
 
 def test_starting_a_thread_indexes_it(search_index, discussion):
-    thread = threads.do_start_thread(community=discussion["community"], author=discussion["author"],
-                                     title="Garden waste charges", body="What do residents pay for garden waste?")
+    thread = threads.do_start_thread(
+        community=discussion["community"],
+        author=discussion["author"],
+        title="Garden waste charges",
+        body="What do residents pay for garden waste?",
+    )
 
     assert document(search_index, f"thread-{thread.pk}")["title"] == "Garden waste charges"
     assert f"thread-{thread.pk}" in shown(anonymous(), "garden")
 
 
 def test_a_reply_is_indexed_and_joins_its_threads_document(search_index, discussion):
-    post = threads.do_reply(thread=discussion["thread"], author=discussion["author"], body="We used quillets.")
+    post = threads.do_reply(
+        thread=discussion["thread"], author=discussion["author"], body="We used quillets."
+    )
 
     assert document(search_index, f"post-{post.pk}")["body"] == "We used quillets."
     assert "quillets" in document(search_index, f"thread-{discussion['thread'].pk}")["body"]
 
 
 def test_editing_a_reply_replaces_its_words(search_index, discussion):
-    post = PostFactory(thread=discussion["thread"], author=discussion["author"], body="We used quillets.")
+    post = PostFactory(
+        thread=discussion["thread"], author=discussion["author"], body="We used quillets."
+    )
     search_index.sync()
 
     threads.do_edit_post(post=post, editor=discussion["author"], body="We used caddies.")
@@ -90,15 +105,27 @@ def test_editing_a_thread_renames_it_and_its_replies(search_index, discussion):
     post = PostFactory(thread=discussion["thread"], author=discussion["author"])
     search_index.sync()
 
-    threads.do_edit_thread(thread=discussion["thread"], editor=discussion["author"], title="Weekly food waste",
-                           body="How did you roll it out?")
+    threads.do_edit_thread(
+        thread=discussion["thread"],
+        editor=discussion["author"],
+        title="Weekly food waste",
+        body="How did you roll it out?",
+    )
 
-    assert document(search_index, f"thread-{discussion['thread'].pk}")["title"] == "Weekly food waste"
+    assert (
+        document(search_index, f"thread-{discussion['thread'].pk}")["title"] == "Weekly food waste"
+    )
     assert document(search_index, f"post-{post.pk}")["title"] == "Reply in “Weekly food waste”"
 
 
-def test_deleting_a_reply_removes_it_from_results_snippets_and_the_thread_document(search_index, discussion):
-    post = PostFactory(thread=discussion["thread"], author=discussion["author"], body="Ask about the zyxwvut scheme.")
+def test_deleting_a_reply_removes_it_from_results_snippets_and_the_thread_document(
+    search_index, discussion
+):
+    post = PostFactory(
+        thread=discussion["thread"],
+        author=discussion["author"],
+        body="Ask about the zyxwvut scheme.",
+    )
     search_index.sync()
     assert "zyxwvut" in shown(anonymous(), "zyxwvut")
 
@@ -112,7 +139,9 @@ def test_deleting_a_reply_removes_it_from_results_snippets_and_the_thread_docume
 
 
 def test_hiding_and_unhiding_a_reply(search_index, discussion):
-    post = PostFactory(thread=discussion["thread"], author=discussion["author"], body="A qwertyish remark.")
+    post = PostFactory(
+        thread=discussion["thread"], author=discussion["author"], body="A qwertyish remark."
+    )
     search_index.sync()
 
     moderation.do_hide_post(post, by=discussion["owner"])
@@ -148,7 +177,9 @@ def test_locking_a_thread_keeps_it_findable(search_index, discussion):
 
 def test_moving_a_thread_moves_its_documents_to_the_new_community(search_index, discussion):
     private = CommunityFactory(owner=discussion["owner"], visibility=Visibility.PRIVATE)
-    post = PostFactory(thread=discussion["thread"], author=discussion["author"], body="A gneissic reply.")
+    post = PostFactory(
+        thread=discussion["thread"], author=discussion["author"], body="A gneissic reply."
+    )
     search_index.sync()
 
     moderation.do_move_thread(discussion["thread"], to=private, by=discussion["owner"])
@@ -160,13 +191,23 @@ def test_moving_a_thread_moves_its_documents_to_the_new_community(search_index, 
 
 
 def test_a_communitys_new_visibility_reaches_its_threads_and_replies(search_index, discussion):
-    post = PostFactory(thread=discussion["thread"], author=discussion["author"], body="A feldspar reply.")
+    post = PostFactory(
+        thread=discussion["thread"], author=discussion["author"], body="A feldspar reply."
+    )
     search_index.sync()
 
-    membership.do_update_community_settings(discussion["community"], by=discussion["owner"],
-                                            description="Now restricted.", tags=[], visibility=Visibility.RESTRICTED)
+    membership.do_update_community_settings(
+        discussion["community"],
+        by=discussion["owner"],
+        description="Now restricted.",
+        tags=[],
+        visibility=Visibility.RESTRICTED,
+    )
 
-    assert document(search_index, f"community-{discussion['community'].pk}")["visibility"] == "restricted"
+    assert (
+        document(search_index, f"community-{discussion['community'].pk}")["visibility"]
+        == "restricted"
+    )
     assert document(search_index, f"thread-{discussion['thread'].pk}")["visibility"] == "restricted"
     assert document(search_index, f"post-{post.pk}")["visibility"] == "restricted"
     assert shown(anonymous(), "feldspar") == " total=0"
@@ -175,7 +216,9 @@ def test_a_communitys_new_visibility_reaches_its_threads_and_replies(search_inde
 def test_creating_a_community_indexes_it(search_index):
     community = CommunityFactory(title="Highways asset management")
 
-    assert document(search_index, f"community-{community.pk}")["title"] == "Highways asset management"
+    assert (
+        document(search_index, f"community-{community.pk}")["title"] == "Highways asset management"
+    )
 
 
 def test_leaving_changes_what_the_member_finds_and_no_document(search_index):
@@ -197,8 +240,13 @@ def test_editing_a_profile_reindexes_it_with_its_new_audience(search_index):
     search_index.sync()
     assert shown(anonymous(), "quarrington") == " total=0"
 
-    do_update_profile(member.profile, by=member, display_name="Tamsin Quarrington", job_title="Waste lead",
-                      visibility=ProfileVisibility.PUBLIC)
+    do_update_profile(
+        member.profile,
+        by=member,
+        display_name="Tamsin Quarrington",
+        job_title="Waste lead",
+        visibility=ProfileVisibility.PUBLIC,
+    )
 
     source = document(search_index, f"profile-{member.profile.pk}")
     assert source["audience"] == "everyone" and "Waste lead" in source["summary"] + source["body"]
@@ -213,5 +261,7 @@ def test_approving_good_practice_publishes_it_to_search(search_index):
 
     do_review_good_practice(draft, good_practice_editor(), approve=True)
 
-    assert live_document(search_index, f"good_practice-{draft.pk}")["title"] == "Tyre recycling pilot"
+    assert (
+        live_document(search_index, f"good_practice-{draft.pk}")["title"] == "Tyre recycling pilot"
+    )
     assert f"good_practice-{draft.pk}" in shown(anonymous(), "tyre")

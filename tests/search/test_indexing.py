@@ -24,7 +24,11 @@ from tests.search.conftest import SearchIndex
 
 def database_ids() -> set[str]:
     """Every document the index should hold, read from the database."""
-    return {t.doc_id(pk) for t in DOC_TYPES.values() for pk in t.indexable_queryset().values_list("pk", flat=True)}
+    return {
+        t.doc_id(pk)
+        for t in DOC_TYPES.values()
+        for pk in t.indexable_queryset().values_list("pk", flat=True)
+    }
 
 
 def make_fifty_changes(community) -> int:
@@ -66,14 +70,18 @@ def test_with_elasticsearch_down_the_outbox_keeps_every_change_and_drains_when_i
     live_url = settings.ELASTICSEARCH_URL
     settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"  # nothing listens there
 
-    with django_capture_on_commit_callbacks(execute=True):  # the indexing task runs after each commit, and fails
+    with django_capture_on_commit_callbacks(
+        execute=True
+    ):  # the indexing task runs after each commit, and fails
         changes = make_fifty_changes(community)
 
     assert changes == 50
     assert OutboxEntry.objects.count() >= 50
     assert OutboxEntry.objects.filter(attempts__gt=0).exists()
     assert "ConnectionError" in OutboxEntry.objects.exclude(last_error="").first().last_error
-    response = client.get("/search/", {"q": "outbox community"})  # the hub keeps working, from the database
+    response = client.get(
+        "/search/", {"q": "outbox community"}
+    )  # the hub keeps working, from the database
     assert response.status_code == 200
     assert "simpler mode" in response.content.decode()
     assert "Outbox community" in response.content.decode()
@@ -89,7 +97,9 @@ def test_with_elasticsearch_down_the_outbox_keeps_every_change_and_drains_when_i
 
 
 @pytest.mark.django_db
-def test_a_change_is_indexed_by_the_task_once_committed(search_index, django_capture_on_commit_callbacks):
+def test_a_change_is_indexed_by_the_task_once_committed(
+    search_index, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         thread = ThreadFactory(title="Committed and indexed")
     search_index.client.indices.refresh(index=alias_name())
@@ -99,10 +109,14 @@ def test_a_change_is_indexed_by_the_task_once_committed(search_index, django_cap
 
 
 @pytest.mark.django_db
-def test_a_document_elasticsearch_rejects_is_retried_then_recorded_as_failed(search_index, monkeypatch):
+def test_a_document_elasticsearch_rejects_is_retried_then_recorded_as_failed(
+    search_index, monkeypatch
+):
     thread = ThreadFactory(title="Rejected")
     real = DOC_TYPES["thread"]
-    monkeypatch.setitem(DOC_TYPES, "thread", replace(real, build=lambda t: {**real.build(t), "year": "not a year"}))
+    monkeypatch.setitem(
+        DOC_TYPES, "thread", replace(real, build=lambda t: {**real.build(t), "year": "not a year"})
+    )
     OutboxEntry.objects.exclude(doc_type="thread").delete()
     for _ in range(8):
         do_index_pending(include_backoff=True)
@@ -116,14 +130,18 @@ def test_a_document_elasticsearch_rejects_is_retried_then_recorded_as_failed(sea
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_rebuild_while_a_writer_adds_content_keeps_every_document_exactly_once(elasticsearch, home_page):
+def test_a_rebuild_while_a_writer_adds_content_keeps_every_document_exactly_once(
+    elasticsearch, home_page
+):
     index = SearchIndex(elasticsearch)
     ensure_index()
     community = CommunityFactory(title="Busy community")
     author = UserFactory()
     do_add_member(community, author)
     for i in range(40):
-        thread = do_start_thread(community=community, author=author, title=f"Before the rebuild {i}", body="Text.")
+        thread = do_start_thread(
+            community=community, author=author, title=f"Before the rebuild {i}", body="Text."
+        )
         do_reply(thread=thread, author=author, body=f"Reply {i}")
     first_index = indexes_behind(alias_name())
     stop, written = threading.Event(), []
@@ -131,8 +149,12 @@ def test_a_rebuild_while_a_writer_adds_content_keeps_every_document_exactly_once
     def writer():
         try:
             while not stop.is_set():
-                thread = do_start_thread(community=community, author=author,
-                                         title=f"During the rebuild {len(written)}", body="Written meanwhile.")
+                thread = do_start_thread(
+                    community=community,
+                    author=author,
+                    title=f"During the rebuild {len(written)}",
+                    body="Written meanwhile.",
+                )
                 do_reply(thread=thread, author=author, body="A reply written meanwhile.")
                 written.append(thread.pk)
         finally:
@@ -177,7 +199,9 @@ def test_rebuild_and_status_commands_report_progress_and_counts(search_index):
 
 
 @pytest.mark.django_db
-def test_with_the_database_task_queue_a_failed_run_schedules_one_retry(search_index, settings, unused_tcp_port):
+def test_with_the_database_task_queue_a_failed_run_schedules_one_retry(
+    search_index, settings, unused_tcp_port
+):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}

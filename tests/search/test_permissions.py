@@ -31,33 +31,69 @@ def hub(search_index):
     staff = UserFactory(is_staff=True)
     open_c = CommunityFactory(title="Open budgets", visibility=Visibility.OPEN)
     restricted = CommunityFactory(title="Restricted budgets", visibility=Visibility.RESTRICTED)
-    private = CommunityFactory(title="Private budgets", visibility=Visibility.PRIVATE, tags=["secretive"])
-    open_thread = ThreadFactory(community=open_c, title="Budget setting for recycling",
-                                body="Budget setting for recycling collections and contamination.")
-    ThreadFactory(community=restricted, title="Budget setting in restricted", body="Budget quarkish plans.")
-    private_thread = ThreadFactory(community=private, author=member, title=f"Budget setting {SECRET} plan",
-                                   body=f"Budget setting for recycling: the {SECRET} approach to contamination.",
-                                   tags=[f"{SECRET}tag"])
+    private = CommunityFactory(
+        title="Private budgets", visibility=Visibility.PRIVATE, tags=["secretive"]
+    )
+    open_thread = ThreadFactory(
+        community=open_c,
+        title="Budget setting for recycling",
+        body="Budget setting for recycling collections and contamination.",
+    )
+    ThreadFactory(
+        community=restricted, title="Budget setting in restricted", body="Budget quarkish plans."
+    )
+    private_thread = ThreadFactory(
+        community=private,
+        author=member,
+        title=f"Budget setting {SECRET} plan",
+        body=f"Budget setting for recycling: the {SECRET} approach to contamination.",
+        tags=[f"{SECRET}tag"],
+    )
     PostFactory(thread=private_thread, author=member, body=f"Budget reply: {SECRET} savings.")
     do_add_member(private, banned)
     ban(private, banned)
     search_index.sync()
-    return {"member": member, "outsider": outsider, "banned": banned, "staff": staff, "anonymous": anonymous(),
-            "open": open_c, "restricted": restricted, "private": private,
-            "open_thread": open_thread, "private_thread": private_thread}
+    return {
+        "member": member,
+        "outsider": outsider,
+        "banned": banned,
+        "staff": staff,
+        "anonymous": anonymous(),
+        "open": open_c,
+        "restricted": restricted,
+        "private": private,
+        "open_thread": open_thread,
+        "private_thread": private_thread,
+    }
 
 
 def _everything(user, hub) -> str:
     """Everything every search surface shows ``user``, as one string to look for leaks in."""
     shown = []
-    for query in (f"q={SECRET}", "q=budget", "q=budget setting", f"q={SECRET[:-1]}m", "q=secretive",
-                  f"q=budget&community={hub['private'].pk}", f"q=budget&tag={SECRET}tag"):
+    for query in (
+        f"q={SECRET}",
+        "q=budget",
+        "q=budget setting",
+        f"q={SECRET[:-1]}m",
+        "q=secretive",
+        f"q=budget&community={hub['private'].pk}",
+        f"q=budget&tag={SECRET}tag",
+    ):
         results = find(user, query)
         shown += [str(results.total), results.suggestion]
         shown += [f"{h.doc_id} {h.title} {h.snippet} {h.community} {h.tags}" for h in results.hits]
-        shown += [f"{v.value} {v.label} {v.count}" for f in results.facets for v in f.values if v.count]
-    shown += [str(item) for prefix in (SECRET[:4], "budget s", "secret") for item in autocomplete(user, prefix)]
-    shown += [f"{h.doc_id} {h.title} {h.snippet}" for h in related(user, f"thread-{hub['open_thread'].pk}")]
+        shown += [
+            f"{v.value} {v.label} {v.count}" for f in results.facets for v in f.values if v.count
+        ]
+    shown += [
+        str(item)
+        for prefix in (SECRET[:4], "budget s", "secret")
+        for item in autocomplete(user, prefix)
+    ]
+    shown += [
+        f"{h.doc_id} {h.title} {h.snippet}"
+        for h in related(user, f"thread-{hub['open_thread'].pk}")
+    ]
     shown += [f"{h.doc_id}" for h in related(user, f"thread-{hub['private_thread'].pk}")]
     return "\n".join(shown)
 
@@ -80,13 +116,17 @@ def test_members_and_staff_find_the_private_thread_everywhere(hub, who):
     assert any(f"<mark>{SECRET}</mark>" in h.snippet for h in results.hits)
     assert find(user, f"q={SECRET[:-1]}m").suggestion == SECRET
     assert any(SECRET in item["label"] for item in autocomplete(user, SECRET[:5]))
-    assert f"thread-{hub['private_thread'].pk}" in {h.doc_id for h in related(user, f"thread-{hub['open_thread'].pk}")}
+    assert f"thread-{hub['private_thread'].pk}" in {
+        h.doc_id for h in related(user, f"thread-{hub['open_thread'].pk}")
+    }
 
 
 def test_counts_and_facets_follow_the_matrix(hub):
     def counts(user):
         results = find(user, "q=budget setting")
-        return results.total, {v.label for f in results.facets if f.param == "community" for v in f.values}
+        return results.total, {
+            v.label for f in results.facets if f.param == "community" for v in f.values
+        }
 
     assert counts(hub["anonymous"]) == (1, {"Open budgets"})  # only the open thread
     assert counts(hub["outsider"])[1] == {"Open budgets"}
@@ -101,7 +141,9 @@ def test_joining_and_leaving_change_what_is_found_without_reindexing(hub):
     do_add_member(private, outsider)
     assert find(outsider, f"q={SECRET}").total == 2  # the thread and its reply
 
-    Membership.objects.filter(community=private, user=outsider).update(status=Membership.Status.LEFT)
+    Membership.objects.filter(community=private, user=outsider).update(
+        status=Membership.Status.LEFT
+    )
     assert find(outsider, f"q={SECRET}").total == 0
 
 
@@ -111,8 +153,12 @@ def test_opening_a_community_shows_its_content_to_everyone(hub, search_index):
     private.save_revision().publish()
     search_index.sync()
 
-    assert f"thread-{hub['private_thread'].pk}" in {h.doc_id for h in find(anonymous(), f"q={SECRET}").hits}
-    assert "Private budgets" in {h.title for h in find(anonymous(), "q=private budgets&type=community").hits}
+    assert f"thread-{hub['private_thread'].pk}" in {
+        h.doc_id for h in find(anonymous(), f"q={SECRET}").hits
+    }
+    assert "Private budgets" in {
+        h.title for h in find(anonymous(), "q=private budgets&type=community").hits
+    }
 
 
 def test_deleting_and_hiding_remove_from_results(hub, search_index):
@@ -149,17 +195,28 @@ def test_facilitators_hiding_a_reply_or_a_thread_removes_them_from_results(hub, 
     do_hide_thread(hub["open_thread"], by=staff)  # a flagged opening post: the whole thread goes
     search_index.sync()
     assert find(anonymous(), "q=budget setting for recycling collections&type=thread").total == 0
-    assert f"thread-{hub['open_thread'].pk}" not in {h.doc_id for h in find(anonymous(), "q=contamination").hits}
+    assert f"thread-{hub['open_thread'].pk}" not in {
+        h.doc_id for h in find(anonymous(), "q=contamination").hits
+    }
 
     do_unhide_thread(hub["open_thread"], by=staff)
     search_index.sync()
-    assert f"thread-{hub['open_thread'].pk}" in {h.doc_id for h in find(anonymous(), "q=contamination").hits}
+    assert f"thread-{hub['open_thread'].pk}" in {
+        h.doc_id for h in find(anonymous(), "q=contamination").hits
+    }
 
 
 def test_drafts_only_to_their_owner_and_editors(search_index):
     owner, other = UserFactory(), UserFactory()
-    draft = GoodPracticePage(title="Flooglehorn draft", summary="s", problem="p", approach="a", outcomes="o",
-                             owner=owner, live=False)
+    draft = GoodPracticePage(
+        title="Flooglehorn draft",
+        summary="s",
+        problem="p",
+        approach="a",
+        outcomes="o",
+        owner=owner,
+        live=False,
+    )
     GoodPracticeIndexPage.objects.get().add_child(instance=draft)
     search_index.sync()
 
@@ -171,12 +228,27 @@ def test_drafts_only_to_their_owner_and_editors(search_index):
 
 
 def test_profiles_only_to_whom_they_are_visible(search_index):
-    public = do_create_member(email="a@x.gov.uk", password=None, display_name="Ada Public", bio="wibblequark",
-                              visibility=ProfileVisibility.PUBLIC)
-    members = do_create_member(email="b@x.gov.uk", password=None, display_name="Bea Members", bio="wibblequark",
-                               visibility=ProfileVisibility.MEMBERS)
-    private = do_create_member(email="c@x.gov.uk", password=None, display_name="Cy Private", bio="wibblequark",
-                               visibility=ProfileVisibility.PRIVATE)
+    public = do_create_member(
+        email="a@x.gov.uk",
+        password=None,
+        display_name="Ada Public",
+        bio="wibblequark",
+        visibility=ProfileVisibility.PUBLIC,
+    )
+    members = do_create_member(
+        email="b@x.gov.uk",
+        password=None,
+        display_name="Bea Members",
+        bio="wibblequark",
+        visibility=ProfileVisibility.MEMBERS,
+    )
+    private = do_create_member(
+        email="c@x.gov.uk",
+        password=None,
+        display_name="Cy Private",
+        bio="wibblequark",
+        visibility=ProfileVisibility.PRIVATE,
+    )
     search_index.sync()
 
     def names(user):

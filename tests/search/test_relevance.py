@@ -13,8 +13,12 @@ pytestmark = pytest.mark.django_db
 
 def test_a_title_match_outranks_a_body_match(search_index):
     community = CommunityFactory(title="Waste services")
-    in_title = ThreadFactory(community=community, title="Composting schemes", body="What do you offer residents?")
-    in_body = ThreadFactory(community=community, title="Garden waste", body="We moved to a composting subscription.")
+    in_title = ThreadFactory(
+        community=community, title="Composting schemes", body="What do you offer residents?"
+    )
+    in_body = ThreadFactory(
+        community=community, title="Garden waste", body="We moved to a composting subscription."
+    )
     search_index.sync()
 
     threads = [h.doc_id for h in find(anonymous(), "q=composting").hits if h.doc_type == "thread"]
@@ -24,8 +28,12 @@ def test_a_title_match_outranks_a_body_match(search_index):
 
 def test_a_quoted_phrase_finds_only_the_phrase(search_index):
     community = CommunityFactory()
-    phrase = ThreadFactory(community=community, title="Food waste collections", body="Weekly rounds.")
-    ThreadFactory(community=community, title="Waste of food in schools", body="Collections of leftovers.")
+    phrase = ThreadFactory(
+        community=community, title="Food waste collections", body="Weekly rounds."
+    )
+    ThreadFactory(
+        community=community, title="Waste of food in schools", body="Collections of leftovers."
+    )
     search_index.sync()
 
     hits = find(anonymous(), 'q="food waste"&type=thread').hits
@@ -39,16 +47,26 @@ def test_exclusion_and_or(search_index):
     lighting = ThreadFactory(community=community, title="Street lighting", body="LED replacement.")
     search_index.sync()
 
-    assert {h.doc_id for h in find(anonymous(), "q=lighting -cameras&type=thread").hits} == {f"thread-{lighting.pk}"}
+    assert {h.doc_id for h in find(anonymous(), "q=lighting -cameras&type=thread").hits} == {
+        f"thread-{lighting.pk}"
+    }
     assert {h.doc_id for h in find(anonymous(), "q=cctv OR LED&type=thread").hits} == {
-        f"thread-{cctv.pk}", f"thread-{lighting.pk}"}
+        f"thread-{cctv.pk}",
+        f"thread-{lighting.pk}",
+    }
 
 
 @pytest.mark.parametrize("query", ["ASB", "asb", "anti-social behaviour", '"antisocial behaviour"'])
 def test_local_government_synonyms_work_both_ways(search_index, query):
     community = CommunityFactory()
-    acronym = ThreadFactory(community=community, title="Using the ASB case review", body="Who chairs your panels?")
-    words = ThreadFactory(community=community, title="Noise at night", body="Anti-social behaviour in parks after dark.")
+    acronym = ThreadFactory(
+        community=community, title="Using the ASB case review", body="Who chairs your panels?"
+    )
+    words = ThreadFactory(
+        community=community,
+        title="Noise at night",
+        body="Anti-social behaviour in parks after dark.",
+    )
     ThreadFactory(community=community, title="Social care budgets", body="Behaviour of the market.")
     search_index.sync()
 
@@ -59,7 +77,9 @@ def test_local_government_synonyms_work_both_ways(search_index, query):
 
 def test_a_misspelling_gets_a_suggestion_that_finds_something(search_index):
     community = CommunityFactory()
-    ThreadFactory(community=community, title="Recycling contamination", body="Tagging bins cut contamination.")
+    ThreadFactory(
+        community=community, title="Recycling contamination", body="Tagging bins cut contamination."
+    )
     search_index.sync()
 
     results = find(anonymous(), "q=contaminaton")
@@ -71,7 +91,11 @@ def test_a_misspelling_gets_a_suggestion_that_finds_something(search_index):
 
 def test_highlights_mark_the_words_found(search_index):
     community = CommunityFactory()
-    ThreadFactory(community=community, title="Bins", body="Participation climbed after the <b>leaflet</b> campaign.")
+    ThreadFactory(
+        community=community,
+        title="Bins",
+        body="Participation climbed after the <b>leaflet</b> campaign.",
+    )
     search_index.sync()
 
     hit = find(anonymous(), "q=leaflet&type=thread").hits[0]
@@ -81,13 +105,26 @@ def test_highlights_mark_the_words_found(search_index):
 
 
 def test_facets_count_and_filters_combine(search_index):
-    leeds = AreaFactory(code="LDS", name="Leeds City Council", short_name="Leeds", region="Yorkshire and The Humber")
-    kent = AreaFactory(code="KEN", name="Kent County Council", short_name="Kent", region="South East")
+    leeds = AreaFactory(
+        code="LDS", name="Leeds City Council", short_name="Leeds", region="Yorkshire and The Humber"
+    )
+    kent = AreaFactory(
+        code="KEN", name="Kent County Council", short_name="Kent", region="South East"
+    )
     index = CommunityIndexPage.objects.get()
-    waste = do_create_community(index=index, title="Waste", description="Bins and recycling.", councils=[leeds],
-                                tags=["recycling"])
-    do_create_community(index=index, title="Recycling in Kent", description="Recycling rates.", councils=[kent])
-    thread = ThreadFactory(community=waste, title="Recycling rates", body="Rates by month.", tags=["recycling"])
+    waste = do_create_community(
+        index=index,
+        title="Waste",
+        description="Bins and recycling.",
+        councils=[leeds],
+        tags=["recycling"],
+    )
+    do_create_community(
+        index=index, title="Recycling in Kent", description="Recycling rates.", councils=[kent]
+    )
+    thread = ThreadFactory(
+        community=waste, title="Recycling rates", body="Rates by month.", tags=["recycling"]
+    )
     PostFactory(thread=thread, body="Our recycling rate rose.")
     search_index.sync()
 
@@ -102,14 +139,19 @@ def test_facets_count_and_filters_combine(search_index):
     filtered = find(anonymous(), f"q=recycling&type=thread&type=community&community={waste.pk}")
     assert {h.doc_id for h in filtered.hits} == {f"community-{waste.pk}", f"thread-{thread.pk}"}
     # a facet's own counts ignore its own filter (so other values can be added), not the others'
-    type_counts = {v.value: (v.count, v.selected) for v in next(f for f in filtered.facets if f.param == "type").values}
+    type_counts = {
+        v.value: (v.count, v.selected)
+        for v in next(f for f in filtered.facets if f.param == "type").values
+    }
     assert type_counts == {"community": (1, True), "thread": (1, True), "post": (1, False)}
     assert Area.objects.count() >= 2
 
 
 def test_autocomplete_offers_titles_and_tags(search_index):
     community = CommunityFactory(title="Housing and homelessness", tags=["homelessness"])
-    ThreadFactory(community=community, title="Temporary accommodation costs", tags=["temporary accommodation"])
+    ThreadFactory(
+        community=community, title="Temporary accommodation costs", tags=["temporary accommodation"]
+    )
     search_index.sync()
 
     labels = [item["label"] for item in _autocomplete("tempor")]
@@ -119,16 +161,24 @@ def test_autocomplete_offers_titles_and_tags(search_index):
 
 def test_more_like_this_finds_related_threads_and_good_practice(search_index):
     community = CommunityFactory()
-    thread = ThreadFactory(community=community, title="Contamination in recycling bins",
-                           body="Tagging contaminated recycling bins and crew feedback.")
-    similar = ThreadFactory(community=community, title="Recycling bin tagging",
-                            body="Crew feedback tags on contaminated recycling bins.")
+    thread = ThreadFactory(
+        community=community,
+        title="Contamination in recycling bins",
+        body="Tagging contaminated recycling bins and crew feedback.",
+    )
+    similar = ThreadFactory(
+        community=community,
+        title="Recycling bin tagging",
+        body="Crew feedback tags on contaminated recycling bins.",
+    )
     ThreadFactory(community=community, title="Street lighting", body="LED lanterns.")
     search_index.sync()
 
     from search.queries import related
 
-    assert [h.doc_id for h in related(anonymous(), f"thread-{thread.pk}")] == [f"thread-{similar.pk}"]
+    assert [h.doc_id for h in related(anonymous(), f"thread-{thread.pk}")] == [
+        f"thread-{similar.pk}"
+    ]
 
 
 def _autocomplete(prefix):

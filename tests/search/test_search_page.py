@@ -13,16 +13,32 @@ from tests.factories import AreaFactory, CommunityFactory, PostFactory, ThreadFa
 pytestmark = pytest.mark.django_db
 
 BAD_QUERIES = [
-    '"unbalanced quotes', "title:(foo AND bar", "*:*", "a" * 10_000, "bins\x00\x07\x1b[31m", "🗑️ ♻️ recycling",
-    "إعادة التدوير", "((((((", "foo~2 bar^3 /regex/", "\\", "-", "|", '""', "OR OR AND NOT",
+    '"unbalanced quotes',
+    "title:(foo AND bar",
+    "*:*",
+    "a" * 10_000,
+    "bins\x00\x07\x1b[31m",
+    "🗑️ ♻️ recycling",
+    "إعادة التدوير",
+    "((((((",
+    "foo~2 bar^3 /regex/",
+    "\\",
+    "-",
+    "|",
+    '""',
+    "OR OR AND NOT",
 ]
 
 
 @pytest.fixture
 def content(search_index):
     community = CommunityFactory(title="Waste and recycling", tags=["recycling"])
-    threads = [ThreadFactory(community=community, title=f"Recycling question {i}", body="Bins and caddies.")
-               for i in range(23)]
+    threads = [
+        ThreadFactory(
+            community=community, title=f"Recycling question {i}", body="Bins and caddies."
+        )
+        for i in range(23)
+    ]
     PostFactory(thread=threads[0], body="Caddies cost £3 each.")
     private = CommunityFactory(title="Hidden group", visibility=Visibility.PRIVATE)
     secret = ThreadFactory(community=private, title="Recycling secret plan", body="Quibblethorpe")
@@ -35,14 +51,18 @@ def test_the_search_page_shows_results_facets_and_pages(client, content):
 
     assert "25 results for “recycling”, page 1 of 2" in page
     assert "question 12" in page
-    assert 'name="type" value="thread"' in page  # facets are checkboxes in the form: they work without JS
+    assert (
+        'name="type" value="thread"' in page
+    )  # facets are checkboxes in the form: they work without JS
     assert "Next page" in page and "page=2" in page
     assert "Recycling secret plan" not in page
 
     second = client.get("/search/", {"q": "recycling", "page": "2"}).content.decode()
     assert "page 2 of 2" in second and "Previous page" in second
 
-    filtered = client.get("/search/", {"q": "recycling", "type": "thread", "tag": "recycling"}).content.decode()
+    filtered = client.get(
+        "/search/", {"q": "recycling", "type": "thread", "tag": "recycling"}
+    ).content.decode()
     assert "Remove filter: type thread" in filtered
 
 
@@ -60,13 +80,24 @@ def test_a_very_long_query_is_shortened_with_a_notice(client, content):
     assert "shortened to its first 500 characters" in page
 
 
-@pytest.mark.parametrize("params", [
-    {"q": "recycling", "page": "999"}, {"q": "recycling", "page": "-3"}, {"q": "recycling", "page": "abc"},
-    {"q": "recycling", "page": "9" * 40}, {"q": "recycling", "type": "nonsense"}, {"q": "recycling", "community": "x1"},
-    {"q": "recycling", "year": "99999999999"}, {"q": "recycling", "tag": "no such tag"}, {"q": "", "region": "Nowhere"},
-    {"q": "recycling", "council": "\x00"}, {"q": "recycling", "page": "²"}, {"q": "recycling", "year": "²"},
-    {"q": "recycling", "community": "²"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"q": "recycling", "page": "999"},
+        {"q": "recycling", "page": "-3"},
+        {"q": "recycling", "page": "abc"},
+        {"q": "recycling", "page": "9" * 40},
+        {"q": "recycling", "type": "nonsense"},
+        {"q": "recycling", "community": "x1"},
+        {"q": "recycling", "year": "99999999999"},
+        {"q": "recycling", "tag": "no such tag"},
+        {"q": "", "region": "Nowhere"},
+        {"q": "recycling", "council": "\x00"},
+        {"q": "recycling", "page": "²"},
+        {"q": "recycling", "year": "²"},
+        {"q": "recycling", "community": "²"},
+    ],
+)
 def test_odd_pages_and_filters_are_handled(client, content, params):
     response = client.get("/search/", params)
     assert response.status_code == 200
@@ -98,7 +129,9 @@ def test_a_click_is_logged_and_leads_to_the_result_only_if_visible(client, conte
     response = client.get("/search/go/", {"s": log.pk, "doc": f"thread-{thread.pk}", "pos": "1"})
     assert response.status_code == 302 and response["Location"] == thread.url
     assert SearchClick.objects.get().doc_id == f"thread-{thread.pk}"
-    hidden = client.get("/search/go/", {"s": log.pk, "doc": f"thread-{content['secret'].pk}", "pos": "2"})
+    hidden = client.get(
+        "/search/go/", {"s": log.pk, "doc": f"thread-{content['secret'].pk}", "pos": "2"}
+    )
     assert hidden.status_code == 404  # its address would reveal its title
     assert client.get("/search/go/", {"s": "x", "doc": "nonsense", "pos": "y"}).status_code == 404
     assert client.get("/search/go/", {"s": "²", "doc": "thread-²", "pos": "²"}).status_code == 404
@@ -106,14 +139,21 @@ def test_a_click_is_logged_and_leads_to_the_result_only_if_visible(client, conte
 
 def test_searches_are_logged_with_council_and_region_but_no_identity(client, content):
     leeds = AreaFactory(code="LDS", short_name="Leeds", region="Yorkshire and The Humber")
-    user = do_create_member(email="officer@leeds.example.gov.uk", password="correct-horse-battery",
-                            display_name="Leeds Officer", council=leeds)
+    user = do_create_member(
+        email="officer@leeds.example.gov.uk",
+        password="correct-horse-battery",
+        display_name="Leeds Officer",
+        council=leeds,
+    )
     client.force_login(user)
     client.get("/search/", {"q": "Recycling"})
     client.get("/search/", {"q": "glorpington"})
 
     logs = {log.query: log for log in SearchQueryLog.objects.all()}
-    assert logs["recycling"].result_count == 25 and logs["recycling"].region == "Yorkshire and The Humber"
+    assert (
+        logs["recycling"].result_count == 25
+        and logs["recycling"].region == "Yorkshire and The Humber"
+    )
     assert logs["glorpington"].result_count == 0 and logs["glorpington"].council == leeds
     field_names = {f.name for f in SearchQueryLog._meta.get_fields()}
     assert not field_names & {"user", "user_id", "session", "ip_address"}
@@ -121,7 +161,9 @@ def test_searches_are_logged_with_council_and_region_but_no_identity(client, con
 
 def test_staff_see_top_and_zero_result_searches_by_region_and_download_csv(client, content):
     kent = AreaFactory(code="KEN", short_name="Kent", region="South East")
-    searcher = do_create_member(email="k@kent.example.gov.uk", password=None, display_name="K", council=kent)
+    searcher = do_create_member(
+        email="k@kent.example.gov.uk", password=None, display_name="K", council=kent
+    )
     client.force_login(searcher)
     for query in ["recycling", "recycling", "=HYPERLINK(1)", "flarble"]:
         client.get("/search/", {"q": query})
@@ -130,7 +172,9 @@ def test_staff_see_top_and_zero_result_searches_by_region_and_download_csv(clien
     assert client.get("/search/analytics/").status_code == 302
 
     client.force_login(UserFactory(is_staff=True))
-    page = client.get("/search/analytics/", {"region": "South East", "period": "7"}).content.decode()
+    page = client.get(
+        "/search/analytics/", {"region": "South East", "period": "7"}
+    ).content.decode()
     assert "Top searches in South East" in page and "recycling" in page and "flarble" in page
 
     response = client.get("/search/analytics/", {"region": "South East", "format": "csv"})
@@ -141,14 +185,22 @@ def test_staff_see_top_and_zero_result_searches_by_region_and_download_csv(clien
     assert all(row[4] == "South East" for row in rows[1:])
 
 
-def test_with_elasticsearch_unreachable_the_page_falls_back_with_a_notice(client, content, settings, unused_tcp_port):
+def test_with_elasticsearch_unreachable_the_page_falls_back_with_a_notice(
+    client, content, settings, unused_tcp_port
+):
     settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"
     page = client.get("/search/", {"q": "recycling"}).content.decode()
-    assert "simpler mode" in page and "Recycling question 12" in page and "Recycling secret plan" not in page
+    assert (
+        "simpler mode" in page
+        and "Recycling question 12" in page
+        and "Recycling secret plan" not in page
+    )
     assert client.get("/search/autocomplete/", {"q": "recy"}).json() == {"results": []}
 
 
-def test_without_elasticsearch_the_database_search_obeys_the_same_rules(client, home_page, settings):
+def test_without_elasticsearch_the_database_search_obeys_the_same_rules(
+    client, home_page, settings
+):
     settings.ELASTICSEARCH_URL = ""
     open_c = CommunityFactory(title="Open waste group")
     private = CommunityFactory(title="Private waste group", visibility=Visibility.PRIVATE)

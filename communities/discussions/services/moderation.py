@@ -29,7 +29,10 @@ def _flag(*, by, reason: str, detail: str, **target) -> Flag:
     if reason not in Flag.Reason.values:
         raise Invalid("Choose a reason for flagging the post.")
     flag, _ = Flag.objects.update_or_create(
-        **target, flagged_by=by, resolved_at__isnull=True, defaults={"reason": reason, "detail": detail.strip()}
+        **target,
+        flagged_by=by,
+        resolved_at__isnull=True,
+        defaults={"reason": reason, "detail": detail.strip()},
     )
     return flag
 
@@ -51,7 +54,9 @@ def do_flag_thread(thread: ThreadPage, *, by, reason: str, detail: str = "") -> 
 
 
 def _resolve_flags(by, resolution: str, **target) -> None:
-    Flag.objects.open().filter(**target).update(resolved_at=timezone.now(), resolved_by=by, resolution=resolution)
+    Flag.objects.open().filter(**target).update(
+        resolved_at=timezone.now(), resolved_by=by, resolution=resolution
+    )
 
 
 def _set_post_hidden(post: Post, by, hidden: bool) -> Post:
@@ -62,7 +67,9 @@ def _set_post_hidden(post: Post, by, hidden: bool) -> Post:
     announce("post", [post.pk], "hidden" if hidden else "unhidden", actor=by)
     if hidden:
         _resolve_flags(by, "Post hidden", post=post)
-    record_action(community, by, Kind.HIDE_POST if hidden else Kind.UNHIDE_POST, thread=post.thread, post=post)
+    record_action(
+        community, by, Kind.HIDE_POST if hidden else Kind.UNHIDE_POST, thread=post.thread, post=post
+    )
     return post
 
 
@@ -85,7 +92,9 @@ def do_hide_thread(thread: ThreadPage, *, by) -> ThreadPage:
     Facilitators still reach it from the moderation pages and can unhide it.
     """
     _check_facilitates(by, thread.community)
-    current = ThreadPage.objects.get(pk=thread.pk)  # unpublishing saves every field: never stale ones
+    current = ThreadPage.objects.get(
+        pk=thread.pk
+    )  # unpublishing saves every field: never stale ones
     if current.live:
         UnpublishPageAction(current, user=by).execute(skip_permission_checks=True)
         thread.refresh_from_db()
@@ -99,7 +108,9 @@ def do_hide_thread(thread: ThreadPage, *, by) -> ThreadPage:
 def do_unhide_thread(thread: ThreadPage, *, by) -> ThreadPage:
     """Publish a hidden thread again, as it was when it was hidden."""
     _check_facilitates(by, thread.community)
-    current = ThreadPage.objects.get(pk=thread.pk)  # the revision holds every field: never stale ones
+    current = ThreadPage.objects.get(
+        pk=thread.pk
+    )  # the revision holds every field: never stale ones
     if not current.live:
         current.save_revision(user=by).publish(user=by, skip_permission_checks=True)
         thread.refresh_from_db()
@@ -117,8 +128,14 @@ def do_dismiss_flag(flag: Flag, *, by) -> Flag:
         raise Invalid("This flag has already been dealt with.")
     flag.resolved_at, flag.resolved_by, flag.resolution = timezone.now(), by, "Dismissed"
     flag.save(update_fields=["resolved_at", "resolved_by", "resolution"])
-    record_action(thread.community, by, Kind.DISMISS_FLAG, thread=thread, post=flag.post,
-                  detail=flag.get_reason_display())
+    record_action(
+        thread.community,
+        by,
+        Kind.DISMISS_FLAG,
+        thread=thread,
+        post=flag.post,
+        detail=flag.get_reason_display(),
+    )
     return flag
 
 
@@ -189,7 +206,9 @@ def do_move_thread(thread: ThreadPage, *, to: CommunityPage, by) -> ThreadPage:
         raise Refusal("The thread is already in this community.")
     slug = _free_slug(thread, to)
     if slug != thread.slug:
-        ThreadPage.objects.filter(pk=thread.pk).update(slug=slug)  # before the move; announced with it below
+        ThreadPage.objects.filter(pk=thread.pk).update(
+            slug=slug
+        )  # before the move; announced with it below
         thread.slug = slug
     MovePageAction(thread, to, pos="last-child", user=by).execute(skip_permission_checks=True)
     moved = ThreadPage.objects.get(pk=thread.pk)

@@ -59,8 +59,9 @@ def check_watch(user: Actor, community: CommunityPage) -> None:
         raise Refusal("Only members of this community can watch it.")
 
 
-def do_set_watch(user, *, level: str, thread: ThreadPage | None = None,
-                 community: CommunityPage | None = None) -> Watch:
+def do_set_watch(
+    user, *, level: str, thread: ThreadPage | None = None, community: CommunityPage | None = None
+) -> Watch:
     """Set how closely ``user`` follows a thread or a community (exactly one of them)."""
     if level not in WatchLevel.values:
         raise ValueError(level)
@@ -91,13 +92,19 @@ def resolve_mentions(text: str) -> list:
 def notify_new_post(thread: ThreadPage, post: Post | None, *, actor) -> list[Notification]:
     """Notifications for a new thread (``post`` None) or reply; call inside the writing transaction."""
     community = thread.community
-    levels: dict[int, str] = dict(Watch.objects.filter(community=community).values_list("user_id", "level"))
+    levels: dict[int, str] = dict(
+        Watch.objects.filter(community=community).values_list("user_id", "level")
+    )
     levels.update(Watch.objects.filter(thread=thread).values_list("user_id", "level"))
     kind = Notification.Kind.NEW_THREAD if post is None else Notification.Kind.REPLY
-    recipients: dict[int, str] = {uid: kind for uid, level in levels.items() if level == WatchLevel.WATCHING}
+    recipients: dict[int, str] = {
+        uid: kind for uid, level in levels.items() if level == WatchLevel.WATCHING
+    }
     if post is not None:
         # Normal level: you hear of replies to your thread and to posts of yours that are quoted.
-        for uid in {thread.author_id, post.quoted_post.author_id if post.quoted_post else None} - {None}:
+        for uid in {thread.author_id, post.quoted_post.author_id if post.quoted_post else None} - {
+            None
+        }:
             if levels.get(uid, WatchLevel.NORMAL) != WatchLevel.MUTED:
                 recipients.setdefault(uid, Notification.Kind.REPLY)
     for user in resolve_mentions(post.body if post else thread.body):
@@ -119,7 +126,9 @@ def _create_notifications(thread, post, actor, recipients: dict[int, str]) -> li
         return []
     users = get_user_model().objects.filter(pk__in=recipients, is_active=True)
     created = [
-        Notification(recipient=user, kind=recipients[user.pk], actor=actor, thread=thread, post=post)
+        Notification(
+            recipient=user, kind=recipients[user.pk], actor=actor, thread=thread, post=post
+        )
         for user in users
         if can_read_community(user, thread.community)
     ]
@@ -173,12 +182,15 @@ def do_reset_feed_token(user: Actor) -> str:
 def do_send_notification_emails(notification_ids: list[int]) -> int:
     """Email each notification to members who want them straight away and may still read the thread."""
     sent = 0
-    pending = Notification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
-        "recipient", "thread", "actor__profile"
-    )
+    pending = Notification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("recipient", "thread", "actor__profile")
     for notification in pending:
         recipient = notification.recipient
-        if preferences_for(recipient).email_frequency != EmailFrequency.IMMEDIATE or not recipient.email:
+        if (
+            preferences_for(recipient).email_frequency != EmailFrequency.IMMEDIATE
+            or not recipient.email
+        ):
             continue
         if not readable_notifications(recipient).filter(pk=notification.pk).exists():
             continue
@@ -204,19 +216,28 @@ def build_digest(user, since) -> OrderedDict:
         return groups.setdefault(community, {"notifications": [], "threads": []})
 
     notifications = (
-        readable_notifications(user).filter(emailed_at__isnull=True)
-        .select_related("thread__community", "actor__profile").order_by("created_at")
+        readable_notifications(user)
+        .filter(emailed_at__isnull=True)
+        .select_related("thread__community", "actor__profile")
+        .order_by("created_at")
     )
     seen_threads = set()
     for notification in notifications:
         group(notification.thread.community)["notifications"].append(notification)
         seen_threads.add(notification.thread_id)
-    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values("community_id")
-    muted = Watch.objects.filter(user=user, level=WatchLevel.MUTED, community__isnull=False).values("community_id")
+    mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
+        "community_id"
+    )
+    muted = Watch.objects.filter(user=user, level=WatchLevel.MUTED, community__isnull=False).values(
+        "community_id"
+    )
     new_threads = (
         readable.filter(community__in=mine, first_published_at__gt=since)
-        .exclude(community__in=muted).exclude(pk__in=seen_threads).exclude(author=user)
-        .select_related("community").order_by("first_published_at")
+        .exclude(community__in=muted)
+        .exclude(pk__in=seen_threads)
+        .exclude(author=user)
+        .select_related("community")
+        .order_by("first_published_at")
     )
     for thread in new_threads:
         group(thread.community)["threads"].append(thread)

@@ -62,7 +62,9 @@ def check_can_post(user: Actor, community: CommunityPage, thread: ThreadPage | N
 def check_title(title: str) -> str:
     title = (title or "").strip()
     if not TITLE_MIN <= len(title) <= TITLE_MAX:
-        raise Invalid(f"The title must be between {TITLE_MIN} and {TITLE_MAX} characters (it has {len(title)}).")
+        raise Invalid(
+            f"The title must be between {TITLE_MIN} and {TITLE_MAX} characters (it has {len(title)})."
+        )
     return title
 
 
@@ -71,7 +73,9 @@ def check_body(body: str) -> str:
     if not BODY_MIN <= len(body) <= BODY_MAX:
         if not body:
             raise Invalid("Write something before sending.")
-        raise Invalid(f"A post can have at most {BODY_MAX:,} characters (this one has {len(body):,}).")
+        raise Invalid(
+            f"A post can have at most {BODY_MAX:,} characters (this one has {len(body):,})."
+        )
     return body
 
 
@@ -106,24 +110,42 @@ def check_attachment(upload: UploadedFile | None) -> None:
         raise Invalid(f"Attachments can be at most {limit_mb:g} MB.")
 
 
-def check_start_thread(user: Actor, community: CommunityPage, *, title: str, body: str,
-                       upload: UploadedFile | None = None,
-                       idempotency_key: uuid.UUID | None = None) -> tuple[str, str]:
+def check_start_thread(
+    user: Actor,
+    community: CommunityPage,
+    *,
+    title: str,
+    body: str,
+    upload: UploadedFile | None = None,
+    idempotency_key: uuid.UUID | None = None,
+) -> tuple[str, str]:
     """Validate a new thread; returns the cleaned title and body."""
     check_can_post(user, community)
     title, body = check_title(title), check_body(body)
     check_attachment(upload)
-    if not (idempotency_key and ThreadPage.objects.filter(author=user, idempotency_key=idempotency_key).exists()):
+    if not (
+        idempotency_key
+        and ThreadPage.objects.filter(author=user, idempotency_key=idempotency_key).exists()
+    ):
         check_rate_limit(user, new_thread=True)
     return title, body
 
 
-def check_reply(user: Actor, thread: ThreadPage, *, body: str, upload: UploadedFile | None = None,
-                idempotency_key: uuid.UUID | None = None) -> str:
+def check_reply(
+    user: Actor,
+    thread: ThreadPage,
+    *,
+    body: str,
+    upload: UploadedFile | None = None,
+    idempotency_key: uuid.UUID | None = None,
+) -> str:
     check_can_post(user, thread.community, thread)
     body = check_body(body)
     check_attachment(upload)
-    if not (idempotency_key and Post.objects.filter(author=user, idempotency_key=idempotency_key).exists()):
+    if not (
+        idempotency_key
+        and Post.objects.filter(author=user, idempotency_key=idempotency_key).exists()
+    ):
         check_rate_limit(user, new_thread=False)
     return body
 
@@ -134,8 +156,9 @@ def check_edit_post(user: Actor, post: Post, body: str) -> str:
     return check_body(body)
 
 
-def check_edit_thread(user: Actor, thread: ThreadPage, *, title: str | None = None,
-                      body: str | None = None) -> tuple[str, str]:
+def check_edit_thread(
+    user: Actor, thread: ThreadPage, *, title: str | None = None, body: str | None = None
+) -> tuple[str, str]:
     """The thread's author (while a member) or a facilitator changes its title and opening post;
     without a new title and body, only whether ``user`` may (for showing the form)."""
     if not post_editor(user, thread.community)(thread.author_id):
@@ -162,7 +185,9 @@ def check_accept(user: Actor, thread: ThreadPage, post: Post | None) -> None:
     if not user.is_authenticated or not can_read_community(user, thread.community):
         raise Refusal(SIGNED_OUT if not user.is_authenticated else "Not found.")
     if not can_accept_answer(user, thread):
-        raise Refusal("Only the person who started the thread or a facilitator can choose the answer.")
+        raise Refusal(
+            "Only the person who started the thread or a facilitator can choose the answer."
+        )
     if post is None:
         raise Invalid("Choose a reply to accept.")
     if post.thread_id != thread.pk or post.is_deleted or post.is_hidden:
@@ -171,8 +196,17 @@ def check_accept(user: Actor, thread: ThreadPage, post: Post | None) -> None:
 
 # Paths under a community that belong to other views (communities/urls_*.py), never thread slugs.
 RESERVED_SLUGS = {
-    "new-thread", "watch", "members", "join", "leave", "feed", "settings", "moderation",
-    "request", "requests", "invite",
+    "new-thread",
+    "watch",
+    "members",
+    "join",
+    "leave",
+    "feed",
+    "settings",
+    "moderation",
+    "request",
+    "requests",
+    "invite",
 }
 
 
@@ -181,7 +215,9 @@ def thread_slug(community: CommunityPage, title: str) -> str:
     base = slugify(title)[:80].strip("-") or "thread"
     if base in RESERVED_SLUGS:
         base = f"{base}-thread"
-    taken = set(community.get_children().filter(slug__startswith=base).values_list("slug", flat=True))
+    taken = set(
+        community.get_children().filter(slug__startswith=base).values_list("slug", flat=True)
+    )
     slug, number = base, 2
     while slug in taken:
         slug, number = f"{base}-{number}", number + 1
@@ -193,8 +229,14 @@ def thread_slug(community: CommunityPage, title: str) -> str:
 
 @transaction.atomic
 def do_start_thread(
-    *, community: CommunityPage, author: Actor, title: str, body: str, tags: list[str] | tuple[str, ...] = (),
-    idempotency_key: uuid.UUID | None = None, upload: UploadedFile | None = None,
+    *,
+    community: CommunityPage,
+    author: Actor,
+    title: str,
+    body: str,
+    tags: list[str] | tuple[str, ...] = (),
+    idempotency_key: uuid.UUID | None = None,
+    upload: UploadedFile | None = None,
 ) -> ThreadPage:
     """A published thread in ``community``; the caller has checked that ``author`` may post.
 
@@ -204,8 +246,14 @@ def do_start_thread(
         existing = ThreadPage.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing:
             return existing
-    thread = ThreadPage(title=title, body=body, author=author, last_activity_at=timezone.now(),
-                        idempotency_key=idempotency_key, slug=thread_slug(community, title))
+    thread = ThreadPage(
+        title=title,
+        body=body,
+        author=author,
+        last_activity_at=timezone.now(),
+        idempotency_key=idempotency_key,
+        slug=thread_slug(community, title),
+    )
     thread.tags.set(list(tags)[:MAX_TAGS])
     community.add_child(instance=thread)
     # Members publish from the front end; the community rules, not Wagtail admin rights, apply.
@@ -217,9 +265,16 @@ def do_start_thread(
     return thread
 
 
-def do_reply(*, thread: ThreadPage, author: Actor | None, body: str, created_at=None,
-             quoted_post: Post | None = None, idempotency_key: uuid.UUID | None = None,
-             upload: UploadedFile | None = None) -> Post:
+def do_reply(
+    *,
+    thread: ThreadPage,
+    author: Actor | None,
+    body: str,
+    created_at=None,
+    quoted_post: Post | None = None,
+    idempotency_key: uuid.UUID | None = None,
+    upload: UploadedFile | None = None,
+) -> Post:
     """A reply in ``thread``; keeps the thread's reply count and last activity in step.
 
     A repeated ``idempotency_key`` from the same author returns the reply already created.
@@ -231,9 +286,17 @@ def do_reply(*, thread: ThreadPage, author: Actor | None, body: str, created_at=
     now = created_at or timezone.now()
     try:
         with transaction.atomic():
-            post = Post.objects.create(thread=thread, author=author, body=body, created_at=now,
-                                       quoted_post=quoted_post, idempotency_key=idempotency_key)
-            ThreadPage.objects.filter(pk=thread.pk).update(reply_count=F("reply_count") + 1, last_activity_at=now)
+            post = Post.objects.create(
+                thread=thread,
+                author=author,
+                body=body,
+                created_at=now,
+                quoted_post=quoted_post,
+                idempotency_key=idempotency_key,
+            )
+            ThreadPage.objects.filter(pk=thread.pk).update(
+                reply_count=F("reply_count") + 1, last_activity_at=now
+            )
             if upload is not None:
                 do_attach(thread=thread, post=post, upload=upload, user=author)
             if author is not None:
@@ -301,11 +364,17 @@ def do_accept_answer(*, thread: ThreadPage, post: Post | None, by: Actor | None 
     announce("thread", [thread.pk], "answered", actor=by, post=post)
 
 
-def do_attach(*, thread: ThreadPage, post: Post | None, upload: UploadedFile, user: Actor | None) -> Attachment:
+def do_attach(
+    *, thread: ThreadPage, post: Post | None, upload: UploadedFile, user: Actor | None
+) -> Attachment:
     """Store ``upload`` as a Wagtail document in the restricted attachments collection."""
     Document = get_document_model()
-    document = Document(title=PurePath(upload.name or "attachment").name[:255], file=upload,
-                        collection=attachments_collection(), uploaded_by_user=user)
+    document = Document(
+        title=PurePath(upload.name or "attachment").name[:255],
+        file=upload,
+        collection=attachments_collection(),
+        uploaded_by_user=user,
+    )
     document.file_size = upload.size
     document.save()
     return Attachment.objects.create(thread=thread, post=post, document=document)

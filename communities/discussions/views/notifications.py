@@ -43,7 +43,9 @@ def notifications(request):
 def open_notification(request, notification_id: int):
     notification = get_object_or_404(readable_notifications(request.user), pk=notification_id)
     do_mark_read(request.user, [notification.pk])
-    return redirect(post_url(notification.post) if notification.post_id else notification.thread.url)
+    return redirect(
+        post_url(notification.post) if notification.post_id else notification.thread.url
+    )
 
 
 @login_required
@@ -61,14 +63,17 @@ def dashboard(request):
     since = prefs.dashboard_seen_at
     memberships = (
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
-        .select_related("community").order_by("community__title")
+        .select_related("community")
+        .order_by("community__title")
     )
     mine = CommunityPage.objects.live().filter(pk__in=[m.community_id for m in memberships])
     readable = readable_threads(user).select_related("community")
     in_mine = readable.filter(community__in=mine)
     new = in_mine.filter(last_activity_at__gt=since) if since else in_mine
     watched = readable.filter(
-        pk__in=Watch.objects.filter(user=user, level=WatchLevel.WATCHING, thread__isnull=False).values("thread_id")
+        pk__in=Watch.objects.filter(
+            user=user, level=WatchLevel.WATCHING, thread__isnull=False
+        ).values("thread_id")
     )
     context = {
         "memberships": memberships,
@@ -92,21 +97,34 @@ def notification_settings(request):
         else:
             messages.error(request, "Choose how often you want email.")
         return redirect("notification-settings")
-    communities = readable_communities(request.user).filter(
-        memberships__user=request.user, memberships__status=Membership.Status.ACTIVE
-    ).order_by("title")
+    communities = (
+        readable_communities(request.user)
+        .filter(memberships__user=request.user, memberships__status=Membership.Status.ACTIVE)
+        .order_by("title")
+    )
     feeds = [
-        (c, request.build_absolute_uri(reverse("private-community-feed-rss", args=[prefs.feed_token, c.slug])),
-         request.build_absolute_uri(reverse("private-community-feed-atom", args=[prefs.feed_token, c.slug])))
+        (
+            c,
+            request.build_absolute_uri(
+                reverse("private-community-feed-rss", args=[prefs.feed_token, c.slug])
+            ),
+            request.build_absolute_uri(
+                reverse("private-community-feed-atom", args=[prefs.feed_token, c.slug])
+            ),
+        )
         for c in communities
     ]
-    return TemplateResponse(request, "communities/notification_settings.html", {
-        "prefs": prefs,
-        "frequencies": EmailFrequency.choices,
-        "feeds": feeds,
-        "tokens": PersonalToken.objects.filter(user=request.user),
-        "new_token": request.session.pop("new_token", None),
-    })
+    return TemplateResponse(
+        request,
+        "communities/notification_settings.html",
+        {
+            "prefs": prefs,
+            "frequencies": EmailFrequency.choices,
+            "feeds": feeds,
+            "tokens": PersonalToken.objects.filter(user=request.user),
+            "new_token": request.session.pop("new_token", None),
+        },
+    )
 
 
 @login_required

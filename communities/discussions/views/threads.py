@@ -50,18 +50,34 @@ def new_thread(request, slug: str):
         except Refusal as refusal:
             return render_refusal(request, refusal, template, context)
         return TemplateResponse(request, template, context)
-    form = {"title": request.POST.get("title", ""), "body": request.POST.get("body", ""),
-            "tags": request.POST.get("tags", "")}
+    form = {
+        "title": request.POST.get("title", ""),
+        "body": request.POST.get("body", ""),
+        "tags": request.POST.get("tags", ""),
+    }
     context["form"] = form
     upload = request.FILES.get("attachment")
     key = _idempotency_key(request)
     try:
-        title, body = threads.check_start_thread(request.user, community, title=form["title"], body=form["body"],
-                                                 upload=upload, idempotency_key=key)
+        title, body = threads.check_start_thread(
+            request.user,
+            community,
+            title=form["title"],
+            body=form["body"],
+            upload=upload,
+            idempotency_key=key,
+        )
     except Refusal as refusal:
         return render_refusal(request, refusal, template, context)
-    thread = threads.do_start_thread(community=community, author=request.user, title=title, body=body,
-                                     tags=_tags(form["tags"]), idempotency_key=key, upload=upload)
+    thread = threads.do_start_thread(
+        community=community,
+        author=request.user,
+        title=title,
+        body=body,
+        tags=_tags(form["tags"]),
+        idempotency_key=key,
+        upload=upload,
+    )
     return redirect(thread.url)
 
 
@@ -70,26 +86,43 @@ def reply(request, thread_id: int):
     if request.method != "POST":
         return redirect(f"{thread.url}#reply")
     body = request.POST.get("body", "")
-    context = {"thread": thread, "community": thread.community, "form": {"body": body}, **attachment_limits()}
+    context = {
+        "thread": thread,
+        "community": thread.community,
+        "form": {"body": body},
+        **attachment_limits(),
+    }
     upload = request.FILES.get("attachment")
     key = _idempotency_key(request)
     quoted = None
     if request.POST.get("quoted_post", "").isdecimal():
         quoted = thread.posts.filter(pk=request.POST["quoted_post"]).first()
     try:
-        body = threads.check_reply(request.user, thread, body=body, upload=upload, idempotency_key=key)
+        body = threads.check_reply(
+            request.user, thread, body=body, upload=upload, idempotency_key=key
+        )
     except Refusal as refusal:
         return render_refusal(request, refusal, "communities/reply_form.html", context)
-    post = threads.do_reply(thread=thread, author=request.user, body=body, quoted_post=quoted,
-                            idempotency_key=key, upload=upload)
+    post = threads.do_reply(
+        thread=thread,
+        author=request.user,
+        body=body,
+        quoted_post=quoted,
+        idempotency_key=key,
+        upload=upload,
+    )
     return HttpResponseRedirect(post_url(post))
 
 
 def edit_post(request, post_id: int):
     post = access_post(request.user, post_id)
     # The form holds what the member typed; the stored text only once they are known to be allowed.
-    context = {"post": post, "thread": post.thread, "community": post.thread.community,
-               "form": {"body": request.POST.get("body", "")}}
+    context = {
+        "post": post,
+        "thread": post.thread,
+        "community": post.thread.community,
+        "form": {"body": request.POST.get("body", "")},
+    }
     template = "communities/edit_post.html"
     try:
         if request.method != "POST":
@@ -105,15 +138,25 @@ def edit_post(request, post_id: int):
 
 def edit_thread(request, thread_id: int):
     thread = access_thread(request.user, thread_id)
-    context = {"thread": thread, "community": thread.community,
-               "form": {"title": request.POST.get("title", thread.title), "body": request.POST.get("body", thread.body)}}
+    context = {
+        "thread": thread,
+        "community": thread.community,
+        "form": {
+            "title": request.POST.get("title", thread.title),
+            "body": request.POST.get("body", thread.body),
+        },
+    }
     template = "communities/edit_thread.html"
     try:
         if request.method != "POST":
             threads.check_edit_thread(request.user, thread)
             return TemplateResponse(request, template, context)
-        title, body = threads.check_edit_thread(request.user, thread, title=request.POST.get("title", ""),
-                                                body=request.POST.get("body", ""))
+        title, body = threads.check_edit_thread(
+            request.user,
+            thread,
+            title=request.POST.get("title", ""),
+            body=request.POST.get("body", ""),
+        )
     except Refusal as refusal:
         return render_refusal(request, refusal, template, context)
     threads.do_edit_thread(thread=thread, editor=request.user, title=title, body=body)
@@ -122,12 +165,20 @@ def edit_thread(request, thread_id: int):
 
 def post_history(request, post_id: int):
     post = access_post(request.user, post_id)
-    if post.is_deleted or (post.is_hidden and not can_facilitate(request.user, post.thread.community)):
+    if post.is_deleted or (
+        post.is_hidden and not can_facilitate(request.user, post.thread.community)
+    ):
         raise NotFound()
-    return TemplateResponse(request, "communities/post_history.html", {
-        "post": post, "thread": post.thread, "community": post.thread.community,
-        "revisions": post.revisions.select_related("edited_by__profile"),
-    })
+    return TemplateResponse(
+        request,
+        "communities/post_history.html",
+        {
+            "post": post,
+            "thread": post.thread,
+            "community": post.thread.community,
+            "revisions": post.revisions.select_related("edited_by__profile"),
+        },
+    )
 
 
 @require_POST
@@ -136,7 +187,9 @@ def delete_post(request, post_id: int):
     try:
         threads.check_delete_post(request.user, post)
     except Refusal as refusal:
-        return render_refusal(request, refusal, context={"community": post.thread.community, "thread": post.thread})
+        return render_refusal(
+            request, refusal, context={"community": post.thread.community, "thread": post.thread}
+        )
     threads.do_delete_post(post=post, by=request.user)
     return redirect(post_url(post))
 
@@ -147,7 +200,9 @@ def helpful(request, post_id: int):
     try:
         threads.check_vote(request.user, post)
     except Refusal as refusal:
-        return render_refusal(request, refusal, context={"community": post.thread.community, "thread": post.thread})
+        return render_refusal(
+            request, refusal, context={"community": post.thread.community, "thread": post.thread}
+        )
     threads.do_toggle_helpful(post=post, user=request.user)
     return redirect(post_url(post))
 
@@ -160,7 +215,9 @@ def accept(request, thread_id: int):
     try:
         threads.check_accept(request.user, thread, post)
     except Refusal as refusal:
-        return render_refusal(request, refusal, context={"community": thread.community, "thread": thread})
+        return render_refusal(
+            request, refusal, context={"community": thread.community, "thread": thread}
+        )
     clear = request.POST.get("action") == "clear" and thread.accepted_post_id == post.pk
     threads.do_accept_answer(thread=thread, post=None if clear else post, by=request.user)
     return redirect(post_url(post))
@@ -172,7 +229,9 @@ def watch_thread(request, thread_id: int):
     try:
         notifications.check_watch(request.user, thread.community)
     except Refusal as refusal:
-        return render_refusal(request, refusal, context={"community": thread.community, "thread": thread})
+        return render_refusal(
+            request, refusal, context={"community": thread.community, "thread": thread}
+        )
     level = request.POST.get("level", "")
     if level in WatchLevel.values:
         notifications.do_set_watch(request.user, level=level, thread=thread)

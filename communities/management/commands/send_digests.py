@@ -10,7 +10,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--schedule", action="store_true", help="Queue the daily task for the worker.")
+        parser.add_argument(
+            "--schedule", action="store_true", help="Queue the daily task for the worker."
+        )
 
     def handle(self, *args, schedule=False, **options):
         if schedule:
@@ -25,7 +27,9 @@ class Command(BaseCommand):
                 )
             when = next_digest_time()
             send_daily_digests.using(run_after=when).enqueue()
-            self.stdout.write(f"Daily digests queued; the worker first sends them at {when:%Y-%m-%d %H:%M}.")
+            self.stdout.write(
+                f"Daily digests queued; the worker first sends them at {when:%Y-%m-%d %H:%M}."
+            )
             return
         sent = do_send_digests()
         self.stdout.write(f"Sent {sent} digest email{'s' if sent != 1 else ''}.")

@@ -47,7 +47,9 @@ def do_send_confirmation(user, base_url: str | None = None) -> None:
 def do_confirm_email(token: str):
     """Confirm the address in ``token``; returns the user. Confirming twice is harmless."""
     data = read_signed_token(
-        token, salt=CONFIRMATION_SALT, max_age=CONFIRMATION_MAX_AGE,
+        token,
+        salt=CONFIRMATION_SALT,
+        max_age=CONFIRMATION_MAX_AGE,
         expired=Invalid("This confirmation link has expired. Sign in and ask for a new one."),
         invalid=Invalid("This confirmation link is not valid. Check you copied all of it."),
     )
@@ -59,4 +61,6 @@ def do_confirm_email(token: str):
 
 
 def do_mark_email_confirmed(user) -> None:
-    EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).update(confirmed_at=timezone.now())
+    EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).update(
+        confirmed_at=timezone.now()
+    )

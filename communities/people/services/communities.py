@@ -37,7 +37,9 @@ def do_create_community(
 
 
 @transaction.atomic
-def do_add_member(community: CommunityPage, user: Actor, role: str = Membership.Role.MEMBER) -> Membership:
+def do_add_member(
+    community: CommunityPage, user: Actor, role: str = Membership.Role.MEMBER
+) -> Membership:
     """Make ``user`` an active member with ``role`` (creating or updating the membership): the one
     way anyone becomes a member, whether by joining, an approved request, an invitation or a setup."""
     membership, _ = Membership.objects.update_or_create(

@@ -86,7 +86,9 @@ def do_request_to_join(user, community: CommunityPage, message: str = "") -> Joi
     )
     try:
         with transaction.atomic():
-            request = JoinRequest.objects.create(community=community, user=user, message=message.strip())
+            request = JoinRequest.objects.create(
+                community=community, user=user, message=message.strip()
+            )
     except IntegrityError:  # the same request sent twice at once
         raise Refusal("You have already asked to join; a facilitator will decide soon.") from None
     queue_email(
@@ -103,7 +105,9 @@ def do_request_to_join(user, community: CommunityPage, message: str = "") -> Joi
 
 
 @transaction.atomic
-def do_decide_request(join_request: JoinRequest, *, by, approve: bool, response: str = "") -> JoinRequest:
+def do_decide_request(
+    join_request: JoinRequest, *, by, approve: bool, response: str = ""
+) -> JoinRequest:
     """Approve or decline a pending request; the requester is told, with the facilitator's message."""
     community = join_request.community
     if not can_facilitate(by, community):
@@ -124,14 +128,20 @@ def do_decide_request(join_request: JoinRequest, *, by, approve: bool, response:
     join_request.decided_at = timezone.now()
     join_request.save()
     record_action(
-        community, by,
+        community,
+        by,
         ModerationAction.Kind.APPROVE_REQUEST if approve else ModerationAction.Kind.DECLINE_REQUEST,
-        subject=join_request.user, detail=join_request.response[:500],
+        subject=join_request.user,
+        detail=join_request.response[:500],
     )
     queue_email(
         [join_request.user.email],
         "communities/people/email/request_decided",
-        {"community": community, "join_request": join_request, "link": site_url() + reverse("my-memberships")},
+        {
+            "community": community,
+            "join_request": join_request,
+            "link": site_url() + reverse("my-memberships"),
+        },
     )
     return join_request
 
@@ -140,12 +150,22 @@ def do_decide_request(join_request: JoinRequest, *, by, approve: bool, response:
 def do_leave(user, community: CommunityPage) -> None:
     """Leave a community; the last owner hands ownership over first."""
     membership = membership_of(user, community)
-    if membership is None or membership.status not in {Status.ACTIVE, Status.PENDING, Status.INVITED}:
+    if membership is None or membership.status not in {
+        Status.ACTIVE,
+        Status.PENDING,
+        Status.INVITED,
+    }:
         raise Invalid("You are not a member of this community.")
-    if membership.is_active and membership.role == Role.OWNER and _other_owners(community, user) == 0:
+    if (
+        membership.is_active
+        and membership.role == Role.OWNER
+        and _other_owners(community, user) == 0
+    ):
         raise Invalid("You are the only owner: make another member an owner before you leave.")
     if membership.status == Status.PENDING:
-        JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).delete()
+        JoinRequest.objects.filter(
+            community=community, user=user, status=JoinRequest.Status.PENDING
+        ).delete()
     membership.status, membership.role = Status.LEFT, Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
     announce("community", [community.pk], "membership", actor=user)
@@ -167,7 +187,9 @@ def invitation_token(invitation: Invitation) -> str:
 
 
 @transaction.atomic
-def do_invite(community: CommunityPage, *, email: str, by, base_url: str | None = None) -> Invitation:
+def do_invite(
+    community: CommunityPage, *, email: str, by, base_url: str | None = None
+) -> Invitation:
     """Invite ``email`` with a signed link that works once, for two weeks."""
     if not can_facilitate(by, community):
         raise Refusal("Only the community's facilitators invite people.")
@@ -176,20 +198,32 @@ def do_invite(community: CommunityPage, *, email: str, by, base_url: str | None 
     if user is not None:
         membership = membership_of(user, community)
         if membership is not None and membership.status == Status.BANNED:
-            raise Refusal(f"{email} is banned from this community; lift the ban before inviting them.")
+            raise Refusal(
+                f"{email} is banned from this community; lift the ban before inviting them."
+            )
         if membership is not None and membership.is_active:
             raise Refusal(f"{email} is already a member.")
         if membership is None or membership.status == Status.LEFT:
             Membership.objects.update_or_create(
-                community=community, user=user, defaults={"status": Status.INVITED, "role": Role.MEMBER}
+                community=community,
+                user=user,
+                defaults={"status": Status.INVITED, "role": Role.MEMBER},
             )
     invitation = Invitation.objects.create(community=community, email=email, invited_by=by)
     record_action(community, by, ModerationAction.Kind.INVITE, subject=user, detail=email)
-    link = (base_url or site_url()) + reverse("accept-invitation", args=[invitation_token(invitation)])
+    link = (base_url or site_url()) + reverse(
+        "accept-invitation", args=[invitation_token(invitation)]
+    )
     queue_email(
         [email],
         "communities/people/email/invitation",
-        {"community": community, "inviter": display_name_of(by), "link": link, "has_account": user is not None, "days": 14},
+        {
+            "community": community,
+            "inviter": display_name_of(by),
+            "link": link,
+            "has_account": user is not None,
+            "days": 14,
+        },
     )
     return invitation
 
@@ -201,19 +235,25 @@ def _check_still_open(invitation: Invitation) -> None:
             "Ask them if you think this is a mistake."
         )
     if invitation.accepted_at is not None:
-        raise Invalid("This invitation has already been used. Ask a facilitator for a new one if you need it.")
+        raise Invalid(
+            "This invitation has already been used. Ask a facilitator for a new one if you need it."
+        )
 
 
 def load_invitation(token: str) -> Invitation:
     """The invitation a link stands for, if it is genuine, unexpired, unused and not withdrawn."""
     data = read_signed_token(
-        token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE,
+        token,
+        salt=INVITATION_SALT,
+        max_age=INVITATION_MAX_AGE,
         expired=Invalid("This invitation has expired. Ask a facilitator to invite you again."),
         invalid=Invalid("This invitation link is not valid. Check you copied all of it."),
     )
     invitation = Invitation.objects.select_related("community").filter(pk=data.get("i")).first()
     if invitation is None:
-        raise Invalid("This invitation has already been used. Ask a facilitator for a new one if you need it.")
+        raise Invalid(
+            "This invitation has already been used. Ask a facilitator for a new one if you need it."
+        )
     _check_still_open(invitation)
     return invitation
 
@@ -242,7 +282,10 @@ def do_accept_invitation(token: str, user) -> Membership:
 def _withdraw_open_invitations(community: CommunityPage, email: str, *, by) -> int:
     """Withdraw every unanswered invitation to ``email`` in ``community``; how many there were."""
     return Invitation.objects.filter(
-        community=community, email__iexact=email, accepted_at__isnull=True, withdrawn_at__isnull=True
+        community=community,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        withdrawn_at__isnull=True,
     ).update(withdrawn_at=timezone.now(), withdrawn_by=by)
 
 
@@ -267,7 +310,13 @@ def do_withdraw_invitation(invitation: Invitation, *, by) -> bool:
     user = get_user_model().objects.filter(username__iexact=invitation.email).first()
     if user is not None:
         Membership.objects.filter(community=community, user=user, status=Status.INVITED).delete()
-    record_action(community, by, ModerationAction.Kind.WITHDRAW_INVITATION, subject=user, detail=invitation.email)
+    record_action(
+        community,
+        by,
+        ModerationAction.Kind.WITHDRAW_INVITATION,
+        subject=user,
+        detail=invitation.email,
+    )
     return True
 
 
@@ -279,9 +328,17 @@ def _check_may_act_on(community: CommunityPage, by, target: Membership) -> None:
         raise Refusal("Only the community's facilitators manage its members.")
     if target.user_id == by.pk:
         raise Refusal("You cannot do this to yourself; use Leave instead.")
-    if target.role in {Role.FACILITATOR, Role.OWNER} and target.is_active and not can_manage(by, community):
+    if (
+        target.role in {Role.FACILITATOR, Role.OWNER}
+        and target.is_active
+        and not can_manage(by, community)
+    ):
         raise Refusal("Only owners act on facilitators and owners.")
-    if target.role == Role.OWNER and target.is_active and _other_owners(community, target.user) == 0:
+    if (
+        target.role == Role.OWNER
+        and target.is_active
+        and _other_owners(community, target.user) == 0
+    ):
         raise Refusal("A community needs an owner: make someone else an owner first.")
 
 
@@ -291,7 +348,9 @@ def do_remove_member(community: CommunityPage, user, *, by, reason: str = "") ->
     _check_may_act_on(community, by, membership)
     membership.status, membership.role = Status.LEFT, Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
-    record_action(community, by, ModerationAction.Kind.REMOVE_MEMBER, subject=user, detail=reason[:500])
+    record_action(
+        community, by, ModerationAction.Kind.REMOVE_MEMBER, subject=user, detail=reason[:500]
+    )
     announce("community", [community.pk], "membership", actor=by)
     return membership
 
@@ -305,11 +364,13 @@ def do_ban(community: CommunityPage, user, *, by, reason: str = "") -> Membershi
     _check_may_act_on(community, by, membership)
     membership.status, membership.role = Status.BANNED, Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
-    JoinRequest.objects.filter(community=community, user=user, status=JoinRequest.Status.PENDING).update(
-        status=JoinRequest.Status.DECLINED, decided_by=by, decided_at=timezone.now()
-    )
+    JoinRequest.objects.filter(
+        community=community, user=user, status=JoinRequest.Status.PENDING
+    ).update(status=JoinRequest.Status.DECLINED, decided_by=by, decided_at=timezone.now())
     _withdraw_open_invitations(community, user.email, by=by)
-    record_action(community, by, ModerationAction.Kind.BAN_MEMBER, subject=user, detail=reason[:500])
+    record_action(
+        community, by, ModerationAction.Kind.BAN_MEMBER, subject=user, detail=reason[:500]
+    )
     announce("community", [community.pk], "membership", actor=by)
     return membership
 
@@ -318,9 +379,9 @@ def do_ban(community: CommunityPage, user, *, by, reason: str = "") -> Membershi
 def do_unban(community: CommunityPage, user, *, by) -> None:
     if not can_facilitate(by, community):
         raise Refusal("Only the community's facilitators lift bans.")
-    updated = Membership.objects.filter(community=community, user=user, status=Status.BANNED).update(
-        status=Status.LEFT
-    )
+    updated = Membership.objects.filter(
+        community=community, user=user, status=Status.BANNED
+    ).update(status=Status.LEFT)
     if not updated:
         raise Refusal("This person is not banned.")
     record_action(community, by, ModerationAction.Kind.UNBAN_MEMBER, subject=user)
@@ -342,7 +403,10 @@ def do_change_role(community: CommunityPage, user, *, role: str, by) -> Membersh
     membership.role = role
     membership.save(update_fields=["role", "updated_at"])
     record_action(
-        community, by, ModerationAction.Kind.CHANGE_ROLE, subject=user,
+        community,
+        by,
+        ModerationAction.Kind.CHANGE_ROLE,
+        subject=user,
         detail=f"{before} → {membership.get_role_display()}",
     )
     return membership
@@ -365,9 +429,16 @@ def do_update_community_settings(
     community.description, community.visibility = description, visibility
     community.tags.set(tags)
     community.save_revision(user=by).publish(user=by, skip_permission_checks=True)
-    announce("community", [community.pk], "visibility" if any("visibility" in c for c in changes) else "edited",
-             actor=by)
+    announce(
+        "community",
+        [community.pk],
+        "visibility" if any("visibility" in c for c in changes) else "edited",
+        actor=by,
+    )
     record_action(
-        community, by, ModerationAction.Kind.CHANGE_SETTINGS, detail=", ".join(changes or ["topics"])[:500]
+        community,
+        by,
+        ModerationAction.Kind.CHANGE_SETTINGS,
+        detail=", ".join(changes or ["topics"])[:500],
     )
     return community

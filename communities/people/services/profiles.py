@@ -29,7 +29,9 @@ def do_create_member(
     """A new user with a profile; the email is the username, lower-cased."""
     User = get_user_model()
     email = email.strip().lower()
-    user = User(username=email, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser)
+    user = User(
+        username=email, email=email, is_staff=is_staff or is_superuser, is_superuser=is_superuser
+    )
     first, _, last = display_name.partition(" ")
     user.first_name, user.last_name = first, last
     if password:
@@ -38,7 +40,12 @@ def do_create_member(
         user.set_unusable_password()
     user.save()
     profile = Profile.objects.create(
-        user=user, display_name=display_name, job_title=job_title, council=council, bio=bio, visibility=visibility
+        user=user,
+        display_name=display_name,
+        job_title=job_title,
+        council=council,
+        bio=bio,
+        visibility=visibility,
     )
     if expertise:
         profile.expertise.set(list(expertise))

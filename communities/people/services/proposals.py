@@ -20,7 +20,13 @@ def split_tags(text: str) -> list[str]:
 
 @transaction.atomic
 def do_propose_community(
-    *, by, title: str, description: str, visibility: str = Visibility.OPEN, tags: str = "", reason: str = ""
+    *,
+    by,
+    title: str,
+    description: str,
+    visibility: str = Visibility.OPEN,
+    tags: str = "",
+    reason: str = "",
 ) -> CommunityProposal:
     """Record a proposal for site staff to decide."""
     if not by.is_authenticated or not is_email_confirmed(by):
@@ -28,8 +34,12 @@ def do_propose_community(
     if visibility not in Visibility.values:
         raise Refusal("Choose open, restricted or private.")
     return CommunityProposal.objects.create(
-        proposer=by, title=title.strip(), description=description.strip(), visibility=visibility,
-        tags=", ".join(split_tags(tags)), reason=reason.strip(),
+        proposer=by,
+        title=title.strip(),
+        description=description.strip(),
+        visibility=visibility,
+        tags=", ".join(split_tags(tags)),
+        reason=reason.strip(),
     )
 
 
@@ -43,7 +53,9 @@ def _unique_slug(title: str) -> str:
 
 
 @transaction.atomic
-def do_decide_proposal(proposal: CommunityProposal, *, by, approve: bool, response: str = "") -> CommunityProposal:
+def do_decide_proposal(
+    proposal: CommunityProposal, *, by, approve: bool, response: str = ""
+) -> CommunityProposal:
     """Approve (creating the community, owned by the proposer) or decline; the proposer is told."""
     if not is_site_staff(by):
         raise Refusal("Only site staff decide community proposals.")
@@ -52,16 +64,29 @@ def do_decide_proposal(proposal: CommunityProposal, *, by, approve: bool, respon
         raise Invalid("This proposal has already been decided.")
     if approve:
         proposal.community = do_create_community(
-            index=CommunityIndexPage.objects.get(), title=proposal.title, description=proposal.description,
-            visibility=proposal.visibility, owner=proposal.proposer, tags=split_tags(proposal.tags),
+            index=CommunityIndexPage.objects.get(),
+            title=proposal.title,
+            description=proposal.description,
+            visibility=proposal.visibility,
+            owner=proposal.proposer,
+            tags=split_tags(proposal.tags),
             slug=_unique_slug(proposal.title),
         )
-    proposal.status = CommunityProposal.Status.APPROVED if approve else CommunityProposal.Status.DECLINED
-    proposal.response, proposal.decided_by, proposal.decided_at = response.strip(), by, timezone.now()
+    proposal.status = (
+        CommunityProposal.Status.APPROVED if approve else CommunityProposal.Status.DECLINED
+    )
+    proposal.response, proposal.decided_by, proposal.decided_at = (
+        response.strip(),
+        by,
+        timezone.now(),
+    )
     proposal.save()
     queue_email(
         [proposal.proposer.email],
         "communities/people/email/proposal_decided",
-        {"proposal": proposal, "link": site_url() + (proposal.community.url if approve else reverse("my-memberships"))},
+        {
+            "proposal": proposal,
+            "link": site_url() + (proposal.community.url if approve else reverse("my-memberships")),
+        },
     )
     return proposal

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.core import signing
 
 
-def read_signed_token(token: str, *, salt: str, max_age: int, expired: Exception, invalid: Exception) -> dict:
+def read_signed_token(
+    token: str, *, salt: str, max_age: int, expired: Exception, invalid: Exception
+) -> dict:
     """The data signed into ``token``; raises ``expired`` or ``invalid`` (messages for the person)."""
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)

@@ -11,8 +11,9 @@ from communities.models.tokens import token_digest
 def do_create_token(user, name: str) -> tuple[PersonalToken, str]:
     """A new token for ``user``; the raw value is returned once and never stored."""
     raw = PersonalToken.generate()
-    token = PersonalToken.objects.create(user=user, name=(name or "API token")[:100], digest=token_digest(raw),
-                                         hint=raw[:10])
+    token = PersonalToken.objects.create(
+        user=user, name=(name or "API token")[:100], digest=token_digest(raw), hint=raw[:10]
+    )
     return token, raw
 
 

@@ -23,4 +23,6 @@ class Command(BaseCommand):
         )
         for note in result.notes:
             self.stdout.write(f"  {note}")
-        self.stdout.write(f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD} (site staff: {ADMIN_EMAIL})")
+        self.stdout.write(
+            f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD} (site staff: {ADMIN_EMAIL})"
+        )

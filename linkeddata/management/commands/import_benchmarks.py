@@ -24,13 +24,32 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", nargs="?", type=Path, help="the CSV file to import")
         parser.add_argument("--dataset", help="slug of the dataset the figures belong to")
-        parser.add_argument("--skip-area", action="append", default=[], metavar="GSS",
-                            help="ignore rows for this area code (repeatable; they are counted and reported)")
-        parser.add_argument("--reference", action="store_true", help="import the authorities and ONS similar areas")
-        parser.add_argument("--shipped", action="store_true", help="import the reference files and every shipped dataset")
+        parser.add_argument(
+            "--skip-area",
+            action="append",
+            default=[],
+            metavar="GSS",
+            help="ignore rows for this area code (repeatable; they are counted and reported)",
+        )
+        parser.add_argument(
+            "--reference", action="store_true", help="import the authorities and ONS similar areas"
+        )
+        parser.add_argument(
+            "--shipped",
+            action="store_true",
+            help="import the reference files and every shipped dataset",
+        )
 
-    def handle(self, *args: Any, file: Path | None = None, dataset: str | None = None, skip_area: Sequence[str] = (),
-               reference: bool = False, shipped: bool = False, **options: Any) -> None:
+    def handle(
+        self,
+        *args: Any,
+        file: Path | None = None,
+        dataset: str | None = None,
+        skip_area: Sequence[str] = (),
+        reference: bool = False,
+        shipped: bool = False,
+        **options: Any,
+    ) -> None:
         def progress(message: str) -> None:
             self.stdout.write(message)
             self.stdout.flush()
@@ -53,7 +72,11 @@ class Command(BaseCommand):
         if target is None:
             definition = SHIPPED_BY_SLUG.get(dataset)
             if definition is None:
-                known = ", ".join(sorted(set(Dataset.objects.values_list("slug", flat=True)) | set(SHIPPED_BY_SLUG)))
+                known = ", ".join(
+                    sorted(
+                        set(Dataset.objects.values_list("slug", flat=True)) | set(SHIPPED_BY_SLUG)
+                    )
+                )
                 raise CommandError(f"unknown dataset {dataset!r}; known datasets: {known}")
             target = do_ensure_dataset(definition)
         try:

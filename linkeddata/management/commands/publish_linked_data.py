@@ -11,11 +11,17 @@ from linkeddata.store import StoreUnavailable
 
 
 class Command(BaseCommand):
-    help = ("Rebuild every dataset's named graph, the reference graph and the CSV/N-Triples downloads "
-            "(--pending: only what imports left waiting).")
+    help = (
+        "Rebuild every dataset's named graph, the reference graph and the CSV/N-Triples downloads "
+        "(--pending: only what imports left waiting)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--pending", action="store_true", help="publish only the graphs still waiting to be published")
+        parser.add_argument(
+            "--pending",
+            action="store_true",
+            help="publish only the graphs still waiting to be published",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(message: str) -> None:
@@ -26,8 +32,12 @@ class Command(BaseCommand):
         if options["pending"]:
             result = do_publish_pending(progress)
             if result.error:
-                raise CommandError(f"{result.error}. {result.remaining} graph(s) are still pending. {hint}")
-            self.stdout.write(self.style.SUCCESS(f"Published {len(result.published)} pending graph(s)."))
+                raise CommandError(
+                    f"{result.error}. {result.remaining} graph(s) are still pending. {hint}"
+                )
+            self.stdout.write(
+                self.style.SUCCESS(f"Published {len(result.published)} pending graph(s).")
+            )
             return
         try:
             do_publish_all(progress)
