@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:  # the core stays free of Django's models at import time
+    from hub.floor.actor import AuthenticatedActor
 
 Kind = Literal["community", "thread", "post", "good_practice", "profile"]
 Change = Literal[
@@ -35,13 +38,14 @@ Change = Literal[
 
 @dataclass(frozen=True)
 class ContentChanged:
-    """``ids`` of one ``kind`` changed in the way ``change`` says, by ``actor`` (None: the system).
+    """``ids`` of one ``kind`` changed in the way ``change`` says, by ``actor`` (a signed-in person;
+    None: the system).
     ``details`` carries what a subscriber needs beyond the ids (the reply chosen as the answer)."""
 
     kind: Kind
     ids: frozenset[int]
     change: Change
-    actor: Any = field(default=None, compare=False, hash=False)
+    actor: AuthenticatedActor | None = field(default=None, compare=False, hash=False)
     details: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -55,7 +59,12 @@ def subscribe(name: str, handler: Subscriber) -> None:
 
 
 def announce(
-    kind: Kind, ids: Iterable[int | None], change: Change, *, actor: Any = None, **details: Any
+    kind: Kind,
+    ids: Iterable[int | None],
+    change: Change,
+    *,
+    actor: AuthenticatedActor | None = None,
+    **details: Any,
 ) -> ContentChanged | None:
     """Tell every subscriber that readers may now see something different. Call inside the
     transaction that made the change."""

@@ -20,7 +20,7 @@ see (``readable_threads`` and the like) serve lists, search, feeds and notificat
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Literal
+from typing import Literal, TypeGuard, cast
 
 from django.db.models import Q, QuerySet
 
@@ -32,14 +32,17 @@ from communities.models.memberships import Membership
 from communities.models.notifications import Notification
 from communities.models.profiles import Profile, ProfileVisibility
 from communities.models.threads import Attachment, Post, ThreadPage
-from hub.floor.actor import Actor
+from hub.floor.actor import Actor, AuthenticatedActor
+
+# Predicates true only for a signed-in person return ``TypeGuard[AuthenticatedActor]``: after
+# ``if not can_facilitate(user, community): raise ...``, mypy knows that ``user`` is signed in.
 
 
-def is_site_staff(user: Actor) -> bool:
+def is_site_staff(user: Actor) -> TypeGuard[AuthenticatedActor]:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
-def _active_community_ids(user: Actor) -> Q:
+def _active_community_ids(user: AuthenticatedActor) -> Q:
     return Q(
         pk__in=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
             "community_id"
@@ -103,7 +106,7 @@ def is_email_confirmed(user: Actor) -> bool:
     return not EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).exists()
 
 
-def can_facilitate(user: Actor, community: CommunityPage) -> bool:
+def can_facilitate(user: Actor, community: CommunityPage) -> TypeGuard[AuthenticatedActor]:
     """Facilitators and owners (active) and site staff approve requests, invite, remove, ban and moderate."""
     if is_site_staff(user):
         return True
@@ -111,7 +114,7 @@ def can_facilitate(user: Actor, community: CommunityPage) -> bool:
     return membership is not None and membership.can_facilitate
 
 
-def can_manage(user: Actor, community: CommunityPage) -> bool:
+def can_manage(user: Actor, community: CommunityPage) -> TypeGuard[AuthenticatedActor]:
     """Owners (active) and site staff also manage facilitators and the community's settings."""
     if is_site_staff(user):
         return True
@@ -159,17 +162,24 @@ def can_see_profile(viewer: Actor, profile: Profile | None) -> bool:
     return profile.visibility == ProfileVisibility.MEMBERS or profile.user_id == viewer.pk
 
 
-def can_flag_thread(user: Actor, thread: ThreadPage) -> bool:
+def community_of(thread: ThreadPage) -> CommunityPage:
+    """``thread.community``, typed for mypy, which sees it as ``Any | None`` (Wagtail's pages are
+    untyped). ``ThreadPage.save`` sets it from the thread's parent page, so a thread in the page
+    tree has one; the column is nullable only for ``on_delete=SET_NULL``."""
+    return cast(CommunityPage, thread.community)
+
+
+def can_flag_thread(user: Actor, thread: ThreadPage) -> TypeGuard[AuthenticatedActor]:
     """Signed-in people who may read a live thread may flag its opening post, unless they are banned
     from its community."""
-    community = thread.community
+    community = community_of(thread)
     if not thread.live or not user.is_authenticated or not can_read_community(user, community):
         return False
     membership = membership_of(user, community)
     return membership is None or membership.status != Membership.Status.BANNED
 
 
-def can_flag_post(user: Actor, post: Post) -> bool:
+def can_flag_post(user: Actor, post: Post) -> TypeGuard[AuthenticatedActor]:
     """A reply is flagged on the same terms as its thread, while readers can see it (not deleted or hidden)."""
     return not post.is_deleted and not post.is_hidden and can_flag_thread(user, post.thread)
 
@@ -179,7 +189,7 @@ def can_flag_post(user: Actor, post: Post) -> bool:
 
 def can_accept_answer(user: Actor, thread: ThreadPage) -> bool:
     """The thread's author (while an active member) or a facilitator chooses the accepted answer."""
-    community = thread.community
+    community = community_of(thread)
     if (
         user.is_authenticated
         and thread.author_id == user.pk
@@ -299,7 +309,7 @@ SIGNED_OUT = (
     "You are not signed in (your session may have expired). Sign in in another tab, then send again: "
     "your text is kept below."
 )
-NOT_MEMBER_MESSAGES = {
+NOT_MEMBER_MESSAGES: dict[str | None, str] = {
     None: "Only members of this community can post. Join the community first.",
     Membership.Status.PENDING: "Your request to join is waiting for a facilitator; you can post once it is approved.",
     Membership.Status.INVITED: "You have been invited: accept the invitation to post.",
@@ -309,7 +319,7 @@ NOT_MEMBER_MESSAGES = {
 
 
 def posting_refusal(
-    user, community: CommunityPage, thread: ThreadPage | None = None
+    user: Actor, community: CommunityPage, thread: ThreadPage | None = None
 ) -> Refusal | None:
     """Why ``user`` may not post in ``community`` (and in ``thread``, when given) right now, or None."""
     if not can_see_community(user, community):

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from django.core.handlers.exception import response_for_exception
@@ -45,7 +46,7 @@ def render_refusal(
 class RefusalMiddleware:
     """Render refusals that reach the top of a request as ``render_refusal`` does."""
 
-    def __init__(self, get_response) -> None:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:

@@ -13,8 +13,12 @@ the communities' rules.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
+from django.db.models import Model
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from communities.events import ContentChanged, subscribe
@@ -33,13 +37,13 @@ from linkeddata.models import Area
 from search.indexing import record_change
 from search.queries import clear_council_names
 
-DOC_TYPE_OF = {
+DOC_TYPE_OF: dict[type[Model], str] = {
     CommunityPage: "community",
     ThreadPage: "thread",
     GoodPracticePage: "good_practice",
     Profile: "profile",
 }
-TAGGED = {
+TAGGED: dict[type[Model], str] = {
     CommunityTag: "community",
     ThreadTag: "thread",
     GoodPracticeTag: "good_practice",
@@ -47,25 +51,34 @@ TAGGED = {
 }
 
 
-def _content_changed(sender, instance, **kwargs) -> None:
+def _content_changed(sender: type[Model], instance: Model, **kwargs: Any) -> None:
     record_change(DOC_TYPE_OF[sender], [instance.pk])
 
 
-def _post_changed(sender, instance: Post, **kwargs) -> None:
+def _post_changed(sender: type[Post], instance: Post, **kwargs: Any) -> None:
     record_change("post", [instance.pk])
     record_change("thread", [instance.thread_id])  # a thread's document includes its replies
 
 
-def _tag_changed(sender, instance, **kwargs) -> None:
+def _tag_changed(
+    sender: type[Model],
+    instance: CommunityTag | ThreadTag | GoodPracticeTag | ExpertiseTag,
+    **kwargs: Any,
+) -> None:
     record_change(TAGGED[sender], [instance.content_object_id])
 
 
-def _councils_changed(sender, instance, action: str, **kwargs) -> None:
+def _councils_changed(sender: type[Model], instance: Model, action: str, **kwargs: Any) -> None:
     if action.startswith("post_") and type(instance) in DOC_TYPE_OF:
         record_change(DOC_TYPE_OF[type(instance)], [instance.pk])
 
 
-def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
+def _user_changed(
+    sender: type[Model],
+    instance: Model,
+    update_fields: frozenset[str] | None = None,
+    **kwargs: Any,
+) -> None:
     if update_fields is not None and set(update_fields) <= {"last_login", "password"}:
         return  # signing in changes nothing that is indexed
     record_change(
@@ -73,7 +86,7 @@ def _user_changed(sender, instance, update_fields=None, **kwargs) -> None:
     )
 
 
-def _page_state_changed(sender, instance, **kwargs) -> None:
+def _page_state_changed(sender: type[Page], instance: Page, **kwargs: Any) -> None:
     """Publishing or unpublishing a page changes its document (a thread's, its replies' too)."""
     page = instance.specific if hasattr(instance, "specific") else instance
     if type(page) in DOC_TYPE_OF:
@@ -82,7 +95,7 @@ def _page_state_changed(sender, instance, **kwargs) -> None:
         record_change("post", Post.objects.filter(thread=page).values_list("pk", flat=True))
 
 
-def _page_moved(sender, instance, **kwargs) -> None:
+def _page_moved(sender: type[Page], instance: Page, **kwargs: Any) -> None:
     """Moving a page (or renaming its slug) changes the address of everything beneath it."""
     page = instance.specific if hasattr(instance, "specific") else instance
     if type(page) in DOC_TYPE_OF:

@@ -81,7 +81,7 @@ def expand(query: str, path: Path = SYNONYMS_FILE) -> str:
                 j += 2
             else:
                 break
-        if match_terms is not None:
+        if match_end is not None and match_terms is not None:  # (set together)
             out.append(_group_query(match_terms))
             i = match_end + 1
         else:

@@ -25,6 +25,7 @@ from communities.permissions import (
     can_facilitate,
     can_read_community,
     check_community_access,
+    community_of,
     facilitated_community_filter,
     listable_communities,
     post_editor,
@@ -46,7 +47,8 @@ def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPag
     """The communities the community index lists for ``user``, by title."""
     communities = listable_communities(user)
     if index is not None:
-        communities = communities.child_of(index)
+        # a Wagtail PageQuerySet, untyped: the annotation says QuerySet, which has no child_of
+        communities = communities.child_of(index)  # type: ignore[attr-defined]
     return communities.order_by("title")
 
 
@@ -106,7 +108,7 @@ def attachment_limits() -> dict[str, Any]:
 def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     """What the thread page shows; a fixed number of queries whatever the number of replies."""
     user = request.user
-    community = thread.community
+    community = community_of(thread)
     posts = thread.posts.select_related("author__profile").order_by("created_at", "pk")
     paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
     paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view

@@ -22,10 +22,10 @@ def notify_followers(event: ContentChanged) -> None:
         ):
             notify_new_post(post.thread, post, actor=event.actor)
     elif event.kind == "thread" and event.change == "answered":
-        post = event.details.get("post")
-        if post is not None and event.actor is not None:
+        answer = event.details.get("post")
+        if answer is not None and event.actor is not None:
             for thread in ThreadPage.objects.filter(pk__in=event.ids).select_related("community"):
-                notify_accepted(thread, post, actor=event.actor)
+                notify_accepted(thread, answer, actor=event.actor)
 
 
 def register_subscribers() -> None:

@@ -18,6 +18,7 @@ from wagtail.models import TaskState, WorkflowState
 
 from communities.models.good_practice import (
     GoodPracticePage,
+    GoodPracticeQuerySet,
     GoodPracticeReviewTask,
     GoodPracticeTag,
 )
@@ -121,7 +122,7 @@ def visible_author_name(page: GoodPracticePage, viewer: Actor) -> str:
     profile = getattr(page.author, "profile", None) if page.author_id else None
     return (
         profile.display_name
-        if can_see_profile(viewer, profile)
+        if profile is not None and can_see_profile(viewer, profile)
         else "a member whose profile is private"
     )
 
@@ -166,7 +167,7 @@ class LibraryFilters:
         )
 
 
-def filter_library(filters: LibraryFilters):
+def filter_library(filters: LibraryFilters) -> GoodPracticeQuerySet:
     """Published case studies matching ``filters``, with reuse counts, in the chosen order."""
     pages = GoodPracticePage.objects.published().with_reuse_counts()
     if filters.service_areas:

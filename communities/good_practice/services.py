@@ -8,7 +8,8 @@ and reading the library is ``communities.good_practice.queries``.
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.contrib.auth.models import Group, Permission
 from django.db import IntegrityError, transaction
@@ -43,9 +44,10 @@ from communities.people.services.membership import do_join
 from communities.permissions import (
     GOOD_PRACTICE_EDITORS,
     can_edit_good_practice,
+    community_of,
     membership_of,
 )
-from hub.floor.actor import Actor
+from hub.floor.actor import Actor, AuthenticatedActor
 
 WORKFLOW_NAME = "Good practice review"
 TASK_NAME = "Review by good practice editors or community facilitators"
@@ -144,7 +146,7 @@ SCALAR_FIELDS = (
 RELATION_FIELDS = ("councils", "service_areas", "communities")
 
 
-def _apply(page: GoodPracticePage, data: dict[str, Any], user=None) -> None:
+def _apply(page: GoodPracticePage, data: dict[str, Any], user: Actor | None = None) -> None:
     if data.get("image_file"):
         upload = data["image_file"]
         page.image = get_image_model().objects.create(
@@ -164,7 +166,7 @@ def _apply(page: GoodPracticePage, data: dict[str, Any], user=None) -> None:
         page.body = _body_with(page.body, data["body_parts"])
 
 
-def _body_with(body, parts: dict[str, Any]) -> list[tuple[str, Any]]:
+def _body_with(body: Iterable[Any], parts: dict[str, Any]) -> list[tuple[str, Any]]:
     """The body with its first key figure and first step-by-step list replaced by the front-end
     form's (which edits only those two); every other block the editors added is kept."""
     blocks: list[tuple[str, Any]] = []
@@ -183,7 +185,7 @@ def _body_with(body, parts: dict[str, Any]) -> list[tuple[str, Any]]:
 
 @transaction.atomic
 def do_create_good_practice(
-    *, author, data: dict[str, Any], submit: bool = False
+    *, author: Actor, data: dict[str, Any], submit: bool = False
 ) -> GoodPracticePage:
     """A new draft case study by ``author`` (any signed-in member), sent for review if ``submit``."""
     library = GoodPracticeIndexPage.objects.get()
@@ -203,7 +205,7 @@ def check_can_edit_good_practice(user: Actor, page: GoodPracticePage) -> None:
 
 @transaction.atomic
 def do_update_good_practice(
-    page: GoodPracticePage, user, data: dict[str, Any], submit: bool = False
+    page: GoodPracticePage, user: Actor, data: dict[str, Any], submit: bool = False
 ) -> GoodPracticePage:
     """Save the author's changes as a new revision; a published version stays live until the
     changes are approved. Changing a case study withdraws it from review until resubmitted."""
@@ -223,7 +225,7 @@ def do_update_good_practice(
 
 
 @transaction.atomic
-def do_submit_for_review(page: GoodPracticePage, user) -> WorkflowState:
+def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
     """Send the latest revision to the library's review workflow (or resume it after changes were asked for)."""
     check_can_edit_good_practice(user, page)
     state = page.current_workflow_state
@@ -242,7 +244,7 @@ def do_submit_for_review(page: GoodPracticePage, user) -> WorkflowState:
 
 @transaction.atomic
 def do_review_good_practice(
-    page: GoodPracticePage, reviewer, *, approve: bool, comment: str = ""
+    page: GoodPracticePage, reviewer: Actor, *, approve: bool, comment: str = ""
 ) -> None:
     """Approve (and so publish) or ask for changes, as the current review task allows ``reviewer``."""
     state = page.current_workflow_state
@@ -257,6 +259,8 @@ def do_review_good_practice(
     action = "approve" if approve else "reject"
     if action not in {name for name, _label, _needs_data in task.get_actions(page, reviewer)}:
         raise Refusal("You cannot review this case study.")
+    # The review task offers no action to anonymous visitors.
+    reviewer = cast(AuthenticatedActor, reviewer)
     task.on_action(task_state, reviewer, action, comment=comment)
     if approve and GoodPracticePage.objects.filter(pk=page.pk, live=True).exists():
         announce("good_practice", [page.pk], "published", actor=reviewer)
@@ -275,6 +279,7 @@ def check_can_signal_reuse(user: Actor, page: GoodPracticePage) -> None:
 def do_mark_helped(page: GoodPracticePage, user: Actor) -> bool:
     """Record "This helped me"; once per member. Returns whether it was new."""
     check_can_signal_reuse(user, page)
+    user = cast(AuthenticatedActor, user)  # check_can_signal_reuse refuses anonymous visitors
     try:
         with transaction.atomic():
             _signal, created = HelpedSignal.objects.get_or_create(page=page, user=user)
@@ -287,6 +292,7 @@ def do_record_adoption(page: GoodPracticePage, user: Actor, note: str = "") -> A
     """Record that the member's council (from their profile) adopted this; once per member,
     a second time updates the note."""
     check_can_signal_reuse(user, page)
+    user = cast(AuthenticatedActor, user)  # check_can_signal_reuse refuses anonymous visitors
     profile = getattr(user, "profile", None)
     council = profile.council if profile else None
     if council is None:
@@ -343,7 +349,10 @@ def check_can_ask_question(
 
 @transaction.atomic
 def do_ask_question(
-    page: GoodPracticePage, user: Actor, question: str, idempotency_key: uuid.UUID | None = None
+    page: GoodPracticePage,
+    user: AuthenticatedActor,
+    question: str,
+    idempotency_key: uuid.UUID | None = None,
 ) -> ThreadPage:
     """Ask about a case study in its question thread, which the first question starts in the
     hub-wide "Good practice questions" community; the caller has run ``check_can_ask_question``.
@@ -359,10 +368,12 @@ def do_ask_question(
             .select_related("thread")
             .first()
         )
-        if asked is not None or replied is not None:
-            return asked or replied.thread
+        if asked is not None:
+            return asked
+        if replied is not None:
+            return replied.thread
     discussion = GoodPracticeDiscussion.objects.filter(page=page).select_related("thread").first()
-    community = discussion.thread.community if discussion else _questions_community()
+    community = community_of(discussion.thread) if discussion else _questions_community()
     membership = membership_of(user, community)
     if membership is None or not membership.is_active:
         try:

@@ -7,6 +7,8 @@ is the type of content; results are grouped by type rather than ranked across ty
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db.models import QuerySet
 from django.utils.html import escape
 
@@ -17,13 +19,14 @@ from communities.permissions import (
     readable_threads,
     visible_profile_filter,
 )
+from hub.floor.actor import Actor
 from search.documents import DOC_TYPES, page_url, profile_url
 from search.queries import PER_PAGE, FacetResult, FacetValue, Hit, SearchParams, SearchResults
 
 LIMIT = 200  # matches considered per type of content
 
 
-def visible_querysets(user) -> dict[str, QuerySet]:
+def visible_querysets(user: Actor) -> dict[str, QuerySet[Any]]:
     """Per type of content, what ``user`` may see: the database twin of ``permission_filter``."""
     return {
         "community": listable_communities(user),
@@ -34,14 +37,15 @@ def visible_querysets(user) -> dict[str, QuerySet]:
     }
 
 
-def _matches(doc_type: str, queryset: QuerySet, q: str) -> list:
+def _matches(doc_type: str, queryset: QuerySet[Any], q: str) -> list[Any]:
     if doc_type in ("post", "profile"):  # not in Wagtail's search index: a plain text match
         field = "body" if doc_type == "post" else "display_name"
         return list(queryset.filter(**{f"{field}__icontains": q}).order_by("-pk")[:LIMIT])
-    return list(queryset.search(q, operator="and")[:LIMIT])
+    # Wagtail's searchable (page) querysets, untyped: a QuerySet as far as mypy knows
+    return list(queryset.search(q, operator="and")[:LIMIT])  # type: ignore[attr-defined]
 
 
-def _hit(doc_type: str, obj) -> Hit:
+def _hit(doc_type: str, obj: Any) -> Hit:
     label = DOC_TYPES[doc_type].label
     if doc_type == "post":
         return Hit(
@@ -77,7 +81,7 @@ def _hit(doc_type: str, obj) -> Hit:
     )
 
 
-def database_search(user, params: SearchParams, notice: str = "") -> SearchResults:
+def database_search(user: Actor, params: SearchParams, notice: str = "") -> SearchResults:
     """Results for ``params.q`` that ``user`` may see, filtered by type if asked."""
     notices = list(params.notices) + ([notice] if notice else [])
     other_filters = [p for p in params.filters if p != "type"]

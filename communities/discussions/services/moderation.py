@@ -5,6 +5,8 @@ Every action is checked against ``communities.permissions`` and recorded in the 
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from wagtail.actions.move_page import MovePageAction
@@ -14,17 +16,20 @@ from communities.errors import Invalid, Refusal
 from communities.events import announce
 from communities.models import CommunityPage, Flag, ModerationAction, Post, ThreadPage
 from communities.people.services.membership import record_action
-from communities.permissions import can_facilitate, can_flag_post, can_flag_thread
+from communities.permissions import can_facilitate, can_flag_post, can_flag_thread, community_of
+from hub.floor.actor import Actor, AuthenticatedActor
 
 Kind = ModerationAction.Kind
 
 
-def _check_facilitates(user, community: CommunityPage) -> None:
+def _check_facilitates(user: Actor, community: CommunityPage) -> AuthenticatedActor:
+    """Refuse unless ``user`` facilitates ``community``; returns ``user``, known to be signed in."""
     if not can_facilitate(user, community):
         raise Refusal("Only the community's facilitators moderate it.")
+    return user
 
 
-def _flag(*, by, reason: str, detail: str, **target) -> Flag:
+def _flag(*, by: AuthenticatedActor, reason: str, detail: str, **target: Any) -> Flag:
     """One open flag per member and target: flagging again updates the member's report."""
     if reason not in Flag.Reason.values:
         raise Invalid("Choose a reason for flagging the post.")
@@ -38,7 +43,7 @@ def _flag(*, by, reason: str, detail: str, **target) -> Flag:
 
 
 @transaction.atomic
-def do_flag_post(post: Post, *, by, reason: str, detail: str = "") -> Flag:
+def do_flag_post(post: Post, *, by: Actor, reason: str, detail: str = "") -> Flag:
     """Report a reply to the community's facilitators; flagging the same reply again updates the report."""
     if not can_flag_post(by, post):
         raise Refusal("Sign in to flag a post in a community you can read.")
@@ -46,22 +51,22 @@ def do_flag_post(post: Post, *, by, reason: str, detail: str = "") -> Flag:
 
 
 @transaction.atomic
-def do_flag_thread(thread: ThreadPage, *, by, reason: str, detail: str = "") -> Flag:
+def do_flag_thread(thread: ThreadPage, *, by: Actor, reason: str, detail: str = "") -> Flag:
     """Report a thread's opening post to the community's facilitators, on the same terms as a reply."""
     if not can_flag_thread(by, thread):
         raise Refusal("Sign in to flag a post in a community you can read.")
     return _flag(by=by, reason=reason, detail=detail, thread=thread)
 
 
-def _resolve_flags(by, resolution: str, **target) -> None:
+def _resolve_flags(by: AuthenticatedActor, resolution: str, **target: Any) -> None:
     Flag.objects.open().filter(**target).update(
         resolved_at=timezone.now(), resolved_by=by, resolution=resolution
     )
 
 
-def _set_post_hidden(post: Post, by, hidden: bool) -> Post:
-    community = post.thread.community
-    _check_facilitates(by, community)
+def _set_post_hidden(post: Post, by: Actor, hidden: bool) -> Post:
+    community = community_of(post.thread)
+    by = _check_facilitates(by, community)
     post.is_hidden = hidden
     post.save(update_fields=["is_hidden"])
     announce("post", [post.pk], "hidden" if hidden else "unhidden", actor=by)
@@ -74,24 +79,24 @@ def _set_post_hidden(post: Post, by, hidden: bool) -> Post:
 
 
 @transaction.atomic
-def do_hide_post(post: Post, *, by) -> Post:
+def do_hide_post(post: Post, *, by: Actor) -> Post:
     """Hide a post from everyone but facilitators; its open flags are resolved."""
     return _set_post_hidden(post, by, True)
 
 
 @transaction.atomic
-def do_unhide_post(post: Post, *, by) -> Post:
+def do_unhide_post(post: Post, *, by: Actor) -> Post:
     return _set_post_hidden(post, by, False)
 
 
 @transaction.atomic
-def do_hide_thread(thread: ThreadPage, *, by) -> ThreadPage:
+def do_hide_thread(thread: ThreadPage, *, by: Actor) -> ThreadPage:
     """Hide a thread, opening post and replies, from readers: it is unpublished, and every surface shows
     only live threads (pages, lists, search, feeds, API, notifications, digests). Its open flags are resolved.
 
     Facilitators still reach it from the moderation pages and can unhide it.
     """
-    _check_facilitates(by, thread.community)
+    by = _check_facilitates(by, community_of(thread))
     current = ThreadPage.objects.get(
         pk=thread.pk
     )  # unpublishing saves every field: never stale ones
@@ -100,14 +105,14 @@ def do_hide_thread(thread: ThreadPage, *, by) -> ThreadPage:
         thread.refresh_from_db()
         announce("thread", [thread.pk], "hidden", actor=by)
     _resolve_flags(by, "Thread hidden", thread=thread)
-    record_action(thread.community, by, Kind.HIDE_THREAD, thread=thread)
+    record_action(community_of(thread), by, Kind.HIDE_THREAD, thread=thread)
     return thread
 
 
 @transaction.atomic
-def do_unhide_thread(thread: ThreadPage, *, by) -> ThreadPage:
+def do_unhide_thread(thread: ThreadPage, *, by: Actor) -> ThreadPage:
     """Publish a hidden thread again, as it was when it was hidden."""
-    _check_facilitates(by, thread.community)
+    by = _check_facilitates(by, community_of(thread))
     current = ThreadPage.objects.get(
         pk=thread.pk
     )  # the revision holds every field: never stale ones
@@ -115,15 +120,15 @@ def do_unhide_thread(thread: ThreadPage, *, by) -> ThreadPage:
         current.save_revision(user=by).publish(user=by, skip_permission_checks=True)
         thread.refresh_from_db()
         announce("thread", [thread.pk], "unhidden", actor=by)
-    record_action(thread.community, by, Kind.UNHIDE_THREAD, thread=thread)
+    record_action(community_of(thread), by, Kind.UNHIDE_THREAD, thread=thread)
     return thread
 
 
 @transaction.atomic
-def do_dismiss_flag(flag: Flag, *, by) -> Flag:
+def do_dismiss_flag(flag: Flag, *, by: Actor) -> Flag:
     """Close a flag without acting on the post."""
     thread = flag.flagged_thread
-    _check_facilitates(by, thread.community)
+    by = _check_facilitates(by, thread.community)
     if flag.resolved_at is not None:
         raise Invalid("This flag has already been dealt with.")
     flag.resolved_at, flag.resolved_by, flag.resolution = timezone.now(), by, "Dismissed"
@@ -140,10 +145,11 @@ def do_dismiss_flag(flag: Flag, *, by) -> Flag:
 
 
 @transaction.atomic
-def do_dismiss_flags(target: Post | ThreadPage, *, by) -> int:
+def do_dismiss_flags(target: Post | ThreadPage, *, by: Actor) -> int:
     """Dismiss every open flag on a reply (a ``Post``) or a thread's opening post (the ``ThreadPage``)."""
     is_reply = isinstance(target, Post)
-    _check_facilitates(by, target.thread.community if is_reply else target.community)
+    thread = target.thread if isinstance(target, Post) else target
+    _check_facilitates(by, community_of(thread))
     flags = Flag.objects.open().filter(**{"post" if is_reply else "thread": target})
     dismissed = 0
     for flag in flags:
@@ -152,34 +158,36 @@ def do_dismiss_flags(target: Post | ThreadPage, *, by) -> int:
     return dismissed
 
 
-def _set_thread_flag(thread: ThreadPage, by, field: str, value: bool, kind: str) -> ThreadPage:
-    _check_facilitates(by, thread.community)
+def _set_thread_flag(
+    thread: ThreadPage, by: Actor, field: str, value: bool, kind: str
+) -> ThreadPage:
+    by = _check_facilitates(by, community_of(thread))
     setattr(thread, field, value)
     thread.save(clean=False, update_fields=[field])
     announce("thread", [thread.pk], "locked", actor=by)
-    record_action(thread.community, by, kind, thread=thread)
+    record_action(community_of(thread), by, kind, thread=thread)
     return thread
 
 
 @transaction.atomic
-def do_lock_thread(thread: ThreadPage, *, by) -> ThreadPage:
+def do_lock_thread(thread: ThreadPage, *, by: Actor) -> ThreadPage:
     """Stop new replies in ``thread``; it stays readable."""
     return _set_thread_flag(thread, by, "is_locked", True, Kind.LOCK_THREAD)
 
 
 @transaction.atomic
-def do_unlock_thread(thread: ThreadPage, *, by) -> ThreadPage:
+def do_unlock_thread(thread: ThreadPage, *, by: Actor) -> ThreadPage:
     return _set_thread_flag(thread, by, "is_locked", False, Kind.UNLOCK_THREAD)
 
 
 @transaction.atomic
-def do_pin_thread(thread: ThreadPage, *, by) -> ThreadPage:
+def do_pin_thread(thread: ThreadPage, *, by: Actor) -> ThreadPage:
     """Keep ``thread`` at the top of its community's thread list."""
     return _set_thread_flag(thread, by, "is_pinned", True, Kind.PIN_THREAD)
 
 
 @transaction.atomic
-def do_unpin_thread(thread: ThreadPage, *, by) -> ThreadPage:
+def do_unpin_thread(thread: ThreadPage, *, by: Actor) -> ThreadPage:
     return _set_thread_flag(thread, by, "is_pinned", False, Kind.UNPIN_THREAD)
 
 
@@ -192,14 +200,14 @@ def _free_slug(thread: ThreadPage, target: CommunityPage) -> str:
 
 
 @transaction.atomic
-def do_move_thread(thread: ThreadPage, *, to: CommunityPage, by) -> ThreadPage:
+def do_move_thread(thread: ThreadPage, *, to: CommunityPage, by: Actor) -> ThreadPage:
     """Move ``thread`` (and its posts) to another community that ``by`` also facilitates.
 
     The thread's ``community`` follows the page tree through the ``post_page_move`` handler; the
     move is announced, so search re-indexes the thread and its replies under their new community.
     """
-    source = thread.community
-    _check_facilitates(by, source)
+    source = community_of(thread)
+    by = _check_facilitates(by, source)
     if not can_facilitate(by, to):
         raise Refusal("You can only move a thread to a community you also facilitate.")
     if to.pk == source.pk:

@@ -9,7 +9,8 @@ page filters by it too), so leaving or losing access to a community stops everyt
 from __future__ import annotations
 
 from collections import OrderedDict
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -35,14 +36,15 @@ from communities.people.queries import profiles_by_handle
 from communities.permissions import (
     can_read_community,
     can_see_community,
+    community_of,
     readable_notifications,
     readable_threads,
 )
-from hub.floor.actor import Actor
+from hub.floor.actor import Actor, AuthenticatedActor
 from hub.floor.tasks import enqueue_on_commit
 
 
-def preferences_for(user) -> NotificationSettings:
+def preferences_for(user: AuthenticatedActor) -> NotificationSettings:
     prefs, _ = NotificationSettings.objects.get_or_create(user=user)
     return prefs
 
@@ -60,7 +62,11 @@ def check_watch(user: Actor, community: CommunityPage) -> None:
 
 
 def do_set_watch(
-    user, *, level: str, thread: ThreadPage | None = None, community: CommunityPage | None = None
+    user: AuthenticatedActor,
+    *,
+    level: str,
+    thread: ThreadPage | None = None,
+    community: CommunityPage | None = None,
 ) -> Watch:
     """Set how closely ``user`` follows a thread or a community (exactly one of them)."""
     if level not in WatchLevel.values:
@@ -71,7 +77,7 @@ def do_set_watch(
     return watch
 
 
-def do_watch_by_default(user, thread: ThreadPage) -> None:
+def do_watch_by_default(user: AuthenticatedActor, thread: ThreadPage) -> None:
     """People who start or reply to a thread watch it, unless they already chose a level."""
     Watch.objects.get_or_create(user=user, thread=thread, defaults={"level": WatchLevel.WATCHING})
 
@@ -79,7 +85,7 @@ def do_watch_by_default(user, thread: ThreadPage) -> None:
 # -- mentions -------------------------------------------------------------------------------------
 
 
-def resolve_mentions(text: str) -> list:
+def resolve_mentions(text: str) -> list[AuthenticatedActor]:
     """Users named by ``@first-last`` handles (a display name in lower case, spaces as hyphens)."""
     handles = extract_mentions(text)
     named = profiles_by_handle(handles)
@@ -89,7 +95,9 @@ def resolve_mentions(text: str) -> list:
 # -- creating notifications ----------------------------------------------------------------------
 
 
-def notify_new_post(thread: ThreadPage, post: Post | None, *, actor) -> list[Notification]:
+def notify_new_post(
+    thread: ThreadPage, post: Post | None, *, actor: AuthenticatedActor | None
+) -> list[Notification]:
     """Notifications for a new thread (``post`` None) or reply; call inside the writing transaction."""
     community = thread.community
     levels: dict[int, str] = dict(
@@ -115,13 +123,20 @@ def notify_new_post(thread: ThreadPage, post: Post | None, *, actor) -> list[Not
     return _create_notifications(thread, post, actor, recipients)
 
 
-def notify_accepted(thread: ThreadPage, post: Post, *, actor) -> list[Notification]:
+def notify_accepted(
+    thread: ThreadPage, post: Post, *, actor: AuthenticatedActor | None
+) -> list[Notification]:
     if post.author_id is None or (actor is not None and post.author_id == actor.pk):
         return []
     return _create_notifications(thread, post, actor, {post.author_id: Notification.Kind.ACCEPTED})
 
 
-def _create_notifications(thread, post, actor, recipients: dict[int, str]) -> list[Notification]:
+def _create_notifications(
+    thread: ThreadPage,
+    post: Post | None,
+    actor: AuthenticatedActor | None,
+    recipients: dict[int, str],
+) -> list[Notification]:
     if not recipients:
         return []
     users = get_user_model().objects.filter(pk__in=recipients, is_active=True)
@@ -130,7 +145,7 @@ def _create_notifications(thread, post, actor, recipients: dict[int, str]) -> li
             recipient=user, kind=recipients[user.pk], actor=actor, thread=thread, post=post
         )
         for user in users
-        if can_read_community(user, thread.community)
+        if can_read_community(user, community_of(thread))
     ]
     created = Notification.objects.bulk_create(created)
     ids = [n.pk for n in created]
@@ -142,18 +157,18 @@ def _create_notifications(thread, post, actor, recipients: dict[int, str]) -> li
 # -- reading ------------------------------------------------------------------------------------
 
 
-def unread_count(user) -> int:
+def unread_count(user: Actor) -> int:
     return readable_notifications(user).filter(read_at__isnull=True).count()
 
 
-def do_mark_dashboard_seen(user: Actor) -> None:
+def do_mark_dashboard_seen(user: AuthenticatedActor) -> None:
     """The dashboard shows what is new since the member's last visit: this visit, from now on."""
     prefs = preferences_for(user)
     prefs.dashboard_seen_at = timezone.now()
     prefs.save(update_fields=["dashboard_seen_at"])
 
 
-def do_mark_read(user, notification_ids: list[int] | None = None) -> int:
+def do_mark_read(user: AuthenticatedActor, notification_ids: list[int] | None = None) -> int:
     unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
     if notification_ids is not None:
         unread = unread.filter(pk__in=notification_ids)
@@ -163,7 +178,7 @@ def do_mark_read(user, notification_ids: list[int] | None = None) -> int:
 # -- email ----------------------------------------------------------------------------------------
 
 
-def do_set_email_frequency(user, frequency: str) -> NotificationSettings:
+def do_set_email_frequency(user: AuthenticatedActor, frequency: str) -> NotificationSettings:
     if frequency not in EmailFrequency.values:
         raise ValueError(frequency)
     prefs = preferences_for(user)
@@ -172,7 +187,7 @@ def do_set_email_frequency(user, frequency: str) -> NotificationSettings:
     return prefs
 
 
-def do_reset_feed_token(user: Actor) -> str:
+def do_reset_feed_token(user: AuthenticatedActor) -> str:
     prefs = preferences_for(user)
     prefs.feed_token = new_feed_token()
     prefs.save(update_fields=["feed_token"])
@@ -206,13 +221,16 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
     return sent
 
 
-def build_digest(user, since) -> OrderedDict:
+DigestGroups = OrderedDict[CommunityPage, dict[str, list[Any]]]
+
+
+def build_digest(user: AuthenticatedActor, since: datetime) -> DigestGroups:
     """What a daily digest tells ``user``, grouped by community, from what they may read now:
     notifications not yet emailed, and new threads in their communities since ``since``."""
     readable = readable_threads(user)
-    groups: OrderedDict = OrderedDict()
+    groups: DigestGroups = OrderedDict()
 
-    def group(community):
+    def group(community: CommunityPage) -> dict[str, list[Any]]:
         return groups.setdefault(community, {"notifications": [], "threads": []})
 
     notifications = (
@@ -221,9 +239,9 @@ def build_digest(user, since) -> OrderedDict:
         .select_related("thread__community", "actor__profile")
         .order_by("created_at")
     )
-    seen_threads = set()
+    seen_threads: set[int] = set()
     for notification in notifications:
-        group(notification.thread.community)["notifications"].append(notification)
+        group(community_of(notification.thread))["notifications"].append(notification)
         seen_threads.add(notification.thread_id)
     mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
         "community_id"
@@ -240,11 +258,11 @@ def build_digest(user, since) -> OrderedDict:
         .order_by("first_published_at")
     )
     for thread in new_threads:
-        group(thread.community)["threads"].append(thread)
+        group(community_of(thread))["threads"].append(thread)
     return OrderedDict(sorted(groups.items(), key=lambda item: item[0].title))
 
 
-def do_send_digest(user, now=None) -> bool:
+def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> bool:
     """Send ``user`` their digest if there is anything in it; returns whether an email went."""
     now = now or timezone.now()
     prefs = preferences_for(user)
@@ -267,7 +285,7 @@ def do_send_digest(user, now=None) -> bool:
     return sent
 
 
-def do_send_digests(now=None) -> int:
+def do_send_digests(now: datetime | None = None) -> int:
     """Send every daily-digest member their digest; returns how many emails went."""
     users = get_user_model().objects.filter(
         is_active=True, notification_settings__email_frequency=EmailFrequency.DAILY

@@ -9,8 +9,9 @@ notifications go out from there. Factories and the demo call ``do_*`` directly.
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
+from typing import cast
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -38,11 +39,12 @@ from communities.permissions import (
     can_accept_answer,
     can_edit_post,
     can_read_community,
+    community_of,
     post_editor,
     posting_refusal,
     vote_checker,
 )
-from hub.floor.actor import Actor
+from hub.floor.actor import Actor, AuthenticatedActor
 
 TITLE_MIN, TITLE_MAX = 5, 200
 BODY_MIN, BODY_MAX = 1, 50000
@@ -79,7 +81,7 @@ def check_body(body: str) -> str:
     return body
 
 
-def check_rate_limit(user: Actor, *, new_thread: bool) -> None:
+def check_rate_limit(user: AuthenticatedActor, *, new_thread: bool) -> None:
     """At most THREADS_PER_HOUR new threads and POSTS_PER_HOUR replies per member in a rolling hour."""
     since = timezone.now() - timedelta(hours=1)
     if new_thread:
@@ -105,7 +107,8 @@ def check_attachment(upload: UploadedFile | None) -> None:
     allowed = settings.WAGTAILDOCS_EXTENSIONS
     if extension not in allowed:
         raise Invalid(f"Attachments must be one of these types: {', '.join(allowed)}.")
-    if upload.size > settings.ATTACHMENT_MAX_BYTES:
+    # The stubs allow size=None (an UploadedFile made by hand); an uploaded file always has one.
+    if upload.size > settings.ATTACHMENT_MAX_BYTES:  # type: ignore[operator]
         limit_mb = settings.ATTACHMENT_MAX_BYTES / (1024 * 1024)
         raise Invalid(f"Attachments can be at most {limit_mb:g} MB.")
 
@@ -121,6 +124,7 @@ def check_start_thread(
 ) -> tuple[str, str]:
     """Validate a new thread; returns the cleaned title and body."""
     check_can_post(user, community)
+    user = cast(AuthenticatedActor, user)  # check_can_post refuses anonymous visitors
     title, body = check_title(title), check_body(body)
     check_attachment(upload)
     if not (
@@ -139,7 +143,8 @@ def check_reply(
     upload: UploadedFile | None = None,
     idempotency_key: uuid.UUID | None = None,
 ) -> str:
-    check_can_post(user, thread.community, thread)
+    check_can_post(user, community_of(thread), thread)
+    user = cast(AuthenticatedActor, user)  # check_can_post refuses anonymous visitors
     body = check_body(body)
     check_attachment(upload)
     if not (
@@ -151,7 +156,7 @@ def check_reply(
 
 
 def check_edit_post(user: Actor, post: Post, body: str) -> str:
-    if not can_edit_post(user, post.author_id, post.thread.community) or post.is_deleted:
+    if not can_edit_post(user, post.author_id, community_of(post.thread)) or post.is_deleted:
         raise Refusal("You cannot change this post.")
     return check_body(body)
 
@@ -161,7 +166,7 @@ def check_edit_thread(
 ) -> tuple[str, str]:
     """The thread's author (while a member) or a facilitator changes its title and opening post;
     without a new title and body, only whether ``user`` may (for showing the form)."""
-    if not post_editor(user, thread.community)(thread.author_id):
+    if not post_editor(user, community_of(thread))(thread.author_id):
         raise Refusal("You cannot change this thread.")
     if title is None or body is None:
         return thread.title, thread.body
@@ -169,20 +174,20 @@ def check_edit_thread(
 
 
 def check_delete_post(user: Actor, post: Post) -> None:
-    if not post_editor(user, post.thread.community)(post.author_id):
+    if not post_editor(user, community_of(post.thread))(post.author_id):
         raise Refusal("You cannot delete this post.")
 
 
 def check_vote(user: Actor, post: Post) -> None:
-    check_can_post(user, post.thread.community)
+    check_can_post(user, community_of(post.thread))
     if post.author_id == user.pk:
         raise Refusal("You cannot vote for your own post.")
-    if not vote_checker(user, post.thread.community)(post):
+    if not vote_checker(user, community_of(post.thread))(post):
         raise Refusal("This post can no longer be voted for.")
 
 
 def check_accept(user: Actor, thread: ThreadPage, post: Post | None) -> None:
-    if not user.is_authenticated or not can_read_community(user, thread.community):
+    if not user.is_authenticated or not can_read_community(user, community_of(thread)):
         raise Refusal(SIGNED_OUT if not user.is_authenticated else "Not found.")
     if not can_accept_answer(user, thread):
         raise Refusal(
@@ -231,7 +236,7 @@ def thread_slug(community: CommunityPage, title: str) -> str:
 def do_start_thread(
     *,
     community: CommunityPage,
-    author: Actor,
+    author: AuthenticatedActor,
     title: str,
     body: str,
     tags: list[str] | tuple[str, ...] = (),
@@ -268,9 +273,9 @@ def do_start_thread(
 def do_reply(
     *,
     thread: ThreadPage,
-    author: Actor | None,
+    author: AuthenticatedActor | None,
     body: str,
-    created_at=None,
+    created_at: datetime | None = None,
     quoted_post: Post | None = None,
     idempotency_key: uuid.UUID | None = None,
     upload: UploadedFile | None = None,
@@ -312,7 +317,7 @@ def do_reply(
 
 
 @transaction.atomic
-def do_edit_post(*, post: Post, editor: Actor, body: str) -> Post:
+def do_edit_post(*, post: Post, editor: AuthenticatedActor, body: str) -> Post:
     """Change a reply's text, keeping the earlier text as a revision."""
     if body == post.body:
         return post
@@ -325,7 +330,9 @@ def do_edit_post(*, post: Post, editor: Actor, body: str) -> Post:
 
 
 @transaction.atomic
-def do_edit_thread(*, thread: ThreadPage, editor: Actor, title: str, body: str) -> ThreadPage:
+def do_edit_thread(
+    *, thread: ThreadPage, editor: AuthenticatedActor, title: str, body: str
+) -> ThreadPage:
     """Change a thread's title and opening post; Wagtail keeps every earlier version as a revision."""
     thread.title, thread.body = title, body
     thread.save_revision(user=editor).publish(user=editor, skip_permission_checks=True)
@@ -334,7 +341,7 @@ def do_edit_thread(*, thread: ThreadPage, editor: Actor, title: str, body: str) 
 
 
 @transaction.atomic
-def do_delete_post(*, post: Post, by: Actor) -> None:
+def do_delete_post(*, post: Post, by: AuthenticatedActor) -> None:
     """Soft delete: the reply shows as deleted to readers and leaves search; its text and history
     stay for moderators. A deleted accepted answer is no longer the answer."""
     post.is_deleted = True
@@ -345,7 +352,7 @@ def do_delete_post(*, post: Post, by: Actor) -> None:
 
 
 @transaction.atomic
-def do_toggle_helpful(*, post: Post, user: Actor) -> bool:
+def do_toggle_helpful(*, post: Post, user: AuthenticatedActor) -> bool:
     """Vote for ``post`` as helpful, or withdraw the vote; returns whether the vote now stands."""
     deleted, _ = HelpfulVote.objects.filter(post=post, user=user).delete()
     if not deleted:
@@ -356,7 +363,9 @@ def do_toggle_helpful(*, post: Post, user: Actor) -> bool:
 
 
 @transaction.atomic
-def do_accept_answer(*, thread: ThreadPage, post: Post | None, by: Actor | None = None) -> None:
+def do_accept_answer(
+    *, thread: ThreadPage, post: Post | None, by: AuthenticatedActor | None = None
+) -> None:
     """Mark ``post`` as the answer to ``thread`` (``None`` clears it); the caller has checked who may.
     The reply's author hears of it (``communities.discussions.subscribers``)."""
     ThreadPage.objects.filter(pk=thread.pk).update(accepted_post=post)

@@ -6,7 +6,7 @@ from django.db import transaction
 
 from communities.events import announce
 from communities.models import CommunityIndexPage, CommunityPage, Membership, Visibility
-from hub.floor.actor import Actor
+from hub.floor.actor import AuthenticatedActor
 from linkeddata.models import Area
 
 
@@ -17,7 +17,7 @@ def do_create_community(
     title: str,
     description: str,
     visibility: str = Visibility.OPEN,
-    owner: Actor | None = None,
+    owner: AuthenticatedActor | None = None,
     tags: list[str] | tuple[str, ...] = (),
     councils: list[Area] | tuple[Area, ...] = (),
     slug: str | None = None,
@@ -38,7 +38,7 @@ def do_create_community(
 
 @transaction.atomic
 def do_add_member(
-    community: CommunityPage, user: Actor, role: str = Membership.Role.MEMBER
+    community: CommunityPage, user: AuthenticatedActor, role: str = Membership.Role.MEMBER
 ) -> Membership:
     """Make ``user`` an active member with ``role`` (creating or updating the membership): the one
     way anyone becomes a member, whether by joining, an approved request, an invitation or a setup."""

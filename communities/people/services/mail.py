@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -14,7 +15,7 @@ def site_url() -> str:
     return settings.WAGTAILADMIN_BASE_URL.rstrip("/")
 
 
-def queue_email(recipients: Iterable[str], template: str, context: dict) -> None:
+def queue_email(recipients: Iterable[str], template: str, context: dict[str, Any]) -> None:
     """Render ``<template>_subject.txt`` and ``<template>_body.txt`` now; send once the data is committed.
 
     Call inside the transaction that makes the email true.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -24,6 +26,7 @@ from communities.people.services.communities import do_add_member
 from communities.people.services.mail import queue_email, site_url
 from communities.people.services.signed_links import read_signed_token
 from communities.permissions import can_facilitate, can_manage, membership_of
+from hub.floor.actor import Actor, AuthenticatedActor
 
 INVITATION_SALT = "communities.invitation"
 INVITATION_MAX_AGE = int(Invitation.VALID_FOR.total_seconds())  # two weeks
@@ -31,7 +34,9 @@ Status = Membership.Status
 Role = Membership.Role
 
 
-def record_action(community: CommunityPage, actor, kind: str, **fields) -> ModerationAction:
+def record_action(
+    community: CommunityPage, actor: AuthenticatedActor | None, kind: str, **fields: Any
+) -> ModerationAction:
     """Add an entry to the community's audit log (call inside the action's transaction)."""
     return ModerationAction.objects.create(community=community, actor=actor, kind=kind, **fields)
 
@@ -53,7 +58,7 @@ def check_not_banned(membership: Membership | None) -> None:
 
 
 @transaction.atomic
-def do_join(user, community: CommunityPage) -> Membership:
+def do_join(user: Actor, community: CommunityPage) -> Membership:
     """Join an open community with one click."""
     if not user.is_authenticated:
         raise Refusal("Sign in to join this community.")
@@ -67,7 +72,7 @@ def do_join(user, community: CommunityPage) -> Membership:
 
 
 @transaction.atomic
-def do_request_to_join(user, community: CommunityPage, message: str = "") -> JoinRequest:
+def do_request_to_join(user: Actor, community: CommunityPage, message: str = "") -> JoinRequest:
     """Ask the facilitators of a restricted community to let ``user`` in."""
     if not user.is_authenticated:
         raise Refusal("Sign in to ask to join this community.")
@@ -106,7 +111,7 @@ def do_request_to_join(user, community: CommunityPage, message: str = "") -> Joi
 
 @transaction.atomic
 def do_decide_request(
-    join_request: JoinRequest, *, by, approve: bool, response: str = ""
+    join_request: JoinRequest, *, by: Actor, approve: bool, response: str = ""
 ) -> JoinRequest:
     """Approve or decline a pending request; the requester is told, with the facilitator's message."""
     community = join_request.community
@@ -147,14 +152,14 @@ def do_decide_request(
 
 
 @transaction.atomic
-def do_leave(user, community: CommunityPage) -> None:
+def do_leave(user: Actor, community: CommunityPage) -> None:
     """Leave a community; the last owner hands ownership over first."""
     membership = membership_of(user, community)
-    if membership is None or membership.status not in {
-        Status.ACTIVE,
-        Status.PENDING,
-        Status.INVITED,
-    }:
+    if (
+        not user.is_authenticated  # (an anonymous visitor has no membership either)
+        or membership is None
+        or membership.status not in {Status.ACTIVE, Status.PENDING, Status.INVITED}
+    ):
         raise Invalid("You are not a member of this community.")
     if (
         membership.is_active
@@ -171,7 +176,7 @@ def do_leave(user, community: CommunityPage) -> None:
     announce("community", [community.pk], "membership", actor=user)
 
 
-def _other_owners(community: CommunityPage, user) -> int:
+def _other_owners(community: CommunityPage, user: AuthenticatedActor) -> int:
     return (
         Membership.objects.filter(community=community, status=Status.ACTIVE, role=Role.OWNER)
         .exclude(user=user)
@@ -188,7 +193,7 @@ def invitation_token(invitation: Invitation) -> str:
 
 @transaction.atomic
 def do_invite(
-    community: CommunityPage, *, email: str, by, base_url: str | None = None
+    community: CommunityPage, *, email: str, by: Actor, base_url: str | None = None
 ) -> Invitation:
     """Invite ``email`` with a signed link that works once, for two weeks."""
     if not can_facilitate(by, community):
@@ -249,7 +254,8 @@ def load_invitation(token: str) -> Invitation:
         expired=Invalid("This invitation has expired. Ask a facilitator to invite you again."),
         invalid=Invalid("This invitation link is not valid. Check you copied all of it."),
     )
-    invitation = Invitation.objects.select_related("community").filter(pk=data.get("i")).first()
+    # pk=None (no "i" in the token) is a valid lookup (IS NULL) that the django-stubs plugin refuses
+    invitation = Invitation.objects.select_related("community").filter(pk=data.get("i")).first()  # type: ignore[misc]
     if invitation is None:
         raise Invalid(
             "This invitation has already been used. Ask a facilitator for a new one if you need it."
@@ -259,7 +265,7 @@ def load_invitation(token: str) -> Invitation:
 
 
 @transaction.atomic
-def do_accept_invitation(token: str, user) -> Membership:
+def do_accept_invitation(token: str, user: AuthenticatedActor) -> Membership:
     """Make ``user`` a member through an invitation sent to their email address (once only)."""
     invitation = load_invitation(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -279,7 +285,9 @@ def do_accept_invitation(token: str, user) -> Membership:
     return membership
 
 
-def _withdraw_open_invitations(community: CommunityPage, email: str, *, by) -> int:
+def _withdraw_open_invitations(
+    community: CommunityPage, email: str, *, by: AuthenticatedActor
+) -> int:
     """Withdraw every unanswered invitation to ``email`` in ``community``; how many there were."""
     return Invitation.objects.filter(
         community=community,
@@ -290,7 +298,7 @@ def _withdraw_open_invitations(community: CommunityPage, email: str, *, by) -> i
 
 
 @transaction.atomic
-def do_withdraw_invitation(invitation: Invitation, *, by) -> bool:
+def do_withdraw_invitation(invitation: Invitation, *, by: Actor) -> bool:
     """Withdraw an invitation so its link no longer works; returns False if it was already withdrawn.
 
     Every unanswered link sent to the same address for this community is withdrawn with it: a
@@ -323,7 +331,10 @@ def do_withdraw_invitation(invitation: Invitation, *, by) -> bool:
 # -- Facilitators managing members --------------------------------------------------------------
 
 
-def _check_may_act_on(community: CommunityPage, by, target: Membership) -> None:
+def _check_may_act_on(
+    community: CommunityPage, by: Actor, target: Membership
+) -> AuthenticatedActor:
+    """Refuse unless ``by`` may act on ``target``; returns ``by``, known to be signed in."""
     if not can_facilitate(by, community):
         raise Refusal("Only the community's facilitators manage its members.")
     if target.user_id == by.pk:
@@ -340,12 +351,15 @@ def _check_may_act_on(community: CommunityPage, by, target: Membership) -> None:
         and _other_owners(community, target.user) == 0
     ):
         raise Refusal("A community needs an owner: make someone else an owner first.")
+    return by
 
 
 @transaction.atomic
-def do_remove_member(community: CommunityPage, user, *, by, reason: str = "") -> Membership:
+def do_remove_member(
+    community: CommunityPage, user: AuthenticatedActor, *, by: Actor, reason: str = ""
+) -> Membership:
     membership = Membership.objects.get(community=community, user=user)
-    _check_may_act_on(community, by, membership)
+    by = _check_may_act_on(community, by, membership)
     membership.status, membership.role = Status.LEFT, Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
     record_action(
@@ -356,12 +370,14 @@ def do_remove_member(community: CommunityPage, user, *, by, reason: str = "") ->
 
 
 @transaction.atomic
-def do_ban(community: CommunityPage, user, *, by, reason: str = "") -> Membership:
+def do_ban(
+    community: CommunityPage, user: AuthenticatedActor, *, by: Actor, reason: str = ""
+) -> Membership:
     """Ban ``user``: they lose membership, cannot rejoin or ask to, and read only what the public reads."""
     membership, _ = Membership.objects.get_or_create(
         community=community, user=user, defaults={"status": Status.LEFT}
     )
-    _check_may_act_on(community, by, membership)
+    by = _check_may_act_on(community, by, membership)
     membership.status, membership.role = Status.BANNED, Role.MEMBER
     membership.save(update_fields=["status", "role", "updated_at"])
     JoinRequest.objects.filter(
@@ -376,7 +392,7 @@ def do_ban(community: CommunityPage, user, *, by, reason: str = "") -> Membershi
 
 
 @transaction.atomic
-def do_unban(community: CommunityPage, user, *, by) -> None:
+def do_unban(community: CommunityPage, user: AuthenticatedActor, *, by: Actor) -> None:
     if not can_facilitate(by, community):
         raise Refusal("Only the community's facilitators lift bans.")
     updated = Membership.objects.filter(
@@ -388,7 +404,9 @@ def do_unban(community: CommunityPage, user, *, by) -> None:
 
 
 @transaction.atomic
-def do_change_role(community: CommunityPage, user, *, role: str, by) -> Membership:
+def do_change_role(
+    community: CommunityPage, user: AuthenticatedActor, *, role: str, by: Actor
+) -> Membership:
     """Owners make members facilitators or owners, and back."""
     if not can_manage(by, community):
         raise Refusal("Only the community's owners manage facilitators.")
@@ -414,7 +432,7 @@ def do_change_role(community: CommunityPage, user, *, role: str, by) -> Membersh
 
 @transaction.atomic
 def do_update_community_settings(
-    community: CommunityPage, *, by, description: str, tags: list[str], visibility: str
+    community: CommunityPage, *, by: Actor, description: str, tags: list[str], visibility: str
 ) -> CommunityPage:
     """Owners change the description, topics and visibility; a new revision is published."""
     if not can_manage(by, community):

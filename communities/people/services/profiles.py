@@ -8,7 +8,7 @@ from django.db import transaction
 from communities.errors import Invalid, Refusal
 from communities.events import announce
 from communities.models import Profile, ProfileVisibility
-from hub.floor.actor import Actor
+from hub.floor.actor import Actor, AuthenticatedActor
 from linkeddata.models import Area
 
 
@@ -25,7 +25,7 @@ def do_create_member(
     visibility: str = ProfileVisibility.MEMBERS,
     is_staff: bool = False,
     is_superuser: bool = False,
-):
+) -> AuthenticatedActor:
     """A new user with a profile; the email is the username, lower-cased."""
     User = get_user_model()
     email = email.strip().lower()
@@ -66,7 +66,7 @@ def do_update_profile(
     visibility: str = ProfileVisibility.MEMBERS,
 ) -> Profile:
     """Save a member's own profile; who may see it changes at once everywhere (search included)."""
-    if profile.user_id != by.pk:
+    if not by.is_authenticated or profile.user_id != by.pk:  # (an anonymous visitor's pk is None)
         raise Refusal("You can only change your own profile.")
     if visibility not in ProfileVisibility.values:
         raise Invalid("Choose who may see your profile.")

@@ -12,6 +12,7 @@ from communities.models import CommunityIndexPage, CommunityPage, CommunityPropo
 from communities.people.services.communities import do_create_community
 from communities.people.services.mail import queue_email, site_url
 from communities.permissions import is_email_confirmed, is_site_staff
+from hub.floor.actor import Actor
 
 
 def split_tags(text: str) -> list[str]:
@@ -21,7 +22,7 @@ def split_tags(text: str) -> list[str]:
 @transaction.atomic
 def do_propose_community(
     *,
-    by,
+    by: Actor,
     title: str,
     description: str,
     visibility: str = Visibility.OPEN,
@@ -54,7 +55,7 @@ def _unique_slug(title: str) -> str:
 
 @transaction.atomic
 def do_decide_proposal(
-    proposal: CommunityProposal, *, by, approve: bool, response: str = ""
+    proposal: CommunityProposal, *, by: Actor, approve: bool, response: str = ""
 ) -> CommunityProposal:
     """Approve (creating the community, owned by the proposer) or decline; the proposer is told."""
     if not is_site_staff(by):
@@ -62,8 +63,9 @@ def do_decide_proposal(
     proposal = CommunityProposal.objects.select_for_update().get(pk=proposal.pk)
     if proposal.status != CommunityProposal.Status.PENDING:
         raise Invalid("This proposal has already been decided.")
+    community: CommunityPage | None = None  # the new community, when approved
     if approve:
-        proposal.community = do_create_community(
+        proposal.community = community = do_create_community(
             index=CommunityIndexPage.objects.get(),
             title=proposal.title,
             description=proposal.description,
@@ -86,7 +88,8 @@ def do_decide_proposal(
         "communities/people/email/proposal_decided",
         {
             "proposal": proposal,
-            "link": site_url() + (proposal.community.url if approve else reverse("my-memberships")),
+            "link": site_url()
+            + (community.url if community is not None else reverse("my-memberships")),
         },
     )
     return proposal

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core import signing
 
 
 def read_signed_token(
     token: str, *, salt: str, max_age: int, expired: Exception, invalid: Exception
-) -> dict:
+) -> dict[str, Any]:
     """The data signed into ``token``; raises ``expired`` or ``invalid`` (messages for the person)."""
     try:
         data = signing.loads(token, salt=salt, max_age=max_age)
