@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from communities.errors import Invalid, Refusal
+from communities.errors import Invalid, NotFound, Refusal
 from communities.models import (
     CommunityPage,
     CommunityProposal,
@@ -70,12 +70,10 @@ def facilitators_only(view):
     def wrapper(request, slug: str, *args, **kwargs):
         try:
             community = access_community(request.user, slug, "facilitate")
-        except Refusal as refusal:
-            return render_refusal(
-                request,
-                refusal,
-                context={"community": CommunityPage.objects.filter(slug=slug).first()},
-            )
+        except NotFound:
+            raise
+        except Refusal as refusal:  # they may see the community: say so there, with a way back
+            return _refused(request, access_community(request.user, slug), refusal)
         return view(request, community, *args, **kwargs)
 
     return wrapper
