@@ -21,7 +21,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
 
-from communities.discussions.queries import quote_text as quote_text
 from communities.discussions.services.attachments import attachments_collection
 from communities.discussions.services.notifications import do_watch_by_default
 from communities.errors import Invalid, RateLimited, Refusal

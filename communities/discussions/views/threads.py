@@ -36,6 +36,12 @@ def _idempotency_key(request) -> uuid.UUID | None:
         return None
 
 
+def refused_in(request, refusal: Refusal, thread=None, community=None):
+    """The refusal page for an action on ``thread`` (or ``community``), with a way back to it."""
+    community = community or thread.community
+    return render_refusal(request, refusal, context={"community": community, "thread": thread})
+
+
 def _tags(text: str) -> list[str]:
     return [t.strip() for t in text.split(",") if t.strip()]
 
@@ -187,9 +193,7 @@ def delete_post(request, post_id: int):
     try:
         threads.check_delete_post(request.user, post)
     except Refusal as refusal:
-        return render_refusal(
-            request, refusal, context={"community": post.thread.community, "thread": post.thread}
-        )
+        return refused_in(request, refusal, post.thread)
     threads.do_delete_post(post=post, by=request.user)
     return redirect(post_url(post))
 
@@ -200,9 +204,7 @@ def helpful(request, post_id: int):
     try:
         threads.check_vote(request.user, post)
     except Refusal as refusal:
-        return render_refusal(
-            request, refusal, context={"community": post.thread.community, "thread": post.thread}
-        )
+        return refused_in(request, refusal, post.thread)
     threads.do_toggle_helpful(post=post, user=request.user)
     return redirect(post_url(post))
 
@@ -215,9 +217,7 @@ def accept(request, thread_id: int):
     try:
         threads.check_accept(request.user, thread, post)
     except Refusal as refusal:
-        return render_refusal(
-            request, refusal, context={"community": thread.community, "thread": thread}
-        )
+        return refused_in(request, refusal, thread)
     clear = request.POST.get("action") == "clear" and thread.accepted_post_id == post.pk
     threads.do_accept_answer(thread=thread, post=None if clear else post, by=request.user)
     return redirect(post_url(post))
@@ -229,9 +229,7 @@ def watch_thread(request, thread_id: int):
     try:
         notifications.check_watch(request.user, thread.community)
     except Refusal as refusal:
-        return render_refusal(
-            request, refusal, context={"community": thread.community, "thread": thread}
-        )
+        return refused_in(request, refusal, thread)
     level = request.POST.get("level", "")
     if level in WatchLevel.values:
         notifications.do_set_watch(request.user, level=level, thread=thread)
@@ -244,7 +242,7 @@ def watch_community(request, slug: str):
     try:
         notifications.check_watch(request.user, community)
     except Refusal as refusal:
-        return render_refusal(request, refusal, context={"community": community})
+        return refused_in(request, refusal, community=community)
     level = request.POST.get("level", "")
     if level in WatchLevel.values:
         notifications.do_set_watch(request.user, level=level, community=community)
