@@ -212,6 +212,9 @@ LOGGING = {
 }
 
 # Communities: discussion limits (per member, per rolling hour) and attachments.
+# How many reverse proxies in front of the hub append to X-Forwarded-For (hub.floor.clients).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 THREADS_PER_HOUR = env_int("THREADS_PER_HOUR", 10, minimum=1)
 POSTS_PER_HOUR = env_int("POSTS_PER_HOUR", 60, minimum=1)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
