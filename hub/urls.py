@@ -7,12 +7,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views
 from hub.api import api
+from hub.security_txt import security_txt
 
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path(".well-known/security.txt", security_txt, name="security-txt"),
     path("about/data/", views.about_data, name="about-data"),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),

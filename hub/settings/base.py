@@ -185,6 +185,8 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knowledge Hub <hub@localhost>")
+# Where to report a vulnerability (/.well-known/security.txt); default: the sender address above.
+SECURITY_CONTACT = env_str("SECURITY_CONTACT")
 
 SITE_NAME = env_str("SITE_NAME", "Local Government Knowledge Hub")
 WAGTAIL_SITE_NAME = SITE_NAME
