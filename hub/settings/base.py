@@ -40,6 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "hub",
+    "hub.floor",
     "communities",
     "linkeddata",
     "search",
