@@ -20,6 +20,7 @@ from collections.abc import Iterable
 
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_tasks import task
 
@@ -104,7 +105,7 @@ def deliver(pk: int) -> bool:
         return True
 
 
-def due_emails():
+def due_emails() -> QuerySet[OutboundEmail]:
     """Unsent emails whose back-off has expired (and that have attempts left)."""
     return OutboundEmail.objects.filter(
         sent_at__isnull=True, next_attempt_at__lte=timezone.now(), attempts__lt=MAX_ATTEMPTS

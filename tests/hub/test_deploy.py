@@ -38,7 +38,8 @@ def worker_arguments(command: str) -> list[str]:
     return words[words.index("hub_worker") + 1 :]
 
 
-def test_the_worker_unit_and_the_procfile_run_hub_worker_with_valid_options():
+def test_the_worker_unit_and_the_procfile_run_hub_worker_with_valid_options(settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}  # as in production
     procfile = dict(
         line.split(": ", 1)
         for line in (DEPLOY / "Procfile").read_text().splitlines()
