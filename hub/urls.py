@@ -14,6 +14,7 @@ handler500 = "hub.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz-live"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
     path("about/data/", views.about_data, name="about-data"),
     path("api/", api.urls),
