@@ -18,17 +18,22 @@ child side runs in the engine processes: it imports no Django.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import ctypes
 import logging
-import multiprocessing
 import os
 import resource
+import socket
 import struct
+import subprocess
+import sys
 import tempfile
 import threading
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
+from pathlib import Path
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -144,14 +149,11 @@ def _limit_memory(megabytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
-def _serve(conn: Connection, memory_mb: int, log_path: str) -> None:
+def _serve(conn: Connection, memory_mb: int) -> None:
     """The engine process: answer requests from ``conn`` one at a time until the web process goes away."""
-    log = os.open(log_path, os.O_WRONLY | os.O_APPEND)
-    os.dup2(
-        log, 2
-    )  # native crash messages (stack overflow, failed allocation) go where the pool reads them
     isolation = deny_network()  # first, while the process has one thread (unshare requires it)
     _limit_memory(memory_mb)
+    _exit_with_parent()
     import pyoxigraph as ox
 
     conn.send(("ready", isolation))
@@ -169,6 +171,18 @@ def _serve(conn: Connection, memory_mb: int, log_path: str) -> None:
             reply = ("failure", (500, "memory"))
         del request
         conn.send(reply)
+
+
+def _exit_with_parent() -> None:
+    """Stop this process when the web process is gone, even in the middle of a query."""
+    parent = os.getppid()
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 def _open(ox: Any, stores: dict[str | None, Any], path: str | None) -> Any:
@@ -271,27 +285,49 @@ class _Budget:
 
 
 class _Engine:
-    """One engine process and the web process's end of its pipe."""
+    """One engine process and the web process's end of its pipe.
+
+    Started as a fresh interpreter (``python -m linkeddata.engine``: fork and exec, safe in a threaded
+    web process, and without importing the web process's main module), with its stderr in a log file so
+    that a native crash message can be reported.
+    """
 
     def __init__(self, memory_mb: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        fd, self.log_path = tempfile.mkstemp(prefix="sparql-engine-", suffix=".log")
-        os.close(fd)
-        self.conn, child = context.Pipe()
-        self.process = context.Process(
-            target=_serve, args=(child, memory_mb, self.log_path), name="sparql-engine", daemon=True
-        )
-        self.process.start()
-        child.close()
+        log_fd, self.log_path = tempfile.mkstemp(prefix="sparql-engine-", suffix=".log")
+        ours, theirs = socket.socketpair()
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {
+            **os.environ,
+            "RUST_BACKTRACE": "0",  # a crash message, not a slow backtrace
+            "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
+        }
+        try:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+                [sys.executable, "-m", "linkeddata.engine", str(theirs.fileno()), str(memory_mb)],
+                pass_fds=(theirs.fileno(),),
+                stdin=subprocess.DEVNULL,
+                stdout=log_fd,
+                stderr=log_fd,
+                env=env,
+                cwd=root,
+            )
+        finally:
+            os.close(log_fd)
+            theirs.close()
+        self.conn = Connection(ours.detach())
         if not self.conn.poll(START_SECONDS):
             self.close()
             raise EngineFailure(503, "The query engine could not be started; try again shortly.")
         try:
             _, self.isolation = self.conn.recv()
         except (EOFError, OSError):
+            self.process.wait(timeout=5)
             detail = self.crash_note()
             self.close()
             raise EngineFailure(503, f"The query engine could not be started: {detail}") from None
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
 
     def crash_note(self) -> str:
         try:
@@ -303,9 +339,10 @@ class _Engine:
             return ""
 
     def close(self) -> None:
-        if self.process.is_alive():
+        if self.alive():
             self.process.kill()
-        self.process.join(timeout=5)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=5)
         self.conn.close()
         with contextlib.suppress(OSError):
             os.unlink(self.log_path)
@@ -349,7 +386,7 @@ class EnginePool:
         with self._lock:
             while self._idle:
                 engine = self._idle.pop()
-                if engine.process.is_alive():
+                if engine.alive():
                     return engine
                 engine.close()
         engine = _Engine(self.memory_mb)
@@ -369,8 +406,9 @@ class EnginePool:
                     503, "time limit"
                 )  # the caller names the limit; the process is killed
             kind, payload = engine.conn.recv()
-        except (EOFError, OSError, BrokenPipeError):
-            engine.process.join(timeout=5)
+        except (EOFError, OSError):
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                engine.process.wait(timeout=5)
             raise self._death(engine) from None
         if kind == "failure":
             status, message = payload
@@ -387,7 +425,7 @@ class EnginePool:
 
     def _death(self, engine: _Engine) -> EngineFailure:
         note = engine.crash_note()
-        code = engine.process.exitcode
+        code = engine.process.returncode
         logger.warning("a SPARQL engine process died (exit code %s): %s", code, note[-500:])
         if "memory allocation" in note or "MemoryError" in note:
             return EngineFailure(500, self._memory_message())
@@ -436,3 +474,12 @@ def shutdown() -> None:
         if _pool is not None and _pool.pid == os.getpid():
             _pool.close()
         _pool = None
+
+
+atexit.register(shutdown)
+
+if __name__ == "__main__":  # an engine process: python -m linkeddata.engine FD MEMORY_MB
+    # The module by its own name (not __main__), so that its answers unpickle in the web process.
+    from linkeddata import engine
+
+    engine._serve(Connection(int(sys.argv[1])), int(sys.argv[2]))
