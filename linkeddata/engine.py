@@ -368,19 +368,24 @@ class EnginePool:
             )
         try:
             engine = self._take()
-            healthy = False
+            reusable = False  # killed unless it answered (or refused) and is in a sound state
             try:
-                answer = self._ask(engine, request, timeout)
-                healthy = True
-                return answer
+                kind, payload = self._ask(engine, request, timeout)
+                reusable = not (kind == "failure" and payload[1] == "memory")
             finally:
-                if healthy:
+                if reusable:
                     with self._lock:
                         self._idle.append(engine)
                 else:
                     engine.close()
         finally:
             self._slots.release()
+        if kind == "failure":
+            status, message = payload
+            if message == "memory":
+                raise EngineFailure(500, self._memory_message())
+            raise EngineFailure(status, message)
+        return payload
 
     def _take(self) -> _Engine:
         with self._lock:
@@ -398,24 +403,18 @@ class EnginePool:
             )
         return engine
 
-    def _ask(self, engine: _Engine, request: EngineRequest, timeout: float) -> EngineAnswer:
+    def _ask(self, engine: _Engine, request: EngineRequest, timeout: float) -> tuple[str, Any]:
+        """The engine's reply: ("answer", EngineAnswer) or ("failure", (status, message))."""
         try:
             engine.conn.send(request)
-            if not engine.conn.poll(timeout):
-                raise EngineFailure(
-                    503, "time limit"
-                )  # the caller names the limit; the process is killed
-            kind, payload = engine.conn.recv()
+            if not engine.conn.poll(timeout):  # the caller names the limit; the process is killed
+                raise EngineFailure(503, "time limit")
+            reply: tuple[str, Any] = engine.conn.recv()
         except (EOFError, OSError):
             with contextlib.suppress(subprocess.TimeoutExpired):
                 engine.process.wait(timeout=5)
             raise self._death(engine) from None
-        if kind == "failure":
-            status, message = payload
-            if message == "memory":
-                raise EngineFailure(500, self._memory_message())
-            raise EngineFailure(status, message)
-        return payload
+        return reply
 
     def _memory_message(self) -> str:
         return (
