@@ -359,6 +359,7 @@ class EnginePool:
         self._idle: list[_Engine] = []
         self._lock = threading.Lock()
         self._warned = False
+        self._closed = False
 
     def run(self, request: EngineRequest, timeout: float) -> EngineAnswer:
         """Answer ``request`` in an engine process within ``timeout`` seconds, or raise EngineFailure."""
@@ -378,6 +379,9 @@ class EnginePool:
                         self._idle.append(engine)
                 else:
                     engine.close()
+                    threading.Thread(
+                        target=self._replace, name="sparql-engine-start", daemon=True
+                    ).start()
         finally:
             self._slots.release()
         if kind == "failure":
@@ -386,6 +390,18 @@ class EnginePool:
                 raise EngineFailure(500, self._memory_message())
             raise EngineFailure(status, message)
         return payload
+
+    def _replace(self) -> None:
+        """Start a fresh engine process in place of one that was stopped, so the next query need not wait."""
+        try:
+            engine = _Engine(self.memory_mb)
+        except EngineFailure:
+            return  # the next query starts one, and reports why if it cannot
+        with self._lock:
+            if not self._closed and len(self._idle) < self.size and self.pid == os.getpid():
+                self._idle.append(engine)
+                return
+        engine.close()
 
     def _take(self) -> _Engine:
         with self._lock:
@@ -441,6 +457,7 @@ class EnginePool:
 
     def close(self) -> None:
         with self._lock:
+            self._closed = True
             idle, self._idle = self._idle, []
         for engine in idle:
             engine.close()
