@@ -293,7 +293,19 @@ def test_engine_processes_have_no_network_and_stop_with_the_server(alive):
     engines = alive.engines()
     assert engines, "the queries ran in engine processes under the workers"
     ours = os.readlink("/proc/self/ns/net")
-    for pid in engines:  # in a network namespace of its own, or under a seccomp filter
-        assert os.readlink(f"/proc/{pid}/ns/net") != ours or (
-            "Seccomp:\t2" in Path(f"/proc/{pid}/status").read_text()
-        )
+
+    def isolated(pid: int) -> bool:  # in a network namespace of its own, or under a seccomp filter
+        try:
+            return os.readlink(f"/proc/{pid}/ns/net") != ours or (
+                "Seccomp:\t2" in Path(f"/proc/{pid}/status").read_text()
+            )
+        except FileNotFoundError:
+            return True  # it has ended since
+
+    for _ in range(
+        100
+    ):  # a replacement may still be starting: it cuts itself off before it is used
+        if all(isolated(pid) for pid in engines):
+            break
+        time.sleep(0.1)
+    assert all(isolated(pid) for pid in engines)
