@@ -9,10 +9,14 @@ Graph Store HTTP Protocol, so the external server is kept in step with the table
 
 from __future__ import annotations
 
+import os
+import shutil
 import threading
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import urllib.response
 from io import BytesIO
 from pathlib import Path
 
@@ -60,6 +64,66 @@ def oxigraph_store() -> ox.Store:
         return store
 
 
+def snapshots_dir() -> Path:
+    """Where the read-only snapshots the SPARQL engine processes query are kept, beside the store."""
+    path = store_path()
+    return path.with_name(f"{path.name}-snapshots")
+
+
+_snapshot_of: dict[str, tuple] = {}
+SNAPSHOTS_KEPT = 3
+
+
+def _signature(path: Path) -> tuple:
+    """What changes on disk when the store changes: its data files, manifest and write-ahead log."""
+    with os.scandir(path) as entries:
+        return tuple(
+            sorted(
+                (entry.name, entry.stat().st_size)
+                for entry in entries
+                if entry.name.endswith((".sst", ".log"))
+                or entry.name.startswith(("MANIFEST", "CURRENT"))
+            )
+        )
+
+
+def query_snapshot() -> Path | None:
+    """The newest read-only snapshot of the local store, made now if the store changed since the last.
+
+    The engine processes never open the live store (Oxigraph lets one process write it, and reading it
+    while it is written is undefined): the process holding it takes a checkpoint (hard links, cheap) after
+    each change, and engines open the newest. A process that cannot open the store (another holds it)
+    uses the newest snapshot there is. None: nothing was ever published.
+    """
+    try:
+        store = oxigraph_store()
+    except StoreUnavailable:
+        store = None
+    folder = snapshots_dir()
+    if store is not None:
+        key = str(store_path())
+        with _lock:
+            signature = _signature(store_path())
+            newest = _newest(folder)
+            if newest is None or _snapshot_of.get(key) != signature:
+                folder.mkdir(parents=True, exist_ok=True)
+                target = folder / f"{time.time_ns():020d}"
+                store.flush()
+                store.backup(str(target))
+                _snapshot_of[key] = _signature(store_path())
+                for old in sorted(folder.iterdir())[:-SNAPSHOTS_KEPT]:
+                    shutil.rmtree(old, ignore_errors=True)
+    return _newest(folder)
+
+
+def _newest(folder: Path) -> Path | None:
+    try:
+        names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
+    except FileNotFoundError:
+        return None
+    return folder / names[-1] if names else None
+
+
 def uses_external_endpoint() -> bool:
     return bool(getattr(settings, "SPARQL_ENDPOINT_URL", ""))
 
@@ -69,12 +133,19 @@ def rdf_dataset() -> Dataset:
     return Dataset(store=OxigraphStore(store=oxigraph_store()), default_union=True)
 
 
-def external_query(text: str, timeout: float) -> Result:
+class AnswerTooLarge(Exception):
+    """The external server's answer is larger than the hub reads."""
+
+
+def external_query(text: str, timeout: float, max_bytes: int | None = None) -> Result:
     """Run a query on ``SPARQL_ENDPOINT_URL`` (SPARQL 1.1 Protocol, POST ``application/sparql-query``).
 
     Asks for SPARQL JSON results (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE) and reads them into an
-    rdflib Result, so the row cap and the formats offered are the same as with the local store.
+    rdflib Result, so the row cap and the formats offered are the same as with the local store. The answer
+    is read in pieces, and no more than ``max_bytes`` of it (``AnswerTooLarge`` past that), within
+    ``timeout`` seconds in all.
     """
+    deadline = time.monotonic() + timeout
     request = urllib.request.Request(  # noqa: S310 - the operator's configured SPARQL server
         settings.SPARQL_ENDPOINT_URL,
         data=text.encode("utf-8"),
@@ -87,12 +158,14 @@ def external_query(text: str, timeout: float) -> Result:
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             media_type = response.headers.get_content_type()
-            body = response.read()
+            body = _read_capped(response, deadline, max_bytes)
     except urllib.error.HTTPError as exc:
         message = exc.read().decode("utf-8", errors="replace").strip()[:2000] or exc.reason
         raise ExternalQueryError(exc.code, message) from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
+        if isinstance(reason, TimeoutError):
+            raise TimeoutError(f"the SPARQL server did not answer within {timeout} s") from None
         raise StoreUnavailable(
             f"the SPARQL server at {redact_url(settings.SPARQL_ENDPOINT_URL)} "
             f"cannot be reached: {reason}"
@@ -104,6 +177,21 @@ def external_query(text: str, timeout: float) -> Result:
         raise ExternalQueryError(
             502, f"its answer was cut short or unreadable ({exc.__class__.__name__}): …{tail}"
         ) from None
+
+
+def _read_capped(
+    response: urllib.response.addinfourl, deadline: float, max_bytes: int | None
+) -> bytes:
+    parts: list[bytes] = []
+    size = 0
+    while chunk := response.read(65536):
+        size += len(chunk)
+        if max_bytes is not None and size > max_bytes:
+            raise AnswerTooLarge(f"the answer is larger than {max_bytes} bytes")
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer took too long to arrive")
+        parts.append(chunk)
+    return b"".join(parts)
 
 
 def graph_store_url() -> str:

@@ -18,6 +18,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 from rdflib import Graph
 
+from hub.floor.clients import client_address
 from linkeddata import charts
 from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
 from linkeddata.negotiation import (
@@ -674,7 +675,7 @@ def sparql(request: HttpRequest) -> HttpResponse:
             request, "linkeddata/sparql.html", {"examples": examples(base), "query": shown}
         )
     try:
-        answer = run_query(query)
+        answer = run_query(query, client_address(request))
         formats = offered(answer.kind)
         short = (
             request.GET.get("format")
@@ -707,6 +708,6 @@ def _sparql_error(exc: SparqlError) -> HttpResponse:
         f"{exc.message}\n", status=exc.status, content_type="text/plain; charset=utf-8"
     )
     response["Access-Control-Allow-Origin"] = "*"
-    if exc.status == 503:
+    if exc.status in {429, 503}:
         response["Retry-After"] = "5"
     return response

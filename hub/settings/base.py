@@ -131,6 +131,15 @@ if SPARQL_GRAPH_STORE_URL and not SPARQL_ENDPOINT_URL:
     )
 SPARQL_TIMEOUT_SECONDS = env_int("SPARQL_TIMEOUT_SECONDS", 10, minimum=1)
 SPARQL_MAX_ROWS = env_int("SPARQL_MAX_ROWS", 10000, minimum=1)
+# What one query may ask of the endpoint (checked before parsing, and in the engine processes).
+SPARQL_MAX_QUERY_BYTES = env_int("SPARQL_MAX_QUERY_BYTES", 65536, minimum=100)
+SPARQL_MAX_QUERY_DEPTH = env_int("SPARQL_MAX_QUERY_DEPTH", 64, minimum=4)
+SPARQL_MAX_QUERY_TERMS = env_int("SPARQL_MAX_QUERY_TERMS", 5000, minimum=10)
+SPARQL_MAX_VALUE_BYTES = env_int("SPARQL_MAX_VALUE_BYTES", 1_000_000, minimum=100)
+SPARQL_MAX_ANSWER_BYTES = env_int("SPARQL_MAX_ANSWER_BYTES", 64_000_000, minimum=1000)
+SPARQL_ENGINE_PROCESSES = env_int("SPARQL_ENGINE_PROCESSES", 2, minimum=1)
+SPARQL_ENGINE_MEMORY_MB = env_int("SPARQL_ENGINE_MEMORY_MB", 2048, minimum=0)
+SPARQL_CLIENT_CONCURRENCY = env_int("SPARQL_CLIENT_CONCURRENCY", 1, minimum=1)
 
 # Background work (index updates, emails) through django-tasks and its database queue.
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")

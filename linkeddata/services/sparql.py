@@ -1,11 +1,12 @@
-"""Answering SPARQL 1.1 queries read-only, within a time limit and a row cap.
+"""Answering SPARQL queries read-only, within limits no query can break out of.
 
-Queries go through rdflib over the local Oxigraph store, or to the external SPARQL server over the
-SPARQL 1.1 Protocol (answers read into an rdflib Result, so limits and formats are the same). Each runs in
-a small pool of worker threads so the request can give up after ``SPARQL_TIMEOUT_SECONDS``; when every
-worker is busy the endpoint answers 503 rather than queueing without bound. Oxigraph cannot cancel a
-query, so on the local store a timed-out query finishes in the background; an external Oxigraph server
-started with ``--timeout-s`` cancels it.
+Before anything parses it, a query is measured (``query_checks``: length, nesting, terms) and refused if
+it federates (``SERVICE``). Each client may run ``SPARQL_CLIENT_CONCURRENCY`` queries at once, counted
+across the web processes (``client_slots``). On the local store the query then runs in an engine process
+(``linkeddata.engine``): read-only, without network, under a memory ceiling, killed at
+``SPARQL_TIMEOUT_SECONDS``, its rows, triples and values counted as they are produced. With
+``SPARQL_ENDPOINT_URL`` set the same checks run before the query is sent; the answer is read within the
+time limit and a size cap, and the server stops the work itself (``oxigraph serve --timeout-s``).
 """
 
 from __future__ import annotations
@@ -13,33 +14,38 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Iterator, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from itertools import islice
 from typing import cast
 
 from django.conf import settings
 from pyparsing import ParseException
-from rdflib import Graph
-from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
+from rdflib import XSD, BNode, Graph, Literal, URIRef
+from rdflib.plugins.sparql.parser import parseUpdate
 from rdflib.query import Result, ResultRow
-from rdflib.term import Identifier, Variable
+from rdflib.term import Identifier, Node, Variable
 
+from linkeddata import engine
+from linkeddata.client_slots import ClientBusy, client_slot
 from linkeddata.services.publish import catch_up
+from linkeddata.services.query_checks import (
+    QueryLimits,
+    QueryRefused,
+    check_no_federation,
+    check_query_shape,
+)
 from linkeddata.store import (
+    AnswerTooLarge,
     ExternalQueryError,
     StoreUnavailable,
     external_query,
-    rdf_dataset,
+    query_snapshot,
     uses_external_endpoint,
 )
 from linkeddata.vocab import PREFIXES
 
-WORKERS = 2
-SOCKET_GRACE_SECONDS = 5
-_executor = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sparql")
-_slots = threading.BoundedSemaphore(WORKERS)
+_external_slots: dict[int, threading.BoundedSemaphore] = {}
+_external_lock = threading.Lock()
 
 RESULT_FORMATS = {  # media type -> (rdflib serializer, short name)
     "application/sparql-results+json": ("json", "json"),
@@ -81,22 +87,6 @@ def answer_graph(result: Result) -> Graph:
     return result.graph
 
 
-def check_no_federation(text: str) -> None:
-    """Refuse ``SERVICE``: the engine would fetch any URL it names, from inside the hub's network."""
-    if "service" not in text.lower():
-        return  # the common case: no parse needed
-    try:
-        parsed = parseQuery(text)
-    except (ParseException, ValueError, TypeError):
-        return  # not valid SPARQL: the engine reports the syntax error
-    if "ServiceGraphPattern" in repr(parsed):
-        raise SparqlError(
-            400,
-            "Federated queries (SERVICE) are not allowed here: query other endpoints "
-            "yourself, or load their data beside the hub's downloads.",
-        )
-
-
 def check_read_only(text: str) -> None:
     """Refuse SPARQL Update: the endpoint never changes the data."""
     try:
@@ -109,41 +99,148 @@ def check_read_only(text: str) -> None:
     )
 
 
-def _query(text: str, deadline: float) -> Result:
-    if uses_external_endpoint():
-        try:
-            # The hub's own time limit answers the client; the socket's, later, frees this worker.
-            return external_query(
-                text, timeout=max(deadline - time.monotonic(), 0) + SOCKET_GRACE_SECONDS
-            )
-        except ExternalQueryError as exc:
-            check_read_only(text)
-            if exc.status == 400:
-                raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from None
-            raise SparqlError(
-                503, f"The SPARQL server could not answer ({exc.status}): {exc}"
-            ) from None
-    return rdf_dataset().query(text)
+def limits() -> QueryLimits:
+    return QueryLimits(
+        max_bytes=settings.SPARQL_MAX_QUERY_BYTES,
+        max_depth=settings.SPARQL_MAX_QUERY_DEPTH,
+        max_terms=settings.SPARQL_MAX_QUERY_TERMS,
+    )
 
 
-def _execute(text: str, max_rows: int, deadline: float) -> Answer:
+def _time_limit_error(timeout: int) -> SparqlError:
+    return SparqlError(
+        503,
+        f"The query did not finish within the {timeout} s time limit. Put the most selective pattern "
+        "(a particular area or measure) first, or add a LIMIT.",
+    )
+
+
+def _external(text: str, timeout: int, max_rows: int) -> Answer:
+    """Ask the external server (the hub's limits on what it sends and reads; the server's on the work)."""
+    size = settings.SPARQL_ENGINE_PROCESSES
+    with _external_lock:
+        slots = _external_slots.setdefault(size, threading.BoundedSemaphore(size))
+    if not slots.acquire(blocking=False):
+        raise SparqlError(
+            503, "The endpoint is busy with other queries; try again in a few seconds."
+        )
+    deadline = time.monotonic() + timeout
     try:
-        result = _query(text, deadline)
-    except SyntaxError as exc:
+        result = external_query(text, timeout=timeout, max_bytes=settings.SPARQL_MAX_ANSWER_BYTES)
+    except ExternalQueryError as exc:
         check_read_only(text)
-        raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from exc
+        if exc.status == 400:
+            raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from None
+        raise SparqlError(
+            503, f"The SPARQL server could not answer ({exc.status}): {exc}"
+        ) from None
+    except TimeoutError:
+        raise _time_limit_error(timeout) from None
+    except AnswerTooLarge:
+        raise SparqlError(
+            413,
+            f"The answer is larger than {settings.SPARQL_MAX_ANSWER_BYTES} bytes, this endpoint's "
+            "limit (SPARQL_MAX_ANSWER_BYTES). Add a LIMIT, or use the bulk downloads.",
+        ) from None
     except StoreUnavailable as exc:
         raise SparqlError(503, str(exc)) from exc
-    except OSError as exc:
-        raise SparqlError(503, f"The store could not answer: {exc}") from exc
+    finally:
+        slots.release()
     if result.type == "SELECT":
-        return _capped_select(result, max_rows, deadline)
-    if result.type in {"CONSTRUCT", "DESCRIBE"} and len(answer_graph(result)) > max_rows:
+        answer = _capped_select(result, max_rows, deadline)
+    elif result.type in {"CONSTRUCT", "DESCRIBE"} and len(answer_graph(result)) > max_rows:
         raise SparqlError(
             413,
             f"The query returns more than {max_rows} triples, the endpoint's limit. Narrow it, or use the bulk downloads.",
         )
-    return Answer(result.type, result)
+    else:
+        answer = Answer(result.type, result)
+    _check_values(answer)
+    return answer
+
+
+def _check_values(answer: Answer) -> None:
+    """The value cap, for answers read from the external server (the engine checks its own)."""
+    limit = settings.SPARQL_MAX_VALUE_BYTES
+    if answer.kind == "SELECT":
+        values: Iterator[Node] = (v for row in answer.result.bindings for v in row.values())
+    elif answer.kind == "ASK":
+        return
+    else:
+        values = (term for triple in answer_graph(answer.result) for term in triple)
+    for value in values:
+        if len(str(value).encode("utf-8")) > limit:
+            raise SparqlError(
+                413,
+                f"A value in the answer is longer than {limit} bytes, this endpoint's limit for one value "
+                "(SPARQL_MAX_VALUE_BYTES). Aggregate less (GROUP_CONCAT) or use the bulk downloads.",
+            )
+
+
+def _term(term: engine.Term | None) -> Identifier | None:
+    if term is None:
+        return None
+    kind, value, datatype, language = term
+    if kind == "u":
+        return URIRef(value)
+    if kind == "b":
+        return BNode(value)
+    if language:
+        return Literal(value, lang=language)
+    return Literal(
+        value, datatype=None if datatype in {None, str(XSD.string)} else URIRef(datatype)
+    )
+
+
+def _from_engine(answer: engine.EngineAnswer) -> Answer:
+    if answer.kind == "ASK":
+        result = Result("ASK")
+        result.askAnswer = answer.boolean
+        return Answer("ASK", result)
+    if answer.kind == "SELECT":
+        variables = [Variable(name) for name in answer.variables]
+        result = Result("SELECT")
+        result.vars = variables
+        result.bindings = [
+            {
+                var: value
+                for var, term in zip(variables, row, strict=True)
+                if (value := _term(term)) is not None
+            }
+            for row in answer.rows
+        ]
+        return Answer("SELECT", result)
+    graph = Graph()
+    for subject, predicate, obj in answer.rows:
+        graph.add((_term(subject), _term(predicate), _term(obj)))  # type: ignore[arg-type]
+    result = Result("CONSTRUCT")
+    result.graph = graph
+    return Answer("CONSTRUCT", result)
+
+
+def _local(text: str, timeout: int, max_rows: int) -> Answer:
+    """Run the query in an engine process over the newest snapshot of the local store."""
+    catch_up()  # first publish what imports left pending (when this process holds the local store)
+    try:
+        snapshot = query_snapshot()
+    except OSError as exc:
+        raise SparqlError(503, f"The store could not answer: {exc}") from exc
+    request = engine.EngineRequest(
+        store=None if snapshot is None else str(snapshot),
+        text=text,
+        max_rows=max_rows,
+        max_value_bytes=settings.SPARQL_MAX_VALUE_BYTES,
+        max_answer_bytes=settings.SPARQL_MAX_ANSWER_BYTES,
+    )
+    pool = engine.pool(settings.SPARQL_ENGINE_PROCESSES, settings.SPARQL_ENGINE_MEMORY_MB)
+    try:
+        return _from_engine(pool.run(request, timeout))
+    except engine.EngineFailure as exc:
+        if exc.message == "time limit":
+            raise _time_limit_error(timeout) from None
+        if exc.status == 400:
+            check_read_only(text)
+        raise SparqlError(exc.status, exc.message) from None
 
 
 def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
@@ -166,7 +263,7 @@ def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
     if pending is not None:
         pending.close()  # release the store's row iterator now, in this thread: it sits in a reference cycle
     if late:
-        raise SparqlError(503, "time limit")
+        raise _time_limit_error(settings.SPARQL_TIMEOUT_SECONDS)
     if len(rows) > max_rows:
         raise SparqlError(
             413,
@@ -178,36 +275,31 @@ def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
     return Answer("SELECT", capped)
 
 
-def run_query(text: str) -> Answer:
-    """Run a read-only query; raises SparqlError with the HTTP status and a reason a person can act on."""
+def run_query(text: str, client: str = "unknown") -> Answer:
+    """Run a read-only query for ``client`` (its address); raises SparqlError with the HTTP status and a
+    reason a person can act on."""
     if not text.strip():
         raise SparqlError(
             400,
             "No query given: send it as the 'query' parameter or as an application/sparql-query body.",
         )
-    check_no_federation(text)
-    catch_up()  # first publish what imports left pending (when this process holds the local store)
-    timeout = settings.SPARQL_TIMEOUT_SECONDS
-    if not _slots.acquire(blocking=False):
-        raise SparqlError(
-            503, "The endpoint is busy with other queries; try again in a few seconds."
-        )
-    future = _executor.submit(_execute, text, settings.SPARQL_MAX_ROWS, time.monotonic() + timeout)
-    future.add_done_callback(lambda _future: _slots.release())
     try:
-        return future.result(timeout=timeout)
-    except FutureTimeout:
+        check_no_federation(check_query_shape(text, limits()))
+    except QueryRefused as exc:
+        raise SparqlError(400, str(exc)) from None
+    timeout = settings.SPARQL_TIMEOUT_SECONDS
+    concurrency = settings.SPARQL_CLIENT_CONCURRENCY
+    try:
+        with client_slot(settings.DATA_DIR / "sparql-clients", client, concurrency):
+            if uses_external_endpoint():
+                return _external(text, timeout, settings.SPARQL_MAX_ROWS)
+            return _local(text, timeout, settings.SPARQL_MAX_ROWS)
+    except ClientBusy:
         raise SparqlError(
-            503,
-            f"The query did not finish within the {timeout} s time limit. Put the most selective pattern "
-            "(a particular area or measure) first, or add a LIMIT.",
+            429,
+            f"You already have {concurrency} {'query' if concurrency == 1 else 'queries'} running here, "
+            "the limit for one client (SPARQL_CLIENT_CONCURRENCY); send the next when it has answered.",
         ) from None
-    except SparqlError as exc:
-        if exc.message == "time limit":
-            raise SparqlError(
-                503, f"The query did not finish within the {timeout} s time limit."
-            ) from None
-        raise
 
 
 def _tsv(answer: Answer) -> bytes:

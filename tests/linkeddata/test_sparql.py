@@ -7,6 +7,8 @@ server (Oxigraph server) that publishing keeps in step through the Graph Store H
 import csv
 import io
 import json
+import socket
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -23,6 +25,7 @@ from linkeddata.uris import Uris
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
+SPARQL_QUERY = {"Content-Type": "application/sparql-query"}
 PREFIXES = """PREFIX qb: <http://purl.org/linked-data/cube#>
 PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
 """
@@ -255,3 +258,65 @@ def test_federated_queries_are_refused_before_any_request_leaves_the_hub(endpoin
     # The word in a string is not federation.
     ask = 'ASK { FILTER(CONTAINS("Children\'s services", "service")) }'
     assert client(endpoint, ask).queryAndConvert()["boolean"] is True
+
+
+def test_the_limits_hold_on_either_store(endpoint, settings):
+    """The hub checks every query before it reaches either store, and caps what it reads back."""
+    settings.SPARQL_MAX_ROWS = 100
+    settings.SPARQL_MAX_VALUE_BYTES = 1000
+    settings.SPARQL_MAX_ANSWER_BYTES = 200_000
+
+    def ask(query):
+        return http(endpoint, query.encode(), {"Content-Type": "application/sparql-query"})
+
+    status, _, body = ask("SELECT * WHERE " + "{ " * 3000 + "}" * 3000)
+    assert status == 400 and b"SPARQL_MAX_QUERY_DEPTH" in body
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.settimeout(0.5)
+        target = f"http://127.0.0.1:{listener.getsockname()[1]}/"
+        status, _, body = ask(
+            f'VERSION "1.2" SELECT * WHERE {{ SERVICE <{target}> {{ ?s ?p ?o }} }}'
+        )
+        assert status == 400 and b"SERVICE" in body
+        with pytest.raises(TimeoutError):
+            listener.accept()
+    digits = " ".join(f"VALUES ?{v} {{0 1 2 3 4 5 6 7 8 9}}" for v in "abcd")
+    status, _, body = ask(
+        f"SELECT (GROUP_CONCAT(CONCAT(STR(?a), STR(?b))) AS ?all) WHERE {{ {digits} }}"
+    )
+    assert status == 413 and b"SPARQL_MAX_VALUE_BYTES" in body
+    status, _, body = ask(
+        "CONSTRUCT { ?s <urn:p> ?a } WHERE { "
+        + digits
+        + ' BIND(IRI(CONCAT("urn:x:", STR(?a), STR(?b), STR(?c), STR(?d))) AS ?s) }'
+    )
+    assert status == 413 and (
+        b"more than 100 triples" in body or b"SPARQL_MAX_ANSWER_BYTES" in body
+    )
+
+
+def test_one_client_runs_one_query_at_a_time(endpoint, settings):
+    settings.SPARQL_TIMEOUT_SECONDS = 1
+    values = " ".join(str(i) for i in range(300))
+    slow = f"SELECT (COUNT(*) AS ?n) WHERE {{ VALUES ?a {{{values}}} VALUES ?b {{{values}}} VALUES ?c {{{values}}} VALUES ?d {{{values}}} }}"
+    outcome = {}
+
+    def run_slow():  # until it gets the client's slot (the other loop may hold it for a moment)
+        while (status := http(endpoint, slow.encode(), SPARQL_QUERY)[0]) == 429:
+            pass
+        outcome["slow"] = status
+
+    runner = threading.Thread(target=run_slow)
+    runner.start()
+    refused = None
+    while runner.is_alive():
+        status, headers, body = http(endpoint, b"ASK {}", SPARQL_QUERY)
+        if status == 429:
+            refused = headers, body
+    runner.join()
+    assert outcome["slow"] == 503
+    assert refused is not None, "a second query of the client was never refused while its first ran"
+    assert refused[0]["Retry-After"] and b"SPARQL_CLIENT_CONCURRENCY" in refused[1]
+    assert http(endpoint, b"ASK {}", SPARQL_QUERY)[0] == 200

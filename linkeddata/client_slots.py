@@ -1,0 +1,43 @@
+"""How many queries one client may run at once, counted across every web process on the machine.
+
+Each client address hashes to a bucket; a bucket has ``limit`` lock files under a directory all web
+processes share. Running a query holds an exclusive ``flock`` on one of them, so the count holds across
+gunicorn workers and threads alike, and a process that dies releases its locks with it (no stale
+counts). Two clients whose addresses share a bucket share its slots: with 4096 buckets that is rare.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+BUCKETS = 4096
+
+
+class ClientBusy(Exception):
+    """The client already runs as many queries as it may."""
+
+
+@contextmanager
+def client_slot(directory: Path, address: str, limit: int) -> Iterator[None]:
+    """Hold one of ``address``'s ``limit`` slots while the block runs; ClientBusy if none is free."""
+    directory.mkdir(parents=True, exist_ok=True)
+    bucket = int.from_bytes(hashlib.sha256(address.encode()).digest()[:4], "big") % BUCKETS
+    for slot in range(limit):
+        fd = os.open(directory / f"{bucket:04d}-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            continue
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+        return
+    raise ClientBusy(address)
