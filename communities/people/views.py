@@ -34,7 +34,7 @@ from communities.models import (
 )
 from communities.people import forms, queries
 from communities.people.queries import display_name_of
-from communities.people.services import accounts, membership, profiles, proposals
+from communities.people.services import accounts, membership, profiles, proposals, signin
 from communities.people.services.email_limits import do_allow_account_email
 from communities.permissions import (
     access_community,
@@ -191,11 +191,13 @@ class PasswordResetView(auth_views.PasswordResetView):
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
-    """Django's; the new password also revokes the member's API tokens and feed links."""
+    """Django's; the new password also revokes the member's API tokens and feed links, and lifts a
+    lock on the account's sign-in."""
 
     def form_valid(self, form):
         response = super().form_valid(form)
         accounts.do_revoke_credentials(form.user)
+        signin.do_clear_account_lock(form.user.get_username())
         return response
 
 

@@ -101,6 +101,12 @@ def do_record_sign_in_success(name: str) -> None:
     SignInThrottle.objects.filter(key=account_key(name)).delete()
 
 
+def do_clear_account_lock(name: str) -> None:
+    """A password reset proves the owner: their account name is unlocked (a client address stays
+    locked), as the lock message promises."""
+    do_record_sign_in_success(name)
+
+
 def _tell_owner_of_lock(name: str, duration: timedelta) -> None:
     user = (
         get_user_model()

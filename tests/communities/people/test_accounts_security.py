@@ -192,12 +192,16 @@ def test_a_wrong_old_password_changes_nothing(client, home_page):
     assert Client().get("/api/me/memberships", **bearer).status_code == 200
 
 
-def test_a_password_reset_revokes_tokens_and_feed_links_and_ends_sessions(client, home_page):
+def test_a_password_reset_revokes_tokens_and_feed_links_ends_sessions_and_unlocks(
+    client, home_page, limits
+):
     member = UserFactory(email="amira@leeds.example.gov.uk")
     community = CommunityFactory(visibility=Visibility.PRIVATE, owner=member)
     bearer, feed_token = credentials(member)
     elsewhere = Client()
     sign_in(elsewhere, "amira@leeds.example.gov.uk", PASSWORD)
+    for _ in range(3):
+        sign_in(Client(REMOTE_ADDR="192.0.2.66"), "amira@leeds.example.gov.uk", "a-guess")
 
     client.post(reverse("password_reset"), {"email": "amira@leeds.example.gov.uk"})
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0).split("testserver")[-1]
@@ -211,6 +215,7 @@ def test_a_password_reset_revokes_tokens_and_feed_links_and_ends_sessions(client
     assert Client().get("/api/me/memberships", **bearer).status_code == 401
     assert Client().get(feed_link(feed_token, community)).status_code == 404
     assert NotificationSettings.objects.get(user=member).feed_token_digest is None
+    assert sign_in(Client(), "amira@leeds.example.gov.uk", NEW_PASSWORD).status_code == 302
 
 
 # -- Feed tokens are stored hashed ------------------------------------------------------------------
@@ -396,3 +401,13 @@ def test_good_practice_contact_does_not_reveal_a_member_whose_profile_is_hidden(
         hidden.context["form"].errors["contact_email"]
         == unknown.context["form"].errors["contact_email"]
     )
+
+
+def test_passwords_are_changed_and_reset_only_on_the_hubs_own_pages(client, home_page):
+    staff = UserFactory(is_staff=True, is_superuser=True)
+
+    assert client.get("/admin/password_reset/").status_code == 404  # Wagtail's reset is off
+    assert client.get(reverse("password_change")).status_code == 302  # sign in first
+    client.force_login(staff)
+    assert client.get(reverse("password_change")).status_code == 200
+    assert b"Change your password" in client.get(reverse("edit-profile")).content
