@@ -2,7 +2,8 @@
 
 Public feed URLs are read as an anonymous visitor; content of restricted and private communities
 is only in a member's secret feed URL (``/feeds/private/<token>/…``), read as that member, with
-the same permission functions as the pages. Resetting the token retires every old link.
+the same permission functions as the pages. Only the token's digest is stored; resetting the
+token (or the member's password) retires every old link.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.utils.feedgenerator import Atom1Feed
 from communities.discussions.queries import thread_listing
 from communities.errors import NotFound
 from communities.models import NotificationSettings, Post
+from communities.models.tokens import token_digest
 from communities.people.queries import profile_name
 from communities.permissions import access_community, access_thread, visible_replies
 from hub.floor.actor import Actor
@@ -25,7 +27,11 @@ def feed_reader(token: str | None) -> Actor:
     """Who a feed request reads as: the token's member, or an anonymous visitor."""
     if token is None:
         return AnonymousUser()
-    prefs = NotificationSettings.objects.select_related("user").filter(feed_token=token).first()
+    prefs = (
+        NotificationSettings.objects.select_related("user")
+        .filter(feed_token_digest=token_digest(token))
+        .first()
+    )
     if prefs is None or not prefs.user.is_active:
         raise NotFound()
     return prefs.user

@@ -17,7 +17,7 @@ from communities.models import (
     ServiceArea,
 )
 from communities.models.good_practice import MAX_AMOUNT
-from communities.permissions import listable_communities
+from communities.permissions import can_see_profile, listable_communities
 from linkeddata.models import Area
 
 LIST_SEPARATORS = re.compile(r"[\n;]+")
@@ -272,8 +272,14 @@ class GoodPracticeForm(forms.Form):
         email = self.cleaned_data["contact_email"].strip().lower()
         if not email:
             return None
-        contact = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        if contact is None:
+        contact = (
+            get_user_model()
+            .objects.filter(email__iexact=email, is_active=True)
+            .select_related("profile")
+            .first()
+        )
+        # A member whose profile the author may not see is answered as if there were none.
+        if contact is None or not can_see_profile(self.user, getattr(contact, "profile", None)):
             raise forms.ValidationError("No member of the hub has this email address.")
         return contact
 

@@ -1,6 +1,6 @@
 """Communities of practice: profiles, communities, memberships, threads, posts, good practice."""
 
-from communities.models.accounts import EmailConfirmation
+from communities.models.accounts import AccountEmail, EmailConfirmation, SignInThrottle
 from communities.models.communities import (
     CommunityIndexPage,
     CommunityPage,
@@ -35,6 +35,8 @@ from communities.models.threads import (
 from communities.models.tokens import PersonalToken
 
 __all__ = [
+    "AccountEmail",
+    "SignInThrottle",
     "Attachment",
     "EmailFrequency",
     "HelpfulVote",

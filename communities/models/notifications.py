@@ -94,11 +94,12 @@ class EmailFrequency(models.TextChoices):
 
 
 def new_feed_token() -> str:
+    """A raw secret for a member's feed links; only its digest (``token_digest``) is stored."""
     return secrets.token_urlsafe(32)
 
 
 class NotificationSettings(models.Model):
-    """A member's email preference, secret feed token and dashboard bookmark."""
+    """A member's email preference, secret feed token (its SHA-256 digest) and dashboard bookmark."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
@@ -106,7 +107,10 @@ class NotificationSettings(models.Model):
     email_frequency = models.CharField(
         max_length=10, choices=EmailFrequency.choices, default=EmailFrequency.IMMEDIATE
     )
-    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
+    # The raw token is in the member's feed links only (shown once); none until they ask for links.
+    feed_token_digest = models.CharField(
+        max_length=64, unique=True, null=True, blank=True, editable=False
+    )
     last_digest_at = models.DateTimeField(null=True, blank=True)
     dashboard_seen_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,11 +1,37 @@
 from __future__ import annotations
 
+import re
+import unicodedata
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
+
+# A scheme, "www.", an email address or a bare domain ("example.com"): a name must not carry a link
+# into the emails and pages that show it.
+LINK_LIKE = re.compile(r"://|\bwww\.|@|[a-z0-9-]\.[a-z]{2,}\b", re.IGNORECASE)
+ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}  # zero-width (non-)joiners, needed by some scripts
+
+
+def validate_display_name(value: str) -> None:
+    """A person's name as shown to others and in emails: no links, no line breaks or control characters."""
+    if any(
+        unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} and ch not in ALLOWED_FORMAT_CHARACTERS
+        for ch in value
+    ):
+        raise ValidationError(
+            "A name cannot contain line breaks or invisible control characters.", code="control"
+        )
+    if LINK_LIKE.search(value):
+        raise ValidationError(
+            "A name cannot contain a web address or an email address "
+            "(put a space after a full stop, as in “J. Smith”).",
+            code="link",
+        )
 
 
 class ProfileVisibility(models.TextChoices):
@@ -26,7 +52,7 @@ class Profile(ClusterableModel):
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
-    display_name = models.CharField(max_length=120)
+    display_name = models.CharField(max_length=120, validators=[validate_display_name])
     job_title = models.CharField(max_length=120, blank=True)
     council = models.ForeignKey(
         "linkeddata.Area", null=True, blank=True, on_delete=models.SET_NULL, related_name="profiles"

@@ -7,9 +7,8 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.models import User
 from taggit.forms import TagField
 
-from communities.errors import Refusal
 from communities.models import Profile, ProfileVisibility, Visibility
-from communities.people.services.accounts import check_email_is_free
+from communities.models.profiles import validate_display_name
 from linkeddata.models import Area
 
 
@@ -19,7 +18,9 @@ class CouncilChoiceField(forms.ModelChoiceField):
 
 
 class SignUpForm(forms.Form):
-    display_name = forms.CharField(label="Your name", max_length=120)
+    display_name = forms.CharField(
+        label="Your name", max_length=120, validators=[validate_display_name]
+    )
     email = forms.EmailField(
         label="Work email address",
         max_length=150,
@@ -34,12 +35,8 @@ class SignUpForm(forms.Form):
     password2 = forms.CharField(label="Password again", strip=False, widget=forms.PasswordInput)
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        try:
-            check_email_is_free(email)
-        except Refusal as exc:
-            raise forms.ValidationError(str(exc)) from None
-        return email
+        # Whether the address has an account is not said here: the service emails its owner instead.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -57,6 +54,13 @@ class SignUpForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+class ResendConfirmationForm(forms.Form):
+    email = forms.EmailField(label="Email address you signed up with", max_length=150)
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
 
 
 class ProfileForm(forms.ModelForm):

@@ -1,6 +1,5 @@
 """Accounts, profiles, member directories, membership and community proposals."""
 
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
@@ -13,7 +12,7 @@ urlpatterns = [
     path("accounts/confirm/<str:token>/", views.confirm_email, name="confirm-email"),
     path(
         "accounts/password-reset/",
-        auth_views.PasswordResetView.as_view(extra_email_context={"site_name": settings.SITE_NAME}),
+        views.PasswordResetView.as_view(),
         name="password_reset",
     ),
     path(
@@ -23,7 +22,7 @@ urlpatterns = [
     ),
     path(
         "accounts/reset/<uidb64>/<token>/",
-        auth_views.PasswordResetConfirmView.as_view(),
+        views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
     path(
@@ -31,6 +30,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    path("accounts/password-change/", views.PasswordChangeView.as_view(), name="password_change"),
     # Profiles and the directory
     path("members/", views.member_directory, name="member-directory"),
     path("members/me/", views.my_profile, name="my-profile"),

@@ -8,19 +8,23 @@ rendered by ``communities.refusals.render_refusal``.
 from __future__ import annotations
 
 import functools
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from communities.errors import Invalid, NotFound, Refusal
 from communities.models import (
+    AccountEmail,
     CommunityPage,
     CommunityProposal,
     Invitation,
@@ -30,7 +34,8 @@ from communities.models import (
 )
 from communities.people import forms, queries
 from communities.people.queries import display_name_of
-from communities.people.services import accounts, membership, profiles, proposals
+from communities.people.services import accounts, membership, profiles, proposals, signin
+from communities.people.services.email_limits import do_allow_account_email
 from communities.permissions import (
     access_community,
     can_facilitate,
@@ -41,6 +46,7 @@ from communities.permissions import (
     readable_communities,
 )
 from communities.refusals import render_refusal
+from hub.floor.clients import client_address
 
 PAGE_SIZE = 30
 
@@ -86,32 +92,45 @@ def paginate(request, queryset):
 # -- Accounts -----------------------------------------------------------------------------------
 
 
+SIGN_IN_BACKEND = "communities.people.backends.ThrottledModelBackend"
+
+
+def _invitation_token_in(url: str) -> str | None:
+    """The invitation token in a ``next`` URL that leads to an invitation, if it does."""
+    try:
+        match = resolve(urlsplit(url).path)
+    except Resolver404:
+        return None
+    return match.kwargs.get("token") if match.url_name == "accept-invitation" else None
+
+
 def sign_up(request):
+    """Answers the same whether or not the address has an account (its owner is emailed instead);
+    only someone who came by an invitation to that very address is signed in at once."""
     if request.user.is_authenticated:
         return redirect("edit-profile")
     form = forms.SignUpForm(
         request.POST or None, initial={"email": request.GET.get("email", "")[:254]}
     )
+    next_url = safe_next(request, "")
     if request.method == "POST" and form.is_valid():
-        try:
-            user = accounts.do_sign_up(
-                email=form.cleaned_data["email"],
-                password=form.cleaned_data["password1"],
-                display_name=form.cleaned_data["display_name"],
-                base_url=_base_url(request),
-            )
-        except Refusal as exc:
-            form.add_error("email", str(exc))
-        else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        email = form.cleaned_data["email"]
+        invited = membership.invitation_for_address(_invitation_token_in(next_url), email)
+        user = accounts.do_sign_up(
+            email=email,
+            password=form.cleaned_data["password1"],
+            display_name=form.cleaned_data["display_name"],
+            requester=client_address(request),
+            base_url=_base_url(request),
+        )
+        if user is not None and invited is not None:
+            login(request, user, backend=SIGN_IN_BACKEND)
             messages.success(
-                request,
-                f"Welcome. We have sent a link to {user.email}: follow it to confirm your address before you post.",
+                request, f"Welcome. You can now accept the invitation to {invited.community.title}."
             )
-            return redirect(safe_next(request, reverse("edit-profile")))
-    return render(
-        request, "registration/signup.html", {"form": form, "next": safe_next(request, "")}
-    )
+            return redirect(next_url or reverse("edit-profile"))
+        return render(request, "registration/signup_sent.html")
+    return render(request, "registration/signup.html", {"form": form, "next": next_url})
 
 
 def confirm_email(request, token: str):
@@ -130,15 +149,74 @@ def confirm_email(request, token: str):
     return redirect("my-memberships" if request.user.is_authenticated else "login")
 
 
-@login_required
-@require_POST
 def resend_confirmation(request):
-    if is_email_confirmed(request.user):
-        messages.info(request, "Your email address is already confirmed.")
-    else:
-        accounts.do_send_confirmation(request.user, base_url=_base_url(request))
-        messages.success(request, f"We have sent a new confirmation link to {request.user.email}.")
-    return redirect("my-memberships")
+    """A new confirmation link: for the signed-in member's own address, or for an address typed in
+    (the page then says the same whether or not it has an account waiting)."""
+    own = request.user.is_authenticated and not request.POST.get("email")
+    if request.method == "POST" and own:
+        if is_email_confirmed(request.user):
+            messages.info(request, "Your email address is already confirmed.")
+        else:
+            accounts.do_resend_confirmation(
+                request.user.email, requester=client_address(request), base_url=_base_url(request)
+            )
+            messages.success(
+                request, f"We have sent a new confirmation link to {request.user.email}."
+            )
+        return redirect("my-memberships")
+    form = forms.ResendConfirmationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        accounts.do_resend_confirmation(
+            form.cleaned_data["email"],
+            requester=client_address(request),
+            base_url=_base_url(request),
+        )
+        return render(request, "registration/resend_confirmation_sent.html")
+    return render(request, "registration/resend_confirmation.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, limited per address and per client; over a limit it answers as usual, sending nothing."""
+
+    extra_email_context = {"site_name": settings.SITE_NAME}
+
+    def form_valid(self, form):
+        if do_allow_account_email(
+            AccountEmail.Kind.PASSWORD_RESET,
+            form.cleaned_data["email"],
+            client_address(self.request),
+        ):
+            return super().form_valid(form)
+        return redirect(self.get_success_url())
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's; the new password also revokes the member's API tokens and feed links, and lifts a
+    lock on the account's sign-in."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        accounts.do_revoke_credentials(form.user)
+        signin.do_clear_account_lock(form.user.get_username())
+        return response
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's (this session stays signed in, every other one ends); also revokes the member's
+    API tokens and feed links."""
+
+    success_url = reverse_lazy("notification-settings")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        revoked = accounts.do_revoke_credentials(form.user)
+        messages.success(
+            self.request,
+            "Your password is changed and you are signed out everywhere else. "
+            + (f"Your {revoked} API token{'s' if revoked != 1 else ''} and " if revoked else "")
+            + "your private feed links no longer work: make new ones in your notification settings.",
+        )
+        return response
 
 
 # -- Profiles and directories ------------------------------------------------------------------

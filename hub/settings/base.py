@@ -236,6 +236,18 @@ LOGGING = {
 # How many reverse proxies in front of the hub append to X-Forwarded-For (hub.floor.clients).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
+# Accounts: every sign-in goes through the throttled backend (communities.people.services.signin);
+# account emails (confirmations, resets, invitations, notices) are limited per address and requester.
+AUTHENTICATION_BACKENDS = ["communities.people.backends.ThrottledModelBackend"]
+SIGN_IN_FAILURES_PER_ACCOUNT = env_int("SIGN_IN_FAILURES_PER_ACCOUNT", 5, minimum=1)
+SIGN_IN_FAILURES_PER_ADDRESS = env_int("SIGN_IN_FAILURES_PER_ADDRESS", 20, minimum=1)
+SIGN_IN_LOCK_MINUTES = env_int("SIGN_IN_LOCK_MINUTES", 15, minimum=1)
+ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR = env_int("ACCOUNT_EMAILS_PER_ADDRESS_PER_HOUR", 5, minimum=1)
+ACCOUNT_EMAILS_PER_CLIENT_PER_HOUR = env_int("ACCOUNT_EMAILS_PER_CLIENT_PER_HOUR", 20, minimum=1)
+INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 50, minimum=1)
+# Staff change and reset passwords on the hub's own pages, which revoke tokens and are rate-limited.
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+
 THREADS_PER_HOUR = env_int("THREADS_PER_HOUR", 10, minimum=1)
 POSTS_PER_HOUR = env_int("POSTS_PER_HOUR", 60, minimum=1)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)

@@ -20,9 +20,9 @@ from django.urls import reverse
 
 from communities.discussions.services.moderation import do_flag_thread
 from communities.discussions.services.notifications import (
+    do_reset_feed_token,
     do_send_digests,
     do_set_email_frequency,
-    preferences_for,
 )
 from communities.discussions.services.threads import do_start_thread
 from communities.models import EmailFrequency, Flag, Membership, Post, Visibility, Watch, WatchLevel
@@ -187,7 +187,7 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         else:
             url = reverse(
                 "private-community-feed-rss",
-                args=[preferences_for(user).feed_token, community.slug],
+                args=[do_reset_feed_token(user), community.slug],
             )
         response = client.get(url)
         assert response.status_code == status

@@ -31,6 +31,7 @@ from communities.models import (
     WatchLevel,
 )
 from communities.models.notifications import new_feed_token
+from communities.models.tokens import token_digest
 from communities.people.queries import profiles_by_handle
 from communities.permissions import (
     can_read_community,
@@ -188,10 +189,13 @@ def do_set_email_frequency(user: AuthenticatedActor, frequency: str) -> Notifica
 
 
 def do_reset_feed_token(user: AuthenticatedActor) -> str:
+    """New secret feed links for ``user``, retiring the old ones. The raw token is returned once;
+    only its SHA-256 digest is stored, as for personal API tokens."""
+    raw = new_feed_token()
     prefs = preferences_for(user)
-    prefs.feed_token = new_feed_token()
-    prefs.save(update_fields=["feed_token"])
-    return prefs.feed_token
+    prefs.feed_token_digest = token_digest(raw)
+    prefs.save(update_fields=["feed_token_digest"])
+    return raw
 
 
 def do_send_notification_emails(notification_ids: list[int]) -> int:

@@ -102,18 +102,23 @@ def notification_settings(request):
         .filter(memberships__user=request.user, memberships__status=Membership.Status.ACTIVE)
         .order_by("title")
     )
-    feeds = [
-        (
-            c,
-            request.build_absolute_uri(
-                reverse("private-community-feed-rss", args=[prefs.feed_token, c.slug])
-            ),
-            request.build_absolute_uri(
-                reverse("private-community-feed-atom", args=[prefs.feed_token, c.slug])
-            ),
-        )
-        for c in communities
-    ]
+    feed_token = request.session.pop("new_feed_token", None)  # shown once, like an API token
+    feeds = (
+        [
+            (
+                c,
+                request.build_absolute_uri(
+                    reverse("private-community-feed-rss", args=[feed_token, c.slug])
+                ),
+                request.build_absolute_uri(
+                    reverse("private-community-feed-atom", args=[feed_token, c.slug])
+                ),
+            )
+            for c in communities
+        ]
+        if feed_token
+        else []
+    )
     return TemplateResponse(
         request,
         "communities/notification_settings.html",
@@ -121,6 +126,8 @@ def notification_settings(request):
             "prefs": prefs,
             "frequencies": EmailFrequency.choices,
             "feeds": feeds,
+            "communities": communities,
+            "has_feed_links": prefs.feed_token_digest is not None,
             "tokens": PersonalToken.objects.filter(user=request.user),
             "new_token": request.session.pop("new_token", None),
         },
@@ -130,7 +137,7 @@ def notification_settings(request):
 @login_required
 @require_POST
 def reset_feed_token(request):
-    do_reset_feed_token(request.user)
+    request.session["new_feed_token"] = do_reset_feed_token(request.user)
     messages.success(request, "Your feed links have changed; the old ones no longer work.")
     return redirect("notification-settings")
 

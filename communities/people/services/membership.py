@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import IntegrityError, transaction
@@ -13,6 +14,7 @@ from django.utils import timezone
 from communities.errors import Invalid, Refusal
 from communities.events import announce
 from communities.models import (
+    AccountEmail,
     CommunityPage,
     Invitation,
     JoinRequest,
@@ -23,6 +25,7 @@ from communities.models import (
 from communities.people.queries import display_name_of
 from communities.people.services.accounts import do_mark_email_confirmed
 from communities.people.services.communities import do_add_member
+from communities.people.services.email_limits import do_allow_account_email, member_requester
 from communities.people.services.mail import queue_email, site_url
 from communities.people.services.signed_links import read_signed_token
 from communities.permissions import can_facilitate, can_manage, membership_of
@@ -219,6 +222,13 @@ def do_invite(
     link = (base_url or site_url()) + reverse(
         "accept-invitation", args=[invitation_token(invitation)]
     )
+    if not do_allow_account_email(  # over a limit: listed as pending, but no email is sent
+        AccountEmail.Kind.INVITATION,
+        email,
+        member_requester(by.pk),
+        per_requester=settings.INVITATIONS_PER_HOUR,
+    ):
+        return invitation
     queue_email(
         [email],
         "communities/people/email/invitation",
@@ -262,6 +272,18 @@ def load_invitation(token: str) -> Invitation:
         )
     _check_still_open(invitation)
     return invitation
+
+
+def invitation_for_address(token: str | None, email: str) -> Invitation | None:
+    """The open invitation ``token`` stands for if it was sent to ``email``, else None: whoever
+    holds it has read that inbox, as a confirmation link would show."""
+    if not token:
+        return None
+    try:
+        invitation = load_invitation(token)
+    except Refusal:
+        return None
+    return invitation if invitation.email.lower() == email.strip().lower() else None
 
 
 @transaction.atomic

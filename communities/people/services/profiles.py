@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from communities.errors import Invalid, Refusal
 from communities.events import announce
 from communities.models import Profile, ProfileVisibility
+from communities.models.profiles import validate_display_name
 from hub.floor.actor import Actor, AuthenticatedActor
 from linkeddata.models import Area
+
+
+def check_display_name(display_name: str) -> None:
+    """Raise ``Invalid`` unless ``display_name`` is a name: no links, line breaks or control characters."""
+    if not display_name.strip():
+        raise Invalid("Enter your name.")
+    try:
+        validate_display_name(display_name)
+    except ValidationError as exc:
+        raise Invalid(exc.messages[0]) from None
 
 
 @transaction.atomic
@@ -27,6 +39,7 @@ def do_create_member(
     is_superuser: bool = False,
 ) -> AuthenticatedActor:
     """A new user with a profile; the email is the username, lower-cased."""
+    check_display_name(display_name)
     User = get_user_model()
     email = email.strip().lower()
     user = User(
@@ -70,6 +83,7 @@ def do_update_profile(
         raise Refusal("You can only change your own profile.")
     if visibility not in ProfileVisibility.values:
         raise Invalid("Choose who may see your profile.")
+    check_display_name(display_name)
     profile.display_name, profile.job_title, profile.council = display_name, job_title, council
     profile.bio, profile.visibility = bio, visibility
     profile.save()

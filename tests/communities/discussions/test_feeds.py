@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from communities.discussions.services.notifications import do_reset_feed_token, preferences_for
 from communities.models import Visibility
+from communities.models.tokens import token_digest
 from tests.factories import (
     CommunityFactory,
     MembershipFactory,
@@ -54,7 +55,7 @@ def test_restricted_content_only_through_the_members_secret_link_which_can_be_re
     client.force_login(member)  # a session does not open the public feed either
     assert client.get(reverse("community-feed-rss", args=[community.slug])).status_code == 403
 
-    token = preferences_for(member).feed_token
+    token = do_reset_feed_token(member)  # the raw token is only ever in the links
     secret = reverse("private-community-feed-rss", args=[token, community.slug])
     assert b"Members only topic" in client.get(secret).content
     assert (
@@ -62,7 +63,7 @@ def test_restricted_content_only_through_the_members_secret_link_which_can_be_re
     )
 
     client.post(reverse("reset-feed-token"))
-    assert preferences_for(member).feed_token != token
+    assert preferences_for(member).feed_token_digest != token_digest(token)
     assert client.get(secret).status_code == 404
     do_reset_feed_token(member)
 
@@ -70,7 +71,7 @@ def test_restricted_content_only_through_the_members_secret_link_which_can_be_re
 def test_private_community_feeds_are_404_to_non_members(client, home_page):
     community = CommunityFactory(visibility=Visibility.PRIVATE)
     outsider = UserFactory()
-    token = preferences_for(outsider).feed_token
+    token = do_reset_feed_token(outsider)
     assert client.get(reverse("community-feed-rss", args=[community.slug])).status_code == 404
     assert (
         client.get(reverse("private-community-feed-rss", args=[token, community.slug])).status_code
