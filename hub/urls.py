@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from hub import views
 from hub.api import api
 
+handler400 = "hub.views.bad_request"
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"
 

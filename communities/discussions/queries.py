@@ -33,6 +33,7 @@ from communities.permissions import (
     vote_checker,
 )
 from hub.floor.actor import Actor
+from hub.floor.numbers import page_number
 
 STATUSES = [("", "All"), ("unanswered", "Unanswered"), ("answered", "Answered")]
 
@@ -112,7 +113,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     posts = thread.posts.select_related("author__profile").order_by("created_at", "pk")
     paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
     paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(page_number(request.GET.get("page")))
     attachments: dict[int | None, list[Attachment]] = {}
     for item in Attachment.objects.filter(
         Q(post__isnull=True) | Q(post__in=[p.pk for p in page]), thread=thread
@@ -182,7 +183,9 @@ def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, 
     answered = {"answered": True, "unanswered": False}.get(status)
     tag = request.GET.get("tag", "").strip()
     threads = thread_listing(community, answered=answered, tag=tag)
-    page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(
+        page_number(request.GET.get("page"))
+    )
     base_url = community.get_url(request)
     for thread in page:
         thread.list_url = (

@@ -33,6 +33,7 @@ from communities.permissions import (
     reviewable_good_practice_filter,
 )
 from hub.floor.actor import Actor
+from hub.floor.numbers import page_number
 from linkeddata.models import Area
 
 PAGE_SIZE = 12
@@ -261,7 +262,7 @@ def library_facets(filters: LibraryFilters) -> dict[str, list[dict]]:
 def library_listing(params: QueryDict, user: Actor | None = None) -> dict[str, Any]:
     """Everything the library page shows: one page of results, the filters and the sort."""
     filters = LibraryFilters.from_params(params)
-    page = Paginator(filter_library(filters), PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(filter_library(filters), PAGE_SIZE).get_page(page_number(params.get("page")))
     keep = params.copy() if hasattr(params, "copy") else QueryDict(mutable=True)
     if "page" in keep:
         del keep["page"]

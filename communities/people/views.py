@@ -41,6 +41,7 @@ from communities.permissions import (
     readable_communities,
 )
 from communities.refusals import render_refusal
+from hub.floor.numbers import page_number
 
 PAGE_SIZE = 30
 
@@ -80,7 +81,7 @@ def facilitators_only(view):
 
 
 def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
 
 
 # -- Accounts -----------------------------------------------------------------------------------
