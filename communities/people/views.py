@@ -425,6 +425,11 @@ def member_action(request, slug: str, user_id: int, action: str):
     if action not in MEMBER_ACTIONS:
         raise Http404
     community = access_community(request.user, slug)
+    try:
+        # Who may act is settled before the target is looked up: the same answer for anyone.
+        membership.check_can_act_on_members(community, request.user, action)
+    except Refusal as exc:
+        return _refused(request, community, exc)
     target = get_object_or_404(get_user_model(), pk=user_id)
     try:
         if action == "remove":
