@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "communities.refusals.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "communities.redirects.ReadableRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"
