@@ -29,6 +29,7 @@ from communities.permissions import (
     facilitated_community_filter,
     listable_communities,
     post_editor,
+    post_history_viewer,
     posting_refusal,
     vote_checker,
 )
@@ -122,6 +123,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     may_edit = post_editor(user, community)
     may_vote = vote_checker(user, community)
     facilitator = can_facilitate(user, community)
+    may_see_history = post_history_viewer(user, community, facilitator=facilitator)
     voted = set()
     if user.is_authenticated:
         voted = set(
@@ -131,6 +133,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         )
     for post in page:
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
+        post.can_see_history = may_see_history(post.author_id)
         post.can_vote = may_vote(post)
         post.voted = post.pk in voted
         post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
