@@ -6,6 +6,7 @@ from __future__ import annotations
 import http.client
 import json as jsonlib
 from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -65,6 +66,12 @@ class LiveClient:
         try:
             connection.request(method, path, body=body, headers=sent)
             response = connection.getresponse()
+            for header in response.msg.get_all("Set-Cookie") or []:  # keep cookies, as a browser
+                for name, morsel in SimpleCookie(header).items():
+                    if morsel["max-age"] == "0" or not morsel.value:
+                        self.cookies.pop(name, None)
+                    else:
+                        self.cookies[name] = morsel.value
             return Answer(
                 response.status,
                 {k.lower(): v for k, v in response.getheaders()},

@@ -59,8 +59,11 @@ def reviewable_task_states(task: GoodPracticeReviewTask, user: Actor) -> QuerySe
     in_progress = task.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
     if not user.is_authenticated:
         return TaskState.objects.none()
-    if is_good_practice_editor(user):
-        return in_progress
+    if is_good_practice_editor(user):  # every case study but their own: exclude the few they wrote
+        own = GoodPracticePage.objects.exclude(reviewable_good_practice_filter(user))
+        return in_progress.exclude(
+            workflow_state__object_id__in=[str(pk) for pk in own.values_list("pk", flat=True)]
+        )
     pages = GoodPracticePage.objects.filter(reviewable_good_practice_filter(user)).values_list(
         "pk", flat=True
     )
