@@ -334,19 +334,23 @@ def do_withdraw_invitation(invitation: Invitation, *, by: Actor) -> bool:
 MemberAction = Literal["remove", "ban", "unban", "role"]
 
 
-def check_can_act_on_members(community: CommunityPage, by: Actor, action: MemberAction) -> None:
+def check_can_act_on_members(
+    community: CommunityPage, by: Actor, action: MemberAction
+) -> AuthenticatedActor:
     """Refuse ``action`` on the community's members unless ``by`` may take it at all, before
     anything about the person it targets is looked up: someone who may not act gets the same
-    answer whether or not that person exists or has a membership row."""
+    answer whether or not that person exists or has a membership row. Returns ``by``, signed in."""
     if action == "role":
         if not can_manage(by, community):
             raise Refusal("Only the community's owners manage facilitators.")
-    elif not can_facilitate(by, community):
+        return by
+    if not can_facilitate(by, community):
         raise Refusal(
             "Only the community's facilitators lift bans."
             if action == "unban"
             else "Only the community's facilitators manage its members."
         )
+    return by
 
 
 def _check_may_act_on(
@@ -413,7 +417,7 @@ def do_ban(
 
 @transaction.atomic
 def do_unban(community: CommunityPage, user: AuthenticatedActor, *, by: Actor) -> None:
-    check_can_act_on_members(community, by, "unban")
+    by = check_can_act_on_members(community, by, "unban")
     updated = Membership.objects.filter(
         community=community, user=user, status=Status.BANNED
     ).update(status=Status.LEFT)
@@ -427,7 +431,7 @@ def do_change_role(
     community: CommunityPage, user: AuthenticatedActor, *, role: str, by: Actor
 ) -> Membership:
     """Owners make members facilitators or owners, and back."""
-    check_can_act_on_members(community, by, "role")
+    by = check_can_act_on_members(community, by, "role")
     if role not in Role.values:
         raise Refusal("Choose member, facilitator or owner.")
     membership = Membership.objects.select_for_update().get(community=community, user=user)
