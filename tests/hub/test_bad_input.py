@@ -184,3 +184,16 @@ def test_nul_in_the_api_is_refused_as_json(live_server, hub):
     assert answer.status == 400
     answer = api.get("/api/me/memberships", headers={"Authorization": "Bearer hub_\x00"})
     assert answer.status == 400
+
+
+def test_search_doors_take_huge_numbers_without_a_server_error(live_server, hub):
+    """Search reads its own numbers (it falls back to the first page); none of them is a 500."""
+    anonymous = LiveClient(live_server.url)
+    for path in (
+        f"/search/?q=food&page={HUGE}",
+        f"/search/go/?doc=thread-{HUGE}&pos={HUGE}&s={HUGE}",
+        f"/api/search/?q=food&page={HUGE}",
+        f"/api/search/related/thread-{HUGE}",
+    ):
+        answer = anonymous.get(path)
+        assert answer.status in (200, 400, 404), (path, answer.status)
