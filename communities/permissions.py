@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Literal, TypeGuard, cast
 
 from django.db.models import Q, QuerySet
+from wagtail.models import Page
 
 from communities.errors import MembersOnly, NotFound, Refusal
 from communities.models.accounts import EmailConfirmation
@@ -218,6 +219,29 @@ def can_edit_post(user: Actor, author_id: int | None, community: CommunityPage) 
     return post_editor(user, community)(author_id)
 
 
+def post_history_viewer(
+    user: Actor, community: CommunityPage, *, facilitator: bool | None = None
+) -> Callable[[int | None], bool]:
+    """A function ``author_id -> bool``: may ``user`` see the edit history (``PostRevision``) of a
+    reply by that author in ``community``? Its author, the community's facilitators and site staff
+    may; other readers see only that it was edited. One membership lookup for a page of posts
+    (none when the caller already knows ``facilitator``, ``can_facilitate(user, community)``)."""
+    if facilitator is None:
+        facilitator = can_facilitate(user, community)
+
+    def may_see(author_id: int | None) -> bool:
+        return facilitator or (
+            user.is_authenticated and author_id is not None and author_id == user.pk
+        )
+
+    return may_see
+
+
+def can_see_post_history(user: Actor, post: Post) -> bool:
+    """See ``post_history_viewer``."""
+    return post_history_viewer(user, community_of(post.thread))(post.author_id)
+
+
 # -- Good practice ----------------------------------------------------------------------------
 # Published case studies are for everyone. Drafts (never published, or unpublished changes) are
 # for their author and for reviewers: the library's editors, site staff and facilitators of a
@@ -239,7 +263,29 @@ def facilitates_any_community_of(user: Actor, page: GoodPracticePage) -> bool:
     return page.communities.filter(facilitated_community_filter(user)).exists()
 
 
+SELF_REVIEW_REFUSAL = (
+    "You wrote this case study, so you cannot approve or publish it yourself: another editor, or a "
+    "facilitator of a linked community, must review it."
+)
+
+
+def is_good_practice_author(user: Actor, page: GoodPracticePage) -> bool:
+    """Whether ``user`` submitted ``page``: its author, or its owner for one made in the admin."""
+    if not user.is_authenticated:
+        return False
+    submitter = page.author_id if page.author_id is not None else page.owner_id
+    return submitter == user.pk
+
+
 def can_review_good_practice(user: Actor, page: GoodPracticePage) -> bool:
+    """Editors, site staff and facilitators of a linked community review a case study, but never
+    its author: nobody approves their own submission, whatever else they are."""
+    return not is_good_practice_author(user, page) and is_reviewer_role(user, page)
+
+
+def is_reviewer_role(user: Actor, page: GoodPracticePage) -> bool:
+    """Whether ``user`` holds a reviewer's role for ``page`` (editor, staff, facilitator of a linked
+    community), authorship aside: an author who holds one is told why they cannot review."""
     return is_good_practice_editor(user) or facilitates_any_community_of(user, page)
 
 
@@ -253,12 +299,16 @@ def can_view_good_practice_draft(user: Actor, page: GoodPracticePage) -> bool:
 
 
 def reviewable_good_practice_filter(user: Actor) -> Q:
-    """A filter on case studies ``user`` may review (see ``can_review_good_practice``)."""
-    if is_good_practice_editor(user):
-        return Q()
+    """A filter on case studies ``user`` may review (see ``can_review_good_practice``): never
+    their own."""
     if not user.is_authenticated:
         return Q(pk__in=[])
-    return Q(communities__in=CommunityPage.objects.filter(facilitated_community_filter(user)))
+    own = Q(author_id=user.pk) | Q(author__isnull=True, owner_id=user.pk)
+    if is_good_practice_editor(user):
+        return ~own
+    return (
+        Q(communities__in=CommunityPage.objects.filter(facilitated_community_filter(user))) & ~own
+    )
 
 
 # -- What a person may see, as querysets ------------------------------------------------------
@@ -376,6 +426,21 @@ def can_leave(membership: Membership | None) -> bool:
     }
 
 
+def can_follow_to_page(user: Actor, page: Page) -> bool:
+    """Whether an old URL's redirect may send ``user`` on to ``page``: only when the page would
+    show them its content. A thread moved into a private or restricted community, a community
+    made private, an unpublished case study: their old URLs stay a 404 to everyone else, so a
+    redirect never reveals where the content went."""
+    specific = page.specific
+    if isinstance(specific, ThreadPage):
+        return readable_threads(user).filter(pk=specific.pk).exists()
+    if isinstance(specific, CommunityPage):
+        return specific.live and can_see_community(user, specific)
+    if isinstance(specific, GoodPracticePage):
+        return GoodPracticePage.objects.published().filter(pk=specific.pk).exists()
+    return Page.objects.live().public().filter(pk=specific.pk).exists()
+
+
 # -- Permission-checked fetchers: the one way doors fetch what a person asked for -------------
 
 Purpose = Literal["see", "read", "post", "facilitate", "manage"]
@@ -474,5 +539,7 @@ def access_good_practice(
     if not can_view_good_practice_draft(user, page):
         raise NotFound()
     if purpose == "review" and not can_review_good_practice(user, page):
+        if is_good_practice_author(user, page):
+            raise Refusal(SELF_REVIEW_REFUSAL)
         raise Refusal("You cannot review this case study.")
     return page

@@ -15,8 +15,10 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 from wagtail import hooks
+from wagtail.models import Page
 
-from communities.models import CommunityPage, ThreadPage
+from communities.models import CommunityPage, GoodPracticePage, ThreadPage
+from communities.permissions import SELF_REVIEW_REFUSAL, is_good_practice_author
 
 MEMBER_CONTENT = (CommunityPage, ThreadPage)
 REFUSAL = (
@@ -69,6 +71,36 @@ def refuse_moving_member_content(request, page, destination):
 
 @hooks.register("before_bulk_action")
 def refuse_bulk_actions_on_member_content(request, action_type, objects, action_class_instance):
-    if action_type == "page" and any(_is_member_content(page) for page in objects):
+    # ``action_type`` is the action ("publish", "move", …); ``objects`` are pages for page actions.
+    if any(_is_member_content(page) for page in objects if isinstance(page, Page)):
         return _refuse(request)
+    if action_type == "publish" and any(_is_own_good_practice(request, page) for page in objects):
+        return _refuse_self_review(request)
+    return None
+
+
+# -- Good practice: nobody publishes their own case study -------------------------------------
+# The review workflow offers its actions only to reviewers other than the author
+# (``GoodPracticeReviewTask``); these hooks close the admin's direct "Publish" (editors hold the
+# publish permission on the library) to the author too, one page or in bulk.
+
+
+def _is_own_good_practice(request, page) -> bool:
+    specific = getattr(page, "specific", page)
+    return isinstance(specific, GoodPracticePage) and is_good_practice_author(
+        request.user, specific
+    )
+
+
+def _refuse_self_review(request, page=None):
+    messages.error(request, SELF_REVIEW_REFUSAL)
+    if page is not None and page.pk:
+        return redirect(reverse("wagtailadmin_pages:edit", args=[page.pk]))
+    return redirect(reverse("wagtailadmin_home"))
+
+
+@hooks.register("before_publish_page")
+def refuse_publishing_own_good_practice(request, page):
+    if _is_own_good_practice(request, page):
+        return _refuse_self_review(request, page)
     return None

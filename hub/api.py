@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from communities.errors import Refusal
 from communities.refusals import api_refusal
+from hub.floor.bad_input import BadInput
 
 api = NinjaAPI(
     title="Local Government Knowledge Hub API",
@@ -19,6 +20,9 @@ api = NinjaAPI(
     openapi_url="/openapi.json",
 )
 api.add_exception_handler(Refusal, api_refusal)
+api.add_exception_handler(
+    BadInput, lambda request, exc: api.create_response(request, {"detail": exc.message}, status=400)
+)
 
 # Routers, one per app (each module defines ``router``).
 api.add_router("/", "communities.api.router")  # /communities, /threads, /me, /good-practice

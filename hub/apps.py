@@ -7,3 +7,4 @@ class HubConfig(AppConfig):
 
     def ready(self) -> None:
         from hub import checks  # noqa: F401 - registers the service checks
+        from hub.floor import numbers  # noqa: F401 - registers the <id:…> path converter

@@ -9,6 +9,7 @@ from hub import views
 from hub.api import api
 from hub.security_txt import security_txt
 
+handler400 = "hub.views.bad_request"
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"
 

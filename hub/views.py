@@ -8,6 +8,7 @@ from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from hub.floor.bad_input import BadInput
 from hub.floor.clients import client_address
 from hub.middleware import DATABASE_UNAVAILABLE
 from hub.services.health import FAILING, health_report
@@ -49,6 +50,14 @@ def healthz_live(request):
 
 def about_data(request):
     return render(request, "hub/about_data.html")
+
+
+def bad_request(request, exception=None):
+    """The 400 answer: a page, or JSON under /api/; a ``BadInput`` says what was wrong."""
+    message = exception.message if isinstance(exception, BadInput) else ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message or "Bad request."}, status=400)
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 def page_not_found(request, exception=None):

@@ -14,11 +14,12 @@ import uuid
 from datetime import datetime
 
 from ninja import Router, Schema, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from communities.discussions.queries import thread_listing
 from communities.discussions.services import threads as service
 from communities.models import CommunityPage, Post, ThreadPage
+from communities.paging import BoundedLimitOffsetPagination
 from communities.people.api import ErrorOut, MemberAuth
 from communities.people.queries import profile_name
 from communities.permissions import (
@@ -126,7 +127,7 @@ def _post_out(p: Post) -> dict:
 
 
 @communities_router.get("/", response=list[CommunityOut], summary="Communities you may see")
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_communities(request):
     return [_community_out(c) for c in listable_communities(request.user).order_by("title")]
 
@@ -143,7 +144,7 @@ def get_community(request, slug: str):
     response={200: list[ThreadOut], 403: ErrorOut, 404: ErrorOut},
     summary="Threads in a community, latest activity first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_threads(request, slug: str, answered: bool | None = None, tag: str | None = None):
     community = access_community(request.user, slug, "read")
     threads = thread_listing(community, answered=answered, tag=tag or "").select_related(
@@ -182,7 +183,7 @@ threads_router = Router(tags=["threads"])
 
 
 @threads_router.get(
-    "/{int:thread_id}",
+    "/{id:thread_id}",
     response={200: ThreadDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="One thread",
 )
@@ -192,11 +193,11 @@ def get_thread(request, thread_id: int):
 
 
 @threads_router.get(
-    "/{int:thread_id}/posts",
+    "/{id:thread_id}/posts",
     response={200: list[PostOut], 403: ErrorOut, 404: ErrorOut},
     summary="Replies in a thread, oldest first",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_posts(request, thread_id: int):
     thread = access_thread(request.user, thread_id)
     posts = visible_replies(thread.posts.all()).select_related("author__profile")
@@ -204,7 +205,7 @@ def list_posts(request, thread_id: int):
 
 
 @threads_router.post(
-    "/{int:thread_id}/posts",
+    "/{id:thread_id}/posts",
     auth=MemberAuth(),
     response={201: PostOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Reply in a thread",

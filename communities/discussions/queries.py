@@ -29,10 +29,12 @@ from communities.permissions import (
     facilitated_community_filter,
     listable_communities,
     post_editor,
+    post_history_viewer,
     posting_refusal,
     vote_checker,
 )
 from hub.floor.actor import Actor
+from hub.floor.numbers import page_number
 
 STATUSES = [("", "All"), ("unanswered", "Unanswered"), ("answered", "Answered")]
 
@@ -112,7 +114,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     posts = thread.posts.select_related("author__profile").order_by("created_at", "pk")
     paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
     paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
-    page = paginator.get_page(request.GET.get("page"))
+    page = paginator.get_page(page_number(request.GET.get("page")))
     attachments: dict[int | None, list[Attachment]] = {}
     for item in Attachment.objects.filter(
         Q(post__isnull=True) | Q(post__in=[p.pk for p in page]), thread=thread
@@ -121,6 +123,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     may_edit = post_editor(user, community)
     may_vote = vote_checker(user, community)
     facilitator = can_facilitate(user, community)
+    may_see_history = post_history_viewer(user, community, facilitator=facilitator)
     voted = set()
     if user.is_authenticated:
         voted = set(
@@ -130,6 +133,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         )
     for post in page:
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
+        post.can_see_history = may_see_history(post.author_id)
         post.can_vote = may_vote(post)
         post.voted = post.pk in voted
         post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
@@ -182,7 +186,9 @@ def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, 
     answered = {"answered": True, "unanswered": False}.get(status)
     tag = request.GET.get("tag", "").strip()
     threads = thread_listing(community, answered=answered, tag=tag)
-    page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(request.GET.get("page"))
+    page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(
+        page_number(request.GET.get("page"))
+    )
     base_url = community.get_url(request)
     for thread in page:
         thread.list_url = (

@@ -9,20 +9,20 @@ from communities.discussions.views import threads as discussions
 urlpatterns = [
     path("communities/<slug:slug>/new-thread/", discussions.new_thread, name="new-thread"),
     path("communities/<slug:slug>/watch/", discussions.watch_community, name="watch-community"),
-    path("discussions/threads/<int:thread_id>/reply/", discussions.reply, name="reply"),
-    path("discussions/threads/<int:thread_id>/edit/", discussions.edit_thread, name="edit-thread"),
-    path("discussions/threads/<int:thread_id>/accept/", discussions.accept, name="accept-answer"),
+    path("discussions/threads/<id:thread_id>/reply/", discussions.reply, name="reply"),
+    path("discussions/threads/<id:thread_id>/edit/", discussions.edit_thread, name="edit-thread"),
+    path("discussions/threads/<id:thread_id>/accept/", discussions.accept, name="accept-answer"),
     path(
-        "discussions/threads/<int:thread_id>/watch/", discussions.watch_thread, name="watch-thread"
+        "discussions/threads/<id:thread_id>/watch/", discussions.watch_thread, name="watch-thread"
     ),
-    path("discussions/posts/<int:post_id>/edit/", discussions.edit_post, name="edit-post"),
-    path("discussions/posts/<int:post_id>/history/", discussions.post_history, name="post-history"),
-    path("discussions/posts/<int:post_id>/delete/", discussions.delete_post, name="delete-post"),
-    path("discussions/posts/<int:post_id>/helpful/", discussions.helpful, name="helpful"),
-    path("discussions/attachments/<int:attachment_id>/", discussions.attachment, name="attachment"),
+    path("discussions/posts/<id:post_id>/edit/", discussions.edit_post, name="edit-post"),
+    path("discussions/posts/<id:post_id>/history/", discussions.post_history, name="post-history"),
+    path("discussions/posts/<id:post_id>/delete/", discussions.delete_post, name="delete-post"),
+    path("discussions/posts/<id:post_id>/helpful/", discussions.helpful, name="helpful"),
+    path("discussions/attachments/<id:attachment_id>/", discussions.attachment, name="attachment"),
     path("notifications/", notifications.notifications, name="notifications"),
     path(
-        "notifications/<int:notification_id>/",
+        "notifications/<id:notification_id>/",
         notifications.open_notification,
         name="open-notification",
     ),
@@ -37,7 +37,7 @@ urlpatterns = [
     ),
     path("notifications/settings/tokens/", notifications.create_token, name="create-token"),
     path(
-        "notifications/settings/tokens/<int:token_id>/revoke/",
+        "notifications/settings/tokens/<id:token_id>/revoke/",
         notifications.revoke_token,
         name="revoke-token",
     ),
@@ -46,8 +46,8 @@ urlpatterns = [
     path(
         "feeds/communities/<slug:slug>/atom/", feeds.CommunityAtomFeed(), name="community-feed-atom"
     ),
-    path("feeds/threads/<int:thread_id>/rss/", feeds.ThreadRssFeed(), name="thread-feed-rss"),
-    path("feeds/threads/<int:thread_id>/atom/", feeds.ThreadAtomFeed(), name="thread-feed-atom"),
+    path("feeds/threads/<id:thread_id>/rss/", feeds.ThreadRssFeed(), name="thread-feed-rss"),
+    path("feeds/threads/<id:thread_id>/atom/", feeds.ThreadAtomFeed(), name="thread-feed-atom"),
     path(
         "feeds/private/<str:token>/communities/<slug:slug>/rss/",
         feeds.CommunityRssFeed(),
@@ -59,18 +59,18 @@ urlpatterns = [
         name="private-community-feed-atom",
     ),
     path(
-        "feeds/private/<str:token>/threads/<int:thread_id>/rss/",
+        "feeds/private/<str:token>/threads/<id:thread_id>/rss/",
         feeds.ThreadRssFeed(),
         name="private-thread-feed-rss",
     ),
     path(
-        "feeds/private/<str:token>/threads/<int:thread_id>/atom/",
+        "feeds/private/<str:token>/threads/<id:thread_id>/atom/",
         feeds.ThreadAtomFeed(),
         name="private-thread-feed-atom",
     ),
     # Flags and facilitators' moderation
-    path("posts/<int:post_id>/flag/", moderation.flag_post, name="flag-post"),
-    path("threads/<int:thread_id>/flag/", moderation.flag_thread, name="flag-thread"),
+    path("posts/<id:post_id>/flag/", moderation.flag_post, name="flag-post"),
+    path("threads/<id:thread_id>/flag/", moderation.flag_thread, name="flag-thread"),
     path(
         "communities/<slug:slug>/moderation/", moderation.moderation_queue, name="moderation-queue"
     ),
@@ -78,12 +78,12 @@ urlpatterns = [
         "communities/<slug:slug>/moderation/log/", moderation.moderation_log, name="moderation-log"
     ),
     path(
-        "communities/<slug:slug>/moderation/threads/<int:thread_id>/",
+        "communities/<slug:slug>/moderation/threads/<id:thread_id>/",
         moderation.moderate_thread,
         name="moderate-thread",
     ),
     path(
-        "communities/<slug:slug>/moderation/posts/<int:post_id>/<slug:action>/",
+        "communities/<slug:slug>/moderation/posts/<id:post_id>/<slug:action>/",
         moderation.moderate_post,
         name="moderate-post",
     ),

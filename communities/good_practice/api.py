@@ -16,6 +16,7 @@ from communities.good_practice.queries import (
 )
 from communities.models import GoodPracticePage
 from communities.permissions import access_good_practice
+from hub.floor.numbers import page_number
 
 router = Router(tags=["good practice"])
 
@@ -103,7 +104,7 @@ def list_good_practice(request, query: Query[LibraryQuery]):
         params.setlist(name, getattr(query, name))
     params["sort"] = query.sort
     pages = filter_library(LibraryFilters.from_params(params))
-    number = max(query.page, 1)
+    number = page_number(max(query.page, 1))
     start = (number - 1) * PAGE_SIZE
     return {
         "count": pages.count(),
@@ -114,7 +115,7 @@ def list_good_practice(request, query: Query[LibraryQuery]):
     }
 
 
-@router.get("/{int:page_id}", response=CaseStudyDetailOut, summary="One published case study")
+@router.get("/{id:page_id}", response=CaseStudyDetailOut, summary="One published case study")
 def get_good_practice(request, page_id: int):
     page = access_good_practice(request.user, page_id)
     extra = case_study(page, request.user)

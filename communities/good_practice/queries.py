@@ -33,6 +33,7 @@ from communities.permissions import (
     reviewable_good_practice_filter,
 )
 from hub.floor.actor import Actor
+from hub.floor.numbers import page_number
 from linkeddata.models import Area
 
 PAGE_SIZE = 12
@@ -58,8 +59,11 @@ def reviewable_task_states(task: GoodPracticeReviewTask, user: Actor) -> QuerySe
     in_progress = task.task_states.filter(status=TaskState.STATUS_IN_PROGRESS)
     if not user.is_authenticated:
         return TaskState.objects.none()
-    if is_good_practice_editor(user):
-        return in_progress
+    if is_good_practice_editor(user):  # every case study but their own: exclude the few they wrote
+        own = GoodPracticePage.objects.exclude(reviewable_good_practice_filter(user))
+        return in_progress.exclude(
+            workflow_state__object_id__in=[str(pk) for pk in own.values_list("pk", flat=True)]
+        )
     pages = GoodPracticePage.objects.filter(reviewable_good_practice_filter(user)).values_list(
         "pk", flat=True
     )
@@ -261,7 +265,7 @@ def library_facets(filters: LibraryFilters) -> dict[str, list[dict]]:
 def library_listing(params: QueryDict, user: Actor | None = None) -> dict[str, Any]:
     """Everything the library page shows: one page of results, the filters and the sort."""
     filters = LibraryFilters.from_params(params)
-    page = Paginator(filter_library(filters), PAGE_SIZE).get_page(params.get("page"))
+    page = Paginator(filter_library(filters), PAGE_SIZE).get_page(page_number(params.get("page")))
     keep = params.copy() if hasattr(params, "copy") else QueryDict(mutable=True)
     if "page" in keep:
         del keep["page"]

@@ -43,8 +43,11 @@ from communities.people.services.communities import do_create_community
 from communities.people.services.membership import do_join
 from communities.permissions import (
     GOOD_PRACTICE_EDITORS,
+    SELF_REVIEW_REFUSAL,
     can_edit_good_practice,
+    can_review_good_practice,
     community_of,
+    is_good_practice_author,
     membership_of,
 )
 from hub.floor.actor import Actor, AuthenticatedActor
@@ -242,11 +245,22 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
     return workflow.start(page, user)
 
 
+def check_can_review_good_practice(page: GoodPracticePage, reviewer: Actor) -> None:
+    """Refuse a review by the case study's own author (whoever else they are: editor, staff,
+    facilitator of a linked community), saying why, or by anyone who is not a reviewer."""
+    if is_good_practice_author(reviewer, page):
+        raise Refusal(SELF_REVIEW_REFUSAL)
+    if not can_review_good_practice(reviewer, page):
+        raise Refusal("You cannot review this case study.")
+
+
 @transaction.atomic
 def do_review_good_practice(
     page: GoodPracticePage, reviewer: Actor, *, approve: bool, comment: str = ""
 ) -> None:
-    """Approve (and so publish) or ask for changes, as the current review task allows ``reviewer``."""
+    """Approve (and so publish) or ask for changes, as the current review task allows ``reviewer``;
+    never by the case study's author (``check_can_review_good_practice``)."""
+    check_can_review_good_practice(page, reviewer)
     state = page.current_workflow_state
     if (
         state is None

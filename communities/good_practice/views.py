@@ -16,7 +16,14 @@ from communities.errors import Refusal
 from communities.good_practice import queries, services
 from communities.good_practice.forms import AdoptionForm, GoodPracticeForm, ReviewForm
 from communities.models import GoodPracticePage
-from communities.permissions import access_good_practice, can_review_good_practice
+from communities.permissions import (
+    SELF_REVIEW_REFUSAL,
+    access_good_practice,
+    can_review_good_practice,
+    is_good_practice_author,
+    is_reviewer_role,
+)
+from communities.refusals import render_refusal
 
 FORM_TEMPLATE = "communities/good_practice/form.html"
 
@@ -100,8 +107,11 @@ def draft_preview(request, pk: int):
         "status": queries.submission_status(page),
         **queries.case_study(page, request.user),
     }
-    if can_review_good_practice(request.user, page) and context["status"].code == "in-review":
-        context["review_form"] = ReviewForm()
+    if context["status"].code == "in-review":
+        if can_review_good_practice(request.user, page):
+            context["review_form"] = ReviewForm()
+        elif is_good_practice_author(request.user, page) and is_reviewer_role(request.user, page):
+            context["self_review_notice"] = SELF_REVIEW_REFUSAL
     return render(request, "communities/good_practice_page.html", context)
 
 
@@ -116,8 +126,10 @@ def review_queue(request):
 @require_POST
 def review_good_practice(request, pk: int):
     page = access_good_practice(request.user, pk, "preview")
-    if not can_review_good_practice(request.user, page):
-        raise Refusal("You cannot review this case study.")
+    try:
+        services.check_can_review_good_practice(page, request.user)
+    except Refusal as refusal:
+        return render_refusal(request, refusal)
     form = ReviewForm(request.POST)
     if not form.is_valid():
         draft = page.get_latest_revision_as_object()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models.functions import Coalesce
@@ -250,7 +251,7 @@ class GoodPracticeReviewTask(AbstractGroupApprovalTask):
     def _may_review(self, obj, user) -> bool:
         from communities.good_practice.queries import may_review
 
-        return may_review(user, obj)
+        return may_review(user, getattr(obj, "specific", obj))  # Wagtail may pass a plain Page
 
     def user_can_access_editor(self, obj, user):
         from communities.good_practice.queries import may_use_review_editor
@@ -276,6 +277,12 @@ class GoodPracticeReviewTask(AbstractGroupApprovalTask):
 
     @transaction.atomic
     def on_action(self, task_state, user, action_name, **kwargs):
+        page = task_state.workflow_state.content_object
+        if not self._may_review(getattr(page, "specific", page), user):
+            # Every door offers only ``get_actions``; this is the backstop (the author above all).
+            raise PermissionDenied(
+                "Only a reviewer other than its author can review this case study."
+            )
         if action_name == "approve" and not user.is_superuser and not self._user_in_groups(user):
             # A facilitator (or site staff outside the editors' group) approves as the task allows,
             # though Wagtail's page permissions would not let them publish: record their approval,

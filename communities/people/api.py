@@ -7,10 +7,11 @@ Bearer hub_…``), which ``PersonalTokenMiddleware`` turns into ``request.user``
 from __future__ import annotations
 
 from ninja import Router, Schema
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from ninja.security import SessionAuth
 
 from communities.models import Membership
+from communities.paging import BoundedLimitOffsetPagination
 from communities.people.queries import profile_name
 from communities.permissions import access_community, can_see_community
 
@@ -43,7 +44,7 @@ router = Router(tags=["communities"])
     response={200: list[MembershipOut], 403: ErrorOut, 404: ErrorOut},
     summary="Active members of a community",
 )
-@paginate(LimitOffsetPagination)
+@paginate(BoundedLimitOffsetPagination)
 def list_memberships(request, slug: str):
     community = access_community(request.user, slug, "read")  # who belongs is members-only content
     memberships = community.memberships.filter(status=Membership.Status.ACTIVE).select_related(

@@ -36,20 +36,20 @@ urlpatterns = [
     path("members/me/", views.my_profile, name="my-profile"),
     path("members/me/edit/", views.edit_profile, name="edit-profile"),
     path("members/me/communities/", views.my_memberships, name="my-memberships"),
-    path("members/<int:user_id>/", views.member_profile, name="member-profile"),
+    path("members/<id:user_id>/", views.member_profile, name="member-profile"),
     # Invitations and proposals
     path("invitations/<str:token>/", views.accept_invitation, name="accept-invitation"),
     path("community-proposals/", views.proposal_queue, name="proposal-queue"),
     path("community-proposals/new/", views.propose_community, name="propose-community"),
     path(
-        "community-proposals/<int:proposal_id>/decide/",
+        "community-proposals/<id:proposal_id>/decide/",
         views.decide_proposal,
         name="decide-proposal",
     ),
     # A community's people
     path("communities/<slug:slug>/members/", views.community_members, name="community-members"),
     path(
-        "communities/<slug:slug>/members/<int:user_id>/<slug:action>/",
+        "communities/<slug:slug>/members/<id:user_id>/<slug:action>/",
         views.member_action,
         name="member-action",
     ),
@@ -58,13 +58,13 @@ urlpatterns = [
     path("communities/<slug:slug>/leave/", views.leave_community, name="leave-community"),
     path("communities/<slug:slug>/requests/", views.join_requests, name="community-requests"),
     path(
-        "communities/<slug:slug>/requests/<int:request_id>/",
+        "communities/<slug:slug>/requests/<id:request_id>/",
         views.decide_join_request,
         name="decide-join-request",
     ),
     path("communities/<slug:slug>/invite/", views.invite, name="community-invite"),
     path(
-        "communities/<slug:slug>/invitations/<int:invitation_id>/withdraw/",
+        "communities/<slug:slug>/invitations/<id:invitation_id>/withdraw/",
         views.withdraw_invitation,
         name="withdraw-invitation",
     ),

@@ -47,6 +47,7 @@ from communities.permissions import (
 )
 from communities.refusals import render_refusal
 from hub.floor.clients import client_address
+from hub.floor.numbers import page_number
 
 PAGE_SIZE = 30
 
@@ -86,7 +87,7 @@ def facilitators_only(view):
 
 
 def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    return Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
 
 
 # -- Accounts -----------------------------------------------------------------------------------
@@ -502,6 +503,11 @@ def member_action(request, slug: str, user_id: int, action: str):
     if action not in MEMBER_ACTIONS:
         raise Http404
     community = access_community(request.user, slug)
+    try:
+        # Who may act is settled before the target is looked up: the same answer for anyone.
+        membership.check_can_act_on_members(community, request.user, action)
+    except Refusal as exc:
+        return _refused(request, community, exc)
     target = get_object_or_404(get_user_model(), pk=user_id)
     try:
         if action == "remove":

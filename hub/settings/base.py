@@ -75,6 +75,7 @@ MIDDLEWARE = [
     "hub.middleware.DatabaseRetryMiddleware",  # outermost: retries a request the database failed, once
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "hub.floor.bad_input.NulByteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -83,7 +84,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "communities.refusals.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "communities.redirects.ReadableRedirectMiddleware",
 ]
 
 ROOT_URLCONF = "hub.urls"

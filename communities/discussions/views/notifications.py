@@ -28,6 +28,7 @@ from communities.models import (
 )
 from communities.people.services.tokens import do_create_token, do_revoke_token
 from communities.permissions import readable_communities, readable_notifications, readable_threads
+from hub.floor.numbers import page_number
 
 
 @login_required
@@ -35,7 +36,7 @@ def notifications(request):
     items = readable_notifications(request.user).select_related(
         "thread", "actor__profile", "post__thread"
     )
-    page = Paginator(items, 30).get_page(request.GET.get("page"))
+    page = Paginator(items, 30).get_page(page_number(request.GET.get("page")))
     return TemplateResponse(request, "communities/notifications.html", {"notifications": page})
 
 

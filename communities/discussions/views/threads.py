@@ -25,6 +25,7 @@ from communities.permissions import (
     access_post,
     access_thread,
     can_facilitate,
+    can_see_post_history,
 )
 from communities.refusals import render_refusal
 
@@ -175,6 +176,11 @@ def post_history(request, post_id: int):
         post.is_hidden and not can_facilitate(request.user, post.thread.community)
     ):
         raise NotFound()
+    if not can_see_post_history(request.user, post):
+        raise Refusal(
+            "A reply's earlier versions are shown only to its author, the community's "
+            "facilitators and site staff."
+        )
     return TemplateResponse(
         request,
         "communities/post_history.html",

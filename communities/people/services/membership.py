@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -353,6 +353,28 @@ def do_withdraw_invitation(invitation: Invitation, *, by: Actor) -> bool:
 # -- Facilitators managing members --------------------------------------------------------------
 
 
+MemberAction = Literal["remove", "ban", "unban", "role"]
+
+
+def check_can_act_on_members(
+    community: CommunityPage, by: Actor, action: MemberAction
+) -> AuthenticatedActor:
+    """Refuse ``action`` on the community's members unless ``by`` may take it at all, before
+    anything about the person it targets is looked up: someone who may not act gets the same
+    answer whether or not that person exists or has a membership row. Returns ``by``, signed in."""
+    if action == "role":
+        if not can_manage(by, community):
+            raise Refusal("Only the community's owners manage facilitators.")
+        return by
+    if not can_facilitate(by, community):
+        raise Refusal(
+            "Only the community's facilitators lift bans."
+            if action == "unban"
+            else "Only the community's facilitators manage its members."
+        )
+    return by
+
+
 def _check_may_act_on(
     community: CommunityPage, by: Actor, target: Membership
 ) -> AuthenticatedActor:
@@ -380,6 +402,7 @@ def _check_may_act_on(
 def do_remove_member(
     community: CommunityPage, user: AuthenticatedActor, *, by: Actor, reason: str = ""
 ) -> Membership:
+    check_can_act_on_members(community, by, "remove")
     membership = Membership.objects.get(community=community, user=user)
     by = _check_may_act_on(community, by, membership)
     membership.status, membership.role = Status.LEFT, Role.MEMBER
@@ -396,6 +419,7 @@ def do_ban(
     community: CommunityPage, user: AuthenticatedActor, *, by: Actor, reason: str = ""
 ) -> Membership:
     """Ban ``user``: they lose membership, cannot rejoin or ask to, and read only what the public reads."""
+    check_can_act_on_members(community, by, "ban")
     membership, _ = Membership.objects.get_or_create(
         community=community, user=user, defaults={"status": Status.LEFT}
     )
@@ -415,8 +439,7 @@ def do_ban(
 
 @transaction.atomic
 def do_unban(community: CommunityPage, user: AuthenticatedActor, *, by: Actor) -> None:
-    if not can_facilitate(by, community):
-        raise Refusal("Only the community's facilitators lift bans.")
+    by = check_can_act_on_members(community, by, "unban")
     updated = Membership.objects.filter(
         community=community, user=user, status=Status.BANNED
     ).update(status=Status.LEFT)
@@ -430,8 +453,7 @@ def do_change_role(
     community: CommunityPage, user: AuthenticatedActor, *, role: str, by: Actor
 ) -> Membership:
     """Owners make members facilitators or owners, and back."""
-    if not can_manage(by, community):
-        raise Refusal("Only the community's owners manage facilitators.")
+    by = check_can_act_on_members(community, by, "role")
     if role not in Role.values:
         raise Refusal("Choose member, facilitator or owner.")
     membership = Membership.objects.select_for_update().get(community=community, user=user)
