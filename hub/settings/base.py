@@ -169,9 +169,9 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
 # Documents and post attachments (hub.floor.storage): served only through the hub's checked views,
 # so never under MEDIA_ROOT, which a web server may serve as it is.
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or DATA_DIR / "private")
-if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()) or MEDIA_ROOT.resolve().is_relative_to(
-    PRIVATE_MEDIA_ROOT.resolve()
-):
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(
+    MEDIA_ROOT.resolve()
+) or MEDIA_ROOT.resolve().is_relative_to(PRIVATE_MEDIA_ROOT.resolve()):
     raise ConfigurationError(
         f"PRIVATE_MEDIA_ROOT={PRIVATE_MEDIA_ROOT} and MEDIA_ROOT={MEDIA_ROOT} overlap: "
         "private files must live outside the public media folder."
