@@ -38,12 +38,12 @@ class MediaStorage(FileSystemStorage):
     def path(self, name: str) -> str:
         return self.private().path(name) if is_private(name) else super().path(name)
 
+    # _save is Django's hook behind save() (absent from django-stubs); the private storage's own one
+    # keeps the returned name relative to PRIVATE_MEDIA_ROOT.
     def _save(self, name: str, content: Any) -> str:
-        return (
-            self.private()._save(name, content)
-            if is_private(name)
-            else super()._save(name, content)
-        )
+        if is_private(name):
+            return self.private()._save(name, content)  # type: ignore[attr-defined]
+        return super()._save(name, content)  # type: ignore[misc]
 
     def url(self, name: str | None) -> str:
         if name and is_private(name):
