@@ -47,7 +47,8 @@ class MediaStorage(FileSystemStorage):
 
     def url(self, name: str | None) -> str:
         if name and is_private(name):
-            raise ValueError(
+            # Django's and Wagtail's way of saying "no direct URL": Wagtail then serves it by its view.
+            raise NotImplementedError(
                 f"{name} is private: link to its serving view (a document's .url), not to the file."
             )
         return super().url(name)

@@ -153,6 +153,10 @@ def test_secure_documents_moves_old_files_out_of_public_media(client, media, thr
     client.force_login(member)
     response = client.get(reverse("attachment", args=[attachment.pk]))
     assert b"".join(response.streaming_content) == b"old,attachment\n"
+    # a document outside the attachments' collection is still served by Wagtail's own view
+    response = client.get(guide.url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"a good-practice document\n"
 
 
 def call_command_output(*args: str) -> str:
