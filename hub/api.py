@@ -1,12 +1,16 @@
 """The hub's JSON API at /api/ (django-ninja), with its OpenAPI document at /api/docs.
 
+The docs page is Swagger UI served from the hub's own static files (``ninja`` is an installed app,
+so its templates load ``ninja/swagger-ui-bundle.js`` instead of a CDN, with no inline script), and
+the online validator badge is off, so the page asks no other origin for anything.
+
 Each app adds its router here. Callers are authenticated by their session or by a personal
 token (``Authorization: Bearer …``), which the authentication middleware turns into
 ``request.user``, so endpoints apply the same permission-checked fetchers as the pages; a
 refusal (``communities.errors.Refusal``) is answered by one handler, as JSON with its status.
 """
 
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Swagger
 
 from communities.errors import Refusal
 from communities.refusals import api_refusal
@@ -17,6 +21,7 @@ api = NinjaAPI(
     version="1",
     urls_namespace="api",
     docs_url="/docs",
+    docs=Swagger(settings={"validatorUrl": None}),
     openapi_url="/openapi.json",
 )
 api.add_exception_handler(Refusal, api_refusal)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.checks import Warning, register
 
+from hub.floor.storage import public_documents_left
 from hub.services.health import check_sparql_server
 from search.health import check_search
 
@@ -32,3 +33,17 @@ def sparql_server_reachable(app_configs, **kwargs):
         "{error}; /sparql answers 503 and publication waits until it returns.",
         "hub.W002",
     )
+
+
+@register("hub")
+def documents_outside_public_media(app_configs, **kwargs):
+    left = public_documents_left()
+    if not left:
+        return []
+    return [
+        Warning(
+            f"{len(left)} document files are still under MEDIA_ROOT/documents, which a web server may "
+            "serve to anyone; run `manage.py secure_documents` to move them to PRIVATE_MEDIA_ROOT.",
+            id="hub.W003",
+        )
+    ]

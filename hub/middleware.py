@@ -1,16 +1,25 @@
-"""When the database is unreachable for a moment: retry the request once if that is safe, then answer
-503 with ``Retry-After`` and the hub's database-free error page (``hub.views.server_error``).
+"""Middleware of the hub shell.
 
-A retry is safe when nothing can have been written: for GET, HEAD and OPTIONS, and for any method when
-no statement had completed (the failure came at connecting or at the first query).
+``SecurityHeadersMiddleware`` sends Content-Security-Policy and Permissions-Policy on every response.
+Django 5.2 has no built-in CSP (6.0 has), so it sends the policies written in the settings
+(``CONTENT_SECURITY_POLICY``, ``CONTENT_SECURITY_POLICY_ADMIN`` for Wagtail's admin,
+``PERMISSIONS_POLICY``). It comes first, so the HTTPS redirect, static files, error pages, refusals and
+the 503 below carry the headers too. A view that sets its own policy keeps it.
+
+``DatabaseRetryMiddleware``: when the database is unreachable for a moment, retry the request once if
+that is safe, then answer 503 with ``Retry-After`` and the hub's database-free error page
+(``hub.views.server_error``). A retry is safe when nothing can have been written: for GET, HEAD and
+OPTIONS, and for any method when no statement had completed (the failure came at connecting or at the
+first query).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
 
@@ -58,3 +67,31 @@ class DatabaseRetryMiddleware:
         close_connections()
         time.sleep(RETRY_DELAY_SECONDS)
         return self.get_response(request)
+
+
+def policy_header(policy: Mapping[str, Sequence[str]]) -> str:
+    """``{"default-src": ["'self'"], "upgrade-insecure-requests": []}`` as a CSP header value."""
+    return "; ".join(" ".join([directive, *sources]) for directive, sources in policy.items())
+
+
+def permissions_header(policy: Mapping[str, Sequence[str]]) -> str:
+    """``{"camera": [], "fullscreen": ["self"]}`` as ``camera=(), fullscreen=(self)``."""
+    return ", ".join(f"{feature}=({' '.join(allow)})" for feature, allow in policy.items())
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.site_policy = policy_header(settings.CONTENT_SECURITY_POLICY)
+        self.admin_policy = policy_header(settings.CONTENT_SECURITY_POLICY_ADMIN)
+        self.admin_prefix = settings.CONTENT_SECURITY_POLICY_ADMIN_PREFIX
+        self.permissions = permissions_header(settings.PERMISSIONS_POLICY)
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if "Content-Security-Policy" not in response:
+            admin = request.path.startswith(self.admin_prefix)
+            response["Content-Security-Policy"] = self.admin_policy if admin else self.site_policy
+        if self.permissions and "Permissions-Policy" not in response:
+            response["Permissions-Policy"] = self.permissions
+        return response

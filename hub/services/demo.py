@@ -415,8 +415,12 @@ def _council(gss_code: str) -> Area | None:
 
 
 @transaction.atomic
-def load_demo() -> DemoResult:
-    """Build the demo hub. Running it again creates nothing new."""
+def load_demo(*, password: str | None = DEMO_PASSWORD) -> DemoResult:
+    """Build the demo hub. Running it again creates nothing new.
+
+    ``password`` is every demo account's password: the published ``DEMO_PASSWORD`` for development,
+    ``None`` for a hub open to others (the accounts then have unusable passwords, and any demo
+    account still holding the published password loses it)."""
     result = DemoResult()
     result.areas_created = do_import_areas().created
     ensure_site_tree()
@@ -425,7 +429,7 @@ def load_demo() -> DemoResult:
     if not User.objects.filter(username=ADMIN_EMAIL).exists():
         do_create_member(
             email=ADMIN_EMAIL,
-            password=DEMO_PASSWORD,
+            password=password,
             display_name="Hub Administrator",
             job_title="Site staff",
             is_superuser=True,
@@ -438,7 +442,7 @@ def load_demo() -> DemoResult:
         if user is None:
             user = do_create_member(
                 email=email,
-                password=DEMO_PASSWORD,
+                password=password,
                 display_name=name,
                 job_title=job,
                 council=_council(gss),
@@ -492,6 +496,8 @@ def load_demo() -> DemoResult:
             do_accept_answer(thread=thread, post=posts[accepted])
         result.threads_created += 1
 
+    if password is None:
+        _retire_published_password([ADMIN_EMAIL, *(email for email, *_ in MEMBERS)], result)
     result.good_practice_created = load_good_practice_demo(users)
     load_people_demo(
         users, {slug: community for slug, (community, _) in communities.items()}, result
@@ -499,6 +505,15 @@ def load_demo() -> DemoResult:
     load_discussion_demo(users, result)
     load_demo_benchmarks(result)
     return result
+
+
+def _retire_published_password(emails: list[str], result: DemoResult) -> None:
+    """Demo accounts created earlier with the published password get an unusable one."""
+    for user in get_user_model().objects.filter(username__in=[e.lower() for e in emails]):
+        if user.check_password(DEMO_PASSWORD):
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+            result.notes.append(f"{user.username} no longer signs in with the demo password.")
 
 
 def load_demo_benchmarks(result: DemoResult) -> None:

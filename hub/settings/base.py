@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "ninja",  # the API docs page's Swagger UI from the hub's static files, no CDN
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -72,7 +73,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "hub.middleware.DatabaseRetryMiddleware",  # outermost: retries a request the database failed, once
+    "hub.middleware.SecurityHeadersMiddleware",  # first, so even the HTTPS redirect carries them
+    "hub.middleware.DatabaseRetryMiddleware",  # retries a request the database failed, once
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "hub.floor.bad_input.NulByteMiddleware",
@@ -184,8 +186,18 @@ STATIC_URL = "/static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or DATA_DIR / "static")
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or DATA_DIR / "media")
+# Documents and post attachments (hub.floor.storage): served only through the hub's checked views,
+# so never under MEDIA_ROOT, which a web server may serve as it is.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or DATA_DIR / "private")
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(
+    MEDIA_ROOT.resolve()
+) or MEDIA_ROOT.resolve().is_relative_to(PRIVATE_MEDIA_ROOT.resolve()):
+    raise ConfigurationError(
+        f"PRIVATE_MEDIA_ROOT={PRIVATE_MEDIA_ROOT} and MEDIA_ROOT={MEDIA_ROOT} overlap: "
+        "private files must live outside the public media folder."
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "hub.floor.storage.MediaStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -211,6 +223,10 @@ SECURITY_CONTACT = env_str("SECURITY_CONTACT")
 SITE_NAME = env_str("SITE_NAME", "Local Government Knowledge Hub")
 WAGTAIL_SITE_NAME = SITE_NAME
 WAGTAILADMIN_BASE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+# The admin loads nothing from other sites (the Content-Security-Policy would block it anyway): no
+# Gravatar images (which would tell Gravatar who edits the hub), no check for new Wagtail releases.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "odt", "ods", "pdf", "pptx", "txt", "xlsx"]
 WAGTAILIMAGES_MAX_UPLOAD_SIZE = 10 * 1024 * 1024
 TAGGIT_CASE_INSENSITIVE = True
@@ -220,6 +236,59 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_CONTENT_TYPE_NOSNIFF = True
+# HTTPS: redirect plain HTTP (behind the proxy, judged by X-Forwarded-Proto) and HSTS, both opt-in
+# by setting because a wrong HSTS cannot be taken back from browsers that have seen it.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the proxy's and orchestrator's probe speaks plain HTTP
+
+# Content-Security-Policy (hub.middleware): scripts only from the hub's own static files, nothing inline,
+# no eval; no plugins, no framing. Styles allow 'unsafe-inline' because the server-rendered pygal charts
+# carry a <style> per chart (scoped to the chart's id) and Wagtail's userbar sets style attributes;
+# member content cannot contain styles (nh3 strips them), and styles cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Wagtail's admin (under /admin/) gets its own, looser policy: some of its panels (inline panels,
+# multiple choosers, workflow dialogs) render inline <script> blocks and it cannot take a nonce, so
+# inline scripts are allowed there only, still with no eval; its page preview frames the hub's own
+# pages, hence frame-src and frame-ancestors 'self'. Only signed-in editors reach those pages.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    **CONTENT_SECURITY_POLICY,
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "frame-src": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+CONTENT_SECURITY_POLICY_ADMIN_PREFIX = "/admin/"
+# Browser features the hub never uses, switched off for every page and anything it embeds.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "usb",
+    )
+}
 
 LOGGING = {
     "version": 1,

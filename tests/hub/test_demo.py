@@ -6,7 +6,7 @@ from linkeddata.models import Area
 
 
 def test_demo_loader_builds_a_believable_hub_and_is_idempotent(db, client):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", "--production", stdout=open("/dev/null", "w"))  # noqa: SIM115
     counts = (
         Area.objects.count(),
         get_user_model().objects.count(),
@@ -15,7 +15,7 @@ def test_demo_loader_builds_a_believable_hub_and_is_idempotent(db, client):
         Post.objects.count(),
         GoodPracticePage.objects.count(),
     )
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    call_command("load_demo", "--production", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
     assert counts == (
         Area.objects.count(),
@@ -42,3 +42,32 @@ def test_demo_loader_builds_a_believable_hub_and_is_idempotent(db, client):
     thread = ThreadPage.objects.get(slug="how-are-you-preparing-for-weekly-food-waste-collections")
     page = client.get(thread.url).content.decode()
     assert "caddy roll-out" in page and "Accepted answer" in page
+
+
+def test_load_demo_refuses_to_run_with_debug_off_unless_told_to():
+    from tests.hub.conftest import PRODUCTION_ENV, run_manage
+
+    result = run_manage("load_demo", **PRODUCTION_ENV)
+
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "DEBUG is off" in result.stderr and "--production" in result.stderr
+    assert "Demo data ready" not in result.stdout
+
+
+def test_load_demo_in_production_leaves_no_account_with_the_published_password(db, client):
+    import io
+
+    from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+
+    load_demo(password=DEMO_PASSWORD)  # a developer's demo, then the hub goes live
+    assert client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    client.logout()
+    out = io.StringIO()
+
+    call_command("load_demo", "--production", stdout=out)
+
+    assert DEMO_PASSWORD not in out.getvalue()
+    assert "unusable passwords" in out.getvalue()
+    assert not any(user.has_usable_password() for user in get_user_model().objects.all())
+    assert not client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)

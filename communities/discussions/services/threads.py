@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 from wagtail.documents import get_document_model
 
-from communities.discussions.services.attachments import attachments_collection
+from communities.discussions.services.attachments import attachments_collection, unguessable_name
 from communities.discussions.services.notifications import do_watch_by_default
 from communities.errors import Invalid, RateLimited, Refusal
 from communities.events import announce
@@ -375,14 +375,15 @@ def do_accept_answer(
 def do_attach(
     *, thread: ThreadPage, post: Post | None, upload: UploadedFile, user: Actor | None
 ) -> Attachment:
-    """Store ``upload`` as a Wagtail document in the restricted attachments collection."""
+    """Store ``upload`` as a Wagtail document in the restricted attachments collection, its file under
+    ``PRIVATE_MEDIA_ROOT`` with an unguessable name."""
     Document = get_document_model()
     document = Document(
         title=PurePath(upload.name or "attachment").name[:255],
-        file=upload,
         collection=attachments_collection(),
         uploaded_by_user=user,
     )
+    document.file.save(unguessable_name(upload.name or ""), upload, save=False)
     document.file_size = upload.size
     document.save()
     return Attachment.objects.create(thread=thread, post=post, document=document)

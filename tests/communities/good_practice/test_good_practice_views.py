@@ -647,7 +647,7 @@ def page_area():
 def test_demo_library_has_ten_varied_published_case_studies(db):
     from django.core.management import call_command
 
-    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", "--production", stdout=io.StringIO())  # tests run with DEBUG off
     published = GoodPracticePage.objects.published()
     assert published.count() >= 10
     assert published.values("councils").distinct().count() >= 10
