@@ -28,13 +28,14 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import CommandError
-from django.db import DatabaseError, InterfaceError, InternalError, OperationalError, connections
+from django.db import DatabaseError, InterfaceError, InternalError, OperationalError
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV, run_with_reloader
 from django.utils.crypto import get_random_string
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from hub.middleware import close_connections
 from hub.services.worker import beat, forget, requeue_own_tasks, sweep
 
 logger = logging.getLogger("hub.worker")
@@ -49,15 +50,6 @@ CALM_AFTER_SECONDS = (
 
 def first_line(exc: BaseException) -> str:
     return (str(exc).strip().splitlines() or [exc.__class__.__name__])[0]
-
-
-def close_connections() -> None:
-    """Drop this thread's database connections (a broken one cannot be reused)."""
-    for conn in connections.all(initialized_only=True):
-        try:
-            conn.close()
-        except DatabaseError:
-            conn.connection = None
 
 
 class HubWorker(Worker):
