@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, TextIO
 
 from django.db import transaction
@@ -39,6 +40,9 @@ from search.models import OutboxEntry
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 8
+# While the cluster is unreachable an entry is retried at least this often (one refused connection
+# each time), so the outbox drains within seconds of the cluster's return however long it was away.
+UNREACHABLE_RETRY = timedelta(seconds=10)
 INDEX_TASK = (
     "search.tasks.index_pending"  # enqueued by name: tasks import services, never the reverse
 )
@@ -191,7 +195,10 @@ def _postpone(
     for row in rows:
         row.attempts += 1
         row.last_error = (messages or {}).get(f"{row.doc_type}-{row.object_id}", error)
-        row.next_attempt_at = now + backoff(row.attempts)
+        wait = backoff(row.attempts)
+        if not exhaust:  # Elasticsearch unreachable: try again soon, so entries follow its return
+            wait = min(wait, UNREACHABLE_RETRY)
+        row.next_attempt_at = now + wait
         if exhaust and row.attempts >= MAX_ATTEMPTS:
             row.failed_at = now
     OutboxEntry.objects.bulk_update(
