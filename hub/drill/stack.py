@@ -23,9 +23,13 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from search.node import Node
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -177,7 +181,7 @@ class Oxigraph:
             return response.read()
 
 
-def elasticsearch_node(port: int):  # -> search.node.Node
+def elasticsearch_node(port: int) -> Node:
     """A node of ``search.node`` on ``port``, sharing the distribution already downloaded, with a
     small heap (read by ``search.node`` at import time)."""
     os.environ.setdefault("HUB_ELASTICSEARCH_HEAP", ES_HEAP)
@@ -288,7 +292,7 @@ class Stack:
 
     # -- seed -----------------------------------------------------------------------------------
 
-    def _seed(self, say) -> Path:
+    def _seed(self, say: Callable[[str], None]) -> Path:
         """The seed for this code, built first if missing (migrated hub, demo data, published)."""
         seed = SEED_ROOT / f"seed-{seed_key()}"
         if (seed / "complete").exists():
@@ -331,7 +335,7 @@ class Stack:
 
     # -- whole stack ----------------------------------------------------------------------------
 
-    def start(self, say=print) -> None:
+    def start(self, say: Callable[[str], None] = print) -> None:
         """Copy the seed, start every process, index the demo; the hub then answers on ``url``."""
         started = time.monotonic()
         shutil.rmtree(self.es.data_path, ignore_errors=True)
