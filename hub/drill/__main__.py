@@ -186,6 +186,7 @@ class Drill:
         poller = threading.Thread(target=self.poll_health, daemon=True)
         poller.start()
         locust = self.start_traffic()
+        self.wait_for_traffic(locust)
         started = time.time()
         try:
             time.sleep(self.size.settle_seconds)
@@ -227,6 +228,18 @@ class Drill:
         command += ["--only-summary", "--loglevel", "ERROR", "--stop-timeout", "5"]
         with (self.run_dir / "locust.log").open("ab") as log:
             return subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+
+    def wait_for_traffic(self, locust: subprocess.Popen, seconds: float = 120) -> None:
+        """Until every simulated user has sent requests, so the baseline window has traffic."""
+        requests = self.run_dir / "requests.jsonl"
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline and locust.poll() is None:
+            if requests.exists() and len(requests.read_bytes().splitlines()) >= self.size.users * 2:
+                return
+            time.sleep(0.5)
+        if locust.poll() is not None:
+            log = (self.run_dir / "locust.log").read_text(errors="replace")[-2000:]
+            raise RuntimeError(f"Locust stopped before sending traffic:\n{log}")
 
     # -- the report -----------------------------------------------------------------------------
 

@@ -147,19 +147,24 @@ class Oxigraph:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self) -> None:
+    @staticmethod
+    def binary() -> str:
         binary = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
             "oxigraph"
         )
         if binary is None:
             raise StackError("oxigraph is missing: pip install -e '.[test]'")
+        return binary
+
+    def start(self) -> None:
+        binary = self.binary()
         self.location.mkdir(parents=True, exist_ok=True)
         command = [binary, "serve", "--location", str(self.location)]
         command += ["--bind", f"127.0.0.1:{self.port}", "--union-default-graph"]
         command += ["--timeout-s", str(SPARQL_SERVER_TIMEOUT_SECONDS)]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
-        if not wait_for_http(f"{self.base}/query?query=ASK%7B%7D", 20, self.process):
+        if not wait_for_http(f"{self.base}/query?query=ASK%7B%7D", 60, self.process):
             raise StackError(f"the Oxigraph server did not answer on {self.base}")
 
     def stop(self) -> None:
@@ -195,7 +200,7 @@ def seed_key() -> str:
     digest = hashlib.sha256()
     files = [BASE_DIR / "hub" / "services" / "demo.py"]
     for app in ("hub", "communities", "linkeddata", "search"):
-        files += sorted((BASE_DIR / app).glob("migrations/*.py"))
+        files += sorted((BASE_DIR / app).glob("**/migrations/*.py"))
         files += sorted(path for path in (BASE_DIR / app).glob("static/**/*") if path.is_file())
     for path in files:
         digest.update(str(path.relative_to(BASE_DIR)).encode())
@@ -327,6 +332,12 @@ class Stack:
         finally:
             oxigraph.stop()
             pg.stop()
+        # compact the store's write-ahead log into sorted tables, or every copy replays it on opening
+        subprocess.run(  # noqa: S603
+            [oxigraph.binary(), "optimize", "--location", str(oxigraph.location)],
+            capture_output=True,
+            check=True,
+        )
         (building / "oxigraph.log").unlink(missing_ok=True)
         (building / "pgdata" / "server.log").unlink(missing_ok=True)
         (building / "complete").touch()

@@ -19,8 +19,8 @@ from typing import Any
 
 import psycopg
 
-from hub.services.demo import DEMO_PASSWORD
-
+# hub.services.demo.DEMO_PASSWORD, the demo's published sign-in (the drill runs without Django set up)
+DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105
 QUERIES = ["recycling", "homelessness", "food waste", "retrofit", "social care", "council tax"]
 KNOWN_FACTS = """ASK {
   ?observation a <http://purl.org/linked-data/cube#Observation> .
@@ -44,7 +44,8 @@ def build_plan(database_url: str, hub_url: str) -> dict[str, Any]:
     """The traffic's plan: pages anyone may read, and members with the threads they may reply in."""
     with connect(database_url) as conn:
         threads = conn.execute(
-            """SELECT t.page_ptr_id, p.url_path, t.community_id FROM communities_threadpage t
+            """SELECT t.page_ptr_id, p.url_path, t.community_id, t.author_id
+               FROM communities_threadpage t
                JOIN wagtailcore_page p ON p.id = t.page_ptr_id
                WHERE p.live AND NOT t.is_locked ORDER BY p.path"""
         ).fetchall()
@@ -53,7 +54,7 @@ def build_plan(database_url: str, hub_url: str) -> dict[str, Any]:
                JOIN wagtailcore_page p ON p.id = c.page_ptr_id WHERE p.live ORDER BY p.path"""
         ).fetchall()
         memberships = conn.execute(
-            """SELECT u.email, m.community_id FROM communities_membership m
+            """SELECT u.email, m.community_id, u.id FROM communities_membership m
                JOIN auth_user u ON u.id = m.user_id
                WHERE m.status = 'active' AND u.is_active ORDER BY u.email"""
         ).fetchall()
@@ -72,9 +73,10 @@ def build_plan(database_url: str, hub_url: str) -> dict[str, Any]:
     pages = [path for path in candidates if _get(hub_url + path)[0] == 200]
     thread_urls = {row[0]: url(row[1]) for row in threads}
     members: dict[str, list[dict[str, Any]]] = {}
-    for address, community in memberships:
-        for thread_id, _path, thread_community in threads:
-            if thread_community == community:
+    for address, community, user_id in memberships:
+        for thread_id, _path, thread_community, author_id in threads:
+            # someone else's thread: its author follows it, so every reply notifies somebody
+            if thread_community == community and author_id != user_id:
                 members.setdefault(address, []).append(
                     {"id": thread_id, "url": thread_urls[thread_id]}
                 )
@@ -94,11 +96,12 @@ def backlog(database_url: str) -> dict[str, set[str]]:
     with connect(database_url) as conn:
         tasks = conn.execute(
             "SELECT id::text FROM django_tasks_database_dbtaskresult "
-            "WHERE status IN ('READY', 'RUNNING') AND run_after <= now() + interval '1 minute'"
+            "WHERE status IN ('READY', 'RUNNING') "
+            # not the tasks deferred for later (the daily digest); 9999 is "as soon as possible"
+            "AND (run_after <= now() + interval '1 minute' OR run_after >= '9999-01-01')"
         ).fetchall()
-        outbox = conn.execute(
-            "SELECT id::text FROM search_outboxentry WHERE failed_at IS NULL"
-        ).fetchall()
+        # entries given up on (failed_at set) count too: their documents are not indexed
+        outbox = conn.execute("SELECT id::text FROM search_outboxentry").fetchall()
         publications = conn.execute(
             "SELECT graph || '@' || requested_at::text FROM linkeddata_pendingpublication"
         ).fetchall()

@@ -40,3 +40,30 @@ def test_short_drill_loses_nothing_through_each_kind_of_fault():
     assert "FAIL" not in report, report
     assert result.returncode == 0, report + result.stderr[-3000:]
     assert "The drill passed" in report
+
+
+def test_the_drill_signs_members_in_with_the_demo_password():
+    from hub.drill.verify import DEMO_PASSWORD
+    from hub.services.demo import DEMO_PASSWORD as demo_password
+
+    assert DEMO_PASSWORD == demo_password
+
+
+def test_the_drill_counts_each_email_the_file_backend_wrote(settings, tmp_path):
+    from django.core import mail
+
+    from hub.drill.verify import emails_by_marker
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_FILE_PATH = tmp_path
+    body = "Field report drill0123456789abcdef: what worked for us in practice."
+    mail.send_mail("New reply", body, None, ["amira@leeds.example.gov.uk"])
+    mail.send_mail("New reply", body, None, ["amira@leeds.example.gov.uk"])
+    mail.send_mail("New reply", body, None, ["tom@manchester.example.gov.uk"])
+
+    counts = emails_by_marker(tmp_path)
+
+    assert counts == {
+        ("amira@leeds.example.gov.uk", "drill0123456789abcdef"): 2,
+        ("tom@manchester.example.gov.uk", "drill0123456789abcdef"): 1,
+    }
