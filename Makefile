@@ -29,7 +29,7 @@ run: install
 	$(BIN)/python manage.py migrate --no-input -v 0
 	TASKS_BACKEND=immediate $(BIN)/python manage.py load_demo
 	@echo "The hub is running at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop it with Ctrl+C."
-	$(BIN)/python manage.py db_worker --interval 2 >var/worker.log 2>&1 & worker=$$!; \
+	$(BIN)/python manage.py hub_worker --interval 2 >var/worker.log 2>&1 & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -45,9 +45,9 @@ lint: install
 	$(BIN)/python -m mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run -v 0 --settings=hub.settings.test
 
-## The task worker: index updates, emails and digests
+## The task worker (reconnects to a lost database; retries overdue work): index updates, emails, digests
 worker: install
-	$(BIN)/python manage.py db_worker
+	$(BIN)/python manage.py hub_worker
 
 ## A local Elasticsearch node for development (python -m search.node stop to stop it)
 elasticsearch: install

@@ -13,6 +13,7 @@ handler500 = "hub.views.server_error"
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("healthz/live", views.healthz_live, name="healthz-live"),
     path("about/data/", views.about_data, name="about-data"),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),

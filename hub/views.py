@@ -1,16 +1,50 @@
-from django.http import JsonResponse
+import ipaddress
+import sys
+
+from django.db import DatabaseError
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from hub.services.health import health_report
+from hub.floor.clients import client_address
+from hub.middleware import DATABASE_UNAVAILABLE
+from hub.services.health import FAILING, health_report
+
+RETRY_AFTER_SECONDS = 10
+
+
+def may_see_health_details(request) -> bool:
+    """Staff, and requests from this machine (the client address is proxy-aware: TRUSTED_PROXY_COUNT)."""
+    try:
+        if ipaddress.ip_address(client_address(request)).is_loopback:
+            return True
+    except ValueError:
+        pass
+    try:
+        return bool(request.user.is_staff)
+    except DatabaseError:
+        return False  # without the database nobody can be recognised as staff
 
 
 @never_cache
 @require_GET
 def healthz(request):
-    healthy, report = health_report()
-    return JsonResponse(report, status=200 if healthy else 503)
+    """Readiness: 200 while the hub can serve pages (ok or degraded), 503 when failing.
+
+    Everyone sees the status; staff and loopback see every check, count and error.
+    """
+    status, report = health_report()
+    body = report if may_see_health_details(request) else {"status": status}
+    return JsonResponse(body, status=503 if status == FAILING else 200)
+
+
+@never_cache
+@require_GET
+def healthz_live(request):
+    """Liveness: the process answers. No database, no other service."""
+    return JsonResponse({"status": "ok"})
 
 
 def about_data(request):
@@ -22,4 +56,17 @@ def page_not_found(request, exception=None):
 
 
 def server_error(request):
-    return render(request, "500.html", status=500)
+    """The error page, rendered without the database (no context processors, no queries).
+
+    When the database could not be reached the answer is 503 with Retry-After (and the outermost
+    middleware, ``hub.middleware.DatabaseRetryMiddleware``, tries the request once more if safe).
+    """
+    unavailable = isinstance(sys.exc_info()[1], DATABASE_UNAVAILABLE)
+    html = loader.get_template("500.html").render(
+        {"unavailable": unavailable, "posted": request.method == "POST"}
+    )
+    response = HttpResponse(html, status=503 if unavailable else 500)
+    if unavailable:
+        request.database_unavailable = True
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response

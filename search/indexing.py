@@ -24,7 +24,13 @@ from typing import Any, TextIO
 from django.db import transaction
 from django.utils import timezone
 
-from hub.floor.tasks import backoff, enqueue, enqueue_later, enqueue_once_on_commit
+from hub.floor.tasks import (
+    backoff,
+    enqueue,
+    enqueue_if_idle,
+    enqueue_later,
+    enqueue_once_on_commit,
+)
 from search.client import SEARCH_ERRORS, get_client, is_enabled
 from search.documents import DOC_TYPES, iter_sources
 from search.indexes import write_targets
@@ -58,6 +64,18 @@ def schedule_indexing(delay_seconds: float = 0) -> None:
         enqueue_later(INDEX_TASK, delay_seconds)  # one scheduled retry, however many changes failed
     else:
         enqueue(INDEX_TASK)
+
+
+def drive_overdue() -> bool:
+    """Enqueue the indexing task if an entry's back-off has expired and the task is not already queued.
+
+    The task worker's sweep calls this every few seconds, so an entry waiting out a back-off is
+    retried when it expires rather than when the next change comes along. Returns whether it enqueued.
+    """
+    if not is_enabled():
+        return False
+    due = OutboxEntry.objects.filter(failed_at__isnull=True, next_attempt_at__lte=timezone.now())
+    return due.exists() and enqueue_if_idle(INDEX_TASK)
 
 
 def now_version() -> int:
@@ -262,6 +280,17 @@ def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResu
     return RebuildResult(
         index, written, time.monotonic() - started, replaced, read_seconds, write_seconds
     )
+
+
+def outbox_status() -> dict[str, Any]:
+    """How much the index is behind, for /healthz: entries waiting (and the oldest's age), and failed ones."""
+    pending = OutboxEntry.objects.filter(failed_at__isnull=True)
+    oldest = pending.order_by("created_at").values_list("created_at", flat=True).first()
+    return {
+        "pending": pending.count(),
+        "oldest_pending_seconds": round((timezone.now() - oldest).total_seconds()) if oldest else 0,
+        "failed": OutboxEntry.objects.filter(failed_at__isnull=False).count(),
+    }
 
 
 def status_report() -> dict[str, Any]:

@@ -114,3 +114,26 @@ def _retry_waiting(task: AnyTask) -> bool:
     return DBTaskResult.objects.filter(
         task_path=task.module_path, status="READY", run_after__gt=timezone.now()
     ).exists()
+
+
+def task_queued(task: AnyTask | str) -> bool:
+    """Whether ``task`` is already due in the queue or running (so enqueueing it again adds nothing)."""
+    found = get_task(task)
+    if not found.get_backend().supports_defer:
+        return False
+    from django_tasks_db.models import DBTaskResult
+
+    results = DBTaskResult.objects.filter(task_path=found.module_path)
+    return results.ready().exists() or results.running().exists()
+
+
+def enqueue_if_idle(task: AnyTask | str) -> bool:
+    """Enqueue ``task`` now unless it is already due or running; returns whether it was enqueued.
+
+    The worker's sweep uses it to re-drive an outbox whose back-off has expired.
+    """
+    found = get_task(task)
+    if task_queued(found):
+        return False
+    found.enqueue()
+    return True

@@ -40,6 +40,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "hub",
+    "hub.floor",
     "communities",
     "linkeddata",
     "search",
@@ -71,6 +72,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "hub.middleware.DatabaseRetryMiddleware",  # outermost: retries a request the database failed, once
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,6 +143,14 @@ TASKS = {
         else "django_tasks.backends.immediate.ImmediateBackend",
     }
 }
+# The task worker (manage.py hub_worker): how often it writes its heartbeat and sweeps overdue work,
+# and how long a worker may go unseen before its running task is given to another worker.
+WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 5, minimum=1)
+WORKER_LEASE_SECONDS = env_int("WORKER_LEASE_SECONDS", 60, minimum=2)
+# /healthz: past these ages (seconds) background work is reported degraded; 0 disables the check.
+HEALTH_BACKLOG_WARNING_SECONDS = env_int("HEALTH_BACKLOG_WARNING_SECONDS", 300)
+HEALTH_BACKLOG_FAILING_SECONDS = env_int("HEALTH_BACKLOG_FAILING_SECONDS", 0)
+HEALTH_WORKER_STALE_SECONDS = env_int("HEALTH_WORKER_STALE_SECONDS", 60)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

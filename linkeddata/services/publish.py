@@ -21,6 +21,7 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -28,7 +29,7 @@ from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.utils import timezone
 
-from hub.floor.tasks import backoff, enqueue_later
+from hub.floor.tasks import backoff, enqueue_if_idle, enqueue_later, task_queued
 from linkeddata.models import Area, Dataset, Observation, PendingPublication, Period, SimilarArea
 from linkeddata.services.graphs import (
     AreaRecord,
@@ -321,6 +322,42 @@ def do_publish_pending_or_later(progress: Progress | None = None) -> PublishResu
             )
             enqueue_later(PUBLISH_TASK, backoff(attempts).total_seconds())
     return result
+
+
+def drive_overdue() -> bool:
+    """Enqueue the publication task if graphs are pending for the external server and no retry of it
+    is queued, waiting or running; returns whether it enqueued.
+
+    The task worker's sweep calls this every few seconds, so publication resumes even when the chain
+    of retries broke (a worker died, or the task failed). The back-off since the last attempt is kept.
+    """
+    if not uses_external_endpoint():
+        return False
+    rows = PendingPublication.objects.order_by("-attempts").values_list("attempts", flat=True)
+    attempts = rows.first()
+    if attempts is None or task_queued(PUBLISH_TASK) or _retry_scheduled():
+        return False
+    if attempts and _last_attempt_within(backoff(attempts)):
+        return False
+    return enqueue_if_idle(PUBLISH_TASK)
+
+
+def _retry_scheduled() -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(task_path=PUBLISH_TASK, status="READY").exists()
+
+
+def _last_attempt_within(delay: timedelta) -> bool:
+    from django_tasks_db.models import DBTaskResult
+
+    last = (
+        DBTaskResult.objects.filter(task_path=PUBLISH_TASK, finished_at__isnull=False)
+        .order_by("-finished_at")
+        .values_list("finished_at", flat=True)
+        .first()
+    )
+    return last is not None and timezone.now() - last < delay
 
 
 _catching_up = threading.Lock()

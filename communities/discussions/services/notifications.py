@@ -14,7 +14,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -41,6 +40,7 @@ from communities.permissions import (
     readable_threads,
 )
 from hub.floor.actor import Actor, AuthenticatedActor
+from hub.floor.mail import send_email
 from hub.floor.tasks import enqueue_on_commit
 
 
@@ -210,11 +210,11 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
         if not readable_notifications(recipient).filter(pk=notification.pk).exists():
             continue
         context = {"notification": notification, "site_url": settings.WAGTAILADMIN_BASE_URL}
-        send_mail(
+        send_email(
+            key=f"notification:{notification.pk}",
             subject=f"{notification.get_kind_display()}: {notification.thread.title}",
-            message=render_to_string("communities/email/notification.txt", context),
-            from_email=None,
-            recipient_list=[recipient.email],
+            body=render_to_string("communities/email/notification.txt", context),
+            recipients=[recipient.email],
         )
         Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
         sent += 1
@@ -271,11 +271,12 @@ def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> boo
     sent = False
     if groups and user.email:
         context = {"user": user, "groups": groups, "site_url": settings.WAGTAILADMIN_BASE_URL}
-        send_mail(
+        send_email(
+            # the previous digest names this one: a re-run after a crash sends nothing twice
+            key=f"digest:{user.pk}:{prefs.last_digest_at.isoformat() if prefs.last_digest_at else 'first'}",
             subject=f"Your daily digest from {settings.SITE_NAME}",
-            message=render_to_string("communities/email/digest.txt", context),
-            from_email=None,
-            recipient_list=[user.email],
+            body=render_to_string("communities/email/digest.txt", context),
+            recipients=[user.email],
         )
         ids = [n.pk for group in groups.values() for n in group["notifications"]]
         Notification.objects.filter(pk__in=ids).update(emailed_at=now)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -26,4 +27,10 @@ def queue_email(recipients: Iterable[str], template: str, context: dict[str, Any
     context = {"site_name": settings.SITE_NAME, **context}
     subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
     body = render_to_string(f"{template}_body.txt", context)
-    enqueue_on_commit("communities.people.tasks.send_people_email", subject, body, recipients)
+    enqueue_on_commit(
+        "communities.people.tasks.send_people_email",
+        subject,
+        body,
+        recipients,
+        key=f"people:{template}:{uuid.uuid4()}",  # sent once, however often the task runs
+    )

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class FloorConfig(AppConfig):
+    """The floor's own tables: the email outbox and the task workers' heartbeats."""
+
+    name = "hub.floor"
+    label = "floor"
+    verbose_name = "Background work"

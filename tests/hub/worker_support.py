@@ -1,0 +1,39 @@
+"""What the worker tests run in their worker processes: settings on the database queue, a task that
+sends nine emails, and an email backend that can hold the fourth email (to kill a worker mid-task)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from django.conf import settings
+from django.core.mail.backends.filebased import EmailBackend
+from django_tasks import task
+
+from hub.floor.mail import send_email
+
+HOLD_AFTER = 3
+
+
+class HoldingEmailBackend(EmailBackend):
+    """Writes each email to a file in EMAIL_FILE_PATH; while a file named HOLD is there, waits before
+    writing a fourth, so a test can kill the worker between two emails."""
+
+    def send_messages(self, email_messages):
+        folder = Path(settings.EMAIL_FILE_PATH)
+        hold = folder / "HOLD"
+        while hold.exists() and len(list(folder.glob("*.log"))) >= HOLD_AFTER:
+            hold.touch()  # still held: the test removes the file to release it
+            time.sleep(0.1)
+        return super().send_messages(email_messages)
+
+
+@task()
+def send_nine_emails() -> int:
+    """Nine emails, one after another, each under its own idempotency key."""
+    return sum(
+        send_email(
+            key=f"drill:{n}", subject=f"Email {n}", body="Body", recipients=["a@example.org"]
+        )
+        for n in range(9)
+    )
