@@ -195,17 +195,30 @@ def elasticsearch_node(port: int) -> Node:
     return Node(port=port)
 
 
-def seed_key() -> str:
-    """A digest of what the seed is built from: migrations, the demo loader, static files."""
+def _digest(files: Iterable[Path]) -> str:
     digest = hashlib.sha256()
-    files = [BASE_DIR / "hub" / "services" / "demo.py"]
-    for app in ("hub", "communities", "linkeddata", "search"):
-        files += sorted((BASE_DIR / app).glob("**/migrations/*.py"))
-        files += sorted(path for path in (BASE_DIR / app).glob("static/**/*") if path.is_file())
     for path in files:
         digest.update(str(path.relative_to(BASE_DIR)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
+
+
+APPS = ("hub", "communities", "linkeddata", "search")
+
+
+def seed_key() -> str:
+    """A digest of what the seed's content comes from: the demo loader and the static files."""
+    files = [BASE_DIR / "hub" / "services" / "demo.py"]
+    for app in APPS:
+        files += sorted(path for path in (BASE_DIR / app).glob("static/**/*") if path.is_file())
+    return _digest(files)
+
+
+def migrations_key() -> str:
+    """A digest of every migration: a seed migrated with others is migrated again when copied."""
+    return _digest(
+        path for app in APPS for path in sorted((BASE_DIR / app).glob("**/migrations/*.py"))
+    )
 
 
 @dataclass
@@ -276,6 +289,9 @@ class Stack:
             POSTS_PER_HOUR="100000",
             THREADS_PER_HOUR="100000",
             LOG_LEVEL="WARNING",
+            # a killed worker's task goes back to the queue within seconds, not the default minute
+            WORKER_HEARTBEAT_SECONDS="2",
+            WORKER_LEASE_SECONDS="10",
             PYTHONUNBUFFERED="1",
         )
         return env
@@ -340,6 +356,7 @@ class Stack:
         )
         (building / "oxigraph.log").unlink(missing_ok=True)
         (building / "pgdata" / "server.log").unlink(missing_ok=True)
+        (building / "migrations").write_text(migrations_key())
         (building / "complete").touch()
         building.rename(seed)
         return seed
@@ -366,6 +383,9 @@ class Stack:
         self.pg.data_dir.chmod(0o700)
         self.pg.start()
         say(f"PostgreSQL on 127.0.0.1:{self.pg.port}")
+        if (seed / "migrations").read_text() != migrations_key():
+            say("applying the migrations newer than the seed")
+            self.manage("migrate", "--no-input", "-v", "0")
         self.oxigraph.start()
         say(f"Oxigraph SPARQL server on {self.oxigraph.base}")
         out, err = es_launch.communicate(timeout=300)
@@ -391,7 +411,10 @@ class Stack:
             )
 
     def worker_command(self, worker_id: str) -> list[str]:
-        command = [sys.executable, str(BASE_DIR / "manage.py"), "db_worker"]
+        # the hub's own worker (reconnects, heartbeat, leases) where this version of the hub has it
+        hub_worker = BASE_DIR / "hub" / "management" / "commands" / "hub_worker.py"
+        name = "hub_worker" if hub_worker.exists() else "db_worker"
+        command = [sys.executable, str(BASE_DIR / "manage.py"), name, "--no-reload"]
         return [*command, "--interval", "0.5", "--worker-id", worker_id]
 
     def start_worker(self, worker_id: str) -> None:

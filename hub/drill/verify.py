@@ -105,8 +105,14 @@ def backlog(database_url: str) -> dict[str, set[str]]:
         publications = conn.execute(
             "SELECT graph || '@' || requested_at::text FROM linkeddata_pendingpublication"
         ).fetchall()
+        emails: list[tuple[str]] = []
+        if conn.execute("SELECT to_regclass('floor_outboundemail')").fetchone()[0]:
+            emails = conn.execute(
+                "SELECT id::text FROM floor_outboundemail WHERE sent_at IS NULL"
+            ).fetchall()
     return {
         "tasks": {row[0] for row in tasks},
+        "email outbox": {row[0] for row in emails},
         "search outbox": {row[0] for row in outbox},
         "linked-data publications": {row[0] for row in publications},
     }
