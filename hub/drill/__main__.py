@@ -85,10 +85,17 @@ class Drill:
                 status, body = exc.code, _json(exc.read())
             except OSError as exc:
                 status, body = 0, {"error": str(exc)}
+            live = _status(f"{self.stack.url}/healthz/live")
             checks = body.get("checks", {}) if isinstance(body, dict) else {}
             failing = sorted(name for name, check in checks.items() if not check.get("ok", True))
             self.health.append(
-                {"t": started, "status": status, "state": body.get("status"), "failing": failing}
+                {
+                    "t": started,
+                    "status": status,
+                    "state": body.get("status"),
+                    "failing": failing,
+                    "live": live,
+                }
             )
             self.stopping.wait(0.5)
 
@@ -307,11 +314,19 @@ class Drill:
                 for w in self.windows
             )
         ]
-        if inside_pg:
-            with_retry = sum(1 for r in inside_pg if r["status"] == 503 and r.get("retry_after"))
-            print(
-                f"\n5xx while PostgreSQL was down: {len(inside_pg)}, of which 503 with Retry-After: {with_retry}"
-            )
+        with_retry = sum(1 for r in inside_pg if r["status"] == 503 and r.get("retry_after"))
+        result.add(
+            "503 with Retry-After while the database was down",
+            with_retry == len(inside_pg),
+            f"{len(inside_pg)} 5xx while PostgreSQL was down, {with_retry} of them 503 with Retry-After",
+        )
+        not_live = [h for h in self.health if h["live"] != 200]
+        result.add(
+            "/healthz/live answered 200 throughout",
+            bool(self.health) and not not_live,
+            f"{len(self.health)} polls, {len(not_live)} not 200 "
+            f"{sorted({h['live'] for h in not_live})}",
+        )
 
         for window in self.windows:
             if window.name not in {"elasticsearch", "sparql"}:
@@ -344,6 +359,17 @@ class Drill:
             print(f"  {'PASS' if ok else 'FAIL'}  {name}: {detail}")
         print(f"\nThe drill {'passed' if result.ok else 'FAILED'} (logs in {self.run_dir}).")
         return result.ok
+
+
+def _status(url: str) -> int:
+    """The HTTP status of a GET (0: no answer)."""
+    try:
+        with urllib.request.urlopen(url, timeout=8) as response:  # noqa: S310 - loopback
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    except OSError:
+        return 0
 
 
 def _json(raw: bytes) -> Any:

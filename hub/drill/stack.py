@@ -317,6 +317,17 @@ class Stack:
         """The seed for this code, built first if missing (migrated hub, demo data, published)."""
         seed = SEED_ROOT / f"seed-{seed_key()}"
         if (seed / "complete").exists():
+            if (seed / "migrations").read_text() != migrations_key():
+                say("applying the migrations newer than the seed to it")
+                pg = Postgres(seed / "pgdata", self.pg.port)
+                pg.start()
+                try:
+                    env = {**self.env(), "DATABASE_URL": pg.url, "TASKS_BACKEND": "immediate"}
+                    self.manage("migrate", "--no-input", "-v", "0", env=env)
+                finally:
+                    pg.stop()
+                (seed / "pgdata" / "server.log").unlink(missing_ok=True)
+                (seed / "migrations").write_text(migrations_key())
             return seed
         say(f"building the drill's seed in {seed} (once per change of migrations or demo data)")
         building = SEED_ROOT / f"building-{os.getpid()}"
@@ -383,9 +394,6 @@ class Stack:
         self.pg.data_dir.chmod(0o700)
         self.pg.start()
         say(f"PostgreSQL on 127.0.0.1:{self.pg.port}")
-        if (seed / "migrations").read_text() != migrations_key():
-            say("applying the migrations newer than the seed")
-            self.manage("migrate", "--no-input", "-v", "0")
         self.oxigraph.start()
         say(f"Oxigraph SPARQL server on {self.oxigraph.base}")
         out, err = es_launch.communicate(timeout=300)
