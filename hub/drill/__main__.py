@@ -220,6 +220,7 @@ class Drill:
         self.stopping.set()
         poller.join()
         after = verify.linked_data_fingerprint(self.stack.oxigraph.base)
+        self.say(verify.search_outbox_state(self.stack.pg.url))
         return self.report(started, final, before, after)
 
     def start_traffic(self) -> subprocess.Popen:

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from email import policy
 from pathlib import Path
@@ -70,7 +71,9 @@ def build_plan(database_url: str, hub_url: str) -> dict[str, Any]:
     candidates += [url(row[1]) for row in threads]
     candidates += [f"/doc/area/{code}" for code in area_codes]
     candidates += [f"/doc/measure/{slug}" for slug in measures]
-    pages = [path for path in candidates if _get(hub_url + path)[0] == 200]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(lambda path: _get(hub_url + path)[0], candidates))
+    pages = [path for path, status in zip(candidates, statuses, strict=True) if status == 200]
     thread_urls = {row[0]: url(row[1]) for row in threads}
     members: dict[str, list[dict[str, Any]]] = {}
     for address, community, user_id in memberships:
@@ -105,8 +108,10 @@ def backlog(database_url: str) -> dict[str, set[str]]:
         publications = conn.execute(
             "SELECT graph || '@' || requested_at::text FROM linkeddata_pendingpublication"
         ).fetchall()
-        emails: list[tuple[str]] = []
-        if conn.execute("SELECT to_regclass('floor_outboundemail')").fetchone()[0]:
+        emails: list[tuple[Any, ...]] = []
+        if conn.execute("SELECT to_regclass('floor_outboundemail') IS NOT NULL").fetchone() == (
+            True,
+        ):
             emails = conn.execute(
                 "SELECT id::text FROM floor_outboundemail WHERE sent_at IS NULL"
             ).fetchall()
@@ -116,6 +121,24 @@ def backlog(database_url: str) -> dict[str, set[str]]:
         "search outbox": {row[0] for row in outbox},
         "linked-data publications": {row[0] for row in publications},
     }
+
+
+def search_outbox_state(database_url: str) -> str:
+    """One line on the search outbox: entries, retries, when the next is due, the last error."""
+    with connect(database_url) as conn:
+        row = conn.execute(
+            """SELECT count(*), max(attempts), count(failed_at),
+                      extract(epoch from min(next_attempt_at) - now()),
+                      extract(epoch from max(next_attempt_at) - now()), max(last_error)
+               FROM search_outboxentry"""
+        ).fetchone()
+    if not row or not row[0]:
+        return "search outbox empty"
+    count, attempts, failed, first, last, error = row
+    return (
+        f"search outbox: {count} entries, up to {attempts} attempts, {failed} given up, next "
+        f"attempts due in {float(first):.0f} to {float(last):.0f} s; last error {str(error)[:60]!r}"
+    )
 
 
 def running_task(database_url: str) -> tuple[str, str] | None:
