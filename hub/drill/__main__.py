@@ -252,16 +252,35 @@ class Drill:
     # -- the report -----------------------------------------------------------------------------
 
     def down_windows(self) -> list[tuple[str, float, float]]:
+        """Each dependency's actual down window, the last few in-flight seconds after it included."""
         return [
-            (w.name, w.down_start - IN_FLIGHT_GRACE_SECONDS, w.down_end + IN_FLIGHT_GRACE_SECONDS)
+            (w.name, w.down_start, w.down_end + IN_FLIGHT_GRACE_SECONDS)
             for w in self.windows
             if w.name != "worker"
         ]
+
+    @staticmethod
+    def overlaps(request: dict[str, Any], start: float, end: float) -> bool:
+        """Whether the request was in flight at some moment between ``start`` and ``end``."""
+        return request["t"] <= end and request["t"] + request["ms"] / 1000 >= start
+
+    def when(self, moment: float) -> str:
+        """A moment told against the timetable: "postgresql +3.2 s"."""
+        window = max(
+            (w for w in self.windows if w.start <= moment), key=lambda w: w.start, default=None
+        )
+        if window is None:
+            return "baseline"
+        return f"{window.name} {moment - window.down_start:+.1f} s"
 
     def report(
         self, started: float, final: Window, before: dict[str, Any], after: dict[str, Any]
     ) -> bool:
         requests = _lines(self.run_dir / "requests.jsonl")
+        (self.run_dir / "health.jsonl").write_text(
+            "".join(json.dumps(h) + "\n" for h in self.health)
+        )
+        (self.run_dir / "windows.json").write_text(json.dumps([vars(w) for w in self.windows]))
         acks = _lines(self.run_dir / "acks.jsonl")
         segments = [("baseline", started, self.windows[0].start if self.windows else final.start)]
         segments += [(w.name, w.start, w.end or final.start) for w in self.windows]
@@ -300,18 +319,22 @@ class Drill:
             r
             for r in requests
             if r["kind"] == "5xx"
-            and not any(start <= r["t"] <= end for _n, start, end in self.down_windows())
+            and not any(self.overlaps(r, start, end) for _n, start, end in self.down_windows())
         ]
         by_name: dict[str, int] = {}
         for r in bad:
             by_name[f"{r['status']} {r['name']}"] = by_name.get(f"{r['status']} {r['name']}", 0) + 1
-        result.add("no 5xx outside a down window", not bad, f"{len(bad)}: {by_name}")
+        result.add(
+            "no 5xx outside a down window",
+            not bad,
+            f"{len(bad)}: {by_name} {[self.when(r['t']) for r in bad][:5]}",
+        )
         inside_pg = [
             r
             for r in requests
             if r["kind"] == "5xx"
             and any(
-                w.name == "postgresql" and w.down_start <= r["t"] <= w.down_end
+                w.name == "postgresql" and self.overlaps(r, w.down_start, w.down_end)
                 for w in self.windows
             )
         ]
@@ -326,7 +349,7 @@ class Drill:
             "/healthz/live answered 200 throughout",
             bool(self.health) and not not_live,
             f"{len(self.health)} polls, {len(not_live)} not 200 "
-            f"{sorted({h['live'] for h in not_live})}",
+            f"{[(h['live'], self.when(h['t'])) for h in not_live][:5]}",
         )
 
         for window in self.windows:
