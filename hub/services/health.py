@@ -42,17 +42,20 @@ def check_tasks() -> dict:
     backend = settings.TASKS["default"]["BACKEND"]
     if not backend.startswith("django_tasks_db"):
         return {"ok": True, "backend": backend.rsplit(".", 1)[-1]}
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     from hub.floor.models import WorkerHeartbeat
 
     now = timezone.now()
     ready = DBTaskResult.objects.ready()
-    oldest = (
-        ready.order_by("run_after", "enqueued_at").values_list("run_after", "enqueued_at").first()
-    )
-    # a deferred task is pending from when it was due, not from when it was enqueued
-    since = max(oldest) if oldest else None
+    # a task is pending from when it was enqueued or, if deferred, from when it fell due
+    undeferred = ready.filter(run_after=get_date_max()).order_by("enqueued_at")
+    deferred = ready.exclude(run_after=get_date_max()).order_by("run_after")
+    starts = [
+        undeferred.values_list("enqueued_at", flat=True).first(),
+        deferred.values_list("run_after", flat=True).first(),
+    ]
+    since = min((start for start in starts if start is not None), default=None)
     last_seen = WorkerHeartbeat.objects.order_by("-last_seen").values_list("last_seen", flat=True)
     seen = last_seen.first()
     stale = timedelta(seconds=settings.HEALTH_WORKER_STALE_SECONDS)

@@ -154,6 +154,25 @@ def test_healthz_counts_the_database_task_queue(client, db, settings):
     assert body["checks"]["tasks"]["oldest_pending_seconds"] == 0
 
 
+def test_healthz_gives_the_age_of_the_oldest_pending_task(client, db, settings):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from search.tasks import index_pending
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    now = timezone.now()
+    waiting = index_pending.enqueue()
+    DBTaskResult.objects.filter(pk=waiting.id).update(enqueued_at=now - timedelta(minutes=2))
+    index_pending.using(run_after=now - timedelta(minutes=1)).enqueue()  # due a minute ago
+    index_pending.using(run_after=now + timedelta(hours=1)).enqueue()  # not due: not pending
+
+    tasks = client.get("/healthz").json()["checks"]["tasks"]
+
+    assert tasks["pending"] == 2
+    assert 120 <= tasks["oldest_pending_seconds"] < 3600
+
+
 @pytest.mark.django_db
 def test_healthz_asks_search_for_the_elasticsearch_node_and_reports_it_healthy(
     client, settings, elasticsearch_url

@@ -143,3 +143,20 @@ def test_a_task_whose_worker_is_killed_is_finished_by_another_without_sending_tw
     )[0]
     assert worker_ids == ["worker-a", "worker-b"]
     assert sql("SELECT count(*) FROM floor_outboundemail WHERE sent_at IS NOT NULL") == [(9,)]
+
+
+def test_an_email_past_its_back_off_is_sent_by_the_worker_without_another_change(
+    mail_dir, start_worker
+):
+    sql(
+        "INSERT INTO floor_outboundemail (key, recipients, subject, body, from_email, created_at,"
+        " attempts, next_attempt_at, last_error) VALUES ('retry', '[\"a@example.org\"]',"
+        " 'Refused once', 'Body', '', now(), 1, now() - interval '1 second', 'SMTP down')"
+    )
+
+    start_worker("sweeper")
+
+    assert wait_for("the sweep to send it", lambda: emails(mail_dir) == ["Refused once"])
+    assert sql("SELECT sent_at IS NOT NULL FROM floor_outboundemail WHERE key = 'retry'") == [
+        (True,)
+    ]

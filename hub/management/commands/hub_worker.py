@@ -114,7 +114,7 @@ class HubWorker(Worker):
         record_failure = db_task_result.set_failed
 
         def set_failed(exc: BaseException) -> None:
-            if isinstance(exc, DB_UNAVAILABLE):
+            if isinstance(exc, (OperationalError, InterfaceError)):  # not a bug of the task's
                 raise exc
             record_failure(exc)
 
