@@ -7,7 +7,7 @@ AXE := tests/browser/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test lint worker elasticsearch clean
+.PHONY: install run test lint worker elasticsearch drill clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Python 3.11 is needed (set PYTHON=python3.11)")'
@@ -52,6 +52,11 @@ worker: install
 ## A local Elasticsearch node for development (python -m search.node stop to stop it)
 elasticsearch: install
 	$(BIN)/python -m search.node start
+
+## The load-and-fault drill: the production-like stack on loopback under traffic while each dependency
+## fails in turn; exits non-zero on any loss (DRILL_ARGS=--short for the one-minute version)
+drill: install
+	$(BIN)/python -m hub.drill $(DRILL_ARGS)
 
 clean:
 	rm -rf $(VENV) var tests/browser/node_modules
