@@ -184,11 +184,41 @@ def check_accessibility():
 # -- Content ----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def home_page(db):
+@pytest.fixture(scope="session", autouse=True)
+def _site_tree(_record_database_version, django_db_blocker):
+    """The hub's page tree, built once for the run and committed, so that tests (each rolled back)
+    find it instead of each building and publishing it. A flush (transactional tests, the permission
+    matrix's world) empties it: ``_site_tree_again`` builds it again for the next module, and within a
+    module ``home_page`` and the factories build it again as before."""
     from hub.services.site import ensure_site_tree
 
-    return ensure_site_tree()
+    with django_db_blocker.unblock():
+        ensure_site_tree()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _site_tree_again(_site_tree, django_db_blocker):
+    """The run's tree back for each module after a flush emptied the database (one query otherwise)."""
+    from tests.factories import site_tree
+
+    with django_db_blocker.unblock():
+        site_tree()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_site_root_paths():
+    """Each test starts with Wagtail's cached site root paths cleared, as building the tree used to do
+    (a test that saved a Site in its rolled-back transaction must not leave its paths to the next)."""
+    from wagtail.models import Site
+
+    Site.clear_site_root_paths_cache()
+
+
+@pytest.fixture
+def home_page(db):
+    from tests.factories import site_tree
+
+    return site_tree()
 
 
 @pytest.fixture

@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import factory
 from django.contrib.auth import get_user_model
+from django.db.models import Exists
+from wagtail.models import WorkflowPage
 
 from communities.discussions.services.threads import do_reply, do_start_thread
-from communities.models import CommunityIndexPage, Visibility
+from communities.models import CommunityIndexPage, GoodPracticeIndexPage, Visibility
 from communities.people.services.communities import do_add_member, do_create_community
 from communities.people.services.profiles import do_create_member
+from hub.models import HomePage
 from hub.services.site import ensure_site_tree
 from linkeddata.models import Area
 
 PASSWORD = "correct-horse-battery"
+
+
+def site_tree() -> HomePage:
+    """The hub's page tree (home page, indexes, library workflow), built by ``ensure_site_tree`` when
+    any part is missing; when the run's tree is there (``tests/conftest.py`` builds it once), one query
+    finds it instead of ``ensure_site_tree``'s idempotent checks, which run dozens of queries per call."""
+    home = HomePage.objects.filter(
+        Exists(CommunityIndexPage.objects.all()),
+        Exists(WorkflowPage.objects.filter(page__in=GoodPracticeIndexPage.objects.all())),
+    ).first()
+    return home if home is not None else ensure_site_tree()
 
 
 class AreaFactory(factory.django.DjangoModelFactory):
@@ -61,7 +75,7 @@ class CommunityFactory(factory.Factory):
 
     @classmethod
     def _create(cls, model_class, **kwargs):
-        ensure_site_tree()
+        site_tree()
         return do_create_community(index=CommunityIndexPage.objects.get(), **kwargs)
 
 
@@ -127,7 +141,7 @@ def good_practice_editor():
 
     from communities.permissions import GOOD_PRACTICE_EDITORS
 
-    ensure_site_tree()
+    site_tree()
     user = get_user_model().objects.filter(username=GOOD_PRACTICE_EDITOR_EMAIL).first()
     if user is None:
         user = do_create_member(
@@ -141,7 +155,7 @@ def service_area(path: str):
     """The service area "Parent › Child" from the starting vocabulary (or created for the test)."""
     from communities.models import ServiceArea
 
-    ensure_site_tree()
+    site_tree()
     parent_name, _, child_name = path.partition(" › ")
     parent = ServiceArea.objects.get_or_create(parent=None, name=parent_name)[0]
     return (
@@ -178,7 +192,7 @@ class GoodPracticeFactory(factory.Factory):
         )
         from communities.models import GoodPracticePage
 
-        ensure_site_tree()
+        site_tree()
         page = do_create_good_practice(author=author, data=data, submit=publish or submit)
         if publish:
             do_review_good_practice(page, good_practice_editor(), approve=True)
