@@ -44,8 +44,8 @@ class Size:
     faults: tuple[str, ...] = ("elasticsearch", "postgresql", "worker", "sparql")
 
 
-FULL = Size(users=12, outage_seconds=20, settle_seconds=20, drain_limit_seconds=60)
-SHORT = Size(users=4, outage_seconds=6, settle_seconds=6, drain_limit_seconds=45)
+FULL = Size(users=12, outage_seconds=20, settle_seconds=20, drain_limit_seconds=30)
+SHORT = Size(users=4, outage_seconds=6, settle_seconds=6, drain_limit_seconds=30)
 
 
 @dataclass
