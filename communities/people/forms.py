@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.models import User
+from django.template.loader import render_to_string
 from taggit.forms import TagField
 
 from communities.models import Profile, ProfileVisibility, Visibility
 from communities.models.profiles import validate_display_name
+from communities.people.services.mail import queue_rendered_email
 from linkeddata.models import Area
 
 
@@ -150,3 +153,25 @@ class ProposalForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class QueuedPasswordResetForm(PasswordResetForm):
+    """Django's reset form, its email sent by the task worker through the hub's one sender: the page
+    answers as fast whether or not the address has an account, and a mail server that is down delays
+    the email instead of failing the page."""
+
+    def send_mail(
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict,
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        queue_rendered_email(
+            [to_email],
+            render_to_string(subject_template_name, context),
+            render_to_string(email_template_name, context),
+            kind="password_reset",
+        )

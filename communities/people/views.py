@@ -180,6 +180,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     """Django's, limited per address and per client; over a limit it answers as usual, sending nothing."""
 
     extra_email_context = {"site_name": settings.SITE_NAME}
+    form_class = forms.QueuedPasswordResetForm
 
     def form_valid(self, form):
         if do_allow_account_email(

@@ -21,16 +21,25 @@ def queue_email(recipients: Iterable[str], template: str, context: dict[str, Any
 
     Call inside the transaction that makes the email true.
     """
+    context = {"site_name": settings.SITE_NAME, **context}
+    queue_rendered_email(
+        recipients,
+        render_to_string(f"{template}_subject.txt", context),
+        render_to_string(f"{template}_body.txt", context),
+        kind=template,
+    )
+
+
+def queue_rendered_email(recipients: Iterable[str], subject: str, body: str, *, kind: str) -> None:
+    """Send an email already written (by the caller's templates) through the hub's one sender, after
+    the commit: once per key, with clean headers, retried while the mail server is away."""
     recipients = sorted({address for address in recipients if address})
     if not recipients:
         return
-    context = {"site_name": settings.SITE_NAME, **context}
-    subject = " ".join(render_to_string(f"{template}_subject.txt", context).split())
-    body = render_to_string(f"{template}_body.txt", context)
     enqueue_on_commit(
         "communities.people.tasks.send_people_email",
-        subject,
+        " ".join(subject.split()),
         body,
         recipients,
-        key=f"people:{template}:{uuid.uuid4()}",  # sent once, however often the task runs
+        key=f"people:{kind}:{uuid.uuid4()}",  # sent once, however often the task runs
     )

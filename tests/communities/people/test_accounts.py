@@ -122,10 +122,15 @@ def test_weak_password_is_refused(client, home_page):
     assert not Profile.objects.filter(display_name="Nadia Ahmed").exists()
 
 
-def test_password_reset_sends_a_single_use_link(client, home_page):
+def test_password_reset_sends_a_single_use_link(
+    client, home_page, django_capture_on_commit_callbacks
+):
     user = UserFactory(email="reset.me@council.example.gov.uk")
 
-    response = client.post(reverse("password_reset"), {"email": "reset.me@council.example.gov.uk"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("password_reset"), {"email": "reset.me@council.example.gov.uk"}
+        )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     link = link_in(mail.outbox[0]).split("testserver")[-1]
