@@ -408,7 +408,7 @@ class Stack:
     def start_web(self) -> None:
         command = [str(Path(sys.executable).parent / "gunicorn"), "hub.wsgi"]
         command += ["--workers", str(self.web_workers), "--bind", f"127.0.0.1:{self.web_port}"]
-        command += ["--timeout", "60", "--graceful-timeout", "5"]
+        command += ["--threads", "4", "--timeout", "60", "--graceful-timeout", "5"]
         with (self.run_dir / "gunicorn.log").open("ab") as log:
             self.web = subprocess.Popen(  # noqa: S603
                 command, cwd=BASE_DIR, env=self.env(), stdout=log, stderr=subprocess.STDOUT
