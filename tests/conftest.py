@@ -192,8 +192,19 @@ def _site_tree(_record_database_version, django_db_blocker):
     module ``home_page`` and the factories build it again as before."""
     from hub.services.site import ensure_site_tree
 
+    if not _test_database_is_set_up():
+        return
     with django_db_blocker.unblock():
         ensure_site_tree()
+
+
+def _test_database_is_set_up() -> bool:
+    """Whether this run made a test database: pytest-django makes none when no collected test needs
+    one, and then the settings still name the developer's own database, which must not be touched."""
+    from django.db import connection
+
+    name = str(connection.settings_dict["NAME"])
+    return name.startswith("test_") or "memory" in name
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -201,6 +212,8 @@ def _site_tree_again(_site_tree, django_db_blocker):
     """The run's tree back for each module after a flush emptied the database (one query otherwise)."""
     from tests.factories import site_tree
 
+    if not _test_database_is_set_up():
+        return
     with django_db_blocker.unblock():
         site_tree()
 

@@ -248,7 +248,7 @@ def test_group_concat_blowups_are_capped(alive):
 
 SLOW = (
     "SELECT (COUNT(*) AS ?n) WHERE { "
-    + " ".join("VALUES ?{} {{{}}}".format(v, " ".join(str(i) for i in range(300))) for v in "abc")
+    + " ".join("VALUES ?{} {{{}}}".format(v, " ".join(str(i) for i in range(300))) for v in "abcd")
     + " }"
 )
 
