@@ -204,6 +204,11 @@ def emails_by_marker(mail_dir: Path) -> Counter[tuple[str, str]]:
 def indexed_markers(es_url: str, prefix: str, posts: dict[str, int]) -> set[str]:
     """The markers whose reply Elasticsearch holds (a post document with the marker in its body)."""
     found: set[str] = set()
+    # A write is searchable after the index's next refresh (a second): refresh first, so a reply
+    # indexed just before the check is not taken for a lost one.
+    refresh = urllib.request.Request(f"{es_url}/{prefix}*/_refresh", data=b"", method="POST")  # noqa: S310 - loopback
+    with urllib.request.urlopen(refresh, timeout=30) as response:  # noqa: S310 - loopback
+        response.read()
     items = sorted(posts.items())
     for start in range(0, len(items), 500):
         chunk = dict(items[start : start + 500])
