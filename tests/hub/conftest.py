@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from hub.drill.stack import free_port
 from tests.conftest import missing
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,17 +59,6 @@ def run_manage(*args: str, **env: str) -> subprocess.CompletedProcess:
     )
 
 
-def _free_port() -> int:
-    for port in SERVER_PORTS:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free loopback port in {SERVER_PORTS}")
-
-
 def _test_database_url() -> str:
     """The URL of the database this test run uses (pytest's test_… database)."""
     from django.db import connection
@@ -87,7 +77,7 @@ def _listening(port: int) -> bool:
 def gunicorn(**env: str) -> Iterator[str]:
     """Serve the hub with gunicorn on the test database, with the test settings' storages and ``env``;
     yields its base URL and stops it afterwards."""
-    port = _free_port()
+    port = free_port(SERVER_PORTS)
     process = subprocess.Popen(
         [
             sys.executable,

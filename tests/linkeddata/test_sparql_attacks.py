@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.drill.stack import free_port
 from tests.conftest import missing
 
 # The server reads the test database (created for the session because these tests are marked).
@@ -33,17 +34,6 @@ DIGITS = "VALUES ?{} {{0 1 2 3 4 5 6 7 8 9}}"
 def rows(*variables: str) -> str:
     """Graph patterns that produce 10 ** len(variables) rows from nothing."""
     return " ".join(DIGITS.format(v) for v in variables)
-
-
-def free_port() -> int:
-    for port in range(8100, 8200):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port in 8100-8199")
 
 
 def children(pid: int) -> set[int]:
@@ -109,7 +99,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
             "the gunicorn server shares the test database, which SQLite in memory cannot",
         )
     data = tmp_path_factory.mktemp("sparql-attacks")
-    port = free_port()
+    port = free_port(range(8100, 8200))
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.test",
