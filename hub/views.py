@@ -6,7 +6,7 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template import loader
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from hub.floor.bad_input import BadInput
 from hub.floor.clients import client_address
@@ -30,7 +30,7 @@ def may_see_health_details(request) -> bool:
 
 
 @never_cache
-@require_GET
+@require_safe  # GET and HEAD alike
 def healthz(request):
     """Readiness: 200 while the hub can serve pages (ok or degraded), 503 when failing.
 
@@ -42,7 +42,7 @@ def healthz(request):
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz_live(request):
     """Liveness: the process answers. No database, no other service."""
     return JsonResponse({"status": "ok"})

@@ -96,3 +96,19 @@ class Uris:
 
     def download(self, slug: str, extension: str) -> URIRef:
         return URIRef(f"{self.base}/data/{slug}.{extension}")
+
+    def csv_metadata(self, slug: str) -> URIRef:
+        """The CSVW metadata of a dataset's CSV, where CSVW processors look for it."""
+        return URIRef(f"{self.base}/data/{slug}.csv-metadata.json")
+
+    def catalogue_record(self, slug: str) -> URIRef:
+        return URIRef(f"{self.base}/data/#record-{slug}")
+
+    def publisher(self) -> URIRef:
+        return URIRef(f"{self.base}/data/#publisher")
+
+    def contact_point(self) -> URIRef:
+        return URIRef(f"{self.base}/data/#contact")
+
+    def dataset_page(self, slug: str) -> URIRef:
+        return URIRef(f"{self.base}/doc/dataset/{slug}")

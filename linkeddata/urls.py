@@ -50,5 +50,6 @@ urlpatterns = [
     re_path(
         r"^data/(?P<slug>[-a-z0-9]+)\.(?P<extension>csv|nt\.gz)$", views.download, name="download"
     ),
+    path("data/<slug:slug>.csv-metadata.json", views.csv_metadata, name="csv-metadata"),
     path("sparql", views.sparql, name="sparql"),
 ]

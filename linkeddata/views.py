@@ -7,19 +7,22 @@ import csv
 import gzip
 import io
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 
 from django.core.cache import cache
 from django.db.models import Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 from rdflib import Graph
 
 from hub.floor.clients import client_address
 from linkeddata import charts
+from linkeddata.http import etag_of, not_modified, public_read, with_validators
 from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
 from linkeddata.negotiation import (
     FORMATS,
@@ -47,11 +50,13 @@ from linkeddata.services.publish import (
     catalogue,
     catch_up,
     csv_bytes,
+    csvw_metadata_bytes,
     dataset_ntriples,
     dataset_record,
     dump_path,
     measure_record,
     observation_records,
+    published_mark,
 )
 from linkeddata.services.sparql import (
     SparqlError,
@@ -100,7 +105,22 @@ def _observations_csv(observations: Iterable[Observation]) -> HttpResponse:
 def publication_version() -> str:
     """Changes whenever a dataset or the reference data is re-imported with changes."""
     latest = Dataset.objects.aggregate(latest=Max("modified"))["latest"]
-    return f"{latest.timestamp() if latest else 0}-{SimilarArea.objects.count()}-{Area.objects.count()}"
+    mark = published_mark()
+    published = mark.stat().st_mtime_ns if mark.exists() else 0
+    return (
+        f"{latest.timestamp() if latest else 0}-{SimilarArea.objects.count()}-"
+        f"{Area.objects.count()}-{published}"
+    )
+
+
+def publication_time() -> datetime | None:
+    """When the figures or the reference data last changed: documents' Last-Modified."""
+    latest = Dataset.objects.aggregate(latest=Max("modified"))["latest"]
+    mark = published_mark()
+    if mark.exists():
+        published = datetime.fromtimestamp(mark.stat().st_mtime, tz=UTC)
+        latest = max(latest, published) if latest else published
+    return latest
 
 
 def _document(
@@ -119,13 +139,21 @@ def _document(
         return public_data_headers(
             not_acceptable(exc.offered), request.build_absolute_uri(path), exc.offered, True
         )
+    version = publication_version()
+    # Data (not pages, which show who is signed in) carries validators for conditional GET.
+    etag = etag_of(request.get_full_path(), chosen, version) if chosen != "html" else ""
+    modified = publication_time() if etag else None
+    if etag and (unchanged := not_modified(request, etag, modified)):
+        return public_data_headers(
+            unchanged, request.build_absolute_uri(path), offered_formats, extension is None
+        )
     if chosen == "html":
         response = html()
     elif chosen == "csv" and table is not None:
         response = table()
     else:
         # Documents change only when data is imported: cache them per publication.
-        key = f"linkeddata:{path}:{chosen}:{publication_version()}"
+        key = f"linkeddata:{path}:{chosen}:{version}"
         body = cache.get(key)
         if body is None:
             body = serialize_graph(graph(), RDFLIB_FORMATS[chosen])
@@ -136,6 +164,8 @@ def _document(
         )
     if extension is None:
         response["Content-Location"] = f"{path}.{chosen}"
+    if etag:
+        with_validators(response, etag, modified)
     return public_data_headers(
         response, request.build_absolute_uri(path), offered_formats, extension is None
     )
@@ -149,13 +179,13 @@ def _see_other(location: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@public_read
 def see_other(request: HttpRequest, rest: str) -> HttpResponse:
     """``/id/...`` names a thing, not a document: 303 See Other to the document about it."""
     return _see_other(f"/doc/{rest}")
 
 
-@require_GET
+@public_read
 def named_graph(request: HttpRequest, name: str) -> HttpResponse:
     """A named graph's URI (``/graph/{name}``, as loaded into the SPARQL store): 303 to its contents."""
     location = cube.named_graph_location(name)
@@ -185,7 +215,7 @@ def _area_not_found(request: HttpRequest, gss: str) -> HttpResponse:
     return render(request, "linkeddata/area_not_found.html", {"code": gss}, status=404)
 
 
-@require_GET
+@public_read
 def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> HttpResponse:
     try:
         area = _area_or_404(request, gss)
@@ -237,7 +267,7 @@ def _filters(request: HttpRequest) -> tuple[str, str]:
     return request.GET.get("region", "").strip(), request.GET.get("type", "").strip()
 
 
-@require_GET
+@public_read
 def measure_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), measure__slug=slug)
     periods = benchmarks.dataset_periods(dataset)
@@ -310,7 +340,7 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
     return _document(request, path, ext, ALL, graph, html, table)
 
 
-@require_GET
+@public_read
 def dataset_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
     path = f"/doc/dataset/{slug}"
@@ -337,7 +367,7 @@ def dataset_document(request: HttpRequest, slug: str, ext: str | None = None) ->
     )
 
 
-@require_GET
+@public_read
 def observation_document(
     request: HttpRequest, slug: str, gss: str, period: str, ext: str | None = None
 ) -> HttpResponse:
@@ -401,7 +431,7 @@ def _slice_page(
     )
 
 
-@require_GET
+@public_read
 def period_slice_document(
     request: HttpRequest, slug: str, period: str, ext: str | None = None
 ) -> HttpResponse:
@@ -423,7 +453,7 @@ def period_slice_document(
     )
 
 
-@require_GET
+@public_read
 def area_slice_document(
     request: HttpRequest, slug: str, gss: str, ext: str | None = None
 ) -> HttpResponse:
@@ -448,7 +478,7 @@ def area_slice_document(
     )
 
 
-@require_GET
+@public_read
 def structure_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
     """A dataset's qb:DataStructureDefinition (``/id/structure/{dataset}``)."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
@@ -477,7 +507,7 @@ def structure_document(request: HttpRequest, slug: str, ext: str | None = None) 
     )
 
 
-@require_GET
+@public_read
 def slice_key_document(
     request: HttpRequest, slug: str, key: str, ext: str | None = None
 ) -> HttpResponse:
@@ -511,7 +541,7 @@ def slice_key_document(
     )
 
 
-@require_GET
+@public_read
 def unit_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
     """A unit of measure (``/id/unit/{slug}``) and the measures given in it."""
     datasets = cube.unit_datasets(slug)
@@ -536,7 +566,7 @@ def unit_document(request: HttpRequest, slug: str, ext: str | None = None) -> Ht
     )
 
 
-@require_GET
+@public_read
 def catalogue_document(request: HttpRequest, ext: str | None = None) -> HttpResponse:
     path = "/data/catalogue"
 
@@ -560,14 +590,24 @@ def _dump_bytes(dataset: Dataset, extension: str) -> bytes:
 
 
 DOWNLOAD_TYPES = {"csv": "text/csv; charset=utf-8", "nt.gz": "application/gzip"}
+CSVW_MEDIA_TYPE = "application/csvm+json"
 
 
-@require_GET
+@public_read
 def download(request: HttpRequest, slug: str, extension: str) -> HttpResponseBase:
-    """A dataset's bulk download: CSV or gzip-compressed N-Triples."""
+    """A dataset's bulk download: CSV or gzip-compressed N-Triples, with validators from the file the
+    last publication wrote (so they change exactly when a publication changes it)."""
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
     catch_up()  # an import run while this process held the store left its downloads pending
     stored = dump_path(slug, extension)
+    if stored.exists():
+        stat = stored.stat()
+        etag = etag_of(slug, extension, stat.st_mtime_ns, stat.st_size)
+        modified: datetime = datetime.fromtimestamp(stat.st_mtime, tz=UTC)
+    else:
+        etag, modified = etag_of(slug, extension, dataset.modified.isoformat()), dataset.modified
+    if unchanged := not_modified(request, etag, modified):
+        return unchanged
     response: HttpResponseBase
     if stored.exists():  # streamed: a large dataset's dump is not read into memory
         response = FileResponse(
@@ -581,11 +621,29 @@ def download(request: HttpRequest, slug: str, extension: str) -> HttpResponseBas
             _dump_bytes(dataset, extension), content_type=DOWNLOAD_TYPES[extension]
         )
         response["Content-Disposition"] = f'attachment; filename="{slug}.{extension}"'
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    if extension == "csv":  # where CSVW processors find the columns' description
+        response["Link"] = (
+            f'<{reverse("linkeddata:csv-metadata", args=[slug])}>; rel="describedby"; '
+            f'type="{CSVW_MEDIA_TYPE}"'
+        )
+    return with_validators(response, etag, modified)
 
 
-@require_GET
+@public_read
+def csv_metadata(request: HttpRequest, slug: str) -> HttpResponse:
+    """The CSVW metadata of a dataset's CSV download: its columns, datatypes and primary key."""
+    dataset = get_object_or_404(Dataset.objects.select_related("measure"), slug=slug)
+    etag = etag_of(request.path, publication_version())
+    modified = publication_time()
+    if unchanged := not_modified(request, etag, modified):
+        return unchanged
+    response = HttpResponse(
+        csvw_metadata_bytes(Uris.default(), dataset), content_type=CSVW_MEDIA_TYPE
+    )
+    return with_validators(response, etag, modified)
+
+
+@public_read
 def area_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()
     areas = Area.objects.councils()
@@ -596,7 +654,7 @@ def area_search(request: HttpRequest) -> HttpResponse:
     return render(request, "linkeddata/areas.html", {"areas": areas, "q": query})
 
 
-@require_GET
+@public_read
 def compare(request: HttpRequest, gss: str) -> HttpResponse:
     try:
         area = _area_or_404(request, gss)

@@ -57,6 +57,51 @@ class HUB(DefinedNamespace):
     nation: URIRef
     similarArea: URIRef
     replacedBy: URIRef
+    areas: URIRef  # the code list (skos:ConceptScheme) of refArea's values
+    periods: URIRef  # the code list of refPeriod's values
+
+
+class DCATAP(DefinedNamespace):
+    """DCAT-AP's own terms (https://semiceu.github.io/DCAT-AP/releases/3.0.0/)."""
+
+    _NS = Namespace("http://data.europa.eu/r5r/")
+    _fail = True
+
+    availability: URIRef
+
+
+class ADMS(DefinedNamespace):
+    _NS = Namespace("http://www.w3.org/ns/adms#")
+    _fail = True
+
+    status: URIRef
+
+
+class VCARD(DefinedNamespace):
+    _NS = Namespace("http://www.w3.org/2006/vcard/ns#")
+    _fail = True
+
+    Kind: URIRef
+    Organization: URIRef
+    fn: URIRef
+    hasURL: URIRef
+
+
+OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
+DCAT_AP_3 = URIRef("https://semiceu.github.io/DCAT-AP/releases/3.0.0/")
+# EU Publications Office authority tables, which DCAT-AP asks controlled values to come from
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
+EU_FILE_TYPE = Namespace(f"{EU_AUTHORITY}file-type/")
+EU_LANGUAGE = Namespace(f"{EU_AUTHORITY}language/")
+EU_COUNTRY = Namespace(f"{EU_AUTHORITY}country/")
+EU_ACCESS_RIGHT = Namespace(f"{EU_AUTHORITY}access-right/")
+EU_FREQUENCY = Namespace(f"{EU_AUTHORITY}frequency/")
+EU_DATA_THEME = Namespace(f"{EU_AUTHORITY}data-theme/")
+EU_AVAILABILITY = Namespace(f"{EU_AUTHORITY}planned-availability/")
+ADMS_LICENCE_TYPE = Namespace("http://purl.org/adms/licencetype/")
+ADMS_PUBLISHER_TYPE = Namespace("http://purl.org/adms/publishertype/")
+ADMS_STATUS = Namespace("http://purl.org/adms/status/")
+IANA_MEDIA_TYPE = Namespace("https://www.iana.org/assignments/media-types/")
 
 
 STATISTICAL_GEOGRAPHY = Namespace("http://statistics.data.gov.uk/id/statistical-geography/")
@@ -79,4 +124,8 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "foaf": "http://xmlns.com/foaf/0.1/",
+    "vcard": str(VCARD._NS),
+    "adms": str(ADMS._NS),
+    "dcatap": str(DCATAP._NS),
+    "wdrs": "http://www.w3.org/2007/05/powder-s#",
 }

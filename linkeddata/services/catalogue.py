@@ -9,9 +9,9 @@ from django.db import transaction
 
 from linkeddata.models import Dataset, Measure, PeriodKind
 from linkeddata.services.areas import DATA_DIR
+from linkeddata.vocab import OGL_URL
 
 OGL_NAME = "Open Government Licence v3.0"
-OGL_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,40 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, OWL, PROV, QB, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, QB, RDF, RDFS, SKOS, VOID, XSD
 from rdflib.term import IdentifiedNode, Node
 
 from linkeddata.uris import Uris, ons_area_uri, period_uri
-from linkeddata.vocab import HUB, INTERVALS, PREFIXES, SDMX_ATTRIBUTE, SDMX_CONCEPT, SDMX_DIMENSION
+from linkeddata.vocab import (
+    ADMS,
+    ADMS_LICENCE_TYPE,
+    ADMS_PUBLISHER_TYPE,
+    ADMS_STATUS,
+    DCAT_AP_3,
+    DCATAP,
+    EU_ACCESS_RIGHT,
+    EU_AVAILABILITY,
+    EU_COUNTRY,
+    EU_DATA_THEME,
+    EU_FILE_TYPE,
+    EU_FREQUENCY,
+    EU_LANGUAGE,
+    HUB,
+    IANA_MEDIA_TYPE,
+    INTERVALS,
+    PREFIXES,
+    SDMX_ATTRIBUTE,
+    SDMX_CONCEPT,
+    SDMX_DIMENSION,
+    VCARD,
+)
 
-MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+MEDIA_TYPES = str(IANA_MEDIA_TYPE)
+DATA_CUBE = URIRef("http://www.w3.org/TR/vocab-data-cube/")
+CSVW = URIRef("http://www.w3.org/TR/tabular-data-model/")
+SPARQL_PROTOCOL = URIRef("https://www.w3.org/TR/sparql11-protocol/")
+DESCRIBED_BY = URIRef("http://www.w3.org/2007/05/powder-s#describedby")  # as CSVW links metadata
+PUBLISHER = "Local Government Knowledge Hub"
 
 
 @dataclass(frozen=True)
@@ -58,6 +85,10 @@ class DatasetRecord:
     attribution: str
     modified: datetime
     observation_count: int = 0
+    issued: datetime | None = None
+    first_day: date | None = None  # of the earliest period with figures (DCAT temporal coverage)
+    last_day: date | None = None
+    publisher: str = PUBLISHER
 
 
 @dataclass(frozen=True)
@@ -72,11 +103,28 @@ class Distribution:
     extension: str
     media_type: str
     title: str
+    file_type: str  # in the EU file-type authority table
+    description: str
+    conforms_to: URIRef
 
 
 DISTRIBUTIONS = (
-    Distribution("csv", "text/csv", "CSV (one row per observation)"),
-    Distribution("nt.gz", "application/n-triples", "N-Triples, gzip-compressed"),
+    Distribution(
+        "csv",
+        "text/csv",
+        "CSV (one row per observation)",
+        "CSV",
+        "One row per council and period, with a CSVW metadata document describing the columns.",
+        CSVW,
+    ),
+    Distribution(
+        "nt.gz",
+        "application/n-triples",
+        "N-Triples, gzip-compressed",
+        "RDF_N_TRIPLES",
+        "The whole RDF Data Cube on its own: data set, structure, code lists, slices and observations.",
+        DATA_CUBE,
+    ),
 )
 
 
@@ -85,6 +133,8 @@ class Catalogue:
     title: str
     description: str
     datasets: list[DatasetRecord] = field(default_factory=list)
+    publisher: str = PUBLISHER
+    licence_url: str = ""  # of the catalogue's own metadata
 
 
 def new_graph() -> Graph:
@@ -169,11 +219,13 @@ def component_properties_graph() -> Graph:
     graph.add((SDMX_DIMENSION.refArea, RDFS.label, Literal("Reference area", lang="en")))
     graph.add((SDMX_DIMENSION.refArea, QB.concept, SDMX_CONCEPT.refArea))
     graph.add((SDMX_DIMENSION.refArea, RDFS.range, HUB.Area))
+    graph.add((SDMX_DIMENSION.refArea, QB.codeList, HUB.areas))
     graph.add((SDMX_DIMENSION.refPeriod, RDF.type, QB.DimensionProperty))
     graph.add((SDMX_DIMENSION.refPeriod, RDF.type, RDF.Property))
     graph.add((SDMX_DIMENSION.refPeriod, RDFS.label, Literal("Reference period", lang="en")))
     graph.add((SDMX_DIMENSION.refPeriod, QB.concept, SDMX_CONCEPT.refPeriod))
     graph.add((SDMX_DIMENSION.refPeriod, RDFS.range, INTERVALS.Interval))
+    graph.add((SDMX_DIMENSION.refPeriod, QB.codeList, HUB.periods))
     graph.add((SDMX_ATTRIBUTE.unitMeasure, RDF.type, QB.AttributeProperty))
     graph.add((SDMX_ATTRIBUTE.unitMeasure, RDF.type, RDF.Property))
     graph.add((SDMX_ATTRIBUTE.unitMeasure, RDFS.label, Literal("Unit of measure", lang="en")))
@@ -224,8 +276,75 @@ def structure_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
     return graph
 
 
+def code_list_graph(
+    areas: Iterable[tuple[str, str]], period_codes: Iterable[str], uris: Uris
+) -> Graph:
+    """The code lists of the two dimensions with the given concepts: areas as (GSS code, name) and
+    periods by code. A cube's download carries the concepts it uses, so it satisfies the Data Cube's
+    IC-19 (every dimension value is in its code list) on its own."""
+    graph = new_graph()
+    for scheme, label in ((HUB.areas, "Council areas"), (HUB.periods, "Reference periods")):
+        graph.add((scheme, RDF.type, SKOS.ConceptScheme))
+        graph.add((scheme, RDFS.label, Literal(label, lang="en")))
+    for gss_code, name in areas:
+        uri = uris.area(gss_code)
+        graph.add((uri, RDF.type, SKOS.Concept))
+        graph.add((uri, RDF.type, HUB.Area))
+        graph.add((uri, SKOS.inScheme, HUB.areas))
+        graph.add((uri, SKOS.notation, Literal(gss_code)))
+        graph.add((uri, SKOS.prefLabel, Literal(name, lang="en")))
+    codes = list(period_codes)
+    graph += period_graph(codes)
+    for code in codes:
+        graph.add((period_uri(code), RDF.type, SKOS.Concept))
+        graph.add((period_uri(code), SKOS.inScheme, HUB.periods))
+    return graph
+
+
+def _typed(graph: Graph, uri: URIRef, kind: URIRef) -> URIRef:
+    graph.add((uri, RDF.type, kind))
+    return uri
+
+
+def agents_graph(uris: Uris, publisher: str) -> Graph:
+    """The publisher (a foaf:Agent) and the contact point (a vcard:Kind) of the catalogue and datasets."""
+    graph = new_graph()
+    agent, contact = uris.publisher(), uris.contact_point()
+    graph.add((agent, RDF.type, FOAF.Agent))
+    graph.add((agent, RDF.type, FOAF.Organization))
+    graph.add((agent, FOAF.name, Literal(publisher, lang="en")))
+    graph.add(
+        (
+            agent,
+            DCTERMS.type,
+            _typed(graph, ADMS_PUBLISHER_TYPE.NonProfitOrganisation, SKOS.Concept),
+        )
+    )
+    graph.add((contact, RDF.type, VCARD.Kind))
+    graph.add((contact, RDF.type, VCARD.Organization))
+    graph.add((contact, VCARD.fn, Literal(publisher, lang="en")))
+    graph.add((contact, VCARD.hasURL, URIRef(f"{uris.base}/data/")))
+    return graph
+
+
+def _licence(graph: Graph, subject: URIRef, licence_url: str) -> None:
+    licence = URIRef(licence_url)
+    graph.add((subject, DCTERMS.license, licence))
+    graph.add((licence, RDF.type, DCTERMS.LicenseDocument))
+    graph.add((licence, DCTERMS.type, _typed(graph, ADMS_LICENCE_TYPE.Attribution, SKOS.Concept)))
+
+
+def _common(graph: Graph, uris: Uris, subject: URIRef, publisher: str) -> None:
+    """What DCAT-AP recommends on both the catalogue and its datasets: publisher, language, coverage."""
+    graph += agents_graph(uris, publisher)
+    graph.add((subject, DCTERMS.publisher, uris.publisher()))
+    graph.add((subject, DCTERMS.language, _typed(graph, EU_LANGUAGE.ENG, DCTERMS.LinguisticSystem)))
+    graph.add((subject, DCTERMS.spatial, _typed(graph, EU_COUNTRY.GBR, DCTERMS.Location)))
+
+
 def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
-    """A dataset's description: qb:DataSet with its structure, DCAT distributions, licence and PROV source."""
+    """A dataset's description: qb:DataSet with its structure, and its DCAT-AP 3.0 description
+    (distributions, licence, publisher, contact point, coverage, provenance)."""
     graph = new_graph()
     graph += structure_graph(uris, dataset)
     ds, dsd = uris.dataset(dataset.slug), uris.structure(dataset.slug)
@@ -237,13 +356,47 @@ def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
     graph.add((ds, DCTERMS.title, Literal(dataset.title, lang="en")))
     graph.add((ds, RDFS.label, Literal(dataset.title, lang="en")))
     graph.add((ds, DCTERMS.description, Literal(dataset.description, lang="en")))
-    graph.add((ds, DCTERMS.license, URIRef(dataset.measure.licence_url)))
-    graph.add((ds, DCTERMS.rights, Literal(dataset.attribution, lang="en")))
+    graph.add((ds, DCTERMS.identifier, Literal(dataset.slug)))
+    _licence(graph, ds, dataset.measure.licence_url)
+    rights = BNode()
+    graph.add((ds, DCTERMS.rights, rights))
+    graph.add((rights, RDF.type, DCTERMS.RightsStatement))
+    graph.add((rights, RDFS.label, Literal(dataset.attribution, lang="en")))
+    graph.add(
+        (ds, DCTERMS.accessRights, _typed(graph, EU_ACCESS_RIGHT.PUBLIC, DCTERMS.RightsStatement))
+    )
     graph.add((ds, DCTERMS.modified, Literal(dataset.modified.replace(microsecond=0))))
-    graph.add((ds, DCTERMS.source, source))
+    if dataset.issued:
+        graph.add((ds, DCTERMS.issued, Literal(dataset.issued.replace(microsecond=0))))
+    graph.add(
+        (ds, DCTERMS.accrualPeriodicity, _typed(graph, EU_FREQUENCY.ANNUAL, DCTERMS.Frequency))
+    )
+    graph.add((ds, DCTERMS.conformsTo, _typed(graph, DATA_CUBE, DCTERMS.Standard)))
+    for theme in (EU_DATA_THEME.GOVE, EU_DATA_THEME.REGI):
+        graph.add((ds, DCAT.theme, _typed(graph, theme, SKOS.Concept)))
+        graph.add((theme, SKOS.inScheme, URIRef(str(EU_DATA_THEME).rstrip("/"))))
+    for keyword in ("local government", "benchmarking", dataset.measure.label.lower()):
+        graph.add((ds, DCAT.keyword, Literal(keyword, lang="en")))
+    graph.add((ds, DCAT.landingPage, _typed(graph, uris.dataset_page(dataset.slug), FOAF.Document)))
+    _common(graph, uris, ds, dataset.publisher)
+    graph.add((ds, DCAT.contactPoint, uris.contact_point()))
+    if dataset.first_day and dataset.last_day:
+        period = BNode()
+        graph.add((ds, DCTERMS.temporal, period))
+        graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+        graph.add((period, DCAT.startDate, Literal(dataset.first_day, datatype=XSD.date)))
+        graph.add((period, DCAT.endDate, Literal(dataset.last_day, datatype=XSD.date)))
+    # Provenance: the figures are derived from the source's publication, which is a web page or a
+    # repository, not a dcat:Dataset, so DCAT-AP's dct:source does not apply.
     graph.add((ds, PROV.wasDerivedFrom, source))
     graph.add((source, RDF.type, PROV.Entity))
     graph.add((source, DCTERMS.title, Literal(dataset.measure.source, lang="en")))
+    provenance = BNode()
+    graph.add((ds, DCTERMS.provenance, provenance))
+    graph.add((provenance, RDF.type, DCTERMS.ProvenanceStatement))
+    graph.add(
+        (provenance, RDFS.label, Literal(f"Compiled from: {dataset.measure.source}.", lang="en"))
+    )
     graph.add((ds, QB.structure, dsd))
     graph.add((ds, VOID.sparqlEndpoint, uris.sparql()))
     graph.add((ds, VOID.entities, Literal(dataset.observation_count)))
@@ -252,12 +405,24 @@ def dataset_graph(uris: Uris, dataset: DatasetRecord) -> Graph:
         graph.add((ds, DCAT.distribution, url))
         graph.add((url, RDF.type, DCAT.Distribution))
         graph.add((url, DCTERMS.title, Literal(distribution.title, lang="en")))
+        graph.add((url, DCTERMS.description, Literal(distribution.description, lang="en")))
+        graph.add((url, DCAT.accessURL, url))
         graph.add((url, DCAT.downloadURL, url))
-        graph.add((url, DCAT.mediaType, URIRef(MEDIA_TYPES + distribution.media_type)))
-        graph.add((url, DCTERMS.license, URIRef(dataset.measure.licence_url)))
+        media_type = URIRef(MEDIA_TYPES + distribution.media_type)
+        graph.add((url, DCAT.mediaType, _typed(graph, media_type, DCTERMS.MediaType)))
+        file_type = EU_FILE_TYPE[distribution.file_type]
+        graph.add((url, DCTERMS.format, _typed(graph, file_type, DCTERMS.MediaTypeOrExtent)))
+        conforms = _typed(graph, distribution.conforms_to, DCTERMS.Standard)
+        graph.add((url, DCTERMS.conformsTo, conforms))
+        _licence(graph, url, dataset.measure.licence_url)
+        graph.add((url, DCTERMS.modified, Literal(dataset.modified.replace(microsecond=0))))
+        graph.add((url, DCATAP.availability, _typed(graph, EU_AVAILABILITY.STABLE, SKOS.Concept)))
         if distribution.extension == "nt.gz":
             graph.add((ds, VOID.dataDump, url))
-            graph.add((url, DCAT.compressFormat, URIRef(MEDIA_TYPES + "application/gzip")))
+            gzip_type = _typed(graph, URIRef(MEDIA_TYPES + "application/gzip"), DCTERMS.MediaType)
+            graph.add((url, DCAT.compressFormat, gzip_type))
+        if distribution.extension == "csv":
+            graph.add((url, DESCRIBED_BY, uris.csv_metadata(dataset.slug)))
     return graph
 
 
@@ -395,17 +560,34 @@ def area_graph(uris: Uris, areas: Iterable[AreaRecord]) -> Graph:
 
 
 def catalogue_graph(uris: Uris, catalogue: Catalogue) -> Graph:
-    """The DCAT catalogue of every dataset, the SPARQL service, and a VoID description of the whole."""
+    """The DCAT-AP 3.0 catalogue of every dataset (with a catalogue record for each), the SPARQL
+    service, and a VoID description of the whole."""
     graph = new_graph()
     cat, service, sparql = uris.catalogue(), uris.service(), uris.sparql()
     graph.add((cat, RDF.type, DCAT.Catalog))
     graph.add((cat, DCTERMS.title, Literal(catalogue.title, lang="en")))
     graph.add((cat, DCTERMS.description, Literal(catalogue.description, lang="en")))
+    _common(graph, uris, cat, catalogue.publisher)
+    if catalogue.licence_url:
+        _licence(graph, cat, catalogue.licence_url)
+    graph.add((cat, FOAF.homepage, _typed(graph, URIRef(f"{uris.base}/data/"), FOAF.Document)))
+    taxonomy = URIRef(str(EU_DATA_THEME).rstrip("/"))
+    graph.add((cat, DCAT.themeTaxonomy, _typed(graph, taxonomy, SKOS.ConceptScheme)))
     graph.add((cat, DCAT.service, sparql))
+    modified = [d.modified for d in catalogue.datasets]
+    if modified:
+        graph.add((cat, DCTERMS.modified, Literal(max(modified).replace(microsecond=0))))
+    issued = [d.issued for d in catalogue.datasets if d.issued]
+    if issued:
+        graph.add((cat, DCTERMS.issued, Literal(min(issued).replace(microsecond=0))))
     graph.add((sparql, RDF.type, DCAT.DataService))
     graph.add((sparql, DCTERMS.title, Literal("SPARQL 1.1 endpoint", lang="en")))
     graph.add((sparql, DCAT.endpointURL, sparql))
-    graph.add((sparql, DCTERMS.conformsTo, URIRef("https://www.w3.org/TR/sparql11-protocol/")))
+    graph.add((sparql, DCAT.endpointDescription, sparql))  # its page documents it, with examples
+    graph.add((sparql, DCTERMS.conformsTo, _typed(graph, SPARQL_PROTOCOL, DCTERMS.Standard)))
+    public = _typed(graph, EU_ACCESS_RIGHT.PUBLIC, DCTERMS.RightsStatement)
+    graph.add((sparql, DCTERMS.accessRights, public))
+    graph.add((sparql, DCTERMS.publisher, uris.publisher()))
     graph.add((service, RDF.type, VOID.Dataset))
     graph.add((service, DCTERMS.title, Literal(catalogue.title, lang="en")))
     graph.add((service, VOID.sparqlEndpoint, sparql))
@@ -415,9 +597,17 @@ def catalogue_graph(uris: Uris, catalogue: Catalogue) -> Graph:
         (service, VOID.entities, Literal(sum(d.observation_count for d in catalogue.datasets)))
     )
     for dataset in catalogue.datasets:
-        ds = uris.dataset(dataset.slug)
+        ds, record = uris.dataset(dataset.slug), uris.catalogue_record(dataset.slug)
         graph.add((cat, DCAT.dataset, ds))
         graph.add((sparql, DCAT.servesDataset, ds))
         graph.add((service, VOID.subset, ds))
+        graph.add((cat, DCAT.record, record))
+        graph.add((record, RDF.type, DCAT.CatalogRecord))
+        graph.add((record, FOAF.primaryTopic, ds))
+        graph.add((record, DCTERMS.modified, Literal(dataset.modified.replace(microsecond=0))))
+        if dataset.issued:
+            graph.add((record, DCTERMS.issued, Literal(dataset.issued.replace(microsecond=0))))
+        graph.add((record, DCTERMS.conformsTo, _typed(graph, DCAT_AP_3, DCTERMS.Standard)))
+        graph.add((record, ADMS.status, _typed(graph, ADMS_STATUS.Completed, SKOS.Concept)))
         graph += dataset_graph(uris, dataset)
     return graph

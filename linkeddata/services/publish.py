@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+import json
 import logging
 import os
 import threading
@@ -25,9 +26,11 @@ from datetime import timedelta
 from pathlib import Path
 
 import pyoxigraph as ox
+from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, QuerySet
+from django.db.models import Count, F, Max, Min, QuerySet
 from django.utils import timezone
+from rdflib import Graph
 
 from hub.floor.tasks import backoff, enqueue_if_idle, enqueue_later, task_queued
 from linkeddata.models import Area, Dataset, Observation, PendingPublication, Period, SimilarArea
@@ -39,8 +42,9 @@ from linkeddata.services.graphs import (
     ObservationRecord,
     area_graph,
     catalogue_graph,
+    code_list_graph,
+    dataset_graph,
     observations_graph,
-    period_graph,
 )
 from linkeddata.services.progress import Progress, reporter
 from linkeddata.store import (
@@ -52,6 +56,7 @@ from linkeddata.store import (
     uses_external_endpoint,
 )
 from linkeddata.uris import REFERENCE_GRAPH, Uris
+from linkeddata.vocab import OGL_URL, SDMX_DIMENSION
 
 logger = logging.getLogger(__name__)
 PUBLISH_TASK = (
@@ -79,9 +84,23 @@ def measure_record(dataset: Dataset) -> MeasureRecord:
     )
 
 
+def _coverage(dataset: Dataset) -> dict:
+    return dataset.observations.aggregate(
+        n=Count("pk"), first=Min("period__start_date"), last=Max("period__end_date")
+    )
+
+
 def dataset_record(dataset: Dataset, observation_count: int | None = None) -> DatasetRecord:
-    if observation_count is None:
-        observation_count = dataset.observations.count()
+    """A dataset's record; with annotations ``n``, ``first`` and ``last`` (as ``catalogue`` makes them)
+    it needs no further query."""
+    if observation_count is None or not hasattr(dataset, "first"):
+        coverage = _coverage(dataset)
+    else:
+        coverage = {
+            "n": observation_count,
+            "first": getattr(dataset, "first", None),
+            "last": getattr(dataset, "last", None),
+        }
     return DatasetRecord(
         slug=dataset.slug,
         title=dataset.title,
@@ -89,7 +108,11 @@ def dataset_record(dataset: Dataset, observation_count: int | None = None) -> Da
         measure=measure_record(dataset),
         attribution=dataset.attribution,
         modified=dataset.modified,
-        observation_count=observation_count,
+        observation_count=coverage["n"],
+        issued=dataset.issued,
+        first_day=coverage["first"],
+        last_day=coverage["last"],
+        publisher=settings.SITE_NAME,
     )
 
 
@@ -138,17 +161,45 @@ def catalogue(datasets: Iterable[Dataset] | None = None) -> Catalogue:
     datasets = (
         datasets
         if datasets is not None
-        else Dataset.objects.select_related("measure").annotate(n=Count("observations"))
+        else Dataset.objects.select_related("measure").annotate(
+            n=Count("observations"),
+            first=Min("observations__period__start_date"),
+            last=Max("observations__period__end_date"),
+        )
     )
     return Catalogue(
         title=CATALOGUE_TITLE,
         description=CATALOGUE_DESCRIPTION,
         datasets=[dataset_record(d, getattr(d, "n", None)) for d in datasets],
+        publisher=settings.SITE_NAME,
+        licence_url=OGL_URL,
     )
 
 
+def dataset_code_lists(uris: Uris, dataset: Dataset) -> Graph:
+    """The code-list concepts a dataset's observations use: its areas and its periods."""
+    areas = (
+        Area.objects.filter(observations__dataset=dataset)
+        .exclude(gss_code=None)
+        .distinct()
+        .order_by("gss_code")
+        .values_list("gss_code", "short_name")
+    )
+    periods = (
+        Period.objects.filter(observations__dataset=dataset)
+        .distinct()
+        .order_by("start_date")
+        .values_list("code", flat=True)
+    )
+    return code_list_graph([(gss, name) for gss, name in areas if gss], list(periods), uris)
+
+
 def dataset_ntriples(uris: Uris, dataset: Dataset) -> Iterator[bytes]:
-    """A dataset's observations as N-Triples, built chunk by chunk with the pure graph builder."""
+    """A dataset's complete Data Cube as N-Triples: first the data set with its description, structure
+    (components, slice keys) and the code-list concepts it uses, then its slices and observations chunk
+    by chunk. Loaded alone, it satisfies the Data Cube's integrity constraints."""
+    header = dataset_graph(uris, dataset_record(dataset)) + dataset_code_lists(uris, dataset)
+    yield header.serialize(format="nt", encoding="utf-8")
     measure = measure_record(dataset)
     chunk: list[ObservationRecord] = []
     for record in observation_records(dataset.observations.all()):
@@ -203,13 +254,84 @@ def dump_path(slug: str, extension: str) -> Path:
     return dumps_dir() / f"{slug}.{extension}"
 
 
+def published_mark() -> Path:
+    """A file rewritten whenever the reference graph (areas, periods, catalogue) is published: its
+    modification time is when the documents drawn from it last changed."""
+    return dumps_dir() / "reference.published"
+
+
+CSV_COLUMNS = [  # name, datatype, description
+    (
+        "gss_code",
+        {"base": "string", "format": "^[A-Z][0-9]{8}$"},
+        "ONS GSS code of the council's area",
+    ),
+    ("area_name", "string", "Short name of the council"),
+    (
+        "period",
+        {"base": "string", "format": "^[0-9]{4}(/[0-9]{2})?$"},
+        "Calendar year (2023) or financial year (2023/24)",
+    ),
+    ("value", "decimal", "The figure"),
+    ("unit", "string", "Unit of measure of the figure"),
+]
+
+
+def csvw_metadata(uris: Uris, dataset: Dataset) -> dict:
+    """The CSV download's CSVW metadata (W3C Metadata Vocabulary for Tabular Data): its columns, their
+    datatypes, the primary key, and how each row maps onto the Data Cube's URIs."""
+    record = dataset_record(dataset)
+    measure = uris.measure(record.measure.slug)
+    columns: list[dict] = []
+    for name, datatype, description in CSV_COLUMNS:
+        column: dict = {
+            "name": name,
+            "titles": name,
+            "datatype": datatype,
+            "required": True,
+            "dc:description": description,
+        }
+        if name == "gss_code":
+            column["propertyUrl"] = str(SDMX_DIMENSION.refArea)
+            column["valueUrl"] = f"{uris.base}/id/area/{{gss_code}}"
+        elif name == "value":
+            column["propertyUrl"] = str(measure)
+        columns.append(column)
+    return {
+        "@context": ["http://www.w3.org/ns/csvw", {"@language": "en"}],
+        "@id": str(uris.csv_metadata(record.slug)),
+        "url": str(uris.download(record.slug, "csv")),
+        "dc:title": record.title,
+        "dc:description": record.description,
+        "dc:license": {"@id": record.measure.licence_url},
+        "dc:publisher": {"@id": str(uris.publisher()), "schema:name": record.publisher},
+        "dc:modified": {"@value": record.modified.date().isoformat(), "@type": "xsd:date"},
+        "prov:wasDerivedFrom": [
+            {"@id": str(uris.dataset(record.slug))},
+            {"@id": record.measure.source_url},
+        ],
+        "dialect": {
+            "header": True,
+            "delimiter": ",",
+            "encoding": "utf-8",
+            "lineTerminators": ["\n"],
+        },
+        "tableSchema": {"columns": columns, "primaryKey": ["gss_code", "period"]},
+    }
+
+
+def csvw_metadata_bytes(uris: Uris, dataset: Dataset) -> bytes:
+    return json.dumps(csvw_metadata(uris, dataset), indent=2, ensure_ascii=False).encode("utf-8")
+
+
 def do_publish_dataset(dataset: Dataset, progress: Progress | None = None) -> int:
     """Rewrite one dataset's named graph and its downloads from the tables; returns bytes of N-Triples."""
     say = reporter(progress)
     uris = Uris.default()
     say(f"Publishing {dataset.slug}: building the cube …")
-    parts = list(dataset_ntriples(uris, dataset))
-    data = b"".join(parts)
+    data = b"".join(dataset_ntriples(uris, dataset))
+    # chunks repeat the type and structure of a slice they share: the download has each triple once
+    data = b"".join(dict.fromkeys(data.splitlines(keepends=True)))
     triples = data.count(b"\n")
     say(f"  {triples} triples; writing downloads …")
     _write_atomically(dump_path(dataset.slug, "nt.gz"), gzip.compress(data, compresslevel=6))
@@ -224,10 +346,16 @@ def do_publish_reference(progress: Progress | None = None) -> None:
     say = reporter(progress)
     uris = Uris.default()
     say("Publishing areas, periods and the catalogue …")
-    graph = area_graph(uris, area_records())
-    graph += period_graph(Period.objects.values_list("code", flat=True))
+    areas = area_records()
+    graph = area_graph(uris, areas)
+    graph += code_list_graph(
+        [(a.gss_code, a.short_name) for a in areas],
+        Period.objects.values_list("code", flat=True),
+        uris,
+    )
     graph += catalogue_graph(uris, catalogue())
     _replace_graph(str(uris.graph(REFERENCE_GRAPH)), graph.serialize(format="nt", encoding="utf-8"))
+    _write_atomically(published_mark(), timezone.now().isoformat().encode())
 
 
 def do_publish_all(progress: Progress | None = None) -> None:

@@ -16,6 +16,7 @@ from linkeddata.services.graphs import (
     ObservationRecord,
     area_graph,
     catalogue_graph,
+    code_list_graph,
     dataset_graph,
     observations_graph,
     period_graph,
@@ -194,6 +195,10 @@ def published_cube() -> Graph:
     graph += observations_graph(URIS, "recycling", MEASURE, OBSERVATIONS)
     graph += area_graph(URIS, AREAS)
     graph += period_graph(["2023/24"])
+    # the reference graph's code lists: every area and period the observations use
+    graph += code_list_graph(
+        [("E08000035", "Leeds"), ("E08000003", "Manchester")], ["2023/24"], URIS
+    )
     return graph
 
 
