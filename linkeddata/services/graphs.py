@@ -230,6 +230,7 @@ def component_properties_graph() -> Graph:
     graph.add((SDMX_ATTRIBUTE.unitMeasure, RDF.type, RDF.Property))
     graph.add((SDMX_ATTRIBUTE.unitMeasure, RDFS.label, Literal("Unit of measure", lang="en")))
     graph.add((SDMX_ATTRIBUTE.unitMeasure, QB.concept, SDMX_CONCEPT.unitMeasure))
+    graph.add((SDMX_ATTRIBUTE.unitMeasure, RDFS.range, SKOS.Concept))
     return graph
 
 
@@ -247,6 +248,7 @@ def measure_graph(uris: Uris, measure: MeasureRecord) -> Graph:
     graph.add((prop, SDMX_ATTRIBUTE.unitMeasure, unit))
     graph.add((prop, DCTERMS.source, URIRef(measure.source_url)))
     graph.add((prop, DCTERMS.license, URIRef(measure.licence_url)))
+    graph.add((unit, RDF.type, SKOS.Concept))
     graph.add((unit, RDFS.label, Literal(measure.unit, lang="en")))
     graph.add((unit, SKOS.prefLabel, Literal(measure.unit, lang="en")))
     return graph

@@ -203,3 +203,34 @@ def recycling(councils, tmp_path, rdf_store):
 
 def area(gss: str) -> Area:
     return Area.objects.get(gss_code=gss)
+
+
+EMISSIONS = DatasetDefinition(
+    slug="emissions",
+    title="Emissions per person",
+    description="Greenhouse gas emissions per resident.",
+    label="Emissions per person",
+    unit="tonnes CO2e per person",
+    higher_is_better=False,
+    period_kind=PeriodKind.CALENDAR,
+    source="DESNZ",
+    source_url="https://example.gov.uk/emissions",
+    attribution="Contains public sector information (OGL v3.0).",
+    filename="unused.csv",
+    decimal_places=2,
+)
+EMISSIONS_CSV = """gss_code,area_name,period,value,unit
+E08000035,Leeds,2022,5.31,tonnes CO2e per person
+E08000035,Leeds,2023,5.02,tonnes CO2e per person
+E06000023,Bristol,2023,4.12,tonnes CO2e per person
+"""
+
+
+@pytest.fixture
+def emissions(councils, tmp_path, rdf_store):
+    """A second dataset, of calendar years, so each download is shown to stand alone."""
+    dataset = do_ensure_dataset(EMISSIONS)
+    path = tmp_path / "emissions.csv"
+    path.write_text(EMISSIONS_CSV, encoding="utf-8")
+    do_import_observations(path, dataset)
+    return dataset
