@@ -54,7 +54,7 @@ def without_body(response: HttpResponseBase) -> HttpResponseBase:
     if response.streaming:
         response.close()  # a FileResponse already says the file's length
         response.streaming_content = []  # type: ignore[attr-defined]  # streaming responses only
-    elif isinstance(response, HttpResponse):
+    elif isinstance(response, HttpResponse) and response.content:
         if not response.has_header("Content-Length"):
             response["Content-Length"] = str(len(response.content))
         response.content = b""
