@@ -246,7 +246,7 @@ def measure_graph(uris: Uris, measure: MeasureRecord) -> Graph:
     graph.add((prop, QB.concept, SDMX_CONCEPT.obsValue))
     graph.add((prop, HUB.higherIsBetter, Literal(measure.higher_is_better)))
     graph.add((prop, SDMX_ATTRIBUTE.unitMeasure, unit))
-    graph.add((prop, DCTERMS.source, URIRef(measure.source_url)))
+    graph.add((prop, PROV.wasDerivedFrom, URIRef(measure.source_url)))  # not a dcat:Dataset
     graph.add((prop, DCTERMS.license, URIRef(measure.licence_url)))
     graph.add((unit, RDF.type, SKOS.Concept))
     graph.add((unit, RDFS.label, Literal(measure.unit, lang="en")))

@@ -113,3 +113,7 @@ def test_the_csv_has_csvw_metadata_describing_its_columns(live_server, recycling
             assert cell or not column["required"]
     keys = [(row[0], row[2]) for row in rows[1:]]
     assert len(keys) == len(set(keys)) == 6
+    # and the catalogue page links it beside the CSV
+    assert (
+        'href="/data/recycling.csv-metadata.json"' in requests.get(f"{base}/data/", timeout=30).text
+    )
