@@ -76,7 +76,7 @@ def main() -> None:
         )
 
         do_publish_dataset(dataset)
-        client = Client()
+        client = Client(SERVER_NAME="localhost")
         path = f"/data/{dataset.slug}.nt.gz"
         full: list[float] = []
         revalidated: list[float] = []
