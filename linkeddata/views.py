@@ -139,9 +139,9 @@ def _document(
         return public_data_headers(
             not_acceptable(exc.offered), request.build_absolute_uri(path), exc.offered, True
         )
-    version = publication_version()
     # Data (not pages, which show who is signed in) carries validators for conditional GET.
-    etag = etag_of(request.get_full_path(), chosen, version) if chosen != "html" else ""
+    version = publication_version() if chosen != "html" else ""
+    etag = etag_of(request.get_full_path(), chosen, version) if version else ""
     modified = publication_time() if etag else None
     if etag and (unchanged := not_modified(request, etag, modified)):
         return public_data_headers(
