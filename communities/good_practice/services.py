@@ -234,6 +234,7 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
     state = page.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
         state.resume(user=user)
+        announce("good_practice", [page.pk], "submitted", actor=_signed_in(user))
         return state
     if state is not None:
         return state  # already in review
@@ -242,7 +243,13 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
         raise Refusal(
             "The good practice library has no review workflow; ask site staff to run setup.", 400
         )
-    return workflow.start(page, user)
+    state = workflow.start(page, user)
+    announce("good_practice", [page.pk], "submitted", actor=_signed_in(user))
+    return state
+
+
+def _signed_in(user: Actor) -> AuthenticatedActor | None:
+    return user if user.is_authenticated else None
 
 
 def check_can_review_good_practice(page: GoodPracticePage, reviewer: Actor) -> None:
@@ -276,8 +283,11 @@ def do_review_good_practice(
     # The review task offers no action to anonymous visitors.
     reviewer = cast(AuthenticatedActor, reviewer)
     task.on_action(task_state, reviewer, action, comment=comment)
+    # The author hears of the decision, with the reviewer's comment (``comment`` in the details).
     if approve and GoodPracticePage.objects.filter(pk=page.pk, live=True).exists():
-        announce("good_practice", [page.pk], "published", actor=reviewer)
+        announce("good_practice", [page.pk], "published", actor=reviewer, comment=comment)
+    elif not approve:
+        announce("good_practice", [page.pk], "changes_requested", actor=reviewer, comment=comment)
 
 
 # -- Reuse signals and discussion -------------------------------------------------------------
@@ -401,8 +411,11 @@ def do_ask_question(
     )  # and as its reply form
     question = question.strip()
     if discussion is not None:
-        do_reply(
+        post = do_reply(
             thread=discussion.thread, author=user, body=question, idempotency_key=idempotency_key
+        )
+        announce(
+            "good_practice", [page.pk], "asked", actor=user, thread=discussion.thread, post=post
         )
         return discussion.thread
     thread = do_start_thread(
@@ -414,4 +427,5 @@ def do_ask_question(
         idempotency_key=idempotency_key,
     )
     GoodPracticeDiscussion.objects.get_or_create(page=page, defaults={"thread": thread})
+    announce("good_practice", [page.pk], "asked", actor=user, thread=thread, post=None)
     return thread
