@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import (
     CharField,
@@ -24,7 +23,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import QueryDict
-from wagtail.models import Page, TaskState, WorkflowState
+from wagtail.models import TaskState, WorkflowState
 
 from communities.discussions.queries import SubqueryCount
 from communities.models.good_practice import (
@@ -392,7 +391,8 @@ def in_review(user: Actor, *, editor: bool) -> QuerySet[WorkflowState]:
     )
     return WorkflowState.objects.filter(
         status=WorkflowState.STATUS_IN_PROGRESS,
-        base_content_type=ContentType.objects.get_for_model(Page),  # cached after the first call
+        base_content_type__app_label="wagtailcore",  # a page's (a join: no query of its own)
+        base_content_type__model="page",
         object_id__in=pages,
     )
 

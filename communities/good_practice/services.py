@@ -125,6 +125,14 @@ def ensure_good_practice_library() -> None:
     WorkflowPage.objects.get_or_create(page=library, defaults={"workflow": workflow})
 
 
+@transaction.atomic
+def do_make_good_practice_editor(user: AuthenticatedActor) -> None:
+    """Make ``user`` one of the library's editors (they review case studies and use the admin's
+    good-practice pages). Idempotent."""
+    ensure_good_practice_library()
+    user.groups.add(Group.objects.get(name=GOOD_PRACTICE_EDITORS))
+
+
 # -- Submission and review --------------------------------------------------------------------
 
 SCALAR_FIELDS = (
