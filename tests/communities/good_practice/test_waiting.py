@@ -39,7 +39,13 @@ def world(home_page):
     editor = good_practice_editor()
     do_create_good_practice(
         author=member,
-        data={"title": "Tag and educate", "summary": "s", "problem": "p", "approach": "a"},
+        data={
+            "title": "Tag and educate",
+            "summary": "Crews tagged bins.",
+            "problem": "Contamination.",
+            "approach": "Tag and revisit.",
+            "outcomes": "It fell.",
+        },
         submit=True,
     )
     staff = UserFactory(is_staff=True, display_name="Sam Staff")
