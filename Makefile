@@ -36,10 +36,10 @@ run: install
 	@test -s $(DEMO_SECRET) || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' >$(DEMO_SECRET)
 	$(BIN)/python manage.py migrate --no-input -v 0
 	TASKS_BACKEND=immediate $(BIN)/python manage.py load_demo
-	$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
+	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
 	@echo "The hub is running at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop it with Ctrl+C."
 	@echo "Emails the hub sends are printed below as they go."
-	$(DEMO_ENV) $(BIN)/python manage.py hub_worker --interval 2 2>var/worker.log & worker=$$!; \
+	@$(DEMO_ENV) $(BIN)/python manage.py hub_worker --interval 2 2>var/worker.log & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -9,7 +9,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 
-from communities.discussions.services.notifications import notify_about
+from communities.discussions.services.notifications import (
+    do_settle_review_notifications,
+    notify_about,
+)
 from communities.events import ContentChanged, subscribe
 from communities.models import GoodPracticePage, Membership, Notification, Post, ThreadPage
 from communities.permissions import (
@@ -57,6 +60,7 @@ def notify_case_study_people(event: ContentChanged) -> None:
                 good_practice=page,
             )
         elif event.change in {"published", "changes_requested"} and event.actor is not None:
+            do_settle_review_notifications(page)
             notify_about(
                 [author],
                 Notification.Kind.PUBLISHED

@@ -561,7 +561,7 @@ def load_people_demo(users: list, communities: dict, result: DemoResult) -> None
     """Membership and moderation work in progress: requests, an invitation, a flag, a proposal. Idempotent."""
     from communities.discussions.services.moderation import do_flag_post
     from communities.discussions.services.threads import do_reply
-    from communities.models import CommunityProposal, Flag, Invitation, JoinRequest, Post
+    from communities.models import CommunityProposal, Flag, Invitation, JoinRequest
     from communities.people.services.membership import do_invite, do_request_to_join
     from communities.people.services.proposals import do_propose_community
 
@@ -595,16 +595,6 @@ def load_people_demo(users: list, communities: dict, result: DemoResult) -> None
         "We are redesigning the EHCP request journey and would value the network's advice.",
     )
     do_invite(communities["chief-digital-officers"], email=users[2].email, by=users[11])
-    contaminated = Post.objects.filter(
-        thread__slug="contamination-in-dry-mixed-recycling-what-worked"
-    ).first()
-    if contaminated is not None and not Flag.objects.exists():
-        do_flag_post(
-            contaminated,
-            by=users[11],
-            reason="off_topic",
-            detail="Could this move to the behaviour change thread?",
-        )
     if not CommunityProposal.objects.exists():
         do_propose_community(
             by=users[1],
@@ -615,7 +605,7 @@ def load_people_demo(users: list, communities: dict, result: DemoResult) -> None
             reason="Coastal issues come up in several communities but have no home.",
         )
     result.notes.append(
-        "2 requests to join, 1 invitation, 2 flagged posts and 1 community proposal waiting"
+        "2 requests to join, 1 invitation, 1 flagged post and 1 community proposal waiting"
     )
 
 

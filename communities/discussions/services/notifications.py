@@ -217,6 +217,14 @@ def notify_about(
     return created
 
 
+def do_settle_review_notifications(good_practice: GoodPracticePage) -> int:
+    """A review is decided: the other reviewers' "waiting for your review" notifications about it
+    are marked read (it no longer waits for them). Call inside the deciding transaction."""
+    return Notification.objects.filter(
+        kind=Notification.Kind.REVIEW, good_practice=good_practice, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 # -- reading ------------------------------------------------------------------------------------
 
 

@@ -75,6 +75,9 @@ def test_the_author_hears_it_is_published_with_the_comment_and_a_link_to_the_liv
     assert client.get(f"/notifications/{notification.pk}/")["Location"] == page.url
     submissions = client.get("/good-practice/submissions/").content.decode()
     assert f'href="{page.url}"' in submissions  # the submissions list links the live page
+    # It no longer waits for the reviewers: their notice of it is read.
+    review = Notification.objects.get(recipient=editor, kind=Notification.Kind.REVIEW)
+    assert review.read_at is not None
 
 
 def test_the_author_hears_changes_are_asked_for_with_a_link_to_the_edit_form(
