@@ -15,7 +15,9 @@ admin, the shell); a service never relies on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -81,3 +83,22 @@ def announce(
     for handler in list(_subscribers.values()):
         handler(event)
     return event
+
+
+_announced_by_service: ContextVar[bool] = ContextVar("announced_by_service", default=False)
+
+
+@contextmanager
+def announced_here() -> Iterator[None]:
+    """Mark a block whose changes the calling service announces itself, so that the backstops
+    (model and Wagtail signal handlers) stay quiet within it."""
+    token = _announced_by_service.set(True)
+    try:
+        yield
+    finally:
+        _announced_by_service.reset(token)
+
+
+def announced_by_a_service() -> bool:
+    """Whether a service is announcing the change in progress (``announced_here``)."""
+    return _announced_by_service.get()

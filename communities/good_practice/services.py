@@ -23,7 +23,7 @@ from communities.discussions.services.threads import (
     do_start_thread,
 )
 from communities.errors import Invalid, Refusal
-from communities.events import announce
+from communities.events import announce, announced_here
 from communities.models import (
     Adoption,
     CommunityIndexPage,
@@ -241,7 +241,8 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
     check_can_edit_good_practice(user, page)
     state = page.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        state.resume(user=user)
+        with announced_here():
+            state.resume(user=user)
         announce("good_practice", [page.pk], "submitted", actor=_signed_in(user))
         return state
     if state is not None:
@@ -251,7 +252,8 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
         raise Refusal(
             "The good practice library has no review workflow; ask site staff to run setup.", 400
         )
-    state = workflow.start(page, user)
+    with announced_here():
+        state = workflow.start(page, user)
     announce("good_practice", [page.pk], "submitted", actor=_signed_in(user))
     return state
 
@@ -290,7 +292,8 @@ def do_review_good_practice(
         raise Refusal("You cannot review this case study.")
     # The review task offers no action to anonymous visitors.
     reviewer = cast(AuthenticatedActor, reviewer)
-    task.on_action(task_state, reviewer, action, comment=comment)
+    with announced_here():
+        task.on_action(task_state, reviewer, action, comment=comment)
     # The author hears of the decision, with the reviewer's comment (``comment`` in the details).
     if approve and GoodPracticePage.objects.filter(pk=page.pk, live=True).exists():
         announce("good_practice", [page.pk], "published", actor=reviewer, comment=comment)

@@ -159,3 +159,34 @@ def test_an_author_may_not_be_told_of_a_question_thread_they_cannot_read(home_pa
 
     assert readable_notifications(author).count() == 1
     assert readable_notifications(UserFactory()).count() == 0
+
+
+def test_a_review_in_wagtail_s_admin_tells_the_same_people_as_one_on_the_hub(
+    home_page, django_capture_on_commit_callbacks
+):
+    """Wagtail's admin starts the workflow and acts on the task itself, outside the services: the
+    hub's receivers announce those steps, and Wagtail's own workflow emails are not sent."""
+    editor, author = good_practice_editor(), UserFactory()
+    page = do_create_good_practice(
+        author=author,
+        data={
+            "title": "Reviewed in the admin",
+            "summary": "s",
+            "problem": "p",
+            "approach": "a",
+            "outcomes": "o",
+        },
+    )
+
+    with django_capture_on_commit_callbacks(execute=True):
+        state = page.get_workflow().start(page, author)  # the admin's "Submit for review"
+    assert [n.recipient for n in Notification.objects.filter(kind="review")] == [editor]
+    assert [m.to for m in mail.outbox] == [[editor.email]]
+
+    task_state = state.current_task_state.specific
+    with django_capture_on_commit_callbacks(execute=True):
+        task_state.task.specific.on_action(task_state, editor, "approve", comment="Good work.")
+
+    told = Notification.objects.get(kind=Notification.Kind.PUBLISHED)
+    assert told.recipient == author and told.message == "Good work." and told.actor == editor
+    assert [m.to for m in mail.outbox] == [[editor.email], [author.email]]
