@@ -15,6 +15,7 @@ from tests.factories import (
     ThreadFactory,
     UserFactory,
     good_practice_editor,
+    service_area,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,6 +37,7 @@ def test_submit_review_and_the_author_is_told_with_a_link_to_the_live_page(
     page, check_accessibility, home_page
 ):
     AreaFactory(short_name="Leeds", gss_code="E08000035")
+    service_area("Environment and waste › Recycling")
     author = UserFactory(display_name="Amira Khan", email="amira@leeds.example.gov.uk")
     editor = good_practice_editor()
 
@@ -47,6 +49,7 @@ def test_submit_review_and_the_author_is_told_with_a_link_to_the_live_page(
     page.get_by_label("The approach").fill("Tag, leave and revisit after two weeks.")
     page.get_by_label("Outcomes").fill("Contamination fell to 9%.")
     page.get_by_label("Councils involved").fill("Leeds")
+    page.get_by_label("Environment and waste › Recycling").check()
     page.get_by_role("button", name="Send for review").click()
     page.wait_for_url(re.compile(r"/good-practice/submissions/(#.*)?$"))
     sign_out(page)
