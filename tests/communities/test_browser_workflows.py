@@ -57,6 +57,8 @@ def test_submit_review_and_the_author_is_told_with_a_link_to_the_live_page(
     sign_in(page, editor.email)
     page.get_by_text("Waiting for you").click()  # the header's menu
     page.get_by_role("link", name="Case studies to review: 1").click()
+    page.wait_for_url("**/good-practice/review/")
+    assert page.get_by_role("heading", level=1).inner_text() == "Good practice awaiting review"
     check_at_both_widths(page, check_accessibility)
     page.get_by_role("link", name="Tag-and-educate cut recycling contamination").click()
     page.get_by_label("Approve and publish").check()
@@ -67,8 +69,9 @@ def test_submit_review_and_the_author_is_told_with_a_link_to_the_live_page(
 
     sign_in(page, author.email)
     page.get_by_role("link", name=re.compile(r"Notifications \(1 unread\)")).click()
-    check_at_both_widths(page, check_accessibility)
+    page.wait_for_url("**/notifications/")
     assert page.get_by_text("Clear and well evidenced. Thank you.").is_visible()
+    check_at_both_widths(page, check_accessibility)
     page.get_by_role("link", name=re.compile("Your case study was published")).click()
     live = GoodPracticePage.objects.get(author=author)
     assert live.live
@@ -106,6 +109,7 @@ def test_a_flag_tells_the_facilitator_who_finds_it_waiting(page, check_accessibi
     assert "(1)" in summary.inner_text()
     check_at_both_widths(page, check_accessibility)
     page.get_by_role("link", name=re.compile(r"Notifications \(1 unread\)")).click()
+    page.wait_for_url("**/notifications/")
     page.get_by_role("link", name=re.compile("A post was flagged")).click()
     page.wait_for_url(f"**/communities/{community.slug}/moderation/")
     assert page.get_by_text("Shares personal or confidential information").first.is_visible()
