@@ -559,7 +559,7 @@ def load_demo_benchmarks(result: DemoResult) -> None:
 
 def load_people_demo(users: list, communities: dict, result: DemoResult) -> None:
     """Membership and moderation work in progress: requests, an invitation, a flag, a proposal. Idempotent."""
-    from communities.discussions.services.moderation import do_flag_post
+    from communities.discussions.services.moderation import do_flag_post, do_pin_thread
     from communities.discussions.services.threads import do_reply
     from communities.models import CommunityProposal, Flag, Invitation, JoinRequest
     from communities.people.services.membership import do_invite, do_request_to_join
@@ -581,6 +581,7 @@ def load_people_demo(users: list, communities: dict, result: DemoResult) -> None
                 reason="personal_data",
                 detail="This names a resident's address: please hide it.",
             )
+            do_pin_thread(thread, by=users[5])  # an entry in the community's moderation log
     if Invitation.objects.exists() or JoinRequest.objects.exists():
         return
     # The demo user (Amira) waits for an answer; Owen waits at a community Helen facilitates.
