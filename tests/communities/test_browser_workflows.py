@@ -14,7 +14,6 @@ from tests.factories import (
     PostFactory,
     ThreadFactory,
     UserFactory,
-    good_practice_editor,
     service_area,
 )
 
@@ -39,7 +38,10 @@ def test_submit_review_and_the_author_is_told_with_a_link_to_the_live_page(
     AreaFactory(short_name="Leeds", gss_code="E08000035")
     service_area("Environment and waste › Recycling")
     author = UserFactory(display_name="Amira Khan", email="amira@leeds.example.gov.uk")
-    editor = good_practice_editor()
+    # The reviewer: a facilitator of a community the case study is linked to (editors review too,
+    # with Wagtail's user bar on every page; see test_workflow_notifications for them).
+    reviewer = UserFactory(display_name="Priya Shah", email="priya@camden.example.gov.uk")
+    CommunityFactory(title="Waste and recycling", visibility=Visibility.OPEN, owner=reviewer)
 
     sign_in(page, author.email)
     page.goto("/good-practice/submit/")
@@ -50,11 +52,12 @@ def test_submit_review_and_the_author_is_told_with_a_link_to_the_live_page(
     page.get_by_label("Outcomes").fill("Contamination fell to 9%.")
     page.get_by_label("Councils involved").fill("Leeds")
     page.get_by_label("Environment and waste › Recycling").check()
+    page.get_by_label("Waste and recycling").check()
     page.get_by_role("button", name="Send for review").click()
     page.wait_for_url(re.compile(r"/good-practice/submissions/(#.*)?$"))
     sign_out(page)
 
-    sign_in(page, editor.email)
+    sign_in(page, reviewer.email)
     page.get_by_text("Waiting for you").click()  # the header's menu
     page.get_by_role("link", name="Case studies to review: 1").click()
     page.wait_for_url("**/good-practice/review/")
