@@ -24,14 +24,24 @@ $(AXE): tests/browser/package.json tests/browser/package-lock.json
 	else echo "npm not found: browser accessibility tests will be skipped (CI requires it)"; fi
 
 ## Install, migrate, load the demo data and serve the hub at http://$(HOST):$(PORT)
-## (the demo is loaded with tasks run in-process; the task worker then runs beside the server)
+## (the demo is loaded with tasks run in-process; the task worker then runs beside the server).
+## Visitors get the hub's own pages (DEBUG off, so an unknown URL is the hub's 404), and every
+## email the hub sends (by the worker) is printed here, on the console; the worker's log is var/worker.log.
+DEMO_SECRET := var/demo-secret-key
+DEMO_ENV = DEBUG=false SECRET_KEY="$$(cat $(DEMO_SECRET))" ALLOWED_HOSTS=$(HOST),localhost,127.0.0.1 \
+	SECURE_COOKIES=false SITE_URL=http://$(HOST):$(PORT) \
+	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 run: install
+	@mkdir -p var
+	@test -s $(DEMO_SECRET) || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' >$(DEMO_SECRET)
 	$(BIN)/python manage.py migrate --no-input -v 0
 	TASKS_BACKEND=immediate $(BIN)/python manage.py load_demo
+	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
 	@echo "The hub is running at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop it with Ctrl+C."
-	$(BIN)/python manage.py hub_worker --interval 2 >var/worker.log 2>&1 & worker=$$!; \
+	@echo "Emails the hub sends are printed below as they go."
+	@$(DEMO_ENV) $(BIN)/python manage.py hub_worker --interval 2 2>var/worker.log & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
 test: lint $(AXE)

@@ -7,7 +7,11 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from communities.discussions.subscribers import register_subscribers
+        from communities.good_practice.subscribers import (
+            register_subscribers as register_good_practice_subscribers,
+        )
         from communities.signal_handlers import register_signal_handlers
 
         register_signal_handlers()
         register_subscribers()
+        register_good_practice_subscribers()

@@ -4,7 +4,8 @@ A service that changes what readers may see (publishing, editing, deleting, hidi
 moving, locking a thread, a community's visibility, someone's profile, a case study's
 publication) calls ``announce`` inside its transaction. Subscribers register once at start-up
 (in their app's ``ready()``): search notes the documents to re-index in its outbox,
-notifications tell the people who follow the thread. They run in the announcing transaction, so
+notifications tell the people who follow the thread, and the people a workflow's step concerns
+(a case study's author and reviewers, a community's facilitators). They run in the announcing transaction, so
 what they record commits or rolls back with the change itself, and whatever they send or index
 is queued to run after the commit.
 
@@ -14,7 +15,9 @@ admin, the shell); a service never relies on them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -32,7 +35,12 @@ Change = Literal[
     "locked",  # locked, unlocked, pinned, unpinned: how a thread is shown
     "answered",  # an accepted answer chosen or cleared
     "visibility",  # who may see or read a community
-    "membership",  # who belongs to a community (readers change; documents do not)
+    "membership",  # who belongs to a community, or asks to (readers change; documents do not)
+    # Steps of the workflows, which tell the people concerned (the documents do not change):
+    "submitted",  # a case study sent for review (or sent again after changes)
+    "changes_requested",  # a reviewer sent a case study back to its author
+    "asked",  # a question asked on a case study
+    "flagged",  # a reply or a thread's opening post reported to the facilitators
 ]
 
 
@@ -75,3 +83,22 @@ def announce(
     for handler in list(_subscribers.values()):
         handler(event)
     return event
+
+
+_announced_by_service: ContextVar[bool] = ContextVar("announced_by_service", default=False)
+
+
+@contextmanager
+def announced_here() -> Iterator[None]:
+    """Mark a block whose changes the calling service announces itself, so that the backstops
+    (model and Wagtail signal handlers) stay quiet within it."""
+    token = _announced_by_service.set(True)
+    try:
+        yield
+    finally:
+        _announced_by_service.reset(token)
+
+
+def announced_by_a_service() -> bool:
+    """Whether a service is announcing the change in progress (``announced_here``)."""
+    return _announced_by_service.get()

@@ -298,13 +298,13 @@ def can_view_good_practice_draft(user: Actor, page: GoodPracticePage) -> bool:
     return can_edit_good_practice(user, page) or can_review_good_practice(user, page)
 
 
-def reviewable_good_practice_filter(user: Actor) -> Q:
+def reviewable_good_practice_filter(user: Actor, *, editor: bool | None = None) -> Q:
     """A filter on case studies ``user`` may review (see ``can_review_good_practice``): never
-    their own."""
+    their own. ``editor``: ``is_good_practice_editor(user)``, when the caller knows it already."""
     if not user.is_authenticated:
         return Q(pk__in=[])
     own = Q(author_id=user.pk) | Q(author__isnull=True, owner_id=user.pk)
-    if is_good_practice_editor(user):
+    if is_good_practice_editor(user) if editor is None else editor:
         return ~own
     return (
         Q(communities__in=CommunityPage.objects.filter(facilitated_community_filter(user))) & ~own
@@ -346,11 +346,43 @@ def readable_notifications(user: Actor) -> QuerySet[Notification]:
     """``user``'s notifications about threads and replies they may still read now."""
     if not user.is_authenticated:
         return Notification.objects.none()
+    # The workflows' notifications (no thread): about the member's own case study, one waiting for
+    # their review, or a community they still facilitate.
+    about_workflow = Q(thread__isnull=True) & (
+        Q(community__isnull=True)
+        | Q(community__in=CommunityPage.objects.filter(facilitated_community_filter(user)))
+    )
     return (
-        Notification.objects.filter(recipient=user, thread__in=readable_threads(user))
+        Notification.objects.filter(recipient=user)
+        .filter(Q(thread__in=readable_threads(user)) | about_workflow)
         .exclude(post__is_deleted=True)
         .exclude(post__is_hidden=True)
     )
+
+
+# -- What is waiting for someone: who may act on each queue --------------------------------------
+
+
+def can_decide_proposals(user: Actor) -> TypeGuard[AuthenticatedActor]:
+    """Site staff decide community proposals."""
+    return is_site_staff(user)
+
+
+def can_use_admin(user: Actor) -> bool:
+    """Who is offered Wagtail's admin: site staff and the good-practice editors (its own
+    ``access_admin`` permission still decides at the door)."""
+    return is_good_practice_editor(user)
+
+
+def moderation_queue_filter(user: Actor) -> Q:
+    """A filter on flags ``user`` may act on: in communities they facilitate (all, for site staff)."""
+    facilitated = CommunityPage.objects.filter(facilitated_community_filter(user))
+    return Q(post__thread__community__in=facilitated) | Q(thread__community__in=facilitated)
+
+
+def join_request_queue_filter(user: Actor) -> Q:
+    """A filter on join requests ``user`` may decide: in communities they facilitate."""
+    return Q(community__in=CommunityPage.objects.filter(facilitated_community_filter(user)))
 
 
 # -- Posting, voting and joining ----------------------------------------------------------------

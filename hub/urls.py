@@ -17,6 +17,8 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("healthz/live", views.healthz_live, name="healthz-live"),
     path(".well-known/security.txt", security_txt, name="security-txt"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("favicon.ico", views.favicon, name="favicon"),
     path("about/data/", views.about_data, name="about-data"),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),

@@ -3,8 +3,9 @@ import sys
 
 from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -46,6 +47,27 @@ def healthz(request):
 def healthz_live(request):
     """Liveness: the process answers. No database, no other service."""
     return JsonResponse({"status": "ok"})
+
+
+ROBOTS_TXT = """User-agent: *
+Disallow: /admin/
+Disallow: /accounts/
+Disallow: /notifications/
+Disallow: /dashboard/
+Disallow: /search/
+"""
+
+
+@require_GET
+def robots_txt(request):
+    """Crawlers may read the public hub, not its sign-in, personal or search pages."""
+    return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request):
+    """Browsers that ask for /favicon.ico get the SVG icon base.html links."""
+    return redirect(static("hub/favicon.svg"), permanent=True)
 
 
 def about_data(request):

@@ -12,12 +12,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 
 from communities.models.communities import CommunityPage
-from communities.models.notifications import Watch, WatchLevel
+from communities.models.membership_workflow import JoinRequest
+from communities.models.moderation import Flag
+from communities.models.notifications import Notification, Watch, WatchLevel
 from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
 from communities.people.queries import profile_name, with_mention_links
 from communities.permissions import (
@@ -98,6 +100,29 @@ def post_url(post: Post) -> str:
     page = position // settings.THREAD_POSTS_PER_PAGE + 1
     suffix = f"?page={page}" if page > 1 else ""
     return f"{post.thread.url}{suffix}#post-{post.pk}"
+
+
+def notification_url(notification: Notification) -> str:
+    """Where a notification leads: the reply or thread; for the workflows, the live case study,
+    its edit form (changes requested), its review page, or the community's requests or flags."""
+    kinds = Notification.Kind
+    page = notification.good_practice
+    if page is not None and notification.kind == kinds.PUBLISHED:
+        return str(page.url or reverse("good-practice-draft", args=[page.pk]))
+    if page is not None and notification.kind == kinds.CHANGES:
+        return reverse("good-practice-edit", args=[page.pk])
+    if page is not None and notification.kind == kinds.REVIEW:
+        return reverse("good-practice-draft", args=[page.pk])
+    community = notification.community
+    if community is not None and notification.kind == kinds.JOIN_REQUEST:
+        return reverse("community-requests", args=[community.slug])
+    if community is not None and notification.kind == kinds.FLAG:
+        return reverse("moderation-queue", args=[community.slug])
+    if notification.post is not None:
+        return post_url(notification.post)
+    if notification.thread is not None:
+        return str(notification.thread.url)
+    return reverse("notifications")
 
 
 def attachment_limits() -> dict[str, Any]:
@@ -222,3 +247,34 @@ def move_targets(user: Actor, community: CommunityPage) -> QuerySet[CommunityPag
         .exclude(pk=community.pk)
         .order_by("title")
     )
+
+
+# -- What waits for a facilitator ------------------------------------------------------------------
+
+
+class SubqueryCount(Subquery):
+    """How many rows a queryset has, as a column of the outer query (one query for many counts)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _counted)"
+    output_field = IntegerField()
+
+
+def waiting_in_communities(user: Actor) -> list[tuple[CommunityPage, int, int]]:
+    """The communities ``user`` facilitates with open flags or join requests waiting:
+    ``(community, flags, join requests)``, in one query."""
+    if not user.is_authenticated:
+        return []
+    flags = Flag.objects.open().filter(
+        Q(post__thread__community=OuterRef("pk")) | Q(thread__community=OuterRef("pk"))
+    )
+    requests = JoinRequest.objects.filter(
+        status=JoinRequest.Status.PENDING, community=OuterRef("pk")
+    )
+    communities = (
+        CommunityPage.objects.live()
+        .filter(facilitated_community_filter(user))
+        .annotate(open_flags=SubqueryCount(flags), pending_requests=SubqueryCount(requests))
+        .filter(Q(open_flags__gt=0) | Q(pending_requests__gt=0))
+        .order_by("title")
+    )
+    return [(c, c.open_flags, c.pending_requests) for c in communities]

@@ -1,15 +1,21 @@
 """Notifications follow what the discussion services announce (``communities.events``).
 
 A new thread or reply tells the people who watch it, the thread's author, the quoted author and
-anyone mentioned; an accepted answer tells the reply's author. Registered once, in
-``CommunitiesConfig.ready()``.
+anyone mentioned; an accepted answer tells the reply's author. A request to join and a flag tell
+the community's facilitators. Registered once, in ``CommunitiesConfig.ready()``.
 """
 
 from __future__ import annotations
 
-from communities.discussions.services.notifications import notify_accepted, notify_new_post
+from communities.discussions.services.notifications import (
+    facilitators_of,
+    notify_about,
+    notify_accepted,
+    notify_new_post,
+)
 from communities.events import ContentChanged, subscribe
-from communities.models import Post, ThreadPage
+from communities.models import CommunityPage, Flag, JoinRequest, Notification, Post, ThreadPage
+from communities.permissions import can_facilitate, community_of
 
 
 def notify_followers(event: ContentChanged) -> None:
@@ -28,5 +34,37 @@ def notify_followers(event: ContentChanged) -> None:
                 notify_accepted(thread, answer, actor=event.actor)
 
 
+def notify_facilitators(event: ContentChanged) -> None:
+    """A new request to join, or a new flag, tells the community's facilitators (who may decide it)."""
+    request = event.details.get("join_request")
+    if event.kind == "community" and isinstance(request, JoinRequest):
+        community = request.community
+        notify_about(
+            facilitators_of(community),
+            Notification.Kind.JOIN_REQUEST,
+            may_see=lambda user: can_facilitate(user, community),
+            actor=event.actor,
+            community=community,
+            message=request.message,
+            email=False,  # the request's own email already went to them
+        )
+    flag = event.details.get("flag")
+    if event.change == "flagged" and isinstance(flag, Flag):
+        thread = flag.post.thread if flag.post is not None else flag.thread
+        if thread is None:  # a flag has a reply or a thread (the model's constraint)
+            return
+        flagged: CommunityPage = community_of(thread)
+        notify_about(
+            facilitators_of(flagged),
+            Notification.Kind.FLAG,
+            may_see=lambda user: can_facilitate(user, flagged),
+            actor=event.actor,
+            community=flagged,
+            message=f"{flag.get_reason_display()} in “{thread.title}”"
+            + (f": {flag.detail}" if flag.detail else ""),
+        )
+
+
 def register_subscribers() -> None:
     subscribe("communities.notifications", notify_followers)
+    subscribe("communities.facilitators", notify_facilitators)

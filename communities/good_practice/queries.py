@@ -11,24 +11,40 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    Q,
+    QuerySet,
+    Value,
+)
+from django.db.models.functions import Cast
 from django.http import QueryDict
 from wagtail.models import TaskState, WorkflowState
 
+from communities.discussions.queries import SubqueryCount
 from communities.models.good_practice import (
     GoodPracticePage,
     GoodPracticeQuerySet,
     GoodPracticeReviewTask,
     GoodPracticeTag,
 )
+from communities.models.membership_workflow import JoinRequest
+from communities.models.moderation import Flag
+from communities.models.proposals import CommunityProposal
 from communities.models.reuse import GoodPracticeDiscussion
 from communities.models.service_areas import ServiceArea
 from communities.permissions import (
+    can_decide_proposals,
     can_review_good_practice,
     can_see_profile,
     is_good_practice_editor,
+    join_request_queue_filter,
     listable_community_filter,
+    moderation_queue_filter,
     readable_threads,
     reviewable_good_practice_filter,
 )
@@ -344,3 +360,73 @@ def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
         "councils": list(page.councils.all()),
         "service_areas": list(page.service_areas.select_related("parent").all()),
     }
+
+
+# -- What is waiting for someone ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """What waits for a person to act on it, counted only where they may act: case studies to
+    review, open flags and join requests in communities they facilitate, community proposals
+    (site staff); and whether Wagtail's admin is theirs (editors)."""
+
+    reviews: int = 0
+    flags: int = 0
+    join_requests: int = 0
+    proposals: int = 0
+    admin: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.reviews + self.flags + self.join_requests + self.proposals
+
+
+def in_review(user: Actor, *, editor: bool) -> QuerySet[WorkflowState]:
+    """Reviews in progress on case studies ``user`` may review."""
+    pages = (
+        GoodPracticePage.objects.filter(reviewable_good_practice_filter(user, editor=editor))
+        .annotate(pk_text=Cast("pk", CharField()))
+        .values("pk_text")
+    )
+    return WorkflowState.objects.filter(
+        status=WorkflowState.STATUS_IN_PROGRESS,
+        base_content_type__app_label="wagtailcore",  # a page's (a join: no query of its own)
+        base_content_type__model="page",
+        object_id__in=pages,
+    )
+
+
+def waiting_for(user: Actor) -> Waiting:
+    """The header's and the dashboard's counts for ``user``: two queries at most (one for site
+    staff), none for anonymous visitors."""
+    if not user.is_authenticated:
+        return Waiting()
+    editor = is_good_practice_editor(user)
+    proposals: Any = (
+        SubqueryCount(CommunityProposal.objects.filter(status=CommunityProposal.Status.PENDING))
+        if can_decide_proposals(user)
+        else Value(0)
+    )
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            waiting_reviews=SubqueryCount(in_review(user, editor=editor)),
+            waiting_flags=SubqueryCount(Flag.objects.open().filter(moderation_queue_filter(user))),
+            waiting_join_requests=SubqueryCount(
+                JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).filter(
+                    join_request_queue_filter(user)
+                )
+            ),
+            waiting_proposals=proposals,
+        )
+        .values_list(
+            "waiting_reviews", "waiting_flags", "waiting_join_requests", "waiting_proposals"
+        )
+        .first()
+    )
+    if row is None:  # the account was deleted meanwhile
+        return Waiting()
+    reviews, flags, join_requests, proposals_count = row
+    return Waiting(reviews, flags, join_requests, proposals_count, admin=editor)

@@ -23,7 +23,7 @@ from communities.discussions.services.threads import (
     do_start_thread,
 )
 from communities.errors import Invalid, Refusal
-from communities.events import announce
+from communities.events import announce, announced_here
 from communities.models import (
     Adoption,
     CommunityIndexPage,
@@ -123,6 +123,14 @@ def ensure_good_practice_library() -> None:
     if created:
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowPage.objects.get_or_create(page=library, defaults={"workflow": workflow})
+
+
+@transaction.atomic
+def do_make_good_practice_editor(user: AuthenticatedActor) -> None:
+    """Make ``user`` one of the library's editors (they review case studies and use the admin's
+    good-practice pages). Idempotent."""
+    ensure_good_practice_library()
+    user.groups.add(Group.objects.get(name=GOOD_PRACTICE_EDITORS))
 
 
 # -- Submission and review --------------------------------------------------------------------
@@ -233,7 +241,9 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
     check_can_edit_good_practice(user, page)
     state = page.current_workflow_state
     if state is not None and state.status == WorkflowState.STATUS_NEEDS_CHANGES:
-        state.resume(user=user)
+        with announced_here():
+            state.resume(user=user)
+        announce("good_practice", [page.pk], "submitted", actor=_signed_in(user))
         return state
     if state is not None:
         return state  # already in review
@@ -242,7 +252,14 @@ def do_submit_for_review(page: GoodPracticePage, user: Actor) -> WorkflowState:
         raise Refusal(
             "The good practice library has no review workflow; ask site staff to run setup.", 400
         )
-    return workflow.start(page, user)
+    with announced_here():
+        state = workflow.start(page, user)
+    announce("good_practice", [page.pk], "submitted", actor=_signed_in(user))
+    return state
+
+
+def _signed_in(user: Actor) -> AuthenticatedActor | None:
+    return user if user.is_authenticated else None
 
 
 def check_can_review_good_practice(page: GoodPracticePage, reviewer: Actor) -> None:
@@ -275,9 +292,13 @@ def do_review_good_practice(
         raise Refusal("You cannot review this case study.")
     # The review task offers no action to anonymous visitors.
     reviewer = cast(AuthenticatedActor, reviewer)
-    task.on_action(task_state, reviewer, action, comment=comment)
+    with announced_here():
+        task.on_action(task_state, reviewer, action, comment=comment)
+    # The author hears of the decision, with the reviewer's comment (``comment`` in the details).
     if approve and GoodPracticePage.objects.filter(pk=page.pk, live=True).exists():
-        announce("good_practice", [page.pk], "published", actor=reviewer)
+        announce("good_practice", [page.pk], "published", actor=reviewer, comment=comment)
+    elif not approve:
+        announce("good_practice", [page.pk], "changes_requested", actor=reviewer, comment=comment)
 
 
 # -- Reuse signals and discussion -------------------------------------------------------------
@@ -401,8 +422,11 @@ def do_ask_question(
     )  # and as its reply form
     question = question.strip()
     if discussion is not None:
-        do_reply(
+        post = do_reply(
             thread=discussion.thread, author=user, body=question, idempotency_key=idempotency_key
+        )
+        announce(
+            "good_practice", [page.pk], "asked", actor=user, thread=discussion.thread, post=post
         )
         return discussion.thread
     thread = do_start_thread(
@@ -414,4 +438,5 @@ def do_ask_question(
         idempotency_key=idempotency_key,
     )
     GoodPracticeDiscussion.objects.get_or_create(page=page, defaults={"thread": thread})
+    announce("good_practice", [page.pk], "asked", actor=user, thread=thread, post=None)
     return thread

@@ -63,6 +63,13 @@ class Notification(models.Model):
         REPLY = "reply", "New reply"
         MENTION = "mention", "Mentioned you"
         ACCEPTED = "accepted", "Your answer was accepted"
+        # The workflows: about a case study, a community's requests or flags, not a thread's posts.
+        PUBLISHED = "published", "Your case study was published"
+        CHANGES = "changes", "Changes requested on your case study"
+        REVIEW = "review", "A case study is waiting for your review"
+        QUESTION = "question", "A question on your case study"
+        JOIN_REQUEST = "join_request", "A request to join"
+        FLAG = "flag", "A post was flagged"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -71,10 +78,29 @@ class Notification(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
-    thread = models.ForeignKey("communities.ThreadPage", on_delete=models.CASCADE, related_name="+")
+    # A thread's notifications name the thread (and the reply); the workflows' name the case study
+    # or the community, with ``message`` (a reviewer's comment, a request's message, a flag's reason).
+    thread = models.ForeignKey(
+        "communities.ThreadPage", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     post = models.ForeignKey(
         "communities.Post", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
+    good_practice = models.ForeignKey(
+        "communities.GoodPracticePage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    community = models.ForeignKey(
+        "communities.CommunityPage",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    message = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -85,6 +111,14 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for {self.recipient}"
+
+    @property
+    def subject(self) -> str:
+        """What the notification is about, in a few words: the thread, case study or community."""
+        for thing in (self.thread, self.good_practice, self.community):
+            if thing is not None:
+                return str(thing.title)
+        return ""
 
 
 class EmailFrequency(models.TextChoices):

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
 from communities.discussions.services.threads import do_accept_answer, do_reply, do_start_thread
+from communities.good_practice.services import do_make_good_practice_editor
 from communities.models import (
     CommunityIndexPage,
     CommunityPage,
     GoodPracticePage,
     ProfileVisibility,
     ServiceArea,
+    ThreadPage,
     Visibility,
 )
 from communities.people.services.communities import do_add_member, do_create_community
@@ -28,6 +30,23 @@ from linkeddata.services.shipped import do_import_shipped
 DEMO_PASSWORD = "hub-demo-2026"  # noqa: S105 - published demo sign-in, never used in production
 DEMO_EMAIL = "amira.khan@leeds.example.gov.uk"
 ADMIN_EMAIL = "admin@hub.example.gov.uk"
+FACILITATOR_EMAIL = "david.okafor@birmingham.example.gov.uk"
+REVIEWER_EMAIL = "sarah.mitchell@norfolk.example.gov.uk"
+# One sign-in per role, each with something waiting for it (``make run`` prints these).
+SIGN_INS = [
+    (
+        "Member",
+        DEMO_EMAIL,
+        "notifications, a case study in review, a request to join Community safety partnerships",
+    ),
+    (
+        "Facilitator",
+        FACILITATOR_EMAIL,
+        "owns the restricted Community safety partnerships: a request to join and a flagged post",
+    ),
+    ("Good-practice reviewer", REVIEWER_EMAIL, "a case study waiting for review"),
+    ("Site staff", ADMIN_EMAIL, "a community proposal waiting; the admin at /admin/"),
+]
 
 # (email, name, job title, council GSS code, expertise, profile visibility)
 MEMBERS = [
@@ -483,12 +502,14 @@ def load_demo(*, password: str | None = DEMO_PASSWORD) -> DemoResult:
         thread = do_start_thread(
             community=community, author=users[author], title=title, body=body, tags=tags
         )
+        opened = started + timedelta(days=position * 4)
+        _date_thread(thread, opened)
         posts = [
             do_reply(
                 thread=thread,
                 author=users[replier],
                 body=text,
-                created_at=started + timedelta(days=position * 4, hours=number * 5 + 2),
+                created_at=opened + timedelta(hours=number * 5 + 2),  # after the thread
             )
             for number, (replier, text) in enumerate(replies)
         ]
@@ -498,6 +519,8 @@ def load_demo(*, password: str | None = DEMO_PASSWORD) -> DemoResult:
 
     if password is None:
         _retire_published_password([ADMIN_EMAIL, *(email for email, *_ in MEMBERS)], result)
+    # The reviewer is an editor before the case study in review is sent, so it is waiting for them.
+    do_make_good_practice_editor(User.objects.get(username=REVIEWER_EMAIL))
     result.good_practice_created = load_good_practice_demo(users)
     load_people_demo(
         users, {slug: community for slug, (community, _) in communities.items()}, result
@@ -505,6 +528,16 @@ def load_demo(*, password: str | None = DEMO_PASSWORD) -> DemoResult:
     load_discussion_demo(users, result)
     load_demo_benchmarks(result)
     return result
+
+
+def _date_thread(thread: ThreadPage, opened: datetime) -> None:
+    """Date a demo thread in the past, as if it had been started then (its replies come after)."""
+    ThreadPage.objects.filter(pk=thread.pk).update(
+        first_published_at=opened,
+        last_published_at=opened,
+        latest_revision_created_at=opened,
+        last_activity_at=opened,
+    )
 
 
 def _retire_published_password(emails: list[str], result: DemoResult) -> None:
@@ -526,11 +559,29 @@ def load_demo_benchmarks(result: DemoResult) -> None:
 
 def load_people_demo(users: list, communities: dict, result: DemoResult) -> None:
     """Membership and moderation work in progress: requests, an invitation, a flag, a proposal. Idempotent."""
-    from communities.discussions.services.moderation import do_flag_post
-    from communities.models import CommunityProposal, Flag, Invitation, JoinRequest, Post
+    from communities.discussions.services.moderation import do_flag_post, do_pin_thread
+    from communities.discussions.services.threads import do_reply
+    from communities.models import CommunityProposal, Flag, Invitation, JoinRequest
     from communities.people.services.membership import do_invite, do_request_to_join
     from communities.people.services.proposals import do_propose_community
 
+    safety = communities["community-safety"]
+    if not Flag.objects.in_community(safety).exists():
+        thread = ThreadPage.objects.filter(community=safety).order_by("first_published_at").first()
+        if thread is not None:
+            reply = do_reply(
+                thread=thread,
+                author=users[9],
+                body="The complainant at 14 Elm Road has now asked for a case review three times; "
+                "her neighbour's name is in the police log if anyone needs it.",
+            )
+            do_flag_post(
+                reply,
+                by=users[1],
+                reason="personal_data",
+                detail="This names a resident's address: please hide it.",
+            )
+            do_pin_thread(thread, by=users[5])  # an entry in the community's moderation log
     if Invitation.objects.exists() or JoinRequest.objects.exists():
         return
     # The demo user (Amira) waits for an answer; Owen waits at a community Helen facilitates.
@@ -545,16 +596,6 @@ def load_people_demo(users: list, communities: dict, result: DemoResult) -> None
         "We are redesigning the EHCP request journey and would value the network's advice.",
     )
     do_invite(communities["chief-digital-officers"], email=users[2].email, by=users[11])
-    contaminated = Post.objects.filter(
-        thread__slug="contamination-in-dry-mixed-recycling-what-worked"
-    ).first()
-    if contaminated is not None and not Flag.objects.exists():
-        do_flag_post(
-            contaminated,
-            by=users[11],
-            reason="off_topic",
-            detail="Could this move to the behaviour change thread?",
-        )
     if not CommunityProposal.objects.exists():
         do_propose_community(
             by=users[1],

@@ -104,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "hub.context_processors.site",
                 "communities.discussions.context_processors.notifications",
+                "communities.good_practice.context_processors.waiting",
             ],
         },
     },

@@ -71,3 +71,52 @@ def test_load_demo_in_production_leaves_no_account_with_the_published_password(d
     assert "unusable passwords" in out.getvalue()
     assert not any(user.has_usable_password() for user in get_user_model().objects.all())
     assert not client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+
+
+def test_the_printed_demo_sign_ins_sign_in_and_each_role_finds_something_waiting(
+    db, client, settings
+):
+    """What ``make run`` prints: one sign-in per role, each with its password, each working."""
+    import io
+    import re
+
+    from communities.good_practice.queries import waiting_for
+
+    settings.DEBUG = True  # as make run loads it: with the published demo password
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+
+    sign_ins = re.findall(r"^\s+([^:\n]+):\s+(\S+@\S+) / (\S+)", out.getvalue(), re.MULTILINE)
+    assert [role for role, _email, _password in sign_ins] == [
+        "Member",
+        "Facilitator",
+        "Good-practice reviewer",
+        "Site staff",
+    ]
+    User = get_user_model()
+    waiting = {}
+    for role, email, password in sign_ins:
+        assert client.login(username=email, password=password), role
+        assert client.get("/dashboard/").status_code == 200
+        client.logout()
+        waiting[role] = waiting_for(User.objects.get(username=email))
+    assert waiting["Facilitator"].join_requests >= 1 and waiting["Facilitator"].flags >= 1
+    facilitated = CommunityPage.objects.get(slug="community-safety")
+    assert facilitated.visibility == Visibility.RESTRICTED
+    assert waiting["Good-practice reviewer"].reviews >= 1
+    assert waiting["Site staff"].proposals >= 1
+
+
+def test_the_demo_never_dates_a_reply_before_its_thread(db, settings):
+    from django.db.models import F
+
+    from hub.services.demo import load_demo
+
+    settings.DEBUG = True
+    load_demo()
+
+    assert Post.objects.count() >= 12
+    assert not Post.objects.filter(created_at__lt=F("thread__first_published_at")).exists()
+    for thread in ThreadPage.objects.all():
+        latest = thread.posts.order_by("-created_at").values_list("created_at", flat=True).first()
+        assert latest is None or thread.last_activity_at >= latest, thread.title

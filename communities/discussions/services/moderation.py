@@ -33,12 +33,17 @@ def _flag(*, by: AuthenticatedActor, reason: str, detail: str, **target: Any) ->
     """One open flag per member and target: flagging again updates the member's report."""
     if reason not in Flag.Reason.values:
         raise Invalid("Choose a reason for flagging the post.")
-    flag, _ = Flag.objects.update_or_create(
+    flag, created = Flag.objects.update_or_create(
         **target,
         flagged_by=by,
         resolved_at__isnull=True,
         defaults={"reason": reason, "detail": detail.strip()},
     )
+    if created:  # the facilitators hear of a new report once (an updated one is in their queue)
+        if "post" in target:
+            announce("post", [target["post"].pk], "flagged", actor=by, flag=flag)
+        else:
+            announce("thread", [target["thread"].pk], "flagged", actor=by, flag=flag)
     return flag
 
 

@@ -9,19 +9,22 @@ page filters by it too), so leaving or losing access to a community stops everyt
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from communities.discussions.queries import notification_url
 from communities.errors import NotFound, Refusal
 from communities.markdown import extract_mentions
 from communities.models import (
     CommunityPage,
     EmailFrequency,
+    GoodPracticePage,
     Membership,
     Notification,
     NotificationSettings,
@@ -155,6 +158,73 @@ def _create_notifications(
     return created
 
 
+def facilitators_of(community: CommunityPage) -> list[int]:
+    """The ids of ``community``'s active facilitators and owners."""
+    return list(
+        Membership.objects.filter(
+            community=community,
+            status=Membership.Status.ACTIVE,
+            role__in=[Membership.Role.FACILITATOR, Membership.Role.OWNER],
+        ).values_list("user_id", flat=True)
+    )
+
+
+def notify_about(
+    recipient_ids: Iterable[int | None],
+    kind: str,
+    *,
+    may_see: Callable[[AuthenticatedActor], bool],
+    actor: AuthenticatedActor | None = None,
+    thread: ThreadPage | None = None,
+    post: Post | None = None,
+    good_practice: GoodPracticePage | None = None,
+    community: CommunityPage | None = None,
+    message: str = "",
+    email: bool = True,
+) -> list[Notification]:
+    """Tell people about a workflow's step (a case study published or sent back, one waiting for
+    review, a question on it, a join request, a flag): in the app, and by email per their setting,
+    after the commit. Only active people for whom ``may_see`` holds (a ``communities.permissions``
+    predicate on the thing) are told; never the actor. ``email=False`` when the service already
+    emails them another way. Call inside the writing transaction."""
+    wanted = {int(pk) for pk in recipient_ids if pk is not None}
+    if actor is not None:
+        wanted.discard(actor.pk)
+    if not wanted:
+        return []
+    users = get_user_model().objects.filter(pk__in=wanted, is_active=True)
+    now = timezone.now()
+    created = Notification.objects.bulk_create(
+        [
+            Notification(
+                recipient=user,
+                kind=kind,
+                actor=actor,
+                thread=thread,
+                post=post,
+                good_practice=good_practice,
+                community=community,
+                message=message.strip(),
+                emailed_at=None if email else now,
+            )
+            for user in users
+            if may_see(user)
+        ]
+    )
+    ids = [n.pk for n in created]
+    if ids and email:
+        enqueue_on_commit("communities.discussions.tasks.send_notification_emails", ids)
+    return created
+
+
+def do_settle_review_notifications(good_practice: GoodPracticePage) -> int:
+    """A review is decided: the other reviewers' "waiting for your review" notifications about it
+    are marked read (it no longer waits for them). Call inside the deciding transaction."""
+    return Notification.objects.filter(
+        kind=Notification.Kind.REVIEW, good_practice=good_practice, read_at__isnull=True
+    ).update(read_at=timezone.now())
+
+
 # -- reading ------------------------------------------------------------------------------------
 
 
@@ -203,7 +273,7 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
     sent = 0
     pending = Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("recipient", "thread", "actor__profile")
+    ).select_related("recipient", "thread", "actor__profile", "good_practice", "community")
     for notification in pending:
         recipient = notification.recipient
         if (
@@ -213,10 +283,14 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
             continue
         if not readable_notifications(recipient).filter(pk=notification.pk).exists():
             continue
-        context = {"notification": notification, "site_url": settings.WAGTAILADMIN_BASE_URL}
+        context = {
+            "notification": notification,
+            "site_url": settings.WAGTAILADMIN_BASE_URL,
+            "link": notification_url(notification),
+        }
         send_email(
             key=f"notification:{notification.pk}",
-            subject=f"{notification.get_kind_display()}: {notification.thread.title}",
+            subject=f"{notification.get_kind_display()}: {notification.subject}",
             body=render_to_string("communities/email/notification.txt", context),
             recipients=[recipient.email],
         )
@@ -239,14 +313,15 @@ def build_digest(user: AuthenticatedActor, since: datetime) -> DigestGroups:
 
     notifications = (
         readable_notifications(user)
-        .filter(emailed_at__isnull=True)
+        .filter(emailed_at__isnull=True, thread__isnull=False)
         .select_related("thread__community", "actor__profile")
         .order_by("created_at")
     )
     seen_threads: set[int] = set()
     for notification in notifications:
-        group(community_of(notification.thread))["notifications"].append(notification)
-        seen_threads.add(notification.thread_id)
+        thread = cast(ThreadPage, notification.thread)  # filtered on above
+        group(community_of(thread))["notifications"].append(notification)
+        seen_threads.add(thread.pk)
     mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
         "community_id"
     )
@@ -272,9 +347,21 @@ def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> boo
     prefs = preferences_for(user)
     since = prefs.last_digest_at or now - timedelta(days=1)
     groups = build_digest(user, since)
+    workflow = [
+        (notification, notification_url(notification))
+        for notification in readable_notifications(user)
+        .filter(emailed_at__isnull=True, thread__isnull=True)
+        .select_related("good_practice", "community")
+        .order_by("created_at")
+    ]
     sent = False
-    if groups and user.email:
-        context = {"user": user, "groups": groups, "site_url": settings.WAGTAILADMIN_BASE_URL}
+    if (groups or workflow) and user.email:
+        context = {
+            "user": user,
+            "groups": groups,
+            "workflow": workflow,
+            "site_url": settings.WAGTAILADMIN_BASE_URL,
+        }
         send_email(
             # the previous digest names this one: a re-run after a crash sends nothing twice
             key=f"digest:{user.pk}:{prefs.last_digest_at.isoformat() if prefs.last_digest_at else 'first'}",
@@ -283,6 +370,7 @@ def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> boo
             recipients=[user.email],
         )
         ids = [n.pk for group in groups.values() for n in group["notifications"]]
+        ids += [n.pk for n, _link in workflow]
         Notification.objects.filter(pk__in=ids).update(emailed_at=now)
         sent = True
     prefs.last_digest_at = now

@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from communities.discussions.queries import post_url
+from communities.discussions.queries import notification_url, waiting_in_communities
 from communities.discussions.services.notifications import (
     do_mark_dashboard_seen,
     do_mark_read,
@@ -34,7 +34,7 @@ from hub.floor.numbers import page_number
 @login_required
 def notifications(request):
     items = readable_notifications(request.user).select_related(
-        "thread", "actor__profile", "post__thread"
+        "thread", "actor__profile", "post__thread", "good_practice", "community"
     )
     page = Paginator(items, 30).get_page(page_number(request.GET.get("page")))
     return TemplateResponse(request, "communities/notifications.html", {"notifications": page})
@@ -44,9 +44,7 @@ def notifications(request):
 def open_notification(request, notification_id: int):
     notification = get_object_or_404(readable_notifications(request.user), pk=notification_id)
     do_mark_read(request.user, [notification.pk])
-    return redirect(
-        post_url(notification.post) if notification.post_id else notification.thread.url
-    )
+    return redirect(notification_url(notification))
 
 
 @login_required
@@ -82,6 +80,7 @@ def dashboard(request):
         "new_threads": new.order_by("-last_activity_at")[:20],
         "watched_threads": watched.order_by("-last_activity_at")[:20],
         "unanswered": in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20],
+        "waiting_in_communities": waiting_in_communities(user),
     }
     do_mark_dashboard_seen(user)
     return TemplateResponse(request, "communities/dashboard.html", context)

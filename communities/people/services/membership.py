@@ -99,6 +99,8 @@ def do_request_to_join(user: Actor, community: CommunityPage, message: str = "")
             )
     except IntegrityError:  # the same request sent twice at once
         raise Refusal("You have already asked to join; a facilitator will decide soon.") from None
+    # The facilitators are told in the app (``join_request`` in the details); the email below is theirs.
+    announce("community", [community.pk], "membership", actor=user, join_request=request)
     queue_email(
         _facilitator_emails(community),
         "communities/people/email/join_request",

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from hub.services.demo import ADMIN_EMAIL, DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from hub.services.demo import DEMO_PASSWORD, SIGN_INS, load_demo
 
 
 class Command(BaseCommand):
@@ -46,6 +46,6 @@ class Command(BaseCommand):
                 "(manage.py createsuperuser)."
             )
         else:
-            self.stdout.write(
-                f"Demo sign-in: {DEMO_EMAIL} / {DEMO_PASSWORD} (site staff: {ADMIN_EMAIL})"
-            )
+            self.stdout.write("Demo sign-ins, one per role (each has something waiting for it):")
+            for role, email, waiting in SIGN_INS:
+                self.stdout.write(f"  {role + ':':<24}{email} / {DEMO_PASSWORD}  ({waiting})")
