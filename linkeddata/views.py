@@ -596,6 +596,40 @@ def area_search(request: HttpRequest) -> HttpResponse:
     return render(request, "linkeddata/areas.html", {"areas": areas, "q": query})
 
 
+def _picked(request: HttpRequest, area: Area) -> tuple[list[Area], list[str]]:
+    """The councils chosen so far (``council``, GSS codes), less one removed (``remove``), plus one
+    typed into the type-ahead (``add``, a name or GSS code), and what was wrong with the input."""
+    errors: list[str] = []
+    removed = request.GET.get("remove", "")
+    codes = [code for code in request.GET.getlist("council") if code and code != removed]
+    by_code = {a.gss_code: a for a in Area.objects.councils().filter(gss_code__in=codes)}
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        errors.append(f"No council has the code {', '.join(unknown)}; choose from the list.")
+    picked = [by_code[code] for code in dict.fromkeys(codes) if code in by_code]
+    typed = request.GET.get("add", "").strip()
+    if typed:
+        found = benchmarks.find_council(typed)
+        if len(found) == 1 and found[0] != area:
+            if found[0] not in picked:
+                picked.append(found[0])
+        elif len(found) == 1:
+            errors.append(f"{area.short_name} is the council being compared; choose another.")
+        elif found:
+            errors.append(
+                f"“{typed}” matches several councils ({', '.join(a.short_name for a in found)}); "
+                "choose one from the list."
+            )
+        else:
+            errors.append(f"No English council is called “{typed}”; choose one from the list.")
+    if len(picked) > benchmarks.MAX_PICKED:
+        errors.append(
+            f"Choose at most {benchmarks.MAX_PICKED} councils; the first {benchmarks.MAX_PICKED} are shown."
+        )
+        picked = picked[: benchmarks.MAX_PICKED]
+    return picked, errors
+
+
 @require_GET
 def compare(request: HttpRequest, gss: str) -> HttpResponse:
     try:
@@ -609,13 +643,42 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
     mode = request.GET.get("with", "similar")
     if mode not in benchmarks.COMPARE_MODES:
         mode = "similar"
-    picked_codes = request.GET.getlist("council")
-    picked = list(Area.objects.filter(gss_code__in=picked_codes))
+    picked, errors = _picked(request, area)
+    if mode == "picked" and not picked and not errors:
+        errors.append("Choose at least one council to compare with, or choose another comparison.")
+    context = {
+        "area": area,
+        "datasets": datasets,
+        "dataset": dataset,
+        "mode": mode,
+        "modes": benchmarks.COMPARE_MODES,
+        "mode_label": benchmarks.COMPARE_MODES[mode],
+        "councils": Area.objects.councils().exclude(pk=area.pk).only("gss_code", "short_name"),
+        "picked": picked,
+        "errors": errors,
+        "cluster": benchmarks.global_cluster(area),
+    }
     if mode == "picked" and not picked:
-        picked = benchmarks.similar_areas(area, limit=3)
+        return render(request, "linkeddata/compare.html", context, status=400)
     result = benchmarks.comparison(area, dataset, mode, picked)
+    rows = [
+        (period, [line.values[i] for line in result.lines])
+        for i, period in enumerate(result.periods)
+    ]
+    if request.GET.get("format") == "csv":
+        response = _csv_response(
+            ["period", *(f"{line.name} ({dataset.measure.unit})" for line in result.lines)],
+            (
+                (period, *("" if v is None else format(v.normalize(), "f") for v in values))
+                for period, values in rows
+            ),
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="compare-{area.gss_code}-{dataset.slug}-{mode}.csv"'
+        )
+        return response
     unit = dataset.measure.unit
-    chart = charts.line_chart(
+    context["chart"] = charts.line_chart(
         f"{dataset.measure.label}: {area.short_name} compared with {benchmarks.COMPARE_MODES[mode]}",
         f"Line chart of {dataset.measure.label.lower()} in {unit} ({dataset.measure.polarity_text}) from "
         f"{result.periods[0] if result.periods else ''} to {result.periods[-1] if result.periods else ''} for "
@@ -625,27 +688,13 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
         [(line.name, line.values) for line in result.lines],
         unit,
     )
-    rows = [
-        (period, [line.values[i] for line in result.lines])
-        for i, period in enumerate(result.periods)
-    ]
-    return render(
-        request,
-        "linkeddata/compare.html",
-        {
-            "area": area,
-            "datasets": datasets,
-            "dataset": dataset,
-            "mode": mode,
-            "modes": benchmarks.COMPARE_MODES,
-            "mode_label": benchmarks.COMPARE_MODES[mode],
-            "comparison": result,
-            "chart": chart,
-            "rows": rows,
-            "councils": Area.objects.councils().exclude(pk=area.pk),
-            "picked_codes": {a.gss_code for a in picked},
-        },
-    )
+    query = request.GET.copy()
+    query.pop("add", None)
+    query.pop("remove", None)
+    query.setlist("council", [a.gss_code for a in picked])
+    query["format"] = "csv"
+    context.update(comparison=result, rows=rows, csv_query=query.urlencode())
+    return render(request, "linkeddata/compare.html", context)
 
 
 @csrf_exempt
