@@ -9,10 +9,11 @@ import io
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
@@ -68,6 +69,7 @@ DOCUMENT_CACHE_SECONDS = 3600
 FORMAT_LINKS = [(ext, FORMATS[ext]) for ext in ALL if ext != "html"]
 RDF_ONLY = [ext for ext in FORMATS if ext != "csv"]
 RDF_LINKS = [(ext, FORMATS[ext]) for ext in RDF_ONLY if ext != "html"]
+RANKING_PAGE_SIZE = 50  # councils per page of a measure's ranking
 OBSERVATION_CSV_HEADER = ["dataset", "gss_code", "area_name", "period", "value", "unit"]
 
 
@@ -257,6 +259,26 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
 
     def html() -> HttpResponse:
         ranking = rows()
+        find = request.GET.get("find", "").strip().upper()
+        find_error = ""
+        if find:
+            position = next((i for i, row in enumerate(ranking) if row.area.gss_code == find), None)
+            if position is not None:
+                query = request.GET.copy()
+                query.pop("find")
+                query["page"] = str(position // RANKING_PAGE_SIZE + 1)
+                return redirect(f"{request.path}?{query.urlencode()}#council-{find}")
+            named = Area.objects.filter(gss_code=find).first()
+            find_error = (
+                f"{named.short_name if named else find} has no figure for {chosen.code}"
+                + (" with these filters." if region or authority_type else ".")
+            )
+        paginator = Paginator(ranking, RANKING_PAGE_SIZE)
+        ranking_page = paginator.get_page(request.GET.get("page"))
+        page_query = request.GET.copy()
+        page_query.pop("page", None)
+        page_query.pop("find", None)
+        mine = getattr(getattr(request.user, "profile", None), "council", None)
         shown = ranking if len(ranking) <= 40 else ranking[:15] + ranking[-15:]
         unit = dataset.measure.unit
         chart = None
@@ -279,6 +301,11 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 "periods": periods,
                 "period": chosen,
                 "ranking": ranking,
+                "ranking_page": ranking_page,
+                "page_query": page_query.urlencode(),
+                "find_error": find_error,
+                "find_choices": sorted(ranking, key=lambda row: row.area.short_name),
+                "find_selected": find or (mine.gss_code if mine is not None else ""),
                 "chart": chart,
                 "region": region,
                 "type": authority_type,

@@ -62,3 +62,30 @@ def test_compare_by_council_type_and_by_ons_cluster(client, recycling, councils)
     by_cluster = _get(client, **{"with": "cluster"}).content.decode()
     assert "ONS cluster B average" in by_cluster
     assert 'href="/doc/area/E06000023">Bristol<' in by_cluster
+
+
+def test_measure_ranking_is_paged_and_finds_a_council(client, recycling, settings, monkeypatch):
+    from linkeddata import views
+
+    monkeypatch.setattr(views, "RANKING_PAGE_SIZE", 2)
+    page = client.get("/doc/measure/recycling", {"period": "2023-24"}).content.decode()
+    assert "page 1 of 2" in page and "Next page" in page
+    assert 'id="council-E08000035"' not in page  # Leeds is 3rd: on page 2
+    found = client.get("/doc/measure/recycling", {"period": "2023-24", "find": "E08000035"})
+    assert found.status_code == 302
+    assert found["Location"].endswith("?period=2023-24&page=2#council-E08000035")
+    second = client.get(found["Location"]).content.decode()
+    assert 'id="council-E08000035"' in second and "Previous page" in second
+    missing = client.get("/doc/measure/recycling", {"period": "2022-23", "find": "E06000023"})
+    assert "Bristol has no figure for 2022/23." in missing.content.decode()
+
+
+def test_find_my_council_is_prefilled_from_the_members_council(client, recycling, councils):
+    from tests.factories import UserFactory
+
+    member = UserFactory()
+    member.profile.council = councils["bristol"]
+    member.profile.save(update_fields=["council"])
+    client.force_login(member)
+    page = client.get("/doc/measure/recycling", {"period": "2023-24"}).content.decode()
+    assert '<option value="E06000023" selected>Bristol</option>' in page
