@@ -1,7 +1,13 @@
-// The header menu on a phone: a button that shows and hides the links. Without JavaScript the
-// button stays hidden and every link is shown.
+// The header menu on a phone (a button that shows and hides the links; without JavaScript the
+// button stays hidden and every link is shown), and filters that fold away on a phone.
 (function () {
   "use strict";
+  // Filters that fold away on a phone (shown open on wider screens and without JavaScript).
+  if (window.matchMedia("(max-width: 48rem)").matches) {
+    document.querySelectorAll("details[data-fold-on-phone]").forEach(function (details) {
+      details.open = false;
+    });
+  }
   var button = document.querySelector(".menu-button");
   var menu = document.getElementById("site-menu");
   if (!button || !menu) {
