@@ -1,5 +1,7 @@
 """A reader compares their council in a real browser; axe-core reports no violations on the data pages."""
 
+from pathlib import Path
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -119,7 +121,7 @@ def test_compare_on_a_phone_picks_councils_by_keyboard_and_downloads_csv(
     csv_link = phone.get_by_role("link", name="Download this comparison as CSV")
     with phone.expect_download() as download:
         csv_link.click()
-    lines = open(download.value.path(), encoding="utf-8").read().splitlines()  # noqa: SIM115, PTH123
+    lines = Path(download.value.path()).read_text(encoding="utf-8").splitlines()
     assert lines[0] == "period,Leeds (percent),Bristol (percent),Manchester (percent)"
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     check_accessibility(phone)
