@@ -718,7 +718,7 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
     query = request.GET.copy()
     query.pop("add", None)
     query.pop("remove", None)
-    query.setlist("council", [a.gss_code for a in picked])
+    query.setlist("council", [a.gss_code or "" for a in picked])
     query["format"] = "csv"
     context.update(comparison=result, rows=rows, csv_query=query.urlencode())
     return render(request, "linkeddata/compare.html", context)
