@@ -10,6 +10,7 @@ from hub.api import api
 from hub.security_txt import security_txt
 
 handler400 = "hub.views.bad_request"
+handler403 = "hub.views.permission_denied"
 handler404 = "hub.views.page_not_found"
 handler500 = "hub.views.server_error"
 
@@ -20,6 +21,10 @@ urlpatterns = [
     path("robots.txt", views.robots_txt, name="robots-txt"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("about/data/", views.about_data, name="about-data"),
+    path("accessibility/", views.accessibility, name="accessibility"),
+    path("privacy/", views.privacy, name="privacy"),
+    path("cookies/", views.cookies, name="cookies"),
+    path("contact/", views.contact, name="contact"),
     path("api/", api.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

@@ -1,11 +1,14 @@
 import ipaddress
 import sys
+from email.utils import parseaddr
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template import loader
 from django.templatetags.static import static
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -72,6 +75,40 @@ def favicon(request):
 
 def about_data(request):
     return render(request, "hub/about_data.html")
+
+
+def accessibility(request):
+    return render(request, "hub/accessibility.html", {"contact_email": contact_email()})
+
+
+def privacy(request):
+    return render(request, "hub/privacy.html", {"contact_email": contact_email()})
+
+
+def cookies(request):
+    return render(request, "hub/cookies.html")
+
+
+def contact(request):
+    return render(request, "hub/contact.html", {"contact_email": contact_email()})
+
+
+def contact_email() -> str:
+    """``CONTACT_EMAIL``, or the address the hub sends its emails from (a mailbox someone reads)."""
+    return settings.CONTACT_EMAIL or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]
+
+
+def permission_denied(request, exception=None):
+    """The 403 page: why (the refusal's own message, when it gives one) and a way back."""
+    reason = str(exception) if exception is not None and str(exception) else ""
+    back = request.META.get("HTTP_REFERER", "")
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        back = ""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": reason or "You do not have permission."}, status=403)
+    return render(request, "403.html", {"reason": reason, "back": back}, status=403)
 
 
 def bad_request(request, exception=None):

@@ -89,7 +89,12 @@ def line_chart(
 ) -> SafeString:
     chart = pygal.Line(
         **_config(
-            height=420, x_label_rotation=30, y_title=unit, allow_interruptions=True, dots_size=4
+            height=420,
+            x_label_rotation=30,
+            y_title=unit,
+            allow_interruptions=True,
+            dots_size=4,
+            include_x_axis=True,  # figures are levels: the axis starts at zero, so no change looks bigger
         )
     )
     chart.title = title
@@ -109,7 +114,12 @@ def bar_chart(
 ) -> SafeString:
     """A horizontal bar per row."""
     chart = pygal.HorizontalBar(
-        **_config(height=max(300, 22 * len(rows) + 160), x_title=unit, show_legend=False)
+        **_config(
+            height=max(300, 22 * len(rows) + 160),
+            x_title=unit,
+            show_legend=False,
+            include_x_axis=True,
+        )
     )
     chart.title = title
     chart.x_labels = [name for name, _ in rows]

@@ -10,10 +10,11 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.csrf import csrf_exempt
@@ -73,6 +74,7 @@ DOCUMENT_CACHE_SECONDS = 3600
 FORMAT_LINKS = [(ext, FORMATS[ext]) for ext in ALL if ext != "html"]
 RDF_ONLY = [ext for ext in FORMATS if ext != "csv"]
 RDF_LINKS = [(ext, FORMATS[ext]) for ext in RDF_ONLY if ext != "html"]
+RANKING_PAGE_SIZE = 50  # councils per page of a measure's ranking
 OBSERVATION_CSV_HEADER = ["dataset", "gss_code", "area_name", "period", "value", "unit"]
 
 
@@ -287,6 +289,26 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
 
     def html() -> HttpResponse:
         ranking = rows()
+        find = request.GET.get("find", "").strip().upper()
+        find_error = ""
+        if find:
+            position = next((i for i, row in enumerate(ranking) if row.area.gss_code == find), None)
+            if position is not None:
+                query = request.GET.copy()
+                query.pop("find")
+                query["page"] = str(position // RANKING_PAGE_SIZE + 1)
+                return redirect(f"{request.path}?{query.urlencode()}#council-{find}")
+            named = Area.objects.filter(gss_code=find).first()
+            find_error = (
+                f"{named.short_name if named else find} has no figure for {chosen.code}"
+                + (" with these filters." if region or authority_type else ".")
+            )
+        paginator = Paginator(ranking, RANKING_PAGE_SIZE)
+        ranking_page = paginator.get_page(request.GET.get("page"))
+        page_query = request.GET.copy()
+        page_query.pop("page", None)
+        page_query.pop("find", None)
+        mine = getattr(getattr(request.user, "profile", None), "council", None)
         shown = ranking if len(ranking) <= 40 else ranking[:15] + ranking[-15:]
         unit = dataset.measure.unit
         chart = None
@@ -309,6 +331,11 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 "periods": periods,
                 "period": chosen,
                 "ranking": ranking,
+                "ranking_page": ranking_page,
+                "page_query": page_query.urlencode(),
+                "find_error": find_error,
+                "find_choices": sorted(ranking, key=lambda row: row.area.short_name),
+                "find_selected": find or (mine.gss_code if mine is not None else ""),
                 "chart": chart,
                 "region": region,
                 "type": authority_type,
@@ -654,6 +681,40 @@ def area_search(request: HttpRequest) -> HttpResponse:
     return render(request, "linkeddata/areas.html", {"areas": areas, "q": query})
 
 
+def _picked(request: HttpRequest, area: Area) -> tuple[list[Area], list[str]]:
+    """The councils chosen so far (``council``, GSS codes), less one removed (``remove``), plus one
+    typed into the type-ahead (``add``, a name or GSS code), and what was wrong with the input."""
+    errors: list[str] = []
+    removed = request.GET.get("remove", "")
+    codes = [code for code in request.GET.getlist("council") if code and code != removed]
+    by_code = {a.gss_code: a for a in Area.objects.councils().filter(gss_code__in=codes)}
+    unknown = [code for code in codes if code not in by_code]
+    if unknown:
+        errors.append(f"No council has the code {', '.join(unknown)}; choose from the list.")
+    picked = [by_code[code] for code in dict.fromkeys(codes) if code in by_code]
+    typed = request.GET.get("add", "").strip()
+    if typed:
+        found = benchmarks.find_council(typed)
+        if len(found) == 1 and found[0] != area:
+            if found[0] not in picked:
+                picked.append(found[0])
+        elif len(found) == 1:
+            errors.append(f"{area.short_name} is the council being compared; choose another.")
+        elif found:
+            errors.append(
+                f"“{typed}” matches several councils ({', '.join(a.short_name for a in found)}); "
+                "choose one from the list."
+            )
+        else:
+            errors.append(f"No English council is called “{typed}”; choose one from the list.")
+    if len(picked) > benchmarks.MAX_PICKED:
+        errors.append(
+            f"Choose at most {benchmarks.MAX_PICKED} councils; the first {benchmarks.MAX_PICKED} are shown."
+        )
+        picked = picked[: benchmarks.MAX_PICKED]
+    return picked, errors
+
+
 @public_read
 def compare(request: HttpRequest, gss: str) -> HttpResponse:
     try:
@@ -667,13 +728,42 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
     mode = request.GET.get("with", "similar")
     if mode not in benchmarks.COMPARE_MODES:
         mode = "similar"
-    picked_codes = request.GET.getlist("council")
-    picked = list(Area.objects.filter(gss_code__in=picked_codes))
+    picked, errors = _picked(request, area)
+    if mode == "picked" and not picked and not errors:
+        errors.append("Choose at least one council to compare with, or choose another comparison.")
+    context = {
+        "area": area,
+        "datasets": datasets,
+        "dataset": dataset,
+        "mode": mode,
+        "modes": benchmarks.COMPARE_MODES,
+        "mode_label": benchmarks.COMPARE_MODES[mode],
+        "councils": Area.objects.councils().exclude(pk=area.pk).only("gss_code", "short_name"),
+        "picked": picked,
+        "errors": errors,
+        "cluster": benchmarks.global_cluster(area),
+    }
     if mode == "picked" and not picked:
-        picked = benchmarks.similar_areas(area, limit=3)
+        return render(request, "linkeddata/compare.html", context, status=400)
     result = benchmarks.comparison(area, dataset, mode, picked)
+    rows = [
+        (period, [line.values[i] for line in result.lines])
+        for i, period in enumerate(result.periods)
+    ]
+    if request.GET.get("format") == "csv":
+        response = _csv_response(
+            ["period", *(f"{line.name} ({dataset.measure.unit})" for line in result.lines)],
+            (
+                (period, *("" if v is None else format(v.normalize(), "f") for v in values))
+                for period, values in rows
+            ),
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="compare-{area.gss_code}-{dataset.slug}-{mode}.csv"'
+        )
+        return response
     unit = dataset.measure.unit
-    chart = charts.line_chart(
+    context["chart"] = charts.line_chart(
         f"{dataset.measure.label}: {area.short_name} compared with {benchmarks.COMPARE_MODES[mode]}",
         f"Line chart of {dataset.measure.label.lower()} in {unit} ({dataset.measure.polarity_text}) from "
         f"{result.periods[0] if result.periods else ''} to {result.periods[-1] if result.periods else ''} for "
@@ -683,27 +773,13 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
         [(line.name, line.values) for line in result.lines],
         unit,
     )
-    rows = [
-        (period, [line.values[i] for line in result.lines])
-        for i, period in enumerate(result.periods)
-    ]
-    return render(
-        request,
-        "linkeddata/compare.html",
-        {
-            "area": area,
-            "datasets": datasets,
-            "dataset": dataset,
-            "mode": mode,
-            "modes": benchmarks.COMPARE_MODES,
-            "mode_label": benchmarks.COMPARE_MODES[mode],
-            "comparison": result,
-            "chart": chart,
-            "rows": rows,
-            "councils": Area.objects.councils().exclude(pk=area.pk),
-            "picked_codes": {a.gss_code for a in picked},
-        },
-    )
+    query = request.GET.copy()
+    query.pop("add", None)
+    query.pop("remove", None)
+    query.setlist("council", [a.gss_code or "" for a in picked])
+    query["format"] = "csv"
+    context.update(comparison=result, rows=rows, csv_query=query.urlencode())
+    return render(request, "linkeddata/compare.html", context)
 
 
 @csrf_exempt

@@ -15,6 +15,7 @@ from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
+from taggit.models import Tag
 
 from communities.models.communities import CommunityPage
 from communities.models.membership_workflow import JoinRequest
@@ -66,6 +67,20 @@ def thread_listing(
     if tag:
         threads = threads.filter(tags__name__iexact=tag)
     return threads.order_by("-is_pinned", "-last_activity_at", "-pk")
+
+
+def community_thread_tags(community: CommunityPage) -> list[str]:
+    """The tags used on a community's live threads, by name: what its tag filter offers."""
+    return list(
+        Tag.objects.filter(
+            communities_threadtag_items__content_object__in=ThreadPage.objects.live().child_of(
+                community
+            )
+        )
+        .order_by("name")
+        .values_list("name", flat=True)
+        .distinct()
+    )
 
 
 def watch_level(
@@ -210,7 +225,7 @@ def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, 
     status = request.GET.get("status", "")
     answered = {"answered": True, "unanswered": False}.get(status)
     tag = request.GET.get("tag", "").strip()
-    threads = thread_listing(community, answered=answered, tag=tag)
+    threads = thread_listing(community, answered=answered, tag=tag).prefetch_related("tags")
     page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(
         page_number(request.GET.get("page"))
     )
@@ -231,6 +246,7 @@ def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, 
         "threads": page,
         "status": status,
         "tag": tag,
+        "tag_choices": community_thread_tags(community),
         "statuses": STATUSES,
         "new_thread_url": reverse("new-thread", args=[community.slug]),
         "watch_level": watch or WatchLevel.NORMAL,

@@ -222,6 +222,8 @@ EMAIL_FILE_PATH = Path(env_str("EMAIL_FILE_PATH") or DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Knowledge Hub <hub@localhost>")
 # Where to report a vulnerability (/.well-known/security.txt); default: the sender address above.
 SECURITY_CONTACT = env_str("SECURITY_CONTACT")
+# The support address on the contact and privacy pages; default: the sender address above.
+CONTACT_EMAIL = env_str("CONTACT_EMAIL")
 
 SITE_NAME = env_str("SITE_NAME", "Local Government Knowledge Hub")
 WAGTAIL_SITE_NAME = SITE_NAME

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Avg
 
-from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
+from linkeddata.models import Area, Cluster, Dataset, Observation, Period, SimilarArea
 
 EXCLUDED_TYPES = ("COMB", "SRA")  # combined authorities and the GLA are not ranked against councils
 
@@ -185,8 +185,28 @@ class Comparison:
 COMPARE_MODES = {
     "similar": "its ONS similar councils (average)",
     "region": "its region's average",
+    "type": "councils of the same type (average)",
+    "cluster": "its ONS cluster (average)",
     "picked": "councils I choose",
 }
+MAX_PICKED = 8  # lines a chart can still tell apart by dash pattern
+
+
+def find_council(text: str) -> list[Area]:
+    """Councils a typed name or GSS code stands for: one, several (ambiguous) or none."""
+    text = text.strip()
+    if not text:
+        return []
+    councils = Area.objects.councils()
+    for lookup in ("gss_code__iexact", "short_name__iexact", "name__iexact"):
+        found = list(councils.filter(**{lookup: text}))
+        if found:
+            return found
+    return list(councils.filter(short_name__icontains=text)[:5])
+
+
+def global_cluster(area: Area) -> Cluster | None:
+    return area.clusters.filter(similarity_type="global").first()
 
 
 def comparison(area: Area, dataset: Dataset, mode: str, picked: list[Area]) -> Comparison:
@@ -201,12 +221,24 @@ def comparison(area: Area, dataset: Dataset, mode: str, picked: list[Area]) -> C
         lines.append(
             Line(f"Average of {len(others)} similar councils", [mean.get(p) for p in periods])
         )
+    elif mode == "type":
+        others = list(
+            Area.objects.councils().filter(authority_type=area.authority_type).exclude(pk=area.pk)
+        )
+        mean = average_series(dataset, others)
+        lines.append(Line(f"{area.authority_type_name} average", [mean.get(p) for p in periods]))
+    elif mode == "cluster":
+        cluster = global_cluster(area)
+        others = list(cluster.areas.councils().exclude(pk=area.pk)) if cluster is not None else []
+        mean = average_series(dataset, others)
+        name = f"ONS cluster {cluster.code}" if cluster is not None else "ONS cluster"
+        lines.append(Line(f"{name} average", [mean.get(p) for p in periods]))
     elif mode == "region":
         others = list(Area.objects.councils().filter(region=area.region).exclude(pk=area.pk))
         mean = average_series(dataset, others)
         lines.append(Line(f"{area.region or 'Region'} average", [mean.get(p) for p in periods]))
     else:
-        others = [a for a in picked if a.pk != area.pk][:8]
+        others = [a for a in picked if a.pk != area.pk][:MAX_PICKED]
         values = series(dataset, others)
         lines += [
             Line(a.short_name, [values.get(a.pk, {}).get(p) for p in periods]) for a in others
