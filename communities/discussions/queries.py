@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,7 +17,7 @@ from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 
-from communities.models.communities import CommunityPage
+from communities.models.communities import CommunityPage, Visibility
 from communities.models.notifications import Watch, WatchLevel
 from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
 from communities.people.queries import profile_name, with_mention_links
@@ -34,6 +35,7 @@ from communities.permissions import (
     vote_checker,
 )
 from hub.floor.actor import Actor
+from hub.floor.bad_input import BadInput
 from hub.floor.numbers import page_number
 
 STATUSES = [("", "All"), ("unanswered", "Unanswered"), ("answered", "Answered")]
@@ -52,6 +54,56 @@ def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPag
         # a Wagtail PageQuerySet, untyped: the annotation says QuerySet, which has no child_of
         communities = communities.child_of(index)  # type: ignore[attr-defined]
     return communities.order_by("title")
+
+
+VISIBILITY_FILTERS = [
+    ("", "All"),
+    (Visibility.OPEN, "Open"),
+    (Visibility.RESTRICTED, "Restricted"),
+    (Visibility.PRIVATE, "Private"),
+]
+MAX_DIRECTORY_QUERY = 200
+
+
+def community_directory_page(request: HttpRequest, index: Any) -> dict[str, Any]:
+    """The communities list: those ``request.user`` may know of, by title, filtered by visibility,
+    topic and a search of titles and descriptions, a page (``COMMUNITIES_PER_PAGE``) at a time.
+
+    Two queries whatever the number of communities: the count and the page; each card's URL is
+    built from the index's, as every community is its child."""
+    query = request.GET.get("q", "").strip()
+    if len(query) > MAX_DIRECTORY_QUERY:
+        raise BadInput(f"Search for at most {MAX_DIRECTORY_QUERY} characters.")
+    visibility = request.GET.get("visibility", "")
+    if visibility not in Visibility.values:
+        visibility = ""
+    topic = request.GET.get("topic", "").strip()[:100]
+    communities = community_directory(request.user, index)
+    if visibility:
+        communities = communities.filter(visibility=visibility)
+    if topic:
+        communities = communities.filter(tags__name__iexact=topic)
+    if query:
+        communities = communities.filter(
+            Q(title__icontains=query) | Q(description__icontains=query)
+        )
+    communities = communities.only("title", "slug", "description", "visibility", "url_path")
+    page = Paginator(communities, settings.COMMUNITIES_PER_PAGE).get_page(
+        page_number(request.GET.get("page"))
+    )
+    base_url = index.get_url(request)
+    for community in page:
+        community.list_url = f"{base_url}{community.slug}/"
+    params = {"q": query, "visibility": visibility, "topic": topic}
+    return {
+        "communities": page,
+        "query": query,
+        "visibility": visibility,
+        "topic": topic,
+        "visibility_filters": VISIBILITY_FILTERS,
+        "filter_query": urlencode({k: v for k, v in params.items() if v}),
+        "filtered": any(params.values()),
+    }
 
 
 def thread_listing(
