@@ -12,13 +12,17 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
+from wagtail.models import Page
 
 from communities.models.communities import CommunityPage, Visibility
+from communities.models.good_practice import GoodPracticePage
 from communities.models.notifications import Watch, WatchLevel
+from communities.models.related import RelatedContent
 from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
 from communities.people.queries import profile_name, with_mention_links
 from communities.permissions import (
@@ -32,6 +36,7 @@ from communities.permissions import (
     post_editor,
     post_history_viewer,
     posting_refusal,
+    readable_threads,
     vote_checker,
 )
 from hub.floor.actor import Actor
@@ -104,6 +109,34 @@ def community_directory_page(request: HttpRequest, index: Any) -> dict[str, Any]
         "filter_query": urlencode({k: v for k, v in params.items() if v}),
         "filtered": any(params.values()),
     }
+
+
+def related_pages(request: HttpRequest, page: Page, limit: int = 5) -> list[dict[str, str]] | None:
+    """The related content stored for ``page`` that ``request.user`` may see, most alike first:
+    one query for the stored ids, one for the pages among them the reader may see; None when
+    nothing is stored for the page yet."""
+    stored = (
+        RelatedContent.objects.filter(page_id=page.pk).values_list("page_ids", flat=True).first()
+    )
+    if stored is None:
+        return None
+    if not stored:
+        return []
+    visible = Page.objects.live().filter(
+        Q(pk__in=readable_threads(request.user).filter(pk__in=stored).values("pk"))
+        | Q(pk__in=GoodPracticePage.objects.live().filter(pk__in=stored).values("pk"))
+    )
+    found = {p.pk: p for p in visible.only("title", "url_path", "content_type_id")}
+    thread_type = ContentType.objects.get_for_model(ThreadPage).pk
+    related: list[dict[str, str]] = []
+    for pk in stored:
+        if pk in found and len(related) < limit:
+            other = found[pk]
+            label = "Discussion" if other.content_type_id == thread_type else "Good practice"
+            related.append(
+                {"url": other.get_url(request), "title": other.title, "type_label": label}
+            )
+    return related
 
 
 def thread_listing(
