@@ -189,9 +189,10 @@ def build_data(size: Size) -> dict:
     }
     if council is not None:
         pages["area"] = f"/doc/area/{council.gss_code}"
-        pages["compare"] = f"/data/compare/{council.gss_code}/"
-    if measure is not None:
+    if measure is not None:  # benchmarking data loaded (every size but tiny)
         pages["measure"] = f"/doc/measure/{measure.slug}"
+        if council is not None:
+            pages["compare"] = f"/data/compare/{council.gss_code}/"
     return {"pages": pages, "reader": reader, "counts": counts}
 
 
