@@ -6,8 +6,8 @@
 Builds its data in DATABASE_URL (migrating it first; use a database of its own: ``--fresh`` drops and
 creates it): the demo hub (councils, benchmarking data, demo communities and case studies), then in
 bulk the size's members, communities (three memberships per member), threads, replies and case
-studies. With ELASTICSEARCH_URL set it rebuilds the search index (under its own prefix) so search and
-related content use Elasticsearch as in production.
+studies. With ``--elasticsearch`` (and ELASTICSEARCH_URL) it builds a search index of its own (prefix
+``bench-<database>``) and searches it; otherwise the hub searches its database.
 
 It then serves the hub with gunicorn on 127.0.0.1 under ``communities.benchmarks.settings`` (the hub's
 settings plus the baseline page) and loads every page with ``wrk`` (a load generator outside the
@@ -155,7 +155,7 @@ def build_data(size: Size) -> dict:
         print(f"threads and replies in {time.perf_counter() - started:.0f} s", flush=True)
         bulk_case_studies(GoodPracticeIndexPage.objects.get(), size.case_studies)
         print(f"built in {time.perf_counter() - started:.0f} s", flush=True)
-        if os.environ.get("ELASTICSEARCH_URL"):
+        if os.environ.get("ELASTICSEARCH_URL"):  # with --elasticsearch only
             call_command("search_rebuild", chunk_size=2000)
             print(f"search index rebuilt at {time.perf_counter() - started:.0f} s", flush=True)
     from django.contrib.auth import get_user_model
@@ -261,6 +261,42 @@ def run_wrk(wrk: str, port: int, target: Target, cookie: str, seconds: float, co
     return requests, elapsed, p50, p99
 
 
+def wait_until_serving(server: subprocess.Popen, port: int, seconds: float = 300) -> None:
+    """Wait for gunicorn to answer the baseline page (slow to start on a loaded machine)."""
+    import http.client
+
+    from communities.benchmarks.urls import BASELINE_PATH
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn stopped (exit status {server.returncode}) before serving")
+        try:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request("GET", BASELINE_PATH)
+            if connection.getresponse().status == 200:
+                return
+        except OSError:
+            time.sleep(0.5)
+    raise SystemExit(f"gunicorn did not serve {BASELINE_PATH} within {seconds:.0f} s")
+
+
+def touch(port: int, all_targets: list[Target], cookie: str, times: int) -> None:
+    """Request every page a few times, so each worker has loaded its code and templates before
+    any is measured (a short ``--warmup`` then measures warm workers even on a loaded machine)."""
+    import http.client
+
+    for _ in range(times):
+        for target in all_targets:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+            headers = {"Accept": "text/html"}
+            if target.signed_in:
+                headers["Cookie"] = f"sessionid={cookie}"
+            connection.request("GET", target.path, headers=headers)
+            connection.getresponse().read()
+            connection.close()
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -276,6 +312,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--connections", type=int, default=4, help="wrk's open connections")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=2, help="threads per gunicorn worker")
+    parser.add_argument(
+        "--elasticsearch",
+        action="store_true",
+        help="search with ELASTICSEARCH_URL's node (the build then indexes everything: at full size "
+        "about 325,000 documents); without it the hub searches its database",
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
@@ -300,6 +342,11 @@ def main(argv: list[str] | None = None) -> None:
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(ROOT),
     }
+    if not args.elasticsearch:
+        env.pop("ELASTICSEARCH_URL", None)
+        os.environ.pop("ELASTICSEARCH_URL", None)
+    elif not env.get("ELASTICSEARCH_URL"):
+        raise SystemExit("--elasticsearch needs ELASTICSEARCH_URL (http://HOST:PORT)")
     os.environ.update(env)
     try:
         measure(args, wrk, env)
@@ -313,13 +360,6 @@ def main(argv: list[str] | None = None) -> None:
 
 def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     size = SIZES[args.size]
-    # before this process reads any static file's name: the manifest is read once
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
     data = build_data(size)
     all_targets = targets(data["pages"])
     queries, cookie = count_queries(all_targets, data["reader"])
@@ -344,12 +384,8 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     )
     totals: dict[Target, list] = {t: [0, 0.0, [], []] for t in all_targets}
     try:
-        for _ in range(150):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.2)
+        wait_until_serving(server, port)
+        touch(port, all_targets, cookie, args.workers * args.threads)
         for target in all_targets if args.warmup else []:  # every worker has served every page
             run_wrk(wrk, port, target, cookie, args.warmup, args.connections)
         load_before = os.getloadavg()
@@ -366,7 +402,11 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
         load_after = os.getloadavg()
     finally:
         server.terminate()
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
     report(args, data["counts"], totals, queries, load_before, load_after)
 
 
@@ -385,10 +425,11 @@ def report(args, counts, totals, queries, load_before, load_after) -> None:
     for target, total in totals.items():
         rate = rates[target]
         ratio = rate / baselines[target.signed_in] if baselines[target.signed_in] else 0.0
+        p50 = f"{max(total[2]) * 1000:.1f}" if total[0] else "–"
+        p99 = f"{max(total[3]) * 1000:.1f}" if total[0] else "–"
         print(
             f"| {target.name} | {'signed in' if target.signed_in else 'anonymous'} | {rate:.0f} | "
-            f"{max(total[2]) * 1000:.1f} | {max(total[3]) * 1000:.1f} | {queries[target]} | "
-            f"{ratio:.2f} |"
+            f"{p50} | {p99} | {queries[target]} | {ratio:.2f} |"
         )
     below = [t for t in totals if rates[t] / max(baselines[t.signed_in], 1e-9) < 0.5]
     if below:
