@@ -169,3 +169,19 @@ def test_every_page_type_on_a_small_and_a_larger_site(client, signed_in):
     large = page_queries(client, signed_in, community, thread, case_study)
 
     assert large == small
+
+
+@pytest.mark.parametrize("visibility", [Visibility.OPEN, Visibility.RESTRICTED])
+def test_a_thread_page_reads_the_viewers_membership_once(client, reader, visibility):
+    """Reading, posting, facilitating, flagging, voting and editing are all asked about; the
+    membership table is read once for them all."""
+    community = CommunityFactory(visibility=visibility)
+    MembershipFactory(community=community, user=reader)
+    thread = ThreadFactory(community=community, author=reader)
+    add_replies(thread, [reader, UserFactory()], 30)
+    client.get(thread.url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(thread.url)
+    assert "Post reply" in response.content.decode()  # a member who may post
+    reads = [q["sql"] for q in captured if 'FROM "communities_membership"' in q["sql"]]
+    assert len(reads) == 1, reads
