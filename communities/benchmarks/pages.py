@@ -245,6 +245,8 @@ def run_wrk(wrk: str, port: int, target: Target, cookie: str, seconds: float, co
         f"-t{min(2, connections)}",
         f"-c{connections}",
         f"-d{max(1, round(seconds))}s",
+        "--timeout",
+        "60s",  # wrk's own 2 s would count a slow answer on a loaded machine as an error
         "-H",
         "Accept: text/html",
     ]
