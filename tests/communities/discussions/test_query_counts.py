@@ -183,5 +183,6 @@ def test_a_thread_page_reads_the_viewers_membership_once(client, reader, visibil
     with CaptureQueriesContext(connection) as captured:
         response = client.get(thread.url)
     assert "Post reply" in response.content.decode()  # a member who may post
-    reads = [q["sql"] for q in captured if 'FROM "communities_membership"' in q["sql"]]
+    # rows read from the table itself (the header's unread count filters through it in a subquery)
+    reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "communities_membership"')]
     assert len(reads) == 1, reads
