@@ -19,8 +19,10 @@ see (``readable_threads`` and the like) serve lists, search, feeds and notificat
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Literal, TypeGuard, cast
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import Any, Literal, TypeGuard, cast
 
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
@@ -71,10 +73,50 @@ def readable_community_filter(user: Actor) -> Q:
     return public | _active_community_ids(user)
 
 
+# -- One read per request ----------------------------------------------------------------------
+#
+# A page asks about the viewer's membership of its community many times (can they read it, post,
+# facilitate, flag, vote, edit…). Inside a request (``MemoisedReadsMiddleware``) each such read is
+# made once and remembered until the request ends, or until anything changes: every announcement
+# (``communities.events``) and every saved or deleted membership or email confirmation forgets all.
+# Outside a request nothing is remembered.
+
+_memo: ContextVar[dict[tuple, Any] | None] = ContextVar("communities_permission_memo", default=None)
+
+
+@contextmanager
+def memoised_reads() -> Iterator[None]:
+    """Remember the permission reads made inside the ``with`` block (one request)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
+def forget_memoised_reads(*args: Any, **kwargs: Any) -> None:
+    """Forget what the current request remembered (an announcement or signal handler)."""
+    memo = _memo.get()
+    if memo is not None:
+        memo.clear()
+
+
+def _remembered(key: tuple, read: Callable[[], Any]) -> Any:
+    memo = _memo.get()
+    if memo is None:
+        return read()
+    if key not in memo:
+        memo[key] = read()
+    return memo[key]
+
+
 def membership_of(user: Actor, community: CommunityPage) -> Membership | None:
     if not user.is_authenticated:
         return None
-    return Membership.objects.filter(user=user, community=community).first()
+    return _remembered(
+        ("membership", user.pk, community.pk),
+        lambda: Membership.objects.filter(user=user, community=community).first(),
+    )
 
 
 def can_see_community(user: Actor, community: CommunityPage) -> bool:
@@ -104,7 +146,10 @@ def is_email_confirmed(user: Actor) -> bool:
     """Signed-up accounts confirm their email before they may post; other accounts count as confirmed."""
     if not user.is_authenticated:
         return False
-    return not EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).exists()
+    return _remembered(
+        ("email_confirmed", user.pk),
+        lambda: not EmailConfirmation.objects.filter(user=user, confirmed_at__isnull=True).exists(),
+    )
 
 
 def can_facilitate(user: Actor, community: CommunityPage) -> TypeGuard[AuthenticatedActor]:

@@ -80,7 +80,20 @@ def replace_wagtail_workflow_emails() -> None:
 
 
 def register_signal_handlers() -> None:
-    from communities.models import ThreadPage
+    from django.db.models.signals import post_delete, post_save
+
+    from communities.events import subscribe
+    from communities.models import EmailConfirmation, Membership, ThreadPage
+    from communities.permissions import forget_memoised_reads
+
+    # A request that changes a membership or a confirmation reads them afresh afterwards; the
+    # services' announcements say so, the model signals catch changes made outside them.
+    subscribe("communities-forget-memoised-reads", forget_memoised_reads)
+    for model in (Membership, EmailConfirmation):
+        post_save.connect(forget_memoised_reads, sender=model, dispatch_uid=f"memo-save-{model}")
+        post_delete.connect(
+            forget_memoised_reads, sender=model, dispatch_uid=f"memo-delete-{model}"
+        )
 
     replace_wagtail_workflow_emails()
 

@@ -570,3 +570,25 @@ def related(user: Actor, doc_id: str, size: int = 5) -> list[Hit]:
         ["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"]
     )
     return _hits(list(search[:size].execute()))
+
+
+def related_page_ids(doc_id: str, text: dict[str, str], size: int = 10) -> list[int]:
+    """Ids of the threads and case studies most like ``text`` (a page's ``title``, ``summary``,
+    ``body``), best first, ``doc_id`` itself left out, whoever may read them: stored as a page's
+    related content and filtered for each reader when shown. ``text`` is given, not looked up by
+    ``doc_id``, so it works before the page's own document is indexed."""
+    search = Search(using=get_client(), index=alias_name()).query(
+        Q(
+            "more_like_this",
+            fields=["title", "summary", "body"],
+            like=[{"_index": alias_name(), "doc": {k: v for k, v in text.items() if v}}],
+            min_term_freq=1,
+            min_doc_freq=1,
+            max_query_terms=25,
+            minimum_should_match="20%",
+        )
+    )
+    search = search.filter("terms", doc_type=["thread", "good_practice"]).exclude(
+        "ids", values=[doc_id]
+    )
+    return [int(hit.object_id) for hit in search.source(["object_id"])[:size].execute()]

@@ -7,7 +7,10 @@ areas, councils, tags and years, with reuse signals, then times (median of repea
 - the library page's listing with no filter, sorted by most adopted, and with two filters;
 - the library's facets; related good practice for one case study; the API list; the whole page over HTTP.
 
-Run:  DATABASE_URL=postgresql://… python -m communities.benchmarks.good_practice_library [N]
+Run:  DATABASE_URL=postgresql://… python -m communities.benchmarks.good_practice_library [N] [--in-place]
+
+``--in-place`` builds in DATABASE_URL itself (already migrated, emptied afterwards by its owner: the
+test suite's smoke test) instead of a throwaway database.
 """
 
 from __future__ import annotations
@@ -96,7 +99,7 @@ def build(count: int) -> None:
     )
 
 
-def main(count: int) -> None:
+def main(count: int, in_place: bool = False) -> None:
     from communities.good_practice.queries import (
         LibraryFilters,
         library_facets,
@@ -107,8 +110,9 @@ def main(count: int) -> None:
 
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_benchmark"
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    if not in_place:
+        connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_benchmark"
+        connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
         build(count)
@@ -145,8 +149,10 @@ def main(count: int) -> None:
         for name, seconds in results.items():
             print(f"{name:<55} {seconds * 1000:>10.1f} {seconds / baseline:>11.1f}")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        if not in_place:
+            connection.creation.destroy_test_db(old_name, verbosity=0)
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 1000)
+    arguments = [a for a in sys.argv[1:] if a != "--in-place"]
+    main(int(arguments[0]) if arguments else 1000, in_place="--in-place" in sys.argv[1:])

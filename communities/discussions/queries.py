@@ -8,19 +8,24 @@ from __future__ import annotations
 
 import uuid
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.urls import reverse
 from taggit.models import Tag
+from wagtail.models import Page
 
-from communities.models.communities import CommunityPage
+from communities.models.communities import CommunityPage, Visibility
+from communities.models.good_practice import GoodPracticePage
 from communities.models.membership_workflow import JoinRequest
 from communities.models.moderation import Flag
 from communities.models.notifications import Notification, Watch, WatchLevel
+from communities.models.related import RelatedContent
 from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
 from communities.people.queries import profile_name, with_mention_links
 from communities.permissions import (
@@ -34,9 +39,11 @@ from communities.permissions import (
     post_editor,
     post_history_viewer,
     posting_refusal,
+    readable_threads,
     vote_checker,
 )
 from hub.floor.actor import Actor
+from hub.floor.bad_input import BadInput
 from hub.floor.numbers import page_number
 
 STATUSES = [("", "All"), ("unanswered", "Unanswered"), ("answered", "Answered")]
@@ -55,6 +62,84 @@ def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPag
         # a Wagtail PageQuerySet, untyped: the annotation says QuerySet, which has no child_of
         communities = communities.child_of(index)  # type: ignore[attr-defined]
     return communities.order_by("title")
+
+
+VISIBILITY_FILTERS = [
+    ("", "All"),
+    (Visibility.OPEN, "Open"),
+    (Visibility.RESTRICTED, "Restricted"),
+    (Visibility.PRIVATE, "Private"),
+]
+MAX_DIRECTORY_QUERY = 200
+
+
+def community_directory_page(request: HttpRequest, index: Any) -> dict[str, Any]:
+    """The communities list: those ``request.user`` may know of, by title, filtered by visibility,
+    topic and a search of titles and descriptions, a page (``COMMUNITIES_PER_PAGE``) at a time.
+
+    Two queries whatever the number of communities: the count and the page; each card's URL is
+    built from the index's, as every community is its child."""
+    query = request.GET.get("q", "").strip()
+    if len(query) > MAX_DIRECTORY_QUERY:
+        raise BadInput(f"Search for at most {MAX_DIRECTORY_QUERY} characters.")
+    visibility = request.GET.get("visibility", "")
+    if visibility not in Visibility.values:
+        visibility = ""
+    topic = request.GET.get("topic", "").strip()[:100]
+    communities = community_directory(request.user, index)
+    if visibility:
+        communities = communities.filter(visibility=visibility)
+    if topic:
+        communities = communities.filter(tags__name__iexact=topic)
+    if query:
+        communities = communities.filter(
+            Q(title__icontains=query) | Q(description__icontains=query)
+        )
+    communities = communities.only("title", "slug", "description", "visibility", "url_path")
+    page = Paginator(communities, settings.COMMUNITIES_PER_PAGE).get_page(
+        page_number(request.GET.get("page"))
+    )
+    base_url = index.get_url(request)
+    for community in page:
+        community.list_url = f"{base_url}{community.slug}/"
+    params = {"q": query, "visibility": visibility, "topic": topic}
+    return {
+        "communities": page,
+        "query": query,
+        "visibility": visibility,
+        "topic": topic,
+        "visibility_filters": VISIBILITY_FILTERS,
+        "filter_query": urlencode({k: v for k, v in params.items() if v}),
+        "filtered": any(params.values()),
+    }
+
+
+def related_pages(request: HttpRequest, page: Page, limit: int = 5) -> list[dict[str, str]] | None:
+    """The related content stored for ``page`` that ``request.user`` may see, most alike first:
+    one query for the stored ids, one for the pages among them the reader may see; None when
+    nothing is stored for the page yet."""
+    stored = (
+        RelatedContent.objects.filter(page_id=page.pk).values_list("page_ids", flat=True).first()
+    )
+    if stored is None:
+        return None
+    if not stored:
+        return []
+    visible = Page.objects.live().filter(
+        Q(pk__in=readable_threads(request.user).filter(pk__in=stored).values("pk"))
+        | Q(pk__in=GoodPracticePage.objects.live().filter(pk__in=stored).values("pk"))
+    )
+    found = {p.pk: p for p in visible.only("title", "url_path", "content_type_id")}
+    thread_type = ContentType.objects.get_for_model(ThreadPage).pk
+    related: list[dict[str, str]] = []
+    for pk in stored:
+        if pk in found and len(related) < limit:
+            other = found[pk]
+            label = "Discussion" if other.content_type_id == thread_type else "Good practice"
+            related.append(
+                {"url": other.get_url(request), "title": other.title, "type_label": label}
+            )
+    return related
 
 
 def thread_listing(

@@ -24,6 +24,7 @@ from communities.models.notifications import (
 )
 from communities.models.profiles import ExpertiseTag, Profile, ProfileVisibility
 from communities.models.proposals import CommunityProposal
+from communities.models.related import RelatedContent
 from communities.models.threads import (
     Attachment,
     HelpfulVote,
@@ -35,6 +36,7 @@ from communities.models.threads import (
 from communities.models.tokens import PersonalToken
 
 __all__ = [
+    "RelatedContent",
     "AccountEmail",
     "SignInThrottle",
     "Attachment",

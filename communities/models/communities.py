@@ -32,10 +32,10 @@ class CommunityIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from communities.discussions.queries import community_directory
+        from communities.discussions.queries import community_directory_page
 
         context = super().get_context(request, *args, **kwargs)
-        context["communities"] = community_directory(request.user, self)
+        context.update(community_directory_page(request, self))
         return context
 
 

@@ -42,3 +42,13 @@ class ThrottledModelBackend(ModelBackend):
             return None
         signin.do_record_sign_in_success(username)
         return user
+
+    def get_user(self, user_id):
+        """The signed-in user of a request, with their profile in the same query: every page's
+        header shows their display name."""
+        UserModel = get_user_model()
+        try:
+            user = UserModel._default_manager.select_related("profile").get(pk=user_id)
+        except UserModel.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None

@@ -33,3 +33,18 @@ class PersonalTokenMiddleware:
                 True  # no cookies involved, so no cross-site forgery
             )
         return self.get_response(request)
+
+
+class MemoisedReadsMiddleware:
+    """Each permission read (the viewer's membership of a community, whether their email is
+    confirmed) is made once per request, however many checks a page makes
+    (``communities.permissions.memoised_reads``)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from communities.permissions import memoised_reads
+
+        with memoised_reads():
+            return self.get_response(request)

@@ -8,3 +8,24 @@ register = template.Library()
 @register.filter
 def markdown(text: str):
     return render_markdown(text)
+
+
+@register.inclusion_tag("search/related.html", takes_context=True)
+def related_content(context, page, heading: str = "Related"):
+    """Threads and case studies like ``page`` that the reader may see, as stored when the page last
+    changed (``communities.discussions.queries.related_pages``); until something is stored, case
+    studies sharing the page's service areas and tags (case studies only)."""
+    from communities.discussions.queries import related_pages
+    from communities.good_practice.queries import related_good_practice
+    from communities.models import GoodPracticePage
+
+    request = context.get("request")
+    if request is None or page.pk is None:
+        return {"related": [], "heading": heading}
+    related = related_pages(request, page)
+    if related is None and isinstance(page, GoodPracticePage):
+        related = [
+            {"url": other.url, "title": other.title, "type_label": "Good practice"}
+            for other in related_good_practice(page)
+        ]
+    return {"related": related or [], "heading": heading}

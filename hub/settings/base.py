@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "communities.people.middleware.PersonalTokenMiddleware",
+    "communities.people.middleware.MemoisedReadsMiddleware",  # one membership read per request
     "django.contrib.messages.middleware.MessageMiddleware",
     "communities.refusals.RefusalMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -328,3 +329,4 @@ POSTS_PER_HOUR = env_int("POSTS_PER_HOUR", 60, minimum=1)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 THREAD_POSTS_PER_PAGE = env_int("THREAD_POSTS_PER_PAGE", 20, minimum=1)
 COMMUNITY_THREADS_PER_PAGE = env_int("COMMUNITY_THREADS_PER_PAGE", 20, minimum=1)
+COMMUNITIES_PER_PAGE = env_int("COMMUNITIES_PER_PAGE", 20, minimum=1)

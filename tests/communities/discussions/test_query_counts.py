@@ -13,6 +13,10 @@ pytestmark = pytest.mark.django_db
 
 
 def queries(client, url) -> int:
+    """The queries of one request for ``url`` as a running site serves it: after one request has
+    filled the process's caches (content types, Wagtail's site root), which a test that runs after
+    a database flush starts without."""
+    client.get(url)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200
@@ -92,3 +96,93 @@ def test_community_page_with_10_and_300_threads(client, reader):
     assert queries(client, small.url) == queries(client, large.url)
     client.logout()
     assert queries(client, small.url) == queries(client, large.url)
+
+
+# -- Every page type: the same number of queries on a small site and on a larger one ---------------
+
+
+def grow(reader, scale: int, label: str) -> None:
+    """Add ``scale`` × (communities, members, threads, replies, case studies), the reader a member
+    of some of the new communities."""
+    from communities.benchmarks.data import (
+        bulk_case_studies,
+        bulk_communities,
+        bulk_members,
+        bulk_memberships,
+        bulk_posts,
+        bulk_threads,
+    )
+    from communities.models import CommunityIndexPage, GoodPracticeIndexPage
+
+    members = bulk_members(10 * scale, prefix=f"{label}-member")
+    communities = bulk_communities(
+        CommunityIndexPage.objects.get(), 3 * scale, members[0], prefix=f"{label}-community"
+    )
+    bulk_memberships(communities, [reader.pk, *members], per_member=2 * scale)
+    threads = []
+    for community in communities:
+        threads.extend(bulk_threads(community, members, 3))
+    bulk_posts(threads, members, 20 * scale)
+    bulk_case_studies(GoodPracticeIndexPage.objects.get(), 2 * scale, prefix=f"{label}-case")
+
+
+SITE_PAGES = [
+    "/",
+    "/communities/",
+    "/communities/?visibility=open&q=community",
+    "/members/",
+    "/good-practice/",
+    "/search/?q=service+costs",
+    "/search/autocomplete/?q=serv",
+    "/sparql",
+]
+SIGNED_IN_PAGES = ["/dashboard/", "/notifications/", "/members/me/communities/"]
+
+
+def page_queries(client, signed_in: bool, community, thread, case_study) -> dict[str, int]:
+    urls = [*SITE_PAGES, community.url, thread.url, case_study.url]
+    if signed_in:
+        urls += SIGNED_IN_PAGES
+    return {url: queries(client, url) for url in urls}
+
+
+@pytest.mark.parametrize("signed_in", [False, True], ids=["anonymous", "signed-in"])
+def test_every_page_type_on_a_small_and_a_larger_site(client, signed_in):
+    from communities.models import GoodPracticePage, ThreadPage
+
+    reader = UserFactory()
+    community = CommunityFactory()
+    MembershipFactory(community=community, user=reader)
+    authors = [UserFactory() for _ in range(3)]
+    thread = ThreadFactory(community=community)
+    add_replies(thread, authors, 5)
+    grow(reader, 1, "small")
+    case_study = GoodPracticePage.objects.get(slug="small-case-1")
+    if signed_in:
+        client.force_login(reader)
+    small = page_queries(client, signed_in, community, thread, case_study)
+
+    grow(reader, 12, "large")  # 36 more communities: two pages of the list
+    add_threads(community, authors[0], 40, prefix="More")
+    add_replies(thread, authors, 60)
+    assert ThreadPage.objects.count() > 100
+    large = page_queries(client, signed_in, community, thread, case_study)
+
+    assert large == small
+
+
+@pytest.mark.parametrize("visibility", [Visibility.OPEN, Visibility.RESTRICTED])
+def test_a_thread_page_reads_the_viewers_membership_once(client, reader, visibility):
+    """Reading, posting, facilitating, flagging, voting and editing are all asked about; the
+    membership table is read once for them all."""
+    community = CommunityFactory(visibility=visibility)
+    MembershipFactory(community=community, user=reader)
+    thread = ThreadFactory(community=community, author=reader)
+    add_replies(thread, [reader, UserFactory()], 30)
+    client.get(thread.url)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(thread.url)
+    assert "Post reply" in response.content.decode()  # a member who may post
+    # rows read from the table itself (the header's unread count filters through it in a subquery)
+    reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "communities_membership"')]
+    assert len(reads) == 1, reads
