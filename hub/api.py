@@ -13,9 +13,10 @@ error has one JSON shape (``hub.floor.api_errors``), documented on every operati
 
 from typing import Any
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.urls import Resolver404, resolve
 from ninja import NinjaAPI, Swagger
-from ninja.errors import HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from communities.errors import Refusal
 from communities.refusals import api_refusal
@@ -89,13 +90,34 @@ class HubApi(NinjaAPI):
         return schema
 
 
+def _field(location: list) -> str:
+    """``["query", "limit"]`` → ``limit``; ``["body", "payload", "title"]`` → ``title``."""
+    parts = [str(part) for part in location]
+    if parts[0] == "body" and len(parts) > 2:
+        parts = parts[1:]  # the view's parameter name, which callers never see
+    return ".".join(parts[1:]) or parts[0]
+
+
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
-    errors = [
-        (".".join(str(part) for part in error["loc"][1:]) or str(error["loc"][0]), error["msg"])
-        for error in exc.errors
-    ]
+    errors = [(_field(error["loc"]), error["msg"]) for error in exc.errors]
     fields = ", ".join(field for field, _ in errors)
     return error_response(422, f"Check these: {fields}.", errors)
+
+
+def unknown_path(request: HttpRequest, rest: str = "") -> HttpResponse:
+    """Any other address under /api/: a JSON 404 (or, as Django would, a redirect to the address
+    with a slash when that one is an operation), never the site's HTML page."""
+    if not request.path.endswith("/"):
+        try:
+            match = resolve(f"{request.path}/")
+        except Resolver404:
+            match = None
+        if match is not None and match.func is not unknown_path:
+            query = request.META.get("QUERY_STRING", "")
+            return HttpResponsePermanentRedirect(
+                f"{request.path}/" + (f"?{query}" if query else "")
+            )
+    return error_response(404, "There is nothing at this address in the API; see /api/docs.")
 
 
 api = HubApi(
@@ -112,6 +134,7 @@ api.add_exception_handler(Refusal, api_refusal)
 api.add_exception_handler(BadInput, lambda request, exc: error_response(400, exc.message))
 api.add_exception_handler(ValidationError, _validation_error)
 api.add_exception_handler(HttpError, lambda request, exc: error_response(exc.status_code, str(exc)))
+api.add_exception_handler(AuthenticationError, lambda request, exc: error_response(401))
 api.add_exception_handler(Http404, lambda request, exc: error_response(404))
 
 # Routers, one per app (each module defines ``router``).

@@ -113,12 +113,12 @@ class ApiErrorMiddleware:
         if getattr(response, "streaming", False):
             return response
         shaped, message = _is_shaped(response)
-        if shaped:
-            return response
-        reshaped = error_response(response.status_code, message)
-        for name, value in response.items():
-            if name.lower() not in {"content-type", "content-length", "content-language"}:
-                reshaped[name] = value
-        if response.status_code == 401 and "WWW-Authenticate" not in reshaped:
-            reshaped["WWW-Authenticate"] = 'Bearer realm="hub"'
-        return reshaped
+        if not shaped:
+            reshaped = error_response(response.status_code, message)
+            for name, value in response.items():
+                if name.lower() not in {"content-type", "content-length", "content-language"}:
+                    reshaped[name] = value
+            response = reshaped
+        if response.status_code == 401 and "WWW-Authenticate" not in response:
+            response["WWW-Authenticate"] = 'Bearer realm="hub"'
+        return response
