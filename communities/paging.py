@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
 
 from hub.floor.numbers import MAX_PAGE_NUMBER, bounded_int
@@ -18,6 +19,10 @@ from hub.floor.numbers import MAX_PAGE_NUMBER, bounded_int
 
 class BoundedLimitOffsetPagination(LimitOffsetPagination):
     """``LimitOffsetPagination`` that refuses a ``limit`` or ``offset`` beyond ``MAX_PAGE_NUMBER``."""
+
+    class Input(Schema):
+        limit: int = Field(100, ge=1, description="How many items to answer (default 100).")
+        offset: int = Field(0, ge=0, description="How many items to skip from the start.")
 
     def paginate_queryset(
         self,

@@ -5,7 +5,7 @@
   (with what the person typed kept) or on the plain refusal page.
 - ``RefusalMiddleware``: a refusal nobody caught (a page model's ``serve()``, a fetcher in a view)
   is rendered by ``render_refusal`` too.
-- ``api_refusal``: the API's exception handler: a JSON ``{"detail": …}`` body with the refusal's status.
+- ``api_refusal``: the API's exception handler: the API's JSON error body with the refusal's status.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 
 from communities.errors import MembersOnly, NotFound, Refusal
+from hub.floor.api_errors import error_response
 
 REFUSED_TEMPLATE = "communities/refused.html"
 
@@ -62,5 +63,6 @@ class RefusalMiddleware:
 
 
 def api_refusal(request: HttpRequest, refusal: Refusal) -> JsonResponse:
-    """The API's answer to a refusal: its status and message (a plain "Not found." for a 404)."""
-    return JsonResponse({"detail": refusal.message or "Refused."}, status=refusal.status)
+    """The API's answer to a refusal: its status and message (a plain "Not found." for a 404), in
+    the API's one error shape (``hub.floor.api_errors``)."""
+    return error_response(refusal.status, refusal.message or "Refused.")

@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from hub import views
-from hub.api import api
+from hub.api import api, unknown_path
 from hub.security_txt import security_txt
 
 handler400 = "hub.views.bad_request"
@@ -26,6 +26,7 @@ urlpatterns = [
     path("cookies/", views.cookies, name="cookies"),
     path("contact/", views.contact, name="contact"),
     path("api/", api.urls),
+    re_path(r"^api/(?P<rest>.*)$", unknown_path),  # anything else under /api/: a JSON 404
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path(

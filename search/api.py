@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
 
+from hub.floor.links import absolute
 from search.queries import parse_params
 from search.services.analytics import do_log_search
 from search.services.searching import do_autocomplete, do_related, do_search
@@ -55,13 +57,31 @@ class SuggestionOut(Schema):
     type: str
 
 
-def _hit(hit) -> dict:
+class SearchQuery(Schema):
+    """The search's parameters, as on /search/. All are read leniently: a value that cannot be used
+    is ignored with a notice in ``notices``, never refused."""
+
+    q: str = Field("", description="Words to search for (at most 200 characters are used).")
+    page: str = Field("1", description="Page of results, from 1; anything else means 1.")
+    type: list[str] = Field(
+        [],
+        description="Only this type of content: community, thread, post, good_practice or profile.",
+    )
+    community: list[str] = Field([], description="Only content of this community (its id).")
+    service_area: list[str] = Field([], description="Only content in this service area.")
+    tag: list[str] = Field([], description="Only content with this tag.")
+    council: list[str] = Field([], description="Only good practice from this council.")
+    region: list[str] = Field([], description="Only good practice from this region.")
+    year: list[str] = Field([], description="Only content from this year (e.g. 2024).")
+
+
+def _hit(request: HttpRequest, hit) -> dict:
     return {
         "id": hit.doc_id,
         "type": hit.doc_type,
         "type_label": hit.type_label,
         "title": hit.title,
-        "url": hit.url,
+        "url": absolute(request, hit.url),
         "snippet": str(hit.snippet),
         "date": hit.date,
         "community": hit.community,
@@ -76,7 +96,7 @@ def _hit(hit) -> dict:
     description="Parameters as on /search/: q, page, and filters type, community, service_area, tag, "
     "council, region, year (each may repeat). Snippets are HTML with <mark> around matches.",
 )
-def search(request):
+def search(request, query: Query[SearchQuery]):  # declared for the docs; read by parse_params
     params = parse_params(request.GET)
     results = do_search(request.user, params)
     do_log_search(request.user, results)
@@ -88,7 +108,7 @@ def search(request):
         "backend": results.backend,
         "suggestion": results.suggestion,
         "notices": results.notices,
-        "results": [_hit(h) for h in results.hits],
+        "results": [_hit(request, h) for h in results.hits],
         "facets": [
             {"param": f.param, "label": f.label, "values": [v.__dict__ for v in f.values]}
             for f in results.facets
@@ -97,8 +117,11 @@ def search(request):
 
 
 @router.get("/autocomplete", response=list[SuggestionOut], summary="Titles and tags as you type")
-def autocomplete(request, q: str = ""):
-    return do_autocomplete(request.user, q)
+def autocomplete(request, q: str = Query("", description="What has been typed so far.")):
+    return [
+        {**suggestion, "url": absolute(request, suggestion["url"])}
+        for suggestion in do_autocomplete(request.user, q)
+    ]
 
 
 @router.get(
@@ -107,5 +130,7 @@ def autocomplete(request, q: str = ""):
     summary="Related threads and good practice",
     description="doc_id is a result id such as thread-12; empty if you may not see it.",
 )
-def related(request, doc_id: str):
-    return [_hit(h) for h in do_related(request.user, doc_id)]
+def related(
+    request, doc_id: str = Path(..., description="A search result's id, such as thread-12.")
+):
+    return [_hit(request, h) for h in do_related(request.user, doc_id)]

@@ -13,14 +13,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from ninja import Router, Schema, Status
+from django.http import HttpRequest
+from ninja import Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from communities.discussions.queries import thread_listing
 from communities.discussions.services import threads as service
 from communities.models import CommunityPage, Post, ThreadPage
 from communities.paging import BoundedLimitOffsetPagination
-from communities.people.api import ErrorOut, MemberAuth
+from communities.people.api import MEMBER_AUTH, SLUG, ErrorOut
 from communities.people.queries import profile_name
 from communities.permissions import (
     access_community,
@@ -28,6 +29,7 @@ from communities.permissions import (
     listable_communities,
     visible_replies,
 )
+from hub.floor.links import absolute
 
 communities_router = Router(tags=["communities"])
 
@@ -83,18 +85,18 @@ class PostIn(Schema):
     idempotency_key: uuid.UUID | None = None
 
 
-def _community_out(c: CommunityPage) -> dict:
+def _community_out(request: HttpRequest, c: CommunityPage) -> dict:
     return {
         "id": c.pk,
         "slug": c.slug,
         "title": c.title,
         "description": c.description,
         "visibility": c.visibility,
-        "url": c.url,
+        "url": absolute(request, c.get_url(request)),
     }
 
 
-def _thread_out(t: ThreadPage, detail: bool = False) -> dict:
+def _thread_out(request: HttpRequest, t: ThreadPage, detail: bool = False) -> dict:
     data = {
         "id": t.pk,
         "title": t.title,
@@ -107,7 +109,7 @@ def _thread_out(t: ThreadPage, detail: bool = False) -> dict:
         "accepted_post_id": t.accepted_post_id,
         "is_locked": t.is_locked,
         "is_pinned": t.is_pinned,
-        "url": t.url,
+        "url": absolute(request, t.get_url(request)),
     }
     if detail:
         data.update(body=t.body, body_html=t.body_html)
@@ -129,14 +131,16 @@ def _post_out(p: Post) -> dict:
 @communities_router.get("/", response=list[CommunityOut], summary="Communities you may see")
 @paginate(BoundedLimitOffsetPagination)
 def list_communities(request):
-    return [_community_out(c) for c in listable_communities(request.user).order_by("title")]
+    return [
+        _community_out(request, c) for c in listable_communities(request.user).order_by("title")
+    ]
 
 
 @communities_router.get(
     "/{slug}", response={200: CommunityOut, 404: ErrorOut}, summary="One community"
 )
-def get_community(request, slug: str):
-    return _community_out(access_community(request.user, slug))
+def get_community(request, slug: str = SLUG):
+    return _community_out(request, access_community(request.user, slug))
 
 
 @communities_router.get(
@@ -145,21 +149,28 @@ def get_community(request, slug: str):
     summary="Threads in a community, latest activity first",
 )
 @paginate(BoundedLimitOffsetPagination)
-def list_threads(request, slug: str, answered: bool | None = None, tag: str | None = None):
+def list_threads(
+    request,
+    slug: str = SLUG,
+    answered: bool | None = Query(
+        None, description="true: only answered threads; false: only unanswered ones."
+    ),
+    tag: str | None = Query(None, description="Only threads with this tag (its name, any case)."),
+):
     community = access_community(request.user, slug, "read")
     threads = thread_listing(community, answered=answered, tag=tag or "").select_related(
         "community", "author__profile"
     )
-    return [_thread_out(t) for t in threads]
+    return [_thread_out(request, t) for t in threads]
 
 
 @communities_router.post(
     "/{slug}/threads",
-    auth=MemberAuth(),
+    auth=MEMBER_AUTH,
     response={201: ThreadDetailOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Start a thread",
 )
-def start_thread(request, slug: str, payload: ThreadIn):
+def start_thread(request, payload: ThreadIn, slug: str = SLUG):
     community = access_community(request.user, slug)
     title, body = service.check_start_thread(
         request.user,
@@ -176,10 +187,12 @@ def start_thread(request, slug: str, payload: ThreadIn):
         tags=payload.tags,
         idempotency_key=payload.idempotency_key,
     )
-    return Status(201, _thread_out(thread, detail=True))
+    return Status(201, _thread_out(request, thread, detail=True))
 
 
 threads_router = Router(tags=["threads"])
+
+THREAD_ID = Path(..., description="The thread's id, as in its address (/threads/<id>/).")
 
 
 @threads_router.get(
@@ -187,9 +200,9 @@ threads_router = Router(tags=["threads"])
     response={200: ThreadDetailOut, 403: ErrorOut, 404: ErrorOut},
     summary="One thread",
 )
-def get_thread(request, thread_id: int):
+def get_thread(request, thread_id: int = THREAD_ID):
     thread = access_thread(request.user, thread_id)
-    return _thread_out(thread, detail=True)
+    return _thread_out(request, thread, detail=True)
 
 
 @threads_router.get(
@@ -198,7 +211,7 @@ def get_thread(request, thread_id: int):
     summary="Replies in a thread, oldest first",
 )
 @paginate(BoundedLimitOffsetPagination)
-def list_posts(request, thread_id: int):
+def list_posts(request, thread_id: int = THREAD_ID):
     thread = access_thread(request.user, thread_id)
     posts = visible_replies(thread.posts.all()).select_related("author__profile")
     return [_post_out(p) for p in posts.order_by("created_at", "pk")]
@@ -206,11 +219,11 @@ def list_posts(request, thread_id: int):
 
 @threads_router.post(
     "/{id:thread_id}/posts",
-    auth=MemberAuth(),
+    auth=MEMBER_AUTH,
     response={201: PostOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 429: ErrorOut},
     summary="Reply in a thread",
 )
-def reply(request, thread_id: int, payload: PostIn):
+def reply(request, payload: PostIn, thread_id: int = THREAD_ID):
     thread = access_thread(request.user, thread_id, "see")  # check_reply says why one may not post
     body = service.check_reply(
         request.user, thread, body=payload.body, idempotency_key=payload.idempotency_key

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from django.http import QueryDict
-from ninja import Query, Router, Schema
+from django.http import HttpRequest, QueryDict
+from ninja import Field, Path, Query, Router, Schema
 
 from communities.good_practice.queries import (
     PAGE_SIZE,
@@ -16,6 +16,7 @@ from communities.good_practice.queries import (
 )
 from communities.models import GoodPracticePage
 from communities.permissions import access_good_practice
+from hub.floor.links import absolute
 from hub.floor.numbers import page_number
 
 router = Router(tags=["good practice"])
@@ -62,24 +63,32 @@ class CaseStudyList(Schema):
 
 
 class LibraryQuery(Schema):
-    service_area: list[str] = []
-    tag: list[str] = []
-    council_type: list[str] = []
-    region: list[str] = []
-    year: list[str] = []
-    sort: str = "newest"
-    page: int = 1
+    """The library's filters, as on /good-practice/; each may repeat (any of them matches)."""
+
+    service_area: list[str] = Field(
+        [], description="Only case studies in this service area (slug)."
+    )
+    tag: list[str] = Field([], description="Only case studies with this tag (slug).")
+    council_type: list[str] = Field(
+        [], description="Only case studies from councils of this type (e.g. district)."
+    )
+    region: list[str] = Field([], description="Only case studies from this region.")
+    year: list[str] = Field([], description="Only case studies practised in this year.")
+    sort: str = Field(
+        "newest", description="Order: newest, adopted or helpful (anything else: newest)."
+    )
+    page: int = Field(1, description="Page of 12 results, from 1.")
 
 
 def _council(area) -> dict:
     return {"gss_code": area.gss_code, "name": area.short_name}
 
 
-def _summary(page: GoodPracticePage, helped: int, adopted: int) -> dict:
+def _summary(request: HttpRequest, page: GoodPracticePage, helped: int, adopted: int) -> dict:
     return {
         "id": page.pk,
         "title": page.title,
-        "url": page.full_url or page.url or "",
+        "url": absolute(request, page.get_url(request)),
         "summary": page.summary,
         "service_areas": [area.full_name for area in page.service_areas.all()],
         "tags": [tag.name for tag in page.tags.all()],
@@ -110,17 +119,20 @@ def list_good_practice(request, query: Query[LibraryQuery]):
         "count": pages.count(),
         "page": number,
         "results": [
-            _summary(p, p.helped_count, p.adopted_count) for p in pages[start : start + PAGE_SIZE]
+            _summary(request, p, p.helped_count, p.adopted_count)
+            for p in pages[start : start + PAGE_SIZE]
         ],
     }
 
 
 @router.get("/{id:page_id}", response=CaseStudyDetailOut, summary="One published case study")
-def get_good_practice(request, page_id: int):
+def get_good_practice(
+    request, page_id: int = Path(..., description="The case study's id (its `id` in the list).")
+):
     page = access_good_practice(request.user, page_id)
     extra = case_study(page, request.user)
     return {
-        **_summary(page, extra["helped_count"], extra["adopted_count"]),
+        **_summary(request, page, extra["helped_count"], extra["adopted_count"]),
         **{
             name: getattr(page, name)
             for name in (

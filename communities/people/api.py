@@ -6,27 +6,34 @@ Bearer hub_…``), which ``PersonalTokenMiddleware`` turns into ``request.user``
 
 from __future__ import annotations
 
-from ninja import Router, Schema
+from django.http import HttpRequest
+from ninja import Path, Router, Schema
 from ninja.pagination import paginate
-from ninja.security import SessionAuth
+from ninja.security import HttpBearer, SessionAuth
 
 from communities.models import Membership
 from communities.paging import BoundedLimitOffsetPagination
 from communities.people.queries import profile_name
 from communities.permissions import access_community, can_see_community
+from hub.floor.api_errors import ErrorOut
+
+__all__ = ["MEMBER_AUTH", "ErrorOut", "SLUG", "router"]
 
 
-class MemberAuth(SessionAuth):
-    """Signed-in callers: a personal token (no CSRF needed) or a session (CSRF checked on writes)."""
+class PersonalTokenAuth(HttpBearer):
+    """A personal token, already checked by ``PersonalTokenMiddleware`` (which refuses a bad one)."""
 
-    def __call__(self, request):
-        if getattr(request, "authenticated_by_token", False):
-            return request.user
-        return super().__call__(request)
+    def __call__(self, request: HttpRequest):
+        return request.user if getattr(request, "authenticated_by_token", False) else None
+
+    def authenticate(self, request: HttpRequest, token: str):  # the middleware did it
+        return None
 
 
-class ErrorOut(Schema):
-    detail: str
+# Signed-in callers: a personal token (no CSRF needed) or a session (CSRF checked on writes).
+MEMBER_AUTH = [PersonalTokenAuth(), SessionAuth()]
+
+SLUG = Path(..., description="The community's slug, as in its address (/communities/<slug>/).")
 
 
 class MembershipOut(Schema):
@@ -45,7 +52,7 @@ router = Router(tags=["communities"])
     summary="Active members of a community",
 )
 @paginate(BoundedLimitOffsetPagination)
-def list_memberships(request, slug: str):
+def list_memberships(request, slug: str = SLUG):
     community = access_community(request.user, slug, "read")  # who belongs is members-only content
     memberships = community.memberships.filter(status=Membership.Status.ACTIVE).select_related(
         "user__profile"
@@ -63,7 +70,7 @@ def list_memberships(request, slug: str):
 
 @router.get(
     "/me/memberships",
-    auth=MemberAuth(),
+    auth=MEMBER_AUTH,
     response=list[MembershipOut],
     summary="Your memberships",
     tags=["me"],

@@ -37,6 +37,9 @@ if not DEBUG and not ALLOWED_HOSTS:
         "ALLOWED_HOSTS is required when DEBUG is off: a comma-separated list such as hub.example.gov.uk."
     )
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# Behind a proxy that sets X-Forwarded-Host, links in API answers and feeds use the host the client
+# asked for (still checked against ALLOWED_HOSTS); off, they use the Host header the proxy sent.
+USE_X_FORWARDED_HOST = env_bool("USE_X_FORWARDED_HOST", False)
 
 INSTALLED_APPS = [
     "hub",
@@ -74,6 +77,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "hub.middleware.SecurityHeadersMiddleware",  # first, so even the HTTPS redirect carries them
+    "hub.floor.api_errors.ApiErrorMiddleware",  # every error under /api/ in the API's JSON shape
     "hub.middleware.DatabaseRetryMiddleware",  # retries a request the database failed, once
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
