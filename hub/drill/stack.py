@@ -40,7 +40,7 @@ WEB_PORTS = range(8700, 8800)
 ES_HEAP = "256m"
 SPARQL_SERVER_TIMEOUT_SECONDS = 5
 # Outside the checkout, so fresh clones of the same code share one seed; a directory the postgres
-# user can reach (a home directory often is not); used only when this user owns it (``_seed_root``).
+# user can reach (a home directory often is not); used only when this user owns it.
 SEED_ROOT = Path(os.environ.get("HUB_DRILL_SEED_DIR") or "/var/tmp/localgov-hub-drill")  # noqa: S108
 
 
@@ -318,11 +318,11 @@ class Stack:
     def _seed(self, say: Callable[[str], None]) -> Path:
         """The seed for this code, built first if missing (migrated hub, demo data, published)."""
         SEED_ROOT.mkdir(parents=True, exist_ok=True)
-        if SEED_ROOT.stat().st_uid != os.getuid() or SEED_ROOT.stat().st_mode & 0o022:
+        if SEED_ROOT.stat().st_uid != os.getuid():
             raise StackError(
-                f"{SEED_ROOT} belongs to another user or others may write to it; "
-                "remove it or set HUB_DRILL_SEED_DIR"
+                f"{SEED_ROOT} belongs to another user: remove it or set HUB_DRILL_SEED_DIR"
             )
+        SEED_ROOT.chmod(0o755)  # only this user writes; postgres reads
         seed = SEED_ROOT / f"seed-{seed_key()}"
         if (seed / "complete").exists():
             if (seed / "migrations").read_text() != migrations_key():
