@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 AXE := tests/browser/node_modules/axe-core/axe.min.js
 HOST ?= 127.0.0.1
 PORT ?= 8000
+## make test runs one test process per core (TEST_PROCESSES=0 for a single process)
+TEST_PROCESSES ?= auto
 
 .PHONY: install run test lint worker elasticsearch drill clean
 
@@ -45,7 +47,7 @@ run: install
 
 ## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
 test: lint $(AXE)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_PROCESSES) --dist loadfile $(PYTEST_ARGS)
 
 ## The guard rails: style, import rules (.importlinter), types, migrations in step with the models
 lint: install

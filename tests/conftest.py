@@ -39,6 +39,16 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 SERVICES: dict[str, str] = {}
+# Under pytest-xdist (``make test`` runs one test process per core) each process is gw0, gw1, …
+TEST_PROCESS = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0").removeprefix("gw") or 0)
+
+
+def ports_of_this_process(ports: range) -> range:
+    """This test process's share of a port range, so parallel processes never pick the same port."""
+    count = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1") or 1)
+    share = len(ports) // count
+    start = ports.start + TEST_PROCESS * share
+    return range(start, start + share)
 
 
 def missing(what: str, how: str):
@@ -47,6 +57,11 @@ def missing(what: str, how: str):
     if IN_CI:
         pytest.fail(f"CI=true and {message}", pytrace=False)
     pytest.skip(message)
+
+
+def pytest_collection_modifyitems(config, items):
+    """Start the longest tests first, so parallel test processes finish together."""
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)
 
 
 def pytest_report_header(config):
@@ -80,6 +95,36 @@ def _record_database_version(django_db_setup, django_db_blocker):
 
 # -- Elasticsearch ----------------------------------------------------------------------------
 
+_CONTROLLER_NODE = None
+_NO_NODE = "TEST_ELASTICSEARCH_MISSING"
+
+
+def pytest_configure(config):
+    """With parallel test processes, start the one Elasticsearch node before they start."""
+    global _CONTROLLER_NODE
+    parallel = getattr(config.option, "numprocesses", None)
+    if not parallel or hasattr(config, "workerinput") or os.environ.get("TEST_ELASTICSEARCH_URL"):
+        return
+    if config.option.collectonly:
+        return
+    from search.node import Node, NodeError
+
+    if shutil.which("java") is None and not os.environ.get("ES_JAVA_HOME"):
+        os.environ[_NO_NODE] = "install Java 17+ (apt-get install default-jre-headless) and Maven"
+        return
+    node = Node()
+    try:
+        os.environ["TEST_ELASTICSEARCH_URL"] = node.start()
+    except NodeError as exc:
+        os.environ[_NO_NODE] = str(exc)
+        return
+    _CONTROLLER_NODE = node
+
+
+def pytest_unconfigure(config):
+    if _CONTROLLER_NODE is not None:
+        _CONTROLLER_NODE.stop()
+
 
 @pytest.fixture(scope="session")
 def elasticsearch_url():
@@ -88,6 +133,8 @@ def elasticsearch_url():
 
     url = os.environ.get("TEST_ELASTICSEARCH_URL")
     node = None
+    if os.environ.get(_NO_NODE):
+        missing("Elasticsearch", os.environ[_NO_NODE])
     if not url:
         if shutil.which("java") is None and not os.environ.get("ES_JAVA_HOME"):
             missing(

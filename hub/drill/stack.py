@@ -6,7 +6,7 @@ several workers and two task workers. Never the shared PostgreSQL on 5432 or Ela
 
 Migrating and loading the demo takes well over a minute, so the first run builds a *seed* (the database
 cluster, the SPARQL server's store and the data directory with collected static files) under
-``var/drill/`` and later runs copy it; the seed's name is a digest of the migrations, the demo loader
+``HUB_DRILL_SEED_DIR`` (``/var/tmp/localgov-hub-drill``), shared by every checkout, and later runs copy it; the seed's name is a digest of the migrations, the demo loader
 and the static files, so a change to any of them builds a new one.
 """
 
@@ -39,7 +39,9 @@ OXIGRAPH_PORTS = range(7960, 7970)
 WEB_PORTS = range(8700, 8800)
 ES_HEAP = "256m"
 SPARQL_SERVER_TIMEOUT_SECONDS = 5
-SEED_ROOT = BASE_DIR / "var" / "drill"
+# Outside the checkout, so fresh clones of the same code share one seed; a directory the postgres
+# user can reach (a home directory often is not); used only when this user owns it.
+SEED_ROOT = Path(os.environ.get("HUB_DRILL_SEED_DIR") or "/var/tmp/localgov-hub-drill")  # noqa: S108
 
 
 class StackError(RuntimeError):
@@ -315,6 +317,12 @@ class Stack:
 
     def _seed(self, say: Callable[[str], None]) -> Path:
         """The seed for this code, built first if missing (migrated hub, demo data, published)."""
+        SEED_ROOT.mkdir(parents=True, exist_ok=True)
+        if SEED_ROOT.stat().st_uid != os.getuid():
+            raise StackError(
+                f"{SEED_ROOT} belongs to another user: remove it or set HUB_DRILL_SEED_DIR"
+            )
+        SEED_ROOT.chmod(0o755)  # only this user writes; postgres reads
         seed = SEED_ROOT / f"seed-{seed_key()}"
         if (seed / "complete").exists():
             if (seed / "migrations").read_text() != migrations_key():
@@ -328,6 +336,7 @@ class Stack:
                     pg.stop()
                 (seed / "pgdata" / "server.log").unlink(missing_ok=True)
                 (seed / "migrations").write_text(migrations_key())
+            os.utime(seed)  # in use: not pruned as old
             return seed
         say(f"building the drill's seed in {seed} (once per change of migrations or demo data)")
         building = SEED_ROOT / f"building-{os.getpid()}"
@@ -335,6 +344,9 @@ class Stack:
         building.mkdir(parents=True)
         building.chmod(0o755)
         SEED_ROOT.chmod(0o755)
+        for old in SEED_ROOT.glob("seed-*"):  # seeds of older code are never used again
+            if time.time() - old.stat().st_mtime > 7 * 86400:
+                shutil.rmtree(old, ignore_errors=True)
         pg = Postgres(building / "pgdata", self.pg.port)
         oxigraph = Oxigraph(building / "oxigraph", self.oxigraph.port, building / "oxigraph.log")
         pg.init()
@@ -371,7 +383,10 @@ class Stack:
         (building / "pgdata" / "server.log").unlink(missing_ok=True)
         (building / "migrations").write_text(migrations_key())
         (building / "complete").touch()
-        building.rename(seed)
+        try:
+            building.rename(seed)
+        except OSError:  # another run finished the same seed first: use theirs
+            shutil.rmtree(building, ignore_errors=True)
         return seed
 
     # -- whole stack ----------------------------------------------------------------------------

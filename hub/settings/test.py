@@ -27,6 +27,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
-MEDIA_ROOT = DATA_DIR / "test-media"
-PRIVATE_MEDIA_ROOT = DATA_DIR / "test-private-media"
-RDF_STORE_PATH = DATA_DIR / "test-rdf"
+# Parallel test processes (pytest-xdist names them gw0, gw1, …) each keep files of their own.
+_TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
+_TEST_FILES = DATA_DIR / (f"test-{_TEST_PROCESS}" if _TEST_PROCESS else "")
+MEDIA_ROOT = _TEST_FILES / "test-media"
+PRIVATE_MEDIA_ROOT = _TEST_FILES / "test-private-media"
+RDF_STORE_PATH = _TEST_FILES / "test-rdf"

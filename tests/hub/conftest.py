@@ -1,6 +1,6 @@
 """The hub as production runs it (the README's production settings, gunicorn in its own process), and a
 PostgreSQL of the hub tests' own for the worker and outage tests, which stop and restart it (a throwaway
-cluster on port 55434, run as the postgres user, migrated once per run)."""
+cluster on a port of its own from 55434, run as the postgres user, migrated once per run)."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ import psycopg
 import pytest
 
 from hub.drill.stack import free_port
-from tests.conftest import missing
+from tests.conftest import missing, ports_of_this_process
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVER_PORTS = range(8400, 8500)  # loopback ports this suite's own servers may use
+SERVER_PORTS = ports_of_this_process(range(8400, 8500))  # loopback ports for this suite's servers
 
 # The production settings the README shows (section "Production deployment"), with example values.
 PRODUCTION_ENV = {
@@ -113,7 +113,7 @@ def gunicorn(**env: str) -> Iterator[str]:
 
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_PORT = 55434
+PG_PORT = ports_of_this_process(range(55434, 55440)).start
 URL = f"postgresql://hub:hub@127.0.0.1:{PG_PORT}/hub"
 
 

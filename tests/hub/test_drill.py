@@ -12,12 +12,15 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from hub.drill.stack import PG_BIN
 from tests.conftest import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
+@pytest.mark.long
 def test_short_drill_loses_nothing_through_each_kind_of_fault():
     if not (PG_BIN / "initdb").exists():
         missing("Debian's PostgreSQL 15 binaries", "apt-get install postgresql-15")

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from hub.drill.stack import free_port
-from tests.conftest import missing
+from tests.conftest import missing, ports_of_this_process
 
 # The server reads the test database (created for the session because these tests are marked).
 pytestmark = pytest.mark.django_db
@@ -99,7 +99,7 @@ def server(django_db_setup, django_db_blocker, tmp_path_factory):
             "the gunicorn server shares the test database, which SQLite in memory cannot",
         )
     data = tmp_path_factory.mktemp("sparql-attacks")
-    port = free_port(range(8100, 8200))
+    port = free_port(ports_of_this_process(range(8100, 8200)))
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "hub.settings.test",
