@@ -61,13 +61,13 @@ Disallow: /search/
 """
 
 
-@require_GET
+@require_safe
 def robots_txt(request):
     """Crawlers may read the public hub, not its sign-in, personal or search pages."""
     return HttpResponse(ROBOTS_TXT, content_type="text/plain; charset=utf-8")
 
 
-@require_GET
+@require_safe
 def favicon(request):
     """Browsers that ask for /favicon.ico get the SVG icon base.html links."""
     return redirect(static("hub/favicon.svg"), permanent=True)
