@@ -380,8 +380,6 @@ def serialize_results(
         body = result.serialize(format=fmt)
         return EngineAnswer("ASK", [], [], bool(result), formats.boolean, body)
     if isinstance(result, ox.QuerySolutions):
-        if formats.select is None:
-            raise _not_offered("SELECT", list(RESULTS_FORMATS))
         writer = _CappedWriter(caps.max_answer_bytes, caps.max_rows + 1)  # + the header line
         try:
             result.serialize(writer, format=ox.QueryResultsFormat.TSV)
@@ -392,14 +390,14 @@ def serialize_results(
         tsv = writer.value()
         _check_values(ox, tsv, caps)
         variables = [v.lstrip("?") for v in tsv.split(b"\n", 1)[0].decode().split("\t") if v]
+        if formats.select is None:  # the caps first: an answer too large is that, whatever its format
+            raise _not_offered("SELECT", list(RESULTS_FORMATS))
         if formats.select == "text/tab-separated-values":
             body = tsv
         else:
             fmt = getattr(ox.QueryResultsFormat, RESULTS_FORMATS[formats.select])
             body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt)
         return EngineAnswer("SELECT", variables, [], False, formats.select, body)
-    if formats.graph is None:
-        raise _not_offered("CONSTRUCT and DESCRIBE", list(GRAPH_FORMATS))
     budget = _Budget(caps.max_value_bytes, caps.max_answer_bytes)
     triples: list[Any] = []
     for triple in result:  # counted as produced, never collected first
@@ -409,6 +407,8 @@ def serialize_results(
         budget.term(ox, triple.predicate)
         budget.term(ox, triple.object)
         triples.append(triple)
+    if formats.graph is None:
+        raise _not_offered("CONSTRUCT and DESCRIBE", list(GRAPH_FORMATS))
     fmt = getattr(ox.RdfFormat, GRAPH_FORMATS[formats.graph])
     body = ox.serialize(triples, format=fmt, prefixes=prefixes or None)
     return EngineAnswer("CONSTRUCT", [], [], False, formats.graph, body)
