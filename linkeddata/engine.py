@@ -390,7 +390,9 @@ def serialize_results(
         tsv = writer.value()
         _check_values(ox, tsv, caps)
         variables = [v.lstrip("?") for v in tsv.split(b"\n", 1)[0].decode().split("\t") if v]
-        if formats.select is None:  # the caps first: an answer too large is that, whatever its format
+        if (
+            formats.select is None
+        ):  # the caps first: an answer too large is that, whatever its format
             raise _not_offered("SELECT", list(RESULTS_FORMATS))
         if formats.select == "text/tab-separated-values":
             body = tsv

@@ -147,7 +147,7 @@ def hub_server(work: Path, env: dict[str, str], name: str) -> Iterator[str]:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        if not wait_for_http(f"{url}/healthz/live", 60, process):
+        if not wait_for_http(f"{url}/healthz/live", 240, process):
             raise SystemExit(f"the hub did not start: {(work / f'{name}.log').read_text()[-2000:]}")
         yield url
     finally:
