@@ -54,7 +54,9 @@ def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
     nt_path = work / "cube.nt"
     with nt_path.open("wb") as handle:
         sample = write_generated_cube(handle, *SIZES[size])
-    store_path = work / "rdf"
+    store_path = (
+        work / "data" / "test-rdf"
+    )  # where the hub's settings find it (HUB_DATA_DIR/test-rdf)
     store = ox.Store(str(store_path))
     store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
     store.optimize()
@@ -69,25 +71,37 @@ def accept_for(text: str) -> str:
     return "application/n-triples" if text.lstrip().startswith("DESCRIBE") else JSON_RESULTS
 
 
-def time_in_process(store_path: Path, texts: dict[str, str], repeats: int) -> dict[str, float]:
+def size_of(body: bytes, text: str) -> int:
+    """How many rows (SPARQL JSON) or triples (N-Triples) an answer holds, to check that every way of
+    asking gave the same answer (not timed)."""
+    if accept_for(text) == JSON_RESULTS:
+        return len(json.loads(body)["results"]["bindings"])
+    return sum(1 for line in body.splitlines() if line.strip())
+
+
+def time_in_process(
+    store_path: Path, texts: dict[str, str], repeats: int
+) -> tuple[dict[str, float], dict[str, int]]:
     """The baseline: pyoxigraph in this process runs the query and writes the answer the client gets."""
     import pyoxigraph as ox
 
     store = ox.Store.read_only(str(store_path))
     times: dict[str, float] = {}
+    sizes: dict[str, int] = {}
     for name, text in texts.items():
         samples = []
         for _ in range(repeats + 1):
             started = time.perf_counter()
             result = store.query(text, use_default_graph_as_union=True)
             if isinstance(result, ox.QueryTriples):
-                ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+                body = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
             else:
-                result.serialize(format=ox.QueryResultsFormat.JSON)
+                body = result.serialize(format=ox.QueryResultsFormat.JSON)
             samples.append((time.perf_counter() - started) * 1000)
         times[name] = percentile(samples[1:], 0.5)
+        sizes[name] = size_of(body, text)
     del store
-    return times
+    return times, sizes
 
 
 def time_isolated(store_path: Path, texts: dict[str, str], repeats: int) -> dict[str, float]:
@@ -161,7 +175,7 @@ def hub_env(work: Path, database_url: str, **extra: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": "hub.settings.test",
         "DATABASE_URL": database_url,
         "HUB_DATA_DIR": str(work / "data"),
-        "RDF_STORE_PATH": str(work / "rdf"),
+        "RDF_STORE_PATH": str(work / "data" / "test-rdf"),
         "DEBUG": "false",
         "SECRET_KEY": "benchmark-only-secret-key",
         "ALLOWED_HOSTS": "*",
@@ -192,7 +206,9 @@ def ask(connection: http.client.HTTPConnection, text: str, client: str) -> tuple
     return response.status, response.read()
 
 
-def time_http(url: str, texts: dict[str, str], repeats: int) -> dict[str, float]:
+def time_http(
+    url: str, texts: dict[str, str], repeats: int, sizes: dict[str, int]
+) -> dict[str, float]:
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
     times: dict[str, float] = {}
@@ -204,6 +220,10 @@ def time_http(url: str, texts: dict[str, str], repeats: int) -> dict[str, float]
             samples.append((time.perf_counter() - started) * 1000)
             if status != 200:
                 raise SystemExit(f"/sparql answered {status} to {name}: {body[:300]!r}")
+        if size_of(body, text) != sizes[name]:
+            raise SystemExit(
+                f"/sparql answered {name} with {size_of(body, text)} rows, the engine {sizes[name]}"
+            )
         times[name] = percentile(samples[1:], 0.5)
     connection.close()
     return times
@@ -356,11 +376,12 @@ def main() -> None:
             flush=True,
         )
         store_path, nt_path, texts = build_store(work, args.size)
-        in_process = time_in_process(store_path, texts, args.repeats)
+        in_process, sizes = time_in_process(store_path, texts, args.repeats)
+        print(f"Answers: {sizes}", flush=True)
         isolated = time_isolated(store_path, texts, args.repeats)
         with database(args.database_url) as database_url:
             with hub_server(work, hub_env(work, database_url), "hub-local") as url:
-                over_http = time_http(url, texts, args.repeats)
+                over_http = time_http(url, texts, args.repeats, sizes)
             print("\n/sparql on the local store, p50 ms (ratio to the engine in this process)")
             print(f"{'query':<10} {'in-process':>10} {'isolated':>16} {'/sparql HTTP':>16}  target")
             for name in texts:

@@ -27,7 +27,8 @@ from django.conf import settings
 from pyparsing import ParseException
 from rdflib import Graph, Literal, Namespace, URIRef
 from rdflib.namespace import RDF, XSD
-from rdflib.plugins.sparql.parser import parseUpdate
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from linkeddata import engine
 from linkeddata.client_slots import ClientBusy, client_slot
@@ -204,6 +205,21 @@ class _Triples(list):
     """Triples parsed from the server's answer (a list, unlike pyoxigraph's own result types)."""
 
 
+def query_dataset(readable: str, base_iri: str | None) -> ProtocolDataset:
+    """The dataset a query names with ``FROM`` / ``FROM NAMED`` (prefixed names and relative IRIs
+    resolved), as protocol parameters: a server run with its default graph as the union of all graphs
+    (Oxigraph's ``--union-default-graph``) lets the union override the query's own ``FROM``, but honours
+    the protocol's dataset. Only called for a query that mentions FROM."""
+    text = f"BASE <{base_iri}>\n{readable}" if base_iri else readable
+    try:
+        clauses = translateQuery(parseQuery(text)).algebra.get("datasetClause") or []
+    except Exception as exc:  # noqa: BLE001 - rdflib raises plain Exception for an unknown prefix
+        raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from None
+    default = tuple(str(c["default"]) for c in clauses if "default" in c)
+    named = tuple(str(c["named"]) for c in clauses if "named" in c)
+    return ProtocolDataset(default, named)
+
+
 def _external(
     text: str, timeout: int, formats: Formats, dataset: ProtocolDataset, base_iri: str | None
 ) -> Answer:
@@ -327,6 +343,8 @@ def run_query(
     try:
         with client_slot(settings.DATA_DIR / "sparql-clients", client, concurrency):
             if uses_external_endpoint():
+                if not dataset.given and names_dataset(readable):
+                    dataset = query_dataset(readable, base_iri)
                 return _external(text, timeout, formats, dataset, base_iri)
             return _local(text, timeout, formats, dataset, base_iri, not names_dataset(readable))
     except ClientBusy:

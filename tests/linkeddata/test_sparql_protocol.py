@@ -208,8 +208,8 @@ def test_relative_iris_resolve_against_the_endpoint(endpoint):
         ("PUT", "query=ASK%20%7B%7D", None, {}, {405}, b""),  # bad_query_method
         ("GET", "query=ASK%20%7B%7D&query=SELECT%20%2A%20%7B%7D", None, {}, {400}, b"2 queries"),
         ("POST", "", b"ASK {}", {"Content-Type": "text/plain"}, {415}, b"application/sparql-query"),
-        ("POST", "", b"query=ASK%20%7B%7D", {}, {415}, b"of no stated type"),  # missing form type
-        ("POST", "", b"ASK {}", {}, {415}, b"of no stated type"),  # missing direct type
+        ("POST", "", b"query=ASK%20%7B%7D", {}, {415}, b"POST must be"),  # missing form type
+        ("POST", "", b"ASK {}", {}, {415}, b"POST must be"),  # missing direct type
         (
             "POST",
             "",
