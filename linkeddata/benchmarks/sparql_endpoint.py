@@ -57,6 +57,7 @@ def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
     store_path = (
         work / "data" / "test-rdf"
     )  # where the hub's settings find it (HUB_DATA_DIR/test-rdf)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(store_path))
     store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
     store.optimize()
