@@ -1,6 +1,8 @@
 """A reader runs a query on the SPARQL page in a real browser: the rows come back as a table in the site's
 layout, a mistake is shown beside the query, and axe-core reports no violations at desktop and phone width."""
 
+import re
+
 import pytest
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -50,13 +52,17 @@ def test_a_select_is_shown_as_a_table_and_a_mistake_beside_the_query(
 
 def test_each_example_link_gives_its_format(page, recycling, home_page):
     page.goto("/sparql")
-    for name, media_type in [
-        ("CSV: One council's recycling rate over time", "text/csv"),
-        ("JSON: The datasets in the catalogue", "application/sparql-results+json"),
-        ("Turtle: Describe one observation", "text/turtle"),
-        ("N-Triples: Describe one observation", "application/n-triples"),
+    for title, label, media_type in [
+        ("One council's recycling rate over time", "CSV", "text/csv"),
+        ("The datasets in the catalogue", "JSON", "application/sparql-results+json"),
+        ("Describe one observation", "Turtle", "text/turtle"),
+        ("Describe one observation", "N-Triples", "application/n-triples"),
     ]:
-        href = page.get_by_role("link", name=name).get_attribute("href")
+        example = page.locator("section.ld-example").filter(
+            has=page.get_by_role("heading", name=title, exact=True)
+        )
+        href = example.get_by_role("link", name=re.compile(f"^{label}")).get_attribute("href")
+        assert href is not None
         response = page.request.get(href)
-        assert response.status == 200, (name, response.text())
+        assert response.status == 200, (title, label, response.text())
         assert response.headers["content-type"].startswith(media_type)
