@@ -27,10 +27,10 @@ import http.client
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
-import socket
 import threading
 import time
 import urllib.error
