@@ -43,12 +43,42 @@ Term = tuple[str, str, str | None, str | None]  # (kind u/b/l, value, datatype, 
 
 
 @dataclass(frozen=True)
+class Formats:
+    """The media type to answer in for each kind of query (None: the client accepts none offered)."""
+
+    select: str | None
+    boolean: str | None
+    graph: str | None
+
+
+@dataclass(frozen=True)
+class Caps:
+    max_rows: int
+    max_value_bytes: int
+    max_answer_bytes: int
+
+
+@dataclass(frozen=True)
 class EngineRequest:
     store: str | None  # a read-only store directory; None: an empty store (nothing published yet)
     text: str
     max_rows: int
     max_value_bytes: int
     max_answer_bytes: int
+    formats: Formats | None = (
+        None  # the answer serialised by the engine itself; None: rows of terms
+    )
+    default_graphs: tuple[str, ...] | None = (
+        None  # the protocol's dataset; None for both: the query's
+    )
+    named_graphs: tuple[str, ...] | None = None
+    union_default_graph: bool = True  # with no dataset given: the default graph is the union of all
+    base_iri: str | None = None  # relative IRIs in the query resolve against it (the endpoint)
+    prefixes: tuple[tuple[str, str], ...] = ()  # for Turtle and RDF/XML answers
+
+    @property
+    def caps(self) -> Caps:
+        return Caps(self.max_rows, self.max_value_bytes, self.max_answer_bytes)
 
 
 @dataclass(frozen=True)
@@ -57,6 +87,8 @@ class EngineAnswer:
     variables: list[str]
     rows: list[list[Term | None]]  # SELECT rows (in ``variables`` order) or CONSTRUCT triples
     boolean: bool = False
+    media_type: str = ""  # with ``body``: the answer as the client asked for it
+    body: bytes = b""
 
 
 class EngineFailure(Exception):
@@ -199,12 +231,25 @@ def _answer(ox: Any, stores: dict[str | None, Any], request: EngineRequest) -> E
         store = _open(ox, stores, request.store)
     except OSError as exc:
         raise EngineFailure(503, f"The store could not be opened: {exc}") from None
+    options: dict[str, Any] = {"base_iri": request.base_iri}
+    if request.default_graphs is not None or request.named_graphs is not None:
+        options["default_graph"] = [ox.NamedNode(g) for g in request.default_graphs or ()]
+        options["named_graphs"] = [ox.NamedNode(g) for g in request.named_graphs or ()]
+    else:
+        options["use_default_graph_as_union"] = request.union_default_graph
     try:
-        result = store.query(request.text, use_default_graph_as_union=True)
+        result = store.query(request.text, **options)
     except SyntaxError as exc:
         raise EngineFailure(400, f"The query is not valid SPARQL: {exc}") from None
     except (OSError, RuntimeError, ValueError, TypeError) as exc:
         raise EngineFailure(400, f"The query could not be evaluated: {exc}") from None
+    if request.formats is not None:
+        try:
+            return serialize_results(
+                ox, result, request.formats, request.caps, dict(request.prefixes)
+            )
+        except (OSError, RuntimeError, ValueError) as exc:  # an error met while evaluating
+            raise EngineFailure(400, f"The query could not be evaluated: {exc}") from None
     if isinstance(result, ox.QueryBoolean):
         return EngineAnswer("ASK", [], [], boolean=bool(result))
     budget = _Budget(request.max_value_bytes, request.max_answer_bytes)
@@ -243,6 +288,145 @@ def _answer(ox: Any, stores: dict[str | None, Any], request: EngineRequest) -> E
         return EngineAnswer("CONSTRUCT", ["subject", "predicate", "object"], rows)
     except (OSError, RuntimeError, ValueError) as exc:  # an error met while evaluating
         raise EngineFailure(400, f"The query could not be evaluated: {exc}") from None
+
+
+RESULTS_FORMATS = {  # media type -> pyoxigraph QueryResultsFormat name
+    "application/sparql-results+json": "JSON",
+    "application/sparql-results+xml": "XML",
+    "text/csv": "CSV",
+    "text/tab-separated-values": "TSV",
+}
+BOOLEAN_FORMATS = ["application/sparql-results+json", "application/sparql-results+xml"]
+GRAPH_FORMATS = {  # media type -> pyoxigraph RdfFormat name
+    "text/turtle": "TURTLE",
+    "application/ld+json": "JSON_LD",
+    "application/n-triples": "N_TRIPLES",
+    "application/rdf+xml": "RDF_XML",
+}
+
+
+class _Overflow(Exception):
+    pass
+
+
+class _CappedWriter:
+    """Collects what a serialiser writes, stopping it past ``max_bytes`` or ``max_lines`` lines."""
+
+    def __init__(self, max_bytes: int, max_lines: int) -> None:
+        self.max_bytes = max_bytes
+        self.max_lines = max_lines
+        self.parts: list[bytes] = []
+        self.size = 0
+        self.lines = 0
+
+    def write(self, chunk: bytes) -> int:
+        data = bytes(chunk)
+        self.size += len(data)
+        self.lines += data.count(b"\n")
+        if self.size > self.max_bytes:
+            raise _Overflow("bytes")
+        if self.lines > self.max_lines:
+            raise _Overflow("rows")
+        self.parts.append(data)
+        return len(data)
+
+    def flush(self) -> None:
+        pass
+
+    def value(self) -> bytes:
+        return b"".join(self.parts)
+
+
+def _too_many(caps: Caps, what: str) -> EngineFailure:
+    hint = "Add a LIMIT" if what == "rows" else "Narrow it"
+    return EngineFailure(
+        413,
+        f"The query returns more than {caps.max_rows} {what}, the endpoint's limit. "
+        f"{hint}, or use the bulk downloads.",
+    )
+
+
+def _too_large(caps: Caps) -> EngineFailure:
+    return EngineFailure(
+        413,
+        f"The answer is larger than {caps.max_answer_bytes} bytes, this endpoint's limit "
+        "(SPARQL_MAX_ANSWER_BYTES). Add a LIMIT, or use the bulk downloads.",
+    )
+
+
+def _not_offered(kind: str, offered: list[str]) -> EngineFailure:
+    return EngineFailure(
+        406,
+        f"None of the formats you accept is offered for {kind} results. Offered: "
+        + ", ".join(offered),
+    )
+
+
+def serialize_results(
+    ox: Any, result: Any, formats: Formats, caps: Caps, prefixes: dict[str, str]
+) -> EngineAnswer:
+    """A query's answer serialised by pyoxigraph in the format asked for, within the caps.
+
+    SELECT rows are written once as SPARQL TSV (one line per row, values escaped) into a writer that
+    stops the engine past the row or byte cap, so rows are counted and measured without becoming
+    Python objects; the TSV is then the answer, or is re-read and written in the format asked for.
+    CONSTRUCT triples are counted and measured one by one, then written by pyoxigraph. Used on the
+    engine's answers and on an external server's alike (``result`` from ``parse_query_results``).
+    """
+    if isinstance(result, ox.QueryBoolean):
+        if formats.boolean is None:
+            raise _not_offered("ASK", BOOLEAN_FORMATS)
+        fmt = getattr(ox.QueryResultsFormat, RESULTS_FORMATS[formats.boolean])
+        body = result.serialize(format=fmt)
+        return EngineAnswer("ASK", [], [], bool(result), formats.boolean, body)
+    if isinstance(result, ox.QuerySolutions):
+        writer = _CappedWriter(caps.max_answer_bytes, caps.max_rows + 1)  # + the header line
+        try:
+            result.serialize(writer, format=ox.QueryResultsFormat.TSV)
+        except _Overflow as overflow:
+            raise (
+                _too_many(caps, "rows") if str(overflow) == "rows" else _too_large(caps)
+            ) from None
+        tsv = writer.value()
+        _check_values(ox, tsv, caps)
+        variables = [v.lstrip("?") for v in tsv.split(b"\n", 1)[0].decode().split("\t") if v]
+        if (
+            formats.select is None
+        ):  # the caps first: an answer too large is that, whatever its format
+            raise _not_offered("SELECT", list(RESULTS_FORMATS))
+        if formats.select == "text/tab-separated-values":
+            body = tsv
+        else:
+            fmt = getattr(ox.QueryResultsFormat, RESULTS_FORMATS[formats.select])
+            body = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt)
+        return EngineAnswer("SELECT", variables, [], False, formats.select, body)
+    budget = _Budget(caps.max_value_bytes, caps.max_answer_bytes)
+    triples: list[Any] = []
+    for triple in result:  # counted as produced, never collected first
+        if len(triples) == caps.max_rows:
+            raise _too_many(caps, "triples")
+        budget.term(ox, triple.subject)
+        budget.term(ox, triple.predicate)
+        budget.term(ox, triple.object)
+        triples.append(triple)
+    if formats.graph is None:
+        raise _not_offered("CONSTRUCT and DESCRIBE", list(GRAPH_FORMATS))
+    fmt = getattr(ox.RdfFormat, GRAPH_FORMATS[formats.graph])
+    body = ox.serialize(triples, format=fmt, prefixes=prefixes or None)
+    return EngineAnswer("CONSTRUCT", [], [], False, formats.graph, body)
+
+
+def _check_values(ox: Any, tsv: bytes, caps: Caps) -> None:
+    """The value cap on TSV rows: a field no longer than the cap holds no longer value; only when one is
+    longer (its quotes and datatype count) are the values read one by one."""
+    longest = max(map(len, tsv.replace(b"\n", b"\t").split(b"\t")), default=0)
+    if longest <= caps.max_value_bytes:
+        return
+    budget = _Budget(caps.max_value_bytes, caps.max_answer_bytes * 2)
+    for solution in ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV):
+        for term in solution:
+            if term is not None:
+                budget.term(ox, term)
 
 
 class _Budget:

@@ -16,15 +16,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import urllib.response
-from io import BytesIO
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
+import urllib3
 from django.conf import settings
 from oxrdflib import OxigraphStore
 from rdflib import Dataset
-from rdflib.query import Result
 
 from hub.floor.config import redact_url
 
@@ -137,50 +136,84 @@ class AnswerTooLarge(Exception):
     """The external server's answer is larger than the hub reads."""
 
 
-def external_query(text: str, timeout: float, max_bytes: int | None = None) -> Result:
+_http_lock = threading.Lock()
+_http: dict[tuple[int, int], urllib3.PoolManager] = {}
+
+
+def http_pool(size: int) -> urllib3.PoolManager:
+    """The process's keep-alive connections to the SPARQL server: at most ``size``, reused across queries
+    (a new pool after a fork, so no connection is shared between processes)."""
+    key = (os.getpid(), size)
+    with _http_lock:
+        pool = _http.get(key)
+        if pool is None:
+            _http.clear()
+            pool = _http[key] = urllib3.PoolManager(num_pools=2, maxsize=size, block=False)
+        return pool
+
+
+@dataclass(frozen=True)
+class ExternalAnswer:
+    media_type: str
+    body: bytes
+
+
+def external_query(
+    text: str,
+    timeout: float,
+    max_bytes: int | None = None,
+    *,
+    dataset: tuple[tuple[str, str], ...] = (),
+    accept: str = "application/sparql-results+json, application/n-triples;q=0.9",
+    connections: int = 4,
+) -> ExternalAnswer:
     """Run a query on ``SPARQL_ENDPOINT_URL`` (SPARQL 1.1 Protocol, POST ``application/sparql-query``).
 
-    Asks for SPARQL JSON results (SELECT/ASK) or N-Triples (CONSTRUCT/DESCRIBE) and reads them into an
-    rdflib Result, so the row cap and the formats offered are the same as with the local store. The answer
-    is read in pieces, and no more than ``max_bytes`` of it (``AnswerTooLarge`` past that), within
-    ``timeout`` seconds in all.
+    ``dataset`` holds the protocol's ``default-graph-uri`` / ``named-graph-uri`` parameters, sent on the
+    URL. The answer is read in pieces over a kept-alive connection, and no more than ``max_bytes`` of it
+    (``AnswerTooLarge`` past that), within ``timeout`` seconds in all.
     """
     deadline = time.monotonic() + timeout
-    request = urllib.request.Request(  # noqa: S310 - the operator's configured SPARQL server
-        settings.SPARQL_ENDPOINT_URL,
-        data=text.encode("utf-8"),
-        method="POST",
-        headers={
-            "Content-Type": "application/sparql-query; charset=utf-8",
-            "Accept": "application/sparql-results+json, application/n-triples;q=0.9",
-        },
-    )
+    url = settings.SPARQL_ENDPOINT_URL
+    if dataset:
+        url += ("&" if "?" in url else "?") + urllib.parse.urlencode(dataset)
     try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            media_type = response.headers.get_content_type()
-            body = _read_capped(response, deadline, max_bytes)
-    except urllib.error.HTTPError as exc:
-        message = exc.read().decode("utf-8", errors="replace").strip()[:2000] or exc.reason
-        raise ExternalQueryError(exc.code, message) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        if isinstance(reason, TimeoutError):
-            raise TimeoutError(f"the SPARQL server did not answer within {timeout} s") from None
+        response = http_pool(connections).request(
+            "POST",
+            url,
+            body=text.encode("utf-8"),
+            headers={"Content-Type": "application/sparql-query; charset=utf-8", "Accept": accept},
+            timeout=urllib3.Timeout(connect=min(timeout, 5), read=timeout),
+            retries=False,
+            preload_content=False,
+        )
+    except urllib3.exceptions.TimeoutError:
+        raise TimeoutError(f"the SPARQL server did not answer within {timeout} s") from None
+    except urllib3.exceptions.HTTPError as exc:
         raise StoreUnavailable(
-            f"the SPARQL server at {redact_url(settings.SPARQL_ENDPOINT_URL)} "
-            f"cannot be reached: {reason}"
+            f"the SPARQL server at {redact_url(settings.SPARQL_ENDPOINT_URL)} cannot be reached: {exc}"
         ) from None
+    complete = False
     try:
-        return Result.parse(BytesIO(body), content_type=media_type)
-    except Exception as exc:  # noqa: BLE001 - any unreadable answer: a server that streams gives up mid-answer
-        tail = body[-300:].decode("utf-8", errors="replace").strip()
-        raise ExternalQueryError(
-            502, f"its answer was cut short or unreadable ({exc.__class__.__name__}): …{tail}"
-        ) from None
+        if response.status >= 400:
+            message = response.read(2000).decode("utf-8", errors="replace").strip()
+            raise ExternalQueryError(response.status, message or str(response.reason))
+        media_type = (response.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        body = _read_capped(response, deadline, max_bytes)
+        complete = True
+    except urllib3.exceptions.TimeoutError:
+        raise TimeoutError(f"the SPARQL server did not answer within {timeout} s") from None
+    except urllib3.exceptions.HTTPError as exc:
+        raise ExternalQueryError(502, f"its answer was cut short: {exc}") from None
+    finally:
+        if not complete:
+            response.close()  # unread bytes are left on it: the connection is not reused
+        response.release_conn()
+    return ExternalAnswer(media_type, body)
 
 
 def _read_capped(
-    response: urllib.response.addinfourl, deadline: float, max_bytes: int | None
+    response: urllib3.BaseHTTPResponse, deadline: float, max_bytes: int | None
 ) -> bytes:
     parts: list[bytes] = []
     size = 0

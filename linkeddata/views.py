@@ -60,14 +60,22 @@ from linkeddata.services.publish import (
     published_mark,
 )
 from linkeddata.services.sparql import (
+    RESULT_FORMATS,
+    SD_FORMATS,
+    Answer,
+    ProtocolDataset,
     SparqlError,
+    check_dataset,
+    choose_formats,
+    example_links,
     examples,
-    media_type_for_short_name,
-    offered,
+    offered_formats,
+    page_answer,
+    page_formats,
     run_query,
-    serialize,
+    service_description,
 )
-from linkeddata.uris import Uris
+from linkeddata.uris import REFERENCE_GRAPH, Uris
 
 ALL = list(FORMATS)
 DOCUMENT_CACHE_SECONDS = 3600
@@ -782,59 +790,153 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
     return render(request, "linkeddata/compare.html", context)
 
 
-@csrf_exempt
-@require_http_methods(["GET", "POST", "HEAD"])
-def sparql(request: HttpRequest) -> HttpResponse:
-    """SPARQL 1.1 Protocol query operation (GET, POST form, POST application/sparql-query); read-only."""
+SPARQL_METHODS = "GET, POST, HEAD, OPTIONS"
+FORM = "application/x-www-form-urlencoded"
+DIRECT = "application/sparql-query"
+UPDATE = "application/sparql-update"
+READ_ONLY = "This endpoint is read-only: SPARQL Update is refused."
+
+
+def _sparql_input(request: HttpRequest) -> tuple[str, ProtocolDataset]:
+    """The query and dataset of a SPARQL 1.1 Protocol query request, or SparqlError (4xx) saying what
+    is wrong with it: an update, two queries, a body of the wrong type or encoding."""
     content_type = request.content_type or ""
-    if (
-        request.method == "POST"
-        and content_type == "application/sparql-update"
-        or "update" in request.POST
-    ):
-        return _sparql_error(
-            SparqlError(403, "This endpoint is read-only: SPARQL Update is refused.")
+    if request.method == "POST" and content_type == UPDATE:
+        raise SparqlError(403, READ_ONLY)
+    if request.method == "POST" and content_type not in {FORM, DIRECT}:
+        raise SparqlError(
+            415,
+            f"A query sent by POST must be {FORM} (a 'query' parameter) or {DIRECT} (the query as "
+            f"the body); this request's body is {content_type or 'of no stated type'}.",
         )
-    if request.method == "POST" and content_type == "application/sparql-query":
-        query = request.body.decode("utf-8", errors="replace")
-    elif request.method == "POST":
-        query = request.POST.get("query", "")
-    else:
-        query = request.GET.get("query", "")
-    wants_html = request.method in {"GET", "HEAD"} and "query" not in request.GET
-    if wants_html:
-        base = Uris.default().base
-        shown = request.GET.get("q") or examples(base)[0][2]
-        return render(
-            request, "linkeddata/sparql.html", {"examples": examples(base), "query": shown}
-        )
-    try:
-        answer = run_query(query, client_address(request))
-        formats = offered(answer.kind)
-        short = (
-            request.GET.get("format")
-            or request.GET.get("output")
-            or request.POST.get("format")
-            or ""
-        )
-        media_type = media_type_for_short_name(short, answer.kind) if short else None
-        if media_type is None:
-            media_type = (
-                request.get_preferred_type(formats) if request.headers.get("Accept") else formats[0]
-            )
-        if media_type is None:
+    form = request.POST if request.method == "POST" and content_type == FORM else None
+    if "update" in request.GET or (form is not None and "update" in form):
+        raise SparqlError(403, READ_ONLY)
+    queries = request.GET.getlist("query") + (form.getlist("query") if form is not None else [])
+    if request.method == "POST" and content_type == DIRECT:
+        charset = (request.content_params or {}).get("charset", "utf-8").lower()
+        if charset not in {"utf-8", "utf8"}:
             raise SparqlError(
-                406,
-                "None of the formats you accept is offered for this query. Offered: "
-                + ", ".join(formats),
+                415, f"The query must be sent in UTF-8; this one says it is in {charset}."
             )
-        body = serialize(answer, media_type)
+        try:
+            queries.append(request.body.decode("utf-8"))
+        except UnicodeDecodeError:
+            raise SparqlError(400, "The query is not valid UTF-8.") from None
+    if len(queries) > 1:
+        raise SparqlError(
+            400,
+            f"The request holds {len(queries)} queries; send exactly one (one 'query' parameter, or "
+            "the query as the body).",
+        )
+
+    def values(name: str) -> list[str]:
+        return request.GET.getlist(name) + (form.getlist(name) if form is not None else [])
+
+    dataset = check_dataset(values("default-graph-uri"), values("named-graph-uri"))
+    return (queries[0] if queries else ""), dataset
+
+
+def _cors(response: HttpResponse) -> HttpResponse:
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+def _sparql_preflight() -> HttpResponse:
+    """The CORS preflight: any origin may GET or POST a query (no credentials)."""
+    response = HttpResponse(status=204)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Access-Control-Allow-Methods"] = SPARQL_METHODS
+    response["Access-Control-Allow-Headers"] = "Content-Type, Accept"
+    response["Access-Control-Max-Age"] = "86400"
+    response["Allow"] = SPARQL_METHODS
+    return response
+
+
+def _without_body(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """HEAD: the GET answer's status and headers, its length, no body."""
+    if request.method == "HEAD":
+        length = len(response.content)
+        response.content = b""
+        response["Content-Length"] = str(length)
+    return response
+
+
+def _wants_page(request: HttpRequest, offered: list[str]) -> bool:
+    """A browser (HTML preferred to every format offered) gets the page; any other client the data."""
+    accept = request.headers.get("Accept")
+    return bool(accept) and request.get_preferred_type(["text/html", *offered]) == "text/html"
+
+
+def _service_description(request: HttpRequest, media_type: str) -> HttpResponse:
+    names = [str(Uris.default().graph(REFERENCE_GRAPH))] + [
+        str(Uris.default().graph(slug))
+        for slug in Dataset.objects.order_by("slug").values_list("slug", flat=True)
+    ]
+    graph = service_description(request.build_absolute_uri(reverse("linkeddata:sparql")), names)
+    body = graph.serialize(format=SD_FORMATS[media_type], encoding="utf-8")
+    return _cors(HttpResponse(body, content_type=f"{media_type}; charset=utf-8"))
+
+
+def _page(
+    request: HttpRequest, query: str, answer: Answer | None = None, error: SparqlError | None = None
+) -> HttpResponse:
+    base = Uris.default().base
+    context: dict[str, object] = {
+        "examples": example_links(base),
+        "query": query,
+        "error": error,
+        "result_links": [(short.upper(), short) for short in RESULT_FORMATS.values()],
+    }
+    if answer is not None:
+        context.update(page_answer(answer))
+    status = error.status if error is not None else 200
+    return _cors(render(request, "linkeddata/sparql.html", context, status=status))
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST", "HEAD", "OPTIONS"])
+def sparql(request: HttpRequest) -> HttpResponse:
+    """SPARQL 1.1 Protocol query operation (GET, POST form, POST application/sparql-query), read-only;
+    with no query, the page (HTML) or the Service Description (RDF); CORS for any origin."""
+    if request.method == "OPTIONS":
+        return _sparql_preflight()
+    try:
+        query, dataset = _sparql_input(request)
     except SparqlError as exc:
         return _sparql_error(exc)
-    response = HttpResponse(body, content_type=f"{media_type}; charset=utf-8")
-    response["Vary"] = "Accept"
-    response["Access-Control-Allow-Origin"] = "*"
-    return response
+    if request.method in {"GET", "HEAD"} and not query:
+        if _wants_page(request, list(SD_FORMATS)) or not request.headers.get("Accept"):
+            shown = request.GET.get("q") or examples(Uris.default().base)[0][2]
+            return _without_body(request, _page(request, shown))
+        media_type = request.get_preferred_type(list(SD_FORMATS))
+        if media_type is not None:
+            return _without_body(request, _service_description(request, media_type))
+        return _without_body(request, _page(request, examples(Uris.default().base)[0][2]))
+    short = request.GET.get("format") or request.GET.get("output") or request.POST.get("format")
+    page = not short and request.method != "POST" and _wants_page(request, offered_formats())
+    if page:
+        formats = page_formats()
+    else:
+        preferred = request.get_preferred_type if request.headers.get("Accept") else None
+        formats = choose_formats(short or "", preferred)
+    try:
+        answer = run_query(
+            query,
+            client_address(request),
+            formats=formats,
+            dataset=dataset,
+            base_iri=request.build_absolute_uri(reverse("linkeddata:sparql")),
+        )
+    except SparqlError as exc:
+        if page and exc.status == 400:
+            return _without_body(request, _page(request, query, error=exc))
+        return _without_body(request, _sparql_error(exc))
+    if page:
+        return _without_body(request, _page(request, query, answer))
+    response = HttpResponse(answer.body, content_type=f"{answer.media_type}; charset=utf-8")
+    return _without_body(request, _cors(response))
 
 
 def _sparql_error(exc: SparqlError) -> HttpResponse:

@@ -46,6 +46,29 @@ class NodeError(RuntimeError):
     """The node could not be fetched or started; the message says why and what to do."""
 
 
+def maven_fetch(artifact: str, download_dir: Path, filename: str, label: str) -> Path:
+    """``download_dir / filename``, copied there from Maven Central with ``mvn dependency:copy`` (cached
+    in the Maven repository, so later runs are offline) unless it is there already."""
+    target = download_dir / filename
+    if target.exists():
+        return target
+    if shutil.which("mvn") is None:
+        raise NodeError(f"Maven (mvn) is needed to fetch {label}: apt-get install maven")
+    download_dir.mkdir(parents=True, exist_ok=True)
+    command = [
+        "mvn", "-q", "-B", "dependency:copy",
+        f"-Dartifact={artifact}",
+        f"-DoutputDirectory={download_dir}",
+        "-Dmdep.overWriteIfNewer=true",
+    ]  # fmt: skip
+    print(f"Fetching {label} from Maven Central…", file=sys.stderr)
+    result = subprocess.run(command, capture_output=True, text=True, cwd=download_dir, check=False)  # noqa: S603
+    if result.returncode != 0 or not target.exists():
+        tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
+        raise NodeError(f"mvn dependency:copy failed for {label}:\n{tail}")
+    return target
+
+
 @dataclass
 class Node:
     version: str = VERSION
@@ -84,22 +107,13 @@ class Node:
         """The unpacked distribution, downloading it through Maven if it is not cached."""
         if (self.home / "bin" / "elasticsearch").exists():
             return self.home
-        if shutil.which("mvn") is None:
-            raise NodeError("Maven (mvn) is needed to fetch Elasticsearch: apt-get install maven")
         self.root.mkdir(parents=True, exist_ok=True)
-        download_dir = self.root / "download"
-        command = [
-            "mvn", "-q", "-B", "dependency:copy",
-            f"-Dartifact={ARTIFACT.format(version=self.version)}",
-            f"-DoutputDirectory={download_dir}",
-            "-Dmdep.overWriteIfNewer=true",
-        ]  # fmt: skip
-        print(f"Fetching Elasticsearch {self.version} from Maven Central…", file=sys.stderr)
-        result = subprocess.run(command, capture_output=True, text=True, cwd=self.root, check=False)  # noqa: S603
-        archive = download_dir / f"elasticsearch-{self.version}.zip"
-        if result.returncode != 0 or not archive.exists():
-            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-15:])
-            raise NodeError(f"mvn dependency:copy failed for Elasticsearch {self.version}:\n{tail}")
+        archive = maven_fetch(
+            ARTIFACT.format(version=self.version),
+            self.root / "download",
+            f"elasticsearch-{self.version}.zip",
+            f"Elasticsearch {self.version}",
+        )
         with zipfile.ZipFile(archive) as zipped:
             zipped.extractall(self.root)
         for script in (self.home / "bin").iterdir():

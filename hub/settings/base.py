@@ -149,6 +149,7 @@ SPARQL_MAX_ANSWER_BYTES = env_int("SPARQL_MAX_ANSWER_BYTES", 64_000_000, minimum
 SPARQL_ENGINE_PROCESSES = env_int("SPARQL_ENGINE_PROCESSES", 2, minimum=1)
 SPARQL_ENGINE_MEMORY_MB = env_int("SPARQL_ENGINE_MEMORY_MB", 2048, minimum=0)
 SPARQL_CLIENT_CONCURRENCY = env_int("SPARQL_CLIENT_CONCURRENCY", 1, minimum=1)
+SPARQL_SERVER_CONCURRENCY = env_int("SPARQL_SERVER_CONCURRENCY", 8, minimum=1)  # per web process
 
 # Background work (index updates, emails) through django-tasks and its database queue.
 TASKS_BACKEND = env_str("TASKS_BACKEND", "database")

@@ -4,35 +4,42 @@ Before anything parses it, a query is measured (``query_checks``: length, nestin
 it federates (``SERVICE``). Each client may run ``SPARQL_CLIENT_CONCURRENCY`` queries at once, counted
 across the web processes (``client_slots``). On the local store the query then runs in an engine process
 (``linkeddata.engine``): read-only, without network, under a memory ceiling, killed at
-``SPARQL_TIMEOUT_SECONDS``, its rows, triples and values counted as they are produced. With
-``SPARQL_ENDPOINT_URL`` set the same checks run before the query is sent; the answer is read within the
-time limit and a size cap, and the server stops the work itself (``oxigraph serve --timeout-s``).
+``SPARQL_TIMEOUT_SECONDS``, its rows, triples and values counted as they are produced, and its answer
+written by the engine itself in the format the client asked for (no term passes through rdflib). With
+``SPARQL_ENDPOINT_URL`` set the same checks run before the query is sent, at most
+``SPARQL_SERVER_CONCURRENCY`` at once per web process over kept-alive connections; the answer is read
+within the time limit and a size cap, checked by the same code, and the server stops the work itself
+(``oxigraph serve --timeout-s``).
+
+The SPARQL 1.1 Protocol's dataset (``default-graph-uri``, ``named-graph-uri``) overrides the query's
+``FROM`` / ``FROM NAMED``; with neither, the default graph is the union of the named graphs.
 """
 
 from __future__ import annotations
 
+import json
 import threading
-import time
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from itertools import islice
-from typing import cast
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 
+import pyoxigraph as ox
 from django.conf import settings
 from pyparsing import ParseException
-from rdflib import XSD, BNode, Graph, Literal, URIRef
-from rdflib.plugins.sparql.parser import parseUpdate
-from rdflib.query import Result, ResultRow
-from rdflib.term import Identifier, Node, Variable
+from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib.namespace import RDF, XSD
+from rdflib.plugins.sparql.algebra import translateQuery
+from rdflib.plugins.sparql.parser import parseQuery, parseUpdate
 
 from linkeddata import engine
 from linkeddata.client_slots import ClientBusy, client_slot
+from linkeddata.engine import Caps, Formats
 from linkeddata.services.publish import catch_up
 from linkeddata.services.query_checks import (
     QueryLimits,
     QueryRefused,
     check_no_federation,
     check_query_shape,
+    names_dataset,
 )
 from linkeddata.store import (
     AnswerTooLarge,
@@ -44,25 +51,30 @@ from linkeddata.store import (
 )
 from linkeddata.vocab import PREFIXES
 
+SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
+HUBLIMIT = Namespace("https://w3id.org/localgov-knowledge-hub/def/sparql-limits#")
+
 _external_slots: dict[int, threading.BoundedSemaphore] = {}
 _external_lock = threading.Lock()
 
-RESULT_FORMATS = {  # media type -> (rdflib serializer, short name)
-    "application/sparql-results+json": ("json", "json"),
-    "application/sparql-results+xml": ("xml", "xml"),
-    "text/csv": ("csv", "csv"),
-    "text/tab-separated-values": ("tsv", "tsv"),
+RESULT_FORMATS = {  # media type -> short name
+    "application/sparql-results+json": "json",
+    "application/sparql-results+xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
 }
+BOOLEAN_FORMATS = {k: v for k, v in RESULT_FORMATS.items() if v in {"json", "xml"}}
 GRAPH_FORMATS = {
-    "text/turtle": ("turtle", "turtle"),
-    "application/ld+json": ("json-ld", "jsonld"),
-    "application/n-triples": ("nt", "nt"),
-    "application/rdf+xml": ("xml", "rdfxml"),
+    "text/turtle": "turtle",
+    "application/ld+json": "jsonld",
+    "application/n-triples": "nt",
+    "application/rdf+xml": "rdfxml",
 }
 ALIASES = {
     "application/json": "application/sparql-results+json",
     "application/xml": "application/sparql-results+xml",
 }
+GRAPH_ALIASES = {"xml": "application/rdf+xml", "json": "application/ld+json"}
 
 
 @dataclass
@@ -74,17 +86,42 @@ class SparqlError(Exception):
         return self.message
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
-    kind: str  # SELECT, ASK, CONSTRUCT or DESCRIBE (CONSTRUCT covers both)
-    result: Result
+    kind: str  # SELECT, ASK or CONSTRUCT (which covers DESCRIBE)
+    media_type: str
+    body: bytes
 
 
-def answer_graph(result: Result) -> Graph:
-    """The graph a CONSTRUCT or DESCRIBE result holds."""
-    if result.graph is None:
-        raise SparqlError(500, f"The store answered a {result.type} query without a graph.")
-    return result.graph
+@dataclass(frozen=True)
+class ProtocolDataset:
+    """The RDF dataset a request names (SPARQL 1.1 Protocol ``default-graph-uri`` / ``named-graph-uri``)."""
+
+    default_graphs: tuple[str, ...] = ()
+    named_graphs: tuple[str, ...] = field(default=())
+
+    @property
+    def given(self) -> bool:
+        return bool(self.default_graphs or self.named_graphs)
+
+    def parameters(self) -> tuple[tuple[str, str], ...]:
+        return tuple(("default-graph-uri", g) for g in self.default_graphs) + tuple(
+            ("named-graph-uri", g) for g in self.named_graphs
+        )
+
+
+def check_dataset(default_graphs: Iterable[str], named_graphs: Iterable[str]) -> ProtocolDataset:
+    """The request's dataset; a graph name that is not an absolute IRI is refused with a 400."""
+    dataset = ProtocolDataset(tuple(default_graphs), tuple(named_graphs))
+    for name in (*dataset.default_graphs, *dataset.named_graphs):
+        try:
+            ox.NamedNode(name)
+        except ValueError:
+            raise SparqlError(
+                400,
+                f"The graph name {name!r} (default-graph-uri or named-graph-uri) is not an absolute IRI.",
+            ) from None
+    return dataset
 
 
 def check_read_only(text: str) -> None:
@@ -107,6 +144,39 @@ def limits() -> QueryLimits:
     )
 
 
+def caps() -> Caps:
+    return Caps(
+        settings.SPARQL_MAX_ROWS, settings.SPARQL_MAX_VALUE_BYTES, settings.SPARQL_MAX_ANSWER_BYTES
+    )
+
+
+def choose_formats(short: str, preferred: Callable[[list[str]], str | None] | None) -> Formats:
+    """The media type to answer in for each kind of query: a ``format=`` short name (json, xml, csv,
+    tsv, turtle, jsonld, nt, rdfxml, or a media type) wins; else the client's Accept (``preferred``
+    picks among those offered; None: no Accept, the first offered)."""
+    if short:
+        name = ALIASES.get(short, short)
+
+        def pick(table: dict[str, str], aliases: dict[str, str]) -> str | None:
+            for media_type, short_name in table.items():
+                if name in {short_name, media_type}:
+                    return media_type
+            return aliases.get(name)
+
+        return Formats(
+            pick(RESULT_FORMATS, {}), pick(BOOLEAN_FORMATS, {}), pick(GRAPH_FORMATS, GRAPH_ALIASES)
+        )
+    if preferred is None:
+        return Formats(
+            next(iter(RESULT_FORMATS)), next(iter(BOOLEAN_FORMATS)), next(iter(GRAPH_FORMATS))
+        )
+    return Formats(
+        preferred(list(RESULT_FORMATS)),
+        preferred(list(BOOLEAN_FORMATS)),
+        preferred(list(GRAPH_FORMATS)),
+    )
+
+
 def _time_limit_error(timeout: int) -> SparqlError:
     return SparqlError(
         503,
@@ -115,18 +185,63 @@ def _time_limit_error(timeout: int) -> SparqlError:
     )
 
 
-def _external(text: str, timeout: int, max_rows: int) -> Answer:
+def _prefixes() -> tuple[tuple[str, str], ...]:
+    return tuple((prefix, str(namespace)) for prefix, namespace in PREFIXES.items())
+
+
+def _parsed(media_type: str, body: bytes) -> object:
+    """The external server's answer as pyoxigraph results, ready for the engine's serialiser."""
+    if media_type == "application/sparql-results+json":
+        return ox.parse_query_results(body, ox.QueryResultsFormat.JSON)
+    if media_type == "application/sparql-results+xml":
+        return ox.parse_query_results(body, ox.QueryResultsFormat.XML)
+    rdf_format = ox.RdfFormat.from_media_type(media_type)
+    if rdf_format is None:
+        raise ValueError(f"unexpected media type {media_type!r}")
+    return _Triples(q.triple for q in ox.parse(body, rdf_format))
+
+
+class _Triples(list):
+    """Triples parsed from the server's answer (a list, unlike pyoxigraph's own result types)."""
+
+
+def query_dataset(readable: str, base_iri: str | None) -> ProtocolDataset:
+    """The dataset a query names with ``FROM`` / ``FROM NAMED`` (prefixed names and relative IRIs
+    resolved), as protocol parameters: a server run with its default graph as the union of all graphs
+    (Oxigraph's ``--union-default-graph``) lets the union override the query's own ``FROM``, but honours
+    the protocol's dataset. Only called for a query that mentions FROM."""
+    text = f"BASE <{base_iri}>\n{readable}" if base_iri else readable
+    try:
+        clauses = translateQuery(parseQuery(text)).algebra.get("datasetClause") or []
+    except Exception as exc:  # noqa: BLE001 - rdflib raises plain Exception for an unknown prefix
+        raise SparqlError(400, f"The query is not valid SPARQL: {exc}") from None
+    default = tuple(str(c["default"]) for c in clauses if "default" in c)
+    named = tuple(str(c["named"]) for c in clauses if "named" in c)
+    return ProtocolDataset(default, named)
+
+
+def _external(
+    text: str, timeout: int, formats: Formats, dataset: ProtocolDataset, base_iri: str | None
+) -> Answer:
     """Ask the external server (the hub's limits on what it sends and reads; the server's on the work)."""
-    size = settings.SPARQL_ENGINE_PROCESSES
+    size = settings.SPARQL_SERVER_CONCURRENCY
     with _external_lock:
         slots = _external_slots.setdefault(size, threading.BoundedSemaphore(size))
     if not slots.acquire(blocking=False):
         raise SparqlError(
-            503, "The endpoint is busy with other queries; try again in a few seconds."
+            503,
+            f"The endpoint is busy with other queries ({size} at once, SPARQL_SERVER_CONCURRENCY); "
+            "try again in a few seconds.",
         )
-    deadline = time.monotonic() + timeout
+    sent = f"BASE <{base_iri}>\n{text}" if base_iri else text
     try:
-        result = external_query(text, timeout=timeout, max_bytes=settings.SPARQL_MAX_ANSWER_BYTES)
+        reply = external_query(
+            sent,
+            timeout=timeout,
+            max_bytes=settings.SPARQL_MAX_ANSWER_BYTES,
+            dataset=dataset.parameters(),
+            connections=size,
+        )
     except ExternalQueryError as exc:
         check_read_only(text)
         if exc.status == 400:
@@ -146,79 +261,29 @@ def _external(text: str, timeout: int, max_rows: int) -> Answer:
         raise SparqlError(503, str(exc)) from exc
     finally:
         slots.release()
-    if result.type == "SELECT":
-        answer = _capped_select(result, max_rows, deadline)
-    elif result.type in {"CONSTRUCT", "DESCRIBE"} and len(answer_graph(result)) > max_rows:
+    try:
+        result = _parsed(reply.media_type, reply.body)
+        answer = engine.serialize_results(ox, result, formats, caps(), dict(_prefixes()))
+    except engine.EngineFailure as exc:
+        raise SparqlError(exc.status, exc.message) from None
+    except (SyntaxError, ValueError, OSError) as exc:
+        tail = reply.body[-300:].decode("utf-8", errors="replace").strip()
         raise SparqlError(
-            413,
-            f"The query returns more than {max_rows} triples, the endpoint's limit. Narrow it, or use the bulk downloads.",
-        )
-    else:
-        answer = Answer(result.type, result)
-    _check_values(answer)
-    return answer
+            503,
+            f"The SPARQL server could not answer (502): its answer was cut short or unreadable "
+            f"({exc.__class__.__name__}): …{tail}",
+        ) from None
+    return Answer(answer.kind, answer.media_type, answer.body)
 
 
-def _check_values(answer: Answer) -> None:
-    """The value cap, for answers read from the external server (the engine checks its own)."""
-    limit = settings.SPARQL_MAX_VALUE_BYTES
-    if answer.kind == "SELECT":
-        values: Iterator[Node] = (v for row in answer.result.bindings for v in row.values())
-    elif answer.kind == "ASK":
-        return
-    else:
-        values = (term for triple in answer_graph(answer.result) for term in triple)
-    for value in values:
-        if len(str(value).encode("utf-8")) > limit:
-            raise SparqlError(
-                413,
-                f"A value in the answer is longer than {limit} bytes, this endpoint's limit for one value "
-                "(SPARQL_MAX_VALUE_BYTES). Aggregate less (GROUP_CONCAT) or use the bulk downloads.",
-            )
-
-
-def _term(term: engine.Term | None) -> Identifier | None:
-    if term is None:
-        return None
-    kind, value, datatype, language = term
-    if kind == "u":
-        return URIRef(value)
-    if kind == "b":
-        return BNode(value)
-    if language:
-        return Literal(value, lang=language)
-    return Literal(
-        value, datatype=None if datatype in {None, str(XSD.string)} else URIRef(datatype)
-    )
-
-
-def _from_engine(answer: engine.EngineAnswer) -> Answer:
-    if answer.kind == "ASK":
-        result = Result("ASK")
-        result.askAnswer = answer.boolean
-        return Answer("ASK", result)
-    if answer.kind == "SELECT":
-        variables = [Variable(name) for name in answer.variables]
-        result = Result("SELECT")
-        result.vars = variables
-        result.bindings = [
-            {
-                var: value
-                for var, term in zip(variables, row, strict=True)
-                if (value := _term(term)) is not None
-            }
-            for row in answer.rows
-        ]
-        return Answer("SELECT", result)
-    graph = Graph()
-    for subject, predicate, obj in answer.rows:
-        graph.add((_term(subject), _term(predicate), _term(obj)))  # type: ignore[arg-type]
-    result = Result("CONSTRUCT")
-    result.graph = graph
-    return Answer("CONSTRUCT", result)
-
-
-def _local(text: str, timeout: int, max_rows: int) -> Answer:
+def _local(
+    text: str,
+    timeout: int,
+    formats: Formats,
+    dataset: ProtocolDataset,
+    base_iri: str | None,
+    union: bool,
+) -> Answer:
     """Run the query in an engine process over the newest snapshot of the local store."""
     catch_up()  # first publish what imports left pending (when this process holds the local store)
     try:
@@ -228,72 +293,60 @@ def _local(text: str, timeout: int, max_rows: int) -> Answer:
     request = engine.EngineRequest(
         store=None if snapshot is None else str(snapshot),
         text=text,
-        max_rows=max_rows,
+        max_rows=settings.SPARQL_MAX_ROWS,
         max_value_bytes=settings.SPARQL_MAX_VALUE_BYTES,
         max_answer_bytes=settings.SPARQL_MAX_ANSWER_BYTES,
+        formats=formats,
+        default_graphs=dataset.default_graphs if dataset.given else None,
+        named_graphs=dataset.named_graphs if dataset.given else None,
+        union_default_graph=union,
+        base_iri=base_iri,
+        prefixes=_prefixes(),
     )
     pool = engine.pool(settings.SPARQL_ENGINE_PROCESSES, settings.SPARQL_ENGINE_MEMORY_MB)
     try:
-        return _from_engine(pool.run(request, timeout))
+        answer = pool.run(request, timeout)
     except engine.EngineFailure as exc:
         if exc.message == "time limit":
             raise _time_limit_error(timeout) from None
         if exc.status == 400:
             check_read_only(text)
         raise SparqlError(exc.status, exc.message) from None
+    return Answer(answer.kind, answer.media_type, answer.body)
 
 
-def _capped_select(result: Result, max_rows: int, deadline: float) -> Answer:
-    """Read at most ``max_rows`` + 1 rows. The store's row iterator is released here, in the worker
-    thread that made it (Oxigraph's iterators must not be dropped on another thread)."""
-    rows: list[Mapping[Variable, Identifier]] = []
-    variables = result.vars or []
-    late = False
-    select_rows = cast(
-        "Iterator[ResultRow]", iter(result)
-    )  # a SELECT result iterates over its rows
-    for row in islice(select_rows, max_rows + 1):
-        rows.append(
-            {var: value for var, value in zip(variables, row, strict=True) if value is not None}
-        )
-        if len(rows) % 1000 == 0 and time.monotonic() > deadline:
-            late = True
-            break
-    pending = getattr(result, "_genbindings", None)  # rdflib keeps the unread rows' generator here
-    if pending is not None:
-        pending.close()  # release the store's row iterator now, in this thread: it sits in a reference cycle
-    if late:
-        raise _time_limit_error(settings.SPARQL_TIMEOUT_SECONDS)
-    if len(rows) > max_rows:
-        raise SparqlError(
-            413,
-            f"The query returns more than {max_rows} rows, the endpoint's limit. Add a LIMIT, or use the bulk downloads.",
-        )
-    capped = Result("SELECT")
-    capped.vars = variables
-    capped.bindings = rows
-    return Answer("SELECT", capped)
-
-
-def run_query(text: str, client: str = "unknown") -> Answer:
-    """Run a read-only query for ``client`` (its address); raises SparqlError with the HTTP status and a
-    reason a person can act on."""
+def run_query(
+    text: str,
+    client: str = "unknown",
+    *,
+    formats: Formats | None = None,
+    dataset: ProtocolDataset | None = None,
+    base_iri: str | None = None,
+) -> Answer:
+    """Run a read-only query for ``client`` (its address) and return its answer serialised in
+    ``formats`` (SPARQL JSON and Turtle by default); raises SparqlError with the HTTP status and a reason
+    a person can act on. Relative IRIs in the query resolve against ``base_iri`` (the endpoint)."""
     if not text.strip():
         raise SparqlError(
             400,
             "No query given: send it as the 'query' parameter or as an application/sparql-query body.",
         )
     try:
-        check_no_federation(check_query_shape(text, limits()))
+        readable = check_query_shape(text, limits())
+        check_no_federation(readable)
     except QueryRefused as exc:
         raise SparqlError(400, str(exc)) from None
+    formats = formats or choose_formats("", None)
+    dataset = dataset or ProtocolDataset()
     timeout = settings.SPARQL_TIMEOUT_SECONDS
     concurrency = settings.SPARQL_CLIENT_CONCURRENCY
     try:
         with client_slot(settings.DATA_DIR / "sparql-clients", client, concurrency):
             if uses_external_endpoint():
-                return _external(text, timeout, settings.SPARQL_MAX_ROWS)
-            return _local(text, timeout, settings.SPARQL_MAX_ROWS)
+                if not dataset.given and names_dataset(readable):
+                    dataset = query_dataset(readable, base_iri)
+                return _external(text, timeout, formats, dataset, base_iri)
+            return _local(text, timeout, formats, dataset, base_iri, not names_dataset(readable))
     except ClientBusy:
         raise SparqlError(
             429,
@@ -302,45 +355,60 @@ def run_query(text: str, client: str = "unknown") -> Answer:
         ) from None
 
 
-def _tsv(answer: Answer) -> bytes:
-    """SPARQL 1.1 TSV results: variables in the header, terms in Turtle syntax (rdflib's n3())."""
-    variables = answer.result.vars or []
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    for row in answer.result.bindings:
-        lines.append("\t".join(row[v].n3() if row.get(v) is not None else "" for v in variables))
-    return ("\n".join(lines) + "\n").encode("utf-8")
+def service_description(endpoint: str, graph_names: Iterable[str]) -> Graph:
+    """A SPARQL 1.1 Service Description of the endpoint: what it speaks, answers in and limits, and the
+    named graphs of its default dataset (whose default graph is their union)."""
+    graph = Graph()
+    graph.bind("sd", SD)
+    graph.bind("limit", HUBLIMIT)
+    service = URIRef(endpoint)
+    graph.add((service, RDF.type, SD.Service))
+    graph.add((service, SD.endpoint, service))
+    graph.add((service, SD.supportedLanguage, SD.SPARQL11Query))
+    graph.add((service, SD.feature, SD.UnionDefaultGraph))
+    for media_type in [*RESULT_FORMATS, *GRAPH_FORMATS]:
+        graph.add(
+            (
+                service,
+                SD.resultFormat,
+                URIRef(f"http://www.w3.org/ns/formats/{_FORMAT_NAMES[media_type]}"),
+            )
+        )
+    for name, value in [
+        ("timeoutSeconds", settings.SPARQL_TIMEOUT_SECONDS),
+        ("maxRows", settings.SPARQL_MAX_ROWS),
+        ("maxQueryBytes", settings.SPARQL_MAX_QUERY_BYTES),
+        ("maxQueryDepth", settings.SPARQL_MAX_QUERY_DEPTH),
+        ("maxQueryTerms", settings.SPARQL_MAX_QUERY_TERMS),
+        ("maxValueBytes", settings.SPARQL_MAX_VALUE_BYTES),
+        ("maxAnswerBytes", settings.SPARQL_MAX_ANSWER_BYTES),
+        ("clientConcurrency", settings.SPARQL_CLIENT_CONCURRENCY),
+    ]:
+        graph.add((service, HUBLIMIT[name], Literal(value, datatype=XSD.integer)))
+    dataset = URIRef(f"{endpoint}#dataset")
+    graph.add((service, SD.defaultDataset, dataset))
+    graph.add((dataset, RDF.type, SD.Dataset))
+    default = URIRef(f"{endpoint}#default-graph")
+    graph.add((dataset, SD.defaultGraph, default))
+    graph.add((default, RDF.type, SD.Graph))
+    for name in graph_names:
+        named = URIRef(f"{endpoint}#graph-{name.rsplit('/', 1)[-1]}")
+        graph.add((dataset, SD.namedGraph, named))
+        graph.add((named, RDF.type, SD.NamedGraph))
+        graph.add((named, SD.name, URIRef(name)))
+    return graph
 
 
-def serialize(answer: Answer, media_type: str) -> bytes:
-    if answer.kind in {"SELECT", "ASK"}:
-        fmt = RESULT_FORMATS[media_type][0]
-        if fmt == "tsv":
-            if answer.kind == "ASK":
-                raise SparqlError(406, "ASK results have no TSV form; ask for JSON or XML.")
-            return _tsv(answer)
-        if fmt == "csv" and answer.kind == "ASK":
-            raise SparqlError(406, "ASK results have no CSV form; ask for JSON or XML.")
-        return answer.result.serialize(format=fmt, encoding="utf-8")  # type: ignore[return-value]  # bytes without a destination
-    graph = answer_graph(answer.result)
-    for prefix, namespace in PREFIXES.items():
-        graph.bind(prefix, namespace, replace=True)
-    return graph.serialize(format=GRAPH_FORMATS[media_type][0], encoding="utf-8")
-
-
-def offered(answer_kind: str) -> list[str]:
-    return list(RESULT_FORMATS if answer_kind in {"SELECT", "ASK"} else GRAPH_FORMATS)
-
-
-def media_type_for_short_name(name: str, answer_kind: str) -> str | None:
-    """The media type for a ``format=`` parameter (json, xml, csv, tsv, turtle, jsonld, nt, rdfxml)."""
-    table = RESULT_FORMATS if answer_kind in {"SELECT", "ASK"} else GRAPH_FORMATS
-    name = ALIASES.get(name, name)
-    for media_type, (_, short) in table.items():
-        if name in {short, media_type}:
-            return media_type
-    if answer_kind not in {"SELECT", "ASK"} and name in {"xml", "json"}:
-        return {"xml": "application/rdf+xml", "json": "application/ld+json"}[name]
-    return None
+_FORMAT_NAMES = {  # W3C unique URIs for formats (https://www.w3.org/ns/formats/)
+    "application/sparql-results+json": "SPARQL_Results_JSON",
+    "application/sparql-results+xml": "SPARQL_Results_XML",
+    "text/csv": "SPARQL_Results_CSV",
+    "text/tab-separated-values": "SPARQL_Results_TSV",
+    "text/turtle": "Turtle",
+    "application/ld+json": "JSON-LD",
+    "application/n-triples": "N-Triples",
+    "application/rdf+xml": "RDF_XML",
+}
 
 
 EXAMPLES = [
@@ -409,3 +477,64 @@ SELECT ?dataset ?title ?licence WHERE {
 
 def examples(base: str) -> list[tuple[str, str, str]]:
     return [(title, note, query.replace("{base}", base)) for title, note, query in EXAMPLES]
+
+
+SD_FORMATS = {  # media type -> rdflib serialiser, for the Service Description
+    "text/turtle": "turtle",
+    "application/rdf+xml": "xml",
+    "application/ld+json": "json-ld",
+    "application/n-triples": "nt",
+}
+
+
+def offered_formats() -> list[str]:
+    return [*RESULT_FORMATS, *GRAPH_FORMATS]
+
+
+def page_formats() -> Formats:
+    """What the SPARQL page reads answers in: SPARQL JSON (shown as a table) and Turtle (shown as text)."""
+    return Formats(
+        "application/sparql-results+json", "application/sparql-results+json", "text/turtle"
+    )
+
+
+def query_kind(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT or DESCRIBE: the query form's keyword, read past the prologue."""
+    for word in text.replace("{", " ").split():
+        if word.upper() in {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}:
+            return word.upper()
+    return "SELECT"
+
+
+def example_links(base: str) -> list[tuple[str, str, str, list[tuple[str, str]]]]:
+    """The worked examples with their format links: results formats for SELECT, graph formats for
+    CONSTRUCT and DESCRIBE (label, ``format=`` short name)."""
+    found = []
+    for title, note, query in examples(base):
+        if query_kind(query) in {"CONSTRUCT", "DESCRIBE"}:
+            links = [
+                ("Turtle", "turtle"),
+                ("JSON-LD", "jsonld"),
+                ("N-Triples", "nt"),
+                ("RDF/XML", "rdfxml"),
+            ]
+        else:
+            links = [(short.upper(), short) for short in RESULT_FORMATS.values()]
+        found.append((title, note, query, links))
+    return found
+
+
+def page_answer(answer: Answer) -> dict[str, object]:
+    """What the page shows of an answer read in ``page_formats``: a table of a SELECT's rows (each cell
+    its value, and whether it is an IRI to link), an ASK's yes or no, a graph's Turtle."""
+    if answer.kind == "CONSTRUCT":
+        return {"kind": answer.kind, "graph": answer.body.decode("utf-8")}
+    data = json.loads(answer.body)
+    if answer.kind == "ASK":
+        return {"kind": answer.kind, "boolean": bool(data.get("boolean"))}
+    variables = data["head"]["vars"]
+    rows = [
+        [(row[v]["value"], row[v]["type"] == "uri") if v in row else ("", False) for v in variables]
+        for row in data["results"]["bindings"]
+    ]
+    return {"kind": answer.kind, "variables": variables, "rows": rows}

@@ -234,3 +234,31 @@ def emissions(councils, tmp_path, rdf_store):
     path.write_text(EMISSIONS_CSV, encoding="utf-8")
     do_import_observations(path, dataset)
     return dataset
+
+
+@pytest.fixture(scope="session")
+def fuseki_server(tmp_path_factory):
+    """A second real SPARQL 1.1 server: Apache Jena Fuseki (from Maven Central), on loopback, its default
+    graph the union of its named graphs, cancelling queries after a few seconds."""
+    from tests.linkeddata import fuseki
+
+    try:
+        process, base = fuseki.start(tmp_path_factory.mktemp("fuseki"), SERVER_TIMEOUT_SECONDS)
+    except (fuseki.FusekiUnavailable, OSError) as exc:
+        missing("Apache Jena Fuseki", str(exc))
+    except Exception as exc:  # noqa: BLE001 - NodeError: Maven could not fetch the jar
+        missing("Apache Jena Fuseki", f"{exc.__class__.__name__}: {exc}")
+    SERVICES["fuseki"] = f"Apache Jena Fuseki {fuseki.VERSION} at {base}"
+    yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
+    process.terminate()
+    process.wait(timeout=30)
+
+
+@pytest.fixture
+def fuseki_store(settings, tmp_path, fuseki_server):
+    """The hub pointed at Fuseki (emptied for this test) instead of Oxigraph's server."""
+    clear_server(fuseki_server)
+    settings.RDF_STORE_PATH = tmp_path / "unused-local-rdf"
+    settings.SPARQL_ENDPOINT_URL = fuseki_server["query"]
+    settings.SPARQL_GRAPH_STORE_URL = fuseki_server["store"]
+    return fuseki_server

@@ -1,0 +1,456 @@
+"""Benchmark of the public SPARQL endpoint over HTTP (a script, not a test).
+
+    DATABASE_URL=... python -m linkeddata.benchmarks.sparql_endpoint [--size small|quick|full]
+        [--repeats N] [--burst-seconds S] [--burst-clients N]
+
+1. Generates the cube of ``cube_benchmark`` (full: 400 areas x 50 measures x 15 periods, 300,000
+   observations) and loads it into an Oxigraph store, as publishing does.
+2. Times the worked queries three ways on that store: the engine in this process (pyoxigraph: run the
+   query and write its answer as SPARQL JSON, the baseline), the engine isolated in its own process
+   (``linkeddata.engine``, as ``/sparql`` runs it), and ``/sparql`` over HTTP (gunicorn serving the hub
+   on that store, one kept-alive connection). Prints p50s and the ratios to the in-process time, and
+   whether ``/sparql`` is within 1.5 x the in-process time + 2 ms.
+3. The external server path under load: an Oxigraph server on the same data, run as the README
+   recommends, the hub pointed at it (``SPARQL_ENDPOINT_URL``), and a sustained burst of the worked
+   queries from ``--burst-clients`` clients at once (the hub's peak: the fault drill's 12 users, all
+   querying) for ``--burst-seconds``. Prints the burst's errors, req/s and p95, and the server's peak
+   thread count, once with ``--timeout-s`` and once without.
+
+The database (``DATABASE_URL``, migrated) is only read: ``/sparql`` checks it for pending publications.
+Without ``--database-url`` a throw-away database is created and dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from linkeddata.benchmarks.cube_benchmark import percentile, queries, write_generated_cube
+
+ROOT = Path(__file__).resolve().parents[2]
+SIZES = {"small": (6, 2, 3), "quick": (40, 10, 5), "full": (400, 50, 15)}
+PORTS = range(8500, 8600)
+GRAPH = "http://127.0.0.1:8000/graph/generated"
+JSON_RESULTS = "application/sparql-results+json"
+WORKED = ["series", "ranking", "similar", "counts", "describe"]
+
+
+def free_port(ports: range) -> int:
+    """The first port of ``ports`` on loopback that nothing listens on (the app layers keep this script
+    from the drill's helper, which sits above them)."""
+    for port in ports:
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise SystemExit(f"no free port in {ports}")
+
+
+def wait_for_http(url: str, seconds: float, process: subprocess.Popen) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            if process.poll() is not None:
+                return False
+            time.sleep(0.2)
+    return False
+
+
+def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
+    import pyoxigraph as ox
+
+    nt_path = work / "cube.nt"
+    with nt_path.open("wb") as handle:
+        sample = write_generated_cube(handle, *SIZES[size])
+    store_path = (
+        work / "data" / "test-rdf"
+    )  # where the hub's settings find it (HUB_DATA_DIR/test-rdf)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    store = ox.Store(str(store_path))
+    store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
+    store.optimize()
+    del store
+    texts = queries(
+        sample["area"], sample["measure"], sample["period"], sample["series"], sample["observation"]
+    )
+    return store_path, nt_path, {name: texts[name] for name in WORKED}
+
+
+def accept_for(text: str) -> str:
+    return "application/n-triples" if text.lstrip().startswith("DESCRIBE") else JSON_RESULTS
+
+
+def size_of(body: bytes, text: str) -> int:
+    """How many rows (SPARQL JSON) or triples (N-Triples) an answer holds, to check that every way of
+    asking gave the same answer (not timed)."""
+    if accept_for(text) == JSON_RESULTS:
+        return len(json.loads(body)["results"]["bindings"])
+    return sum(1 for line in body.splitlines() if line.strip())
+
+
+def time_in_process(
+    store_path: Path, texts: dict[str, str], repeats: int
+) -> tuple[dict[str, float], dict[str, int]]:
+    """The baseline: pyoxigraph in this process runs the query and writes the answer the client gets."""
+    import pyoxigraph as ox
+
+    store = ox.Store.read_only(str(store_path))
+    times: dict[str, float] = {}
+    sizes: dict[str, int] = {}
+    for name, text in texts.items():
+        samples = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            result = store.query(text, use_default_graph_as_union=True)
+            if isinstance(result, ox.QueryTriples):
+                body = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES)
+            else:
+                body = result.serialize(format=ox.QueryResultsFormat.JSON)
+            samples.append((time.perf_counter() - started) * 1000)
+        times[name] = percentile(samples[1:], 0.5)
+        sizes[name] = size_of(body, text)
+    del store
+    return times, sizes
+
+
+def time_isolated(store_path: Path, texts: dict[str, str], repeats: int) -> dict[str, float]:
+    """The same through an engine process (pipe, caps, the engine's own serialiser)."""
+    from linkeddata.engine import EnginePool, EngineRequest, Formats
+
+    pool = EnginePool(size=1, memory_mb=2048)
+    formats = Formats(JSON_RESULTS, JSON_RESULTS, "application/n-triples")
+    times: dict[str, float] = {}
+    try:
+        for name, text in texts.items():
+            request = EngineRequest(
+                store=str(store_path),
+                text=text,
+                max_rows=100_000,
+                max_value_bytes=1_000_000,
+                max_answer_bytes=64_000_000,
+                formats=formats,
+            )
+            samples = []
+            for _ in range(repeats + 1):
+                started = time.perf_counter()
+                pool.run(request, timeout=60)
+                samples.append((time.perf_counter() - started) * 1000)
+            times[name] = percentile(samples[1:], 0.5)
+    finally:
+        pool.close()
+    return times
+
+
+@contextmanager
+def hub_server(work: Path, env: dict[str, str], name: str) -> Iterator[str]:
+    """The hub under gunicorn (two workers of four threads, as the units run it) on loopback."""
+    port = free_port(PORTS)
+    log = (work / f"{name}.log").open("wb")
+    process = subprocess.Popen(  # noqa: S603 - this interpreter running gunicorn on our own app
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "hub.wsgi",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--log-level",
+            "warning",
+        ],  # fmt: skip
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_for_http(f"{url}/healthz/live", 240, process):
+            raise SystemExit(f"the hub did not start: {(work / f'{name}.log').read_text()[-2000:]}")
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+        log.close()
+
+
+def hub_env(work: Path, database_url: str, **extra: str) -> dict[str, str]:
+    env = {
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "DATABASE_URL": database_url,
+        "HUB_DATA_DIR": str(work / "data"),
+        "RDF_STORE_PATH": str(work / "data" / "test-rdf"),
+        "DEBUG": "false",
+        "SECRET_KEY": "benchmark-only-secret-key",
+        "ALLOWED_HOSTS": "*",
+        "TRUSTED_PROXY_COUNT": "1",
+        "SPARQL_TIMEOUT_SECONDS": "30",
+        "SPARQL_MAX_ROWS": "100000",
+        "SPARQL_ENGINE_PROCESSES": "4",
+        "SPARQL_CLIENT_CONCURRENCY": "2",
+        **extra,
+    }
+    if "SPARQL_ENDPOINT_URL" not in extra:
+        env["SPARQL_ENDPOINT_URL"] = ""
+    return env
+
+
+def ask(connection: http.client.HTTPConnection, text: str, client: str) -> tuple[int, bytes]:
+    connection.request(
+        "POST",
+        "/sparql",
+        body=text.encode(),
+        headers={
+            "Content-Type": "application/sparql-query",
+            "Accept": accept_for(text),
+            "X-Forwarded-For": client,
+        },
+    )
+    response = connection.getresponse()
+    return response.status, response.read()
+
+
+def time_http(
+    url: str, texts: dict[str, str], repeats: int, sizes: dict[str, int]
+) -> dict[str, float]:
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+    times: dict[str, float] = {}
+    for name, text in texts.items():
+        samples = []
+        for _ in range(repeats + 1):
+            started = time.perf_counter()
+            status, body = ask(connection, text, "198.51.100.1")
+            samples.append((time.perf_counter() - started) * 1000)
+            if status != 200:
+                raise SystemExit(f"/sparql answered {status} to {name}: {body[:300]!r}")
+        if size_of(body, text) != sizes[name]:
+            raise SystemExit(
+                f"/sparql answered {name} with {size_of(body, text)} rows, the engine {sizes[name]}"
+            )
+        times[name] = percentile(samples[1:], 0.5)
+    connection.close()
+    return times
+
+
+def burst(url: str, texts: dict[str, str], clients: int, seconds: float) -> dict[str, float]:
+    """``clients`` clients (each its own address and kept-alive connection) sending the worked queries
+    one after another for ``seconds``: errors (any status but 200), req/s and p95."""
+    parts = urllib.parse.urlsplit(url)
+    latencies: list[float] = []
+    errors: list[str] = []
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    ordered = list(texts.values())
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+        i = number
+        while time.monotonic() < deadline:
+            text = ordered[i % len(ordered)]
+            i += 1
+            started = time.perf_counter()
+            try:
+                status, body = ask(connection, text, f"198.51.100.{10 + number}")
+            except (OSError, http.client.HTTPException) as exc:
+                status, body = 0, str(exc).encode()
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
+            elapsed = (time.perf_counter() - started) * 1000
+            with lock:
+                latencies.append(elapsed)
+                if status != 200:
+                    errors.append(f"{status} {body[:120]!r}")
+        connection.close()
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        print(f"    first errors: {errors[:3]}", flush=True)
+    return {
+        "requests": len(latencies),
+        "errors": len(errors),
+        "rps": len(latencies) / elapsed,
+        "p50": percentile(latencies, 0.5) if latencies else 0.0,
+        "p95": percentile(latencies, 0.95) if latencies else 0.0,
+    }
+
+
+def oxigraph_binary() -> str:
+    found = shutil.which("oxigraph", path=str(Path(sys.executable).parent)) or shutil.which(
+        "oxigraph"
+    )
+    if found is None:
+        raise SystemExit("the oxigraph server is needed: pip install -e '.[test]'")
+    return found
+
+
+@contextmanager
+def oxigraph_server(work: Path, nt_path: Path, timeout_s: int | None) -> Iterator[tuple[str, int]]:
+    """An Oxigraph server on a copy of the data, started as the README recommends."""
+    location = work / f"server-{timeout_s}"
+    binary = oxigraph_binary()
+    subprocess.run(  # noqa: S603 - the oxigraph CLI from the virtualenv
+        [binary, "load", "--location", str(location), "--file", str(nt_path), "--graph", GRAPH],
+        check=True,
+        capture_output=True,
+    )
+    port = free_port(PORTS)
+    command = [binary, "serve-read-only", "--location", str(location)]
+    command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
+    if timeout_s is not None:
+        command += ["--timeout-s", str(timeout_s)]
+    log = (work / f"oxigraph-{timeout_s}.log").open("wb")
+    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    base = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_for_http(f"{base}/query?query=ASK%7B%7D", 30, process):
+            raise SystemExit(
+                f"oxigraph did not start: {(work / f'oxigraph-{timeout_s}.log').read_text()[-1000:]}"
+            )
+        yield base, process.pid
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        log.close()
+
+
+def threads_of(pid: int) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("Threads:"):
+            return int(line.split()[1])
+    return 0
+
+
+def peak_threads(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    while not stop.is_set():
+        try:
+            peak[0] = max(peak[0], threads_of(pid))
+        except OSError:
+            return
+        time.sleep(0.05)
+
+
+@contextmanager
+def database(url: str | None) -> Iterator[str]:
+    """``url``, or a throw-away migrated database dropped afterwards."""
+    if url:
+        yield url
+        return
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
+    django.setup()
+    from django.conf import settings
+    from django.test.utils import setup_databases, teardown_databases
+
+    db = settings.DATABASES["default"]
+    db.setdefault("TEST", {})["NAME"] = f"{Path(str(db['NAME'])).stem}_sparql_benchmark"
+    print("Creating a throw-away database …", flush=True)
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        db = settings.DATABASES["default"]
+        yield f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    finally:
+        teardown_databases(old, verbosity=0)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--size", choices=list(SIZES), default="full")
+    parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--burst-seconds", type=float, default=30)
+    parser.add_argument("--burst-clients", type=int, default=12)
+    parser.add_argument("--database-url", help="a migrated database (default: a throw-away one)")
+    args = parser.parse_args()
+
+    work = Path(tempfile.mkdtemp(prefix="hub-sparql-benchmark-"))
+    try:
+        areas, measures, periods = SIZES[args.size]
+        print(
+            f"Cube: {areas} areas x {measures} measures x {periods} periods = "
+            f"{areas * measures * periods:,} observations; load average {os.getloadavg()[0]:.2f}",
+            flush=True,
+        )
+        store_path, nt_path, texts = build_store(work, args.size)
+        in_process, sizes = time_in_process(store_path, texts, args.repeats)
+        print(f"Answers: {sizes}", flush=True)
+        isolated = time_isolated(store_path, texts, args.repeats)
+        with database(args.database_url) as database_url:
+            with hub_server(work, hub_env(work, database_url), "hub-local") as url:
+                over_http = time_http(url, texts, args.repeats, sizes)
+            print("\n/sparql on the local store, p50 ms (ratio to the engine in this process)")
+            print(f"{'query':<10} {'in-process':>10} {'isolated':>16} {'/sparql HTTP':>16}  target")
+            for name in texts:
+                base = in_process[name]
+                target = 1.5 * base + 2
+                print(
+                    f"{name:<10} {base:>10.2f} {isolated[name]:>9.2f} ({isolated[name] / base:>4.1f}x)"
+                    f" {over_http[name]:>9.2f} ({over_http[name] / base:>4.1f}x)  "
+                    f"{'met' if over_http[name] <= target else 'missed'} (<= {target:.1f})",
+                    flush=True,
+                )
+            print(
+                f"\nExternal Oxigraph server: {args.burst_clients} clients for {args.burst_seconds:g} s "
+                f"each, the worked queries in turn; load average {os.getloadavg()[0]:.2f}"
+            )
+            print(
+                f"{'server':<26} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'threads':>7}"
+            )
+            for timeout_s in (10, None):
+                with oxigraph_server(work, nt_path, timeout_s) as (endpoint, pid):
+                    env = hub_env(work, database_url, SPARQL_ENDPOINT_URL=f"{endpoint}/query")
+                    with hub_server(work, env, f"hub-external-{timeout_s}") as url:
+                        stop, peak = threading.Event(), [threads_of(pid)]
+                        watcher = threading.Thread(target=peak_threads, args=(pid, stop, peak))
+                        watcher.start()
+                        figures = burst(url, texts, args.burst_clients, args.burst_seconds)
+                        stop.set()
+                        watcher.join()
+                label = f"--timeout-s {timeout_s}" if timeout_s else "no --timeout-s"
+                print(
+                    f"{label:<26} {figures['requests']:>8} {figures['errors']:>6} {figures['rps']:>7.1f}"
+                    f" {figures['p50']:>7.1f} {figures['p95']:>7.1f} {peak[0]:>7}",
+                    flush=True,
+                )
+        print(json.dumps({"in_process": in_process, "isolated": isolated, "http": over_http}))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The SPARQL endpoint benchmark runs at its smallest size: it completes and prints its figures (no
+timing is asserted: speed is the script's to report, not a test's)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import missing
+
+pytestmark = pytest.mark.django_db  # the hub it serves reads the test database
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_the_endpoint_benchmark_completes_and_prints_its_figures(django_db_setup):
+    from django.db import connection
+
+    db = connection.settings_dict
+    if connection.vendor != "postgresql":
+        missing("PostgreSQL", "the benchmark's web server shares the test database")
+    url = f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "linkeddata.benchmarks.sparql_endpoint",
+            "--size",
+            "small",
+            "--repeats",
+            "2",
+            "--burst-seconds",
+            "1",
+            "--burst-clients",
+            "2",
+            "--database-url",
+            url,
+        ],  # fmt: skip
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    out = done.stdout
+    assert "/sparql on the local store, p50 ms" in out
+    for query in ["series", "ranking", "similar", "counts", "describe"]:
+        assert f"\n{query} " in out
+    assert "--timeout-s 10" in out and "no --timeout-s" in out
+    assert "req/s" in out and "p95 ms" in out
