@@ -22,12 +22,13 @@ from __future__ import annotations
 import difflib
 import sqlite3
 from collections.abc import Iterable
+from datetime import datetime
 from functools import reduce
 from operator import and_, or_
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -242,7 +243,7 @@ def _hit(doc: dict, title: str, snippet: str) -> Hit:
         doc.get("title") or "",
         doc.get("url") or "",
         _marked(snippet),
-        date.date().isoformat() if hasattr(date, "date") else None,
+        date.date().isoformat() if isinstance(date, datetime) else None,
         tags=list(doc.get("tags") or []),
         title_html=_marked(title) if OPEN in title else None,
     )
@@ -343,7 +344,11 @@ def database_search(user: Actor, params: SearchParams, notice: str = "") -> Sear
 
 # -- autocomplete ----------------------------------------------------------------------------------
 
-TAG_MODELS = {"community": CommunityTag, "thread": ThreadTag, "good_practice": GoodPracticeTag}
+TAG_MODELS: dict[str, type[Model]] = {
+    "community": CommunityTag,
+    "thread": ThreadTag,
+    "good_practice": GoodPracticeTag,
+}
 TITLE_FIELDS = {
     "community": "title",
     "thread": "title",
@@ -358,7 +363,7 @@ def _visible_tags(user: Actor, prefix: str) -> list[str]:
     visible = visible_querysets(user)
     names: dict[str, None] = {}
     for name, model in TAG_MODELS.items():
-        rows = model.objects.filter(content_object__in=visible[name].values("pk"))
+        rows = model._default_manager.filter(content_object__in=visible[name].values("pk"))
         if prefix:
             rows = rows.filter(tag__name__istartswith=prefix)
         names.update(dict.fromkeys(rows.values_list("tag__name", flat=True).distinct()[:200]))
