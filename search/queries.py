@@ -322,6 +322,9 @@ class SearchResults:
     page: int = 1
     suggestion: str = ""
     notices: list[str] = field(default_factory=list)
+    took_ms: int | None = (
+        None  # the engine's own time for the search request (Elasticsearch's took)
+    )
 
     @property
     def num_pages(self) -> int:
@@ -361,6 +364,7 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         backend="elasticsearch",
         page=params.page,
         notices=params.notices,
+        took_ms=response.took,
     )
     if params.q and total < 5:
         results.suggestion = did_you_mean(user, params.q, response, rule)
