@@ -187,3 +187,21 @@ def test_any_input_gets_results_or_a_notice_on_every_door(
         assert isinstance(complete.json()["results"], list)
     assert client.get("/api/search/", {"q": '"recycling'}).json()["total"] >= 1
     assert client.get("/search/", {"q": '"'}).status_code == 200
+
+
+def test_a_publication_indexes_councils_and_measures_in_elasticsearch(search_index, request):
+    """Importing figures records a publication; search hears of it in the same transaction."""
+    request.getfixturevalue("recycling")  # imported through linked data's import service
+    search_index.sync()
+
+    from search.queries import parse_params, run_search
+
+    leeds = run_search(anonymous(), parse_params({"q": "Leeds"}))
+    measure = run_search(anonymous(), parse_params({"q": "recycling rate"}))
+    by_code = run_search(anonymous(), parse_params({"q": "E08000035"}))
+
+    assert "/doc/area/E08000035" in [h.url for h in leeds.hits][:5]
+    assert "/doc/area/E08000035" in [h.url for h in by_code.hits][:5]
+    assert "/doc/measure/recycling" in [h.url for h in measure.hits][:5]
+    types = {v.value for f in measure.facets if f.param == "type" for v in f.values}
+    assert "measure" in types
