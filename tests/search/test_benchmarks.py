@@ -16,6 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run(module: str, *args: str, elasticsearch_url: str) -> str:
     env = {**os.environ, "ELASTICSEARCH_URL": elasticsearch_url, "PYTHONPATH": str(ROOT)}
+    # a database name of its own (the script adds its suffix), apart from a benchmark run by hand
+    env["DATABASE_URL"] = os.environ["DATABASE_URL"] + "_smoke"
     env.pop("DJANGO_SETTINGS_MODULE", None)  # the scripts use the base settings, as from a shell
     result = subprocess.run(
         [sys.executable, "-m", module, *args],
