@@ -176,7 +176,7 @@ def with_operators(q: str) -> str:
     return "".join(parts)
 
 
-PLAIN_WORD = re.compile(r'"[^"]*"?|(?<![\w*~])([^\W\d_]{5,})(?![\w*~&])')
+PLAIN_WORD = re.compile(r'"[^"]*"?|(?<![\w*~-])([^\W\d_]{5,})(?![\w*~&-])')
 VOWELS = set("aeiou")
 
 
@@ -197,7 +197,8 @@ def word_stem(word: str) -> str:
 
 
 def with_word_forms(query: str) -> str:
-    """Each plain word of five letters or more outside quotes as ``(word | stem*)``."""
+    """Each plain word of five letters or more outside quotes as ``(word | stem*)`` (hyphenated
+    words and exclusions stay as typed)."""
 
     def forms(match: re.Match) -> str:
         word = match.group(1)

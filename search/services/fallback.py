@@ -245,7 +245,7 @@ def _hit(doc: dict, title: str, snippet: str) -> Hit:
         _marked(snippet),
         date.date().isoformat() if isinstance(date, datetime) else None,
         tags=list(doc.get("tags") or []),
-        title_html=_marked(title) if OPEN in title else None,
+        title_html=None,  # titles shown as written
     )
 
 
