@@ -20,10 +20,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from html import unescape
 from typing import TYPE_CHECKING, Any, Generic, TypedDict, TypeVar
 
 from django.db.models import F, Model, Prefetch, QuerySet
 from django.urls import reverse
+from django.utils.html import strip_tags
 from elasticsearch_dsl import Date, Document, Integer, Keyword, Long, Text
 from wagtail.models import Page, Site
 
@@ -36,11 +38,15 @@ from communities.models import (
     ThreadPage,
     Visibility,
 )
+from linkeddata.models import Area, Measure
+from linkeddata.services.areas import searchable_areas, searchable_measures
 
 if TYPE_CHECKING:
     from django_stubs_ext import WithAnnotations
 
-ANALYZER = "standard"  # server-core analysis only: works on every Elasticsearch distribution
+# server-core analysis only: works on every Elasticsearch distribution (no stemmer there: the
+# query builder adds word forms, ``search.queries.with_word_forms``)
+ANALYZER = "standard"
 BODY_LIMIT = 60_000  # characters of body text indexed per document
 
 
@@ -62,6 +68,8 @@ class ContentDocument(Document):
     tags = Keyword(
         fields={"text": Text(analyzer=ANALYZER, index_prefixes={"min_chars": 1, "max_chars": 10})}
     )
+    # council names and GSS codes ("Leeds", "E08000035"): searched, beside the ``councils`` facet
+    places = Text(analyzer=ANALYZER)
     spelling = Text(analyzer=ANALYZER)
     url = Keyword(index=False)
     # permission filtering
@@ -73,7 +81,7 @@ class ContentDocument(Document):
     # facets
     councils = Keyword()
     regions = Keyword()
-    service_areas = Keyword()
+    service_areas = Keyword(fields={"text": Text(analyzer=ANALYZER)})
     year = Integer()
     date = Date()
 
@@ -128,7 +136,25 @@ def _areas(areas: Iterable) -> dict:
     return {
         "councils": sorted({a.code for a in areas}),
         "regions": sorted({a.region for a in areas if a.region}),
+        "places": _places(areas),
     }
+
+
+def _places(areas: Iterable) -> str:
+    """Council names and GSS codes as searchable text."""
+    names: list[str] = []
+    for area in areas:
+        for name in (area.short_name, area.name, area.gss_code):
+            if name and name not in names:
+                names.append(name)
+    return "\n".join(names)
+
+
+def plain_text(html: str, fallback: str = "") -> str:
+    """Rendered Markdown as plain text (what a snippet shows), or ``fallback`` when not rendered."""
+    if not html:
+        return fallback
+    return " ".join(unescape(strip_tags(html)).split())
 
 
 def _status(page: Page) -> str:
@@ -167,17 +193,18 @@ def build_community(c: CommunityPage) -> dict:
 def build_thread(t: ThreadPage) -> dict:
     posts = getattr(t, "indexed_posts", None)  # prefetched by the thread type's queryset
     replies = [
-        p.body
+        plain_text(p.body_html, p.body)
         for p in (t.posts.all() if posts is None else posts)
         if not p.is_deleted and not p.is_hidden
     ]
+    body = plain_text(t.body_html, t.body)
     author_council = (
         getattr(getattr(t.author, "profile", None), "council", None) if t.author_id else None
     )
     return {
         "title": t.title,
-        "summary": t.body[:300],
-        "body": _text(t.body, *replies),
+        "summary": body[:300],
+        "body": _text(body, *replies),
         "tags": [tag.name for tag in t.tags.all()],
         "url": page_url(t),
         "status": _status(t),
@@ -186,6 +213,7 @@ def build_thread(t: ThreadPage) -> dict:
         "community_id": t.community_id,
         "owner_id": t.author_id,
         **_areas([author_council]),
+        "places": "",  # the author's council is a facet, not what the thread is about
         "service_areas": [],
         "year": _year(t.first_published_at),
         "date": t.last_activity_at,
@@ -208,7 +236,7 @@ def post_queryset() -> QuerySet[WithAnnotations[Post, PostValues]]:
     """Replies with what their document needs from the thread, community and author as plain values
     (no page objects are built: there are many more replies than anything else)."""
     return Post.objects.only(
-        "pk", "thread_id", "author_id", "body", "created_at", "is_deleted", "is_hidden"
+        "pk", "thread_id", "author_id", "body", "body_html", "created_at", "is_deleted", "is_hidden"
     ).annotate(
         thread_title=F("thread__title"),
         thread_url_path=F("thread__url_path"),
@@ -226,7 +254,7 @@ def build_post(p: WithAnnotations[Post, PostValues]) -> dict | None:
     return {
         "title": f"Reply in “{p.thread_title}”",
         "summary": "",
-        "body": p.body[:BODY_LIMIT],
+        "body": plain_text(p.body_html, p.body)[:BODY_LIMIT],
         "tags": [],
         "url": f"{url_from_path(p.thread_url_path)}#post-{p.pk}",
         "status": "live" if p.thread_live else "draft",
@@ -236,6 +264,7 @@ def build_post(p: WithAnnotations[Post, PostValues]) -> dict | None:
         "owner_id": p.author_id,
         "councils": [p.council_code] if p.council_code else [],
         "regions": [p.council_region] if p.council_region else [],
+        "places": "",
         "service_areas": [],
         "year": p.created_at.year,
         "date": p.created_at,
@@ -307,6 +336,57 @@ def build_profile(p: Profile) -> dict | None:
     }
 
 
+def area_url(gss_code: str) -> str:
+    return f"/doc/area/{gss_code}"
+
+
+def build_area(a: Area) -> dict:
+    """A council's data page: found by its names and GSS code."""
+    described = f"{a.name}: {a.authority_type_name}" + (f" in {a.region}" if a.region else "")
+    return {
+        "title": a.short_name,
+        "summary": f"{described}. GSS code {a.gss_code}.",
+        "body": " ".join(c for c in (a.former_gss_codes or "").replace(",", " ").split()),
+        "tags": [],
+        "url": area_url(a.gss_code or a.code),
+        "status": "live",
+        "visibility": "",
+        "audience": "everyone",
+        "community_id": None,
+        "owner_id": None,
+        **_areas([a]),
+        "service_areas": [],
+        "year": None,
+        "date": None,
+    }
+
+
+def build_measure(m: Measure) -> dict:
+    """A measure's page (figures for every council): found by its name and description."""
+    return {
+        "title": m.label,
+        "summary": m.description,
+        "body": _text(
+            *[d.title for d in m.datasets.all()],
+            f"Unit: {m.unit}, {m.polarity_text}.",
+            f"Source: {m.source}.",
+        ),
+        "tags": [],
+        "url": f"/doc/measure/{m.slug}",
+        "status": "live",
+        "visibility": "",
+        "audience": "everyone",
+        "community_id": None,
+        "owner_id": None,
+        "councils": [],
+        "regions": [],
+        "places": "",
+        "service_areas": [],
+        "year": None,
+        "date": None,
+    }
+
+
 # -- the registry ------------------------------------------------------------------------------
 
 
@@ -343,7 +423,7 @@ class DocType(Generic[M]):
 # into a plain list (``to_attr``): Django then skips building a related manager's queryset per thread
 _posts_visible = Prefetch(
     "posts",
-    queryset=Post.objects.only("thread_id", "body", "is_deleted", "is_hidden"),
+    queryset=Post.objects.only("thread_id", "body", "body_html", "is_deleted", "is_hidden"),
     to_attr="indexed_posts",
 )
 
@@ -390,6 +470,14 @@ DOC_TYPES: dict[str, DocType[Any]] = {
             lambda: Profile.objects.select_related("user", "council").prefetch_related("expertise"),
             build_profile,
             {"user__is_active": True},
+        ),
+        DocType("area", "Council data", Area, searchable_areas, build_area),
+        DocType(
+            "measure",
+            "Measure",
+            Measure,
+            lambda: searchable_measures().prefetch_related("datasets"),
+            build_measure,
         ),
     ]
 }

@@ -33,7 +33,8 @@ PER_PAGE = 20
 MAX_RESULT_WINDOW = 10_000
 MAX_QUERY_LENGTH = 500
 MAX_FILTER_VALUES = 20
-SEARCH_FIELDS = ["title^4", "summary^2", "tags.text^3", "body"]
+# the same fields and boosts as the database search (``search.services.fallback.BOOSTS``)
+SEARCH_FIELDS = ["title^4", "tags.text^3", "service_areas.text^3", "places^3", "summary^2", "body"]
 HIGHLIGHT_FIELDS = ("title", "summary", "body")
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE|PREFIX"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
@@ -175,10 +176,43 @@ def with_operators(q: str) -> str:
     return "".join(parts)
 
 
+PLAIN_WORD = re.compile(r'"[^"]*"?|(?<![\w*~-])([^\W\d_]{5,})(?![\w*~&-])')
+VOWELS = set("aeiou")
+
+
+def word_stem(word: str) -> str:
+    """A light English stem (``caddies``, ``caddy`` → ``cadd``), used as a prefix: the node has no
+    stemmer (server-core analysis), so the query asks for the word or any word starting so."""
+    w = word.lower()
+    for suffix, keep in (("ies", 3), ("ing", 3), ("ed", 2), ("es", 2), ("s", 1)):
+        if w.endswith(suffix) and len(w) - keep >= 4 and not w.endswith("ss"):
+            if suffix == "es" and not w[:-2].endswith(("s", "x", "z", "ch", "sh")):
+                return w[:-1]
+            return w[: len(w) - keep]
+    if w.endswith("y") and len(w) >= 5 and w[-2] not in VOWELS:
+        return w[:-1]
+    if w.endswith("e") and len(w) >= 6:
+        return w[:-1]
+    return w
+
+
+def with_word_forms(query: str) -> str:
+    """Each plain word of five letters or more outside quotes as ``(word | stem*)`` (hyphenated
+    words and exclusions stay as typed)."""
+
+    def forms(match: re.Match) -> str:
+        word = match.group(1)
+        if word is None:
+            return match.group(0)
+        return f"({word} | {word_stem(word)}*)"
+
+    return PLAIN_WORD.sub(forms, query)
+
+
 def text_query(q: str) -> Q:
     return Q(
         "simple_query_string",
-        query=synonyms.expand(with_operators(q)),
+        query=with_word_forms(synonyms.expand(with_operators(q))),
         fields=SEARCH_FIELDS,
         default_operator="and",
         flags=QUERY_FLAGS,
@@ -289,6 +323,9 @@ class SearchResults:
     page: int = 1
     suggestion: str = ""
     notices: list[str] = field(default_factory=list)
+    took_ms: int | None = (
+        None  # the engine's own time for the search request (Elasticsearch's took)
+    )
 
     @property
     def num_pages(self) -> int:
@@ -328,6 +365,7 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         backend="elasticsearch",
         page=params.page,
         notices=params.notices,
+        took_ms=response.took,
     )
     if params.q and total < 5:
         results.suggestion = did_you_mean(user, params.q, response, rule)

@@ -4,7 +4,10 @@
    what readers may see (publish, edit, delete, hide, unhide, move, lock, a community's
    visibility, a profile) announces it, and the documents it touches are noted in the outbox in
    that same transaction.
-2. The model and page signals below are only a backstop for edits made outside the services
+2. ``index_published_data`` listens to linked data's publication (``on_publication``): an import
+   of areas or figures records what must be published, and the area and measure documents are
+   noted in the same transaction.
+3. The model and page signals below are only a backstop for edits made outside the services
    (Wagtail's admin, the shell); the services never rely on them.
 
 Membership changes touch no document: who may read a community is decided at query time from
@@ -33,7 +36,9 @@ from communities.models import (
     ThreadPage,
     ThreadTag,
 )
-from linkeddata.models import Area
+from linkeddata.models import Area, Dataset
+from linkeddata.services.areas import searchable_areas
+from linkeddata.services.publish import on_publication
 from search.indexing import record_change
 from search.queries import clear_council_names
 
@@ -136,8 +141,16 @@ def index_announced_change(event: ContentChanged) -> None:
         record_change(event.kind, ids)
 
 
+def index_published_data(datasets: list[Dataset], reference: bool) -> None:
+    """Note the measures whose figures changed and, with the reference data, every council."""
+    record_change("measure", [d.measure_id for d in datasets])
+    if reference:
+        record_change("area", searchable_areas().values_list("pk", flat=True))
+
+
 def register_signal_handlers() -> None:
     subscribe("search.index", index_announced_change)
+    on_publication("search.index", index_published_data)
     for model in DOC_TYPE_OF:
         post_save.connect(
             _content_changed, sender=model, dispatch_uid=f"search-save-{model.__name__}"

@@ -11,6 +11,7 @@ phrase is a synonym; exclusions (``-ASB``) exclude the whole group.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -88,3 +89,70 @@ def expand(query: str, path: Path = SYNONYMS_FILE) -> str:
             out.append(token)
             i += 1
     return "".join(out)
+
+
+# -- the same list for the database search ---------------------------------------------------------
+
+PLAIN_TOKEN = re.compile(
+    r'(?P<neg>(?:^|(?<=[\s(]))-)?(?:"(?P<phrase>[^"]*)"?|(?P<word>\w+(?:&\w+)?))', re.UNICODE
+)
+
+
+@dataclass(frozen=True)
+class Term:
+    """One thing to look for: any of ``alternatives`` (each a phrase, as words); or, negated, none."""
+
+    alternatives: tuple[tuple[str, ...], ...]
+    negated: bool = False
+
+
+def terms(query: str, path: Path = SYNONYMS_FILE) -> list[Term]:
+    """``query`` as terms, synonyms expanded, with only words left in them: whatever the user typed
+    (unbalanced quotes, brackets, ``*``, ``:``), nothing of it reaches a search engine as syntax.
+    Quoted phrases, ``-word``, ``NOT word`` and ``a OR b`` keep their meaning."""
+    groups, longest = load_groups(path)
+    raw: list[tuple[tuple[str, ...], bool, bool]] = []  # (words, negated, quoted)
+    negate_next = False
+    for match in PLAIN_TOKEN.finditer(query):
+        word = match.group("word")
+        if word in ("AND", "NOT", "OR") and not match.group("neg"):
+            if word == "NOT":
+                negate_next = True
+            elif word == "OR":
+                raw.append(((), False, False))  # a marker: join the neighbours
+            continue
+        words = _words(match.group("phrase") or "") if word is None else (word.lower(),)
+        if words:
+            raw.append((words, bool(match.group("neg")) or negate_next, word is None))
+        negate_next = False
+    out: list[Term] = []
+    join_next = False
+    i = 0
+    while i < len(raw):
+        words, negated, quoted = raw[i]
+        if not words:
+            join_next = bool(out)
+            i += 1
+            continue
+        alternatives: tuple[tuple[str, ...], ...] = (words,)
+        step = 1
+        if quoted:
+            if words in groups:
+                alternatives = tuple(_words(t) for t in groups[words])
+        else:  # the longest run of plain words that is a synonym term
+            for size in range(min(longest, len(raw) - i), 0, -1):
+                run = raw[i : i + size]
+                if any(q or n != negated or not w for w, n, q in run):
+                    continue
+                key = tuple(w for ws, _, _ in run for w in ws)
+                if key in groups:
+                    alternatives, step = tuple(_words(t) for t in groups[key]), size
+                    break
+        term = Term(tuple(dict.fromkeys(a for a in alternatives if a)), negated)
+        if join_next and out and not negated and not out[-1].negated:
+            out[-1] = Term(tuple(dict.fromkeys(out[-1].alternatives + term.alternatives)))
+        else:
+            out.append(term)
+        join_next = False
+        i += step
+    return out

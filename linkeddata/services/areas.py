@@ -8,8 +8,9 @@ from datetime import date
 from pathlib import Path
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
-from linkeddata.models import Area
+from linkeddata.models import Area, Measure, Observation
 from linkeddata.services.publish import record_publication
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -21,6 +22,18 @@ class AreaImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+
+
+def searchable_areas() -> QuerySet[Area]:
+    """Councils a search can find, each with its own page (addressed by GSS code)."""
+    return Area.objects.councils().exclude(gss_code__isnull=True).exclude(gss_code="")
+
+
+def searchable_measures() -> QuerySet[Measure]:
+    """Measures with figures: each has its own page (a measure without figures has none)."""
+    return Measure.objects.filter(
+        Exists(Observation.objects.filter(dataset__measure=OuterRef("pk")))
+    )
 
 
 def _date(value: str) -> date | None:

@@ -20,7 +20,7 @@ import json
 import logging
 import os
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -367,13 +367,27 @@ def do_publish_all(progress: Progress | None = None) -> None:
     PendingPublication.objects.filter(requested_at__lte=started).delete()
 
 
+PublicationListener = Callable[[list[Dataset], bool], None]
+_publication_listeners: dict[str, PublicationListener] = {}
+
+
+def on_publication(name: str, listener: PublicationListener) -> None:
+    """Call ``listener(datasets, reference)`` whenever a change is recorded for publication, inside
+    that change's transaction (search re-indexes areas and measures this way); ``name`` makes
+    registering twice harmless."""
+    _publication_listeners[name] = listener
+
+
 def record_publication(
     *datasets: Dataset, reference: bool = True, progress: Progress | None = None
 ) -> None:
     """Call inside the transaction that changed the figures: these graphs must be published.
 
     The catalogue (in the reference graph) counts every dataset's observations, so it comes too.
+    Listeners (``on_publication``) hear of it in the same transaction.
     """
+    for listener in list(_publication_listeners.values()):
+        listener(list(datasets), reference)
     now = timezone.now()
     names = [d.slug for d in datasets] + ([REFERENCE_GRAPH] if reference else [])
     for name in names:

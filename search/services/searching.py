@@ -8,20 +8,21 @@ from hub.floor.actor import Actor
 from search import queries
 from search.client import SEARCH_ERRORS, is_enabled
 from search.queries import SearchParams, SearchResults
-from search.services.fallback import database_search
+from search.services.fallback import database_autocomplete, database_search
 
 logger = logging.getLogger(__name__)
 
 FALLBACK_NOTICE = (
-    "Search is running in a simpler mode right now: results come straight from the database, "
-    "without spelling suggestions or most filters."
+    "Search is running in a simpler mode for now: results come from the database and only the "
+    "type filter is available."
 )
+DATABASE_NOTICE = "Results come from the hub's database search; only the type filter is available."
 
 
 def do_search(user: Actor, params: SearchParams) -> SearchResults:
     """Results ``user`` may see: from Elasticsearch, or from the database when it is off or failing."""
     if not is_enabled():
-        return database_search(user, params)
+        return database_search(user, params, notice=DATABASE_NOTICE)
     try:
         return queries.run_search(user, params)
     except SEARCH_ERRORS as exc:
@@ -30,14 +31,14 @@ def do_search(user: Actor, params: SearchParams) -> SearchResults:
 
 
 def do_autocomplete(user: Actor, prefix: str) -> list[dict[str, str]]:
-    """Suggestions as the user types; an empty list when Elasticsearch is off or failing."""
+    """Suggestions as the user types: from Elasticsearch, or the database when it is off or failing."""
     if not is_enabled():
-        return []
+        return database_autocomplete(user, prefix)
     try:
         return queries.autocomplete(user, prefix)
     except SEARCH_ERRORS as exc:
-        logger.warning("autocomplete unavailable: %s", exc)
-        return []
+        logger.warning("autocomplete from the database: %s", exc)
+        return database_autocomplete(user, prefix)
 
 
 def do_related(user: Actor, doc_id: str, size: int = 5) -> list[queries.Hit]:

@@ -1,3 +1,5 @@
+from datetime import date
+
 from django import template
 from django.http import QueryDict
 
@@ -5,6 +7,15 @@ from search.client import is_enabled
 from search.services.searching import do_related
 
 register = template.Library()
+
+
+@register.filter
+def iso_date(value: str | None) -> date | None:
+    """A result's ISO date ("2025-03-01") as a date, for the ``date`` filter the site uses."""
+    try:
+        return date.fromisoformat(str(value)[:10]) if value else None
+    except ValueError:
+        return None
 
 
 @register.simple_tag

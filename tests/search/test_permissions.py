@@ -121,6 +121,54 @@ def test_members_and_staff_find_the_private_thread_everywhere(hub, who):
     }
 
 
+def _everything_from_the_database(user) -> str:
+    """Everything the database search shows ``user``: results, counts, highlights, suggestions,
+    autocomplete."""
+    from django.http import QueryDict
+
+    from search.queries import parse_params
+    from search.services.fallback import database_autocomplete, database_search
+
+    shown = []
+    for query in (f"q={SECRET}", "q=budget setting", f"q={SECRET[:-1]}m", "q=secretive"):
+        results = database_search(user, parse_params(QueryDict(query)))
+        shown += [str(results.total), results.suggestion]
+        shown += [f"{h.doc_id} {h.title} {h.title_html} {h.snippet} {h.tags}" for h in results.hits]
+        shown += [f"{v.value} {v.label} {v.count}" for f in results.facets for v in f.values]
+    shown += [
+        str(item)
+        for prefix in (SECRET[:4], "budget s", "secret")
+        for item in database_autocomplete(user, prefix)
+    ]
+    return "\n".join(shown)
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "banned"])
+def test_the_database_search_never_shows_a_private_threads_words(hub, who):
+    shown = _everything_from_the_database(hub[who])
+
+    assert SECRET not in shown
+    assert f"thread-{hub['private_thread'].pk}" not in shown
+    assert "Private budgets" not in shown and "secretive" not in shown
+
+
+@pytest.mark.parametrize("who", ["member", "staff"])
+def test_members_and_staff_find_the_private_thread_in_the_database_search(hub, who):
+    from django.http import QueryDict
+
+    from search.queries import parse_params
+    from search.services.fallback import database_autocomplete, database_search
+
+    user = hub[who]
+    results = database_search(user, parse_params(QueryDict(f"q={SECRET}")))
+    assert f"thread-{hub['private_thread'].pk}" in {h.doc_id for h in results.hits}
+    assert any(f"<mark>{SECRET}</mark>" in h.snippet for h in results.hits)
+    assert database_search(user, parse_params(QueryDict(f"q={SECRET[:-1]}m"))).suggestion == (
+        f"{SECRET}"
+    )
+    assert any(SECRET in item["label"] for item in database_autocomplete(user, SECRET[:5]))
+
+
 def test_counts_and_facets_follow_the_matrix(hub):
     def counts(user):
         results = find(user, "q=budget setting")
