@@ -187,6 +187,10 @@ def external_query(
             retries=False,
             preload_content=False,
         )
+    except urllib3.exceptions.ConnectTimeoutError as exc:  # includes a refused connection
+        raise StoreUnavailable(
+            f"the SPARQL server at {redact_url(settings.SPARQL_ENDPOINT_URL)} cannot be reached: {exc}"
+        ) from None
     except urllib3.exceptions.TimeoutError:
         raise TimeoutError(f"the SPARQL server did not answer within {timeout} s") from None
     except urllib3.exceptions.HTTPError as exc:

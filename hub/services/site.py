@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from communities.good_practice.services import ensure_good_practice_library
 from communities.models import CommunityIndexPage, GoodPracticeIndexPage
@@ -28,6 +28,9 @@ def _create_root() -> Page:
 @transaction.atomic
 def ensure_site_tree() -> HomePage:
     """Create the home page and its indexes if missing, replacing Wagtail's welcome page. Idempotent."""
+    # images and documents go in the root collection (gone from a flushed database)
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
     home = HomePage.objects.first()
     if home is None:
         root = Page.get_first_root_node() or _create_root()

@@ -5,6 +5,7 @@ under ``CI=true``); without one a developer's machine runs the suite on SQLite.
 """
 
 import os
+from pathlib import Path
 
 from hub.testing.postgres import test_database_url
 
@@ -30,6 +31,10 @@ WHITENOISE_AUTOREFRESH = True
 # Parallel test processes (pytest-xdist names them gw0, gw1, …) each keep files of their own.
 _TEST_PROCESS = os.environ.get("PYTEST_XDIST_WORKER", "")
 _TEST_FILES = DATA_DIR / (f"test-{_TEST_PROCESS}" if _TEST_PROCESS else "")
-MEDIA_ROOT = _TEST_FILES / "test-media"
-PRIVATE_MEDIA_ROOT = _TEST_FILES / "test-private-media"
-RDF_STORE_PATH = _TEST_FILES / "test-rdf"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or _TEST_FILES / "test-media")
+PRIVATE_MEDIA_ROOT = Path(
+    os.environ.get("PRIVATE_MEDIA_ROOT") or _TEST_FILES / "test-private-media"
+)
+RDF_STORE_PATH = Path(os.environ.get("RDF_STORE_PATH") or _TEST_FILES / "test-rdf")
+# what the hub writes at run time (downloads, SPARQL client slots) is per process too
+DATA_DIR = _TEST_FILES

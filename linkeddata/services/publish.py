@@ -194,12 +194,22 @@ def dataset_code_lists(uris: Uris, dataset: Dataset) -> Graph:
     return code_list_graph([(gss, name) for gss, name in areas if gss], list(periods), uris)
 
 
-def dataset_ntriples(uris: Uris, dataset: Dataset) -> Iterator[bytes]:
-    """A dataset's complete Data Cube as N-Triples: first the data set with its description, structure
-    (components, slice keys) and the code-list concepts it uses, then its slices and observations chunk
-    by chunk. Loaded alone, it satisfies the Data Cube's integrity constraints."""
+def cube_header(uris: Uris, dataset: Dataset) -> bytes:
+    """The data set with its description, structure (components, slice keys) and the code-list
+    concepts it uses, as N-Triples."""
     header = dataset_graph(uris, dataset_record(dataset)) + dataset_code_lists(uris, dataset)
-    yield header.serialize(format="nt", encoding="utf-8")
+    return header.serialize(format="nt", encoding="utf-8")
+
+
+def dataset_ntriples(uris: Uris, dataset: Dataset, *, complete: bool = True) -> Iterator[bytes]:
+    """A dataset's complete Data Cube as N-Triples: first ``cube_header``, then its slices and
+    observations chunk by chunk. Loaded alone, it satisfies the Data Cube's integrity constraints.
+
+    ``complete=False`` gives the slices and observations only: what the dataset's named graph in the
+    store holds, since the reference graph there has the rest (repeated in both, every triple would
+    answer twice through the union default graph)."""
+    if complete:
+        yield cube_header(uris, dataset)
     measure = measure_record(dataset)
     chunk: list[ObservationRecord] = []
     for record in observation_records(dataset.observations.all()):
@@ -329,16 +339,19 @@ def do_publish_dataset(dataset: Dataset, progress: Progress | None = None) -> in
     say = reporter(progress)
     uris = Uris.default()
     say(f"Publishing {dataset.slug}: building the cube …")
-    data = b"".join(dataset_ntriples(uris, dataset))
-    # chunks repeat the type and structure of a slice they share: the download has each triple once
-    data = b"".join(dict.fromkeys(data.splitlines(keepends=True)))
-    triples = data.count(b"\n")
+    cube = b"".join(dataset_ntriples(uris, dataset, complete=False))
+    # chunks repeat the type and structure of a slice they share: each triple once
+    cube = b"".join(dict.fromkeys(cube.splitlines(keepends=True)))
+    download = b"".join(
+        dict.fromkeys((cube_header(uris, dataset) + cube).splitlines(keepends=True))
+    )
+    triples = download.count(b"\n")
     say(f"  {triples} triples; writing downloads …")
-    _write_atomically(dump_path(dataset.slug, "nt.gz"), gzip.compress(data, compresslevel=6))
+    _write_atomically(dump_path(dataset.slug, "nt.gz"), gzip.compress(download, compresslevel=6))
     _write_atomically(dump_path(dataset.slug, "csv"), csv_bytes(dataset))
     say("  loading the RDF store …")
-    _replace_graph(str(uris.graph(dataset.slug)), data)
-    return len(data)
+    _replace_graph(str(uris.graph(dataset.slug)), cube)
+    return len(download)
 
 
 def do_publish_reference(progress: Progress | None = None) -> None:

@@ -168,7 +168,8 @@ def test_one_content_change_queues_the_indexing_task_once(
 
     assert len(callbacks) > 2  # every record asked for the task...
     assert OutboxEntry.objects.filter(doc_type="thread").exists()
-    assert enqueued == [(INDEX_TASK, (), {})]  # ...which was queued once
+    indexing = [task for task in enqueued if task[0] == INDEX_TASK]
+    assert indexing == [(INDEX_TASK, (), {})]  # ...which was queued once
 
 
 def test_the_actor_type_is_what_request_user_is():

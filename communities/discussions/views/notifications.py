@@ -66,7 +66,7 @@ def dashboard(request):
         .order_by("community__title")
     )
     mine = CommunityPage.objects.live().filter(pk__in=[m.community_id for m in memberships])
-    readable = readable_threads(user).select_related("community")
+    readable = readable_threads(user).select_related("community").prefetch_related("tags")
     in_mine = readable.filter(community__in=mine)
     new = in_mine.filter(last_activity_at__gt=since) if since else in_mine
     watched = readable.filter(
