@@ -37,7 +37,7 @@ run: install
 	@mkdir -p var
 	@test -s $(DEMO_SECRET) || $(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))' >$(DEMO_SECRET)
 	$(BIN)/python manage.py migrate --no-input -v 0
-	TASKS_BACKEND=immediate $(BIN)/python manage.py load_demo
+	TASKS_BACKEND=immediate SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py load_demo
 	@$(DEMO_ENV) $(BIN)/python manage.py collectstatic --no-input -v 0
 	@echo "The hub is running at http://$(HOST):$(PORT)/ (admin at http://$(HOST):$(PORT)/admin/). Stop it with Ctrl+C."
 	@echo "Emails the hub sends are printed below as they go."
