@@ -16,7 +16,6 @@ import hashlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -27,6 +26,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from hub.floor import loopback
 
 if TYPE_CHECKING:
     from search.node import Node
@@ -48,34 +49,15 @@ class StackError(RuntimeError):
     """A process of the stack could not be started; the message says which and why."""
 
 
-def port_free(port: int) -> bool:
-    with socket.socket() as sock:
-        sock.settimeout(0.3)
-        return sock.connect_ex(("127.0.0.1", port)) != 0
-
-
 def free_port(ports: Iterable[int]) -> int:
     """The first port of ``ports`` nothing listens on."""
-    for port in ports:
-        if port_free(port):
-            return port
-    raise StackError(f"no free port in {ports}")
+    try:
+        return loopback.free_port(ports)
+    except OSError as exc:
+        raise StackError(str(exc)) from None
 
 
-def wait_for_http(url: str, seconds: float, process: subprocess.Popen | None = None) -> bool:
-    """Whether ``url`` answered (any HTTP status) within ``seconds``."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            if process is not None and process.poll() is not None:
-                return False
-            time.sleep(0.2)
-    return False
+wait_for_http = loopback.wait_for_http
 
 
 def _as_postgres(command: list[str]) -> list[str]:

@@ -27,7 +27,6 @@ import http.client
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -40,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from hub.floor.loopback import free_port, wait_for_http
 from linkeddata.benchmarks.cube_benchmark import percentile, queries, write_generated_cube
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,34 +48,6 @@ PORTS = range(8500, 8600)
 GRAPH = "http://127.0.0.1:8000/graph/generated"
 JSON_RESULTS = "application/sparql-results+json"
 WORKED = ["series", "ranking", "similar", "counts", "describe"]
-
-
-def free_port(ports: range) -> int:
-    """The first port of ``ports`` on loopback that nothing listens on (the app layers keep this script
-    from the drill's helper, which sits above them)."""
-    for port in ports:
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise SystemExit(f"no free port in {ports}")
-
-
-def wait_for_http(url: str, seconds: float, process: subprocess.Popen) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
-                return True
-        except urllib.error.HTTPError:
-            return True
-        except OSError:
-            if process.poll() is not None:
-                return False
-            time.sleep(0.2)
-    return False
 
 
 def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:

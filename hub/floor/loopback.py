@@ -1,0 +1,41 @@
+"""Finding a free loopback port and waiting for a process to answer on it: what the fault drill, the
+benchmarks and the tests that start their own servers share."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterable
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.3)
+        return sock.connect_ex(("127.0.0.1", port)) != 0
+
+
+def free_port(ports: Iterable[int]) -> int:
+    """The first port of ``ports`` nothing listens on; OSError if there is none."""
+    for port in ports:
+        if port_free(port):
+            return port
+    raise OSError(f"no free port in {ports}")
+
+
+def wait_for_http(url: str, seconds: float, process: subprocess.Popen | None = None) -> bool:
+    """Whether ``url`` answered (any HTTP status) within ``seconds``; False at once if ``process`` ends."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - loopback
+                return True
+        except urllib.error.HTTPError:
+            return True
+        except OSError:
+            if process is not None and process.poll() is not None:
+                return False
+            time.sleep(0.2)
+    return False
