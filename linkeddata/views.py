@@ -33,6 +33,7 @@ from linkeddata.negotiation import (
     not_acceptable,
     public_data_headers,
 )
+from linkeddata.panels import area_panels, measure_panels
 from linkeddata.services import benchmarks, cube
 from linkeddata.services.graphs import (
     ObservationRecord,
@@ -261,6 +262,7 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
                 "summaries": summaries,
                 "similar": benchmarks.similar_areas(area),
                 "clusters": area.clusters.all(),
+                "panels": area_panels(request, area),
                 "path": path,
                 "formats_all": FORMAT_LINKS,
             },
@@ -350,6 +352,7 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),
                 "types": sorted(set(areas.values_list("authority_type", "authority_type_name"))),
                 "csv_query": request.GET.urlencode(),
+                "panels": measure_panels(request, dataset),
                 "path": path,
             },
         )

@@ -222,6 +222,8 @@ def notification_url(notification: Notification) -> str:
         return post_url(notification.post)
     if notification.thread is not None:
         return str(notification.thread.url)
+    if notification.link:
+        return notification.link
     return reverse("notifications")
 
 

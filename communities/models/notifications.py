@@ -70,6 +70,9 @@ class Notification(models.Model):
         QUESTION = "question", "A question on your case study"
         JOIN_REQUEST = "join_request", "A request to join"
         FLAG = "flag", "A post was flagged"
+        # The alerts: raised by something a member follows (``alert`` names it), not by a thread.
+        FIGURES = "figures", "New figures you follow"
+        SAVED_SEARCH = "saved_search", "New results for your saved search"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
@@ -101,6 +104,13 @@ class Notification(models.Model):
         related_name="+",
     )
     message = models.TextField(blank=True)
+    # An alert's own words and destination, when it names no thread, case study or community (new
+    # figures for a measure or an area lead to the figures or the comparison).
+    headline = models.CharField(max_length=300, blank=True)
+    link = models.CharField(max_length=500, blank=True)
+    # The alert that raised it ("saved-search:12", "follow:34"): its email carries a one-click
+    # unsubscribe from that alert alone.
+    alert = models.CharField(max_length=80, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -114,7 +124,10 @@ class Notification(models.Model):
 
     @property
     def subject(self) -> str:
-        """What the notification is about, in a few words: the thread, case study or community."""
+        """What the notification is about, in a few words: the alert's headline, or the thread, case
+        study or community."""
+        if self.headline:
+            return self.headline
         for thing in (self.thread, self.good_practice, self.community):
             if thing is not None:
                 return str(thing.title)
