@@ -35,6 +35,17 @@ def rank(values: dict[int, Decimal], higher_is_better: bool) -> dict[int, int]:
     return ranks
 
 
+def third_of(position: int, ranked: int) -> str:
+    """Where rank ``position`` of ``ranked`` stands, in words: "among the best third", "in the middle
+    third" or "among the worst third" (the hub's one way to say it: pages, maps and alerts)."""
+    third = ranked / 3
+    if position <= third:
+        return "among the best third"
+    if position > 2 * third:
+        return "among the worst third"
+    return "in the middle third"
+
+
 def period_values(dataset: Dataset, period: Period) -> dict[int, Decimal]:
     rows = Observation.objects.filter(dataset=dataset, period=period).exclude(
         area__authority_type__in=EXCLUDED_TYPES
@@ -72,12 +83,7 @@ class MeasureSummary:
     @property
     def judgement(self) -> str:
         """Where the council stands among all councils: top, middle or bottom third."""
-        third = self.ranked / 3
-        if self.rank <= third:
-            return "among the best third"
-        if self.rank > 2 * third:
-            return "among the worst third"
-        return "in the middle third"
+        return third_of(self.rank, self.ranked)
 
 
 def area_summaries(area: Area) -> list[MeasureSummary]:
