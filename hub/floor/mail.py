@@ -18,7 +18,7 @@ import smtplib
 import unicodedata
 from collections.abc import Iterable
 
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -43,9 +43,19 @@ def header_safe(value: str) -> str:
 
 
 def send_email(
-    *, key: str, subject: str, body: str, recipients: Iterable[str], from_email: str = ""
+    *,
+    key: str,
+    subject: str,
+    body: str,
+    recipients: Iterable[str],
+    from_email: str = "",
+    html: str = "",
+    headers: dict[str, str] | None = None,
 ) -> bool:
     """Send one email once for ``key``; returns whether it was sent by this call.
+
+    ``body`` is the plain text; ``html``, when given, goes with it as the HTML alternative.
+    ``headers`` are added as they are, made header-safe.
 
     A key already sent is skipped. If the mail server fails, the email is kept and retried later
     (``deliver_due_emails``), and this returns False rather than raising.
@@ -60,6 +70,8 @@ def send_email(
             "subject": header_safe(subject)[:998],
             "body": body,
             "from_email": header_safe(from_email),
+            "html_body": html,
+            "headers": {header_safe(k): header_safe(v) for k, v in (headers or {}).items()},
         },
     )
     if email.sent_at is not None:
@@ -80,12 +92,15 @@ def deliver(pk: int) -> bool:
         )
         if email is None:
             return False
-        message = EmailMessage(
+        message = EmailMultiAlternatives(
             subject=email.subject,
             body=email.body,
             from_email=email.from_email or None,
             to=email.recipients,
+            headers=email.headers or None,
         )
+        if email.html_body:
+            message.attach_alternative(email.html_body, "text/html")
         try:
             message.send()
         except SEND_ERRORS as exc:

@@ -18,6 +18,10 @@ class OutboundEmail(models.Model):
     recipients = models.JSONField(default=list)
     subject = models.CharField(max_length=998)
     body = models.TextField()
+    # The HTML alternative (the plain text above is always sent too) and extra headers, such as an
+    # alert's one-click unsubscribe (RFC 8058 ``List-Unsubscribe`` and ``List-Unsubscribe-Post``).
+    html_body = models.TextField(blank=True)
+    headers = models.JSONField(default=dict, blank=True)
     from_email = models.CharField(max_length=320, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     sent_at = models.DateTimeField(null=True, blank=True)
