@@ -320,10 +320,23 @@ def main(argv: list[str] | None = None) -> None:
         help="search with ELASTICSEARCH_URL's node (the build then indexes everything: at full size "
         "about 325,000 documents); without it the hub searches its database",
     )
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="no server and no wrk: time each page with Django's test client in this process "
+        "(median ms of --repeats, queries, the share of the time spent in the database) against "
+        "the baseline page, to see where a page's time goes",
+    )
+    parser.add_argument(
+        "--repeats", type=int, default=15, help="requests per page with --in-process"
+    )
+    parser.add_argument(
+        "--profile", metavar="PAGE", help="with --in-process: cProfile this page's requests too"
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = parser.parse_args(argv)
-    wrk = find_wrk()
+    wrk = "" if args.in_process else find_wrk()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to a PostgreSQL database the benchmark may fill.")
@@ -364,6 +377,9 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     size = SIZES[args.size]
     data = build_data(size)
     all_targets = targets(data["pages"])
+    if args.in_process:
+        measure_in_process(args, data, all_targets)
+        return
     queries, cookie = count_queries(all_targets, data["reader"])
     port = free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
@@ -410,6 +426,76 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
             server.kill()
             server.wait()
     report(args, data["counts"], totals, queries, load_before, load_after)
+
+
+def measure_in_process(args: argparse.Namespace, data: dict, all_targets: list[Target]) -> None:
+    """Each page's median time and queries through Django's test client, interleaved page by page
+    for ``--repeats`` rounds after two warm-up requests, with the time spent waiting for the database
+    (no HTTP server: what the hub's own code costs)."""
+    import cProfile
+    import pstats
+    import statistics
+
+    from django.db import connection
+    from django.test import Client
+
+    anonymous, signed_in = Client(), Client()
+    signed_in.force_login(data["reader"])
+    in_database = [0.0]
+
+    def timed_execute(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            in_database[0] += time.perf_counter() - started
+
+    samples: dict[Target, list[tuple[float, float, int]]] = {t: [] for t in all_targets}
+    profiler = cProfile.Profile() if args.profile else None
+    load_before = os.getloadavg()
+    for round_ in range(args.repeats + 2):
+        for target in all_targets:
+            client = signed_in if target.signed_in else anonymous
+            profiling = profiler is not None and round_ >= 2 and target.name == args.profile
+            queries = [0]
+
+            def counting(execute, sql, params, many, context, queries=queries):
+                queries[0] += 1
+                return timed_execute(execute, sql, params, many, context)
+
+            in_database[0] = 0.0
+            with connection.execute_wrapper(counting):
+                if profiling:
+                    profiler.enable()  # type: ignore[union-attr]
+                started = time.perf_counter()
+                response = client.get(target.path, HTTP_ACCEPT="text/html")
+                elapsed = time.perf_counter() - started
+                if profiling:
+                    profiler.disable()  # type: ignore[union-attr]
+            if response.status_code != 200:
+                raise SystemExit(f"{target.path}: HTTP {response.status_code}, expected 200")
+            if round_ >= 2:
+                samples[target].append((elapsed, in_database[0], queries[0]))
+    load_after = os.getloadavg()
+    sizes = ", ".join(f"{value:,} {name}" for name, value in data["counts"].items())
+    print(
+        f"\nsize {args.size}: {sizes}\nin-process, median of {args.repeats} requests per page, "
+        f"interleaved; load average {load_before[0]:.2f} before, {load_after[0]:.2f} after\n"
+    )
+    print("| page | visitor | ms | in database ms | queries | baseline ms ÷ page ms |")
+    print("|---|---|---:|---:|---:|---:|")
+    medians = {t: statistics.median(s[0] for s in rows) for t, rows in samples.items()}
+    baselines = {t.signed_in: medians[t] for t in samples if t.name == BASELINE}
+    for target, rows in samples.items():
+        database_ms = statistics.median(s[1] for s in rows) * 1000
+        print(
+            f"| {target.name} | {'signed in' if target.signed_in else 'anonymous'} | "
+            f"{medians[target] * 1000:.1f} | {database_ms:.1f} | {max(s[2] for s in rows)} | "
+            f"{baselines[target.signed_in] / medians[target]:.2f} |"
+        )
+    if profiler is not None:
+        print(f"\nprofile of {args.profile!r} (cumulative, top 40):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
 
 
 def report(args, counts, totals, queries, load_before, load_after) -> None:
