@@ -302,6 +302,37 @@ def is_good_practice_editor(user: Actor) -> bool:
     )
 
 
+def queue_roles(user: Actor) -> tuple[bool, bool]:
+    """``(is_good_practice_editor(user), whether user facilitates any community)`` in one small
+    query (none for site staff and visitors). Most members are neither, so the header's counts of
+    what waits for them (``waiting_for``) stop there."""
+    if not user.is_authenticated:
+        return False, False
+    if is_site_staff(user):
+        return True, True
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+    from django.db.models import Exists, OuterRef
+
+    row = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(
+            editor=Exists(Group.objects.filter(user=OuterRef("pk"), name=GOOD_PRACTICE_EDITORS)),
+            facilitates=Exists(
+                Membership.objects.filter(
+                    user=OuterRef("pk"),
+                    status=Membership.Status.ACTIVE,
+                    role__in=[Membership.Role.FACILITATOR, Membership.Role.OWNER],
+                )
+            ),
+        )
+        .values_list("editor", "facilitates")
+        .first()
+    )
+    return (bool(row[0]), bool(row[1])) if row else (False, False)
+
+
 def facilitates_any_community_of(user: Actor, page: GoodPracticePage) -> bool:
     if not user.is_authenticated or page.pk is None:
         return False

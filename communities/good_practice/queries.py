@@ -45,6 +45,7 @@ from communities.permissions import (
     join_request_queue_filter,
     listable_community_filter,
     moderation_queue_filter,
+    queue_roles,
     readable_threads,
     reviewable_good_practice_filter,
 )
@@ -399,10 +400,13 @@ def in_review(user: Actor, *, editor: bool) -> QuerySet[WorkflowState]:
 
 def waiting_for(user: Actor) -> Waiting:
     """The header's and the dashboard's counts for ``user``: two queries at most (one for site
-    staff), none for anonymous visitors."""
+    staff and for members who neither edit good practice nor facilitate: most of them), none for
+    anonymous visitors."""
     if not user.is_authenticated:
         return Waiting()
-    editor = is_good_practice_editor(user)
+    editor, facilitates = queue_roles(user)
+    if not (editor or facilitates):  # nothing can wait for them (proposals: site staff, editors)
+        return Waiting()
     proposals: Any = (
         SubqueryCount(CommunityProposal.objects.filter(status=CommunityProposal.Status.PENDING))
         if can_decide_proposals(user)
