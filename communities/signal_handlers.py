@@ -85,10 +85,13 @@ def register_signal_handlers() -> None:
     from communities.events import subscribe
     from communities.models import EmailConfirmation, Membership, ThreadPage
     from communities.permissions import forget_memoised_reads
+    from hub.floor.pagecache import bump as bump_page_generation
 
     # A request that changes a membership or a confirmation reads them afresh afterwards; the
     # services' announcements say so, the model signals catch changes made outside them.
     subscribe("communities-forget-memoised-reads", forget_memoised_reads)
+    # Pages kept for visitors who are not signed in are out of date once anything is announced.
+    subscribe("hub-page-cache", lambda event: bump_page_generation())
     for model in (Membership, EmailConfirmation):
         post_save.connect(forget_memoised_reads, sender=model, dispatch_uid=f"memo-save-{model}")
         post_delete.connect(

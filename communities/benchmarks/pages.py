@@ -428,6 +428,12 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     report(args, data["counts"], totals, queries, load_before, load_after)
 
 
+def queries_range(rows: list[tuple[float, float, int]]) -> str:
+    """``7`` or, when some requests ran more (a kept page expired), ``1–7``."""
+    low, high = min(r[2] for r in rows), max(r[2] for r in rows)
+    return str(low) if low == high else f"{low}–{high}"
+
+
 def measure_in_process(args: argparse.Namespace, data: dict, all_targets: list[Target]) -> None:
     """Each page's median time and queries through Django's test client, interleaved page by page
     for ``--repeats`` rounds after two warm-up requests, with the time spent waiting for the database
@@ -490,7 +496,7 @@ def measure_in_process(args: argparse.Namespace, data: dict, all_targets: list[T
         database_ms = statistics.median(s[1] for s in rows) * 1000
         print(
             f"| {target.name} | {'signed in' if target.signed_in else 'anonymous'} | "
-            f"{medians[target] * 1000:.1f} | {database_ms:.1f} | {max(s[2] for s in rows)} | "
+            f"{medians[target] * 1000:.1f} | {database_ms:.1f} | {queries_range(rows)} | "
             f"{baselines[target.signed_in] / medians[target]:.2f} |"
         )
     if profiler is not None:

@@ -7,3 +7,8 @@ class FloorConfig(AppConfig):
     name = "hub.floor"
     label = "floor"
     verbose_name = "Background work"
+
+    def ready(self) -> None:
+        from hub.floor.pagecache import register_signal_handlers
+
+        register_signal_handlers()

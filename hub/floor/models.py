@@ -56,3 +56,14 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.worker_id} ({self.host}:{self.pid})"
+
+
+class ContentGeneration(models.Model):
+    """A counter that changes whenever readers may see something different (``hub.floor.pagecache``):
+    bumped inside the changing transaction, so it commits or rolls back with the change."""
+
+    name = models.CharField(max_length=50, primary_key=True)
+    value = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.value}"

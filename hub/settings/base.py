@@ -87,6 +87,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "communities.people.middleware.PersonalTokenMiddleware",
+    "hub.floor.pagecache.AnonymousPageCacheMiddleware",  # visitors' pages, until the next change
     "communities.people.middleware.MemoisedReadsMiddleware",  # one membership read per request
     "django.contrib.messages.middleware.MessageMiddleware",
     "communities.refusals.RefusalMiddleware",
@@ -335,3 +336,5 @@ ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum
 THREAD_POSTS_PER_PAGE = env_int("THREAD_POSTS_PER_PAGE", 20, minimum=1)
 COMMUNITY_THREADS_PER_PAGE = env_int("COMMUNITY_THREADS_PER_PAGE", 20, minimum=1)
 COMMUNITIES_PER_PAGE = env_int("COMMUNITIES_PER_PAGE", 20, minimum=1)
+# Pages kept for visitors who are not signed in (hub.floor.pagecache); 0: off
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)

@@ -1,0 +1,167 @@
+"""Pages kept whole for visitors who are not signed in, never shown once something has changed.
+
+Every visitor without a session, a token or any cookie but the CSRF one has the same permissions, so
+they all get the same page at the same address: a rendered page (status 200, no cookie set, no CSRF
+token used, no ``Cache-Control: private``/``no-store``) is kept in Django's cache for
+``PAGE_CACHE_SECONDS`` under its address (scheme, host, path and query), the ``Accept`` header and the
+**content generation**. Signed-in people, and anyone carrying a session, are never served or stored.
+
+The generation is a counter in the database (``ContentGeneration``), bumped by the explicit side
+effects inside the transaction that changes what readers may see: every
+``communities.events.announce`` (publishing, editing, hiding, a community's visibility or members, a
+profile, a case study's review…, and the model-signal backstops that announce edits made in Wagtail's
+admin), every recorded linked-data publication (``linkeddata.services.publish.on_publication``) and
+Wagtail's own page publishing. Each request reads it (one small query) before looking, so once a
+change has committed no process serves a page from before it, whatever the cache backend (a
+per-process local-memory cache is enough). Changes that are not announced (a *Helpful* vote, a count)
+show within ``PAGE_CACHE_SECONDS``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpRequest, HttpResponse
+
+GENERATION = "pages"
+KEY_PREFIX = "hub-page"
+MAX_BYTES = 1_000_000  # larger answers (downloads) have their own ETag revalidation
+
+# Never kept: what writes or counts per request (search analytics, per-client SPARQL slots),
+# what belongs to someone (accounts, dashboard, notifications, attachments) and the admin.
+EXCLUDED_PREFIXES = (
+    "/admin/",
+    "/api/",
+    "/accounts/",
+    "/sparql",
+    "/search/",
+    "/healthz",
+    "/documents/",
+    "/discussions/",
+    "/notifications/",
+    "/dashboard/",
+    "/feeds/private/",
+    "/static/",
+    "/media/",
+)
+NO_STORE = ("private", "no-store", "no-cache")
+VARY_KEYED = {"cookie", "accept", "accept-encoding", "host"}
+
+
+def bump() -> None:
+    """Every page kept so far is out of date. Call inside the transaction that changed what readers may
+    see: the new generation commits (or rolls back) with the change."""
+    from hub.floor.models import ContentGeneration
+
+    rows = ContentGeneration.objects.filter(name=GENERATION)
+    if rows.update(value=F("value") + 1):
+        return
+    # A random start: a database emptied and begun again never reuses a generation already cached.
+    _, created = ContentGeneration.objects.get_or_create(
+        name=GENERATION, defaults={"value": secrets.randbits(62)}
+    )
+    if not created:
+        rows.update(value=F("value") + 1)
+
+
+def current_generation() -> int | None:
+    """The generation now, or None before the first change (nothing is kept then)."""
+    from hub.floor.models import ContentGeneration
+
+    return ContentGeneration.objects.filter(name=GENERATION).values_list("value", flat=True).first()
+
+
+def _anonymous_request(request: HttpRequest) -> bool:
+    if request.method != "GET" or request.path.startswith(EXCLUDED_PREFIXES):
+        return False
+    if "Authorization" in request.headers or "If-None-Match" in request.headers:
+        return False
+    if "If-Modified-Since" in request.headers:
+        return False
+    return set(request.COOKIES) <= {settings.CSRF_COOKIE_NAME}
+
+
+def _storable(request: HttpRequest, response: HttpResponse) -> bool:
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if request.META.get("CSRF_COOKIE_USED") or getattr(request, "authenticated_by_token", False):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    control = response.get("Cache-Control", "").lower()
+    if any(word in control for word in NO_STORE) or response.has_header("Content-Disposition"):
+        return False
+    vary = {v.strip().lower() for v in response.get("Vary", "").split(",") if v.strip()}
+    return vary <= VARY_KEYED and len(response.content) <= MAX_BYTES
+
+
+def page_key(request: HttpRequest, generation: int) -> str:
+    address = "\n".join(
+        [
+            request.scheme or "",
+            request.get_host(),
+            request.get_full_path(),
+            request.headers.get("Accept", ""),
+        ]
+    )
+    return f"{KEY_PREFIX}:{generation}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def _frozen(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+    return response.status_code, list(response.items()), response.content
+
+
+def _thawed(frozen: tuple[int, list[tuple[str, str]], bytes]) -> HttpResponse:
+    status, headers, content = frozen
+    response = HttpResponse(content, status=status)
+    for name, value in headers:
+        response[name] = value
+    return response
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves and keeps pages for visitors who are not signed in (see the module's docstring). Sits
+    after the authentication middlewares, so a bearer token or session is known before it looks."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = settings.PAGE_CACHE_SECONDS
+        if not seconds or not _anonymous_request(request):
+            return self.get_response(request)
+        generation = current_generation()
+        if generation is None:
+            return self.get_response(request)
+        key = page_key(request, generation)
+        frozen = cache.get(key)
+        if frozen is not None:
+            return _thawed(frozen)
+        response = self.get_response(request)
+        if _storable(request, response):
+            cache.set(key, _frozen(response), seconds)
+        return response
+
+
+def _bump_on_signal(*args: Any, **kwargs: Any) -> None:
+    bump()
+
+
+def register_signal_handlers() -> None:
+    """Pages published, unpublished or deleted in Wagtail's admin (the site's own pages, which no
+    service announces) change the generation too."""
+    from wagtail.models import Page
+    from wagtail.signals import page_published, page_unpublished
+
+    page_published.connect(_bump_on_signal, dispatch_uid="hub-page-cache-published")
+    page_unpublished.connect(_bump_on_signal, dispatch_uid="hub-page-cache-unpublished")
+    from django.db.models.signals import post_delete
+
+    post_delete.connect(_bump_on_signal, sender=Page, dispatch_uid="hub-page-cache-deleted")
