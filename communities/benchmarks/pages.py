@@ -374,6 +374,8 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
+    from hub.floor.loopback import dies_with_parent, stop
+
     size = SIZES[args.size]
     data = build_data(size)
     all_targets = targets(data["pages"])
@@ -399,6 +401,7 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
         ],
         cwd=ROOT,
         env=env,
+        preexec_fn=dies_with_parent(),  # no server outlives the benchmark, however it ends
     )
     totals: dict[Target, list] = {t: [0, 0.0, [], []] for t in all_targets}
     try:
@@ -419,12 +422,7 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
                 total[3].append(p99)
         load_after = os.getloadavg()
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop(server, 60)
     report(args, data["counts"], totals, queries, load_before, load_after)
 
 

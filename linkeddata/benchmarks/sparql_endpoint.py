@@ -39,7 +39,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from hub.floor.loopback import free_port, wait_for_http
+from hub.floor.loopback import dies_with_parent, free_port, stop, wait_for_http
 from linkeddata.benchmarks.cube_benchmark import percentile, queries, write_generated_cube
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -161,6 +161,7 @@ def hub_server(work: Path, env: dict[str, str], name: str) -> Iterator[str]:
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=dies_with_parent(),  # no server outlives the benchmark, however it ends
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -168,8 +169,7 @@ def hub_server(work: Path, env: dict[str, str], name: str) -> Iterator[str]:
             raise SystemExit(f"the hub did not start: {(work / f'{name}.log').read_text()[-2000:]}")
         yield url
     finally:
-        process.terminate()
-        process.wait(timeout=60)
+        stop(process, 60)
         log.close()
 
 
@@ -305,7 +305,9 @@ def oxigraph_server(work: Path, nt_path: Path, timeout_s: int | None) -> Iterato
     if timeout_s is not None:
         command += ["--timeout-s", str(timeout_s)]
     log = (work / f"oxigraph-{timeout_s}.log").open("wb")
-    process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)  # noqa: S603
+    process = subprocess.Popen(  # noqa: S603 - the oxigraph CLI from the virtualenv
+        command, stdout=log, stderr=subprocess.STDOUT, preexec_fn=dies_with_parent()
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         if not wait_for_http(f"{base}/query?query=ASK%7B%7D", 30, process):
@@ -314,8 +316,7 @@ def oxigraph_server(work: Path, nt_path: Path, timeout_s: int | None) -> Iterato
             )
         yield base, process.pid
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        stop(process, 30)  # a query still running in it must not keep it alive
         log.close()
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from hub.floor.loopback import dies_with_parent, stop
 from linkeddata.models import Area, PeriodKind, SimilarArea
 from linkeddata.services.catalogue import DatasetDefinition, do_ensure_dataset
 from linkeddata.services.imports import do_import_observations
@@ -73,6 +74,7 @@ def sparql_server(tmp_path_factory):
         ],
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=dies_with_parent(),  # ends with this test process, however it ends
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(100):
@@ -95,10 +97,32 @@ def sparql_server(tmp_path_factory):
         [binary, "--version"], capture_output=True, text=True, check=False
     ).stdout.strip()
     SERVICES["sparql server"] = f"{version} at {base}"
-    yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    try:
+        yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
+    finally:
+        stop(server)
+        log.close()
+
+
+SLOW_ON_THE_SERVER = (
+    "SELECT (COUNT(*) AS ?n) WHERE { ?a <urn:x:p> ?b . ?c <urn:x:p> ?d . ?e <urn:x:p> ?f }"
+)
+
+
+def slow_query_on(server: dict) -> str:
+    """A query that runs until a time limit stops it and that the server's own ``--timeout-s`` does
+    stop: it reads the store (2,000 triples joined three times). Oxigraph's server checks its time
+    limit only while reading the store, so a query over ``VALUES`` alone (a cross product of
+    numbers) would run on in the server for minutes after the hub gave up on it."""
+    triples = "".join(f"<urn:x:s{n}> <urn:x:p> <urn:x:o{n}> .\n" for n in range(2000)).encode()
+    put = urllib.request.Request(  # noqa: S310 - loopback URLs of the test services
+        f"{server['store']}?graph=urn:x:slow",
+        data=triples,
+        method="PUT",
+        headers={"Content-Type": "application/n-triples"},
+    )
+    urllib.request.urlopen(put, timeout=30).close()  # noqa: S310 - loopback
+    return SLOW_ON_THE_SERVER
 
 
 def clear_server(server: dict) -> None:
@@ -249,9 +273,10 @@ def fuseki_server(tmp_path_factory):
     except Exception as exc:  # noqa: BLE001 - NodeError: Maven could not fetch the jar
         missing("Apache Jena Fuseki", f"{exc.__class__.__name__}: {exc}")
     SERVICES["fuseki"] = f"Apache Jena Fuseki {fuseki.VERSION} at {base}"
-    yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
-    process.terminate()
-    process.wait(timeout=30)
+    try:
+        yield {"query": f"{base}/query", "update": f"{base}/update", "store": f"{base}/store"}
+    finally:
+        stop(process, 30)
 
 
 @pytest.fixture

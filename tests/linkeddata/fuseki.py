@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 from hub.drill.stack import free_port, wait_for_http
+from hub.floor.loopback import dies_with_parent
 from search.node import maven_fetch
 
 VERSION = os.environ.get("HUB_FUSEKI_VERSION", "5.6.0")  # the newest that runs on Java 17
@@ -80,6 +81,7 @@ def start(work: Path, timeout_seconds: int) -> tuple[subprocess.Popen, str]:
         cwd=work,
         stdout=log,
         stderr=subprocess.STDOUT,
+        preexec_fn=dies_with_parent(),  # ends with the test process, however it ends
     )
     base = f"http://127.0.0.1:{port}/hub"
     if not wait_for_http(f"{base}/query?query=ASK%7B%7D", 90, process):

@@ -9,14 +9,9 @@ import urllib.request
 
 import pytest
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from tests.linkeddata.conftest import slow_query_on
 
-VALUES = " ".join(str(i) for i in range(300))
-SLOW = (
-    "SELECT (COUNT(*) AS ?n) WHERE { "
-    + " ".join(f"VALUES ?{v} {{{VALUES}}}" for v in "abcd")
-    + " }"
-)  # runs until the server's own time limit stops it
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def ask(url: str, query: str, client: str) -> tuple[int, dict, bytes]:
@@ -37,6 +32,7 @@ def ask(url: str, query: str, client: str) -> tuple[int, dict, bytes]:
 
 
 def test_queries_to_the_server_are_bounded_per_process(settings, live_server, external_store):
+    slow_query = slow_query_on(external_store)  # runs until the server's own time limit stops it
     settings.SPARQL_SERVER_CONCURRENCY = 1
     settings.TRUSTED_PROXY_COUNT = 1  # clients told apart by X-Forwarded-For
     endpoint = f"{live_server.url}/sparql"
@@ -45,7 +41,7 @@ def test_queries_to_the_server_are_bounded_per_process(settings, live_server, ex
 
     def slow() -> None:
         started.set()
-        outcome["slow"] = ask(endpoint, SLOW, "192.0.2.1")[0]
+        outcome["slow"] = ask(endpoint, slow_query, "192.0.2.1")[0]
 
     runner = threading.Thread(target=slow)
     runner.start()
