@@ -186,3 +186,32 @@ def test_a_thread_page_reads_the_viewers_membership_once(client, reader, visibil
     # rows read from the table itself (the header's unread count filters through it in a subquery)
     reads = [q["sql"] for q in captured if q["sql"].startswith('SELECT "communities_membership"')]
     assert len(reads) == 1, reads
+
+
+def test_pages_kept_for_visitors_cost_one_query_on_a_small_and_a_larger_site(client, settings):
+    """With pages kept for visitors (``PAGE_CACHE_SECONDS``), every page type but search and SPARQL
+    (never kept) is one query on a small and on a larger site: the content generation."""
+    from django.core.cache import cache
+
+    from communities.models import GoodPracticePage
+    from hub.floor.pagecache import bump
+
+    reader = UserFactory()
+    community = CommunityFactory()
+    thread = ThreadFactory(community=community)
+    add_replies(thread, [UserFactory()], 5)
+    grow(reader, 1, "small")
+    case_study = GoodPracticePage.objects.get(slug="small-case-1")
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    kept = [url for url in SITE_PAGES if not url.startswith(("/search/", "/sparql"))]
+    kept += [community.url, thread.url, case_study.url]
+    try:
+        small = {url: queries(client, url) for url in kept}
+        grow(reader, 12, "large")
+        add_replies(thread, [UserFactory()], 60)
+        bump()  # as the announcements of the new content would (the bulk writes make none)
+        large = {url: queries(client, url) for url in kept}
+    finally:
+        cache.clear()
+    assert small == large == dict.fromkeys(kept, 1)

@@ -107,3 +107,14 @@ def test_the_header_and_dashboard_lead_each_person_to_what_waits(world, client):
     assert "Waiting for you" not in client.get("/").content.decode()
     client.logout()
     assert "Waiting for you" not in client.get("/").content.decode()
+
+
+def test_a_member_with_nothing_to_act_on_costs_the_header_one_small_query(world):
+    """Most signed-in people neither edit good practice nor facilitate: one query says so, and
+    nothing unread is one more, whatever their communities hold."""
+    from communities.discussions.services.notifications import unread_count
+
+    with CaptureQueriesContext(connection) as queries:
+        assert waiting_for(world["member"]) == Waiting()
+        assert unread_count(world["member"]) == 0
+    assert len(queries) == 2, [q["sql"] for q in queries]
