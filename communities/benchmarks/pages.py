@@ -380,6 +380,8 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     data = build_data(size)
     all_targets = targets(data["pages"])
     if args.in_process:
+        skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
+        all_targets = [t for t in all_targets if t.name not in skipped]
         measure_in_process(args, data, all_targets)
         return
     queries, cookie = count_queries(all_targets, data["reader"])
