@@ -331,6 +331,9 @@ def main(argv: list[str] | None = None) -> None:
         "--repeats", type=int, default=15, help="requests per page with --in-process"
     )
     parser.add_argument(
+        "--skip", default="", help="with --in-process: pages to leave out, by name, comma-separated"
+    )
+    parser.add_argument(
         "--profile", metavar="PAGE", help="with --in-process: cProfile this page's requests too"
     )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
