@@ -53,7 +53,7 @@ from communities.permissions import (
     readable_threads,
 )
 from hub.floor.actor import Actor, AuthenticatedActor
-from hub.floor.mail import send_email
+from hub.floor.mail import deliver, record_email
 from hub.floor.tasks import enqueue_on_commit
 
 
@@ -279,10 +279,10 @@ def do_reset_feed_token(user: AuthenticatedActor) -> str:
 
 # -- emails: what a member is told, once ------------------------------------------------------------
 #
-# Every email is HTML with a plain-text alternative, sent through ``hub.floor.mail.send_email`` under
-# an idempotency key. Whatever an email tells is marked emailed (``Notification.emailed_at``) in the
-# same transaction that records the email in the outbox, so an item is never told twice and never
-# lost: if the mail server refuses, the outbox keeps the email and its sweep sends it later.
+# Every email is HTML with a plain-text alternative, put in the hub's outbox under an idempotency
+# key (``hub.floor.mail.record_email``) in the same transaction that marks what it tells as emailed
+# (``Notification.emailed_at``), and delivered just after the commit (``deliver``): an item is never
+# told twice and never lost, since the outbox's sweep sends what the mail server refused.
 
 ALERT_KINDS = (Notification.Kind.FIGURES, Notification.Kind.SAVED_SEARCH)
 EXCERPT_CHARS = 300
@@ -326,11 +326,12 @@ def _email_context(user: AuthenticatedActor, **extra: Any) -> dict[str, Any]:
     }
 
 
-def _send(
+def _record(
     user: AuthenticatedActor, *, key: str, subject: str, template: str, context: dict[str, Any]
-) -> bool:
+) -> int | None:
+    """Put the email in the outbox (``deliver`` it after the transaction commits)."""
     headers = unsubscribe_headers(context.get("unsubscribe_link", ""))
-    return send_email(
+    return record_email(
         key=key,
         subject=subject,
         body=render_to_string(f"communities/email/{template}.txt", context),
@@ -350,7 +351,8 @@ def notification_subject(notification: Notification) -> str:
 def do_send_notification_emails(notification_ids: list[int]) -> int:
     """Email each notification to members who want them straight away and may still read it.
 
-    Each is marked emailed in the transaction that records its email, so a digest never repeats it."""
+    Each is marked emailed in the transaction that records its email in the outbox (delivered just
+    after), so a digest never repeats it and a refused email is re-sent by the outbox's sweep."""
     sent = 0
     pending = Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
@@ -387,7 +389,7 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
                 actor_name=profile_name(notification.actor) if notification.actor else None,
                 unsubscribe_link=unsubscribe_link(recipient, notification.alert),
             )
-            _send(
+            outbox = _record(
                 recipient,
                 key=f"notification:{notification.pk}",
                 subject=notification_subject(notification),
@@ -395,6 +397,8 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
                 context=context,
             )
             Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        if outbox is not None:
+            deliver(outbox)  # a refusal keeps it in the outbox, for the sweep
         sent += 1
     return sent
 
@@ -590,16 +594,17 @@ def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> boo
     """Send ``user`` their digest if there is anything in it; returns whether there was.
 
     One transaction records the email in the outbox, marks what it tells as emailed and moves the
-    member's digest bookmark: a re-run sends nothing twice (the key names the previous digest), a
-    mail server that refuses loses nothing (the outbox re-sends it), and the next digest repeats
-    nothing."""
+    member's digest bookmark; the email is delivered after it. A run that dies before the commit
+    leaves nothing behind, one that dies after it leaves the email to the outbox's sweep, as does a
+    mail server that refuses; a re-run sends nothing twice (the key names the previous digest) and
+    the next digest repeats nothing."""
     now = now or timezone.now()
     preferences_for(user)
     with transaction.atomic():
         prefs = NotificationSettings.objects.select_for_update().get(user=user)
         since = prefs.last_digest_at or now - timedelta(days=1)
         digest = build_digest(user, since)
-        sent = False
+        sent, outbox = False, None
         if digest and user.email:
             previous = prefs.last_digest_at.isoformat() if prefs.last_digest_at else "first"
             context = _email_context(
@@ -609,7 +614,7 @@ def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> boo
                 unsubscribe_link=unsubscribe_link(user, DIGEST_ALERT),
                 date=timezone.localtime(now),
             )
-            _send(
+            outbox = _record(
                 user,
                 # the previous digest names this one: a re-run after a crash sends nothing twice
                 key=f"digest:{user.pk}:{previous}",
@@ -621,6 +626,8 @@ def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> boo
             sent = True
         prefs.last_digest_at = now
         prefs.save(update_fields=["last_digest_at"])
+    if outbox is not None:
+        deliver(outbox)  # after the commit: a crash before it leaves the email to the sweep
     return sent
 
 
