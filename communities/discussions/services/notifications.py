@@ -474,7 +474,7 @@ class Digest:
         return threads + len(self.alerts) + len(self.workflow)
 
 
-_REASON_ORDER = ("mentioned you", "answered you", "replied to you", "your thread")
+_REASON_ORDER = ("mentioned you", "your answer was accepted", "replied to you", "your thread")
 
 
 def _thread_news(user: AuthenticatedActor, news: ThreadNews) -> ThreadNews:
@@ -485,9 +485,11 @@ def _thread_news(user: AuthenticatedActor, news: ThreadNews) -> ThreadNews:
         if n.kind == Notification.Kind.MENTION:
             reasons.add("mentioned you")
         elif n.kind == Notification.Kind.ACCEPTED:
-            reasons.add("answered you")
+            reasons.add("your answer was accepted")
         elif (
-            n.post is not None and n.post.quoted_post_id and n.post.quoted_post.author_id == user.pk
+            n.post is not None
+            and (quoted := n.post.quoted_post) is not None
+            and quoted.author_id == user.pk
         ):
             reasons.add("replied to you")
     if thread.author_id == user.pk:

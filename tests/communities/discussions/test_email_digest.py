@@ -87,6 +87,11 @@ def test_what_involves_the_member_comes_first_then_the_rest_by_community(communi
     mentioned = do_start_thread(
         community=community, author=other, title="Depot safety", body="Anyone @dana-reader?"
     )
+    quoted = do_start_thread(
+        community=community, author=other, title="Street cleansing rotas", body="How often?"
+    )
+    theirs = do_reply(thread=quoted, author=reader, body="Fortnightly.")
+    do_reply(thread=quoted, author=other, body="Why not weekly?", quoted_post=theirs)
     do_reply(thread=own, author=other, body="Online only, since 2023.")
     do_reply(thread=others_thread, author=other, body="£50 a year.")
     mail.outbox.clear()
@@ -98,11 +103,13 @@ def test_what_involves_the_member_comes_first_then_the_rest_by_community(communi
     assert (
         body.index("FOR YOU")
         < body.index(f'"{mentioned.title}"')
+        < body.index(f'"{quoted.title}"')
         < body.index(f'"{own.title}"')
         < body.index("== Waste and recycling ==")
         < body.index(f'"{others_thread.title}"')
     )
-    assert "(Waste and recycling; mentioned you)" in body and "; your thread)" in body
+    assert "(Waste and recycling; mentioned you)" in body
+    assert "; replied to you)" in body and "; your thread)" in body
     html = html_of(digest)
     assert html.index("For you</h2>") < html.index("In your communities</h2>")
 
