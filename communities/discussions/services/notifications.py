@@ -498,6 +498,7 @@ def _thread_news(user: AuthenticatedActor, news: ThreadNews) -> ThreadNews:
     posts = [n.post for n in news.notifications if n.post is not None]
     newest = max(posts, key=lambda post: post.created_at) if posts else None
     if newest is not None:
+        newest.thread = thread  # the same thread, already loaded: its link needs no query
         news.excerpt = plain_excerpt(newest.body)
         news.by = profile_name(newest.author) or "A member"
         news.link = site_link(post_url(newest))
