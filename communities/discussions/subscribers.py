@@ -7,11 +7,14 @@ the community's facilitators. Registered once, in ``CommunitiesConfig.ready()``.
 
 from __future__ import annotations
 
+from communities.alerts import on_unsubscribe
 from communities.discussions.services.notifications import (
+    DIGEST_ALERT,
     facilitators_of,
     notify_about,
     notify_accepted,
     notify_new_post,
+    unsubscribe_from_digest,
 )
 from communities.events import ContentChanged, subscribe
 from communities.models import CommunityPage, Flag, JoinRequest, Notification, Post, ThreadPage
@@ -68,3 +71,4 @@ def notify_facilitators(event: ContentChanged) -> None:
 def register_subscribers() -> None:
     subscribe("communities.notifications", notify_followers)
     subscribe("communities.facilitators", notify_facilitators)
+    on_unsubscribe(DIGEST_ALERT, unsubscribe_from_digest)  # the digest's one-click unsubscribe

@@ -41,6 +41,11 @@ urlpatterns = [
         notifications.revoke_token,
         name="revoke-token",
     ),
+    path(
+        "notifications/unsubscribe/<str:token>/",
+        notifications.unsubscribe,
+        name="unsubscribe",
+    ),
     path("dashboard/", notifications.dashboard, name="dashboard"),
     path("feeds/communities/<slug:slug>/rss/", feeds.CommunityRssFeed(), name="community-feed-rss"),
     path(

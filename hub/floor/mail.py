@@ -60,9 +60,37 @@ def send_email(
     A key already sent is skipped. If the mail server fails, the email is kept and retried later
     (``deliver_due_emails``), and this returns False rather than raising.
     """
+    pk = record_email(
+        key=key,
+        subject=subject,
+        body=body,
+        recipients=recipients,
+        from_email=from_email,
+        html=html,
+        headers=headers,
+    )
+    return deliver(pk) if pk is not None else False
+
+
+def record_email(
+    *,
+    key: str,
+    subject: str,
+    body: str,
+    recipients: Iterable[str],
+    from_email: str = "",
+    html: str = "",
+    headers: dict[str, str] | None = None,
+) -> int | None:
+    """Put one email in the outbox under ``key`` without sending it; its outbox id, or None when
+    it has no recipient or the key was sent already.
+
+    For a caller that records the email in the same transaction as what the email tells, then calls
+    ``deliver`` after that transaction: if the process dies in between, the sweep sends it.
+    """
     to = sorted({header_safe(address) for address in recipients if address.strip()})
     if not to:
-        return False
+        return None
     email, _ = OutboundEmail.objects.get_or_create(
         key=key[:200],
         defaults={
@@ -74,9 +102,7 @@ def send_email(
             "headers": {header_safe(k): header_safe(v) for k, v in (headers or {}).items()},
         },
     )
-    if email.sent_at is not None:
-        return False
-    return deliver(email.pk)
+    return None if email.sent_at is not None else email.pk
 
 
 def deliver(pk: int) -> bool:

@@ -18,14 +18,25 @@ import pytest
 from django.core import mail
 from django.urls import reverse
 
+from communities.alerts import unsubscribe_token
 from communities.discussions.services.moderation import do_flag_thread
 from communities.discussions.services.notifications import (
     do_reset_feed_token,
     do_send_digests,
+    do_send_notification_emails,
     do_set_email_frequency,
 )
 from communities.discussions.services.threads import do_start_thread
-from communities.models import EmailFrequency, Flag, Membership, Post, Visibility, Watch, WatchLevel
+from communities.models import (
+    EmailFrequency,
+    Flag,
+    Membership,
+    Notification,
+    Post,
+    Visibility,
+    Watch,
+    WatchLevel,
+)
 from communities.people.services.tokens import do_create_token
 from tests.factories import (
     CommunityFactory,
@@ -59,6 +70,8 @@ SURFACES = [
     "api_detail",
     "notifications",
     "digest_email",
+    "alert_email",
+    "unsubscribe_link",
     "flag_reply",
     "flag_opening_post",
     "moderation_queue",
@@ -248,6 +261,41 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             user is not None and read
         )
         assert all(title not in m.body or read for m in mine)
+
+    elif surface == "alert_email":
+        # an alert naming the thread (a saved search's new result) is emailed to readers only
+        if user is not None:
+            alert = Notification.objects.create(
+                recipient=user,
+                kind=Notification.Kind.SAVED_SEARCH,
+                thread=thread,
+                alert="saved-search:999",
+            )
+            mail.outbox.clear()
+            do_send_notification_emails([alert.pk])
+        mine = [m for m in mail.outbox if user is not None and m.to == [user.email]]
+        assert any(title in m.subject and title in m.body for m in mine) == (
+            user is not None and read
+        )
+
+    elif surface == "unsubscribe_link":
+        # a link acts for the member it names, whoever follows it: never for the one signed in
+        named = UserFactory()
+        for person in (named, user):
+            if person is not None:
+                do_set_email_frequency(person, EmailFrequency.DAILY)
+        link = reverse("unsubscribe", args=[unsubscribe_token(named.pk, "digest")])
+        tampered = link.replace(":", ":x", 1)
+        assert client.post(tampered, {"List-Unsubscribe": "One-Click"}).status_code == 400
+        assert client.get(link).status_code == 200
+        named.notification_settings.refresh_from_db()
+        assert named.notification_settings.email_frequency == EmailFrequency.DAILY
+        assert client.post(link, {"List-Unsubscribe": "One-Click"}).status_code == 200
+        named.notification_settings.refresh_from_db()
+        assert named.notification_settings.email_frequency == EmailFrequency.OFF
+        if user is not None:
+            user.notification_settings.refresh_from_db()
+            assert user.notification_settings.email_frequency == EmailFrequency.DAILY
 
     elif surface in {"flag_reply", "flag_opening_post"}:
         if surface == "flag_reply":

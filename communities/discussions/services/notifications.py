@@ -10,17 +10,26 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from html import unescape
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.db import transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import strip_tags
+from django.utils.text import Truncator
 
-from communities.discussions.queries import notification_url
+from communities import alerts
+from communities.discussions.queries import notification_url, post_url
 from communities.errors import NotFound, Refusal
-from communities.markdown import extract_mentions
+from communities.markdown import extract_mentions, render_markdown
 from communities.models import (
     CommunityPage,
     EmailFrequency,
@@ -35,7 +44,7 @@ from communities.models import (
 )
 from communities.models.notifications import new_feed_token
 from communities.models.tokens import token_digest
-from communities.people.queries import profiles_by_handle
+from communities.people.queries import profile_name, profiles_by_handle
 from communities.permissions import (
     can_read_community,
     can_see_community,
@@ -44,7 +53,7 @@ from communities.permissions import (
     readable_threads,
 )
 from hub.floor.actor import Actor, AuthenticatedActor
-from hub.floor.mail import send_email
+from hub.floor.mail import deliver, record_email
 from hub.floor.tasks import enqueue_on_commit
 
 
@@ -272,12 +281,86 @@ def do_reset_feed_token(user: AuthenticatedActor) -> str:
     return raw
 
 
+# -- emails: what a member is told, once ------------------------------------------------------------
+#
+# Every email is HTML with a plain-text alternative, put in the hub's outbox under an idempotency
+# key (``hub.floor.mail.record_email``) in the same transaction that marks what it tells as emailed
+# (``Notification.emailed_at``), and delivered just after the commit (``deliver``): an item is never
+# told twice and never lost, since the outbox's sweep sends what the mail server refused.
+
+ALERT_KINDS = (Notification.Kind.FIGURES, Notification.Kind.SAVED_SEARCH)
+EXCERPT_CHARS = 300
+_is_alert = Q(kind__in=ALERT_KINDS) | ~Q(alert="")
+
+
+def plain_excerpt(markdown_text: str, limit: int = EXCERPT_CHARS) -> str:
+    """A post's Markdown as one line of plain text (no markup, no entities), cut at ``limit``."""
+    text = " ".join(unescape(strip_tags(render_markdown(markdown_text))).split())
+    return Truncator(text).chars(limit)
+
+
+def site_link(path: str) -> str:
+    """An absolute link for an email: ``path`` on the site's public address (absolute ones as they are)."""
+    if path.startswith(("http://", "https://")):
+        return path
+    return f"{settings.WAGTAILADMIN_BASE_URL.rstrip('/')}{path}"
+
+
+def unsubscribe_link(user: AuthenticatedActor, alert: str) -> str:
+    """The one-click link that switches ``user``'s ``alert`` off, or "" when nothing can."""
+    if not alert or not alerts.knows(alert):
+        return ""
+    return site_link(reverse("unsubscribe", args=[alerts.unsubscribe_token(user.pk, alert)]))
+
+
+def unsubscribe_headers(link: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers for ``link`` (none without a link)."""
+    if not link:
+        return {}
+    return {"List-Unsubscribe": f"<{link}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
+
+
+def _email_context(user: AuthenticatedActor, **extra: Any) -> dict[str, Any]:
+    return {
+        "user": user,
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/"),
+        "settings_link": site_link(reverse("notification-settings")),
+        **extra,
+    }
+
+
+def _record(
+    user: AuthenticatedActor, *, key: str, subject: str, template: str, context: dict[str, Any]
+) -> int | None:
+    """Put the email in the outbox (``deliver`` it after the transaction commits)."""
+    headers = unsubscribe_headers(context.get("unsubscribe_link", ""))
+    return record_email(
+        key=key,
+        subject=subject,
+        body=render_to_string(f"communities/email/{template}.txt", context),
+        html=render_to_string(f"communities/email/{template}.html", context),
+        recipients=[user.email],
+        headers=headers,
+    )
+
+
+def notification_subject(notification: Notification) -> str:
+    """An email's subject: an alert's own headline, else what happened and to what."""
+    if notification.headline:
+        return notification.headline
+    return f"{notification.get_kind_display()}: {notification.subject}"
+
+
 def do_send_notification_emails(notification_ids: list[int]) -> int:
-    """Email each notification to members who want them straight away and may still read the thread."""
+    """Email each notification to members who want them straight away and may still read it.
+
+    Each is marked emailed in the transaction that records its email in the outbox (delivered just
+    after), so a digest never repeats it and a refused email is re-sent by the outbox's sweep."""
     sent = 0
     pending = Notification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("recipient", "thread", "actor__profile", "good_practice", "community")
+    ).select_related("recipient", "thread", "post", "actor__profile", "good_practice", "community")
     for notification in pending:
         recipient = notification.recipient
         if (
@@ -285,106 +368,328 @@ def do_send_notification_emails(notification_ids: list[int]) -> int:
             or not recipient.email
         ):
             continue
-        if not readable_notifications(recipient).filter(pk=notification.pk).exists():
-            continue
-        context = {
-            "notification": notification,
-            "site_url": settings.WAGTAILADMIN_BASE_URL,
-            "link": notification_url(notification),
-        }
-        send_email(
-            key=f"notification:{notification.pk}",
-            subject=f"{notification.get_kind_display()}: {notification.subject}",
-            body=render_to_string("communities/email/notification.txt", context),
-            recipients=[recipient.email],
-        )
-        Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        with transaction.atomic():
+            fresh = (
+                readable_notifications(recipient)
+                .select_for_update(of=("self",))
+                .filter(pk=notification.pk, emailed_at__isnull=True)
+                .first()
+            )
+            if fresh is None:
+                continue
+            excerpt = ""
+            if notification.message:
+                excerpt = Truncator(notification.message).chars(2000)
+            elif notification.post is not None:
+                excerpt = plain_excerpt(notification.post.body, 1000)
+            elif notification.thread is not None:
+                excerpt = plain_excerpt(notification.thread.body, 1000)
+            context = _email_context(
+                recipient,
+                notification=notification,
+                subject=notification_subject(notification),
+                excerpt=excerpt,
+                link=site_link(notification_url(notification)),
+                actor_name=profile_name(notification.actor) if notification.actor else None,
+                unsubscribe_link=unsubscribe_link(recipient, notification.alert),
+            )
+            outbox = _record(
+                recipient,
+                key=f"notification:{notification.pk}",
+                subject=notification_subject(notification),
+                template="notification",
+                context=context,
+            )
+            Notification.objects.filter(pk=notification.pk).update(emailed_at=timezone.now())
+        if outbox is not None:
+            deliver(outbox)  # a refusal keeps it in the outbox, for the sweep
         sent += 1
     return sent
 
 
-DigestGroups = OrderedDict[CommunityPage, dict[str, list[Any]]]
+@dataclass
+class ThreadNews:
+    """What is new in one thread for one member: its unsent notifications, told as one item."""
+
+    thread: ThreadPage
+    notifications: list[Notification] = field(default_factory=list)
+    new_thread: bool = False
+    reasons: list[str] = field(default_factory=list)
+    excerpt: str = ""
+    by: str = ""
+    link: str = ""
+    newest: datetime | None = None
+
+    @property
+    def replies(self) -> int:
+        return len({n.post_id for n in self.notifications if n.post_id and n.kind != "accepted"})
+
+    @property
+    def summary(self) -> str:
+        """The start of the item's line, before the thread's title."""
+        replies = self.replies
+        counted = f"{replies} new repl{'y' if replies == 1 else 'ies'}"
+        if self.new_thread and replies:
+            return f"New thread with {counted}:"
+        if self.new_thread:
+            return "New thread:"
+        if replies:
+            return f"{counted} in"
+        return "Your answer was accepted in"
+
+    @property
+    def involves_member(self) -> bool:
+        return bool(self.reasons)
 
 
-def build_digest(user: AuthenticatedActor, since: datetime) -> DigestGroups:
-    """What a daily digest tells ``user``, grouped by community, from what they may read now:
-    notifications not yet emailed, and new threads in their communities since ``since``."""
-    readable = readable_threads(user)
-    groups: DigestGroups = OrderedDict()
+@dataclass
+class AlertNews:
+    """One alert's unsent notifications (three new results of one saved search are one item)."""
 
-    def group(community: CommunityPage) -> dict[str, list[Any]]:
-        return groups.setdefault(community, {"notifications": [], "threads": []})
+    alert: str
+    title: str
+    items: list[tuple[str, str]] = field(default_factory=list)  # (subject, absolute link)
+    unsubscribe_link: str = ""
+    notification_ids: list[int] = field(default_factory=list)
 
-    notifications = (
-        readable_notifications(user)
-        .filter(emailed_at__isnull=True, thread__isnull=False)
-        .select_related("thread__community", "actor__profile")
-        .order_by("created_at")
-    )
-    seen_threads: set[int] = set()
-    for notification in notifications:
+
+@dataclass
+class Digest:
+    """A member's digest: threads that involve them, the rest by community, alerts, workflow."""
+
+    for_you: list[ThreadNews] = field(default_factory=list)
+    communities: OrderedDict[CommunityPage, list[ThreadNews]] = field(default_factory=OrderedDict)
+    alerts: list[AlertNews] = field(default_factory=list)
+    workflow: list[tuple[Notification, str]] = field(default_factory=list)  # (it, absolute link)
+
+    def __bool__(self) -> bool:
+        return bool(self.for_you or self.communities or self.alerts or self.workflow)
+
+    @property
+    def notification_ids(self) -> list[int]:
+        threads = [*self.for_you, *(item for items in self.communities.values() for item in items)]
+        ids = [n.pk for item in threads for n in item.notifications]
+        ids += [pk for alert in self.alerts for pk in alert.notification_ids]
+        return ids + [n.pk for n, _link in self.workflow]
+
+    @property
+    def count(self) -> int:
+        threads = len(self.for_you) + sum(len(items) for items in self.communities.values())
+        return threads + len(self.alerts) + len(self.workflow)
+
+
+_REASON_ORDER = ("mentioned you", "your answer was accepted", "replied to you", "your thread")
+
+
+def _thread_news(user: AuthenticatedActor, news: ThreadNews) -> ThreadNews:
+    """Fill in why the item involves ``user``, the newest excerpt, its author and its link."""
+    thread = news.thread
+    reasons: set[str] = set()
+    for n in news.notifications:
+        if n.kind == Notification.Kind.MENTION:
+            reasons.add("mentioned you")
+        elif n.kind == Notification.Kind.ACCEPTED:
+            reasons.add("your answer was accepted")
+        elif (
+            n.post is not None
+            and (quoted := n.post.quoted_post) is not None
+            and quoted.author_id == user.pk
+        ):
+            reasons.add("replied to you")
+    if thread.author_id == user.pk:
+        reasons.add("your thread")
+    news.reasons = [r for r in _REASON_ORDER if r in reasons]
+    posts = [n.post for n in news.notifications if n.post is not None]
+    newest = max(posts, key=lambda post: post.created_at) if posts else None
+    if newest is not None:
+        newest.thread = thread  # the same thread, already loaded: its link needs no query
+        news.excerpt = plain_excerpt(newest.body)
+        news.by = profile_name(newest.author) or "A member"
+        news.link = site_link(post_url(newest))
+        news.newest = newest.created_at
+    else:
+        news.excerpt = plain_excerpt(thread.body)
+        news.by = profile_name(thread.author) or "A member"
+        news.link = site_link(str(thread.url))
+        news.newest = thread.first_published_at
+    return news
+
+
+def build_digest(user: AuthenticatedActor, since: datetime) -> Digest:
+    """What a digest tells ``user``, from what they may read now and was not emailed before: their
+    unsent notifications (one item per thread, per alert) and threads started in their communities
+    since ``since`` that no earlier email told them of."""
+    digest = Digest()
+    unsent = readable_notifications(user).filter(emailed_at__isnull=True).order_by("created_at")
+    by_thread: dict[int, ThreadNews] = {}
+    for notification in (
+        unsent.exclude(_is_alert)
+        .filter(thread__isnull=False)
+        .select_related(
+            "thread__community",
+            "thread__author__profile",
+            "post__author__profile",
+            "post__quoted_post",
+        )
+    ):
         thread = cast(ThreadPage, notification.thread)  # filtered on above
-        group(community_of(thread))["notifications"].append(notification)
-        seen_threads.add(thread.pk)
+        news = by_thread.setdefault(thread.pk, ThreadNews(thread=thread))
+        news.notifications.append(notification)
+        if notification.post_id is None and notification.kind != Notification.Kind.ACCEPTED:
+            news.new_thread = True
     mine = Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
         "community_id"
     )
     muted = Watch.objects.filter(user=user, level=WatchLevel.MUTED, community__isnull=False).values(
         "community_id"
     )
+    told = Notification.objects.filter(recipient=user, emailed_at__isnull=False).values("thread_id")
     new_threads = (
-        readable.filter(community__in=mine, first_published_at__gt=since)
+        readable_threads(user)
+        .filter(community__in=mine, first_published_at__gt=since)
         .exclude(community__in=muted)
-        .exclude(pk__in=seen_threads)
+        .exclude(pk__in=list(by_thread))
+        .exclude(pk__in=told)
         .exclude(author=user)
-        .select_related("community")
+        .select_related("community", "author__profile")
         .order_by("first_published_at")
     )
     for thread in new_threads:
-        group(community_of(thread))["threads"].append(thread)
-    return OrderedDict(sorted(groups.items(), key=lambda item: item[0].title))
+        by_thread[thread.pk] = ThreadNews(thread=thread, new_thread=True)
+
+    items = [_thread_news(user, news) for news in by_thread.values()]
+    involving = [item for item in items if item.involves_member]
+    digest.for_you = sorted(
+        involving,
+        key=lambda item: (
+            _REASON_ORDER.index(item.reasons[0]),
+            -(item.newest.timestamp() if item.newest else 0),
+        ),
+    )
+    rest: dict[CommunityPage, list[ThreadNews]] = {}
+    for item in items:
+        if not item.involves_member:
+            rest.setdefault(community_of(item.thread), []).append(item)
+    digest.communities = OrderedDict(sorted(rest.items(), key=lambda pair: pair[0].title))
+
+    by_alert: dict[str, AlertNews] = {}
+    for notification in unsent.filter(_is_alert).select_related(
+        "thread", "post__thread", "good_practice", "community"
+    ):
+        key = notification.alert or f"{notification.kind}:{notification.subject}"
+        alert = by_alert.get(key)
+        if alert is None:
+            alert = by_alert[key] = AlertNews(
+                alert=notification.alert,
+                title=notification.get_kind_display(),
+                unsubscribe_link=unsubscribe_link(user, notification.alert),
+            )
+        alert.items.append((notification.subject, site_link(notification_url(notification))))
+        alert.notification_ids.append(notification.pk)
+    digest.alerts = list(by_alert.values())
+
+    digest.workflow = [
+        (notification, site_link(notification_url(notification)))
+        for notification in unsent.exclude(_is_alert)
+        .filter(thread__isnull=True)
+        .select_related("good_practice", "community")
+    ]
+    return digest
 
 
 def do_send_digest(user: AuthenticatedActor, now: datetime | None = None) -> bool:
-    """Send ``user`` their digest if there is anything in it; returns whether an email went."""
+    """Send ``user`` their digest if there is anything in it; returns whether there was.
+
+    One transaction records the email in the outbox, marks what it tells as emailed and moves the
+    member's digest bookmark; the email is delivered after it. A run that dies before the commit
+    leaves nothing behind, one that dies after it leaves the email to the outbox's sweep, as does a
+    mail server that refuses; a re-run sends nothing twice (the key names the previous digest) and
+    the next digest repeats nothing."""
     now = now or timezone.now()
-    prefs = preferences_for(user)
-    since = prefs.last_digest_at or now - timedelta(days=1)
-    groups = build_digest(user, since)
-    workflow = [
-        (notification, notification_url(notification))
-        for notification in readable_notifications(user)
-        .filter(emailed_at__isnull=True, thread__isnull=True)
-        .select_related("good_practice", "community")
-        .order_by("created_at")
-    ]
-    sent = False
-    if (groups or workflow) and user.email:
-        context = {
-            "user": user,
-            "groups": groups,
-            "workflow": workflow,
-            "site_url": settings.WAGTAILADMIN_BASE_URL,
-        }
-        send_email(
-            # the previous digest names this one: a re-run after a crash sends nothing twice
-            key=f"digest:{user.pk}:{prefs.last_digest_at.isoformat() if prefs.last_digest_at else 'first'}",
-            subject=f"Your daily digest from {settings.SITE_NAME}",
-            body=render_to_string("communities/email/digest.txt", context),
-            recipients=[user.email],
-        )
-        ids = [n.pk for group in groups.values() for n in group["notifications"]]
-        ids += [n.pk for n, _link in workflow]
-        Notification.objects.filter(pk__in=ids).update(emailed_at=now)
-        sent = True
-    prefs.last_digest_at = now
-    prefs.save(update_fields=["last_digest_at"])
+    preferences_for(user)
+    with transaction.atomic():
+        prefs = NotificationSettings.objects.select_for_update().get(user=user)
+        since = prefs.last_digest_at or now - timedelta(days=1)
+        digest = build_digest(user, since)
+        sent, outbox = False, None
+        if digest and user.email:
+            previous = prefs.last_digest_at.isoformat() if prefs.last_digest_at else "first"
+            context = _email_context(
+                user,
+                digest=digest,
+                subject=f"Your daily digest from {settings.SITE_NAME}",
+                unsubscribe_link=unsubscribe_link(user, DIGEST_ALERT),
+                date=timezone.localtime(now),
+            )
+            outbox = _record(
+                user,
+                # the previous digest names this one: a re-run after a crash sends nothing twice
+                key=f"digest:{user.pk}:{previous}",
+                subject=context["subject"],
+                template="digest",
+                context=context,
+            )
+            Notification.objects.filter(pk__in=digest.notification_ids).update(emailed_at=now)
+            sent = True
+        prefs.last_digest_at = now
+        prefs.save(update_fields=["last_digest_at"])
+    if outbox is not None:
+        deliver(outbox)  # after the commit: a crash before it leaves the email to the sweep
     return sent
 
 
 def do_send_digests(now: datetime | None = None) -> int:
-    """Send every daily-digest member their digest; returns how many emails went."""
+    """Send every daily-digest member their digest; returns how many had one."""
     users = get_user_model().objects.filter(
         is_active=True, notification_settings__email_frequency=EmailFrequency.DAILY
     )
     return sum(do_send_digest(user, now) for user in users)
+
+
+# -- unsubscribing from an email ------------------------------------------------------------------
+
+DIGEST_ALERT = "digest"
+
+
+def unsubscribe_from_digest(user: AuthenticatedActor, _rest: str) -> bool:
+    """The digest's one-click unsubscribe: no more emails (the member can choose again in settings)."""
+    prefs = preferences_for(user)
+    if prefs.email_frequency != EmailFrequency.DAILY:
+        return False
+    prefs.email_frequency = EmailFrequency.OFF
+    prefs.save(update_fields=["email_frequency"])
+    return True
+
+
+def check_unsubscribe(token: str) -> tuple[AuthenticatedActor, str]:
+    """The member and alert an unsubscribe link names; refuses a link that was altered, or names
+    an account that is gone or an alert no part of the hub knows."""
+    try:
+        user_id, alert = alerts.read_unsubscribe_token(token)
+    except signing.BadSignature:
+        raise Refusal(
+            "This unsubscribe link is not valid: it may have been cut short or changed. "
+            "Use the link from the email itself, or change your emails in your settings."
+        ) from None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not alerts.knows(alert):
+        raise Refusal(
+            "This unsubscribe link no longer applies: there is nothing left to switch off."
+        )
+    return user, alert
+
+
+def describe_alert(user: AuthenticatedActor, alert: str) -> str:
+    """How an unsubscribe page names the alert: the digest, or the alert's latest notification."""
+    if alert == DIGEST_ALERT:
+        return "the daily digest email"
+    latest = Notification.objects.filter(recipient=user, alert=alert).first()
+    if latest is None:
+        return "this alert"
+    return f"“{latest.subject}” ({latest.get_kind_display().lower()})"
+
+
+@transaction.atomic
+def do_unsubscribe_from_email(user: AuthenticatedActor, alert: str) -> bool:
+    """Switch off ``user``'s ``alert`` from an email's link; whether anything changed."""
+    return alerts.do_unsubscribe(user, alert)

@@ -8,16 +8,21 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.discussions.queries import notification_url, waiting_in_communities
 from communities.discussions.services.notifications import (
+    check_unsubscribe,
+    describe_alert,
     do_mark_dashboard_seen,
     do_mark_read,
     do_reset_feed_token,
     do_set_email_frequency,
+    do_unsubscribe_from_email,
     preferences_for,
 )
+from communities.errors import Refusal
 from communities.models import (
     CommunityPage,
     EmailFrequency,
@@ -156,3 +161,21 @@ def revoke_token(request, token_id: int):
     if do_revoke_token(request.user, token_id):
         messages.success(request, "The token was revoked.")
     return redirect(reverse("notification-settings") + "#tokens")
+
+
+@csrf_exempt  # mail clients post the one-click unsubscribe cross-site (RFC 8058); the token is the proof
+@require_http_methods(["GET", "HEAD", "POST"])
+def unsubscribe(request, token: str):
+    """An email's unsubscribe link: GET asks (mail scanners follow links), POST switches the alert
+    off, for the member and alert the signed token names only, whoever is signed in."""
+    try:
+        user, alert = check_unsubscribe(token)
+    except Refusal as refusal:
+        return TemplateResponse(
+            request, "communities/unsubscribe.html", {"error": str(refusal)}, status=400
+        )
+    context = {"what": describe_alert(user, alert), "token": token}
+    if request.method == "POST":
+        context["changed"] = do_unsubscribe_from_email(user, alert)
+        context["done"] = True
+    return TemplateResponse(request, "communities/unsubscribe.html", context)
