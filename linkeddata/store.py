@@ -258,6 +258,20 @@ def put_external_graph(name: str, data: bytes, timeout: float = 300) -> None:
         ) from None
 
 
+def replace_graph(name: str, data: bytes) -> None:
+    """Replace one named graph (N-Triples ``data``) in the store: the local one, or the external
+    server's graph store (with none configured, a server loaded by other means: see the README)."""
+    if uses_external_endpoint():
+        if graph_store_url():
+            put_external_graph(name, data)
+        return
+    store = oxigraph_store()
+    graph = ox.NamedNode(name)
+    store.remove_graph(graph)
+    store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    store.flush()
+
+
 def dumps_dir() -> Path:
     """Where the bulk downloads are written, beside the store."""
     path = store_path()
