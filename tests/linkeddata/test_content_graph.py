@@ -176,7 +176,8 @@ def world(django_capture_on_commit_callbacks):
     """An open community with a thread by a member with a public profile, a restricted and a private
     one, a published case study and a draft; published as the services do, after each commit."""
     with django_capture_on_commit_callbacks(execute=True):
-        owner = UserFactory(display_name="Amira Khan", visibility=ProfileVisibility.PUBLIC)
+        owner = UserFactory(display_name="Owner Person")
+        author = UserFactory(display_name="Amira Khan", visibility=ProfileVisibility.PUBLIC)
         hidden_author = UserFactory(
             display_name="Quiet Person", visibility=ProfileVisibility.MEMBERS
         )
@@ -187,7 +188,7 @@ def world(django_capture_on_commit_callbacks):
         private = CommunityFactory(
             title="Private chiefs", owner=owner, visibility=Visibility.PRIVATE
         )
-        thread = ThreadFactory(community=open_, author=owner, title="Open question on food waste")
+        thread = ThreadFactory(community=open_, author=author, title="Open question on food waste")
         quiet = ThreadFactory(community=open_, author=hidden_author, title="A quiet question")
         ThreadFactory(community=restricted, title="Restricted question on rents")
         ThreadFactory(community=private, title="Private question on pay")
@@ -200,6 +201,7 @@ def world(django_capture_on_commit_callbacks):
         GoodPracticeFactory(title="Draft practice", publish=False)
     return {
         "owner": owner,
+        "author": author,
         "quiet": hidden_author,
         "open": open_,
         "thread": thread,
@@ -223,7 +225,7 @@ def test_only_public_content_reaches_the_graph(store, world):
         "Draft practice",
         "Quiet Person",
         "A reply whose words",
-        world["owner"].email,
+        world["author"].email,
     ]:
         assert secret not in text
     assert not PendingPublication.objects.exists()
@@ -277,17 +279,17 @@ def test_an_unpublished_case_study_is_withdrawn(store, world, django_capture_on_
 def test_a_profile_no_longer_public_withdraws_the_name_not_the_thread(
     store, world, django_capture_on_commit_callbacks
 ):
-    owner = world["owner"]
+    author = world["author"]
     for visibility in [ProfileVisibility.MEMBERS, ProfileVisibility.PRIVATE]:
         with django_capture_on_commit_callbacks(execute=True):
             do_update_profile(
-                owner.profile, by=owner, display_name="Amira Khan", visibility=visibility
+                author.profile, by=author, display_name="Amira Khan", visibility=visibility
             )
         assert names(store) == set()
         assert titles(store) == PUBLIC
     with django_capture_on_commit_callbacks(execute=True):
         do_update_profile(
-            owner.profile, by=owner, display_name="Amira K.", visibility=ProfileVisibility.PUBLIC
+            author.profile, by=author, display_name="Amira K.", visibility=ProfileVisibility.PUBLIC
         )
     assert names(store) == {"Amira K."}
 
