@@ -97,7 +97,7 @@ class Uris:
 
     def service_areas(self) -> URIRef:
         """The code list (skos:ConceptScheme) good practice is filed under."""
-        return self._id("service-area")
+        return self._id("service-areas")
 
     def graph(self, name: str) -> URIRef:
         return URIRef(f"{self.base}/graph/{name}")

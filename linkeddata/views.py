@@ -201,9 +201,9 @@ def see_other(request: HttpRequest, rest: str) -> HttpResponse:
 def content_document(
     request: HttpRequest, kind: ContentKind, key: str, ext: str | None = None
 ) -> HttpResponse:
-    """A public community, thread or case study as RDF; as HTML, its own page. Never cached here: a
+    """A public community, thread, case study or service area as RDF; as HTML, its own page. Never cached here: a
     withdrawn item must disappear at once, so it is built from what is public now."""
-    path = f"/doc/{kind}/{key}"
+    path = f"/doc/{kind}/{key}" if key else f"/doc/{kind}"
     offered = [f for f in RDF_ONLY if f != "html"]
     try:
         chosen = choose_format(request, ext, ["html", *offered])

@@ -15,6 +15,7 @@ search notes its documents; the rebuild runs after the commit. Registered once, 
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models.signals import post_delete
@@ -24,6 +25,7 @@ from wagtail.signals import page_published, page_unpublished, post_page_move
 from communities.events import ContentChanged, announced_by_a_service, subscribe
 from communities.models import (
     CommunityPage,
+    GoodPracticeIndexPage,
     GoodPracticePage,
     Profile,
     ServiceArea,
@@ -151,22 +153,30 @@ def _practice_records(key: str | None) -> list[PracticeRecord]:
 def content_records(kind: ContentKind | None = None, key: str | None = None) -> ContentRecords:
     """Every piece of content an anonymous reader may see (``kind`` None), or the one item of that
     kind and key (a slug; a thread's id) if it is public."""
+    index = GoodPracticeIndexPage.objects.live().public().first()
+    library = _url(index) if index is not None else ""
     return ContentRecords(
         communities=_community_records(key) if kind in (None, "community") else [],
         threads=_thread_records(key) if kind in (None, "thread") else [],
         practice=_practice_records(key) if kind in (None, "practice") else [],
-        service_areas=[
-            ServiceAreaRecord(
-                slug=s.slug,
-                name=s.name,
-                description=s.description,
-                parent_slug=s.parent.slug if s.parent else None,
-            )
-            for s in ServiceArea.objects.select_related("parent").order_by("pk")
-        ]
-        if kind in (None, "practice")
+        service_areas=_service_area_records(library)
+        if kind in (None, "practice", "service-area", "service-areas")
         else [],
+        library_url=library,
     )
+
+
+def _service_area_records(library: str) -> list[ServiceAreaRecord]:
+    return [
+        ServiceAreaRecord(
+            slug=s.slug,
+            name=s.name,
+            description=s.description,
+            parent_slug=s.parent.slug if s.parent else None,
+            url=f"{library}?{urlencode({'service_area': s.slug})}" if library else "",
+        )
+        for s in ServiceArea.objects.select_related("parent").order_by("pk")
+    ]
 
 
 def publish_announced_change(event: ContentChanged) -> None:

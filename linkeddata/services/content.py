@@ -16,7 +16,7 @@ external server, caught up by the process holding the local store.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Literal as KindLiteral
@@ -31,7 +31,7 @@ from linkeddata.store import replace_graph
 from linkeddata.uris import CONTENT_GRAPH, Uris, period_uri
 from linkeddata.vocab import SIOC
 
-ContentKind = KindLiteral["community", "thread", "practice"]
+ContentKind = KindLiteral["community", "thread", "practice", "service-area", "service-areas"]
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ class ServiceAreaRecord:
     name: str
     description: str = ""
     parent_slug: str | None = None
+    url: str = ""  # the library filtered by it
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class ContentRecords:
     threads: list[ThreadRecord] = field(default_factory=list)
     practice: list[PracticeRecord] = field(default_factory=list)
     service_areas: list[ServiceAreaRecord] = field(default_factory=list)
+    library_url: str = ""  # the page of the service areas' scheme: the good practice library
 
 
 ContentSource = Callable[[ContentKind | None, str | None], ContentRecords]
@@ -172,11 +174,15 @@ def content_graph(uris: Uris, records: ContentRecords) -> Graph:
     if records.service_areas:
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))
         graph.add((scheme, SKOS.prefLabel, Literal("Service areas", lang="en")))
+        if records.library_url:
+            graph.add((scheme, FOAF.page, URIRef(records.library_url)))
     for area in records.service_areas:
         uri = uris.service_area(area.slug)
         graph.add((uri, RDF.type, SKOS.Concept))
         graph.add((uri, SKOS.prefLabel, Literal(area.name, lang="en")))
         graph.add((uri, SKOS.inScheme, scheme))
+        if area.url:
+            graph.add((uri, FOAF.page, URIRef(area.url)))
         if area.description:
             graph.add((uri, SKOS.definition, Literal(area.description, lang="en")))
         if area.parent_slug:
@@ -243,16 +249,32 @@ def do_publish_content(progress: Progress | None = None) -> None:
 
 
 def one_item_graph(uris: Uris, kind: ContentKind, key: str) -> tuple[Graph, str] | None:
-    """The document about one public item, and its page's URL; None when it is not public."""
+    """The document about one public item (or the service areas' scheme, ``service-areas``), and
+    its page's URL; None when there is no such public item."""
     records = public_content(kind, key)
-    found: Iterable[CommunityRecord | ThreadRecord | PracticeRecord] = {
-        "community": records.communities,
-        "thread": records.threads,
-        "practice": records.practice,
-    }[kind]
-    items = list(found)
+    if kind == "service-areas":
+        return (
+            (content_graph(uris, records), records.library_url) if records.service_areas else None
+        )
+    if kind == "service-area":
+        concept = [a for a in records.service_areas if a.slug == key]
+        if not concept:
+            return None
+        related = {key, concept[0].parent_slug} | {
+            a.slug for a in records.service_areas if a.parent_slug == key
+        }
+        records.service_areas = [a for a in records.service_areas if a.slug in related]
+        return content_graph(uris, records), concept[0].url
+    items: list[CommunityRecord] | list[ThreadRecord] | list[PracticeRecord]
+    if kind == "community":
+        items = records.communities
+    elif kind == "thread":
+        items = records.threads
+    else:
+        items = records.practice
     if not items:
         return None
-    wanted = set(items[0].service_areas) if isinstance(items[0], PracticeRecord) else set()
+    item = items[0]
+    wanted = set(item.service_areas) if isinstance(item, PracticeRecord) else set()
     records.service_areas = [a for a in records.service_areas if a.slug in wanted]
-    return content_graph(uris, records), items[0].url
+    return content_graph(uris, records), item.url

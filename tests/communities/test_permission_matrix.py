@@ -62,6 +62,8 @@ SURFACES = [
     "flag_reply",
     "flag_opening_post",
     "moderation_queue",
+    "linked_data_document",
+    "sparql",
 ]
 ACTIVE = {"member", "facilitator", "owner"}
 
@@ -84,6 +86,11 @@ def may_flag(actor: str, visibility: str) -> bool:
 
 def may_moderate(actor: str, visibility: str) -> bool:
     return actor in {"facilitator", "owner", "staff"}
+
+
+def is_public(visibility: str) -> bool:
+    """Linked data publishes what an anonymous reader may read, to everyone alike, signed in or not."""
+    return may_read("anonymous", visibility)
 
 
 def content_status(actor: str, visibility: str) -> int:
@@ -269,6 +276,38 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         assert Flag.objects.filter(
             flagged_by__isnull=False, detail="From the matrix", **target
         ).exists() == (user is not None and may_flag(actor, visibility))
+
+    elif surface == "linked_data_document":
+        from linkeddata.services.publish import do_publish_all
+
+        do_publish_all()
+        for path in [
+            f"/doc/community/{community.slug}.ttl",
+            f"/doc/thread/{thread.pk}.ttl",
+        ]:
+            response = client.get(path)
+            assert response.status_code == (200 if is_public(visibility) else 404)
+            assert (title in response.content.decode()) == (
+                is_public(visibility) and "thread" in path
+            )
+        assert client.get(f"/id/thread/{thread.pk}").status_code == 303
+
+    elif surface == "sparql":
+        from linkeddata.services.publish import do_publish_all
+
+        do_publish_all()
+        query = (
+            "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?s ?title WHERE "
+            "{ ?s dcterms:title ?title }"
+        )
+        response = client.get(
+            "/sparql", {"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 200
+        found = {row["title"]["value"] for row in response.json()["results"]["bindings"]}
+        assert (title in found) == is_public(visibility)
+        assert (community.title in found) == is_public(visibility)
+        assert "Our secret reply about budgets." not in response.content.decode()
 
     elif surface == "moderation_queue":
         response = client.get(reverse("moderation-queue", args=[community.slug]))
