@@ -74,16 +74,21 @@ SNAPSHOTS_KEPT = 3
 
 
 def _signature(path: Path) -> tuple:
-    """What changes on disk when the store changes: its data files, manifest and write-ahead log."""
+    """What changes on disk when the store changes: its data files, manifest and write-ahead log.
+
+    The store's background compaction may delete a file between listing and reading its size: such
+    a file is no longer part of the store, so it is left out."""
+    found = []
     with os.scandir(path) as entries:
-        return tuple(
-            sorted(
-                (entry.name, entry.stat().st_size)
-                for entry in entries
-                if entry.name.endswith((".sst", ".log"))
-                or entry.name.startswith(("MANIFEST", "CURRENT"))
-            )
-        )
+        for entry in entries:
+            if entry.name.endswith((".sst", ".log")) or entry.name.startswith(
+                ("MANIFEST", "CURRENT")
+            ):
+                try:
+                    found.append((entry.name, entry.stat().st_size))
+                except FileNotFoundError:
+                    continue
+    return tuple(sorted(found))
 
 
 def query_snapshot() -> Path | None:
