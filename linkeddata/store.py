@@ -74,16 +74,21 @@ SNAPSHOTS_KEPT = 3
 
 
 def _signature(path: Path) -> tuple:
-    """What changes on disk when the store changes: its data files, manifest and write-ahead log."""
+    """What changes on disk when the store changes: its data files, manifest and write-ahead log.
+
+    The store's background compaction may delete a file between listing and reading its size: such
+    a file is no longer part of the store, so it is left out."""
+    found = []
     with os.scandir(path) as entries:
-        return tuple(
-            sorted(
-                (entry.name, entry.stat().st_size)
-                for entry in entries
-                if entry.name.endswith((".sst", ".log"))
-                or entry.name.startswith(("MANIFEST", "CURRENT"))
-            )
-        )
+        for entry in entries:
+            if entry.name.endswith((".sst", ".log")) or entry.name.startswith(
+                ("MANIFEST", "CURRENT")
+            ):
+                try:
+                    found.append((entry.name, entry.stat().st_size))
+                except FileNotFoundError:
+                    continue
+    return tuple(sorted(found))
 
 
 def query_snapshot() -> Path | None:
@@ -256,6 +261,20 @@ def put_external_graph(name: str, data: bytes, timeout: float = 300) -> None:
         raise StoreUnavailable(
             f"the graph store at {redact_url(graph_store_url())} cannot be reached: {reason}"
         ) from None
+
+
+def replace_graph(name: str, data: bytes) -> None:
+    """Replace one named graph (N-Triples ``data``) in the store: the local one, or the external
+    server's graph store (with none configured, a server loaded by other means: see the README)."""
+    if uses_external_endpoint():
+        if graph_store_url():
+            put_external_graph(name, data)
+        return
+    store = oxigraph_store()
+    graph = ox.NamedNode(name)
+    store.remove_graph(graph)
+    store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
+    store.flush()
 
 
 def dumps_dir() -> Path:

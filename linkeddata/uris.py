@@ -12,6 +12,7 @@ from linkeddata.vocab import GOVERNMENT_YEAR, STATISTICAL_GEOGRAPHY, YEAR
 REFERENCE_GRAPH = (
     "reference"  # the named graph of areas, periods and the catalogue; datasets' are their slugs
 )
+CONTENT_GRAPH = "content"  # the named graph of the public communities, threads and good practice
 
 
 def base_uri() -> str:
@@ -81,6 +82,22 @@ class Uris:
 
     def observation(self, dataset_slug: str, gss_code: str, period_code: str) -> URIRef:
         return self._id("observation", dataset_slug, gss_code, period_slug(period_code))
+
+    def practice(self, slug: str) -> URIRef:
+        return self._id("practice", slug)
+
+    def community(self, slug: str) -> URIRef:
+        return self._id("community", slug)
+
+    def thread(self, thread_id: int) -> URIRef:
+        return self._id("thread", str(thread_id))
+
+    def service_area(self, slug: str) -> URIRef:
+        return self._id("service-area", slug)
+
+    def service_areas(self) -> URIRef:
+        """The code list (skos:ConceptScheme) good practice is filed under."""
+        return self._id("service-areas")
 
     def graph(self, name: str) -> URIRef:
         return URIRef(f"{self.base}/graph/{name}")

@@ -9,7 +9,7 @@ PERIOD = r"\d{4}(?:-\d{2})?"  # a period as a URL segment: 2023 or 2023-24
 
 urlpatterns = [
     re_path(
-        r"^id/(?P<rest>(?:area|dataset|measure|observation|slice|structure|unit)/.+)$",
+        r"^id/(?P<rest>(?:area|dataset|measure|observation|slice|structure|unit|practice|community|thread|service-area)/.+|service-areas)$",
         views.see_other,
         name="id",
     ),
@@ -39,6 +39,17 @@ urlpatterns = [
         rf"^doc/structure/(?P<slug>[-a-z0-9]+)/(?P<key>period-slice|area-slice){EXT}$",
         views.slice_key_document,
         name="slice-key",
+    ),
+    re_path(
+        rf"^doc/(?P<kind>practice|community|thread|service-area)/(?P<key>[-\w]+?){EXT}$",
+        views.content_document,
+        name="content",
+    ),
+    re_path(
+        rf"^doc/(?P<kind>service-areas){EXT}$",
+        views.content_document,
+        {"key": ""},
+        name="service-areas",
     ),
     re_path(rf"^doc/unit/(?P<slug>[-\w]+){EXT}$", views.unit_document, name="unit"),
     path("data/", views.catalogue_document, name="catalogue"),

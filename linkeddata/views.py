@@ -35,6 +35,7 @@ from linkeddata.negotiation import (
 )
 from linkeddata.panels import area_panels, measure_panels
 from linkeddata.services import benchmarks, cube
+from linkeddata.services.content import ContentKind, one_item_graph
 from linkeddata.services.graphs import (
     ObservationRecord,
     area_graph,
@@ -194,6 +195,35 @@ def _see_other(location: str) -> HttpResponse:
 def see_other(request: HttpRequest, rest: str) -> HttpResponse:
     """``/id/...`` names a thing, not a document: 303 See Other to the document about it."""
     return _see_other(f"/doc/{rest}")
+
+
+@public_read
+def content_document(
+    request: HttpRequest, kind: ContentKind, key: str, ext: str | None = None
+) -> HttpResponse:
+    """A public community, thread, case study or service area as RDF; as HTML, its own page. Never cached here: a
+    withdrawn item must disappear at once, so it is built from what is public now."""
+    path = f"/doc/{kind}/{key}" if key else f"/doc/{kind}"
+    offered = [f for f in RDF_ONLY if f != "html"]
+    try:
+        chosen = choose_format(request, ext, ["html", *offered])
+    except NotAcceptable as exc:
+        return public_data_headers(
+            not_acceptable(exc.offered), request.build_absolute_uri(path), exc.offered, True
+        )
+    found = one_item_graph(Uris.default(), kind, key)
+    if found is None:
+        raise Http404("Nothing public has this address.")
+    graph, page_url = found
+    if chosen == "html":
+        return redirect(page_url)
+    response = HttpResponse(
+        serialize_graph(graph, RDFLIB_FORMATS[chosen]),
+        content_type=f"{FORMATS[chosen]}; charset=utf-8" if chosen != "nt" else FORMATS[chosen],
+    )
+    if ext is None:
+        response["Content-Location"] = f"{path}.{chosen}"
+    return public_data_headers(response, request.build_absolute_uri(path), offered, ext is None)
 
 
 @public_read

@@ -61,6 +61,25 @@ class HUB(DefinedNamespace):
     periods: URIRef  # the code list of refPeriod's values
 
 
+class SIOC(DefinedNamespace):
+    """Semantically-Interlinked Online Communities (http://rdfs.org/sioc/spec/): communities and threads."""
+
+    _NS = Namespace("http://rdfs.org/sioc/ns#")
+    _fail = True
+
+    Community: URIRef
+    Forum: URIRef
+    Thread: URIRef
+    UserAccount: URIRef
+    has_container: URIRef
+    container_of: URIRef
+    has_space: URIRef
+    space_of: URIRef
+    has_creator: URIRef
+    name: URIRef
+    about: URIRef
+
+
 class DCATAP(DefinedNamespace):
     """DCAT-AP's own terms (https://semiceu.github.io/DCAT-AP/releases/3.0.0/)."""
 
@@ -128,4 +147,6 @@ PREFIXES = {
     "adms": str(ADMS._NS),
     "dcatap": str(DCATAP._NS),
     "wdrs": "http://www.w3.org/2007/05/powder-s#",
+    "sioc": str(SIOC._NS),
+    "schema": "https://schema.org/",
 }

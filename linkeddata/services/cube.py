@@ -22,7 +22,7 @@ from linkeddata.services.publish import (
     measure_record,
     observation_records,
 )
-from linkeddata.uris import REFERENCE_GRAPH, Uris
+from linkeddata.uris import CONTENT_GRAPH, REFERENCE_GRAPH, Uris
 
 
 def period_slice(dataset: Dataset, period: Period) -> QuerySet[Observation]:
@@ -112,6 +112,8 @@ def named_graph_location(name: str) -> str | None:
     DCAT catalogue are served by their own documents). None for a graph the hub does not publish."""
     if name == REFERENCE_GRAPH:
         return reverse("linkeddata:catalogue")
+    if name == CONTENT_GRAPH:  # the public content: read it through the SPARQL endpoint
+        return reverse("linkeddata:sparql")
     if Dataset.objects.filter(slug=name).exists():
         return reverse("linkeddata:download", args=[name, "nt.gz"])
     return None

@@ -25,7 +25,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-import pyoxigraph as ox
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F, Max, Min, QuerySet
@@ -34,6 +33,7 @@ from rdflib import Graph
 
 from hub.floor.tasks import backoff, enqueue_if_idle, enqueue_later, task_queued
 from linkeddata.models import Area, Dataset, Observation, PendingPublication, Period, SimilarArea
+from linkeddata.services.content import do_publish_content
 from linkeddata.services.graphs import (
     AreaRecord,
     Catalogue,
@@ -50,12 +50,11 @@ from linkeddata.services.progress import Progress, reporter
 from linkeddata.store import (
     StoreUnavailable,
     dumps_dir,
-    graph_store_url,
     oxigraph_store,
-    put_external_graph,
+    replace_graph,
     uses_external_endpoint,
 )
-from linkeddata.uris import REFERENCE_GRAPH, Uris
+from linkeddata.uris import CONTENT_GRAPH, REFERENCE_GRAPH, Uris
 from linkeddata.vocab import OGL_URL, SDMX_DIMENSION
 
 logger = logging.getLogger(__name__)
@@ -225,19 +224,6 @@ def dataset_ntriples(uris: Uris, dataset: Dataset, *, complete: bool = True) -> 
         )
 
 
-def _replace_graph(name: str, data: bytes) -> None:
-    """Replace one named graph in the store: the local one, or the external server's graph store."""
-    if uses_external_endpoint():
-        if graph_store_url():
-            put_external_graph(name, data)
-        return  # a server loaded by other means (see the README)
-    store = oxigraph_store()
-    graph = ox.NamedNode(name)
-    store.remove_graph(graph)
-    store.bulk_load(data, ox.RdfFormat.N_TRIPLES, to_graph=graph)
-    store.flush()
-
-
 def _write_atomically(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
@@ -350,7 +336,7 @@ def do_publish_dataset(dataset: Dataset, progress: Progress | None = None) -> in
     _write_atomically(dump_path(dataset.slug, "nt.gz"), gzip.compress(download, compresslevel=6))
     _write_atomically(dump_path(dataset.slug, "csv"), csv_bytes(dataset))
     say("  loading the RDF store …")
-    _replace_graph(str(uris.graph(dataset.slug)), cube)
+    replace_graph(str(uris.graph(dataset.slug)), cube)
     return len(download)
 
 
@@ -367,7 +353,7 @@ def do_publish_reference(progress: Progress | None = None) -> None:
         uris,
     )
     graph += catalogue_graph(uris, catalogue())
-    _replace_graph(str(uris.graph(REFERENCE_GRAPH)), graph.serialize(format="nt", encoding="utf-8"))
+    replace_graph(str(uris.graph(REFERENCE_GRAPH)), graph.serialize(format="nt", encoding="utf-8"))
     _write_atomically(published_mark(), timezone.now().isoformat().encode())
 
 
@@ -376,6 +362,7 @@ def do_publish_all(progress: Progress | None = None) -> None:
     started = timezone.now()
     for dataset in Dataset.objects.select_related("measure"):
         do_publish_dataset(dataset, progress)
+    do_publish_content(progress)
     do_publish_reference(progress)
     PendingPublication.objects.filter(requested_at__lte=started).delete()
 
@@ -408,6 +395,16 @@ def record_publication(
     transaction.on_commit(lambda: do_publish_pending_or_later(progress))
 
 
+def record_content_change() -> None:
+    """Call inside the transaction that changed what the public may see (``communities.events``): the
+    content graph must be rebuilt after the commit, and stays pending (retried) while the store is
+    unavailable. Rebuilding it whole is what withdraws whatever stopped being public."""
+    PendingPublication.objects.update_or_create(
+        graph=CONTENT_GRAPH, defaults={"requested_at": timezone.now()}
+    )
+    transaction.on_commit(do_publish_pending_or_later)
+
+
 @dataclass
 class PublishResult:
     published: list[str] = field(default_factory=list)
@@ -423,7 +420,7 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
     result = PublishResult()
     rows = sorted(
         PendingPublication.objects.all(), key=lambda row: (row.graph == REFERENCE_GRAPH, row.pk)
-    )
+    )  # the content graph is a row like a dataset's
     datasets = {
         d.slug: d
         for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])
@@ -434,6 +431,8 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
                 oxigraph_store()  # fail fast, before building the graph, when another process holds it
             if row.graph == REFERENCE_GRAPH:
                 do_publish_reference(progress)
+            elif row.graph == CONTENT_GRAPH:
+                do_publish_content(progress)
             elif row.graph in datasets:
                 do_publish_dataset(datasets[row.graph], progress)
         except StoreUnavailable as exc:

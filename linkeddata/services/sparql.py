@@ -459,6 +459,75 @@ SELECT ?name ?period ?value WHERE {
 } ORDER BY ?code ?period""",
     ),
     (
+        "Case studies from councils similar to Leeds that cite the recycling rate, with its change since",
+        "Good practice is in the same store as the figures: a case study is attributed to its councils "
+        "(prov:wasAttributedTo) and references the observations it cites (dcterms:references). The latest "
+        "cited figure is compared with the council's latest one in the data.",
+        """PREFIX hub: <https://w3id.org/localgov-knowledge-hub/def#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+SELECT ?council ?title ?cited ?citedValue ?latest ?latestValue (?latestValue - ?citedValue AS ?change)
+WHERE {
+  <{base}/id/area/E08000035> hub:similarArea ?area .
+  ?study prov:wasAttributedTo ?area ; dcterms:title ?title ; dcterms:references ?obs .
+  ?obs qb:dataSet <{base}/id/dataset/household-recycling-rate> ;
+       sdmx-dimension:refPeriod/rdfs:label ?cited ;
+       <{base}/id/measure/household-recycling-rate> ?citedValue .
+  FILTER NOT EXISTS {
+    ?study dcterms:references ?later .
+    ?later qb:dataSet <{base}/id/dataset/household-recycling-rate> ;
+           sdmx-dimension:refPeriod/rdfs:label ?laterPeriod .
+    FILTER(?laterPeriod > ?cited)
+  }
+  ?area skos:prefLabel ?council ; skos:notation ?code .
+  BIND(IRI(CONCAT("{base}/id/slice/household-recycling-rate/area/", ?code)) AS ?series)
+  ?series qb:observation ?now .
+  ?now sdmx-dimension:refPeriod/rdfs:label ?latest ;
+       <{base}/id/measure/household-recycling-rate> ?latestValue .
+  FILTER NOT EXISTS {
+    ?series qb:observation/sdmx-dimension:refPeriod/rdfs:label ?newer .
+    FILTER(?newer > ?latest)
+  }
+} ORDER BY ?council ?title""",
+    ),
+    (
+        "Councils in the bottom third for recycling, with good practice from their similar councils",
+        "A council is in the bottom third when fewer than a third of the councils with a figure that year "
+        "did worse. Its ONS similar councils (hub:similarArea) lead to the case studies attributed to them.",
+        """PREFIX hub: <https://w3id.org/localgov-knowledge-hub/def#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX prov: <http://www.w3.org/ns/prov#>
+PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX sdmx-dimension: <http://purl.org/linked-data/sdmx/2009/dimension#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?council ?value ?similar ?title ?study WHERE {
+  {
+    SELECT ?area ?value (COUNT(?worse) AS ?below) WHERE {
+      <{base}/id/slice/household-recycling-rate/2022-23> qb:observation ?obs .
+      ?obs sdmx-dimension:refArea ?area ; <{base}/id/measure/household-recycling-rate> ?value .
+      OPTIONAL {
+        <{base}/id/slice/household-recycling-rate/2022-23> qb:observation ?worse .
+        ?worse <{base}/id/measure/household-recycling-rate> ?other .
+        FILTER(?other < ?value)
+      }
+    } GROUP BY ?area ?value
+  }
+  {
+    SELECT (COUNT(?any) AS ?n) WHERE {
+      <{base}/id/slice/household-recycling-rate/2022-23> qb:observation ?any .
+    }
+  }
+  FILTER(?below * 3 < ?n)
+  ?area hub:similarArea ?peer ; skos:prefLabel ?council .
+  ?study prov:wasAttributedTo ?peer ; dcterms:title ?title .
+  ?peer skos:prefLabel ?similar .
+} ORDER BY ?value ?council ?title""",
+    ),
+    (
         "The datasets in the catalogue",
         "DCAT describes each dataset and its downloads.",
         """PREFIX dcat: <http://www.w3.org/ns/dcat#>

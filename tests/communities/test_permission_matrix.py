@@ -75,6 +75,8 @@ SURFACES = [
     "flag_reply",
     "flag_opening_post",
     "moderation_queue",
+    "linked_data_document",
+    "sparql",
 ]
 ACTIVE = {"member", "facilitator", "owner"}
 
@@ -97,6 +99,11 @@ def may_flag(actor: str, visibility: str) -> bool:
 
 def may_moderate(actor: str, visibility: str) -> bool:
     return actor in {"facilitator", "owner", "staff"}
+
+
+def is_public(visibility: str) -> bool:
+    """Linked data publishes what an anonymous reader may read, to everyone alike, signed in or not."""
+    return may_read("anonymous", visibility)
 
 
 def content_status(actor: str, visibility: str) -> int:
@@ -154,7 +161,7 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.parametrize(("actor", "visibility", "surface"), list(cells()))
-def test_permission_matrix(client, world, db, actor, visibility, surface):
+def test_permission_matrix(client, settings, world, db, actor, visibility, surface):
     people, places = world
     community, thread = places[visibility]
     user = people[actor]
@@ -317,6 +324,38 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         assert Flag.objects.filter(
             flagged_by__isnull=False, detail="From the matrix", **target
         ).exists() == (user is not None and may_flag(actor, visibility))
+
+    elif surface == "linked_data_document":
+        for path in [
+            f"/doc/community/{community.slug}.ttl",
+            f"/doc/thread/{thread.pk}.ttl",
+        ]:
+            response = client.get(path)
+            assert response.status_code == (200 if is_public(visibility) else 404)
+            assert (title in response.content.decode()) == (
+                is_public(visibility) and "thread" in path
+            )
+        assert client.get(f"/id/thread/{thread.pk}").status_code == 303
+
+    elif surface == "sparql":
+        from linkeddata.services.content import do_publish_content
+
+        do_publish_content()
+        settings.SPARQL_TIMEOUT_SECONDS = (
+            60  # the shared machine may be slow; what is found matters
+        )
+        query = (
+            "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?s ?title WHERE "
+            "{ ?s dcterms:title ?title }"
+        )
+        response = client.get(
+            "/sparql", {"query": query}, headers={"Accept": "application/sparql-results+json"}
+        )
+        assert response.status_code == 200, response.content
+        found = {row["title"]["value"] for row in response.json()["results"]["bindings"]}
+        assert (title in found) == is_public(visibility)
+        assert (community.title in found) == is_public(visibility)
+        assert "Our secret reply about budgets." not in response.content.decode()
 
     elif surface == "moderation_queue":
         response = client.get(reverse("moderation-queue", args=[community.slug]))

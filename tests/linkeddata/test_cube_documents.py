@@ -324,6 +324,9 @@ def test_every_uri_the_hub_publishes_dereferences(client, recycling, rdf_store):
         "slice",
         "structure",
         "unit",
+        "service-area",
+        "service-areas",
         "/graph/recycling",
         "/graph/reference",
+        "/graph/content",
     }

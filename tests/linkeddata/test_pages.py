@@ -61,5 +61,5 @@ def test_compare_page_against_similar_region_or_picked_councils(client, recyclin
 def test_sparql_page_has_an_editor_and_runnable_examples(client, recycling):
     page = client.get("/sparql").content.decode()
     assert '<label for="query">Query</label>' in page and "<textarea" in page
-    assert page.count("<h3") == 5 and "Run here" in page
+    assert page.count("<h3") == 7 and "Run here" in page
     assert "Results as <a" in page and "format=csv" in page

@@ -12,7 +12,8 @@ from linkeddata.store import StoreUnavailable
 
 class Command(BaseCommand):
     help = (
-        "Rebuild every dataset's named graph, the reference graph and the CSV/N-Triples downloads "
+        "Rebuild every dataset's named graph, the reference graph, the public content's graph and "
+        "the CSV/N-Triples downloads "
         "(--pending: only what imports left waiting)."
     )
 
