@@ -7,6 +7,7 @@ class CommunitiesConfig(AppConfig):
 
     def ready(self) -> None:
         from communities.discussions.subscribers import register_subscribers
+        from communities.good_practice.panels import register_panels
         from communities.good_practice.subscribers import (
             register_subscribers as register_good_practice_subscribers,
         )
@@ -15,3 +16,4 @@ class CommunitiesConfig(AppConfig):
         register_signal_handlers()
         register_subscribers()
         register_good_practice_subscribers()
+        register_panels()

@@ -10,6 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from communities.dashboard import dashboard_panels
 from communities.discussions.queries import notification_url, waiting_in_communities
 from communities.discussions.services.notifications import (
     do_mark_dashboard_seen,
@@ -81,6 +82,7 @@ def dashboard(request):
         "watched_threads": watched.order_by("-last_activity_at")[:20],
         "unanswered": in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20],
         "waiting_in_communities": waiting_in_communities(user),
+        "panels": dashboard_panels(request),
     }
     do_mark_dashboard_seen(user)
     return TemplateResponse(request, "communities/dashboard.html", context)
