@@ -19,7 +19,6 @@ from communities.good_practice.queries import (
     practice_for_weak_measures,
 )
 from linkeddata.models import Area, Dataset
-from linkeddata.services.benchmarks import area_summaries
 
 TEMPLATES = "communities/panels"
 
@@ -35,7 +34,7 @@ def councils_like_yours(request: HttpRequest) -> str:
 def area_good_practice(request: HttpRequest, area: Area) -> str:
     """The council's own case studies, and its similar councils' ones on the measures where it
     ranks among the worst third."""
-    weak, from_similar = practice_for_weak_measures(area, area_summaries(area))
+    weak, from_similar = practice_for_weak_measures(area)
     context = {
         "area": area,
         "own": good_practice_of(area),
@@ -53,8 +52,8 @@ def area_communities(request: HttpRequest, area: Area) -> str:
 
 def area_members(request: HttpRequest, area: Area) -> str:
     """The council's members whose profiles the reader may see."""
-    profiles, total = members_of(area, request.user)
-    context = {"area": area, "profiles": profiles, "total": total}
+    profiles, more = members_of(area, request.user)
+    context = {"area": area, "profiles": profiles, "more": more}
     return render_to_string(f"{TEMPLATES}/members_area.html", context, request)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -56,10 +57,12 @@ from communities.permissions import (
 )
 from hub.floor.actor import Actor
 from hub.floor.numbers import page_number
-from linkeddata.models import Area
+from linkeddata.models import Area, Measure, Observation
 from linkeddata.services.benchmarks import (
+    EXCLUDED_TYPES,
     MeasureSummary,
     area_summaries,
+    rank,
     similar_areas,
     third_of,
 )
@@ -537,15 +540,15 @@ def communities_of_officers(
     )
 
 
-def members_of(area: Area, viewer: Actor, limit: int = PANEL_LIMIT) -> tuple[list[Profile], int]:
-    """Profiles of active members working for ``area`` that ``viewer`` may see, and how many there
-    are in all."""
-    profiles = (
+def members_of(area: Area, viewer: Actor, limit: int = PANEL_LIMIT) -> tuple[list[Profile], bool]:
+    """Up to ``limit`` profiles of active members working for ``area`` that ``viewer`` may see, and
+    whether there are more (one query)."""
+    profiles = list(
         Profile.objects.filter(council=area, user__is_active=True)
         .filter(visible_profile_filter(viewer))
-        .order_by("display_name", "pk")
+        .order_by("display_name", "pk")[: limit + 1]
     )
-    return list(profiles[:limit]), profiles.count()
+    return profiles[:limit], len(profiles) > limit
 
 
 @dataclass
@@ -584,15 +587,47 @@ def councils_like(council: Area, viewer: Actor) -> CouncilsLikeYours:
     )
 
 
+def weak_measures(area: Area) -> list[Measure]:
+    """The measures on which ``area``'s latest figure ranks among the worst third of all councils
+    (ranked as the area page ranks them: ``rank`` and ``third_of``), in two queries whatever the
+    number of measures."""
+    own = (
+        Observation.objects.filter(area=area)
+        .select_related("dataset__measure", "period")
+        .order_by("dataset_id", "-period__start_date")
+    )
+    latest: dict[int, Observation] = {}
+    for observation in own:
+        latest.setdefault(observation.dataset_id, observation)
+    if not latest:
+        return []
+    pairs = Q()
+    for observation in latest.values():
+        pairs |= Q(dataset_id=observation.dataset_id, period_id=observation.period_id)
+    values: dict[int, dict[int, Decimal]] = {dataset_id: {} for dataset_id in latest}
+    rows = Observation.objects.filter(pairs).exclude(area__authority_type__in=EXCLUDED_TYPES)
+    for dataset_id, area_id, value in rows.values_list("dataset_id", "area_id", "value"):
+        values[dataset_id][area_id] = value
+    worst = third_of(1, 1)  # the words for the worst third, as ``third_of`` writes them
+    weak = []
+    for dataset_id, observation in latest.items():
+        ranked = values[dataset_id]
+        ranked.setdefault(area.pk, observation.value)
+        measure = observation.dataset.measure
+        position = rank(ranked, measure.higher_is_better)[area.pk]
+        if third_of(position, len(ranked)) == worst:
+            weak.append(measure)
+    return sorted(weak, key=lambda m: m.label)
+
+
 def practice_for_weak_measures(
-    area: Area, summaries: list[MeasureSummary], limit: int = PANEL_LIMIT
-) -> tuple[list[MeasureSummary], list[GoodPracticePage]]:
+    area: Area, limit: int = PANEL_LIMIT
+) -> tuple[list[Measure], list[GoodPracticePage]]:
     """The measures on which ``area`` ranks among the worst third of all councils, and the case
     studies from its similar councils whose benchmark evidence uses one of them."""
-    worst = third_of(1, 1)  # the words for the worst third, as ``third_of`` writes them
-    weak = [s for s in summaries if s.judgement == worst]
+    weak = weak_measures(area)
     if not weak:
         return [], []
     similar = similar_areas(area)
-    slugs = {s.dataset.measure.slug for s in weak}
+    slugs = {m.slug for m in weak}
     return weak, good_practice_for_measures(slugs, similar, limit) if similar else []

@@ -117,16 +117,11 @@ def test_councils_like_yours_says_where_the_council_stands_among_similar_council
 
 
 def test_weak_measures_bring_similar_councils_practice_with_evidence_on_them(hub):
-    from linkeddata.services.benchmarks import area_summaries
-
-    weak, practice = queries.practice_for_weak_measures(hub["leeds"], area_summaries(hub["leeds"]))
-    assert [s.dataset.measure.slug for s in weak] == ["recycling"]
+    weak, practice = queries.practice_for_weak_measures(hub["leeds"])
+    assert [m.slug for m in weak] == ["recycling"]
     assert [p.title for p in practice] == ["Manchester recycling bins"]
     # Barnsley ranks among the best third: nothing to learn there.
-    assert queries.practice_for_weak_measures(hub["barnsley"], area_summaries(hub["barnsley"])) == (
-        [],
-        [],
-    )
+    assert queries.practice_for_weak_measures(hub["barnsley"]) == ([], [])
 
 
 # -- The area and measure pages ----------------------------------------------------------------------
