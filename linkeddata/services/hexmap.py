@@ -93,14 +93,14 @@ def hex_figures(
     figures = []
     for cell in hex_cells():
         own = by_code.get(cell.code)
-        row = own or by_code.get(counties.get(cell.code, ""))
-        if row is None:
+        shown = own or by_code.get(counties.get(cell.code, ""))
+        if shown is None:
             label, band = f"{cell.name}: no figure", "none"
         else:
-            words = third_of(row.rank, ranked)
-            source = "" if own is not None else f" ({row.area.short_name}'s figure)"
+            words = third_of(shown.rank, ranked)
+            source = "" if own is not None else f" ({shown.area.short_name}'s figure)"
             name = own.area.short_name if own is not None else cell.name  # the hub's own name
-            label = f"{name}: {_figure_text(row.value, measure)}{source}, {words}"
+            label = f"{name}: {_figure_text(shown.value, measure)}{source}, {words}"
             band = BANDS[words]
         mark = "self" if cell.code == highlight else "similar" if cell.code in similar else ""
         figures.append(HexFigure(cell, f"/doc/area/{cell.code}", label, band, mark))
