@@ -14,14 +14,17 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
     F,
+    JSONField,
     OuterRef,
     Q,
     QuerySet,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast
 from django.http import QueryDict
@@ -463,9 +466,15 @@ def _evidence_measures(page: GoodPracticePage) -> set[str]:
 
 
 def _using_measures(pages: GoodPracticeQuerySet, slugs: set[str]) -> GoodPracticeQuerySet:
-    """Narrow ``pages`` in the database to those whose body mentions one of ``slugs`` (a text match
-    every engine supports); the caller confirms it with ``_evidence_measures``."""
+    """Narrow ``pages`` in the database to those whose benchmark evidence uses one of ``slugs``: exactly
+    where the engine has JSON containment (PostgreSQL), else to those whose body mentions one (a text
+    match every engine supports; the caller then confirms it with ``_evidence_measures``)."""
     mention = Q()
+    if connection.features.supports_json_field_contains:
+        for slug in slugs:
+            block = [{"type": "benchmark_evidence", "value": {"measure": slug}}]
+            mention |= Q(body_json__contains=block)
+        return pages.annotate(body_json=Cast("body", output_field=JSONField())).filter(mention)
     for slug in slugs:
         mention |= Q(body__icontains=f'"{slug}"')
     return pages.filter(mention)
@@ -502,13 +511,23 @@ def good_practice_for_measures(
     only those from ``areas``; most adopted first, then newest."""
     if not slugs:
         return []
-    pages = _using_measures(_published_with_councils(), slugs)
+    pages = _using_measures(
+        GoodPracticePage.objects.published()
+        .with_reuse_counts()
+        .order_by("-adopted_count", "-first_published_at", "-pk"),
+        slugs,
+    )
     if areas is not None:
         ids = GoodPracticePage.councils.through.objects.filter(area__in=areas).values(
             "goodpracticepage_id"
         )
         pages = pages.filter(pk__in=ids)
-    return [page for page in pages if _evidence_measures(page) & slugs][:limit]
+    if connection.features.supports_json_field_contains:
+        chosen = list(pages[:limit])  # the database matched the blocks exactly
+    else:
+        chosen = [page for page in pages.iterator() if _evidence_measures(page) & slugs][:limit]
+    prefetch_related_objects(chosen, "councils")
+    return chosen
 
 
 def communities_of_officers(
