@@ -8,6 +8,7 @@ class CommunitiesConfig(AppConfig):
     def ready(self) -> None:
         from communities.discussions.subscribers import register_subscribers
         from communities.good_practice.linked_data import register_linked_data
+        from communities.good_practice.panels import register_panels
         from communities.good_practice.subscribers import (
             register_subscribers as register_good_practice_subscribers,
         )
@@ -17,3 +18,4 @@ class CommunitiesConfig(AppConfig):
         register_subscribers()
         register_good_practice_subscribers()
         register_linked_data()
+        register_panels()

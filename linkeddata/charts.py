@@ -125,3 +125,133 @@ def bar_chart(
     chart.x_labels = [name for name, _ in rows]
     chart.add("Councils", [float(value) for _, value in rows])
     return _accessible(chart.render(is_unicode=True), title, description)
+
+
+# -- The hex map ---------------------------------------------------------------------------------
+
+HEX_RADIUS = 16  # viewBox units; the SVG scales to its container
+# Each class is told apart by its pattern as well as its colour, and named in the legend and in
+# every hex's accessible name.
+HEX_CLASSES = {
+    "best": ("#003078", "", "Among the best third (solid)"),
+    "middle": ("#1d70b8", "stripes", "In the middle third (striped)"),
+    "worst": ("#d4351c", "dots", "Among the worst third (dotted)"),
+    "none": ("#ffffff", "", "No figure (white)"),
+}
+HEX_MARKS = {
+    "self": ("#0b0c0c", 5, None),
+    "similar": ("#0b0c0c", 3, "5,3"),
+}
+
+
+def _hex_points(cx: float, cy: float, radius: float) -> str:
+    """A pointy-topped hexagon's corners."""
+    half = radius * 3**0.5 / 2
+    corners = [
+        (cx, cy - radius),
+        (cx + half, cy - radius / 2),
+        (cx + half, cy + radius / 2),
+        (cx, cy + radius),
+        (cx - half, cy + radius / 2),
+        (cx - half, cy - radius / 2),
+    ]
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in corners)
+
+
+def _hex_defs(key: str) -> str:
+    return (
+        f'<pattern id="hex-stripes-{key}" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)">'
+        f'<rect width="6" height="6" fill="{HEX_CLASSES["middle"][0]}"/>'
+        '<rect width="2" height="6" fill="#ffffff"/></pattern>'
+        f'<pattern id="hex-dots-{key}" width="6" height="6" patternUnits="userSpaceOnUse">'
+        f'<rect width="6" height="6" fill="{HEX_CLASSES["worst"][0]}"/>'
+        '<circle cx="3" cy="3" r="1.5" fill="#ffffff"/></pattern>'
+    )
+
+
+def _hex_fill(band: str, key: str) -> str:
+    colour, pattern, _ = HEX_CLASSES[band]
+    return f"url(#hex-{pattern}-{key})" if pattern else colour
+
+
+def hex_swatch(band: str) -> SafeString:
+    """A legend's small hexagon for one class (decorative: the legend's text names the class)."""
+    key = f"swatch-{band}"
+    svg = (
+        f'<svg class="hex-swatch" viewBox="0 0 32 32" width="24" height="24" aria-hidden="true" '
+        f'focusable="false"><defs>{_hex_defs(key)}</defs>'
+        f'<polygon points="{_hex_points(16, 16, 14)}" fill="{_hex_fill(band, key)}" '
+        'stroke="#505a5f" stroke-width="1.5"/></svg>'
+    )
+    return mark_safe(svg)  # noqa: S308 - built from constants only
+
+
+def hex_mark_swatch(mark: str) -> SafeString:
+    """A legend's hexagon showing how the page's council or a similar council is outlined."""
+    colour, width, dash = HEX_MARKS[mark]
+    dasharray = f' stroke-dasharray="{dash}"' if dash else ""
+    svg = (
+        '<svg class="hex-swatch" viewBox="0 0 32 32" width="24" height="24" aria-hidden="true" '
+        f'focusable="false"><polygon points="{_hex_points(16, 16, 12)}" fill="#ffffff" '
+        f'stroke="{colour}" stroke-width="{width / 2}"{dasharray}/></svg>'
+    )
+    return mark_safe(svg)  # noqa: S308 - built from constants only
+
+
+def hex_legend(marks: bool = False) -> list[tuple[SafeString, str]]:
+    """The hex map's key: each class's swatch and words, and the outlines when the map marks a
+    council and its similar councils."""
+    legend = [(hex_swatch(band), text) for band, (_, _, text) in HEX_CLASSES.items()]
+    if marks:
+        legend += [
+            (hex_mark_swatch("self"), "This council (thick outline)"),
+            (hex_mark_swatch("similar"), "Its ONS similar councils (dashed outline)"),
+        ]
+    return legend
+
+
+def hex_map(title: str, description: str, hexes: list[Any]) -> SafeString:
+    """A hex map: one hexagon per council (``linkeddata.services.hexmap.HexFigure``), each a link to
+    its area page named by its accessible label ("Leeds: 35.3 percent, among the worst third"),
+    filled by class (colour and pattern) and outlined when marked. Written by hand rather than with
+    pygal, which has no hex maps; the page gives the legend and a table of the same figures."""
+    if not hexes:
+        return mark_safe("")
+    key = uuid.uuid4().hex[:8]
+    radius = HEX_RADIUS
+    width = radius * 3**0.5
+    rows = [h.cell.r for h in hexes]
+    columns = [h.cell.q for h in hexes]
+    top, first = max(rows), min(columns)
+    margin = radius + 4
+
+    def centre(q: int, r: int) -> tuple[float, float]:
+        shift = width / 2 if r % 2 else 0  # "odd-r": odd rows sit half a hex to the right
+        return margin + (q - first) * width + shift, margin + (top - r) * radius * 1.5
+
+    view_width = 2 * margin + (max(columns) - first + 0.5) * width
+    view_height = 2 * margin + (top - min(rows)) * radius * 1.5
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="hex-map" role="group" '
+        f'aria-labelledby="hex-title-{key} hex-desc-{key}" viewBox="0 0 {view_width:.0f} '
+        f'{view_height:.0f}" preserveAspectRatio="xMidYMid meet">'
+        f'<title id="hex-title-{key}">{html.escape(title)}</title>'
+        f'<desc id="hex-desc-{key}">{html.escape(description)}</desc>'
+        f"<defs>{_hex_defs(key)}</defs>"
+    ]
+    # Marked hexes are drawn last, so their outlines are not hidden under their neighbours'.
+    for figure in sorted(hexes, key=lambda h: (h.mark == "self", bool(h.mark))):
+        x, y = centre(figure.cell.q, figure.cell.r)
+        stroke, stroke_width, dash = HEX_MARKS.get(figure.mark, ("#505a5f", 1, None))
+        label = html.escape(figure.label)
+        parts.append(
+            f'<a href="{html.escape(figure.href)}" aria-label="{label}" class="hex hex-{figure.band}">'
+            f"<title>{label}</title>"
+            f'<polygon points="{_hex_points(x, y, radius - 0.5)}" '
+            f'fill="{_hex_fill(figure.band, key)}" stroke="{stroke}" stroke-width="{stroke_width}"'
+            + (f' stroke-dasharray="{dash}"' if dash else "")
+            + "/></a>"
+        )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))  # noqa: S308 - our markup; every text is escaped

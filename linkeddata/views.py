@@ -46,6 +46,7 @@ from linkeddata.services.graphs import (
     serialize_graph,
     unit_slug,
 )
+from linkeddata.services.hexmap import hex_figures
 from linkeddata.services.imports import RECODINGS
 from linkeddata.services.periods import period_code_from_slug
 from linkeddata.services.publish import (
@@ -256,6 +257,41 @@ def _area_not_found(request: HttpRequest, gss: str) -> HttpResponse:
     return render(request, "linkeddata/area_not_found.html", {"code": gss}, status=404)
 
 
+def _hex_map(
+    dataset: Dataset,
+    period: Period,
+    rows: list[benchmarks.RankingRow],
+    caption: str,
+    *,
+    area: Area | None = None,
+    similar: list[Area] | None = None,
+    table_note: str = "",
+) -> dict[str, object]:
+    """The hex map of ``rows`` (a ranking) for a page: its SVG, caption and key."""
+    measure = dataset.measure
+    similar_codes = frozenset(a.gss_code for a in similar or [] if a.gss_code)
+    figures = hex_figures(
+        rows,
+        measure,
+        highlight=area.gss_code or "" if area is not None else "",
+        similar=similar_codes,
+    )
+    where = f", {area.short_name} and its similar councils outlined" if area is not None else ""
+    svg = charts.hex_map(
+        f"Map of {measure.label.lower()}, {period.code}",
+        f"Hex map of the UK's councils, each shaded by the third its figure for "
+        f"{measure.label.lower()} ({measure.polarity_text}) falls in{where}. "
+        "Each hexagon is a link named by its council, figure and third.",
+        figures,
+    )
+    return {
+        "svg": svg,
+        "caption": caption,
+        "legend": charts.hex_legend(marks=area is not None),
+        "table_note": table_note,
+    }
+
+
 @public_read
 def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> HttpResponse:
     try:
@@ -284,13 +320,43 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
 
     def html() -> HttpResponse:
         summaries = benchmarks.area_summaries(area)
+        similar = benchmarks.similar_areas(area)
+        mapped = next(
+            (s for s in summaries if s.dataset.measure.slug == request.GET.get("map")),
+            summaries[0] if summaries else None,
+        )
+        hex_map, map_rows = None, []
+        ranking: list[benchmarks.RankingRow] = []
+        if mapped is not None:
+            ranking = benchmarks.ranking(mapped.dataset, mapped.period)
+            shown = {area.pk} | {a.pk for a in similar}
+            map_rows = [
+                (row, benchmarks.third_of(row.rank, len(ranking)))
+                for row in ranking
+                if row.area.pk in shown
+            ]
+            hex_map = _hex_map(
+                mapped.dataset,
+                mapped.period,
+                ranking,
+                f"{mapped.dataset.measure.label}, {mapped.period.code}, in thirds of "
+                f"{len(ranking)} councils ({mapped.dataset.measure.polarity_text}).",
+                area=area,
+                similar=similar,
+                table_note="The table below gives the figures of the outlined councils; "
+                "the measure's page ranks them all.",
+            )
         return render(
             request,
             "linkeddata/area.html",
             {
                 "area": area,
                 "summaries": summaries,
-                "similar": benchmarks.similar_areas(area),
+                "mapped": mapped,
+                "hex": hex_map,
+                "map_rows": map_rows,
+                "map_ranked": len(ranking),
+                "similar": similar,
                 "clusters": area.clusters.all(),
                 "panels": area_panels(request, area),
                 "path": path,
@@ -362,6 +428,21 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 unit,
             )
         areas = Area.objects.councils()
+        hex_map = None
+        if ranking:
+            hex_map = _hex_map(
+                dataset,
+                chosen,
+                ranking,
+                f"{dataset.measure.label}, {chosen.code}, in thirds of the {len(ranking)} "
+                "councils in the ranking"
+                + (
+                    " (with these filters; the others show no figure)."
+                    if region or authority_type
+                    else "."
+                ),
+                table_note="The ranking table below gives every figure.",
+            )
         return render(
             request,
             "linkeddata/measure.html",
@@ -377,6 +458,7 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 "find_choices": sorted(ranking, key=lambda row: row.area.short_name),
                 "find_selected": find or (mine.gss_code if mine is not None else ""),
                 "chart": chart,
+                "hex": hex_map,
                 "region": region,
                 "type": authority_type,
                 "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),

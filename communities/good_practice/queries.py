@@ -9,23 +9,29 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import (
     CharField,
     Count,
     F,
+    JSONField,
+    OuterRef,
     Q,
     QuerySet,
     Value,
+    prefetch_related_objects,
 )
 from django.db.models.functions import Cast
 from django.http import QueryDict
 from wagtail.models import TaskState, WorkflowState
 
 from communities.discussions.queries import SubqueryCount
+from communities.models.communities import CommunityPage, Visibility
 from communities.models.good_practice import (
     GoodPracticePage,
     GoodPracticeQuerySet,
@@ -33,10 +39,13 @@ from communities.models.good_practice import (
     GoodPracticeTag,
 )
 from communities.models.membership_workflow import JoinRequest
+from communities.models.memberships import Membership
 from communities.models.moderation import Flag
+from communities.models.profiles import Profile
 from communities.models.proposals import CommunityProposal
 from communities.models.reuse import GoodPracticeDiscussion
 from communities.models.service_areas import ServiceArea
+from communities.models.threads import Post
 from communities.permissions import (
     can_decide_proposals,
     can_review_good_practice,
@@ -48,10 +57,19 @@ from communities.permissions import (
     queue_roles,
     readable_threads,
     reviewable_good_practice_filter,
+    visible_profile_filter,
 )
 from hub.floor.actor import Actor
 from hub.floor.numbers import page_number
-from linkeddata.models import Area
+from linkeddata.models import Area, Measure, Observation
+from linkeddata.services.benchmarks import (
+    EXCLUDED_TYPES,
+    MeasureSummary,
+    area_summaries,
+    rank,
+    similar_areas,
+    third_of,
+)
 
 PAGE_SIZE = 12
 
@@ -434,3 +452,205 @@ def waiting_for(user: Actor) -> Waiting:
         return Waiting()
     reviews, flags, join_requests, proposals_count = row
     return Waiting(reviews, flags, join_requests, proposals_count, admin=editor)
+
+
+# -- Councils like yours: practice and people beside the numbers ----------------------------------
+
+PANEL_LIMIT = 6  # case studies, communities or members a panel lists before linking on
+
+
+def _evidence_measures(page: GoodPracticePage) -> set[str]:
+    """The measure slugs a case study's benchmark evidence blocks use (read from the stored JSON, so
+    no block is rendered)."""
+    return {
+        (block.get("value") or {}).get("measure", "")
+        for block in page.body.raw_data
+        if block.get("type") == "benchmark_evidence"
+    } - {""}
+
+
+def _using_measures(pages: GoodPracticeQuerySet, slugs: set[str]) -> GoodPracticeQuerySet:
+    """Narrow ``pages`` in the database to those whose benchmark evidence uses one of ``slugs``: exactly
+    where the engine has JSON containment (PostgreSQL), else to those whose body mentions one (a text
+    match every engine supports; the caller then confirms it with ``_evidence_measures``)."""
+    mention = Q()
+    if connection.features.supports_json_field_contains:
+        for slug in slugs:
+            block = [{"type": "benchmark_evidence", "value": {"measure": slug}}]
+            mention |= Q(body_json__contains=block)
+        return pages.annotate(body_json=Cast("body", output_field=JSONField())).filter(mention)
+    for slug in slugs:
+        mention |= Q(body__icontains=f'"{slug}"')
+    return pages.filter(mention)
+
+
+def _published_with_councils() -> GoodPracticeQuerySet:
+    return (
+        GoodPracticePage.objects.published()
+        .with_reuse_counts()
+        .prefetch_related("councils")
+        .order_by("-adopted_count", "-first_published_at", "-pk")
+    )
+
+
+def good_practice_of(area: Area, limit: int = PANEL_LIMIT) -> list[GoodPracticePage]:
+    """Published case studies from ``area``: most adopted first, then newest."""
+    ids = GoodPracticePage.councils.through.objects.filter(area=area).values("goodpracticepage_id")
+    return list(_published_with_councils().filter(pk__in=ids)[:limit])
+
+
+def good_practice_from(areas: list[Area], limit: int = PANEL_LIMIT) -> list[GoodPracticePage]:
+    """Published case studies from any of ``areas`` (a council's similar councils): most adopted
+    first, then newest."""
+    ids = GoodPracticePage.councils.through.objects.filter(area__in=areas).values(
+        "goodpracticepage_id"
+    )
+    return list(_published_with_councils().filter(pk__in=ids)[:limit])
+
+
+def good_practice_for_measures(
+    slugs: set[str], areas: list[Area] | None = None, limit: int = PANEL_LIMIT
+) -> list[GoodPracticePage]:
+    """Published case studies whose benchmark evidence uses one of the measures ``slugs``, optionally
+    only those from ``areas``; most adopted first, then newest."""
+    if not slugs:
+        return []
+    pages = _using_measures(
+        GoodPracticePage.objects.published()
+        .with_reuse_counts()
+        .order_by("-adopted_count", "-first_published_at", "-pk"),
+        slugs,
+    )
+    if areas is not None:
+        ids = GoodPracticePage.councils.through.objects.filter(area__in=areas).values(
+            "goodpracticepage_id"
+        )
+        pages = pages.filter(pk__in=ids)
+    if connection.features.supports_json_field_contains:
+        chosen = list(pages[:limit])  # the database matched the blocks exactly
+    else:
+        chosen = [page for page in pages.iterator() if _evidence_measures(page) & slugs][:limit]
+    prefetch_related_objects(chosen, "councils")
+    return chosen
+
+
+def communities_of_officers(
+    areas: list[Area], viewer: Actor, *, only_open: bool = False, limit: int = PANEL_LIMIT
+) -> list[CommunityPage]:
+    """Communities that members working for ``areas`` (their profile's council) belong to, most of
+    them first, among the communities ``viewer`` may know exist (private ones only to their members);
+    ``only_open`` keeps the open ones. Each carries ``officer_posts``: their replies there (not
+    deleted or hidden), so the busiest come first."""
+    officers = Membership.objects.filter(
+        status=Membership.Status.ACTIVE, user__profile__council__in=areas
+    )
+    communities = CommunityPage.objects.live().filter(
+        listable_community_filter(viewer), pk__in=officers.values("community_id")
+    )
+    if only_open:
+        communities = communities.filter(visibility=Visibility.OPEN)
+    posts = Post.objects.filter(
+        thread__community=OuterRef("pk"),
+        author__profile__council__in=areas,
+        is_deleted=False,
+        is_hidden=False,
+    )
+    return list(
+        communities.annotate(
+            officer_count=SubqueryCount(officers.filter(community=OuterRef("pk"))),
+            officer_posts=SubqueryCount(posts),
+        ).order_by("-officer_posts", "-officer_count", "title")[:limit]
+    )
+
+
+def members_of(area: Area, viewer: Actor, limit: int = PANEL_LIMIT) -> tuple[list[Profile], bool]:
+    """Up to ``limit`` profiles of active members working for ``area`` that ``viewer`` may see, and
+    whether there are more (one query)."""
+    profiles = list(
+        Profile.objects.filter(council=area, user__is_active=True)
+        .filter(visible_profile_filter(viewer))
+        .order_by("display_name", "pk")[: limit + 1]
+    )
+    return profiles[:limit], len(profiles) > limit
+
+
+@dataclass
+class Standing:
+    """Where a council stands on one measure among its ONS similar councils, in words."""
+
+    summary: MeasureSummary
+    words: str
+
+
+@dataclass
+class CouncilsLikeYours:
+    council: Area
+    similar: list[Area]
+    standings: list[Standing]
+    good_practice: list[GoodPracticePage]
+    communities: list[CommunityPage]
+
+
+def councils_like(council: Area, viewer: Actor) -> CouncilsLikeYours:
+    """A member's council against its ONS similar councils: where it stands on each measure (among
+    them), the good practice those councils published and the open communities where their officers
+    are most active."""
+    similar = similar_areas(council)
+    standings = [
+        Standing(s, third_of(s.similar_rank, s.similar_ranked))
+        for s in area_summaries(council)
+        if s.similar_rank is not None and s.similar_ranked > 1
+    ]
+    return CouncilsLikeYours(
+        council=council,
+        similar=similar,
+        standings=standings,
+        good_practice=good_practice_from(similar) if similar else [],
+        communities=(communities_of_officers(similar, viewer, only_open=True) if similar else []),
+    )
+
+
+def weak_measures(area: Area) -> list[Measure]:
+    """The measures on which ``area``'s latest figure ranks among the worst third of all councils
+    (ranked as the area page ranks them: ``rank`` and ``third_of``), in two queries whatever the
+    number of measures."""
+    own = (
+        Observation.objects.filter(area=area)
+        .select_related("dataset__measure", "period")
+        .order_by("dataset_id", "-period__start_date")
+    )
+    latest: dict[int, Observation] = {}
+    for observation in own:
+        latest.setdefault(observation.dataset_id, observation)
+    if not latest:
+        return []
+    pairs = Q()
+    for observation in latest.values():
+        pairs |= Q(dataset_id=observation.dataset_id, period_id=observation.period_id)
+    values: dict[int, dict[int, Decimal]] = {dataset_id: {} for dataset_id in latest}
+    rows = Observation.objects.filter(pairs).exclude(area__authority_type__in=EXCLUDED_TYPES)
+    for dataset_id, area_id, value in rows.values_list("dataset_id", "area_id", "value"):
+        values[dataset_id][area_id] = value
+    worst = third_of(1, 1)  # the words for the worst third, as ``third_of`` writes them
+    weak = []
+    for dataset_id, observation in latest.items():
+        ranked = values[dataset_id]
+        ranked.setdefault(area.pk, observation.value)
+        measure = observation.dataset.measure
+        position = rank(ranked, measure.higher_is_better)[area.pk]
+        if third_of(position, len(ranked)) == worst:
+            weak.append(measure)
+    return sorted(weak, key=lambda m: m.label)
+
+
+def practice_for_weak_measures(
+    area: Area, limit: int = PANEL_LIMIT
+) -> tuple[list[Measure], list[GoodPracticePage]]:
+    """The measures on which ``area`` ranks among the worst third of all councils, and the case
+    studies from its similar councils whose benchmark evidence uses one of them."""
+    weak = weak_measures(area)
+    if not weak:
+        return [], []
+    similar = similar_areas(area)
+    slugs = {m.slug for m in weak}
+    return weak, good_practice_for_measures(slugs, similar, limit) if similar else []

@@ -90,3 +90,17 @@ def test_good_practice_library_benchmark_at_its_smallest_size():
     print(output)
     assert "built 10 case studies" in output
     assert "library page (HTTP, full render)" in output
+
+
+def test_area_page_benchmark_at_its_smallest_size():
+    output = run(
+        "linkeddata.benchmarks.area_page",
+        "--size",
+        "tiny",
+        "--in-place",
+        settings_module="hub.settings.test",
+    )
+    print(output)
+    assert "built the tiny data" in output
+    assert "no panels (baseline)" in output and "all panels" in output
+    assert "worst ratio" in output

@@ -8,11 +8,16 @@ The expected outcome of a cell is derived from the three rules (and only from th
 - post/reply: active members only (not pending, invited, banned or left);
 - flag a reply or an opening post: signed-in readers who are not banned; the moderation queue, where
   flagged posts are shown: the community's facilitators and owners, and site staff.
+- the data pages' panels and the dashboard's "Councils like yours": a community its officers belong
+  to is listed to those who may see it (the dashboard lists open ones only); a published case study
+  to everyone; a members-only profile to everyone signed in.
 """
 
 from __future__ import annotations
 
+import tempfile
 import uuid
+from pathlib import Path
 
 import pytest
 from django.core import mail
@@ -33,18 +38,27 @@ from communities.models import (
     Membership,
     Notification,
     Post,
+    Post,
+    Profile,
+    ProfileVisibility,
     Visibility,
     Watch,
     WatchLevel,
 )
 from communities.people.services.tokens import do_create_token
+from linkeddata.models import SimilarArea
+from linkeddata.services.catalogue import do_ensure_dataset
+from linkeddata.services.imports import do_import_observations
 from tests.factories import (
+    AreaFactory,
     CommunityFactory,
+    GoodPracticeFactory,
     MembershipFactory,
     PostFactory,
     ThreadFactory,
     UserFactory,
 )
+from tests.linkeddata.conftest import RECYCLING
 
 pytestmark = pytest.mark.django_db
 
@@ -77,6 +91,11 @@ SURFACES = [
     "moderation_queue",
     "linked_data_document",
     "sparql",
+    "area_panel_good_practice",
+    "area_panel_communities",
+    "area_panel_members",
+    "measure_panel_good_practice",
+    "dashboard_councils_like_yours",
 ]
 ACTIVE = {"member", "facilitator", "owner"}
 
@@ -135,6 +154,26 @@ def world(django_db_setup, django_db_blocker):
             if actor != "anonymous"
         }
         people["anonymous"] = None
+        # A council whose officer belongs to every community and publishes a case study with evidence
+        # on a measure, and a council ONS finds similar to it (for "Councils like yours").
+        home = AreaFactory(code="MTX", gss_code="E06099001", short_name="Matrixshire")
+        neighbour = AreaFactory(code="MTY", gss_code="E06099002", short_name="Neighbourshire")
+        SimilarArea.objects.create(area=neighbour, similar=home, similarity_type="global", rank=1)
+        figures = Path(tempfile.mkdtemp()) / "matrix.csv"
+        figures.write_text(
+            "gss_code,area_name,period,value,unit\nE06099001,Matrixshire,2023/24,40.0,percent\n"
+            "E06099002,Neighbourshire,2023/24,42.0,percent\n",
+            encoding="utf-8",
+        )
+        do_import_observations(figures, do_ensure_dataset(RECYCLING))
+        officer = UserFactory(
+            council=home, display_name="Matrix Officer", visibility=ProfileVisibility.MEMBERS
+        )
+        GoodPracticeFactory(
+            title="Matrix case study",
+            councils=[home],
+            body=[("benchmark_evidence", {"measure": RECYCLING.slug, "area": "E06099001"})],
+        )
         places = {}
         for visibility in VISIBILITIES:
             founder = UserFactory()
@@ -155,6 +194,7 @@ def world(django_db_setup, django_db_blocker):
             for actor in ACTIVE:
                 role = actor if actor != "member" else "member"
                 MembershipFactory(community=community, user=people[actor], role=role)
+            MembershipFactory(community=community, user=officer)
             places[visibility] = (community, thread)
         yield people, places
         call_command("flush", interactive=False, verbosity=0)
@@ -371,3 +411,32 @@ def test_permission_matrix(client, settings, world, db, actor, visibility, surfa
             assert response.status_code == (404 if not see else 403)
             assert "Flagged for the matrix" not in response.content.decode()
             assert title not in response.content.decode()
+
+    elif surface.startswith("area_panel_"):
+        response = client.get("/doc/area/E06099001")
+        assert response.status_code == 200
+        html = response.content.decode()
+        if surface == "area_panel_good_practice":
+            assert "Matrix case study" in html
+        elif surface == "area_panel_communities":
+            assert (f">{community.title}</a>" in html) == see
+        else:
+            assert ("Matrix Officer" in html) == (user is not None)
+        assert title not in html
+
+    elif surface == "measure_panel_good_practice":
+        response = client.get(f"/doc/measure/{RECYCLING.slug}")
+        assert response.status_code == 200
+        assert "Matrix case study" in response.content.decode()
+
+    elif surface == "dashboard_councils_like_yours":
+        if user is not None:
+            Profile.objects.filter(user=user).update(council=AreaFactory(code="MTY"))
+        response = client.get(reverse("dashboard"))
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:
+            html = response.content.decode()
+            assert response.status_code == 200 and "Councils like yours" in html
+            assert "Matrix case study" in html
+            assert (f">{community.title}</a>: 1 member" in html) == (visibility == Visibility.OPEN)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from communities.dashboard import dashboard_panels
 from communities.discussions.queries import notification_url, waiting_in_communities
 from communities.discussions.services.notifications import (
     check_unsubscribe,
@@ -86,6 +87,7 @@ def dashboard(request):
         "watched_threads": watched.order_by("-last_activity_at")[:20],
         "unanswered": in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20],
         "waiting_in_communities": waiting_in_communities(user),
+        "panels": dashboard_panels(request),
     }
     do_mark_dashboard_seen(user)
     return TemplateResponse(request, "communities/dashboard.html", context)

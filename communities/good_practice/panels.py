@@ -1,0 +1,76 @@
+"""Good practice, communities and people beside the numbers: the panels this wing adds to the data
+pages (an area, a measure) and to a member's dashboard ("Councils like yours").
+
+Each panel is a door: one read function (``queries``), which filters through
+``communities.permissions``, then one template. Registered in ``communities.apps``.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+
+from communities.good_practice.queries import (
+    communities_of_officers,
+    councils_like,
+    good_practice_for_measures,
+    good_practice_of,
+    members_of,
+    practice_for_weak_measures,
+)
+from linkeddata.models import Area, Dataset
+
+TEMPLATES = "communities/panels"
+
+
+def councils_like_yours(request: HttpRequest) -> str:
+    """The dashboard's "Councils like yours", driven by the member's profile council."""
+    profile = getattr(request.user, "profile", None)
+    council = profile.council if profile is not None else None
+    context = {"like": councils_like(council, request.user) if council is not None else None}
+    return render_to_string(f"{TEMPLATES}/councils_like_yours.html", context, request)
+
+
+def area_good_practice(request: HttpRequest, area: Area) -> str:
+    """The council's own case studies, and its similar councils' ones on the measures where it
+    ranks among the worst third."""
+    weak, from_similar = practice_for_weak_measures(area)
+    context = {
+        "area": area,
+        "own": good_practice_of(area),
+        "weak": weak,
+        "from_similar": from_similar,
+    }
+    return render_to_string(f"{TEMPLATES}/good_practice_area.html", context, request)
+
+
+def area_communities(request: HttpRequest, area: Area) -> str:
+    """Communities the council's officers belong to, among those the reader may know exist."""
+    context = {"area": area, "communities": communities_of_officers([area], request.user)}
+    return render_to_string(f"{TEMPLATES}/communities_area.html", context, request)
+
+
+def area_members(request: HttpRequest, area: Area) -> str:
+    """The council's members whose profiles the reader may see."""
+    profiles, more = members_of(area, request.user)
+    context = {"area": area, "profiles": profiles, "more": more}
+    return render_to_string(f"{TEMPLATES}/members_area.html", context, request)
+
+
+def measure_good_practice(request: HttpRequest, dataset: Dataset) -> str:
+    """Case studies whose benchmark evidence uses the measure."""
+    measure = dataset.measure
+    context = {"measure": measure, "pages": good_practice_for_measures({measure.slug})}
+    return render_to_string(f"{TEMPLATES}/good_practice_measure.html", context, request)
+
+
+def register_panels() -> None:
+    """Add this wing's panels to the data pages and the dashboard (called once, at start-up)."""
+    from communities.dashboard import add_dashboard_panel
+    from linkeddata.panels import add_area_panel, add_measure_panel
+
+    add_dashboard_panel("councils-like-yours", councils_like_yours, order=10)
+    add_area_panel("good-practice", area_good_practice, order=20)
+    add_area_panel("communities", area_communities, order=30)
+    add_area_panel("members", area_members, order=40)
+    add_measure_panel("good-practice", measure_good_practice, order=20)

@@ -1,0 +1,51 @@
+"""A member from Leeds (the demo's Amira Khan) sees councils like hers on the dashboard, then Leeds's
+page with its practice, communities and members panels and the hex map; axe-core finds nothing at
+1280 and 390 px."""
+
+import re
+
+import pytest
+
+from hub.services.demo import DEMO_EMAIL, load_demo
+from tests.communities.discussions.test_browser_discussions import sign_in
+from tests.communities.test_browser_workflows import check_at_both_widths
+from tests.factories import PASSWORD
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_a_leeds_member_sees_councils_like_hers_and_leeds_on_the_map(
+    page, check_accessibility, home_page
+):
+    load_demo(password=PASSWORD)
+
+    sign_in(page, DEMO_EMAIL)
+    page.goto("/dashboard/")
+    panel = page.get_by_role("region", name="Councils like yours")
+    assert panel.is_visible()
+    assert panel.get_by_text(re.compile(r"compares with its \d+ ONS similar councils")).is_visible()
+    assert panel.get_by_text(re.compile(r"(best|middle|worst) third")).first.is_visible()
+    assert panel.get_by_role("heading", name="Good practice from similar councils").is_visible()
+    check_at_both_widths(page, check_accessibility)
+
+    panel.get_by_role("link", name="Leeds").first.click()
+    page.wait_for_url("**/doc/area/E08000035")
+    assert page.get_by_role("heading", name="Good practice from Leeds").is_visible()
+    assert page.get_by_role("heading", name="Members from Leeds").is_visible()
+    assert page.get_by_role("link", name="Amira Khan").is_visible()
+    hex_map = page.get_by_role("group", name=re.compile(r"^Map of "))
+    assert hex_map.is_visible()
+    leeds = hex_map.get_by_role("link", name=re.compile(r"^Leeds: .+ third$"))
+    assert leeds.count() == 1
+    assert page.get_by_text("This council (thick outline)").is_visible()
+    check_at_both_widths(page, check_accessibility)
+
+    # On a phone the map scales to the screen's width.
+    page.set_viewport_size({"width": 390, "height": 900})
+    box = hex_map.bounding_box()
+    assert box is not None and box["width"] <= 390
+    page.set_viewport_size({"width": 1280, "height": 900})
+
+    # Each hexagon is a link to its council's page.
+    leeds.click()
+    page.wait_for_url("**/doc/area/E08000035")
