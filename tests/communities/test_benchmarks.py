@@ -90,3 +90,11 @@ def test_good_practice_library_benchmark_at_its_smallest_size():
     print(output)
     assert "built 10 case studies" in output
     assert "library page (HTTP, full render)" in output
+
+
+def test_data_alerts_benchmark_at_its_smallest_size():
+    output = run("communities.benchmarks.data_alerts", "--size=tiny", "--in-place")
+    print(output)
+    assert "built 300 members" in output
+    assert "members notified in" in output
+    assert "told again: 0" in output
