@@ -142,14 +142,23 @@ def _thirds(values: dict[int, Decimal], higher_is_better: bool) -> dict[int, str
 
 def describe_changes(changes: list[dict[str, Any]]) -> list[MeasureNews]:
     """What ``changes`` (a release's rows: dataset, area, period, old, new) mean to people: per
-    dataset and period, each council's figure in words (its change, and its move between the
+    dataset and period (new figures of its latest period only, and every revision), each council's figure in words (its change, and its move between the
     thirds of all councils and of its ONS similar councils). A few queries per dataset and period,
     whatever the number of councils or followers."""
+    periods = Period.objects.in_bulk({row["period"] for row in changes})
+    # A first import brings a dataset's whole history: only its latest period is news.
+    latest_new: dict[int, Period] = {}
+    for row in changes:
+        period = periods[row["period"]]
+        known = latest_new.get(row["dataset"])
+        if row["old"] is None and (known is None or period.start_date > known.start_date):
+            latest_new[row["dataset"]] = period
     grouped: dict[tuple[int, int], list[dict[str, Any]]] = defaultdict(list)
     for row in changes:
+        if row["old"] is None and latest_new[row["dataset"]].pk != row["period"]:
+            continue
         grouped[(row["dataset"], row["period"])].append(row)
     datasets = Dataset.objects.select_related("measure").in_bulk({d for d, _ in grouped})
-    periods = Period.objects.in_bulk({p for _, p in grouped})
     area_ids = {row["area"] for row in changes}
     areas = Area.objects.in_bulk(area_ids)
     similar: dict[int, set[int]] = defaultdict(set)

@@ -40,9 +40,7 @@ def figures(user) -> list[Notification]:
 
 
 def with_council(user, area):
-    do_update_profile(
-        user.profile, by=user, display_name=user.profile.display_name, council=area
-    )
+    do_update_profile(user.profile, by=user, display_name=user.profile.display_name, council=area)
     return user
 
 
@@ -192,9 +190,10 @@ def test_follow_from_the_measure_and_area_pages(client, people, councils):
 
     follow = user.data_follows.get(area__isnull=False)
     client.post(reverse("data-unfollow", args=[follow.pk]))
-    assert "Manchester on recycling rate" not in client.get(
-        reverse("notification-settings")
-    ).content.decode()
+    assert (
+        "Manchester on recycling rate"
+        not in client.get(reverse("notification-settings")).content.decode()
+    )
 
 
 def test_own_council_on_the_settings_page(client, people):
@@ -229,3 +228,11 @@ def test_linked_measures_page_is_for_facilitators(client, recycling):
     assert LinkedMeasure.objects.filter(community=community).count() == 1
     client.post(url, {})
     assert not LinkedMeasure.objects.exists()
+
+
+def test_a_backfill_tells_only_its_latest_period(people, import_figures):
+    rows = NEW_PERIOD.split("\n", 1)[1]
+    import_figures(NEW_PERIOD + rows.replace("2024/25", "2025/26"))
+    (own,) = figures(people["own"])
+    assert own.message.startswith("Leeds's recycling rate for 2025/26 is 44.0%, level")
+    assert "2024/25" not in own.message
