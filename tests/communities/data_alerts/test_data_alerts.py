@@ -25,7 +25,7 @@ from communities.models import (
 from communities.people.services.profiles import do_update_profile
 from linkeddata.models import Measure
 from tests.communities.data_alerts.conftest import NEW_PERIOD, REVISION
-from tests.factories import CommunityFactory, MembershipFactory, UserFactory
+from tests.factories import AreaFactory, CommunityFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -236,3 +236,29 @@ def test_a_backfill_tells_only_its_latest_period(people, import_figures):
     (own,) = figures(people["own"])
     assert own.message.startswith("Leeds's recycling rate for 2025/26 is 44.0%, level")
     assert "2024/25" not in own.message
+
+
+def test_a_move_among_similar_councils_alone_is_called_out(people, import_figures):
+    """Leeds stays in the worst third of all councils but rises into the middle third of its ONS
+    similar councils (Barnsley, Bristol, Manchester): the headline says so."""
+    others = {"E06000901": (50, 60), "E06000902": (49, 59), "E06000903": (48, 58)}
+    for number, code in enumerate(others):
+        AreaFactory(code=f"X{number}", gss_code=code, short_name=f"Other {number}")
+    import_figures(
+        "gss_code,period,value\n"
+        + "".join(f"{code},2023/24,{old}\n" for code, (old, _) in others.items()),
+        name="others.csv",
+    )
+    Notification.objects.all().delete()
+    import_figures(
+        NEW_PERIOD + "".join(f"{code},2024/25,{new}\n" for code, (_, new) in others.items())
+    )
+    (own,) = figures(people["own"])
+    assert own.message.startswith(
+        "Leeds's recycling rate for 2024/25 is 44.0%, up 3.9; still among the worst third; among its "
+        "ONS similar councils now in the middle third, was the worst third"
+    )
+    assert own.headline == (
+        "Leeds moved from the worst third to the middle third of its ONS similar councils on "
+        "recycling rate (2024/25)"
+    )
