@@ -6,6 +6,10 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Communities of practice"
 
     def ready(self) -> None:
+        from communities.data_alerts.panels import register_panels
+        from communities.data_alerts.subscribers import (
+            register_subscribers as register_data_alert_subscribers,
+        )
         from communities.discussions.subscribers import register_subscribers
         from communities.good_practice.linked_data import register_linked_data
         from communities.good_practice.panels import register_panels
@@ -18,4 +22,5 @@ class CommunitiesConfig(AppConfig):
         register_subscribers()
         register_good_practice_subscribers()
         register_linked_data()
+        register_data_alert_subscribers()
         register_panels()

@@ -8,4 +8,5 @@ urlpatterns = [
     path("", include("communities.people.urls")),
     path("", include("communities.discussions.urls")),
     path("", include("communities.good_practice.urls")),
+    path("", include("communities.data_alerts.urls")),
 ]

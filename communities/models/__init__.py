@@ -7,6 +7,12 @@ from communities.models.communities import (
     CommunityTag,
     Visibility,
 )
+from communities.models.data_alerts import (
+    DataAlertSettings,
+    DataFollow,
+    FiguresRelease,
+    LinkedMeasure,
+)
 from communities.models.good_practice import (
     GoodPracticeIndexPage,
     GoodPracticePage,
@@ -80,6 +86,10 @@ from communities.models.reuse import Adoption, GoodPracticeDiscussion, HelpedSig
 from communities.models.service_areas import ServiceArea
 
 __all__ += [
+    "DataAlertSettings",
+    "DataFollow",
+    "FiguresRelease",
+    "LinkedMeasure",
     "Adoption",
     "GoodPracticeDiscussion",
     "GoodPracticeReviewTask",

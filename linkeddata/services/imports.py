@@ -18,7 +18,7 @@ from django.utils import timezone
 from linkeddata.models import Area, Dataset, Observation, ObservationRevision
 from linkeddata.services.periods import PeriodError, do_ensure_periods, parse_period
 from linkeddata.services.progress import Progress, reporter
-from linkeddata.services.publish import record_publication
+from linkeddata.services.publish import FigureChange, record_figure_changes, record_publication
 
 REQUIRED_COLUMNS = ("gss_code", "period", "value")
 # ONS recoded these councils in 2025; the authority list still uses the earlier codes.
@@ -269,6 +269,14 @@ def do_import_observations(
         if result.changed:
             dataset.save(update_fields=["modified"])
             record_publication(dataset, progress=progress)
+            old_values = {r.observation_id: r.value for r in revisions}
+            record_figure_changes(
+                [FigureChange(dataset.pk, o.area_id, o.period_id, None, o.value) for o in new]
+                + [
+                    FigureChange(dataset.pk, o.area_id, o.period_id, old_values[o.pk], o.value)
+                    for o in changed
+                ]
+            )
     say(
         f"{dataset.slug}: {result.created} created, {result.updated} updated, {result.unchanged} unchanged"
         + (f", {result.skipped} skipped" if result.skipped else "")

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
+from decimal import Decimal
 from pathlib import Path
 
 from django.conf import settings
@@ -403,6 +404,34 @@ def record_content_change() -> None:
         graph=CONTENT_GRAPH, defaults={"requested_at": timezone.now()}
     )
     transaction.on_commit(do_publish_pending_or_later)
+@dataclass(frozen=True)
+class FigureChange:
+    """One figure an import published: new (``old`` is None) or revised (``old`` was published)."""
+
+    dataset_id: int
+    area_id: int
+    period_id: int
+    old: Decimal | None
+    new: Decimal
+
+
+FiguresListener = Callable[[list[FigureChange]], None]
+_figures_listeners: dict[str, FiguresListener] = {}
+
+
+def on_figures_changed(name: str, listener: FiguresListener) -> None:
+    """Call ``listener(changes)`` with what an import changed, in the import's transaction, so that it
+    can record them with the figures (an outbox) and act on them after the commit (communities tell
+    followers this way); ``name`` makes registering twice harmless."""
+    _figures_listeners[name] = listener
+
+
+def record_figure_changes(changes: list[FigureChange]) -> None:
+    """Call inside the transaction that wrote ``changes``: listeners hear of them there."""
+    if not changes:
+        return
+    for listener in list(_figures_listeners.values()):
+        listener(changes)
 
 
 @dataclass

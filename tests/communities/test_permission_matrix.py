@@ -11,6 +11,10 @@ The expected outcome of a cell is derived from the three rules (and only from th
 - the data pages' panels and the dashboard's "Councils like yours": a community its officers belong
   to is listed to those who may see it (the dashboard lists open ones only); a published case study
   to everyone; a members-only profile to everyone signed in.
+  flagged posts are shown: the community's facilitators and owners, and site staff;
+- new figures: a data alert reaches every signed-in follower, whatever their communities; a
+  community's automatic "New data" thread and its notifications are read like any of its threads;
+  its linked measures are chosen by its facilitators and owners, and site staff.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from django.core import mail
 from django.urls import reverse
 
 from communities.alerts import unsubscribe_token
+from communities.data_alerts.services import do_follow, do_set_linked_measures, do_tell_release
 from communities.discussions.services.moderation import do_flag_thread
 from communities.discussions.services.notifications import (
     do_reset_feed_token,
@@ -34,6 +39,7 @@ from communities.discussions.services.notifications import (
 from communities.discussions.services.threads import do_start_thread
 from communities.models import (
     EmailFrequency,
+    FiguresRelease,
     Flag,
     Membership,
     Notification,
@@ -41,12 +47,14 @@ from communities.models import (
     Post,
     Profile,
     ProfileVisibility,
+    ThreadPage,
     Visibility,
     Watch,
     WatchLevel,
 )
 from communities.people.services.tokens import do_create_token
 from linkeddata.models import SimilarArea
+from linkeddata.models import Area, Dataset
 from linkeddata.services.catalogue import do_ensure_dataset
 from linkeddata.services.imports import do_import_observations
 from tests.factories import (
@@ -96,6 +104,10 @@ SURFACES = [
     "area_panel_members",
     "measure_panel_good_practice",
     "dashboard_councils_like_yours",
+    "data_alert",
+    "data_thread",
+    "data_post_notification",
+    "linked_measures",
 ]
 ACTIVE = {"member", "facilitator", "owner"}
 
@@ -138,8 +150,34 @@ def cells():
                 yield pytest.param(actor, visibility, surface, id=f"{surface}-{visibility}-{actor}")
 
 
+NEW_FIGURES = "gss_code,period,value\nE08000035,2024/25,44.0\nE08000003,2024/25,30.0\n"
+
+
 @pytest.fixture(scope="module")
-def world(django_db_setup, django_db_blocker):
+def figures(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Two councils' recycling rates for 2023/24, imported (and published to a store of the module's)."""
+    from django.test import override_settings
+
+    folder = tmp_path_factory.mktemp("matrix-figures")
+    with override_settings(RDF_STORE_PATH=folder / "rdf"), django_db_blocker.unblock():
+        AreaFactory(code="LDS", gss_code="E08000035", short_name="Leeds", name="Leeds")
+        AreaFactory(code="MAN", gss_code="E08000003", short_name="Manchester", name="Manchester")
+        first = folder / "first.csv"
+        first.write_text("gss_code,period,value\nE08000035,2023/24,40.1\nE08000003,2023/24,45.0\n")
+        do_import_observations(first, do_ensure_dataset(RECYCLING))
+        yield folder
+
+
+def import_new_figures(folder) -> None:
+    """Import 2024/25 and tell it (the release's task, run here: a cell's commit never comes)."""
+    path = folder / "new.csv"
+    path.write_text(NEW_FIGURES)
+    do_import_observations(path, Dataset.objects.get(slug="recycling"))
+    do_tell_release(FiguresRelease.objects.filter(sent_at=None).latest("pk").pk)
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker, figures):
     """One community of each visibility with a thread, and one person per actor with the matching
     membership in each; built once for the module (cells that write roll back) and flushed after."""
     from django.core.management import call_command
@@ -196,13 +234,15 @@ def world(django_db_setup, django_db_blocker):
                 MembershipFactory(community=community, user=people[actor], role=role)
             MembershipFactory(community=community, user=officer)
             places[visibility] = (community, thread)
-        yield people, places
+        yield people, places, figures
         call_command("flush", interactive=False, verbosity=0)
 
 
 @pytest.mark.parametrize(("actor", "visibility", "surface"), list(cells()))
 def test_permission_matrix(client, settings, world, db, actor, visibility, surface):
     people, places = world
+def test_permission_matrix(client, world, db, actor, visibility, surface):
+    people, places, folder = world
     community, thread = places[visibility]
     user = people[actor]
     if user is not None:
@@ -440,3 +480,54 @@ def test_permission_matrix(client, settings, world, db, actor, visibility, surfa
             assert response.status_code == 200 and "Councils like yours" in html
             assert "Matrix case study" in html
             assert (f">{community.title}</a>: 1 member" in html) == (visibility == Visibility.OPEN)
+    elif surface == "data_alert":
+        if user is not None:
+            do_set_email_frequency(user, EmailFrequency.OFF)
+            do_follow(user, measure=None, area=Area.objects.get(gss_code="E08000035"))
+        import_new_figures(folder)
+        response = client.get(reverse("notifications"))
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        else:  # figures are public: every follower hears, whatever their communities
+            assert response.status_code == 200
+            assert "Leeds moved from the worst third to the middle third" in (
+                response.content.decode()
+            )
+        assert Notification.objects.filter(kind=Notification.Kind.FIGURES).count() == (
+            user is not None
+        )
+
+    elif surface in {"data_thread", "data_post_notification"}:
+        if user is not None:
+            do_set_email_frequency(user, EmailFrequency.OFF)
+            Watch.objects.create(user=user, community=community, level=WatchLevel.WATCHING)
+        do_set_linked_measures(community, [Dataset.objects.get(slug="recycling").measure])
+        import_new_figures(folder)
+        data_thread = ThreadPage.objects.child_of(community).get(title="New data: Recycling rate")
+        if surface == "data_thread":
+            response = client.get(data_thread.url)
+            assert response.status_code == status
+            page = response.content.decode()
+            assert ("Started by Knowledge Hub" in page) == read
+            assert ("Recycling rate for 2024/25: 2 new figures" in page) == read
+        else:
+            response = client.get(reverse("notifications"))
+            if user is None:
+                assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+            else:
+                assert response.status_code == 200
+                assert ("New data: Recycling rate" in response.content.decode()) == read
+
+    elif surface == "linked_measures":
+        url = reverse("community-linked-measures", args=[community.slug])
+        response = client.post(url, {"measure": "recycling"})
+        if user is None:
+            assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+        elif may_moderate(actor, visibility):
+            assert response.status_code == 302
+            assert client.get(url).status_code == 200
+        else:
+            assert response.status_code == (404 if not see else 403)
+        assert community.linked_measures.exists() == (
+            user is not None and may_moderate(actor, visibility)
+        )
