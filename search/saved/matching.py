@@ -1,0 +1,240 @@
+"""Which saved searches a new item answers: read functions, no writes.
+
+Matching scales by doing the exact work only where it can pay off, in two steps:
+
+1. **Sieve** (no database, no engine): saved searches are grouped by identical query and filters,
+   and each distinct query is tried once against each new item's document (as indexed): the item
+   must pass the query's filters and contain, for every word looked for, the start of that word or
+   of one of its synonyms (what the database search asks of its candidates). It lets through every
+   item a search could find, and very little else.
+2. **Confirm** as the member, with the search the search page uses at that moment (Elasticsearch,
+   restricted to the new items' ids in one multi-search request per batch; or the database search's
+   own visibility, candidate and full-text tests when Elasticsearch is off or failing). The
+   member's permissions are part of that search, so nothing they may not read is ever confirmed.
+"""
+
+from __future__ import annotations
+
+import logging
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db.models import Model
+from elastic_transport import TransportError
+
+from hub.floor.actor import Actor
+from search import synonyms
+from search.client import SEARCH_ERRORS, alias_name, get_client, is_enabled
+from search.documents import DOC_TYPES
+from search.queries import FACETS_BY_PARAM, SearchParams, build_search, permission_filter
+
+logger = logging.getLogger(__name__)
+
+# What a saved search delivers: content people post, not communities, members or data pages.
+DELIVERED_TYPES = ("thread", "post", "good_practice")
+FILTER_FIELDS = {p: f.field for p, f in FACETS_BY_PARAM.items()}
+MSEARCH_BATCH = 200
+PREFIX = 4  # as the database search's candidates: the first four letters of each word
+
+
+@dataclass
+class Item:
+    """A newly published thread, reply or case study, as the search indexes it."""
+
+    doc_id: str
+    doc_type: str
+    obj: Model
+    source: dict[str, Any]
+    text: str = field(repr=False, default="")
+
+    @property
+    def title(self) -> str:
+        return str(self.source.get("title") or "")
+
+    @property
+    def published_at(self) -> datetime | None:
+        value = self.source.get("date")
+        return value if isinstance(value, datetime) else None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A saved search's query and filters, the key its saved searches are grouped by."""
+
+    q: str
+    filters: tuple[tuple[str, tuple[Any, ...]], ...]
+
+    @classmethod
+    def of(cls, q: str, filters: dict[str, list[Any]]) -> Query:
+        return cls(q, tuple(sorted((k, tuple(v)) for k, v in (filters or {}).items() if v)))
+
+    def params(self) -> SearchParams:
+        return SearchParams(q=self.q, filters={k: list(v) for k, v in self.filters})
+
+
+def fold(text: str) -> str:
+    """Lower case without accents, for the sieve."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def items_for(kind: str, pks: Iterable[int]) -> list[Item]:
+    """The live documents of ``kind`` with these ids (nothing for a kind no saved search delivers)."""
+    if kind not in DELIVERED_TYPES:
+        return []
+    doc_type = DOC_TYPES[kind]
+    items = []
+    for obj in doc_type.queryset().filter(pk__in=list(pks)).order_by("pk"):
+        source = doc_type.source(obj)
+        if source is None or source.get("status") != "live":
+            continue
+        text = " ".join(
+            str(source.get(name) or "") for name in ("title", "summary", "body", "places")
+        )
+        text += " " + " ".join(
+            str(v) for name in ("tags", "service_areas") for v in source.get(name) or []
+        )
+        items.append(Item(doc_type.doc_id(obj.pk), kind, obj, source, fold(text)))
+    return items
+
+
+@lru_cache(maxsize=20_000)
+def _terms(q: str) -> tuple[synonyms.Term, ...]:
+    return tuple(synonyms.terms(q))
+
+
+def _has_word(text: str, words: tuple[str, ...]) -> bool:
+    return all(fold(word)[:PREFIX] in text for word in words)
+
+
+def sieve(query: Query, item: Item) -> bool:
+    """Whether a search for ``query`` could find ``item`` (see the module's docstring, step 1)."""
+    for param, values in query.filters:
+        have = item.source.get(FILTER_FIELDS.get(param, param))
+        have_values = set(have) if isinstance(have, list) else {have}
+        if not have_values & set(values):
+            return False
+    if not query.q:
+        return True
+    positive = [t for t in _terms(query.q) if not t.negated]
+    if not positive:
+        return False  # only words to leave out: the search asks for a word to look for
+    return all(any(_has_word(item.text, words) for words in t.alternatives) for t in positive)
+
+
+def sieved(queries: Iterable[Query], items: Sequence[Item]) -> dict[Query, list[Item]]:
+    """For each distinct query, the items it could find (queries finding none are left out)."""
+    out: dict[Query, list[Item]] = {}
+    for query in set(queries):
+        found = [item for item in items if sieve(query, item)]
+        if found:
+            out[query] = found
+    return out
+
+
+# -- step 2: confirm with the search itself, as the member ------------------------------------------
+
+
+Candidate = tuple[int, int, Query, list[Item]]  # (saved search id, member id, query, items)
+
+
+def confirm(candidates: Sequence[Candidate]) -> dict[int, list[Item]]:
+    """Per saved search id, the items its member's search finds now (permissions included).
+
+    Elasticsearch when it is on, else (or when it fails) the database search, exactly as
+    ``search.services.searching.do_search`` chooses."""
+    if not candidates:
+        return {}
+    users = get_user_model().objects.in_bulk({user_id for _, user_id, _, _ in candidates})
+    ready = [(sid, users[uid], q, items) for sid, uid, q, items in candidates if uid in users]
+    ready = [c for c in ready if c[1].is_active]
+    if is_enabled():
+        try:
+            return _confirm_elasticsearch(ready)
+        except SEARCH_ERRORS as exc:
+            logger.error("saved searches matched through the database: %s", exc)
+    return _confirm_database(ready)
+
+
+def _confirm_elasticsearch(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
+    rules: dict[int, object] = {}
+    bodies: list[dict[str, Any]] = []
+    for _sid, user, query, items in ready:
+        key = int(user.pk or 0)
+        if key not in rules:
+            rules[key] = permission_filter(user)
+        search = build_search(user, query.params(), rules[key]).filter(
+            "ids", values=[item.doc_id for item in items]
+        )
+        body = search.to_dict()
+        for unused in ("aggs", "suggest", "highlight", "sort", "from"):
+            body.pop(unused, None)
+        body.update(size=len(items), _source=False, track_total_hits=False)
+        bodies.append(body)
+    found: dict[int, list[Item]] = {}
+    client = get_client()
+    for start in range(0, len(bodies), MSEARCH_BATCH):
+        batch = ready[start : start + MSEARCH_BATCH]
+        searches: list[dict[str, Any]] = []
+        for body in bodies[start : start + MSEARCH_BATCH]:
+            searches += [{"index": alias_name()}, body]
+        response = client.msearch(searches=searches)
+        for (sid, _user, _query, items), answer in zip(batch, response["responses"], strict=True):
+            if "error" in answer:  # as a failed search: the database answers instead
+                raise TransportError(str(answer["error"])[:500])
+            ids = {hit["_id"] for hit in answer["hits"]["hits"]}
+            matched = [item for item in items if item.doc_id in ids]
+            if matched:
+                found[sid] = matched
+    return found
+
+
+def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
+    # The database search's own tests (search.services.fallback): what the member may see, the
+    # candidates' word filter, then the full-text match; it knows only the type filter.
+    from search.services.fallback import (
+        _candidate_filter,
+        _rank,
+        match_expression,
+        visible_querysets,
+    )
+
+    found: dict[int, list[Item]] = {}
+    visible_by_user: dict[int, dict[str, Any]] = {}
+    for sid, user, query, items in ready:
+        terms = list(_terms(query.q))
+        if not terms or all(t.negated for t in terms):
+            continue  # the database search finds nothing without a word to look for
+        types = dict(query.filters).get("type")
+        key = int(user.pk or 0)
+        if key not in visible_by_user:
+            visible_by_user[key] = visible_querysets(user)
+        visible = visible_by_user[key]
+        matched = []
+        for item in items:
+            if types and item.doc_type not in types:
+                continue
+            rows = visible[item.doc_type].filter(pk=item.obj.pk)
+            if not rows.filter(_candidate_filter(item.doc_type, terms)).exists():
+                continue
+            if _rank([item.source], match_expression(terms)):
+                matched.append(item)
+        if matched:
+            found[sid] = matched
+    return found
+
+
+def group_by_query(
+    rows: Iterable[tuple[int, int, str, dict[str, list[Any]]]],
+) -> dict[Query, list[tuple[int, int]]]:
+    """(saved search id, member id) per distinct query, from (id, member, q, filters) rows."""
+    groups: dict[Query, list[tuple[int, int]]] = defaultdict(list)
+    for sid, user_id, q, filters in rows:
+        groups[Query.of(q, filters)].append((sid, user_id))
+    return groups
