@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -26,6 +26,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Model
+from django.utils import timezone
 from elastic_transport import TransportError
 
 from hub.floor.actor import Actor
@@ -58,9 +59,10 @@ class Item:
         return str(self.source.get("title") or "")
 
     @property
-    def published_at(self) -> datetime | None:
-        value = self.source.get("date")
-        return value if isinstance(value, datetime) else None
+    def published_at(self) -> datetime:
+        obj: Any = self.obj
+        when = obj.created_at if self.doc_type == "post" else obj.first_published_at
+        return when or timezone.now()
 
 
 @dataclass(frozen=True)
@@ -238,3 +240,22 @@ def group_by_query(
     for sid, user_id, q, filters in rows:
         groups[Query.of(q, filters)].append((sid, user_id))
     return groups
+
+
+def match(
+    rows: Iterable[tuple[int, int, str, dict[str, list[Any]]]],
+    items: Sequence[Item],
+    since: Mapping[int, datetime] | None = None,
+) -> dict[int, list[Item]]:
+    """Per saved search id, the ``items`` its member's search finds now (``rows``: id, member, q,
+    filters); ``since``: per saved search, only items published after it. Never a member's own."""
+    groups = group_by_query(rows)
+    candidates: list[Candidate] = []
+    for query, found in sieved(groups, items).items():
+        for sid, user_id in groups[query]:
+            mine = [i for i in found if i.source.get("owner_id") != user_id]
+            if since is not None:
+                mine = [i for i in mine if i.published_at > since[sid]]
+            if mine:
+                candidates.append((sid, user_id, query, mine))
+    return confirm(candidates)

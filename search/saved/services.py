@@ -29,15 +29,7 @@ from search.client import SEARCH_ERRORS, alias_name, get_client, is_enabled
 from search.indexing import do_index_pending
 from search.models import SavedSearch, SavedSearchDelivery
 from search.queries import FACETS, clean_text, parse_params
-from search.saved.matching import (
-    DELIVERED_TYPES,
-    Candidate,
-    Item,
-    confirm,
-    group_by_query,
-    items_for,
-    sieved,
-)
+from search.saved.matching import DELIVERED_TYPES, Item, items_for, match
 
 Frequency = SavedSearch.Frequency
 NAME_LENGTH = 100
@@ -257,25 +249,6 @@ def do_deliver(found: Mapping[int, Sequence[Item]]) -> list[Notification]:
     return created
 
 
-def _deliver_matches(
-    rows: Iterable[tuple[int, int, str, dict[str, list[Any]]]],
-    items: Sequence[Item],
-    since: Mapping[int, datetime] | None = None,
-) -> list[Notification]:
-    """Match ``items`` against saved searches (``rows``: id, member, q, filters) and deliver;
-    ``since``: per saved search, only items published after it."""
-    groups = group_by_query(rows)
-    candidates: list[Candidate] = []
-    for query, found in sieved(groups, items).items():
-        for sid, user_id in groups[query]:
-            mine = [i for i in found if i.source.get("owner_id") != user_id]
-            if since is not None:
-                mine = [i for i in mine if _published_at(i) > since[sid]]
-            if mine:
-                candidates.append((sid, user_id, query, mine))
-    return do_deliver(confirm(candidates))
-
-
 def _index_is_current() -> None:
     """Bring the index up to date before matching new content against it (the indexing task may
     not have run yet); if Elasticsearch fails, matching falls back to the database anyway."""
@@ -300,13 +273,7 @@ def do_match_new_content(kind: str, ids: Iterable[int]) -> int:
     if not rows.exists():
         return 0
     _index_is_current()
-    return len(_deliver_matches(rows, items))
-
-
-def _published_at(item: Item) -> datetime:
-    obj: Any = item.obj
-    when = obj.created_at if item.doc_type == "post" else obj.first_published_at
-    return when or timezone.now()
+    return len(do_deliver(match(rows, items)))
 
 
 def new_items_since(since: datetime, until: datetime) -> list[Item]:
@@ -346,6 +313,6 @@ def do_run_due_saved_searches(now: datetime | None = None) -> int:
     made = []
     if items:
         _index_is_current()
-        made = _deliver_matches([row[:4] for row in rows], items, since)
+        made = do_deliver(match([row[:4] for row in rows], items, since))
     SavedSearch.objects.filter(pk__in=list(since)).update(last_checked_at=now)
     return len(made)
