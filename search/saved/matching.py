@@ -209,23 +209,34 @@ def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> 
 
     found: dict[int, list[Item]] = {}
     visible_by_user: dict[int, dict[str, Any]] = {}
+    # Whether the member may see the item depends on the member only; whether the words find it,
+    # on the query only: each is asked once, however many saved searches share it.
+    may_see: dict[tuple[int, str], bool] = {}
+    words_find: dict[tuple[str, str], bool] = {}
     for sid, user, query, items in ready:
         terms = list(_terms(query.q))
         if not terms or all(t.negated for t in terms):
             continue  # the database search finds nothing without a word to look for
         types = dict(query.filters).get("type")
         key = int(user.pk or 0)
-        if key not in visible_by_user:
-            visible_by_user[key] = visible_querysets(user)
-        visible = visible_by_user[key]
         matched = []
         for item in items:
             if types and item.doc_type not in types:
                 continue
-            rows = visible[item.doc_type].filter(pk=item.obj.pk)
-            if not rows.filter(_candidate_filter(item.doc_type, terms)).exists():
+            if (query.q, item.doc_id) not in words_find:
+                rows = type(item.obj)._default_manager.filter(pk=item.obj.pk)
+                words_find[(query.q, item.doc_id)] = bool(
+                    rows.filter(_candidate_filter(item.doc_type, terms)).exists()
+                    and _rank([item.source], match_expression(terms))
+                )
+            if not words_find[(query.q, item.doc_id)]:
                 continue
-            if _rank([item.source], match_expression(terms)):
+            if (key, item.doc_id) not in may_see:
+                if key not in visible_by_user:
+                    visible_by_user[key] = visible_querysets(user)
+                visible = visible_by_user[key][item.doc_type]
+                may_see[(key, item.doc_id)] = visible.filter(pk=item.obj.pk).exists()
+            if may_see[(key, item.doc_id)]:
                 matched.append(item)
         if matched:
             found[sid] = matched

@@ -1,4 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from search.saved.services import do_run_due_saved_searches
 
@@ -10,12 +12,12 @@ class Command(BaseCommand):
         "them every day a quarter of an hour before the digest."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--schedule", action="store_true", help="Queue the daily task for the worker."
         )
 
-    def handle(self, *args, schedule=False, **options):
+    def handle(self, *args: Any, schedule: bool = False, **options: Any) -> None:
         if schedule:
             from django_tasks import default_task_backend
 

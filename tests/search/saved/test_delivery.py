@@ -9,11 +9,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from communities.discussions.services.moderation import do_hide_thread
+from communities.discussions.services.notifications import do_set_email_frequency
 from communities.discussions.services.threads import do_reply, do_start_thread
-from communities.models import Notification, Visibility
+from communities.models import EmailFrequency, Notification, Visibility
 from communities.people.services.communities import do_add_member
 from communities.people.services.membership import do_leave
 from communities.permissions import readable_notifications
@@ -60,7 +62,9 @@ def test_a_new_thread_that_the_search_finds_is_delivered_once(
 ):
     owner, community = place
     reader = UserFactory()
+    do_set_email_frequency(reader, EmailFrequency.IMMEDIATE)
     saved = save(reader, q="recycling")
+    mail.outbox.clear()
 
     thread = start(
         community, owner, "Food waste recycling rounds", capture=django_capture_on_commit_callbacks
@@ -73,6 +77,8 @@ def test_a_new_thread_that_the_search_finds_is_delivered_once(
     notification = Notification.objects.get(recipient=reader)
     assert notification.thread_id == thread.pk
     assert notification.alert == f"saved-search:{saved.pk}"
+    emailed = [m for m in mail.outbox if m.to == [reader.email]]
+    assert len(emailed) == 1 and "Food waste recycling rounds" in emailed[0].subject
     # run again (a task retried after its worker died): nothing twice
     assert do_match_new_content("thread", [thread.pk]) == 0
     assert len(headlines(reader)) == 1

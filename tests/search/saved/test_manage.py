@@ -179,3 +179,17 @@ def test_the_unsubscribe_link_turns_the_search_off(member):
     assert do_unsubscribe(member, f"saved-search:{saved.pk}") is False
     other = UserFactory()
     assert do_unsubscribe(other, f"saved-search:{saved.pk}") is False
+
+
+def test_the_command_runs_the_due_searches_and_will_not_schedule_on_the_immediate_backend(
+    home_page,
+):
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("saved_searches", stdout=out)
+    assert "Delivered 0 new results of saved searches." in out.getvalue()
+    with pytest.raises(CommandError, match="TASKS_BACKEND=immediate"):
+        call_command("saved_searches", "--schedule")
