@@ -28,7 +28,7 @@ FREQUENCY = (
     "(kept, but silent)."
 )
 SAVED_ID = Path(..., description="The saved search's id, as in its address.")
-ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut}
+ERRORS: dict[int, Any] = {400: ErrorOut, 401: ErrorOut, 403: ErrorOut}
 
 
 class SavedSearchOut(Schema):

@@ -25,9 +25,11 @@ from functools import lru_cache
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model
 from django.utils import timezone
 from elastic_transport import TransportError
+from elasticsearch_dsl import Search
 
 from hub.floor.actor import Actor
 from search import synonyms
@@ -165,10 +167,12 @@ def confirm(candidates: Sequence[Candidate]) -> dict[int, list[Item]]:
 
 
 def _confirm_elasticsearch(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
-    rules: dict[int, object] = {}
+    rules: dict[int, object] = {0: permission_filter(AnonymousUser())}
+    public = _public_in_index(ready, rules[0])
     bodies: list[dict[str, Any]] = []
     for _sid, user, query, items in ready:
-        key = int(user.pk or 0)
+        # what a visitor may see, every member may: their own rule only for the rest
+        key = 0 if all(item.doc_id in public for item in items) else int(user.pk or 0)
         if key not in rules:
             rules[key] = permission_filter(user)
         search = build_search(user, query.params(), rules[key]).filter(
@@ -197,15 +201,21 @@ def _confirm_elasticsearch(ready: Sequence[tuple[int, Actor, Query, list[Item]]]
     return found
 
 
+def _public_in_index(
+    ready: Sequence[tuple[int, Actor, Query, list[Item]]], rule: object
+) -> set[str]:
+    """The ids among the candidates' items that a visitor may see (one request)."""
+    ids = sorted({item.doc_id for _, _, _, items in ready for item in items})
+    search = Search(using=get_client(), index=alias_name()).filter("ids", values=ids)
+    if rule is not None:
+        search = search.filter(rule)
+    return {hit.meta.id for hit in search.source(False)[: len(ids)].execute()}
+
+
 def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
-    # The database search's own tests (search.services.fallback): what the member may see, the
-    # candidates' word filter, then the full-text match; it knows only the type filter.
-    from search.services.fallback import (
-        _candidate_filter,
-        _rank,
-        match_expression,
-        visible_querysets,
-    )
+    # The database search's own tests (search.services.fallback): what the member may see and the
+    # full-text match (its candidates' word filter is the sieve's); it knows only the type filter.
+    from search.services.fallback import _rank, match_expression, visible_querysets
 
     found: dict[int, list[Item]] = {}
     visible_by_user: dict[int, dict[str, Any]] = {}
@@ -223,13 +233,17 @@ def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> 
         for item in items:
             if types and item.doc_type not in types:
                 continue
-            if (query.q, item.doc_id) not in words_find:
-                rows = type(item.obj)._default_manager.filter(pk=item.obj.pk)
+            if (query.q, item.doc_id) not in words_find:  # the sieve was the candidate step
                 words_find[(query.q, item.doc_id)] = bool(
-                    rows.filter(_candidate_filter(item.doc_type, terms)).exists()
-                    and _rank([item.source], match_expression(terms))
+                    _rank([item.source], match_expression(terms))
                 )
             if not words_find[(query.q, item.doc_id)]:
+                continue
+            if (0, item.doc_id) not in may_see:  # what a visitor may see, every member may
+                anyone = visible_querysets(AnonymousUser())[item.doc_type]
+                may_see[(0, item.doc_id)] = anyone.filter(pk=item.obj.pk).exists()
+            if may_see[(0, item.doc_id)]:
+                matched.append(item)
                 continue
             if (key, item.doc_id) not in may_see:
                 if key not in visible_by_user:
