@@ -20,15 +20,21 @@ and the load average.
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import random
 import sys
 import time
 
 from search.benchmarks.search_benchmark import WORDS, setup_django
 
-SIZES = {"tiny": {"members": 40, "per_member": 25}, "full": {"members": 4_000, "per_member": 25}}
-BASELINE_SAMPLE = {"tiny": 200, "full": 500}
+SIZES = {
+    "tiny": {"members": 40, "per_member": 25},
+    "medium": {"members": 400, "per_member": 25},
+    "full": {"members": 4_000, "per_member": 25},
+}
+BASELINE_SAMPLE = {"tiny": 200, "medium": 200, "full": 500}
 TYPES = ["thread", "good_practice", "post"]
 
 
@@ -103,6 +109,9 @@ def run_backend(name: str, items: list, sample: int, rng: random.Random) -> dict
 
     rows = list(SavedSearch.objects.values_list("pk", "user_id", "q", "filters"))
     match(rows[:50], items)  # warm-up: connections, caches, the node's JIT
+    profile = cProfile.Profile() if os.environ.get("SAVED_BENCH_PROFILE") else None
+    if profile is not None:
+        profile.enable()
     started = time.perf_counter()
     found = match(
         SavedSearch.objects.filter(frequency="immediate").values_list(
@@ -111,6 +120,9 @@ def run_backend(name: str, items: list, sample: int, rng: random.Random) -> dict
         items,
     )
     seconds = time.perf_counter() - started
+    if profile is not None:
+        profile.disable()
+        pstats.Stats(profile, stream=sys.stderr).sort_stats("cumtime").print_stats(25)
     # the baseline: each saved search's own search asked directly, one by one (on a sample)
     chosen = rng.sample(rows, min(sample, len(rows)))
     started = time.perf_counter()

@@ -26,11 +26,13 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 from elastic_transport import TransportError
 from elasticsearch_dsl import Search
 
+from communities.models import GoodPracticePage
+from communities.permissions import readable_posts, readable_threads
 from hub.floor.actor import Actor
 from search import synonyms
 from search.client import SEARCH_ERRORS, alias_name, get_client, is_enabled
@@ -166,38 +168,61 @@ def confirm(candidates: Sequence[Candidate]) -> dict[int, list[Item]]:
     return _confirm_database(ready)
 
 
+def _body(user: Actor, query: Query, rule: object, items: Sequence[Item]) -> dict[str, Any]:
+    """The search request of ``query`` as ``user`` (under ``rule``), for these items only."""
+    search = build_search(user, query.params(), rule).filter(
+        "ids", values=[item.doc_id for item in items]
+    )
+    body = search.to_dict()
+    for unused in ("aggs", "suggest", "highlight", "sort", "from"):
+        body.pop(unused, None)
+    body.update(size=len(items), _source=False, track_total_hits=False)
+    return body
+
+
 def _confirm_elasticsearch(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
-    rules: dict[int, object] = {0: permission_filter(AnonymousUser())}
-    public = _public_in_index(ready, rules[0])
-    bodies: list[dict[str, Any]] = []
-    for _sid, user, query, items in ready:
-        # what a visitor may see, every member may: their own rule only for the rest
-        key = 0 if all(item.doc_id in public for item in items) else int(user.pk or 0)
-        if key not in rules:
-            rules[key] = permission_filter(user)
-        search = build_search(user, query.params(), rules[key]).filter(
-            "ids", values=[item.doc_id for item in items]
-        )
-        body = search.to_dict()
-        for unused in ("aggs", "suggest", "highlight", "sort", "from"):
-            body.pop(unused, None)
-        body.update(size=len(items), _source=False, track_total_hits=False)
-        bodies.append(body)
-    found: dict[int, list[Item]] = {}
+    visitor = AnonymousUser()
+    visitor_rule = permission_filter(visitor)
+    public = _public_in_index(ready, visitor_rule)
+    # What a visitor may see, every member may: public items are asked once per distinct query
+    # (under the visitor's rule); the rest per saved search, under its member's own rule.
+    shared: dict[Query, list[Item]] = {}
+    for _sid, _user, query, items in ready:
+        for item in items:
+            listed = shared.setdefault(query, [])
+            if item.doc_id in public and all(i.doc_id != item.doc_id for i in listed):
+                listed.append(item)
+    requests: list[tuple[Any, dict[str, Any]]] = [
+        (query, _body(visitor, query, visitor_rule, items))
+        for query, items in shared.items()
+        if items
+    ]
+    rules: dict[int, object] = {}
+    for sid, user, query, items in ready:
+        own = [item for item in items if item.doc_id not in public]
+        if own:
+            key = int(user.pk or 0)
+            if key not in rules:
+                rules[key] = permission_filter(user)
+            requests.append((sid, _body(user, query, rules[key], own)))
+    answers: dict[Any, set[str]] = {}
     client = get_client()
-    for start in range(0, len(bodies), MSEARCH_BATCH):
-        batch = ready[start : start + MSEARCH_BATCH]
+    for start in range(0, len(requests), MSEARCH_BATCH):
+        batch = requests[start : start + MSEARCH_BATCH]
         searches: list[dict[str, Any]] = []
-        for body in bodies[start : start + MSEARCH_BATCH]:
+        for _key, body in batch:
             searches += [{"index": alias_name()}, body]
         response = client.msearch(searches=searches)
-        for (sid, _user, _query, items), answer in zip(batch, response["responses"], strict=True):
+        for (key, _), answer in zip(batch, response["responses"], strict=True):
             if "error" in answer:  # as a failed search: the database answers instead
                 raise TransportError(str(answer["error"])[:500])
-            ids = {hit["_id"] for hit in answer["hits"]["hits"]}
-            matched = [item for item in items if item.doc_id in ids]
-            if matched:
-                found[sid] = matched
+            answers[key] = {hit["_id"] for hit in answer["hits"]["hits"]}
+    found: dict[int, list[Item]] = {}
+    for sid, _user, query, items in ready:
+        ids = answers.get(query, set()) | answers.get(sid, set())
+        matched = [item for item in items if item.doc_id in ids]
+        if matched:
+            found[sid] = matched
     return found
 
 
@@ -212,13 +237,22 @@ def _public_in_index(
     return {hit.meta.id for hit in search.source(False)[: len(ids)].execute()}
 
 
+def _visible(user: Actor, doc_type: str) -> QuerySet[Any]:
+    """What ``user`` may see of one delivered type: the same permission functions as the database
+    search's ``visible_querysets``, without building the other types' querysets."""
+    if doc_type == "thread":
+        return readable_threads(user)
+    if doc_type == "post":
+        return readable_posts(user)
+    return GoodPracticePage.objects.published()
+
+
 def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
     # The database search's own tests (search.services.fallback): what the member may see and the
     # full-text match (its candidates' word filter is the sieve's); it knows only the type filter.
-    from search.services.fallback import _rank, match_expression, visible_querysets
+    from search.services.fallback import _rank, match_expression
 
     found: dict[int, list[Item]] = {}
-    visible_by_user: dict[int, dict[str, Any]] = {}
     # Whether the member may see the item depends on the member only; whether the words find it,
     # on the query only: each is asked once, however many saved searches share it.
     may_see: dict[tuple[int, str], bool] = {}
@@ -240,15 +274,13 @@ def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> 
             if not words_find[(query.q, item.doc_id)]:
                 continue
             if (0, item.doc_id) not in may_see:  # what a visitor may see, every member may
-                anyone = visible_querysets(AnonymousUser())[item.doc_type]
+                anyone = _visible(AnonymousUser(), item.doc_type)
                 may_see[(0, item.doc_id)] = anyone.filter(pk=item.obj.pk).exists()
             if may_see[(0, item.doc_id)]:
                 matched.append(item)
                 continue
             if (key, item.doc_id) not in may_see:
-                if key not in visible_by_user:
-                    visible_by_user[key] = visible_querysets(user)
-                visible = visible_by_user[key][item.doc_type]
+                visible = _visible(user, item.doc_type)
                 may_see[(key, item.doc_id)] = visible.filter(pk=item.obj.pk).exists()
             if may_see[(key, item.doc_id)]:
                 matched.append(item)
