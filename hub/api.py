@@ -140,3 +140,4 @@ api.add_exception_handler(Http404, lambda request, exc: error_response(404))
 # Routers, one per app (each module defines ``router``).
 api.add_router("/", "communities.api.router")  # /communities, /threads, /me, /good-practice
 api.add_router("/search", "search.api.router")
+api.add_router("/search/saved", "search.saved.api.router")

@@ -1,7 +1,9 @@
-"""What search keeps in the database: the indexing outbox and the (anonymous) search log."""
+"""What search keeps in the database: the indexing outbox, the (anonymous) search log and members'
+saved searches with what each has delivered."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
@@ -61,3 +63,56 @@ class SearchClick(models.Model):
 
     def __str__(self) -> str:
         return f"{self.doc_id} from {self.search_id}"
+
+
+class SavedSearch(models.Model):
+    """A member's search kept under a name, run again for them as new content is published.
+
+    ``q`` and ``filters`` are the search page's parameters (``search.queries.parse_params`` reads
+    them back); ``last_checked_at`` is when a daily or weekly search last looked for new content.
+    """
+
+    class Frequency(models.TextChoices):
+        IMMEDIATE = "immediate", "Straight away"
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly"
+        OFF = "off", "Off"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_searches"
+    )
+    name = models.CharField(max_length=100)
+    q = models.CharField(max_length=500, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    frequency = models.CharField(
+        max_length=10, choices=Frequency.choices, default=Frequency.DAILY, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    last_checked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["frequency", "last_checked_at"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SavedSearchDelivery(models.Model):
+    """One result already delivered for a saved search: never delivered twice."""
+
+    saved_search = models.ForeignKey(
+        SavedSearch, on_delete=models.CASCADE, related_name="deliveries"
+    )
+    doc_id = models.CharField(max_length=40)
+    delivered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["saved_search", "doc_id"], name="saved_search_delivered_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.doc_id} for {self.saved_search_id}"

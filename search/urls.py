@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from search import views
 
@@ -7,4 +7,5 @@ urlpatterns = [
     path("search/autocomplete/", views.autocomplete, name="search-autocomplete"),
     path("search/go/", views.result_click, name="search-click"),
     path("search/analytics/", views.analytics, name="search-analytics"),
+    path("search/saved/", include("search.saved.urls")),
 ]

@@ -124,6 +124,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 ELASTICSEARCH_URL = elasticsearch_url(env_str("ELASTICSEARCH_URL"))
 ELASTICSEARCH_INDEX_PREFIX = env_str("ELASTICSEARCH_INDEX_PREFIX", "hub")
 ELASTICSEARCH_TIMEOUT = env_int("ELASTICSEARCH_TIMEOUT", 5, minimum=1)
+SAVED_SEARCHES_PER_MEMBER = env_int("SAVED_SEARCHES_PER_MEMBER", 25, minimum=1)
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # Linked data: an on-disk RDF store by default; SPARQL_ENDPOINT_URL points at an external SPARQL server,

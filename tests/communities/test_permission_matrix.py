@@ -531,3 +531,62 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
         assert community.linked_measures.exists() == (
             user is not None and may_moderate(actor, visibility)
         )
+
+# -- Saved-search delivery: what a saved search may bring each reader --------------------------------
+
+SAVED_SEARCH_CONTENT = ["open", "restricted", "private", "hidden"]
+SAVED_SEARCH_READERS = ["member", "outsider", "former_member"]
+
+
+def may_receive_saved_search(reader: str, content: str) -> bool:
+    """Hidden content reaches no one; restricted and private content only active members (a
+    former member left before the search ran); open content everyone."""
+    if content == "hidden":
+        return False
+    return content == "open" or reader == "member"
+
+
+@pytest.mark.parametrize(
+    ("reader", "content"),
+    [
+        pytest.param(reader, content, id=f"saved_search_delivery-{content}-{reader}")
+        for content in SAVED_SEARCH_CONTENT
+        for reader in SAVED_SEARCH_READERS
+    ],
+)
+def test_saved_search_delivery_matrix(client, world, db, reader, content):
+    from communities.discussions.services.moderation import do_hide_thread
+    from communities.people.services.communities import do_add_member
+    from communities.people.services.membership import do_leave
+    from search.saved.services import check_save_search, do_match_new_content, do_save_search
+
+    people, places = world
+    community, _ = places[Visibility.OPEN if content in {"open", "hidden"} else content]
+    user = {"member": people["member"], "outsider": people["non_member"]}.get(reader)
+    if user is None:
+        user = UserFactory()
+        do_add_member(community, user)
+    do_set_email_frequency(user, EmailFrequency.OFF)
+    do_save_search(user, check_save_search(user, {"q": "allotments", "frequency": "immediate"}))
+    author = Membership.objects.filter(community=community, role="owner").first().user
+    thread = do_start_thread(
+        community=community,
+        author=author,
+        title="Allotments waiting list",
+        body="How long is yours?",
+    )
+    if reader == "former_member":
+        do_leave(user, community)
+    if content == "hidden":
+        do_hide_thread(thread, by=author)
+
+    do_match_new_content("thread", [thread.pk])  # as the task does after the commit
+
+    expected = may_receive_saved_search(reader, content)
+    delivered = Notification.objects.filter(
+        recipient=user, kind=Notification.Kind.SAVED_SEARCH, thread=thread
+    )
+    assert delivered.exists() == expected
+    client.force_login(user)
+    page = client.get(reverse("notifications")).content.decode()
+    assert ("New for your saved search" in page) == expected

@@ -1,0 +1,22 @@
+"""The saved searches benchmark runs (in its own process and database), at its smallest size."""
+
+from __future__ import annotations
+
+import re
+
+from tests.search.test_benchmarks import run
+
+
+def test_the_saved_searches_benchmark_runs_at_its_smallest_size(elasticsearch_url):
+    out = run(
+        "search.benchmarks.saved_searches", "--size", "tiny", elasticsearch_url=elasticsearch_url
+    )
+
+    assert "Saved searches benchmark (tiny: 1,000 saved searches of 40 members" in out
+    for backend in ("elasticsearch", "database"):
+        row = re.search(rf"\| {backend} \| [\d.]+ \| [\d,]+ \| ([\d,]+) saved searches \|", out)
+        assert row, out
+        assert int(row.group(1).replace(",", "")) > 0
+    # both backends deliver to the same saved searches
+    counts = re.findall(r"\| [\d,]+ \| ([\d,]+) saved searches \|", out)
+    assert len(set(counts)) == 1, out
