@@ -7,7 +7,9 @@ The expected outcome of a cell is derived from the three rules (and only from th
   a restricted non-member gets 403 (with how to join), private → 404;
 - post/reply: active members only (not pending, invited, banned or left);
 - flag a reply or an opening post: signed-in readers who are not banned; the moderation queue, where
-  flagged posts are shown: the community's facilitators and owners, and site staff.
+  flagged posts are shown: the community's facilitators and owners, and site staff;
+- a discussion about a figure on the area and measure pages: whoever may read it; asking about a
+  figure: the figure is public, the community is offered to (and accepted from) those who may post.
 """
 
 from __future__ import annotations
@@ -24,8 +26,17 @@ from communities.discussions.services.notifications import (
     do_send_digests,
     do_set_email_frequency,
 )
-from communities.discussions.services.threads import do_start_thread
-from communities.models import EmailFrequency, Flag, Membership, Post, Visibility, Watch, WatchLevel
+from communities.discussions.services.threads import check_figure, do_start_thread
+from communities.models import (
+    EmailFrequency,
+    Flag,
+    Membership,
+    Post,
+    ThreadPage,
+    Visibility,
+    Watch,
+    WatchLevel,
+)
 from communities.people.services.tokens import do_create_token
 from tests.factories import (
     CommunityFactory,
@@ -34,6 +45,7 @@ from tests.factories import (
     ThreadFactory,
     UserFactory,
 )
+from tests.linkeddata.conftest import councils, rdf_store, recycling  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +74,8 @@ SURFACES = [
     "flag_reply",
     "flag_opening_post",
     "moderation_queue",
+    "figure_panels",
+    "ask_about_figure",
 ]
 ACTIVE = {"member", "facilitator", "owner"}
 
@@ -141,7 +155,7 @@ def world(django_db_setup, django_db_blocker):
 
 
 @pytest.mark.parametrize(("actor", "visibility", "surface"), list(cells()))
-def test_permission_matrix(client, world, db, actor, visibility, surface):
+def test_permission_matrix(client, world, db, actor, visibility, surface, request):
     people, places = world
     community, thread = places[visibility]
     user = people[actor]
@@ -284,3 +298,51 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             assert response.status_code == (404 if not see else 403)
             assert "Flagged for the matrix" not in response.content.decode()
             assert title not in response.content.decode()
+
+    elif surface == "figure_panels":
+        request.getfixturevalue("recycling")  # Leeds's recycling rate, imported through the service
+        author = Membership.objects.filter(community=community, role="owner").first().user
+        anchored = do_start_thread(
+            community=community,
+            author=author,
+            title=f"A question about the figure ({visibility})",
+            body="Why?",
+            figure=check_figure("E08000035", "recycling", "2023-24"),
+        )
+        for url in ("/doc/area/E08000035", "/doc/measure/recycling"):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert (anchored.title in response.content.decode()) == read
+            assert (community.title in response.content.decode()) == read
+
+    elif surface == "ask_about_figure":
+        request.getfixturevalue("recycling")
+        url = reverse("ask-about-figure")
+        response = client.get(f"{url}?area=E08000035&measure=recycling&period=2023-24")
+        html = response.content.decode()
+        assert response.status_code == 200 and "40.1 percent" in html  # the figure is public
+        assert ("Sign in to ask about this figure" in html) == (user is None)
+        assert (f">{community.title}</option>" in html) == may_post(actor, visibility)
+        response = client.post(
+            url,
+            {
+                "area": "E08000035",
+                "measure": "recycling",
+                "period": "2023-24",
+                "community": str(community.pk),
+                "title": "A matrix question about the figure",
+                "body": "Why is it so?",
+                "idempotency_key": str(uuid.uuid4()),
+            },
+        )
+        asked = ThreadPage.objects.filter(
+            title="A matrix question about the figure", community=community
+        ).first()
+        if may_post(actor, visibility):
+            assert response.status_code == 302 and response["Location"] == asked.url
+            assert asked.figure_area.gss_code == "E08000035"
+        else:
+            assert asked is None
+            assert response.status_code == (403 if user is None else 400)
+            assert community.title not in response.content.decode()
+            assert "Why is it so?" in response.content.decode()  # the text is kept

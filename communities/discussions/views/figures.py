@@ -43,7 +43,7 @@ def ask_about_figure(request: HttpRequest) -> HttpResponse:
         "next": request.get_full_path(),
     }
     try:
-        observation = threads.check_figure(**codes)
+        observation = threads.check_figure(codes["area"], codes["measure"], codes["period"])
     except Refusal as refusal:
         return render_refusal(request, refusal, TEMPLATE, context)
     context["figure"] = figure = figure_of(
