@@ -58,7 +58,7 @@ class ThreadPage(Page):
         blank=True,
         editable=False,
         on_delete=models.PROTECT,
-        related_name="anchored_threads",
+        related_name="+",
     )
     figure_dataset = models.ForeignKey(
         "linkeddata.Dataset",
@@ -66,7 +66,7 @@ class ThreadPage(Page):
         blank=True,
         editable=False,
         on_delete=models.PROTECT,
-        related_name="anchored_threads",
+        related_name="+",
     )
     figure_period = models.ForeignKey(
         "linkeddata.Period",
@@ -74,7 +74,7 @@ class ThreadPage(Page):
         blank=True,
         editable=False,
         on_delete=models.PROTECT,
-        related_name="anchored_threads",
+        related_name="+",
     )
 
     class Meta:
