@@ -380,11 +380,25 @@ def figure_discussions(
         threads = threads.filter(figure_area=area)
     if dataset is not None:
         threads = threads.filter(figure_dataset=dataset)
+    # Only the community is joined: joining the three figure tables as well makes PostgreSQL spend
+    # ~50 ms planning the query (measured on the demo), so the figures' parts come by primary key.
     shown = list(
-        threads.select_related(
-            "community", "figure_area", "figure_dataset__measure", "figure_period"
-        ).order_by("-last_activity_at", "-pk")[: settings.FIGURE_DISCUSSIONS_PER_PANEL]
+        threads.select_related("community").order_by("-last_activity_at", "-pk")[
+            : settings.FIGURE_DISCUSSIONS_PER_PANEL
+        ]
     )
+    if shown:
+        areas = {area.pk: area} if area is not None else {}
+        datasets = {dataset.pk: dataset} if dataset is not None else {}
+        areas |= Area.objects.in_bulk({t.figure_area_id for t in shown} - areas.keys())
+        datasets |= Dataset.objects.select_related("measure").in_bulk(
+            {t.figure_dataset_id for t in shown} - datasets.keys()
+        )
+        periods = Period.objects.in_bulk({t.figure_period_id for t in shown})
+        for thread in shown:
+            thread.figure_area = areas[thread.figure_area_id]
+            thread.figure_dataset = datasets[thread.figure_dataset_id]
+            thread.figure_period = periods[thread.figure_period_id]
     total = len(shown)
     if total == settings.FIGURE_DISCUSSIONS_PER_PANEL:
         total = threads.count()

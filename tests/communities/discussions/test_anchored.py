@@ -319,3 +319,16 @@ def test_an_anchored_thread_is_searchable_like_any_thread(waste, member, search_
 def test_a_figure_that_cannot_be_found_is_invalid():
     with pytest.raises(Invalid):
         check_figure("", "", "")
+
+
+def test_editing_an_anchored_thread_keeps_its_figure(client, waste, member):
+    from communities.discussions.services.threads import do_edit_thread
+
+    thread = anchored(member, waste, "Why is our recycling rate behind?")
+
+    do_edit_thread(thread=thread, editor=member, title="Why is our rate behind?", body="Edited.")
+
+    thread = ThreadPage.objects.get(pk=thread.pk)
+    assert thread.title == "Why is our rate behind?"
+    assert thread.figure_area.gss_code == LEEDS and thread.figure_period.code == "2023/24"
+    assert "<strong>40.1 percent</strong>" in client.get(thread.url).content.decode()
