@@ -10,6 +10,7 @@ class CommunitiesConfig(AppConfig):
         from communities.data_alerts.subscribers import (
             register_subscribers as register_data_alert_subscribers,
         )
+        from communities.discussions import panels as discussion_panels
         from communities.discussions.subscribers import register_subscribers
         from communities.good_practice.linked_data import register_linked_data
         from communities.good_practice.panels import register_panels
@@ -17,6 +18,7 @@ class CommunitiesConfig(AppConfig):
             register_subscribers as register_good_practice_subscribers,
         )
         from communities.signal_handlers import register_signal_handlers
+        from linkeddata.panels import add_area_panel, add_measure_panel
 
         register_signal_handlers()
         register_subscribers()
@@ -24,3 +26,7 @@ class CommunitiesConfig(AppConfig):
         register_linked_data()
         register_data_alert_subscribers()
         register_panels()
+        add_area_panel("discussions", discussion_panels.area_discussions, discussion_panels.ORDER)
+        add_measure_panel(
+            "discussions", discussion_panels.measure_discussions, discussion_panels.ORDER
+        )

@@ -400,6 +400,14 @@ def readable_communities(user: Actor) -> QuerySet[CommunityPage]:
     return CommunityPage.objects.live().filter(readable_community_filter(user))
 
 
+def postable_communities(user: Actor) -> QuerySet[CommunityPage]:
+    """Live communities where ``user`` may start a thread now (``posting_refusal`` finds nothing):
+    their active memberships, once their email is confirmed."""
+    if not user.is_authenticated or not is_email_confirmed(user):
+        return CommunityPage.objects.none()
+    return CommunityPage.objects.live().filter(_active_community_ids(user))
+
+
 def readable_threads(user: Actor) -> QuerySet[ThreadPage]:
     """Live threads in communities whose content ``user`` may read."""
     return ThreadPage.objects.live().filter(

@@ -3,7 +3,7 @@
 from django.urls import path
 
 from communities.discussions import feeds
-from communities.discussions.views import moderation, notifications
+from communities.discussions.views import figures, moderation, notifications
 from communities.discussions.views import threads as discussions
 
 urlpatterns = [
@@ -20,6 +20,7 @@ urlpatterns = [
     path("discussions/posts/<id:post_id>/delete/", discussions.delete_post, name="delete-post"),
     path("discussions/posts/<id:post_id>/helpful/", discussions.helpful, name="helpful"),
     path("discussions/attachments/<id:attachment_id>/", discussions.attachment, name="attachment"),
+    path("discussions/ask-about-a-figure/", figures.ask_about_figure, name="ask-about-figure"),
     path("notifications/", notifications.notifications, name="notifications"),
     path(
         "notifications/<id:notification_id>/",

@@ -50,12 +50,53 @@ class ThreadPage(Page):
         blank=True, editable=False, help_text="The body rendered and sanitised on save."
     )
     idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
+    # The figure a thread asks about ("Ask about this figure"): one observation, named by its three
+    # dimensions. PROTECT: the hub never deletes areas, datasets or periods a discussion points at.
+    figure_area = models.ForeignKey(
+        "linkeddata.Area",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    figure_dataset = models.ForeignKey(
+        "linkeddata.Dataset",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    figure_period = models.ForeignKey(
+        "linkeddata.Period",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["author", "idempotency_key"], name="one_thread_per_submission"
-            )
+            ),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(
+                        figure_area__isnull=True,
+                        figure_dataset__isnull=True,
+                        figure_period__isnull=True,
+                    )
+                    | models.Q(
+                        figure_area__isnull=False,
+                        figure_dataset__isnull=False,
+                        figure_period__isnull=False,
+                    )
+                ),
+                name="thread_figure_whole_or_none",
+            ),
         ]
 
     content_panels = [*Page.content_panels, FieldPanel("body"), FieldPanel("tags")]

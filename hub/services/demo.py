@@ -527,6 +527,7 @@ def load_demo(*, password: str | None = DEMO_PASSWORD) -> DemoResult:
     )
     load_discussion_demo(users, result)
     load_demo_benchmarks(result)
+    load_anchored_demo(users, result)
     return result
 
 
@@ -555,6 +556,52 @@ def load_demo_benchmarks(result: DemoResult) -> None:
     created = sum(r.created for r in imported.values())
     if created:
         result.notes.append(f"benchmarking data: {created} observations imported")
+
+
+# (community slug, author index, GSS code, dataset slug, period, title, body, [(replier, reply)])
+ANCHORED_THREADS = [
+    (
+        "waste-and-recycling",
+        0,
+        "E08000035",
+        "household-recycling-rate",
+        "2023/24",
+        "Leeds: why has our recycling rate been stuck around 35%?",
+        "Our rate has hovered around 35% for years while similar councils moved on. Is it the lack "
+        "of a garden waste charge, the flats, or something in how it is counted?",
+        [(11, "Flats were most of our gap too; communal bin redesign moved us three points.")],
+    ),
+    (
+        "net-zero-councils",
+        2,
+        "E09000007",
+        "greenhouse-gas-emissions-per-person",
+        "2023",
+        "Camden: emissions per person fell again in 2023. What counts?",
+        "How much of the fall is the grid rather than our retrofit programme? Has anyone split it?",
+        [],
+    ),
+]
+
+
+def load_anchored_demo(users: list, result: DemoResult) -> None:
+    """Two discussions about a figure, so the area and measure pages list something. Idempotent;
+    after the benchmarks, whose figures they point at."""
+    from communities.discussions.services.threads import check_figure
+
+    for slug, author, gss, dataset, period, title, body, replies in ANCHORED_THREADS:
+        if ThreadPage.objects.filter(title=title, figure_area__isnull=False).exists():
+            continue
+        thread = do_start_thread(
+            community=CommunityPage.objects.get(slug=slug),
+            author=users[author],
+            title=title,
+            body=body,
+            figure=check_figure(gss, dataset, period),
+        )
+        for replier, text in replies:
+            do_reply(thread=thread, author=users[replier], body=text)
+        result.threads_created += 1
 
 
 def load_people_demo(users: list, communities: dict, result: DemoResult) -> None:

@@ -336,6 +336,8 @@ POSTS_PER_HOUR = env_int("POSTS_PER_HOUR", 60, minimum=1)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 THREAD_POSTS_PER_PAGE = env_int("THREAD_POSTS_PER_PAGE", 20, minimum=1)
 COMMUNITY_THREADS_PER_PAGE = env_int("COMMUNITY_THREADS_PER_PAGE", 20, minimum=1)
+# The area and measure pages' "Discussions about these figures" panel: most recent first.
+FIGURE_DISCUSSIONS_PER_PANEL = env_int("FIGURE_DISCUSSIONS_PER_PANEL", 10, minimum=1)
 COMMUNITIES_PER_PAGE = env_int("COMMUNITIES_PER_PAGE", 20, minimum=1)
 # Pages kept for visitors who are not signed in (hub.floor.pagecache); 0: off
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)

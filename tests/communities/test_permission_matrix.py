@@ -15,6 +15,9 @@ The expected outcome of a cell is derived from the three rules (and only from th
 - new figures: a data alert reaches every signed-in follower, whatever their communities; a
   community's automatic "New data" thread and its notifications are read like any of its threads;
   its linked measures are chosen by its facilitators and owners, and site staff.
+  flagged posts are shown: the community's facilitators and owners, and site staff;
+- a discussion about a figure on the area and measure pages: whoever may read it; asking about a
+  figure: the figure is public, the community is offered to (and accepted from) those who may post.
 """
 
 from __future__ import annotations
@@ -47,6 +50,12 @@ from communities.models import (
     Post,
     Profile,
     ProfileVisibility,
+from communities.discussions.services.threads import check_figure, do_start_thread
+from communities.models import (
+    EmailFrequency,
+    Flag,
+    Membership,
+    Post,
     ThreadPage,
     Visibility,
     Watch,
@@ -67,6 +76,7 @@ from tests.factories import (
     UserFactory,
 )
 from tests.linkeddata.conftest import RECYCLING
+from tests.linkeddata.conftest import councils, rdf_store, recycling  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -108,6 +118,8 @@ SURFACES = [
     "data_thread",
     "data_post_notification",
     "linked_measures",
+    "figure_panels",
+    "ask_about_figure",
 ]
 ACTIVE = {"member", "facilitator", "owner"}
 
@@ -240,6 +252,7 @@ def world(django_db_setup, django_db_blocker, figures):
 
 @pytest.mark.parametrize(("actor", "visibility", "surface"), list(cells()))
 def test_permission_matrix(client, settings, world, db, actor, visibility, surface):
+def test_permission_matrix(client, world, db, actor, visibility, surface, request):
     people, places = world
 def test_permission_matrix(client, world, db, actor, visibility, surface):
     people, places, folder = world
@@ -590,3 +603,50 @@ def test_saved_search_delivery_matrix(client, world, db, reader, content):
     client.force_login(user)
     page = client.get(reverse("notifications")).content.decode()
     assert ("New for your saved search" in page) == expected
+    elif surface == "figure_panels":
+        request.getfixturevalue("recycling")  # Leeds's recycling rate, imported through the service
+        author = Membership.objects.filter(community=community, role="owner").first().user
+        anchored = do_start_thread(
+            community=community,
+            author=author,
+            title=f"A question about the figure ({visibility})",
+            body="Why?",
+            figure=check_figure("E08000035", "recycling", "2023-24"),
+        )
+        for url in ("/doc/area/E08000035", "/doc/measure/recycling"):
+            response = client.get(url)
+            assert response.status_code == 200
+            assert (anchored.title in response.content.decode()) == read
+            assert (community.title in response.content.decode()) == read
+
+    elif surface == "ask_about_figure":
+        request.getfixturevalue("recycling")
+        url = reverse("ask-about-figure")
+        response = client.get(f"{url}?area=E08000035&measure=recycling&period=2023-24")
+        html = response.content.decode()
+        assert response.status_code == 200 and "40.1 percent" in html  # the figure is public
+        assert ("Sign in to ask about this figure" in html) == (user is None)
+        assert (f">{community.title}</option>" in html) == may_post(actor, visibility)
+        response = client.post(
+            url,
+            {
+                "area": "E08000035",
+                "measure": "recycling",
+                "period": "2023-24",
+                "community": str(community.pk),
+                "title": "A matrix question about the figure",
+                "body": "Why is it so?",
+                "idempotency_key": str(uuid.uuid4()),
+            },
+        )
+        asked = ThreadPage.objects.filter(
+            title="A matrix question about the figure", community=community
+        ).first()
+        if may_post(actor, visibility):
+            assert response.status_code == 302 and response["Location"] == asked.url
+            assert asked.figure_area.gss_code == "E08000035"
+        else:
+            assert asked is None
+            assert response.status_code == (403 if user is None else 400)
+            assert community.title not in response.content.decode()
+            assert "Why is it so?" in response.content.decode()  # the text is kept

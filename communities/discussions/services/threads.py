@@ -44,6 +44,7 @@ from communities.permissions import (
     vote_checker,
 )
 from hub.floor.actor import Actor, AuthenticatedActor
+from linkeddata.models import Area, Dataset, Observation, Period
 
 TITLE_MIN, TITLE_MAX = 5, 200
 BODY_MIN, BODY_MAX = 1, 50000
@@ -132,6 +133,30 @@ def check_start_thread(
     ):
         check_rate_limit(user, new_thread=True)
     return title, body
+
+
+def check_figure(area_code: str, dataset_slug: str, period_slug: str) -> Observation:
+    """The published figure a new thread asks about, named by its GSS code, dataset and period
+    (``2023`` or ``2023-24``); ``Invalid`` saying which part the hub does not know."""
+    area = Area.objects.filter(gss_code=(area_code or "").strip().upper()).first()
+    if area is None:
+        raise Invalid(f"The hub has no council with the code “{area_code}”.")
+    dataset = Dataset.objects.select_related("measure").filter(slug=dataset_slug).first()
+    if dataset is None:
+        raise Invalid(f"The hub has no measure called “{dataset_slug}”.")
+    period = Period.objects.filter(code=(period_slug or "").replace("-", "/")).first()
+    if period is None:
+        raise Invalid(f"The hub has no period “{period_slug}”.")
+    observation = (
+        Observation.objects.select_related("area", "dataset__measure", "period")
+        .filter(area=area, dataset=dataset, period=period)
+        .first()
+    )
+    if observation is None:
+        raise Invalid(
+            f"{area.short_name} has no figure for {dataset.measure.label} in {period.code}."
+        )
+    return observation
 
 
 def check_reply(
@@ -241,8 +266,11 @@ def do_start_thread(
     tags: list[str] | tuple[str, ...] = (),
     idempotency_key: uuid.UUID | None = None,
     upload: UploadedFile | None = None,
+    figure: Observation | None = None,
 ) -> ThreadPage:
     """A published thread in ``community``; the caller has checked that ``author`` may post.
+    With ``figure`` (from ``check_figure``) the thread is anchored to that observation: its area,
+    dataset and period, so the figure's pages list the discussion.
 
     A repeated ``idempotency_key`` from the same author returns the thread already created.
     """
@@ -258,6 +286,10 @@ def do_start_thread(
         idempotency_key=idempotency_key,
         slug=thread_slug(community, title),
     )
+    if figure is not None:
+        thread.figure_area_id = figure.area_id
+        thread.figure_dataset_id = figure.dataset_id
+        thread.figure_period_id = figure.period_id
     thread.tags.set(list(tags)[:MAX_TAGS])
     community.add_child(instance=thread)
     # Members publish from the front end; the community rules, not Wagtail admin rights, apply.
