@@ -7,15 +7,13 @@ The expected outcome of a cell is derived from the three rules (and only from th
   a restricted non-member gets 403 (with how to join), private → 404;
 - post/reply: active members only (not pending, invited, banned or left);
 - flag a reply or an opening post: signed-in readers who are not banned; the moderation queue, where
-  flagged posts are shown: the community's facilitators and owners, and site staff.
+  flagged posts are shown: the community's facilitators and owners, and site staff;
 - the data pages' panels and the dashboard's "Councils like yours": a community its officers belong
   to is listed to those who may see it (the dashboard lists open ones only); a published case study
-  to everyone; a members-only profile to everyone signed in.
-  flagged posts are shown: the community's facilitators and owners, and site staff;
+  to everyone; a members-only profile to everyone signed in;
 - new figures: a data alert reaches every signed-in follower, whatever their communities; a
   community's automatic "New data" thread and its notifications are read like any of its threads;
-  its linked measures are chosen by its facilitators and owners, and site staff.
-  flagged posts are shown: the community's facilitators and owners, and site staff;
+  its linked measures are chosen by its facilitators and owners, and site staff;
 - a discussion about a figure on the area and measure pages: whoever may read it; asking about a
   figure: the figure is public, the community is offered to (and accepted from) those who may post.
 """
@@ -39,7 +37,7 @@ from communities.discussions.services.notifications import (
     do_send_notification_emails,
     do_set_email_frequency,
 )
-from communities.discussions.services.threads import do_start_thread
+from communities.discussions.services.threads import check_figure, do_start_thread
 from communities.models import (
     EmailFrequency,
     FiguresRelease,
@@ -47,23 +45,15 @@ from communities.models import (
     Membership,
     Notification,
     Post,
-    Post,
     Profile,
     ProfileVisibility,
-from communities.discussions.services.threads import check_figure, do_start_thread
-from communities.models import (
-    EmailFrequency,
-    Flag,
-    Membership,
-    Post,
     ThreadPage,
     Visibility,
     Watch,
     WatchLevel,
 )
 from communities.people.services.tokens import do_create_token
-from linkeddata.models import SimilarArea
-from linkeddata.models import Area, Dataset
+from linkeddata.models import Area, Dataset, SimilarArea
 from linkeddata.services.catalogue import do_ensure_dataset
 from linkeddata.services.imports import do_import_observations
 from tests.factories import (
@@ -76,7 +66,6 @@ from tests.factories import (
     UserFactory,
 )
 from tests.linkeddata.conftest import RECYCLING
-from tests.linkeddata.conftest import councils, rdf_store, recycling  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
@@ -209,13 +198,13 @@ def world(django_db_setup, django_db_blocker, figures):
         home = AreaFactory(code="MTX", gss_code="E06099001", short_name="Matrixshire")
         neighbour = AreaFactory(code="MTY", gss_code="E06099002", short_name="Neighbourshire")
         SimilarArea.objects.create(area=neighbour, similar=home, similarity_type="global", rank=1)
-        figures = Path(tempfile.mkdtemp()) / "matrix.csv"
-        figures.write_text(
+        matrix_figures = Path(tempfile.mkdtemp()) / "matrix.csv"
+        matrix_figures.write_text(
             "gss_code,area_name,period,value,unit\nE06099001,Matrixshire,2023/24,40.0,percent\n"
             "E06099002,Neighbourshire,2023/24,42.0,percent\n",
             encoding="utf-8",
         )
-        do_import_observations(figures, do_ensure_dataset(RECYCLING))
+        do_import_observations(matrix_figures, do_ensure_dataset(RECYCLING))
         officer = UserFactory(
             council=home, display_name="Matrix Officer", visibility=ProfileVisibility.MEMBERS
         )
@@ -252,9 +241,6 @@ def world(django_db_setup, django_db_blocker, figures):
 
 @pytest.mark.parametrize(("actor", "visibility", "surface"), list(cells()))
 def test_permission_matrix(client, settings, world, db, actor, visibility, surface):
-def test_permission_matrix(client, world, db, actor, visibility, surface, request):
-    people, places = world
-def test_permission_matrix(client, world, db, actor, visibility, surface):
     people, places, folder = world
     community, thread = places[visibility]
     user = people[actor]
@@ -545,66 +531,7 @@ def test_permission_matrix(client, world, db, actor, visibility, surface):
             user is not None and may_moderate(actor, visibility)
         )
 
-# -- Saved-search delivery: what a saved search may bring each reader --------------------------------
-
-SAVED_SEARCH_CONTENT = ["open", "restricted", "private", "hidden"]
-SAVED_SEARCH_READERS = ["member", "outsider", "former_member"]
-
-
-def may_receive_saved_search(reader: str, content: str) -> bool:
-    """Hidden content reaches no one; restricted and private content only active members (a
-    former member left before the search ran); open content everyone."""
-    if content == "hidden":
-        return False
-    return content == "open" or reader == "member"
-
-
-@pytest.mark.parametrize(
-    ("reader", "content"),
-    [
-        pytest.param(reader, content, id=f"saved_search_delivery-{content}-{reader}")
-        for content in SAVED_SEARCH_CONTENT
-        for reader in SAVED_SEARCH_READERS
-    ],
-)
-def test_saved_search_delivery_matrix(client, world, db, reader, content):
-    from communities.discussions.services.moderation import do_hide_thread
-    from communities.people.services.communities import do_add_member
-    from communities.people.services.membership import do_leave
-    from search.saved.services import check_save_search, do_match_new_content, do_save_search
-
-    people, places = world
-    community, _ = places[Visibility.OPEN if content in {"open", "hidden"} else content]
-    user = {"member": people["member"], "outsider": people["non_member"]}.get(reader)
-    if user is None:
-        user = UserFactory()
-        do_add_member(community, user)
-    do_set_email_frequency(user, EmailFrequency.OFF)
-    do_save_search(user, check_save_search(user, {"q": "allotments", "frequency": "immediate"}))
-    author = Membership.objects.filter(community=community, role="owner").first().user
-    thread = do_start_thread(
-        community=community,
-        author=author,
-        title="Allotments waiting list",
-        body="How long is yours?",
-    )
-    if reader == "former_member":
-        do_leave(user, community)
-    if content == "hidden":
-        do_hide_thread(thread, by=author)
-
-    do_match_new_content("thread", [thread.pk])  # as the task does after the commit
-
-    expected = may_receive_saved_search(reader, content)
-    delivered = Notification.objects.filter(
-        recipient=user, kind=Notification.Kind.SAVED_SEARCH, thread=thread
-    )
-    assert delivered.exists() == expected
-    client.force_login(user)
-    page = client.get(reverse("notifications")).content.decode()
-    assert ("New for your saved search" in page) == expected
     elif surface == "figure_panels":
-        request.getfixturevalue("recycling")  # Leeds's recycling rate, imported through the service
         author = Membership.objects.filter(community=community, role="owner").first().user
         anchored = do_start_thread(
             community=community,
@@ -620,7 +547,6 @@ def test_saved_search_delivery_matrix(client, world, db, reader, content):
             assert (community.title in response.content.decode()) == read
 
     elif surface == "ask_about_figure":
-        request.getfixturevalue("recycling")
         url = reverse("ask-about-figure")
         response = client.get(f"{url}?area=E08000035&measure=recycling&period=2023-24")
         html = response.content.decode()
@@ -650,3 +576,63 @@ def test_saved_search_delivery_matrix(client, world, db, reader, content):
             assert response.status_code == (403 if user is None else 400)
             assert community.title not in response.content.decode()
             assert "Why is it so?" in response.content.decode()  # the text is kept
+
+
+# -- Saved-search delivery: what a saved search may bring each reader --------------------------------
+
+SAVED_SEARCH_CONTENT = ["open", "restricted", "private", "hidden"]
+SAVED_SEARCH_READERS = ["member", "outsider", "former_member"]
+
+
+def may_receive_saved_search(reader: str, content: str) -> bool:
+    """Hidden content reaches no one; restricted and private content only active members (a
+    former member left before the search ran); open content everyone."""
+    if content == "hidden":
+        return False
+    return content == "open" or reader == "member"
+
+
+@pytest.mark.parametrize(
+    ("reader", "content"),
+    [
+        pytest.param(reader, content, id=f"saved_search_delivery-{content}-{reader}")
+        for content in SAVED_SEARCH_CONTENT
+        for reader in SAVED_SEARCH_READERS
+    ],
+)
+def test_saved_search_delivery_matrix(client, world, db, reader, content):
+    from communities.discussions.services.moderation import do_hide_thread
+    from communities.people.services.communities import do_add_member
+    from communities.people.services.membership import do_leave
+    from search.saved.services import check_save_search, do_match_new_content, do_save_search
+
+    people, places, _ = world
+    community, _ = places[Visibility.OPEN if content in {"open", "hidden"} else content]
+    user = {"member": people["member"], "outsider": people["non_member"]}.get(reader)
+    if user is None:
+        user = UserFactory()
+        do_add_member(community, user)
+    do_set_email_frequency(user, EmailFrequency.OFF)
+    do_save_search(user, check_save_search(user, {"q": "allotments", "frequency": "immediate"}))
+    author = Membership.objects.filter(community=community, role="owner").first().user
+    thread = do_start_thread(
+        community=community,
+        author=author,
+        title="Allotments waiting list",
+        body="How long is yours?",
+    )
+    if reader == "former_member":
+        do_leave(user, community)
+    if content == "hidden":
+        do_hide_thread(thread, by=author)
+
+    do_match_new_content("thread", [thread.pk])  # as the task does after the commit
+
+    expected = may_receive_saved_search(reader, content)
+    delivered = Notification.objects.filter(
+        recipient=user, kind=Notification.Kind.SAVED_SEARCH, thread=thread
+    )
+    assert delivered.exists() == expected
+    client.force_login(user)
+    page = client.get(reverse("notifications")).content.decode()
+    assert ("New for your saved search" in page) == expected

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("communities", "0005_alerts_on_notifications"),
+        ("communities", "0006_data_follows"),
         ("linkeddata", "0003_pending_publication"),
     ]
 
