@@ -404,6 +404,8 @@ def record_content_change() -> None:
         graph=CONTENT_GRAPH, defaults={"requested_at": timezone.now()}
     )
     transaction.on_commit(do_publish_pending_or_later)
+
+
 @dataclass(frozen=True)
 class FigureChange:
     """One figure an import published: new (``old`` is None) or revised (``old`` was published)."""

@@ -104,6 +104,8 @@ def test_area_page_benchmark_at_its_smallest_size():
     assert "built the tiny data" in output
     assert "no panels (baseline)" in output and "all panels" in output
     assert "worst ratio" in output
+
+
 def test_data_alerts_benchmark_at_its_smallest_size():
     output = run("communities.benchmarks.data_alerts", "--size=tiny", "--in-place")
     print(output)
