@@ -432,13 +432,24 @@ def readable_notifications(user: Actor) -> QuerySet[Notification]:
         return Notification.objects.none()
     # The workflows' notifications (no thread): about the member's own case study, one waiting for
     # their review, or a community they still facilitate.
-    about_workflow = Q(thread__isnull=True) & (
-        Q(community__isnull=True)
-        | Q(community__in=CommunityPage.objects.filter(facilitated_community_filter(user)))
+    about_workflow = (
+        Q(thread__isnull=True)
+        & ~Q(kind=Notification.Kind.SAVED_SEARCH)
+        & (
+            Q(community__isnull=True)
+            | Q(community__in=CommunityPage.objects.filter(facilitated_community_filter(user)))
+        )
+    )
+    # A saved search's case study: only while it is still published (its thread results are
+    # checked as threads are, above).
+    found_case_study = Q(
+        kind=Notification.Kind.SAVED_SEARCH,
+        thread__isnull=True,
+        good_practice__in=GoodPracticePage.objects.published(),
     )
     return (
         Notification.objects.filter(recipient=user)
-        .filter(Q(thread__in=readable_threads(user)) | about_workflow)
+        .filter(Q(thread__in=readable_threads(user)) | about_workflow | found_case_study)
         .exclude(post__is_deleted=True)
         .exclude(post__is_hidden=True)
     )

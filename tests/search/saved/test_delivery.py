@@ -182,3 +182,22 @@ def test_daily_searches_deliver_what_is_new_since_they_last_looked_and_not_after
     assert made == 3
     # the next run finds nothing new: nothing is sent
     assert do_run_due_saved_searches(timezone.now() + timedelta(days=8)) == 0
+
+
+def test_a_case_study_found_then_unpublished_is_no_longer_told(
+    place, django_capture_on_commit_callbacks
+):
+    reader = UserFactory()
+    save(reader, name="Case studies", q="contamination", type=["good_practice"])
+    with django_capture_on_commit_callbacks(execute=True):
+        page = GoodPracticeFactory(
+            title="Tagging bins to reduce contamination",
+            summary="Contamination fell after bin tagging.",
+        )
+    assert headlines(reader) == [
+        "New for your saved search “Case studies”: Tagging bins to reduce contamination"
+    ]
+
+    page.unpublish()  # a draft again: the notification stays, but is never shown or sent
+
+    assert headlines(reader) == []
