@@ -17,7 +17,7 @@ from tests.factories import (
     service_area,
 )
 from tests.linkeddata.conftest import councils, rdf_store, recycling  # noqa: F401 - fixtures
-from tests.search.conftest import anonymous
+from tests.search.conftest import anonymous, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -119,7 +119,7 @@ def test_did_you_mean_and_autocomplete(database):
 def test_the_page_says_calmly_where_results_come_from(client, database):
     ThreadFactory(title="Garden waste subscriptions")
 
-    page = client.get("/search/", {"q": "garden"}).content.decode()
+    page = page_text(client.get("/search/", {"q": "garden"}))
 
     assert "Garden waste subscriptions" in page
     assert page.count("database search") == 1
