@@ -230,3 +230,12 @@ def test_without_elasticsearch_the_database_search_obeys_the_same_rules(
     assert "simpler mode" not in page
     for query in BAD_QUERIES:
         assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_the_analytics_refusal_says_why(client, home_page):
+    client.force_login(UserFactory())
+
+    response = client.get("/search/analytics/")
+
+    assert response.status_code == 403
+    assert "Search analytics are for site staff." in page_text(response)
