@@ -84,12 +84,11 @@ def _docs_params(docs: list[dict]) -> list[Any]:
 
 def rank(docs: list[dict], terms: list[synonyms.Term]) -> list[int]:
     """Positions in ``docs`` of the documents matching ``terms``, best first."""
-    vector_sql, vector_params = _sql(
-        reduce(
-            lambda a, b: a + b,
-            (SearchVector(_column(c), config=CONFIG, weight=WEIGHTS[c]) for c in COLUMNS),
-        )
-    )
+    vectors = [SearchVector(_column(c), config=CONFIG, weight=WEIGHTS[c]) for c in COLUMNS]
+    vector: Expression = vectors[0]
+    for more in vectors[1:]:
+        vector = vector + more  # SearchVector's ``||``
+    vector_sql, vector_params = _sql(vector)
     query_sql, query_params = _sql(tsquery(terms))
     # each document's vector is computed once (``x.v``), for the match and the rank
     rank_sql, rank_params = _sql(
