@@ -15,6 +15,7 @@ from search import synonyms
 from search.services.fallback.text import CLOSE, OPEN, SNIPPET_WORDS, searchable
 from search.services.fallback.visible import TITLE_FIELDS, visible_querysets, visible_tag_names
 
+NAME = "SQLite FTS5 (Porter)"
 CREATE_TABLE = (
     "CREATE VIRTUAL TABLE docs USING fts5(title, tags, service_areas, places, summary, body, "
     "tokenize='porter unicode61 remove_diacritics 2')"

@@ -36,6 +36,7 @@ from search import synonyms
 from search.services.fallback.text import CLOSE, COLUMNS, OPEN, SNIPPET_WORDS, searchable
 from search.services.fallback.visible import TITLE_FIELDS, visible_querysets, visible_tags
 
+NAME = "PostgreSQL full-text search (english)"
 CONFIG = "english"
 WEIGHTS = dict(zip(COLUMNS, "ABBBCD", strict=True))
 # ts_rank's weights for D, C, B, A: the boosts of ``text.BOOSTS`` (1, 2, 3, 4) divided by 4
