@@ -22,6 +22,8 @@ from search.services.analytics import (
 from search.services.fallback import visible_querysets
 from search.services.searching import do_autocomplete, do_search
 
+ANALYTICS_ARE_FOR_STAFF = "Search analytics are for site staff."
+
 
 @require_GET
 def search_page(request):
@@ -79,7 +81,7 @@ def analytics(request):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not can_view_analytics(request.user):
-        raise PermissionDenied
+        raise PermissionDenied(ANALYTICS_ARE_FOR_STAFF)  # the 403 page says why
     region = request.GET.get("region", "")[:60]
     period = request.GET.get("period", "30")
     if request.GET.get("format") == "csv":

@@ -92,7 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     from search.indexing import do_rebuild
     from search.node import Node
     from search.queries import parse_params, run_search
-    from search.services.fallback import database_search
+    from search.services.fallback import database_search, engine
 
     out = sys.stderr
     judged = load_judged()
@@ -125,6 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         results = {name: evaluate(search, judged) for name, search in backends.items()}
         kinds = sorted({j.kind for j in judged if j.kind})
         print(f"\nRelevance on the demo ({len(judged)} judged queries, anonymous visitor)\n")
+        print(f"Database search engine: {engine().NAME}\n")
         print("| measure | " + " | ".join(results) + " |")
         print("|---|" + "---|" * len(results))
         print("| success@5 | " + " | ".join(f"{r[0]:.2f}" for r in results.values()) + " |")

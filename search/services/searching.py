@@ -12,11 +12,8 @@ from search.services.fallback import database_autocomplete, database_search
 
 logger = logging.getLogger(__name__)
 
-FALLBACK_NOTICE = (
-    "Search is running in a simpler mode for now: results come from the database and only the "
-    "type filter is available."
-)
-DATABASE_NOTICE = "Results come from the hub's database search; only the type filter is available."
+FALLBACK_NOTICE = "Search is running in a simpler mode for now: results come from the database."
+DATABASE_NOTICE = "Results come from the hub's database search."
 
 
 def do_search(user: Actor, params: SearchParams) -> SearchResults:

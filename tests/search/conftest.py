@@ -57,3 +57,10 @@ def anonymous():
     from django.contrib.auth.models import AnonymousUser
 
     return AnonymousUser()
+
+
+def page_text(response) -> str:
+    """The page's text as a person reads it: highlights (``<mark>``) and other tags left out."""
+    from django.utils.html import strip_tags
+
+    return strip_tags(response.content.decode())

@@ -17,7 +17,7 @@ from tests.factories import (
     service_area,
 )
 from tests.linkeddata.conftest import councils, rdf_store, recycling  # noqa: F401 - fixtures
-from tests.search.conftest import anonymous
+from tests.search.conftest import anonymous, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -119,10 +119,151 @@ def test_did_you_mean_and_autocomplete(database):
 def test_the_page_says_calmly_where_results_come_from(client, database):
     ThreadFactory(title="Garden waste subscriptions")
 
-    page = client.get("/search/", {"q": "garden"}).content.decode()
+    page = page_text(client.get("/search/", {"q": "garden"}))
 
     assert "Garden waste subscriptions" in page
     assert page.count("database search") == 1
+
+
+@pytest.fixture
+def filtered_hub(home_page):
+    """Two councils in two regions, two communities, a thread with a reply, and a case study."""
+    from communities.models import CommunityIndexPage
+    from communities.people.services.communities import do_create_community
+
+    leeds = AreaFactory(
+        code="LDS", name="Leeds City Council", short_name="Leeds", region="Yorkshire and The Humber"
+    )
+    kent = AreaFactory(
+        code="KEN", name="Kent County Council", short_name="Kent", region="South East"
+    )
+    index = CommunityIndexPage.objects.get()
+    waste = do_create_community(
+        index=index,
+        title="Waste",
+        description="Bins and recycling.",
+        councils=[leeds],
+        tags=["recycling"],
+    )
+    do_create_community(
+        index=index, title="Recycling in Kent", description="Recycling rates.", councils=[kent]
+    )
+    thread = ThreadFactory(
+        community=waste, title="Recycling rates", body="Rates by month.", tags=["recycling"]
+    )
+    PostFactory(thread=thread, body="Our recycling rate rose.")
+    case = GoodPracticeFactory(
+        title="Recycling contamination down by a third",
+        summary="Stickers and letters.",
+        service_areas=[service_area("Waste › Recycling")],
+        councils=[kent],
+        tags=["contamination"],
+    )
+    return {"waste": waste, "thread": thread, "case": case}
+
+
+FILTERED = [
+    "q=recycling",
+    "q=recycling&type=thread&type=community",
+    "q=recycling&type=thread&type=community&community={waste}",
+    "q=recycling&council=KEN",
+    "q=recycling&region=South+East&type=good_practice",
+    "q=recycling&service_area=Waste",
+    "q=recycling&tag=recycling",
+    "q=recycling&tag=recycling&tag=contamination",
+    "q=recycling&year={year}",
+    "q=recycling&year=1999",
+    "tag=recycling",
+    "tag=contamination&tag=recycling&type=good_practice",
+]
+
+
+def _shown(results) -> tuple:
+    """What a searcher sees of a search, order of equally ranked results and facet values aside."""
+    return (
+        results.total,
+        sorted(h.doc_id for h in results.hits),
+        sorted(
+            (f.param, v.value, v.label, v.count, v.selected)
+            for f in results.facets
+            for v in f.values
+        ),
+    )
+
+
+def test_every_filter_and_facet_count_is_the_same_as_elasticsearchs(search_index, filtered_hub):
+    """The database search offers Elasticsearch's filters with the same disjunctive counts: each
+    facet counts under every other facet's filter, over what the searcher may see."""
+    from django.http import QueryDict
+    from django.utils import timezone
+
+    from search.queries import parse_params, run_search
+    from search.services.fallback import database_search
+
+    search_index.sync()
+    values = {"waste": filtered_hub["waste"].pk, "year": timezone.now().year}
+    for query in FILTERED:
+        query = query.format(**values)
+        from_elasticsearch = run_search(anonymous(), parse_params(QueryDict(query)))
+        from_database = database_search(anonymous(), parse_params(QueryDict(query)))
+        assert bool(from_database.total) == ("1999" not in query), query
+        assert _shown(from_database) == _shown(from_elasticsearch), query
+
+
+def test_filters_work_on_the_database_search_page(client, database, filtered_hub):
+    waste, thread = filtered_hub["waste"], filtered_hub["thread"]
+
+    body = client.get(
+        "/api/search/", {"q": "recycling", "type": ["thread", "community"], "community": waste.pk}
+    ).json()
+    assert body["backend"] == "database"
+    assert {r["id"] for r in body["results"]} == {f"community-{waste.pk}", f"thread-{thread.pk}"}
+    assert not [n for n in body["notices"] if "filter" in n.lower()]
+    counts = {
+        v["value"]: (v["count"], v["selected"])
+        for f in body["facets"]
+        if f["param"] == "type"
+        for v in f["values"]
+    }
+    assert counts == {"community": (1, True), "thread": (1, True), "post": (1, False)}
+    page = page_text(client.get("/search/", {"q": "recycling", "council": "KEN"}))
+    assert "Recycling contamination down by a third" in page and "Recycling in Kent" in page
+    assert "Rates by month" not in page  # the Leeds community's thread
+    assert "only the type" not in page
+
+
+def test_a_tag_offered_by_autocomplete_links_to_a_filter_that_works(client, database, filtered_hub):
+    (tag,) = [i for i in database_autocomplete(anonymous(), "contam") if i["kind"] == "tag"]
+
+    body = client.get(tag["url"].replace("/search/", "/api/search/")).json()
+    page = page_text(client.get(tag["url"]))
+
+    assert body["results"] and {r["id"] for r in body["results"]} == {
+        f"good_practice-{filtered_hub['case'].pk}"
+    }
+    assert "Recycling contamination down by a third" in page and "1 result" in page
+
+
+def test_titles_are_highlighted_and_escaped(database):
+    thread = ThreadFactory(title="Caddy <b>liners</b> & bags", body="Which liners?")
+
+    hit = next(h for h in find("q=liners").hits if h.doc_id == f"thread-{thread.pk}")
+
+    assert hit.title_html == "Caddy &lt;b&gt;<mark>liners</mark>&lt;/b&gt; &amp; bags"
+    assert hit.title == "Caddy <b>liners</b> & bags"
+
+
+def test_each_database_ranks_with_its_own_full_text_search(database):
+    from django.db import connection
+
+    from search.services.fallback import engine, fts5, postgres
+
+    expected = postgres if connection.vendor == "postgresql" else fts5
+    ThreadFactory(title="Composting schemes", body="Residents compost at home.")
+    ThreadFactory(title="Garden waste", body="A composting subscription.")
+
+    assert engine() is expected
+    assert [h.title for h in find("q=composted").hits] == ["Composting schemes", "Garden waste"]
 
 
 NASTY = [
@@ -157,6 +298,22 @@ NASTY = [
     "a" * 10_000,
     "recycling " * 300,
     "bins\x07\x1b[31m",
+    # PostgreSQL's tsquery syntax (to_tsquery, websearch_to_tsquery)
+    "recycling & bins",
+    "recycling | bins",
+    "!recycling",
+    "!!recycling",
+    "recycling <-> bins",
+    "recycling <2> bins",
+    "recycl:*",
+    "recycling:A",
+    "recycling:*AB & !(bins | ",
+    "& | ! <-> :*",
+    "'recycling' & 'bins'",
+    "the",
+    "the and of OR to",
+    '"the of"',
+    "-the recycling",
 ]
 
 

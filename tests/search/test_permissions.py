@@ -169,6 +169,89 @@ def test_members_and_staff_find_the_private_thread_in_the_database_search(hub, w
     assert any(SECRET in item["label"] for item in database_autocomplete(user, SECRET[:5]))
 
 
+def _filters_counts_and_titles_from_the_database(user, hub) -> list[str]:
+    """What the database search's filters, facet counts, title highlights and trigram ("did you
+    mean") suggestions show ``user``, a line per result, facet value and suggestion."""
+    from django.http import QueryDict
+
+    from search.queries import parse_params
+    from search.services.fallback import database_search
+
+    private = hub["private"].pk
+    shown = []
+    for query in (
+        f"q=budget&community={private}",
+        f"community={private}",
+        f"q=budget&tag={SECRET}tag",
+        f"tag={SECRET}tag",
+        "tag=secretive",
+        "q=budget setting&type=thread&type=post",
+        "q=plan",
+        f"q={SECRET[:-2]}am plan",
+        f"q=budget {SECRET[1:]}",
+    ):
+        results = database_search(user, parse_params(QueryDict(query)))
+        shown += [f"total {results.total}", f"suggestion {results.suggestion}"]
+        shown += [f"{h.doc_id} {h.title_html} {h.snippet} {h.community}" for h in results.hits]
+        shown += [  # a value asked for and not found is shown back (count 0), as typed
+            f"{v.value} {v.label} {v.count}" for f in results.facets for v in f.values if v.count
+        ]
+    return shown
+
+
+@pytest.mark.parametrize("who", ["anonymous", "outsider", "banned"])
+def test_the_database_searchs_filters_counts_titles_and_suggestions_keep_a_secret(hub, who):
+    shown = _filters_counts_and_titles_from_the_database(hub[who], hub)
+    text = "\n".join(shown)
+
+    assert SECRET not in text
+    assert f"thread-{hub['private_thread'].pk}" not in text
+    assert "Private budgets" not in text and "secretive" not in text
+    # the private community is neither a facet value nor counted, even when asked for by its id
+    assert str(hub["private"].pk) not in [line.split()[0] for line in shown]
+    assert "suggestion " + SECRET not in text
+
+
+@pytest.mark.parametrize("who", ["member", "staff"])
+def test_the_database_searchs_filters_and_suggestions_serve_those_who_may_read(hub, who):
+    from django.http import QueryDict
+
+    from search.queries import parse_params
+    from search.services.fallback import database_search
+
+    user, private = hub[who], hub["private"]
+    in_community = database_search(
+        user, parse_params(QueryDict(f"q=budget&community={private.pk}"))
+    )
+    assert {h.doc_id for h in in_community.hits} >= {f"thread-{hub['private_thread'].pk}"}
+    by_tag = database_search(user, parse_params(QueryDict(f"tag={SECRET}tag")))
+    assert [h.doc_id for h in by_tag.hits] == [f"thread-{hub['private_thread'].pk}"]
+    assert any(
+        f"<mark>{SECRET}</mark>" in (h.title_html or "")
+        for h in database_search(user, parse_params(QueryDict(f"q={SECRET}"))).hits
+    )
+    typo = database_search(user, parse_params(QueryDict(f"q={SECRET[:-2]}am plan")))
+    assert typo.suggestion == f"{SECRET} plan"
+
+
+def test_the_database_searchs_counts_follow_the_matrix(hub):
+    from django.http import QueryDict
+
+    from search.queries import parse_params
+    from search.services.fallback import database_search
+
+    def counts(user):
+        results = database_search(user, parse_params(QueryDict("q=budget setting&type=thread")))
+        return results.total, {
+            v.label for f in results.facets if f.param == "community" for v in f.values
+        }
+
+    assert counts(hub["anonymous"]) == (1, {"Open budgets"})
+    assert counts(hub["outsider"])[1] == {"Open budgets"}
+    assert counts(hub["member"])[1] == {"Open budgets", "Private budgets"}
+    assert counts(hub["staff"]) == (3, {"Open budgets", "Restricted budgets", "Private budgets"})
+
+
 def test_counts_and_facets_follow_the_matrix(hub):
     def counts(user):
         results = find(user, "q=budget setting")

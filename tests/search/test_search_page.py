@@ -9,6 +9,7 @@ from communities.models import Visibility
 from communities.people.services.profiles import do_create_member
 from search.models import SearchClick, SearchQueryLog
 from tests.factories import AreaFactory, CommunityFactory, PostFactory, ThreadFactory, UserFactory
+from tests.search.conftest import page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -199,7 +200,7 @@ def test_with_elasticsearch_unreachable_the_page_falls_back_with_a_notice(
     client, content, settings, unused_tcp_port
 ):
     settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"
-    page = client.get("/search/", {"q": "recycling"}).content.decode()
+    page = page_text(client.get("/search/", {"q": "recycling"}))
     assert (
         "simpler mode" in page
         and "Recycling question 12" in page
@@ -223,9 +224,18 @@ def test_without_elasticsearch_the_database_search_obeys_the_same_rules(
     ThreadFactory(community=open_c, title="Waste rounds")
     ThreadFactory(community=private, title="Waste secrets")
 
-    page = client.get("/search/", {"q": "waste"}).content.decode()
+    page = page_text(client.get("/search/", {"q": "waste"}))
     assert "Waste rounds" in page and "Open waste group" in page
     assert "Waste secrets" not in page and "Private waste group" not in page
     assert "simpler mode" not in page
     for query in BAD_QUERIES:
         assert client.get("/search/", {"q": query}).status_code == 200
+
+
+def test_the_analytics_refusal_says_why(client, home_page):
+    client.force_login(UserFactory())
+
+    response = client.get("/search/analytics/")
+
+    assert response.status_code == 403
+    assert "Search analytics are for site staff." in page_text(response)

@@ -1,0 +1,169 @@
+"""The database search's engine on PostgreSQL: its own full-text search, and pg_trgm for typos.
+
+The candidates' documents (``search.documents``' builders, as Elasticsearch gets them) are sent in
+one query as arrays and ranked there: ``to_tsvector('english', …)`` per column, weighted A (title),
+B (tags, service areas, councils), C (summary) and D (body), ``ts_rank`` with weights in the
+Elasticsearch path's proportions (4 : 3 : 2 : 1), and ``ts_headline`` for the passages and titles
+shown. The tsquery is built by Django's ``SearchQuery`` from the words of ``synonyms.terms`` (each
+word or phrase a parameter to ``plainto_tsquery``/``phraseto_tsquery``), so nothing a person types
+reaches ``to_tsquery`` as syntax. "Did you mean" asks pg_trgm (``TrigramWordSimilarity``) for the
+titles and tags the searcher may see that hold a word close to each unknown word.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import reduce
+from operator import and_, or_
+from typing import Any
+
+from django.contrib.postgres.search import (
+    SearchHeadline,
+    SearchQuery,
+    SearchQueryField,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+    TrigramWordSimilarity,
+)
+from django.db import connection
+from django.db.models import Expression, TextField
+from django.db.models.expressions import RawSQL
+
+from communities.models import CommunityPage
+from hub.floor.actor import Actor
+from search import synonyms
+from search.services.fallback.text import CLOSE, COLUMNS, OPEN, SNIPPET_WORDS, searchable
+from search.services.fallback.visible import TITLE_FIELDS, visible_querysets, visible_tags
+
+NAME = "PostgreSQL full-text search (english)"
+CONFIG = "english"
+WEIGHTS = dict(zip(COLUMNS, "ABBBCD", strict=True))
+# ts_rank's weights for D, C, B, A: the boosts of ``text.BOOSTS`` (1, 2, 3, 4) divided by 4
+RANK_WEIGHTS = [0.25, 0.5, 0.75, 1.0]
+SIMILAR = 0.45  # word similarity of a title or tag to an unknown word, to look at its words
+CLOSE_ENOUGH = 0.75  # a suggested word's similarity to the unknown word (difflib's ratio)
+DOCS = "unnest(%s::int[], {}) AS d(i, {})".format(
+    ", ".join(["%s::text[]"] * len(COLUMNS)), ", ".join(COLUMNS)
+)
+
+
+def _column(name: str) -> RawSQL:
+    return RawSQL(f"d.{name}", [], output_field=TextField())  # noqa: S611 - a column name of ours
+
+
+def tsquery(terms: list[synonyms.Term]) -> SearchQuery:
+    """Every positive term (any of its alternatives, a phrase when several words), none of the
+    negated ones; words only, as parameters."""
+
+    def alternative(words: tuple[str, ...]) -> SearchQuery:
+        kind = "phrase" if len(words) > 1 else "plain"
+        return SearchQuery(" ".join(words), search_type=kind, config=CONFIG)
+
+    def group(term: synonyms.Term) -> SearchQuery:
+        return reduce(or_, (alternative(a) for a in term.alternatives))
+
+    query = reduce(and_, (group(t) for t in terms if not t.negated))
+    for term in terms:
+        if term.negated:
+            query = query & ~group(term)
+    return query
+
+
+def _sql(expression: Expression) -> tuple[str, list[Any]]:
+    """``expression`` compiled for the default connection (it reads columns of ``DOCS``)."""
+    query = CommunityPage.objects.none().query  # any model's query compiles an expression
+    compiler = query.get_compiler(connection=connection)
+    sql, params = compiler.compile(expression.resolve_expression(query))
+    return sql, list(params)
+
+
+def _docs_params(docs: list[dict]) -> list[Any]:
+    columns = list(zip(*(searchable(doc) for doc in docs), strict=True))
+    return [list(range(len(docs))), *(list(c) for c in columns)]
+
+
+def rank(docs: list[dict], terms: list[synonyms.Term]) -> list[int]:
+    """Positions in ``docs`` of the documents matching ``terms``, best first."""
+    vectors = [SearchVector(_column(c), config=CONFIG, weight=WEIGHTS[c]) for c in COLUMNS]
+    vector: Expression = vectors[0]
+    for more in vectors[1:]:
+        vector = vector + more  # SearchVector's ``||``
+    vector_sql, vector_params = _sql(vector)
+    query_sql, query_params = _sql(tsquery(terms))
+    # each document's vector is computed once (``x.v``), for the match and the rank
+    rank_sql, rank_params = _sql(
+        SearchRank(
+            RawSQL("x.v", [], output_field=SearchVectorField()),
+            RawSQL("y.q", [], output_field=SearchQueryField()),
+            weights=RANK_WEIGHTS,
+        )
+    )
+    sql = (
+        f"SELECT d.i FROM {DOCS} CROSS JOIN LATERAL (SELECT {vector_sql} AS v) AS x, "  # noqa: S608 - compiled expressions; values are parameters
+        f"(SELECT {query_sql} AS q) AS y WHERE x.v @@ y.q ORDER BY {rank_sql} DESC, d.i"
+    )
+    params = [*_docs_params(docs), *vector_params, *query_params, *rank_params]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return [row[0] for row in cursor.fetchall()]
+
+
+def marks(docs: list[dict], terms: list[synonyms.Term]) -> list[tuple[str, str, str]]:
+    """(title, body passage, summary passage) of each document, matches between the markers."""
+    if not docs:
+        return []
+    query = tsquery(terms)
+    options: dict[str, Any] = {"start_sel": OPEN, "stop_sel": CLOSE, "config": CONFIG}
+    passage = {
+        **options,
+        "max_words": SNIPPET_WORDS,
+        "min_words": SNIPPET_WORDS // 3,
+        "max_fragments": 2,
+        "fragment_delimiter": " … ",
+    }
+    parts = [
+        _sql(SearchHeadline(_column("title"), query, highlight_all=True, **options)),
+        _sql(SearchHeadline(_column("body"), query, **passage)),
+        _sql(SearchHeadline(_column("summary"), query, **passage)),
+    ]
+    sql = f"SELECT d.i, {', '.join(s for s, _ in parts)} FROM {DOCS} ORDER BY d.i"  # noqa: S608 - compiled expressions
+    params = [p for _, ps in parts for p in ps]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *_docs_params(docs)])
+        return [(title, body, summary) for _, title, body, summary in cursor.fetchall()]
+
+
+def _close_texts(user: Actor, word: str) -> list[str]:
+    """Titles and tags ``user`` may see holding a word like ``word`` (pg_trgm), closest first."""
+    visible = visible_querysets(user)
+    found: list[tuple[float, str]] = []
+    sources = [(visible[name], field) for name, field in TITLE_FIELDS.items()]
+    sources += [(rows, "tag__name") for rows in visible_tags(user, visible).values()]
+    for rows, field in sources:
+        close = (
+            rows.annotate(similar=TrigramWordSimilarity(word, field))
+            .filter(similar__gte=SIMILAR)
+            .order_by("-similar")
+            .values_list("similar", field)[:10]
+        )
+        found += list(close)
+    return [text for _, text in sorted(found, key=lambda row: -row[0])]
+
+
+def corrections(user: Actor, words: list[str]) -> dict[str, str]:
+    """For each of ``words`` (lower case) not in what ``user`` may see, the closest word that is."""
+    out = {}
+    for word in words:
+        near = {
+            w
+            for text in _close_texts(user, word)
+            for w in synonyms.WORD.findall(text.lower())
+            if len(w) > 2
+        }
+        if word in near:
+            continue
+        close = difflib.get_close_matches(word, near, n=1, cutoff=CLOSE_ENOUGH)
+        if close:
+            out[word] = close[0]
+    return out
