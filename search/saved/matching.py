@@ -250,7 +250,9 @@ def _visible(user: Actor, doc_type: str) -> QuerySet[Any]:
 def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
     # The database search's own tests (search.services.fallback): what the member may see and the
     # full-text match (its candidates' word filter is the sieve's); it knows only the type filter.
-    from search.services.fallback import _rank, match_expression
+    from search.services.fallback import engine
+
+    rank = engine().rank
 
     found: dict[int, list[Item]] = {}
     # Whether the member may see the item depends on the member only; whether the words find it,
@@ -268,9 +270,7 @@ def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> 
             if types and item.doc_type not in types:
                 continue
             if (query.q, item.doc_id) not in words_find:  # the sieve was the candidate step
-                words_find[(query.q, item.doc_id)] = bool(
-                    _rank([item.source], match_expression(terms))
-                )
+                words_find[(query.q, item.doc_id)] = bool(rank([item.source], terms))
             if not words_find[(query.q, item.doc_id)]:
                 continue
             if (0, item.doc_id) not in may_see:  # what a visitor may see, every member may

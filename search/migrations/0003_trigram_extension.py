@@ -17,6 +17,6 @@ class TrigramExtensionOnPostgres(TrigramExtension):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0001_initial")]
+    dependencies = [("search", "0002_saved_searches")]
 
     operations = [TrigramExtensionOnPostgres()]
