@@ -84,7 +84,9 @@ def _community_records(key: str | None) -> list[CommunityRecord]:
 
 def _thread_records(key: str | None) -> list[ThreadRecord]:
     anonymous = AnonymousUser()
-    threads = readable_threads(anonymous).select_related("community", "author__profile")
+    threads = readable_threads(anonymous).select_related(
+        "community", "author__profile", "figure_area", "figure_dataset", "figure_period"
+    )
     if key is not None:
         if not key.isdigit():
             return []
@@ -101,8 +103,15 @@ def _thread_records(key: str | None) -> list[ThreadRecord]:
                 created=thread.first_published_at,
                 modified=thread.last_published_at,
                 author_name=profile.display_name if can_see_profile(anonymous, profile) else None,
-                # The anchored figure (ThreadPage.figure_*) is read here once those fields exist.
-                observation=None,
+                figure=(
+                    (
+                        thread.figure_dataset.slug,
+                        str(thread.figure_area.gss_code),
+                        thread.figure_period.code,
+                    )
+                    if thread.figure_dataset and thread.figure_area and thread.figure_period
+                    else None
+                ),
             )
         )
     return records

@@ -53,7 +53,8 @@ class ThreadRecord:
     created: datetime | None
     modified: datetime | None
     author_name: str | None  # only when the author's profile is public
-    observation: URIRef | None = None  # the figure the discussion is anchored to, if any
+    # The figure the discussion is anchored to, if any: (dataset slug, GSS code, period code).
+    figure: tuple[str, str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,8 @@ def content_graph(uris: Uris, records: ContentRecords) -> Graph:
         _add_dates(graph, uri, thread.created, thread.modified)
         if thread.author_name:
             graph.add((uri, DCTERMS.creator, Literal(thread.author_name)))
-        if thread.observation is not None:
-            graph.add((uri, SIOC.about, thread.observation))
+        if thread.figure is not None:
+            graph.add((uri, SIOC.about, uris.observation(*thread.figure)))
     scheme = uris.service_areas()
     if records.service_areas:
         graph.add((scheme, RDF.type, SKOS.ConceptScheme))

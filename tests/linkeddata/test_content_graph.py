@@ -405,3 +405,26 @@ def test_the_examples_joining_practice_and_data_answer_on_the_demo(rdf_store):
         and row["title"] == "Open benchmarking with ONS similar councils"
         for row in bottom
     )
+
+
+def test_a_discussion_about_a_figure_is_about_its_observation(
+    store, recycling, django_capture_on_commit_callbacks
+):
+    from communities.discussions.services.threads import check_figure, do_start_thread
+
+    with django_capture_on_commit_callbacks(execute=True):
+        owner = UserFactory()
+        community = CommunityFactory(title="Open waste", owner=owner)
+        thread = do_start_thread(
+            community=community,
+            author=owner,
+            title="Why did Leeds's rate rise?",
+            body="What changed in 2023/24?",
+            figure=check_figure("E08000035", "recycling", "2023-24"),
+        )
+
+    rows = select(
+        store, "PREFIX sioc: <http://rdfs.org/sioc/ns#> SELECT ?o WHERE { ?t sioc:about ?o }"
+    )
+    observation = Uris.default().observation("recycling", "E08000035", thread.figure_period.code)
+    assert [row["o"] for row in rows] == [str(observation)]
