@@ -47,7 +47,7 @@ run: install
 
 ## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
 test: lint $(AXE)
-	$(BIN)/python -m pytest --numprocesses $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
+	$(BIN)/python -m pytest --numprocesses $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
 
 ## The guard rails: style, import rules (.importlinter), types, migrations in step with the models
 lint: install

@@ -233,7 +233,7 @@ def hex_map(title: str, description: str, hexes: list[Any]) -> SafeString:
     view_width = 2 * margin + (max(columns) - first + 0.5) * width
     view_height = 2 * margin + (top - min(rows)) * radius * 1.5
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="hex-map" role="group" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="hex-map" '
         f'aria-labelledby="hex-title-{key} hex-desc-{key}" viewBox="0 0 {view_width:.0f} '
         f'{view_height:.0f}" preserveAspectRatio="xMidYMid meet">'
         f'<title id="hex-title-{key}">{html.escape(title)}</title>'

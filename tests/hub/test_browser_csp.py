@@ -91,7 +91,7 @@ def test_search_and_autocomplete_work_with_no_violation(watched, elasticsearch, 
 
 def test_area_measure_and_compare_charts_render_with_no_violation(watched, recycling, home_page):
     watched.page.goto("/doc/measure/recycling?period=2023-24")
-    chart = watched.page.locator("figure.ld-chart svg")
+    chart = watched.page.locator("figure.ld-chart svg.pygal-chart")
     assert chart.is_visible()
     assert chart.locator("script").count() == 0
     # the chart's own <style> applies: its background is drawn white, its title in the set font size

@@ -149,9 +149,10 @@ def test_an_email_past_its_back_off_is_sent_by_the_worker_without_another_change
     mail_dir, start_worker
 ):
     sql(
-        "INSERT INTO floor_outboundemail (key, recipients, subject, body, from_email, created_at,"
-        " attempts, next_attempt_at, last_error) VALUES ('retry', '[\"a@example.org\"]',"
-        " 'Refused once', 'Body', '', now(), 1, now() - interval '1 second', 'SMTP down')"
+        "INSERT INTO floor_outboundemail (key, recipients, subject, body, html_body, headers,"
+        " from_email, created_at, attempts, next_attempt_at, last_error) VALUES ('retry',"
+        " '[\"a@example.org\"]', 'Refused once', 'Body', '', '{}', '', now(), 1,"
+        " now() - interval '1 second', 'SMTP down')"
     )
 
     start_worker("sweeper")

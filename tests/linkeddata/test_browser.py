@@ -12,7 +12,7 @@ def test_compare_journey_with_keyboard_and_no_accessibility_violations(
 ):
     page.goto("/doc/area/E08000035")
     assert page.get_by_role("heading", level=1).inner_text() == "Leeds"
-    assert page.get_by_role("table").get_by_text("among the worst third").is_visible()
+    assert page.get_by_role("table").get_by_text("among the worst third", exact=True).is_visible()
     check_accessibility(page)
 
     page.get_by_role("link", name="Compare Leeds with similar councils").click()

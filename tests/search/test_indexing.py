@@ -166,7 +166,7 @@ def test_a_rebuild_while_a_writer_adds_content_keeps_every_document_exactly_once
         while len(written) < 2:
             stop.wait(0.05)
         before = len(written)
-        result = do_rebuild(chunk_size=5)
+        result = do_rebuild(chunk_size=1)  # one document a request: long enough to overlap writes
         during = len(written) - before
     finally:
         stop.set()
