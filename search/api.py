@@ -57,12 +57,10 @@ class SuggestionOut(Schema):
     type: str
 
 
-class SearchQuery(Schema):
-    """The search's parameters, as on /search/. All are read leniently: a value that cannot be used
-    is ignored with a notice in ``notices``, never refused."""
+class SearchFilters(Schema):
+    """A search's words and filters, as on /search/ (also what a saved search keeps)."""
 
     q: str = Field("", description="Words to search for (at most 200 characters are used).")
-    page: str = Field("1", description="Page of results, from 1; anything else means 1.")
     type: list[str] = Field(
         [],
         description="Only this type of content: community, thread, post, good_practice or profile.",
@@ -73,6 +71,13 @@ class SearchQuery(Schema):
     council: list[str] = Field([], description="Only good practice from this council.")
     region: list[str] = Field([], description="Only good practice from this region.")
     year: list[str] = Field([], description="Only content from this year (e.g. 2024).")
+
+
+class SearchQuery(SearchFilters):
+    """The search's parameters, as on /search/. All are read leniently: a value that cannot be used
+    is ignored with a notice in ``notices``, never refused."""
+
+    page: str = Field("1", description="Page of results, from 1; anything else means 1.")
 
 
 def _hit(request: HttpRequest, hit) -> dict:

@@ -9,6 +9,7 @@ from ninja import Field, Path, Router, Schema, Status
 
 from hub.floor.api_errors import ErrorOut
 from hub.floor.links import absolute
+from search.api import SearchFilters
 from search.models import SavedSearch
 from search.saved.services import (
     SignInRequired,
@@ -41,23 +42,13 @@ class SavedSearchOut(Schema):
     search_url: str = Field(description="The search page showing this search's results now.")
 
 
-class SavedSearchIn(Schema):
+class SavedSearchIn(SearchFilters):
     """A search's parameters as on /api/search/, with a name and how often to hear of it."""
 
     name: str = Field(
         "", description="Its name (at most 100 characters); empty: made from the search."
     )
     frequency: str = Field("daily", description=FREQUENCY)
-    q: str = Field("", description="Words to search for.")
-    type: list[str] = Field(
-        [], description="Only this type of content: thread, post, good_practice, …"
-    )
-    community: list[str] = Field([], description="Only content of this community (its id).")
-    service_area: list[str] = Field([], description="Only content in this service area.")
-    tag: list[str] = Field([], description="Only content with this tag.")
-    council: list[str] = Field([], description="Only good practice from this council.")
-    region: list[str] = Field([], description="Only good practice from this region.")
-    year: list[str] = Field([], description="Only content from this year (e.g. 2024).")
 
 
 class SavedSearchPatch(Schema):
