@@ -206,13 +206,19 @@ class ObservationRevision(models.Model):
 
 
 class PendingPublication(models.Model):
-    """A named graph (a dataset's, or ``reference``) whose store copy and downloads must be rebuilt.
+    """A named graph (a dataset's, ``reference`` or ``content``) whose store copy and downloads must be
+    rebuilt, or one item of the content graph whose triples must be replaced
+    (``linkeddata.services.content.ContentItem``).
 
     Written in the transaction that changed the figures and deleted once they are published, so a store
     that is busy or unreachable delays publication and never loses it.
     """
 
-    graph = models.CharField(max_length=80, unique=True, help_text="a dataset slug, or 'reference'")
+    graph = models.CharField(
+        max_length=300,
+        unique=True,
+        help_text="a dataset slug, 'reference', 'content', or one item of it: 'content:<kind>:<key>'",
+    )
     requested_at = models.DateTimeField()
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)

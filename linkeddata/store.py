@@ -277,6 +277,45 @@ def replace_graph(name: str, data: bytes) -> None:
     store.flush()
 
 
+def update_url() -> str:
+    return getattr(settings, "SPARQL_UPDATE_URL", "")
+
+
+def update_graphs(update: str, timeout: float = 300) -> None:
+    """Run a SPARQL 1.1 update on the local store, or on the external server's update endpoint
+    (``SPARQL_UPDATE_URL``; with none, nothing is sent: the caller replaces whole graphs instead)."""
+    if uses_external_endpoint():
+        if update_url():
+            _post_external_update(update, timeout)
+        return
+    store = oxigraph_store()
+    store.update(update)
+    store.flush()
+
+
+def _post_external_update(update: str, timeout: float) -> None:
+    request = urllib.request.Request(  # noqa: S310 - the operator's configured update endpoint
+        update_url(),
+        data=update.encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+            response.read()
+    except urllib.error.HTTPError as exc:
+        message = exc.read().decode("utf-8", errors="replace").strip()[:500] or exc.reason
+        raise StoreUnavailable(
+            f"the SPARQL update endpoint at {redact_url(update_url())} refused an update: "
+            f"{exc.code} {message}"
+        ) from None
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise StoreUnavailable(
+            f"the SPARQL update endpoint at {redact_url(update_url())} cannot be reached: {reason}"
+        ) from None
+
+
 def dumps_dir() -> Path:
     """Where the bulk downloads are written, beside the store."""
     path = store_path()

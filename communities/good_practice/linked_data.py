@@ -6,10 +6,11 @@ published case studies (``access_good_practice``'s own ``published()``), and an 
 where ``can_see_profile`` lets an anonymous reader see their profile. Linked data
 (``linkeddata.services.content``) publishes exactly what ``content_records`` returns.
 
-Every announced change that can alter what the public sees (``communities.events``) marks the
-content graph for rebuilding in the announcing transaction, through linked data's outbox, exactly as
-search notes its documents; the rebuild runs after the commit. Registered once, in
-``CommunitiesConfig.ready()``.
+Every announced change that can alter what the public sees (``communities.events``) names the items
+of the content graph it affects (``ContentItem``: the thread; the community, with its threads; the
+case study and the service areas' scheme; a profile's threads, which carry the author's name) in the
+announcing transaction, through linked data's outbox, exactly as search notes its documents; after the
+commit only their triples are replaced. Registered once, in ``CommunitiesConfig.ready()``.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
+from django.db import transaction
 from django.db.models.signals import post_delete
 from wagtail.models import Page
-from wagtail.signals import page_published, page_unpublished, post_page_move
+from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from communities.events import ContentChanged, announced_by_a_service, subscribe
 from communities.models import (
@@ -35,14 +37,16 @@ from communities.permissions import can_see_profile, readable_communities, reada
 from linkeddata.models import Dataset
 from linkeddata.services.content import (
     CommunityRecord,
-    ContentKind,
+    ContentItem,
     ContentRecords,
     EvidenceRecord,
     PracticeRecord,
     ServiceAreaRecord,
+    SourceKind,
     ThreadRecord,
     evidence_period_code,
     provide_content,
+    thread_item,
 )
 from linkeddata.services.publish import record_content_change
 from linkeddata.uris import base_uri
@@ -82,12 +86,14 @@ def _community_records(key: str | None) -> list[CommunityRecord]:
     ]
 
 
-def _thread_records(key: str | None) -> list[ThreadRecord]:
+def _thread_records(key: str | None, community: str | None = None) -> list[ThreadRecord]:
     anonymous = AnonymousUser()
     threads = readable_threads(anonymous).select_related(
         "community", "author__profile", "figure_area", "figure_dataset", "figure_period"
     )
-    if key is not None:
+    if community is not None:
+        threads = threads.filter(community__slug=community)
+    elif key is not None:
         if not key.isdigit():
             return []
         threads = threads.filter(pk=int(key))
@@ -159,14 +165,21 @@ def _practice_records(key: str | None) -> list[PracticeRecord]:
     ]
 
 
-def content_records(kind: ContentKind | None = None, key: str | None = None) -> ContentRecords:
-    """Every piece of content an anonymous reader may see (``kind`` None), or the one item of that
-    kind and key (a slug; a thread's id) if it is public."""
+def content_records(kind: SourceKind | None = None, key: str | None = None) -> ContentRecords:
+    """Every piece of content an anonymous reader may see (``kind`` None), the one item of that
+    kind and key (a slug; a thread's id) if it is public, or (``community-threads``) the public
+    threads of the community whose slug is ``key``."""
     index = GoodPracticeIndexPage.objects.live().public().first()
     library = _url(index) if index is not None else ""
     return ContentRecords(
         communities=_community_records(key) if kind in (None, "community") else [],
-        threads=_thread_records(key) if kind in (None, "thread") else [],
+        threads=(
+            _thread_records(key)
+            if kind in (None, "thread")
+            else _thread_records(None, community=key or "")
+            if kind == "community-threads"
+            else []
+        ),
         practice=_practice_records(key) if kind in (None, "practice") else [],
         service_areas=_service_area_records(library)
         if kind in (None, "practice", "service-area", "service-areas")
@@ -188,11 +201,45 @@ def _service_area_records(library: str) -> list[ServiceAreaRecord]:
     ]
 
 
-def publish_announced_change(event: ContentChanged) -> None:
-    """Mark the content graph for rebuilding in the announcing transaction (replies are not in it)."""
+SERVICE_AREAS = ContentItem("service-areas", "all")
+
+
+def _page_items(page: Page) -> list[ContentItem]:
+    """The content graph's items a change to ``page`` (a community, thread or case study) affects."""
+    if isinstance(page, CommunityPage):
+        return [ContentItem("community", page.slug)]
+    if isinstance(page, ThreadPage):
+        return [thread_item(page.pk)]
+    if isinstance(page, GoodPracticePage):
+        return [ContentItem("practice", page.slug), SERVICE_AREAS]
+    return []
+
+
+def announced_items(event: ContentChanged) -> list[ContentItem] | None:
+    """The content graph's items an announced change affects ([]: none; None: the whole graph, when
+    what it named is gone)."""
     if event.kind == "post" or event.change in UNPUBLISHED_CHANGES:
-        return
-    record_content_change()
+        return []
+    ids = sorted(event.ids)
+    if event.kind == "thread":
+        return [thread_item(pk) for pk in ids]
+    if event.kind == "profile":
+        # The author's name is on each of their threads (shown only while their profile is public).
+        threads = ThreadPage.objects.filter(author__profile__pk__in=ids).order_by("pk")
+        return [thread_item(pk) for pk in threads.values_list("pk", flat=True)]
+    model = CommunityPage if event.kind == "community" else GoodPracticePage
+    pages = list(model.objects.filter(pk__in=ids).order_by("pk"))
+    if len(pages) < len(ids):
+        return None
+    return [item for page in pages for item in _page_items(page)]
+
+
+def publish_announced_change(event: ContentChanged) -> None:
+    """Mark the items the change affects for publication, in the announcing transaction (replies are
+    not in the graph)."""
+    items = announced_items(event)
+    if items is None or items:
+        record_content_change(items)
 
 
 def _page_changed(sender: Any, instance: Page, **kwargs: Any) -> None:
@@ -200,12 +247,19 @@ def _page_changed(sender: Any, instance: Page, **kwargs: Any) -> None:
     if announced_by_a_service():
         return
     page = instance.specific if hasattr(instance, "specific") else instance
-    if isinstance(page, PAGE_TYPES):
-        record_content_change()
+    if items := _page_items(page):
+        record_content_change(items)
+
+
+def _slug_changed(sender: Any, instance: Page, instance_before: Page, **kwargs: Any) -> None:
+    """A community or case study renamed: its former URI leaves the graph (Wagtail sends this after
+    the commit, so the item is recorded in a transaction of its own)."""
+    with transaction.atomic():
+        record_content_change(_page_items(instance_before))
 
 
 def _profile_deleted(sender: Any, instance: Profile, **kwargs: Any) -> None:
-    record_content_change()
+    record_content_change()  # its threads may be gone or ownerless already: rebuild it whole
 
 
 def register_linked_data() -> None:
@@ -214,6 +268,7 @@ def register_linked_data() -> None:
     page_published.connect(_page_changed, dispatch_uid="linkeddata-content-published")
     page_unpublished.connect(_page_changed, dispatch_uid="linkeddata-content-unpublished")
     post_page_move.connect(_page_changed, dispatch_uid="linkeddata-content-moved")
+    page_slug_changed.connect(_slug_changed, dispatch_uid="linkeddata-content-slug")
     for model in PAGE_TYPES:
         post_delete.connect(
             _page_changed, sender=model, dispatch_uid=f"linkeddata-content-delete-{model.__name__}"

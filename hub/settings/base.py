@@ -136,6 +136,10 @@ SPARQL_ENDPOINT_URL = http_url(
 SPARQL_GRAPH_STORE_URL = http_url(
     "SPARQL_GRAPH_STORE_URL", env_str("SPARQL_GRAPH_STORE_URL"), "load the SPARQL server yourself"
 )
+# Its SPARQL 1.1 Update endpoint: the public content graph is then changed item by item, not replaced.
+SPARQL_UPDATE_URL = http_url(
+    "SPARQL_UPDATE_URL", env_str("SPARQL_UPDATE_URL"), "replace the content graph whole"
+)
 if SPARQL_GRAPH_STORE_URL and not SPARQL_ENDPOINT_URL:
     raise ConfigurationError(
         "SPARQL_GRAPH_STORE_URL is set but SPARQL_ENDPOINT_URL is not: set both to use an external SPARQL server."

@@ -6,12 +6,16 @@ linkeddata may not import communities. Whatever the source returns is published,
 only what an anonymous reader may see: open communities, their live threads, published good practice,
 and an author's name only when their profile is public.
 
-The content graph is rebuilt whole from the source at each publication: whatever stopped being public
-(a hidden thread, a community made restricted, a case study unpublished, a profile made private) is
-simply not in the new graph, so withdrawal needs no bookkeeping of its own. Changes reach it through
-the same outbox as the figures (``PendingPublication``, graph ``content``): recorded in the changing
+An announced change replaces only the triples of the items it affects (``ContentItem``: a thread, a
+community with its threads, a case study, the service areas' scheme): each item's triples are deleted
+from the content graph and what an anonymous reader may read of it now is inserted, in one SPARQL
+update (``do_publish_content_items``). Whatever stopped being public (a hidden thread, a community made
+restricted, a case study unpublished, a profile made private) is simply not inserted again, so
+withdrawal needs no bookkeeping of its own. Changes reach it through the same outbox as the figures
+(``PendingPublication``, one row ``content:<kind>:<key>`` per item): recorded in the changing
 transaction (``publish.record_content_change``), published after the commit, retried with back-off on an
-external server, caught up by the process holding the local store.
+external server, caught up by the process holding the local store. ``do_publish_content`` rebuilds
+the graph whole (``publish_linked_data --content``: repair after edits made outside the services).
 """
 
 from __future__ import annotations
@@ -27,11 +31,17 @@ from rdflib.namespace import DCTERMS, FOAF, PROV, RDF, SDO, SKOS, XSD
 from linkeddata.services.graphs import new_graph
 from linkeddata.services.periods import PeriodError, parse_period
 from linkeddata.services.progress import Progress, reporter
-from linkeddata.store import replace_graph
+from linkeddata.store import replace_graph, update_graphs, update_url, uses_external_endpoint
 from linkeddata.uris import CONTENT_GRAPH, Uris, period_uri
 from linkeddata.vocab import SIOC
 
 ContentKind = KindLiteral["community", "thread", "practice", "service-area", "service-areas"]
+# What the source is asked for: a kind of item, or the public threads of the community ``key``.
+SourceKind = KindLiteral[
+    "community", "thread", "practice", "service-area", "service-areas", "community-threads"
+]
+ItemKind = KindLiteral["community", "thread", "practice", "service-areas"]
+ITEM_KINDS: tuple[ItemKind, ...] = ("community", "thread", "practice", "service-areas")
 
 
 @dataclass(frozen=True)
@@ -101,17 +111,18 @@ class ContentRecords:
     library_url: str = ""  # the page of the service areas' scheme: the good practice library
 
 
-ContentSource = Callable[[ContentKind | None, str | None], ContentRecords]
+ContentSource = Callable[[SourceKind | None, str | None], ContentRecords]
 _source: dict[str, ContentSource] = {}
 
 
 def provide_content(source: ContentSource) -> None:
     """Register where public content comes from: ``source(kind, key)`` returns every public record
-    (``kind`` None) or the one public item of that kind and key (slug; a thread's id), else none."""
+    (``kind`` None), the one public item of that kind and key (slug; a thread's id), else none, or
+    (``community-threads``) the public threads of the community whose slug is ``key``."""
     _source["content"] = source
 
 
-def public_content(kind: ContentKind | None = None, key: str | None = None) -> ContentRecords:
+def public_content(kind: SourceKind | None = None, key: str | None = None) -> ContentRecords:
     source = _source.get("content")
     return source(kind, key) if source is not None else ContentRecords()
 
@@ -247,6 +258,121 @@ def do_publish_content(progress: Progress | None = None) -> None:
     uris = Uris.default()
     say("Publishing the public communities, threads and good practice …")
     replace_graph(str(uris.graph(CONTENT_GRAPH)), content_ntriples(uris))
+
+
+# -- Per-item publication ----------------------------------------------------------------------
+
+
+OUTBOX_PREFIX = f"{CONTENT_GRAPH}:"
+
+
+@dataclass(frozen=True)
+class ContentItem:
+    """One item of the content graph whose triples an announced change replaces.
+
+    ``community`` covers the community and every thread the graph holds in it (a change of its
+    visibility withdraws or restores them all); ``thread`` the thread and its community's
+    ``sioc:container_of`` link to it; ``practice`` the case study; ``service-areas`` the scheme and
+    its concepts (``key`` is ``all``)."""
+
+    kind: ItemKind
+    key: str
+
+    @property
+    def outbox_name(self) -> str:
+        """Its row in linked data's outbox (``PendingPublication.graph``)."""
+        return f"{OUTBOX_PREFIX}{self.kind}:{self.key}"
+
+    @classmethod
+    def from_outbox(cls, name: str) -> ContentItem | None:
+        """The item an outbox row names, or None when the row names a whole graph."""
+        if not name.startswith(OUTBOX_PREFIX):
+            return None
+        kind, _, key = name.removeprefix(OUTBOX_PREFIX).partition(":")
+        for known in ITEM_KINDS:
+            if kind == known and key:
+                return cls(known, key)
+        return None
+
+
+def thread_item(thread_id: int) -> ContentItem:
+    return ContentItem("thread", str(thread_id))
+
+
+def _iri(uri: URIRef) -> str:
+    """``uri`` written for a SPARQL update, refusing what could break out of ``<…>``."""
+    text = str(uri)
+    if any(c in text for c in '<>"{}|^`\\ \n\r\t'):
+        raise ValueError(f"not an IRI the content graph mints: {text!r}")
+    return f"<{text}>"
+
+
+def _withdrawals(uris: Uris, item: ContentItem) -> list[str]:
+    """The SPARQL update operations deleting every triple ``item`` owns in the content graph."""
+    graph = _iri(uris.graph(CONTENT_GRAPH))
+    container_of = _iri(SIOC.container_of)
+    if item.kind == "thread":
+        if not item.key.isdigit():
+            return []
+        thread = _iri(uris.thread(int(item.key)))
+        return [
+            f"DELETE WHERE {{ GRAPH {graph} {{ {thread} ?p ?o }} }}",
+            f"DELETE WHERE {{ GRAPH {graph} {{ ?community {container_of} {thread} }} }}",
+        ]
+    if item.kind == "community":
+        community = _iri(uris.community(item.key))
+        return [
+            f"DELETE WHERE {{ GRAPH {graph} {{ ?thread {_iri(SIOC.has_container)} {community} . "
+            "?thread ?p ?o } }",
+            f"DELETE WHERE {{ GRAPH {graph} {{ {community} ?p ?o }} }}",
+        ]
+    if item.kind == "practice":
+        return [f"DELETE WHERE {{ GRAPH {graph} {{ {_iri(uris.practice(item.key))} ?p ?o }} }}"]
+    scheme = _iri(uris.service_areas())
+    return [
+        f"DELETE WHERE {{ GRAPH {graph} {{ ?concept {_iri(SKOS.inScheme)} {scheme} . "
+        "?concept ?p ?o } }",
+        f"DELETE WHERE {{ GRAPH {graph} {{ {scheme} ?p ?o }} }}",
+    ]
+
+
+def item_records(item: ContentItem) -> ContentRecords:
+    """What an anonymous reader may read now of ``item`` (nothing when it is not public)."""
+    if item.kind == "service-areas":
+        return public_content("service-areas", None)
+    records = public_content(item.kind, item.key)
+    records.service_areas = []  # the scheme is an item of its own
+    if item.kind == "community" and records.communities:
+        records.threads = public_content("community-threads", item.key).threads
+    return records
+
+
+def content_items_update(uris: Uris, items: list[ContentItem]) -> str:
+    """One SPARQL update replacing ``items``' triples in the content graph: every deletion first, then
+    one insertion of what is public now (so items that share triples cannot undo each other)."""
+    operations = [op for item in dict.fromkeys(items) for op in _withdrawals(uris, item)]
+    graph = new_graph()
+    for item in dict.fromkeys(items):
+        graph += content_graph(uris, item_records(item))
+    if len(graph):
+        triples = graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+        operations.append(
+            f"INSERT DATA {{ GRAPH {_iri(uris.graph(CONTENT_GRAPH))} {{\n{triples}}} }}"
+        )
+    return " ;\n".join(operations)
+
+
+def do_publish_content_items(items: list[ContentItem], progress: Progress | None = None) -> None:
+    """Replace only ``items``' triples in the content graph, on the local store or the external
+    server (through its SPARQL update endpoint; without one, the graph is rebuilt whole)."""
+    if not items:
+        return
+    if uses_external_endpoint() and not update_url():
+        do_publish_content(progress)
+        return
+    say = reporter(progress)
+    say(f"Publishing {len(items)} changed item(s) of the public content …")
+    update_graphs(content_items_update(Uris.default(), items))
 
 
 def one_item_graph(uris: Uris, kind: ContentKind, key: str) -> tuple[Graph, str] | None:

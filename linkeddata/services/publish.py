@@ -28,13 +28,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Max, Min, QuerySet
+from django.db.models import Count, F, Max, Min, Q, QuerySet
 from django.utils import timezone
 from rdflib import Graph
 
 from hub.floor.tasks import backoff, enqueue_if_idle, enqueue_later, task_queued
 from linkeddata.models import Area, Dataset, Observation, PendingPublication, Period, SimilarArea
-from linkeddata.services.content import do_publish_content
+from linkeddata.services.content import ContentItem, do_publish_content, do_publish_content_items
 from linkeddata.services.graphs import (
     AreaRecord,
     Catalogue,
@@ -396,14 +396,20 @@ def record_publication(
     transaction.on_commit(lambda: do_publish_pending_or_later(progress))
 
 
-def record_content_change() -> None:
-    """Call inside the transaction that changed what the public may see (``communities.events``): the
-    content graph must be rebuilt after the commit, and stays pending (retried) while the store is
-    unavailable. Rebuilding it whole is what withdraws whatever stopped being public."""
-    PendingPublication.objects.update_or_create(
-        graph=CONTENT_GRAPH, defaults={"requested_at": timezone.now()}
-    )
-    transaction.on_commit(do_publish_pending_or_later)
+def record_content_change(items: Iterable[ContentItem] | None = None) -> None:
+    """Call inside the transaction that changed what the public may see (``communities.events``):
+    ``items``' triples in the content graph must be replaced after the commit (None: the whole graph
+    rebuilt), and stay pending (retried) while the store is unavailable. Inserting only what is public
+    now is what withdraws whatever stopped being public."""
+    now = timezone.now()
+    names = [CONTENT_GRAPH] if items is None else [item.outbox_name for item in items]
+    for name in dict.fromkeys(names):
+        PendingPublication.objects.update_or_create(graph=name, defaults={"requested_at": now})
+    if names:
+        transaction.on_commit(do_publish_pending_or_later)
+
+
+CONTENT_ITEMS_PER_UPDATE = 200  # items replaced by one SPARQL update
 
 
 @dataclass(frozen=True)
@@ -451,29 +457,47 @@ def do_publish_pending(progress: Progress | None = None) -> PublishResult:
     result = PublishResult()
     rows = sorted(
         PendingPublication.objects.all(), key=lambda row: (row.graph == REFERENCE_GRAPH, row.pk)
-    )  # the content graph is a row like a dataset's
+    )  # the whole content graph is a row like a dataset's
+    item_rows = [row for row in rows if ContentItem.from_outbox(row.graph) is not None]
+    rows = [row for row in rows if ContentItem.from_outbox(row.graph) is None]
+    covered: list[PendingPublication] = []
+    if any(row.graph == CONTENT_GRAPH for row in rows):
+        covered, item_rows = item_rows, []  # a whole rebuild covers every item asked for before it
     datasets = {
         d.slug: d
         for d in Dataset.objects.select_related("measure").filter(slug__in=[r.graph for r in rows])
     }
-    for row in rows:
+    batches: list[list[PendingPublication]] = [
+        item_rows[start : start + CONTENT_ITEMS_PER_UPDATE]
+        for start in range(0, len(item_rows), CONTENT_ITEMS_PER_UPDATE)
+    ]
+    work: list[list[PendingPublication]] = [*batches, *([row] for row in rows)]
+    for batch in work:
         try:
             if not uses_external_endpoint():
                 oxigraph_store()  # fail fast, before building the graph, when another process holds it
-            if row.graph == REFERENCE_GRAPH:
+            graph = batch[0].graph
+            if ContentItem.from_outbox(graph) is not None:
+                items = [ContentItem.from_outbox(row.graph) for row in batch]
+                do_publish_content_items([i for i in items if i is not None], progress)
+            elif graph == REFERENCE_GRAPH:
                 do_publish_reference(progress)
-            elif row.graph == CONTENT_GRAPH:
+            elif graph == CONTENT_GRAPH:
                 do_publish_content(progress)
-            elif row.graph in datasets:
-                do_publish_dataset(datasets[row.graph], progress)
+            elif graph in datasets:
+                do_publish_dataset(datasets[graph], progress)
         except StoreUnavailable as exc:
             result.error = str(exc)
-            PendingPublication.objects.filter(pk__in=[r.pk for r in rows]).update(
+            everything = [*item_rows, *covered, *rows]
+            PendingPublication.objects.filter(pk__in=[r.pk for r in everything]).update(
                 attempts=F("attempts") + 1, last_error=result.error[:2000]
             )
             break
-        PendingPublication.objects.filter(pk=row.pk, requested_at=row.requested_at).delete()
-        result.published.append(row.graph)
+        published = Q(pk__in=[])
+        for row in [*batch, *covered] if graph == CONTENT_GRAPH else batch:
+            published |= Q(pk=row.pk, requested_at=row.requested_at)
+        PendingPublication.objects.filter(published).delete()
+        result.published.extend(row.graph for row in batch)
     result.remaining = PendingPublication.objects.count()
     return result
 

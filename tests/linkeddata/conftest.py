@@ -150,6 +150,7 @@ def external_store(settings, tmp_path, sparql_server):
     settings.RDF_STORE_PATH = tmp_path / "unused-local-rdf"
     settings.SPARQL_ENDPOINT_URL = sparql_server["query"]
     settings.SPARQL_GRAPH_STORE_URL = sparql_server["store"]
+    settings.SPARQL_UPDATE_URL = sparql_server["update"]
     yield sparql_server
     assert not settings.RDF_STORE_PATH.exists(), (
         "the local store must not be opened when an external server is used"
