@@ -11,12 +11,11 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from communities.good_practice.queries import (
+    area_practice,
     communities_of_officers,
     councils_like,
     good_practice_for_measures,
-    good_practice_of,
     members_of,
-    practice_for_weak_measures,
 )
 from linkeddata.models import Area, Dataset
 
@@ -34,12 +33,12 @@ def councils_like_yours(request: HttpRequest) -> str:
 def area_good_practice(request: HttpRequest, area: Area) -> str:
     """The council's own case studies, and its similar councils' ones on the measures where it
     ranks among the worst third."""
-    weak, from_similar = practice_for_weak_measures(area)
+    practice = area_practice(area)
     context = {
         "area": area,
-        "own": good_practice_of(area),
-        "weak": weak,
-        "from_similar": from_similar,
+        "own": practice.own,
+        "weak": practice.weak,
+        "from_similar": practice.from_similar,
     }
     return render_to_string(f"{TEMPLATES}/good_practice_area.html", context, request)
 

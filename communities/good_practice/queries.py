@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -61,12 +60,10 @@ from communities.permissions import (
 )
 from hub.floor.actor import Actor
 from hub.floor.numbers import page_number
-from linkeddata.models import Area, Measure, Observation
+from linkeddata.models import Area, Measure
 from linkeddata.services.benchmarks import (
-    EXCLUDED_TYPES,
     MeasureSummary,
     area_summaries,
-    rank,
     similar_areas,
     third_of,
 )
@@ -508,19 +505,30 @@ def good_practice_from(areas: list[Area], limit: int = PANEL_LIMIT) -> list[Good
     return list(_published_with_councils().filter(pk__in=ids)[:limit])
 
 
-def good_practice_for_measures(
-    slugs: set[str], areas: list[Area] | None = None, limit: int = PANEL_LIMIT
-) -> list[GoodPracticePage]:
-    """Published case studies whose benchmark evidence uses one of the measures ``slugs``, optionally
-    only those from ``areas``; most adopted first, then newest."""
-    if not slugs:
-        return []
-    pages = _using_measures(
+def _published_by_reuse() -> GoodPracticeQuerySet:
+    """Published case studies, most adopted first, then newest (reading the page view restrictions
+    now: derive several lists from one to read them once)."""
+    return (
         GoodPracticePage.objects.published()
         .with_reuse_counts()
-        .order_by("-adopted_count", "-first_published_at", "-pk"),
-        slugs,
+        .order_by("-adopted_count", "-first_published_at", "-pk")
     )
+
+
+def good_practice_for_measures(
+    slugs: set[str],
+    areas: list[Area] | None = None,
+    limit: int = PANEL_LIMIT,
+    *,
+    published: GoodPracticeQuerySet | None = None,
+    prefetch: bool = True,
+) -> list[GoodPracticePage]:
+    """Published case studies whose benchmark evidence uses one of the measures ``slugs``, optionally
+    only those from ``areas``; most adopted first, then newest (``published``: from
+    ``_published_by_reuse`` already; ``prefetch``: their councils too)."""
+    if not slugs:
+        return []
+    pages = _using_measures(published if published is not None else _published_by_reuse(), slugs)
     if areas is not None:
         ids = GoodPracticePage.councils.through.objects.filter(area__in=areas).values(
             "goodpracticepage_id"
@@ -530,7 +538,8 @@ def good_practice_for_measures(
         chosen = list(pages[:limit])  # the database matched the blocks exactly
     else:
         chosen = [page for page in pages.iterator() if _evidence_measures(page) & slugs][:limit]
-    prefetch_related_objects(chosen, "councils")
+    if prefetch:
+        prefetch_related_objects(chosen, "councils")
     return chosen
 
 
@@ -611,36 +620,41 @@ def councils_like(council: Area, viewer: Actor) -> CouncilsLikeYours:
 
 
 def weak_measures(area: Area) -> list[Measure]:
-    """The measures on which ``area``'s latest figure ranks among the worst third of all councils
-    (ranked as the area page ranks them: ``rank`` and ``third_of``), in two queries whatever the
-    number of measures."""
-    own = (
-        Observation.objects.filter(area=area)
-        .select_related("dataset__measure", "period")
-        .order_by("dataset_id", "-period__start_date")
-    )
-    latest: dict[int, Observation] = {}
-    for observation in own:
-        latest.setdefault(observation.dataset_id, observation)
-    if not latest:
-        return []
-    pairs = Q()
-    for observation in latest.values():
-        pairs |= Q(dataset_id=observation.dataset_id, period_id=observation.period_id)
-    values: dict[int, dict[int, Decimal]] = {dataset_id: {} for dataset_id in latest}
-    rows = Observation.objects.filter(pairs).exclude(area__authority_type__in=EXCLUDED_TYPES)
-    for dataset_id, area_id, value in rows.values_list("dataset_id", "area_id", "value"):
-        values[dataset_id][area_id] = value
+    """The measures on which ``area``'s latest figure ranks among the worst third of all councils,
+    exactly as the area page ranks them (``area_summaries``, which the page has already read for
+    the same ``area``: no query of its own there)."""
     worst = third_of(1, 1)  # the words for the worst third, as ``third_of`` writes them
-    weak = []
-    for dataset_id, observation in latest.items():
-        ranked = values[dataset_id]
-        ranked.setdefault(area.pk, observation.value)
-        measure = observation.dataset.measure
-        position = rank(ranked, measure.higher_is_better)[area.pk]
-        if third_of(position, len(ranked)) == worst:
-            weak.append(measure)
+    weak = [s.dataset.measure for s in area_summaries(area) if s.judgement == worst]
     return sorted(weak, key=lambda m: m.label)
+
+
+@dataclass
+class AreaPractice:
+    """The area page's good practice: the council's own, and its similar councils' on ``weak``."""
+
+    own: list[GoodPracticePage]
+    weak: list[Measure]
+    from_similar: list[GoodPracticePage]
+
+
+def area_practice(area: Area, limit: int = PANEL_LIMIT) -> AreaPractice:
+    """``good_practice_of`` and ``practice_for_weak_measures`` in one go: the public pages are worked
+    out once and the councils of both lists read together (four queries at most, the ranks being
+    the area page's own)."""
+    published = _published_by_reuse()
+    ids = GoodPracticePage.councils.through.objects.filter(area=area).values("goodpracticepage_id")
+    own = list(published.filter(pk__in=ids)[:limit])
+    weak = weak_measures(area)
+    similar = similar_areas(area) if weak else []
+    from_similar = (
+        good_practice_for_measures(
+            {m.slug for m in weak}, similar, limit, published=published, prefetch=False
+        )
+        if similar
+        else []
+    )
+    prefetch_related_objects([*own, *from_similar], "councils")
+    return AreaPractice(own=own, weak=weak, from_similar=from_similar)
 
 
 def practice_for_weak_measures(

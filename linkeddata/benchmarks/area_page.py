@@ -9,7 +9,8 @@ Leeds over HTTP (median of repeats, anonymous and signed in), printing ms, queri
 Run:  DATABASE_URL=postgresql://… python -m linkeddata.benchmarks.area_page [--size tiny|full] [--in-place]
 
 ``--in-place`` builds in DATABASE_URL itself (already migrated, emptied afterwards by its owner: the
-test suite's smoke test) instead of a throwaway database.
+test suite's smoke test) instead of a throwaway database; ``--built`` times DATABASE_URL as an earlier
+``--in-place`` run left it, without building (to profile, or to time a change, on the same data).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
@@ -41,6 +43,7 @@ SIZES = {
     "full": {"members": 40, "communities": 40, "case_studies": 400, "repeats": 25},
 }
 TARGET = 1.5
+T = TypeVar("T")
 
 
 def build(size: dict[str, int]) -> None:
@@ -131,9 +134,8 @@ def build(size: dict[str, int]) -> None:
     )
 
 
-def measure(client: Client, url: str, repeats: int) -> tuple[float, int]:
-    """Median milliseconds and the number of queries of one page (after a warm-up request)."""
-    status = client.get(url, HTTP_ACCEPT="text/html").status_code
+def _queries(client: Client, url: str) -> int:
+    status = client.get(url, HTTP_ACCEPT="text/html").status_code  # and a warm-up
     if status != 200:
         raise SystemExit(f"{url}: HTTP {status}, expected 200")
     executed: list[str] = []
@@ -144,15 +146,32 @@ def measure(client: Client, url: str, repeats: int) -> tuple[float, int]:
 
     with connection.execute_wrapper(count):
         client.get(url, HTTP_ACCEPT="text/html")
-    samples = []
+    return len(executed)
+
+
+def _timed(client: Client, url: str) -> float:
+    start = time.perf_counter()
+    client.get(url, HTTP_ACCEPT="text/html")
+    return time.perf_counter() - start
+
+
+def measure(client: Client, url: str, repeats: int) -> tuple[tuple[float, int], tuple[float, int]]:
+    """Median milliseconds and queries of the page without panels (the baseline) and with every
+    panel: the two are timed in turn, request by request, so that a change in the shared machine's
+    load falls on both alike."""
+    base_queries = without_panels(lambda: _queries(client, url))
+    queries = _queries(client, url)
+    base, panels = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
-        client.get(url, HTTP_ACCEPT="text/html")
-        samples.append(time.perf_counter() - start)
-    return statistics.median(samples) * 1000, len(executed)
+        base.append(without_panels(lambda: _timed(client, url)))
+        panels.append(_timed(client, url))
+    return (
+        (statistics.median(base) * 1000, base_queries),
+        (statistics.median(panels) * 1000, queries),
+    )
 
 
-def without_panels(run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
+def without_panels(run: Callable[[], T]) -> T:
     """``run`` with no panel registered on the area page (the baseline)."""
     from linkeddata import panels
 
@@ -164,19 +183,22 @@ def without_panels(run: Callable[[], tuple[float, int]]) -> tuple[float, int]:
         panels._area_panels.update(saved)
 
 
-def main(size_name: str, in_place: bool = False) -> None:
+def main(size_name: str, in_place: bool = False, built: bool = False) -> None:
     from django.contrib.auth import get_user_model
 
     size = SIZES[size_name]
     setup_test_environment()
     old_name = connection.settings_dict["NAME"]
+    if built:
+        in_place = True
     if not in_place:
         connection.settings_dict.setdefault("TEST", {})["NAME"] = f"{old_name}_benchmark"
         connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         started = time.perf_counter()
-        build(size)
-        print(f"built the {size_name} data in {time.perf_counter() - started:.0f} s ({size})")
+        if not built:
+            build(size)
+            print(f"built the {size_name} data in {time.perf_counter() - started:.0f} s ({size})")
         load = os.getloadavg()
         print(f"load average: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
         url = f"/doc/area/{AREA}"
@@ -186,10 +208,7 @@ def main(size_name: str, in_place: bool = False) -> None:
         print(f"\n{'reader':<12} {'page':<22} {'median ms':>10} {'queries':>8} {'× baseline':>11}")
         worst = 0.0
         for reader, client in (("anonymous", anonymous), ("signed in", signed_in)):
-            base_ms, base_queries = without_panels(
-                lambda c=client: measure(c, url, size["repeats"])
-            )
-            ms, queries = measure(client, url, size["repeats"])
+            (base_ms, base_queries), (ms, queries) = measure(client, url, size["repeats"])
             ratio = ms / base_ms
             worst = max(worst, ratio)
             print(
@@ -207,5 +226,6 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=sorted(SIZES), default="full")
     parser.add_argument("--in-place", action="store_true")
+    parser.add_argument("--built", action="store_true")
     arguments = parser.parse_args()
-    main(arguments.size, in_place=arguments.in_place)
+    main(arguments.size, in_place=arguments.in_place, built=arguments.built)

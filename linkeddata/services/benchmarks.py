@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db.models import Avg
 
@@ -14,14 +15,31 @@ from linkeddata.models import Area, Cluster, Dataset, Observation, Period, Simil
 EXCLUDED_TYPES = ("COMB", "SRA")  # combined authorities and the GLA are not ranked against councils
 
 
+T = TypeVar("T")
+
+
+def _kept_on(area: Area, name: str, compute: Callable[[], T]) -> T:
+    """``compute()``, kept on this ``area`` instance: a page and its panels (each handed the page's
+    instance) read it once per request. Figures change only by an import, never within a request;
+    an instance read afresh computes it afresh."""
+    kept = vars(area).setdefault("_benchmarks_kept", {})
+    if name not in kept:
+        kept[name] = compute()
+    return kept[name]
+
+
 def similar_areas(area: Area, limit: int = 20) -> list[Area]:
-    """The area's ONS similar councils (overall similarity), most similar first."""
-    links = (
-        SimilarArea.objects.filter(area=area, similarity_type="global")
-        .select_related("similar")
-        .order_by("rank")
-    )
-    return [link.similar for link in links[:limit]]
+    """The area's ONS similar councils (overall similarity), most similar first (kept on ``area``)."""
+
+    def compute() -> list[Area]:
+        links = (
+            SimilarArea.objects.filter(area=area, similarity_type="global")
+            .select_related("similar")
+            .order_by("rank")
+        )
+        return [link.similar for link in links[:limit]]
+
+    return list(_kept_on(area, f"similar:{limit}", compute))
 
 
 def rank(values: dict[int, Decimal], higher_is_better: bool) -> dict[int, int]:
@@ -87,7 +105,12 @@ class MeasureSummary:
 
 
 def area_summaries(area: Area) -> list[MeasureSummary]:
-    """Every dataset's latest figure for the area, with its trend and ranks."""
+    """Every dataset's latest figure for the area, with its trend and ranks (kept on ``area``: the
+    area page and its panels share them)."""
+    return list(_kept_on(area, "summaries", lambda: _area_summaries(area)))
+
+
+def _area_summaries(area: Area) -> list[MeasureSummary]:
     summaries = []
     similar_ids = {a.pk for a in similar_areas(area)} | {area.pk}
     for dataset in Dataset.objects.select_related("measure"):
