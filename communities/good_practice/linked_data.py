@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import Max, Min
 from django.db.models.signals import post_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
@@ -39,6 +40,7 @@ from linkeddata.services.content import (
     CommunityRecord,
     ContentItem,
     ContentRecords,
+    ContentSummary,
     EvidenceRecord,
     PracticeRecord,
     ServiceAreaRecord,
@@ -46,6 +48,7 @@ from linkeddata.services.content import (
     ThreadRecord,
     evidence_period_code,
     provide_content,
+    provide_content_summary,
     thread_item,
 )
 from linkeddata.services.publish import record_content_change
@@ -188,6 +191,23 @@ def content_records(kind: SourceKind | None = None, key: str | None = None) -> C
     )
 
 
+def content_summary() -> ContentSummary | None:
+    """When the public content was first published and last changed (three aggregate queries)."""
+    anonymous = AnonymousUser()
+    first, last = [], []
+    for pages in (
+        readable_communities(anonymous),
+        readable_threads(anonymous),
+        GoodPracticePage.objects.published(),
+    ):
+        dates = pages.aggregate(first=Min("first_published_at"), last=Max("last_published_at"))
+        first += [dates["first"]] if dates["first"] else []
+        last += [dates["last"]] if dates["last"] else []
+    if not first or not last:
+        return None
+    return ContentSummary(issued=min(first), modified=max(last))
+
+
 def _service_area_records(library: str) -> list[ServiceAreaRecord]:
     return [
         ServiceAreaRecord(
@@ -264,6 +284,7 @@ def _profile_deleted(sender: Any, instance: Profile, **kwargs: Any) -> None:
 
 def register_linked_data() -> None:
     provide_content(content_records)
+    provide_content_summary(content_summary)
     subscribe("linkeddata.content", publish_announced_change)
     page_published.connect(_page_changed, dispatch_uid="linkeddata-content-published")
     page_unpublished.connect(_page_changed, dispatch_uid="linkeddata-content-unpublished")

@@ -127,6 +127,29 @@ def public_content(kind: SourceKind | None = None, key: str | None = None) -> Co
     return source(kind, key) if source is not None else ContentRecords()
 
 
+@dataclass(frozen=True)
+class ContentSummary:
+    """When the public content was first published and last changed (the catalogue's dates)."""
+
+    issued: datetime
+    modified: datetime
+
+
+SummarySource = Callable[[], ContentSummary | None]
+_summary: dict[str, SummarySource] = {}
+
+
+def provide_content_summary(source: SummarySource) -> None:
+    """Register ``source()``: the public content's ``ContentSummary``, None while nothing is public
+    (a few aggregate queries: the catalogue asks at every request)."""
+    _summary["content"] = source
+
+
+def content_summary() -> ContentSummary | None:
+    source = _summary.get("content")
+    return source() if source is not None else None
+
+
 # -- Pure graph building -----------------------------------------------------------------------
 
 

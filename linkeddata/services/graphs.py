@@ -14,10 +14,10 @@ from decimal import Decimal
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, QB, RDF, RDFS, SKOS, VOID, XSD
+from rdflib.namespace import DCAT, DCTERMS, FOAF, OWL, PROV, QB, RDF, RDFS, SDO, SKOS, VOID, XSD
 from rdflib.term import IdentifiedNode, Node
 
-from linkeddata.uris import Uris, ons_area_uri, period_uri
+from linkeddata.uris import CONTENT_GRAPH, Uris, ons_area_uri, period_uri
 from linkeddata.vocab import (
     ADMS,
     ADMS_LICENCE_TYPE,
@@ -39,6 +39,7 @@ from linkeddata.vocab import (
     SDMX_ATTRIBUTE,
     SDMX_CONCEPT,
     SDMX_DIMENSION,
+    SIOC,
     VCARD,
 )
 
@@ -128,6 +129,18 @@ DISTRIBUTIONS = (
 )
 
 
+@dataclass(frozen=True)
+class ContentDatasetRecord:
+    """The public content's named graph as a dataset of the catalogue."""
+
+    title: str
+    description: str
+    issued: datetime
+    modified: datetime
+    licence_url: str
+    publisher: str = PUBLISHER
+
+
 @dataclass
 class Catalogue:
     title: str
@@ -135,6 +148,7 @@ class Catalogue:
     datasets: list[DatasetRecord] = field(default_factory=list)
     publisher: str = PUBLISHER
     licence_url: str = ""  # of the catalogue's own metadata
+    content: ContentDatasetRecord | None = None  # none while nothing is public
 
 
 def new_graph() -> Graph:
@@ -612,4 +626,81 @@ def catalogue_graph(uris: Uris, catalogue: Catalogue) -> Graph:
         graph.add((record, DCTERMS.conformsTo, _typed(graph, DCAT_AP_3, DCTERMS.Standard)))
         graph.add((record, ADMS.status, _typed(graph, ADMS_STATUS.Completed, SKOS.Concept)))
         graph += dataset_graph(uris, dataset)
+    if catalogue.content is not None:
+        graph += content_dataset_graph(uris, catalogue.content)
+        graph.add((cat, DCAT.dataset, uris.graph(CONTENT_GRAPH)))
+        graph.add((sparql, DCAT.servesDataset, uris.graph(CONTENT_GRAPH)))
+        graph.add((service, VOID.subset, uris.graph(CONTENT_GRAPH)))
+    return graph
+
+
+def content_dataset_graph(uris: Uris, content: ContentDatasetRecord) -> Graph:
+    """The public practice-and-community graph described with DCAT-AP 3.0: the named graph itself
+    is the ``dcat:Dataset`` (``/graph/content``), served by the SPARQL endpoint (its distribution's
+    ``dcat:accessService``), with its catalogue record."""
+    graph = new_graph()
+    ds, record = uris.graph(CONTENT_GRAPH), uris.catalogue_record(CONTENT_GRAPH)
+    distribution = URIRef(f"{uris.base}/data/#{CONTENT_GRAPH}-sparql")
+    sparql = uris.sparql()
+    issued = Literal(content.issued.replace(microsecond=0))
+    modified = Literal(content.modified.replace(microsecond=0))
+    for kind in (DCAT.Dataset, VOID.Dataset, PROV.Entity):
+        graph.add((ds, RDF.type, kind))
+    graph.add((ds, DCTERMS.title, Literal(content.title, lang="en")))
+    graph.add((ds, DCTERMS.description, Literal(content.description, lang="en")))
+    graph.add((ds, DCTERMS.identifier, Literal(CONTENT_GRAPH)))
+    _licence(graph, ds, content.licence_url)
+    graph.add(
+        (ds, DCTERMS.accessRights, _typed(graph, EU_ACCESS_RIGHT.PUBLIC, DCTERMS.RightsStatement))
+    )
+    graph.add((ds, DCTERMS.issued, issued))
+    graph.add((ds, DCTERMS.modified, modified))
+    graph.add((ds, DCTERMS.accrualPeriodicity, _typed(graph, EU_FREQUENCY.CONT, DCTERMS.Frequency)))
+    for theme in (EU_DATA_THEME.GOVE, EU_DATA_THEME.SOCI):
+        graph.add((ds, DCAT.theme, _typed(graph, theme, SKOS.Concept)))
+        graph.add((theme, SKOS.inScheme, URIRef(str(EU_DATA_THEME).rstrip("/"))))
+    for keyword in ("local government", "good practice", "communities of practice"):
+        graph.add((ds, DCAT.keyword, Literal(keyword, lang="en")))
+    _common(graph, uris, ds, content.publisher)
+    graph.add((ds, DCAT.contactPoint, uris.contact_point()))
+    period = BNode()
+    graph.add((ds, DCTERMS.temporal, period))
+    graph.add((period, RDF.type, DCTERMS.PeriodOfTime))
+    graph.add((period, DCAT.startDate, Literal(content.issued.date(), datatype=XSD.date)))
+    graph.add((period, DCAT.endDate, Literal(content.modified.date(), datatype=XSD.date)))
+    graph.add((ds, VOID.sparqlEndpoint, sparql))
+    graph.add((ds, VOID.uriSpace, Literal(f"{uris.base}/id/")))
+    for vocabulary in (str(SIOC._NS), str(SDO._NS), str(SKOS._NS)):
+        graph.add((ds, VOID.vocabulary, URIRef(vocabulary)))
+    graph.add((ds, DCAT.distribution, distribution))
+    graph.add((distribution, RDF.type, DCAT.Distribution))
+    graph.add((distribution, DCTERMS.title, Literal("SPARQL endpoint", lang="en")))
+    graph.add(
+        (
+            distribution,
+            DCTERMS.description,
+            Literal(
+                f"Query the named graph <{ds}> at the SPARQL endpoint, alone or joined with the "
+                "benchmarking data in the other graphs.",
+                lang="en",
+            ),
+        )
+    )
+    graph.add((distribution, DCAT.accessURL, sparql))
+    graph.add((distribution, DCAT.accessService, sparql))
+    sparql_results = _typed(graph, EU_FILE_TYPE["SPARQLQ"], DCTERMS.MediaTypeOrExtent)
+    graph.add((distribution, DCTERMS.format, sparql_results))
+    graph.add((distribution, DCTERMS.conformsTo, _typed(graph, SPARQL_PROTOCOL, DCTERMS.Standard)))
+    _licence(graph, distribution, content.licence_url)
+    graph.add((distribution, DCTERMS.modified, modified))
+    graph.add(
+        (distribution, DCATAP.availability, _typed(graph, EU_AVAILABILITY.STABLE, SKOS.Concept))
+    )
+    graph.add((record, RDF.type, DCAT.CatalogRecord))
+    graph.add((record, FOAF.primaryTopic, ds))
+    graph.add((record, DCTERMS.modified, modified))
+    graph.add((record, DCTERMS.issued, issued))
+    graph.add((record, DCTERMS.conformsTo, _typed(graph, DCAT_AP_3, DCTERMS.Standard)))
+    graph.add((record, ADMS.status, _typed(graph, ADMS_STATUS.Completed, SKOS.Concept)))
+    graph.add((uris.catalogue(), DCAT.record, record))
     return graph

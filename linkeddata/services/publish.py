@@ -34,10 +34,16 @@ from rdflib import Graph
 
 from hub.floor.tasks import backoff, enqueue_if_idle, enqueue_later, task_queued
 from linkeddata.models import Area, Dataset, Observation, PendingPublication, Period, SimilarArea
-from linkeddata.services.content import ContentItem, do_publish_content, do_publish_content_items
+from linkeddata.services.content import (
+    ContentItem,
+    content_summary,
+    do_publish_content,
+    do_publish_content_items,
+)
 from linkeddata.services.graphs import (
     AreaRecord,
     Catalogue,
+    ContentDatasetRecord,
     DatasetRecord,
     MeasureRecord,
     ObservationRecord,
@@ -68,6 +74,29 @@ CATALOGUE_DESCRIPTION = (
     "Council performance measures from official statistics, published as RDF Data Cube datasets "
     "with CSV and N-Triples downloads and a SPARQL endpoint."
 )
+CONTENT_TITLE = "Good practice and communities of local government"
+CONTENT_DESCRIPTION = (
+    "The hub's public content as linked data: published good-practice case studies (with their "
+    "councils, service areas, outcomes, licence and the figures their evidence cites), open "
+    "communities of practice and their discussions (SIOC, DCTERMS, SKOS, PROV, schema.org), "
+    "linked to the benchmarking data's areas, measures and observations. Only what anyone may read "
+    "on the hub is in it; each case study also states its own licence."
+)
+
+
+def content_dataset_record() -> ContentDatasetRecord | None:
+    """The public content graph as a catalogue dataset; None while nothing is public."""
+    summary = content_summary()
+    if summary is None:
+        return None
+    return ContentDatasetRecord(
+        title=CONTENT_TITLE,
+        description=CONTENT_DESCRIPTION,
+        issued=summary.issued,
+        modified=summary.modified,
+        licence_url=OGL_URL,
+        publisher=settings.SITE_NAME,
+    )
 
 
 def measure_record(dataset: Dataset) -> MeasureRecord:
@@ -173,6 +202,7 @@ def catalogue(datasets: Iterable[Dataset] | None = None) -> Catalogue:
         datasets=[dataset_record(d, getattr(d, "n", None)) for d in datasets],
         publisher=settings.SITE_NAME,
         licence_url=OGL_URL,
+        content=content_dataset_record(),
     )
 
 

@@ -140,3 +140,46 @@ def test_the_shapes_catch_what_dcat_ap_forbids(live_server, recycling):
     for breach, broken in breaches.items():
         conforms, _ = conformance(broken)
         assert not conforms, breach
+
+
+def test_the_public_content_graph_is_a_dataset_of_the_catalogue(live_server, recycling, rdf_store):
+    from communities.models import Visibility
+    from tests.factories import CommunityFactory, GoodPracticeFactory, ThreadFactory
+
+    assert (None, RDF.type, DCAT.Dataset) in live_catalogue(live_server)
+    content = Uris.default().graph("content")
+    assert (content, RDF.type, DCAT.Dataset) not in live_catalogue(live_server)  # nothing public
+
+    community = CommunityFactory(title="Open waste")
+    ThreadFactory(community=community, title="Food waste?")
+    ThreadFactory(
+        community=CommunityFactory(title="Private", visibility=Visibility.PRIVATE),
+        title="Secret",
+    )
+    GoodPracticeFactory(title="Tag and educate")
+
+    graph = live_catalogue(live_server)
+    conforms, report = conformance(graph)
+    assert conforms, report
+    uris = Uris.default()
+    assert (uris.catalogue(), DCAT.dataset, content) in graph
+    assert graph.value(content, DCTERMS.title).startswith("Good practice and communities")
+    assert graph.value(content, DCTERMS.description)
+    assert graph.value(content, DCTERMS.publisher) == graph.value(
+        uris.catalogue(), DCTERMS.publisher
+    )
+    licence = graph.value(content, DCTERMS.license)
+    assert (licence, RDF.type, DCTERMS.LicenseDocument) in graph
+    distribution = graph.value(content, DCAT.distribution)
+    assert graph.value(distribution, DCAT.accessURL) == uris.sparql()
+    service = graph.value(distribution, DCAT.accessService)
+    assert (service, RDF.type, DCAT.DataService) in graph
+    assert (service, DCAT.servesDataset, content) in graph
+    assert graph.value(service, DCAT.endpointURL) == uris.sparql()
+    record = uris.catalogue_record("content")
+    assert graph.value(record, FOAF.primaryTopic) == content
+    assert "Secret" not in graph.serialize(format="nt")
+
+    # the dataset's URI is the named graph's, which dereferences (to the SPARQL endpoint)
+    response = requests.get(f"{live_server.url}/graph/content", allow_redirects=False, timeout=30)
+    assert response.status_code == 303

@@ -303,6 +303,141 @@ def test_a_full_rebuild_starts_from_scratch(store, world, django_capture_on_comm
     assert titles(store) == PUBLIC - {"Open question on food waste"}
 
 
+# -- Per item: a change replaces its items' triples, and nothing else --------------------------
+
+CONTENT = str(Uris.default().graph("content"))
+MARKER = "urn:x-test:untouched"
+
+
+def update(store, text: str) -> None:
+    """Write to the content graph behind the hub's back (to see what a publication leaves alone)."""
+    if store is None:
+        oxigraph_store().update(text)
+        return
+    request = urllib.request.Request(  # noqa: S310 - the loopback test server
+        store["update"],
+        data=text.encode(),
+        method="POST",
+        headers={"Content-Type": "application/sparql-update"},
+    )
+    with urllib.request.urlopen(request, timeout=10):  # noqa: S310
+        pass
+
+
+def content_triples(store) -> set[tuple[str, ...]]:
+    rows = select(store, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{CONTENT}> {{ ?s ?p ?o }} }}")
+    return {(row["s"], row["p"], row["o"]) for row in rows}
+
+
+def mark(store, uri: str) -> None:
+    update(store, f'INSERT DATA {{ GRAPH <{CONTENT}> {{ <{uri}> <{MARKER}> "kept" }} }}')
+
+
+def marked(store) -> set[str]:
+    rows = select(store, f"SELECT ?s WHERE {{ GRAPH <{CONTENT}> {{ ?s <{MARKER}> ?o }} }}")
+    return {row["s"] for row in rows}
+
+
+def test_a_change_is_recorded_per_item_in_its_own_transaction(world):
+    from django.db import transaction
+
+    from communities.discussions.services.threads import do_edit_thread
+
+    thread = world["thread"]
+    with transaction.atomic():
+        do_edit_thread(thread=thread, editor=world["author"], title="Renamed", body="Body.")
+        assert set(PendingPublication.objects.values_list("graph", flat=True)) == {
+            f"content:thread:{thread.pk}"
+        }
+
+
+def test_a_change_replaces_its_items_triples_and_leaves_the_others_untouched(
+    store, world, django_capture_on_commit_callbacks
+):
+    from communities.discussions.services.threads import do_edit_thread
+
+    uris = Uris.default()
+    thread, quiet = world["thread"], world["quiet_thread"]
+    others = [
+        str(uris.thread(quiet.pk)),
+        str(uris.community(world["open"].slug)),
+        str(uris.practice(world["practice"].slug)),
+    ]
+    for uri in [*others, str(uris.thread(thread.pk))]:
+        mark(store, uri)
+    before = content_triples(store)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_edit_thread(
+            thread=thread, editor=world["author"], title="Food waste, again", body="Body."
+        )
+
+    assert marked(store) == set(others)  # the thread's own triples were replaced, no other
+    after = content_triples(store)
+    changed = {t for t in before ^ after if t[0] != MARKER}
+    assert changed and all(uri == str(uris.thread(thread.pk)) for uri, _, _ in changed)
+    assert titles(store) == PUBLIC - {"Open question on food waste"} | {"Food waste, again"}
+    assert not PendingPublication.objects.exists()
+
+
+def test_per_item_updates_end_where_a_full_rebuild_does(
+    store, world, django_capture_on_commit_callbacks
+):
+    from communities.discussions.services.threads import do_edit_thread
+
+    author, owner = world["author"], world["owner"]
+    with django_capture_on_commit_callbacks(execute=True):
+        second = CommunityFactory(title="Open roads", owner=owner)
+        ThreadFactory(community=second, author=author, title="Potholes?")
+    steps = [
+        lambda: do_hide_thread(world["quiet_thread"], by=owner),
+        lambda: do_edit_thread(thread=world["thread"], editor=author, title="Food", body="B."),
+        lambda: do_update_profile(
+            author.profile, by=author, display_name="A. Khan", visibility=ProfileVisibility.PUBLIC
+        ),
+        lambda: do_update_community_settings(
+            second, by=owner, description="Members only.", tags=[], visibility="restricted"
+        ),
+        lambda: GoodPracticePage.objects.get(pk=world["practice"].pk).unpublish(),
+        lambda: do_update_community_settings(
+            second, by=owner, description="Open again.", tags=[], visibility="open"
+        ),
+        lambda: ThreadPage.objects.get(pk=world["thread"].pk).delete(),
+    ]
+    for step in steps:
+        with django_capture_on_commit_callbacks(execute=True):
+            step()
+        per_item = content_triples(store)
+        call_command("publish_linked_data", "--content", stdout=open("/dev/null", "w"))  # noqa: SIM115
+        assert content_triples(store) == per_item
+    assert titles(store) == {"Open waste", "Open roads", "Potholes?"}
+    assert names(store) == {"A. Khan"}
+
+
+def test_without_an_update_endpoint_the_external_graph_is_replaced_whole(
+    external_store, settings, world, django_capture_on_commit_callbacks
+):
+    settings.SPARQL_UPDATE_URL = ""
+    mark(external_store, str(Uris.default().practice(world["practice"].slug)))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_hide_thread(world["thread"], by=world["owner"])
+
+    assert marked(external_store) == set()  # rebuilt whole: the stray triple went too
+    assert titles(external_store) == PUBLIC - {"Open question on food waste"}
+
+
+def test_outbox_names_of_items_read_back():
+    from linkeddata.services.content import ContentItem
+
+    item = ContentItem("practice", "tag-and-educate")
+    assert item.outbox_name == "content:practice:tag-and-educate"
+    assert ContentItem.from_outbox(item.outbox_name) == item
+    assert ContentItem.from_outbox("content") is None
+    assert ContentItem.from_outbox("content:unknown:x") is None
+    assert ContentItem.from_outbox("recycling") is None
+
+
 # -- Cool URIs ---------------------------------------------------------------------------------
 
 
