@@ -4,9 +4,11 @@
 Builds a throwaway test database with the real authorities, similar councils and datasets, then the
 communities side of the hub around Leeds and its similar councils (members, communities with
 threads and replies, case studies with benchmark evidence, adoptions), and times the area page for
-Leeds over HTTP (median of repeats, anonymous and signed in), printing ms, queries and the ratio.
+Leeds over HTTP (median of repeats, anonymous and signed in), printing ms, queries and the ratio;
+then, on the same data, updating one item of the public content graph against rebuilding it whole.
 
-Run:  DATABASE_URL=postgresql://… python -m linkeddata.benchmarks.area_page [--size tiny|full] [--in-place]
+Run:  DATABASE_URL=postgresql://… python -m linkeddata.benchmarks.area_page [--size tiny|full]
+      [--in-place | --built]
 
 ``--in-place`` builds in DATABASE_URL itself (already migrated, emptied afterwards by its owner: the
 test suite's smoke test) instead of a throwaway database; ``--built`` times DATABASE_URL as an earlier
@@ -183,6 +185,45 @@ def without_panels(run: Callable[[], T]) -> T:
         panels._area_panels.update(saved)
 
 
+def content_graph_figures(repeats: int) -> None:
+    """The public content graph: one item's update (a thread; a community with its threads; a case
+    study) against rebuilding the whole graph, each the median of ``repeats``, same run."""
+    from communities.models import CommunityPage, GoodPracticePage, ThreadPage
+    from linkeddata.services.content import (
+        ContentItem,
+        do_publish_content,
+        do_publish_content_items,
+        thread_item,
+    )
+
+    def median_ms(run: Callable[[], object]) -> float:
+        samples = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            run()
+            samples.append(time.perf_counter() - start)
+        return statistics.median(samples) * 1000
+
+    do_publish_content()
+    full = median_ms(do_publish_content)
+    community = CommunityPage.objects.live().filter(visibility="open").first()
+    thread = ThreadPage.objects.live().filter(community=community).first()
+    practice = GoodPracticePage.objects.live().first()
+    items = {
+        "one thread": [thread_item(thread.pk)] if thread else [],
+        "one community and its threads": (
+            [ContentItem("community", community.slug)] if community else []
+        ),
+        "one case study": [ContentItem("practice", practice.slug)] if practice else [],
+    }
+    print(f"\n{'content graph':<34} {'median ms':>10} {'× full rebuild':>15}")
+    print(f"{'full rebuild (baseline)':<34} {full:>10.1f} {1:>15.2f}")
+    for name, item in items.items():
+        if item:
+            ms = median_ms(lambda i=item: do_publish_content_items(i))
+            print(f"{name:<34} {ms:>10.1f} {ms / full:>15.2f}")
+
+
 def main(size_name: str, in_place: bool = False, built: bool = False) -> None:
     from django.contrib.auth import get_user_model
 
@@ -217,6 +258,7 @@ def main(size_name: str, in_place: bool = False, built: bool = False) -> None:
             print(f"{reader:<12} {'all panels':<22} {ms:>10.1f} {queries:>8} {ratio:>11.2f}")
         verdict = "within" if worst <= TARGET else "OVER"
         print(f"\nworst ratio {worst:.2f}: {verdict} the {TARGET}× target")
+        content_graph_figures(size["repeats"])
     finally:
         if not in_place:
             connection.creation.destroy_test_db(old_name, verbosity=0)
