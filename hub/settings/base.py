@@ -144,6 +144,10 @@ if SPARQL_GRAPH_STORE_URL and not SPARQL_ENDPOINT_URL:
     raise ConfigurationError(
         "SPARQL_GRAPH_STORE_URL is set but SPARQL_ENDPOINT_URL is not: set both to use an external SPARQL server."
     )
+if SPARQL_UPDATE_URL and not SPARQL_ENDPOINT_URL:
+    raise ConfigurationError(
+        "SPARQL_UPDATE_URL is set but SPARQL_ENDPOINT_URL is not: set both to use an external SPARQL server."
+    )
 SPARQL_TIMEOUT_SECONDS = env_int("SPARQL_TIMEOUT_SECONDS", 10, minimum=1)
 SPARQL_MAX_ROWS = env_int("SPARQL_MAX_ROWS", 10000, minimum=1)
 # What one query may ask of the endpoint (checked before parsing, and in the engine processes).

@@ -72,6 +72,12 @@ def test_debug_off_without_allowed_hosts_fails_with_one_line():
             "http://127.0.0.1:7878/store",
             "set both to use an external SPARQL server",
         ),
+        ("SPARQL_UPDATE_URL", "127.0.0.1:7878/update", "SPARQL_UPDATE_URL"),
+        (
+            "SPARQL_UPDATE_URL",
+            "http://127.0.0.1:7878/update",
+            "set both to use an external SPARQL server",
+        ),
         ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
     ],
 )
