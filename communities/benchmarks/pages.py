@@ -505,6 +505,8 @@ def measure_in_process(args: argparse.Namespace, data: dict, all_targets: list[T
     if profiler is not None:
         print(f"\nprofile of {args.profile!r} (cumulative, top 40):")
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+        print(f"\nprofile of {args.profile!r} (own time, top 30):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
 
 
 def report(args, counts, totals, queries, load_before, load_after) -> None:

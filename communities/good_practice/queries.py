@@ -28,6 +28,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Cast
 from django.http import QueryDict
+from django.template.loader import render_to_string
 from wagtail.models import TaskState, WorkflowState
 
 from communities.discussions.queries import SubqueryCount
@@ -57,9 +58,11 @@ from communities.permissions import (
     queue_roles,
     readable_threads,
     reviewable_good_practice_filter,
+    viewer_class,
     visible_profile_filter,
 )
 from hub.floor.actor import Actor
+from hub.floor.fragments import fragment
 from hub.floor.numbers import page_number
 from linkeddata.models import Area, Measure, Observation
 from linkeddata.services.benchmarks import (
@@ -319,6 +322,21 @@ def library_listing(params: QueryDict, user: Actor | None = None) -> dict[str, A
                 filters.years,
             ]
         ),
+    }
+
+
+def library_page(params: QueryDict, user: Actor) -> dict[str, Any]:
+    """The library page's results, filters and sort as HTML: the same for every reader of the same
+    class (published case studies only), so kept per class and query (``hub.floor.fragments``)."""
+    parts = (viewer_class(user), sorted(params.lists()))
+    return {
+        "library_html": fragment(
+            "library",
+            parts,
+            lambda: render_to_string(
+                "communities/good_practice/library_results.html", library_listing(params, user)
+            ),
+        )
     }
 
 

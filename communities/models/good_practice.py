@@ -97,10 +97,10 @@ class GoodPracticeIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from communities.good_practice.queries import library_listing
+        from communities.good_practice.queries import library_page
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(library_listing(request.GET, user=request.user))
+        context.update(library_page(request.GET, request.user))
         return context
 
 
