@@ -27,7 +27,7 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
 from django.template.loader import render_to_string
 from wagtail.models import TaskState, WorkflowState
 
@@ -394,9 +394,23 @@ def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
             page.communities.live().filter(listable_community_filter(user)).order_by("title")
         ),
         "discussion_thread": thread,
-        "councils": list(page.councils.all()),
-        "service_areas": list(page.service_areas.select_related("parent").all()),
+        # read only if the page's article is rendered (not when it is kept: ``case_study_article``)
+        "councils": page.councils.all(),
+        "service_areas": page.service_areas.select_related("parent").all(),
     }
+
+
+def case_study_article(
+    request: HttpRequest, page: GoodPracticePage, context: dict[str, Any]
+) -> str:
+    """The published case study's article (its fields, councils, service areas, tags and body):
+    the same for every reader of the same class, so kept per class until the next change."""
+    parts = (page.pk, page.latest_revision_id, viewer_class(request.user))
+    return fragment(
+        "case-study",
+        parts,
+        lambda: render_to_string("communities/good_practice/case_study_article.html", context),
+    )
 
 
 # -- What is waiting for someone ----------------------------------------------------------------

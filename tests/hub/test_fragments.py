@@ -228,3 +228,38 @@ def test_a_fragment_key_names_its_parts(kept_fragments):
     assert fragment("list", (1, "outsider"), render("outsiders' list")) == "outsiders' list"
     assert fragment("list", (1, "member"), render("again")) == "members' list"
     assert rendered == ["members' list", "outsiders' list"]
+
+
+def test_a_case_studys_unpublished_changes_never_reach_its_kept_article(kept_fragments, client):
+    """Readers get the published article, kept; the author's changes waiting for review stay in
+    the author's preview; once approved, every reader gets them at once."""
+    from communities.good_practice.services import (
+        do_review_good_practice,
+        do_update_good_practice,
+    )
+    from communities.models import GoodPracticePage
+    from tests.factories import good_practice_editor
+
+    page = GoodPracticeFactory(approach="We redesigned the process with residents.")
+    reader = Client()
+    reader.force_login(UserFactory())
+    assert "We redesigned the process with residents." in reader.get(page.url).content.decode()
+
+    do_update_good_practice(
+        page,
+        page.author,
+        {"approach": "A draft approach nobody approved yet."},
+        submit=True,
+    )
+    for _ in range(2):
+        text = reader.get(page.url).content.decode()
+        assert "A draft approach nobody approved yet." not in text
+        assert "We redesigned the process with residents." in text
+    client.force_login(page.author)
+    preview = client.get(f"/good-practice/submissions/{page.pk}/").content.decode()
+    assert "A draft approach nobody approved yet." in preview
+
+    do_review_good_practice(
+        GoodPracticePage.objects.get(pk=page.pk), good_practice_editor(), approve=True
+    )
+    assert "A draft approach nobody approved yet." in reader.get(page.url).content.decode()
