@@ -9,12 +9,13 @@ from wagtail.models import Page
 from wagtail.search import index
 
 
-def route_to_child(parent: Page, child_model: type[Page], request, path_components: list[str]):
-    """Wagtail's routing, one query fewer a level: the child of ``parent`` named by the next path
-    component, read as ``child_model`` (the parent's only subpage type) in one query instead of a
-    page then its specific row. Anything else (no such child of that type) routes as Wagtail does."""
-    if path_components:
-        child = child_model.objects.child_of(parent).filter(slug=path_components[0]).first()
+def route_to_child(parent: Page, request, path_components: list[str]):
+    """Wagtail's routing, one query fewer a level for a page with one subpage type: the child named
+    by the next path component read as that type in one query, instead of a page then its specific
+    row. Anything else (no such child of that type) routes as Wagtail does."""
+    child_models = parent.clean_subpage_models()
+    if path_components and len(child_models) == 1:
+        child = child_models[0].objects.child_of(parent).filter(slug=path_components[0]).first()
         if child is not None:
             child._cached_parent_obj = parent
             return child.route(request, path_components[1:])
@@ -44,7 +45,7 @@ class CommunityIndexPage(Page):
     max_count = 1
 
     def route(self, request, path_components):
-        return route_to_child(self, CommunityPage, request, path_components)
+        return route_to_child(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from communities.discussions.queries import community_directory_page
@@ -83,9 +84,7 @@ class CommunityPage(Page):
     subpage_types = ["communities.ThreadPage"]
 
     def route(self, request, path_components):
-        from communities.models.threads import ThreadPage
-
-        return route_to_child(self, ThreadPage, request, path_components)
+        return route_to_child(self, request, path_components)
 
     def serve(self, request, *args, **kwargs):
         from communities.discussions.queries import check_reader

@@ -99,7 +99,7 @@ class GoodPracticeIndexPage(Page):
     def route(self, request, path_components):
         from communities.models.communities import route_to_child
 
-        return route_to_child(self, GoodPracticePage, request, path_components)
+        return route_to_child(self, request, path_components)
 
     def get_context(self, request, *args, **kwargs):
         from communities.good_practice.queries import library_page
