@@ -183,13 +183,13 @@ def watch_level(
     """How closely ``user`` follows a thread (or, failing a choice for it, its community)."""
     if not user.is_authenticated:
         return WatchLevel.NORMAL
-    if thread is not None:
-        level = (
-            Watch.objects.filter(user=user, thread=thread).values_list("level", flat=True).first()
+    if thread is not None:  # the thread's own choice, else its community's, in one query
+        levels = dict(
+            Watch.objects.filter(user=user)
+            .filter(Q(thread=thread) | Q(community_id=thread.community_id))
+            .values_list("thread_id", "level")
         )
-        if level:
-            return level
-        community = thread.community
+        return levels.get(thread.pk) or levels.get(None) or WatchLevel.NORMAL
     level = (
         Watch.objects.filter(user=user, community=community).values_list("level", flat=True).first()
     )
