@@ -184,12 +184,17 @@ def watch_level(
     if not user.is_authenticated:
         return WatchLevel.NORMAL
     if thread is not None:  # the thread's own choice, else its community's, in one query
-        levels = dict(
+        own, of_community = "", ""
+        for thread_id, chosen in (
             Watch.objects.filter(user=user)
             .filter(Q(thread=thread) | Q(community_id=thread.community_id))
             .values_list("thread_id", "level")
-        )
-        return levels.get(thread.pk) or levels.get(None) or WatchLevel.NORMAL
+        ):
+            if thread_id is None:
+                of_community = chosen
+            else:
+                own = chosen
+        return own or of_community or WatchLevel.NORMAL
     level = (
         Watch.objects.filter(user=user, community=community).values_list("level", flat=True).first()
     )
