@@ -133,6 +133,30 @@ def can_read_community(user: Actor, community: CommunityPage) -> bool:
     return membership is not None and membership.is_active
 
 
+ReaderClass = Literal["staff", "member", "reader", "outsider"]
+
+
+def reader_class(user: Actor, community: CommunityPage) -> ReaderClass:
+    """Which class of reader ``user`` is for ``community``'s content, for parts of pages kept for
+    every reader of the same class (``hub.floor.fragments``): site staff; an active member; someone
+    else who may read it (an open community: visitors, outsiders, people who left, banned people);
+    an outsider who may not read it. Everyone in a class may read exactly the same things there."""
+    if is_site_staff(user):
+        return "staff"
+    membership = membership_of(user, community)
+    if membership is not None and membership.is_active:
+        return "member"
+    return "reader" if community.visibility == Visibility.OPEN else "outsider"
+
+
+def viewer_class(user: Actor) -> Literal["staff", "signed-in", "visitor"]:
+    """Which class of viewer ``user`` is for what does not belong to a community (profiles shown by
+    ``visible_profile_filter``, published case studies, related content outside communities)."""
+    if is_site_staff(user):
+        return "staff"
+    return "signed-in" if user.is_authenticated else "visitor"
+
+
 def can_post_in_community(user: Actor, community: CommunityPage) -> bool:
     """Only active members post, in every kind of community, once they have confirmed their email."""
     membership = membership_of(user, community)

@@ -15,6 +15,7 @@ from django.db.models import Max, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.encoding import iri_to_uri
 from django.views.decorators.csrf import csrf_exempt
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods
 from rdflib import Graph
 
 from hub.floor.clients import client_address
+from hub.floor.fragments import fragment
 from linkeddata import charts
 from linkeddata.http import etag_of, not_modified, public_read, with_validators
 from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
@@ -375,6 +377,69 @@ def _filters(request: HttpRequest) -> tuple[str, str]:
     return request.GET.get("region", "").strip(), request.GET.get("type", "").strip()
 
 
+def _ranking_context(
+    request: HttpRequest,
+    dataset: Dataset,
+    periods: list[Period],
+    chosen: Period,
+    ranking: list[benchmarks.RankingRow],
+    region: str,
+    authority_type: str,
+) -> dict[str, object]:
+    """What the measure page's ranking shows (filters, chart, map, table, pages), the same for
+    every reader."""
+    paginator = Paginator(ranking, RANKING_PAGE_SIZE)
+    ranking_page = paginator.get_page(request.GET.get("page"))
+    page_query = request.GET.copy()
+    page_query.pop("page", None)
+    page_query.pop("find", None)
+    shown = ranking if len(ranking) <= 40 else ranking[:15] + ranking[-15:]
+    unit = dataset.measure.unit
+    chart = None
+    if ranking:
+        described = "all" if len(shown) == len(ranking) else "the 15 best and 15 worst of"
+        chart = charts.bar_chart(
+            f"{dataset.measure.label}, {chosen.code}",
+            f"Bar chart of {described} {len(ranking)} councils ranked by {dataset.measure.label.lower()} "
+            f"in {unit} ({dataset.measure.polarity_text}). The table below gives every figure.",
+            [(row.area.short_name, row.value) for row in shown],
+            unit,
+        )
+    areas = Area.objects.councils()
+    hex_map = None
+    if ranking:
+        hex_map = _hex_map(
+            dataset,
+            chosen,
+            ranking,
+            f"{dataset.measure.label}, {chosen.code}, in thirds of the {len(ranking)} "
+            "councils in the ranking"
+            + (
+                " (with these filters; the others show no figure)."
+                if region or authority_type
+                else "."
+            ),
+            table_note="The ranking table below gives every figure.",
+        )
+    return {
+        "dataset": dataset,
+        "measure": dataset.measure,
+        "periods": periods,
+        "period": chosen,
+        "ranking": ranking,
+        "ranking_page": ranking_page,
+        "page_query": page_query.urlencode(),
+        "find_choices": sorted(ranking, key=lambda row: row.area.short_name),
+        "chart": chart,
+        "hex": hex_map,
+        "region": region,
+        "type": authority_type,
+        "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),
+        "types": sorted(set(areas.values_list("authority_type", "authority_type_name"))),
+        "csv_query": request.GET.urlencode(),
+    }
+
+
 @public_read
 def measure_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
     dataset = get_object_or_404(Dataset.objects.select_related("measure"), measure__slug=slug)
@@ -394,11 +459,12 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
         return measure_graph(Uris.default(), measure_record(dataset))
 
     def html() -> HttpResponse:
-        ranking = rows()
         find = request.GET.get("find", "").strip().upper()
         find_error = ""
+        found: list[benchmarks.RankingRow] | None = None
         if find:
-            position = next((i for i, row in enumerate(ranking) if row.area.gss_code == find), None)
+            found = rows()
+            position = next((i for i, row in enumerate(found) if row.area.gss_code == find), None)
             if position is not None:
                 query = request.GET.copy()
                 query.pop("find")
@@ -409,63 +475,31 @@ def measure_document(request: HttpRequest, slug: str, ext: str | None = None) ->
                 f"{named.short_name if named else find} has no figure for {chosen.code}"
                 + (" with these filters." if region or authority_type else ".")
             )
-        paginator = Paginator(ranking, RANKING_PAGE_SIZE)
-        ranking_page = paginator.get_page(request.GET.get("page"))
-        page_query = request.GET.copy()
-        page_query.pop("page", None)
-        page_query.pop("find", None)
         mine = getattr(getattr(request.user, "profile", None), "council", None)
-        shown = ranking if len(ranking) <= 40 else ranking[:15] + ranking[-15:]
-        unit = dataset.measure.unit
-        chart = None
-        if ranking:
-            described = "all" if len(shown) == len(ranking) else "the 15 best and 15 worst of"
-            chart = charts.bar_chart(
-                f"{dataset.measure.label}, {chosen.code}",
-                f"Bar chart of {described} {len(ranking)} councils ranked by {dataset.measure.label.lower()} "
-                f"in {unit} ({dataset.measure.polarity_text}). The table below gives every figure.",
-                [(row.area.short_name, row.value) for row in shown],
-                unit,
+        find_selected = find or (mine.gss_code if mine is not None else "")
+
+        def ranking_html() -> str:
+            ranking = found if found is not None else rows()
+            return render_to_string(
+                "linkeddata/includes/measure_ranking.html",
+                _ranking_context(request, dataset, periods, chosen, ranking, region, authority_type)
+                | {"find_error": find_error, "find_selected": find_selected, "path": path},
             )
-        areas = Area.objects.councils()
-        hex_map = None
-        if ranking:
-            hex_map = _hex_map(
-                dataset,
-                chosen,
-                ranking,
-                f"{dataset.measure.label}, {chosen.code}, in thirds of the {len(ranking)} "
-                "councils in the ranking"
-                + (
-                    " (with these filters; the others show no figure)."
-                    if region or authority_type
-                    else "."
-                ),
-                table_note="The ranking table below gives every figure.",
-            )
+
+        # The same for every reader (public figures) who has the same council chosen in "Find":
+        # kept until the figures are published again (hub.floor.fragments).
+        parts = (dataset.pk, chosen.pk, sorted(request.GET.lists()), find_selected)
         return render(
             request,
             "linkeddata/measure.html",
             {
                 "dataset": dataset,
                 "measure": dataset.measure,
-                "periods": periods,
                 "period": chosen,
-                "ranking": ranking,
-                "ranking_page": ranking_page,
-                "page_query": page_query.urlencode(),
-                "find_error": find_error,
-                "find_choices": sorted(ranking, key=lambda row: row.area.short_name),
-                "find_selected": find or (mine.gss_code if mine is not None else ""),
-                "chart": chart,
-                "hex": hex_map,
-                "region": region,
-                "type": authority_type,
-                "regions": sorted(set(areas.exclude(region="").values_list("region", flat=True))),
-                "types": sorted(set(areas.values_list("authority_type", "authority_type_name"))),
-                "csv_query": request.GET.urlencode(),
+                "ranking_html": ranking_html()
+                if find
+                else fragment("measure", parts, ranking_html),
                 "panels": measure_panels(request, dataset),
-                "path": path,
             },
         )
 
@@ -838,12 +872,34 @@ def _picked(request: HttpRequest, area: Area) -> tuple[list[Area], list[str]]:
     return picked, errors
 
 
+COMPARE_CONTENT = "linkeddata/includes/compare_content.html"
+
+
 @public_read
 def compare(request: HttpRequest, gss: str) -> HttpResponse:
     try:
         area = _area_or_404(request, gss)
     except AreaNotFound:
         return _area_not_found(request, gss)
+    picking = request.GET.get("with") == "picked" or any(
+        name in request.GET for name in ("council", "add", "remove")
+    )
+    if picking or request.GET.get("format") == "csv":
+        return _compare(request, area, "linkeddata/compare.html")
+    # Comparing with similar councils, a region or all councils: the same for every reader (public
+    # figures), kept until the figures are published again (hub.floor.fragments).
+    content = fragment(
+        "compare",
+        (area.pk, sorted(request.GET.lists())),
+        lambda: _compare(request, area, COMPARE_CONTENT).content.decode(),
+    )
+    return render(
+        request, "linkeddata/compare.html", {"area": area, "errors": [], "content": content}
+    )
+
+
+def _compare(request: HttpRequest, area: Area, template: str) -> HttpResponse:
+    """The comparison page (or only its content, ``COMPARE_CONTENT``), or its CSV download."""
     datasets = list(Dataset.objects.select_related("measure"))
     if not datasets:
         raise Http404("No benchmarking data has been imported yet.")
@@ -867,7 +923,7 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
         "cluster": benchmarks.global_cluster(area),
     }
     if mode == "picked" and not picked:
-        return render(request, "linkeddata/compare.html", context, status=400)
+        return render(request, template, context, status=400)
     result = benchmarks.comparison(area, dataset, mode, picked)
     rows = [
         (period, [line.values[i] for line in result.lines])
@@ -902,7 +958,7 @@ def compare(request: HttpRequest, gss: str) -> HttpResponse:
     query.setlist("council", [a.gss_code or "" for a in picked])
     query["format"] = "csv"
     context.update(comparison=result, rows=rows, csv_query=query.urlencode())
-    return render(request, "linkeddata/compare.html", context)
+    return render(request, template, context)
 
 
 SPARQL_METHODS = "GET, POST, HEAD, OPTIONS"

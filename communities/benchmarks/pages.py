@@ -330,11 +330,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--repeats", type=int, default=15, help="requests per page with --in-process"
     )
-    parser.add_argument(
-        "--skip", default="", help="with --in-process: pages to leave out, by name, comma-separated"
-    )
+    parser.add_argument("--skip", default="", help="pages to leave out, by name, comma-separated")
     parser.add_argument(
         "--profile", metavar="PAGE", help="with --in-process: cProfile this page's requests too"
+    )
+    parser.add_argument(
+        "--port", type=int, default=0, help="the server's port on 127.0.0.1 (default: any free one)"
     )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
@@ -381,14 +382,13 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
 
     size = SIZES[args.size]
     data = build_data(size)
-    all_targets = targets(data["pages"])
+    skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
+    all_targets = [t for t in targets(data["pages"]) if t.name not in skipped]
     if args.in_process:
-        skipped = {name.strip() for name in args.skip.split(",") if name.strip()}
-        all_targets = [t for t in all_targets if t.name not in skipped]
         measure_in_process(args, data, all_targets)
         return
     queries, cookie = count_queries(all_targets, data["reader"])
-    port = free_port()
+    port = args.port or free_port()
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,
@@ -505,6 +505,8 @@ def measure_in_process(args: argparse.Namespace, data: dict, all_targets: list[T
     if profiler is not None:
         print(f"\nprofile of {args.profile!r} (cumulative, top 40):")
         pstats.Stats(profiler, stream=sys.stdout).sort_stats("cumulative").print_stats(40)
+        print(f"\nprofile of {args.profile!r} (own time, top 30):")
+        pstats.Stats(profiler, stream=sys.stdout).sort_stats("tottime").print_stats(30)
 
 
 def report(args, counts, totals, queries, load_before, load_after) -> None:

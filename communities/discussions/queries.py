@@ -18,6 +18,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from taggit.models import Tag
@@ -43,10 +44,12 @@ from communities.permissions import (
     post_history_viewer,
     posting_refusal,
     readable_threads,
+    reader_class,
     vote_checker,
 )
 from hub.floor.actor import Actor
 from hub.floor.bad_input import BadInput
+from hub.floor.fragments import fragment
 from hub.floor.numbers import page_number
 from linkeddata import charts
 from linkeddata.models import Area, Dataset, Observation, Period
@@ -180,13 +183,18 @@ def watch_level(
     """How closely ``user`` follows a thread (or, failing a choice for it, its community)."""
     if not user.is_authenticated:
         return WatchLevel.NORMAL
-    if thread is not None:
-        level = (
-            Watch.objects.filter(user=user, thread=thread).values_list("level", flat=True).first()
-        )
-        if level:
-            return level
-        community = thread.community
+    if thread is not None:  # the thread's own choice, else its community's, in one query
+        own, of_community = "", ""
+        for thread_id, chosen in (
+            Watch.objects.filter(user=user)
+            .filter(Q(thread=thread) | Q(community_id=thread.community_id))
+            .values_list("thread_id", "level")
+        ):
+            if thread_id is None:
+                of_community = chosen
+            else:
+                own = chosen
+        return own or of_community or WatchLevel.NORMAL
     level = (
         Watch.objects.filter(user=user, community=community).values_list("level", flat=True).first()
     )
@@ -407,21 +415,34 @@ def figure_discussions(
 
 def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, Any]:
     """The community page: whether ``request.user`` may read it and, if so, its thread list with
-    filters (answered, tag), latest activity first, pinned on top."""
+    filters (answered, tag), latest activity first, pinned on top. The list is the same for every
+    reader of the same class (``reader_class``), so it is kept per class (``hub.floor.fragments``)."""
     if not can_read_community(request.user, community):
-        return {"can_read": False, "threads": ThreadPage.objects.none()}
+        return {"can_read": False}
     status = request.GET.get("status", "")
     answered = {"answered": True, "unanswered": False}.get(status)
     tag = request.GET.get("tag", "").strip()
-    threads = thread_listing(community, answered=answered, tag=tag).prefetch_related("tags")
-    page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(
-        page_number(request.GET.get("page"))
-    )
+    number = page_number(request.GET.get("page"))
     base_url = community.get_url(request)
-    for thread in page:
-        thread.list_url = (
-            f"{base_url}{thread.slug}/"  # children of the community: no per-thread URL lookup
+
+    def render_list() -> str:
+        threads = thread_listing(community, answered=answered, tag=tag).prefetch_related("tags")
+        page = Paginator(threads, settings.COMMUNITY_THREADS_PER_PAGE).get_page(number)
+        for thread in page:
+            thread.list_url = (
+                f"{base_url}{thread.slug}/"  # children of the community: no per-thread URL lookup
+            )
+        return render_to_string(
+            "communities/includes/community_threads.html",
+            {
+                "threads": page,
+                "status": status,
+                "tag": tag,
+                "tag_choices": community_thread_tags(community),
+                "statuses": STATUSES,
+            },
         )
+
     watch = None
     if request.user.is_authenticated:
         watch = (
@@ -429,13 +450,10 @@ def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, 
             .values_list("level", flat=True)
             .first()
         )
+    parts = (community.pk, reader_class(request.user, community), base_url, status, tag, number)
     return {
         "can_read": True,
-        "threads": page,
-        "status": status,
-        "tag": tag,
-        "tag_choices": community_thread_tags(community),
-        "statuses": STATUSES,
+        "thread_list_html": fragment("community-threads", parts, render_list),
         "new_thread_url": reverse("new-thread", args=[community.slug]),
         "watch_level": watch or WatchLevel.NORMAL,
         "watch_levels": WatchLevel.choices,

@@ -26,7 +26,8 @@ from django.db.models import (
     prefetch_related_objects,
 )
 from django.db.models.functions import Cast
-from django.http import QueryDict
+from django.http import HttpRequest, QueryDict
+from django.template.loader import render_to_string
 from wagtail.models import TaskState, WorkflowState
 
 from communities.discussions.queries import SubqueryCount
@@ -56,9 +57,11 @@ from communities.permissions import (
     queue_roles,
     readable_threads,
     reviewable_good_practice_filter,
+    viewer_class,
     visible_profile_filter,
 )
 from hub.floor.actor import Actor
+from hub.floor.fragments import fragment
 from hub.floor.numbers import page_number
 from linkeddata.models import Area, Measure
 from linkeddata.services.benchmarks import (
@@ -319,6 +322,21 @@ def library_listing(params: QueryDict, user: Actor | None = None) -> dict[str, A
     }
 
 
+def library_page(params: QueryDict, user: Actor) -> dict[str, Any]:
+    """The library page's results, filters and sort as HTML: the same for every reader of the same
+    class (published case studies only), so kept per class and query (``hub.floor.fragments``)."""
+    parts = (viewer_class(user), sorted(params.lists()))
+    return {
+        "library_html": fragment(
+            "library",
+            parts,
+            lambda: render_to_string(
+                "communities/good_practice/library_results.html", library_listing(params, user)
+            ),
+        )
+    }
+
+
 def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPracticePage]:
     """Published case studies sharing service areas (weighted double) or tags with ``page``."""
     # .all() rather than values_list: a draft previewed from its revision has in-memory relations
@@ -373,9 +391,23 @@ def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
             page.communities.live().filter(listable_community_filter(user)).order_by("title")
         ),
         "discussion_thread": thread,
-        "councils": list(page.councils.all()),
-        "service_areas": list(page.service_areas.select_related("parent").all()),
+        # read only if the page's article is rendered (not when it is kept: ``case_study_article``)
+        "councils": page.councils.all(),
+        "service_areas": page.service_areas.select_related("parent").all(),
     }
+
+
+def case_study_article(
+    request: HttpRequest, page: GoodPracticePage, context: dict[str, Any]
+) -> str:
+    """The published case study's article (its fields, councils, service areas, tags and body):
+    the same for every reader of the same class, so kept per class until the next change."""
+    parts = (page.pk, page.latest_revision_id, viewer_class(request.user))
+    return fragment(
+        "case-study",
+        parts,
+        lambda: render_to_string("communities/good_practice/case_study_article.html", context),
+    )
 
 
 # -- What is waiting for someone ----------------------------------------------------------------

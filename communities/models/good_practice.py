@@ -96,11 +96,16 @@ class GoodPracticeIndexPage(Page):
     subpage_types = ["communities.GoodPracticePage"]
     max_count = 1
 
+    def route(self, request, path_components):
+        from communities.models.communities import route_to_child
+
+        return route_to_child(self, request, path_components)
+
     def get_context(self, request, *args, **kwargs):
-        from communities.good_practice.queries import library_listing
+        from communities.good_practice.queries import library_page
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(library_listing(request.GET, user=request.user))
+        context.update(library_page(request.GET, request.user))
         return context
 
 
@@ -236,10 +241,12 @@ class GoodPracticePage(Page):
         return when.year if when else None
 
     def get_context(self, request, *args, **kwargs):
-        from communities.good_practice.queries import case_study
+        from communities.good_practice.queries import case_study, case_study_article
 
         context = super().get_context(request, *args, **kwargs)
         context.update(case_study(self, request.user))
+        if not getattr(request, "is_preview", False):  # a preview shows unpublished changes
+            context["article_html"] = case_study_article(request, self, context)
         return context
 
 

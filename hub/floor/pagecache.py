@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Callable
+from contextvars import ContextVar
 from typing import Any
 
 from django.conf import settings
@@ -53,12 +54,21 @@ EXCLUDED_PREFIXES = (
 NO_STORE = ("private", "no-store", "no-cache")
 VARY_KEYED = {"cookie", "accept", "accept-encoding", "host"}
 
+# The generation read once per request (by the middleware, or by the first kept fragment), forgotten
+# at the request's end and whenever this process bumps it.
+_request_generation: ContextVar[dict[str, int | None] | None] = ContextVar(
+    "hub_request_generation", default=None
+)
+
 
 def bump() -> None:
     """Every page kept so far is out of date. Call inside the transaction that changed what readers may
     see: the new generation commits (or rolls back) with the change."""
     from hub.floor.models import ContentGeneration
 
+    remembered = _request_generation.get()
+    if remembered is not None:
+        remembered.clear()
     rows = ContentGeneration.objects.filter(name=GENERATION)
     if rows.update(value=F("value") + 1):
         return
@@ -75,6 +85,16 @@ def current_generation() -> int | None:
     from hub.floor.models import ContentGeneration
 
     return ContentGeneration.objects.filter(name=GENERATION).values_list("value", flat=True).first()
+
+
+def request_generation() -> int | None:
+    """``current_generation()``, read once per request (outside a request: every time)."""
+    remembered = _request_generation.get()
+    if remembered is None:
+        return current_generation()
+    if GENERATION not in remembered:
+        remembered[GENERATION] = current_generation()
+    return remembered[GENERATION]
 
 
 def _anonymous_request(request: HttpRequest) -> bool:
@@ -134,10 +154,17 @@ class AnonymousPageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _request_generation.set({})
+        try:
+            return self._serve(request)
+        finally:
+            _request_generation.reset(token)
+
+    def _serve(self, request: HttpRequest) -> HttpResponse:
         seconds = settings.PAGE_CACHE_SECONDS
         if not seconds or not _anonymous_request(request):
             return self.get_response(request)
-        generation = current_generation()
+        generation = request_generation()
         if generation is None:
             return self.get_response(request)
         key = page_key(request, generation)

@@ -349,3 +349,5 @@ FIGURE_DISCUSSIONS_PER_PANEL = env_int("FIGURE_DISCUSSIONS_PER_PANEL", 10, minim
 COMMUNITIES_PER_PAGE = env_int("COMMUNITIES_PER_PAGE", 20, minimum=1)
 # Pages kept for visitors who are not signed in (hub.floor.pagecache); 0: off
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 60, minimum=0)
+# Parts of signed-in pages kept per reader's permission class (hub.floor.fragments); 0: off
+FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 300, minimum=0)

@@ -60,3 +60,26 @@ def test_the_data_pages_on_a_small_and_a_larger_set_of_figures(
     grow(recycling, tmp_path, 40)
     assert recycling.observations.count() > 200
     assert data_pages(client) == small
+
+
+def test_kept_rankings_and_comparisons_on_a_small_and_a_larger_set_of_figures(
+    client, recycling, tmp_path, settings
+):
+    """With the ranking and the comparison kept (``FRAGMENT_CACHE_SECONDS``), a signed-in reader's
+    measure and compare pages run the same number of queries at both sizes, and fewer than when
+    they are rendered every time."""
+    from django.core.cache import cache
+
+    client.force_login(UserFactory())
+    urls = ["/doc/measure/recycling", "/data/compare/E08000035/"]
+    rendered = {url: queries(client, url) for url in urls}
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        small = {url: queries(client, url) for url in urls}
+        grow(recycling, tmp_path, 40)  # a publication: the kept parts are made again
+        large = {url: queries(client, url) for url in urls}
+    finally:
+        cache.clear()
+    assert small == large
+    assert all(small[url] < rendered[url] for url in urls), (small, rendered)

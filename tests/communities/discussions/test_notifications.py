@@ -229,3 +229,15 @@ def test_accepting_an_answer_notifies_its_author(community):
 
     do_accept_answer(thread=thread, post=post, by=author)
     assert Notification.objects.filter(recipient=answerer, kind="accepted", post=post).exists()
+
+
+def test_the_thread_page_shows_the_threads_own_watch_level_else_its_communitys(client, community):
+    user = member(community)
+    thread, other = ThreadFactory(community=community), ThreadFactory(community=community)
+    client.force_login(user)
+    client.post(reverse("watch-community", args=[community.slug]), {"level": "muted"})
+    client.post(reverse("watch-thread", args=[thread.pk]), {"level": "watching"})
+    Watch.objects.filter(user=user, thread=other).delete()  # starting it may have watched it
+
+    assert '<option value="watching" selected>' in client.get(thread.url).content.decode()
+    assert '<option value="muted" selected>' in client.get(other.url).content.decode()

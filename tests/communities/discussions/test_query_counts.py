@@ -215,3 +215,33 @@ def test_pages_kept_for_visitors_cost_one_query_on_a_small_and_a_larger_site(cli
     finally:
         cache.clear()
     assert small == large == dict.fromkeys(kept, 1)
+
+
+def test_kept_lists_for_a_signed_in_reader_on_a_small_and_a_larger_site(client, settings):
+    """With the thread list and the library's results kept per reader class
+    (``FRAGMENT_CACHE_SECONDS``), a signed-in reader's community and library pages run the same
+    number of queries on a small and on a larger site, and fewer than rendered every time."""
+    from django.core.cache import cache
+
+    from hub.floor.pagecache import bump
+
+    reader = UserFactory()
+    community = CommunityFactory()
+    MembershipFactory(community=community, user=reader)
+    add_threads(community, UserFactory(), 5, prefix="Few")
+    grow(reader, 1, "small")
+    client.force_login(reader)
+    urls = [community.url, "/good-practice/"]
+    rendered = {url: queries(client, url) for url in urls}
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    try:
+        small = {url: queries(client, url) for url in urls}
+        grow(reader, 12, "large")
+        add_threads(community, UserFactory(), 40, prefix="More")
+        bump()  # as the announcements of the new content would (the bulk writes make none)
+        large = {url: queries(client, url) for url in urls}
+    finally:
+        cache.clear()
+    assert small == large
+    assert all(small[url] < rendered[url] for url in urls), (small, rendered)

@@ -1,0 +1,58 @@
+"""Parts of a page kept for every reader who may see the same thing, never shown once it has changed.
+
+A signed-in page carries its reader's header and controls, so it is never kept whole
+(``hub.floor.pagecache``); but most of its body (a community's thread list, the library's list of
+case studies, a measure's ranking, the related content) is the same for every reader who may see
+the same things. ``fragment(name, parts, render)`` keeps such a part's HTML in Django's cache for
+``FRAGMENT_CACHE_SECONDS`` under:
+
+- its name and ``parts``: the object it shows, the request's filters and page number, and the
+  reader's **permission class** for that object, which the caller takes from
+  ``communities.permissions`` (``reader_class``) and never works out itself: two readers share a
+  kept fragment only when the access layer puts them in the same class;
+- the **content generation** of ``hub.floor.pagecache`` (``ContentGeneration``), bumped inside the
+  transaction of every announced change (``communities.events.announce``: a hide, a delete, a
+  visibility change, someone joining, leaving or being banned…), every linked-data publication and
+  Wagtail's page publishing. It is read once per request (one small query, the one a visitor's kept
+  page reads anyway) before any content, so a fragment kept under a generation never shows a state
+  older than it.
+
+A change nobody announces (a *Helpful* vote, a count) shows within ``FRAGMENT_CACHE_SECONDS``.
+``render`` must only show what every reader of that class may see: per-reader controls (edit,
+vote, watch) stay outside the fragment.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import SafeString, mark_safe
+
+from hub.floor.pagecache import request_generation
+
+KEY_PREFIX = "hub-fragment"
+
+
+def fragment_key(name: str, parts: Iterable[object], generation: int) -> str:
+    """The cache key of fragment ``name`` for ``parts`` at ``generation``."""
+    digest = hashlib.sha256("\x1f".join(repr(part) for part in parts).encode()).hexdigest()
+    return f"{KEY_PREFIX}:{generation}:{name}:{digest}"
+
+
+def fragment(name: str, parts: Iterable[object], render: Callable[[], str]) -> SafeString:
+    """The HTML of fragment ``name`` for ``parts`` (the object, the request's own choices and the
+    reader's permission class), rendered by ``render`` once per content generation; rendered every
+    time when ``FRAGMENT_CACHE_SECONDS`` is 0 or before the first change."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    generation = request_generation() if seconds else None
+    if generation is None:
+        return mark_safe(render())  # noqa: S308 - the caller's rendered template
+    key = fragment_key(name, parts, generation)
+    html = cache.get(key)
+    if html is None:
+        html = str(render())
+        cache.set(key, html, seconds)
+    return mark_safe(html)  # noqa: S308 - kept from the caller's rendered template

@@ -1,0 +1,66 @@
+"""The measure and compare pages keep their ranking and comparison for every reader
+(``hub.floor.fragments``) until the figures are published again."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.cache import cache
+
+from linkeddata.models import Observation
+from linkeddata.services.imports import do_import_observations
+from tests.factories import UserFactory
+from tests.linkeddata.conftest import CSV
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def kept_fragments(settings):
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def quietly_change_leeds(value: str) -> None:
+    """A figure changed behind the import's back (nothing recorded for publication)."""
+    Observation.objects.filter(area__gss_code="E08000035", period__code="2023/24").update(
+        value=value
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/doc/measure/recycling?period=2023-24",
+        "/data/compare/E08000035/?measure=recycling&with=similar",
+    ],
+)
+def test_a_new_publication_replaces_the_kept_figures(
+    kept_fragments, client, recycling, tmp_path, url
+):
+    client.force_login(UserFactory())
+    assert "40.1" in client.get(url).content.decode()
+
+    quietly_change_leeds("41.7")
+    assert "40.1" in client.get(url).content.decode()  # kept
+
+    revised = tmp_path / "revised.csv"
+    revised.write_text(CSV.replace("2023/24,40.1", "2023/24,42.3"), encoding="utf-8")
+    do_import_observations(revised, recycling)
+    page = client.get(url).content.decode()
+    assert "42.3" in page and "40.1" not in page
+
+
+def test_the_find_box_keeps_each_readers_own_council(kept_fragments, client, recycling):
+    """The ranking is shared, but "Find a council" starts at each reader's own council."""
+    from linkeddata.models import Area
+
+    url = "/doc/measure/recycling?period=2023-24"
+    leeds, bristol = (UserFactory() for _ in range(2))
+    for user, gss in ((leeds, "E08000035"), (bristol, "E06000023")):
+        user.profile.council = Area.objects.get(gss_code=gss)
+        user.profile.save(update_fields=["council"])
+    for user, gss in ((leeds, "E08000035"), (bristol, "E06000023"), (leeds, "E08000035")):
+        client.force_login(user)
+        assert f'<option value="{gss}" selected>' in client.get(url).content.decode()
