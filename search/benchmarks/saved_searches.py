@@ -171,7 +171,6 @@ def main() -> int:
     from search.indexing import do_rebuild
     from search.node import Node
     from search.saved.matching import items_for
-    from search.saved.services import do_rebuild_saved_queries
 
     node = None if os.environ["BENCH_ELASTICSEARCH_URL"] else Node()
     es_url = os.environ["BENCH_ELASTICSEARCH_URL"] or node.start()  # type: ignore[union-attr]
@@ -187,17 +186,13 @@ def main() -> int:
         settings.ELASTICSEARCH_URL = es_url
         settings.ELASTICSEARCH_INDEX_PREFIX = "savedbench"
         do_rebuild(chunk_size=1000, out=sys.stderr)
-        started = time.monotonic()
-        _, distinct = do_rebuild_saved_queries()  # as ``manage.py search_rebuild`` does
-        percolator_seconds = time.monotonic() - started
         results.insert(0, run_backend("elasticsearch", items, BASELINE_SAMPLE[args.size], rng))
         load = os.getloadavg()
         print(
             f"\nSaved searches benchmark ({args.size}: {built['searches']:,} saved searches of "
             f"{size['members']:,} members against 2 new threads, one open, one restricted; "
             f"written in {build_seconds:.0f}s; load average {load[0]:.1f} {load[1]:.1f} "
-            f"{load[2]:.1f} on {os.cpu_count()} cores; {distinct:,} distinct queries put in "
-            f"Elasticsearch's percolator in {percolator_seconds:.0f}s)\n"
+            f"{load[2]:.1f} on {os.cpu_count()} cores)\n"
         )
         print(
             "| backend | total time, s | saved searches matched per second | delivered to | "
@@ -215,7 +210,7 @@ def main() -> int:
     finally:
         if settings.ELASTICSEARCH_URL:
             get_client().options(ignore_status=404).indices.delete(
-                index="savedbench-content*,savedbench-saved-queries*", expand_wildcards="all"
+                index="savedbench-content*", expand_wildcards="all"
             )
         connection.creation.destroy_test_db(original_name, verbosity=0)
         if node is not None:

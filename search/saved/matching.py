@@ -3,19 +3,22 @@
 Saved searches are grouped by identical query and filters (``Query``), and matching scales with
 the number of distinct queries and members, never with one search request per saved search:
 
-1. **What each distinct query finds** among the new items, with the test of the search the page
-   uses at that moment: on Elasticsearch, one percolate request (``search.saved.percolator``: every
-   distinct query is stored there as the page's query and filters); on the database, its candidate
-   step (the sieve: the filters, and the start of every word looked for or of a synonym, tried on
-   the item's document as indexed), then its engine's full-text test for every candidate pair in one
-   statement (PostgreSQL) or per pair (SQLite's FTS5).
-2. **What each member may read**, asked for all of them at once (``communities.permissions.
+1. **Sieve** (no database, no engine): each distinct query is tried on each new item's document
+   (as indexed): the item must pass the query's filters and contain, for every word looked for,
+   the start of that word or of one of its synonyms (the database search's candidate step). It lets
+   through every item a search could find, and very little else.
+2. **What each distinct query finds** of what the sieve let through, with the test of the search
+   the page uses at that moment: on Elasticsearch, the page's words and filters on those items'
+   ids, one search per distinct query in multi-search requests; on the database, its engine's
+   full-text test, for every pair in one statement (PostgreSQL) or per pair (SQLite's FTS5).
+3. **What each member may read**, asked for all of them at once (``communities.permissions.
    readers_among``, the communities' own rule): an item for everyone goes to all, a community's only
    to those who may read that community now. A member's own items are never delivered.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import unicodedata
 from collections import defaultdict
@@ -29,20 +32,22 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.utils import timezone
+from elastic_transport import TransportError
 
 from communities.models import GoodPracticePage
 from communities.permissions import readable_posts, readable_threads, readers_among
 from hub.floor.actor import Actor
 from search import synonyms
-from search.client import SEARCH_ERRORS, is_enabled
+from search.client import SEARCH_ERRORS, alias_name, get_client, is_enabled
 from search.documents import DOC_TYPES
-from search.queries import FACETS_BY_PARAM, SearchParams
+from search.queries import FACETS_BY_PARAM, SearchParams, text_query
 
 logger = logging.getLogger(__name__)
 
 # What a saved search delivers: content people post, not communities, members or data pages.
 DELIVERED_TYPES = ("thread", "post", "good_practice")
 FILTER_FIELDS = {p: f.field for p, f in FACETS_BY_PARAM.items()}
+MSEARCH_BATCH = 500
 PREFIX = 4  # as the database search's candidates: the first four letters of each word
 
 
@@ -172,22 +177,69 @@ def found_by_queries(
     wanted = [q for q in set(queries) if searchable(q)]
     if not wanted or not items:
         return {}, is_enabled()
+    candidates = sieved(wanted, items)
     if is_enabled():
-        from search.saved import percolator
-
         try:
-            return percolator.percolate(wanted, items), True
+            return _found_in_elasticsearch(candidates), True
         except SEARCH_ERRORS as exc:
             logger.error("saved searches matched through the database: %s", exc)
-    return _found_in_database(wanted, items), False
+    return _found_in_database(candidates, items), False
 
 
-def _found_in_database(queries: Sequence[Query], items: Sequence[Item]) -> dict[Query, list[Item]]:
-    """The database search's test: its candidate step (the sieve: the start of every word, and the
-    filters), then its engine's full-text match, for every candidate pair at once on PostgreSQL."""
+@lru_cache(maxsize=CACHED_QUERIES)
+def _text_query(q: str) -> str:
+    return json.dumps(text_query(q).to_dict() if q else {"match_all": {}})
+
+
+def _request(query: Query, items: Sequence[Item]) -> dict[str, Any]:
+    """The search page's query and filters for ``query`` (``build_search``: its words, its post
+    filter), on these live items only; permissions are read afterwards, for every member at once."""
+    filters: list[dict[str, Any]] = [
+        {"ids": {"values": [item.doc_id for item in items]}},
+        {"term": {"status": "live"}},
+    ]
+    filters += [
+        {"terms": {FILTER_FIELDS[param]: list(values)}}
+        for param, values in query.filters
+        if param in FILTER_FIELDS
+    ]
+    return {
+        "query": {"bool": {"must": [json.loads(_text_query(query.q))], "filter": filters}},
+        "size": len(items),
+        "_source": False,
+        "track_total_hits": False,
+    }
+
+
+def _found_in_elasticsearch(candidates: Mapping[Query, list[Item]]) -> dict[Query, list[Item]]:
+    """Each distinct query asked once, of the items the sieve let through for it, in multi-search
+    requests of ``MSEARCH_BATCH`` queries."""
+    order = list(candidates)
+    client = get_client()
+    found: dict[Query, list[Item]] = {}
+    for start in range(0, len(order), MSEARCH_BATCH):
+        batch = order[start : start + MSEARCH_BATCH]
+        searches: list[dict[str, Any]] = []
+        for query in batch:
+            searches += [{"index": alias_name()}, _request(query, candidates[query])]
+        answers = client.msearch(searches=searches)["responses"]
+        for query, answer in zip(batch, answers, strict=True):
+            if "error" in answer:  # as a failed search: the database answers instead
+                raise TransportError(str(answer["error"])[:500])
+            ids = {hit["_id"] for hit in answer["hits"]["hits"]}
+            hits = [item for item in candidates[query] if item.doc_id in ids]
+            if hits:
+                found[query] = hits
+    return found
+
+
+def _found_in_database(
+    candidates: Mapping[Query, list[Item]], items: Sequence[Item]
+) -> dict[Query, list[Item]]:
+    """The database search's test after its candidate step (the sieve): its engine's full-text
+    match, for every candidate pair at once on PostgreSQL."""
     from search.services.fallback import engine
 
-    candidates = sieved(queries, items)
     if not candidates:
         return {}
     order = list(candidates)

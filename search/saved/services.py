@@ -9,7 +9,6 @@ member's email setting. Each item is delivered at most once per saved search
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,9 +29,8 @@ from search.client import SEARCH_ERRORS, alias_name, get_client, is_enabled
 from search.indexing import do_index_pending
 from search.models import SavedSearch, SavedSearchDelivery
 from search.queries import FACETS, clean_text, parse_params
-from search.saved.matching import DELIVERED_TYPES, Item, Query, items_for, match
+from search.saved.matching import DELIVERED_TYPES, Item, items_for, match
 
-logger = logging.getLogger(__name__)
 Frequency = SavedSearch.Frequency
 NAME_LENGTH = 100
 HEADLINE_LENGTH = 300
@@ -147,33 +145,21 @@ def check_save_search(
     return out
 
 
-SYNC_TASK = "search.saved.tasks.sync_saved_queries"
-
-
-def _sync_after_commit(*searches: tuple[str, dict[str, list[Any]]]) -> None:
-    """After the commit, keep Elasticsearch's saved queries in step (``percolator``)."""
-    if is_enabled():
-        enqueue_on_commit(SYNC_TASK, [[q, filters] for q, filters in searches])
-
-
 def do_save_search(user: AuthenticatedActor, data: SavedSearchInput) -> SavedSearch:
     """Keep a new saved search (checked by ``check_save_search``); it looks only at what is
     published from now on."""
-    saved = SavedSearch.objects.create(
+    return SavedSearch.objects.create(
         user=user,
         name=data.name or "",
         q=data.q or "",
         filters=data.filters or {},
         frequency=data.frequency or Frequency.DAILY,
     )
-    _sync_after_commit((saved.q, saved.filters))
-    return saved
 
 
 def do_update_saved_search(saved: SavedSearch, data: SavedSearchInput) -> SavedSearch:
     """Change ``saved`` as checked; a new query or frequency looks from now on (never back)."""
     fields = []
-    before = (saved.q, saved.filters)
     for name in ("name", "q", "filters", "frequency"):
         value = getattr(data, name)
         if value is not None and value != getattr(saved, name):
@@ -184,43 +170,11 @@ def do_update_saved_search(saved: SavedSearch, data: SavedSearchInput) -> SavedS
         fields.append("last_checked_at")
     if fields:
         saved.save(update_fields=fields)
-    if {"q", "filters"} & set(fields):
-        _sync_after_commit(before, (saved.q, saved.filters))
     return saved
 
 
 def do_delete_saved_search(saved: SavedSearch) -> None:
-    before = (saved.q, saved.filters)
     saved.delete()
-    _sync_after_commit(before)
-
-
-def do_sync_saved_queries(searches: Iterable[Sequence[Any]]) -> None:
-    """Elasticsearch's saved queries for these (words, filters): kept while a saved search uses
-    them, removed once none does. A failure is logged: the next match adds what is missing."""
-    if not is_enabled():
-        return
-    from search.saved import percolator
-
-    used, unused = [], []
-    for q, filters in searches:
-        query = Query.of(q, filters)
-        (used if SavedSearch.objects.filter(q=q, filters=filters).exists() else unused).append(
-            query
-        )
-    try:
-        percolator.do_put(used)
-        percolator.do_drop(unused)
-    except SEARCH_ERRORS as exc:
-        logger.error("saved queries not kept in step (the next match adds them): %s", exc)
-
-
-def do_rebuild_saved_queries() -> tuple[str, int]:
-    """Elasticsearch's saved queries rebuilt from every saved search (with the search index)."""
-    from search.saved import percolator
-
-    rows = SavedSearch.objects.values_list("q", "filters").distinct()
-    return percolator.do_rebuild({Query.of(q, filters) for q, filters in rows.iterator()})
 
 
 def unsubscribe(user: AuthenticatedActor, rest: str) -> bool:

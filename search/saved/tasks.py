@@ -7,11 +7,7 @@ from datetime import datetime, timedelta
 from django_tasks import default_task_backend, task
 
 from communities.discussions.tasks import next_digest_time
-from search.saved.services import (
-    do_match_new_content,
-    do_run_due_saved_searches,
-    do_sync_saved_queries,
-)
+from search.saved.services import do_match_new_content, do_run_due_saved_searches
 
 BEFORE_DIGEST = timedelta(minutes=15)
 
@@ -20,12 +16,6 @@ BEFORE_DIGEST = timedelta(minutes=15)
 def match_new_content(kind: str, ids: list[int]) -> int:
     """New content just published, against the saved searches set to "straight away"."""
     return do_match_new_content(kind, ids)
-
-
-@task()
-def sync_saved_queries(searches: list[list]) -> None:
-    """Saved searches' words and filters just saved, changed or deleted, to Elasticsearch."""
-    do_sync_saved_queries(searches)
 
 
 def next_run_time(now: datetime | None = None) -> datetime:

@@ -5,7 +5,6 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from search.client import SEARCH_ERRORS, is_enabled
 from search.indexing import do_rebuild
 from search.progress import format_seconds
-from search.saved.services import do_rebuild_saved_queries
 
 
 class Command(BaseCommand):
@@ -35,8 +34,3 @@ class Command(BaseCommand):
         )
         if result.replaced:
             self.stdout.write(f"Removed the previous index: {', '.join(result.replaced)}")
-        try:
-            index, queries = do_rebuild_saved_queries()
-        except SEARCH_ERRORS as exc:
-            raise CommandError(f"the saved searches' queries were not rebuilt: {exc}") from exc
-        self.stdout.write(f"Indexed {queries:,} distinct saved-search queries into {index}.")
