@@ -142,7 +142,7 @@ def sieve(query: Query, item: Item) -> bool:
         return True
     needles = _needles(query.q)
     if not needles:
-        return False  # only words to leave out: the search asks for a word to look for
+        return True  # no word to look for: the engine alone knows (``searchable``)
     text = item.text
     return all(any(all(n in text for n in words) for words in term) for term in needles)
 
@@ -161,8 +161,9 @@ def sieved(queries: Iterable[Query], items: Sequence[Item]) -> dict[Query, list[
 
 
 def searchable(query: Query) -> bool:
-    """Whether a search for ``query`` can find anything: words to look for, or filters alone (only
-    words to leave out, or only punctuation, find nothing)."""
+    """Whether the database search can find anything for ``query``: words to look for, or filters
+    alone (only words to leave out, or only punctuation, find nothing there; Elasticsearch's
+    ``simple_query_string`` finds what lacks the words left out)."""
     if not query.q:
         return bool(query.filters)
     return any(not t.negated for t in _terms(query.q))
@@ -174,16 +175,15 @@ def found_by_queries(
     """For each distinct query, the ``items`` its search finds, before permissions, and whether
     Elasticsearch answered: its percolator when it is on, else (or when it fails) the database
     search's own test, as ``search.services.searching.do_search`` chooses its backend."""
-    wanted = [q for q in set(queries) if searchable(q)]
-    if not wanted or not items:
+    queries = set(queries)
+    if not queries or not items:
         return {}, is_enabled()
-    candidates = sieved(wanted, items)
     if is_enabled():
         try:
-            return _found_in_elasticsearch(candidates), True
+            return _found_in_elasticsearch(sieved(queries, items)), True
         except SEARCH_ERRORS as exc:
             logger.error("saved searches matched through the database: %s", exc)
-    return _found_in_database(candidates, items), False
+    return _found_in_database(sieved([q for q in queries if searchable(q)], items), items), False
 
 
 @lru_cache(maxsize=CACHED_QUERIES)
