@@ -230,7 +230,7 @@ def matches(
         vector = vector + more
     vector_sql, vector_params = _sql(vector)
     sql = (
-        f"WITH x AS (SELECT d.i, {vector_sql} AS v FROM {DOCS}) "  # noqa: S608 - compiled expressions; values are parameters
+        f"WITH x AS MATERIALIZED (SELECT d.i, {vector_sql} AS v FROM {DOCS}) "  # noqa: S608 - compiled expressions; values are parameters
         "SELECT p.q, p.d FROM unnest(%s::int[], %s::int[]) AS p(q, d) "
         "JOIN x ON x.i = p.d JOIN unnest(%s::int[], %s::text[]) AS t(i, s) ON t.i = p.q "
         "WHERE x.v @@ t.s::tsquery"
