@@ -229,21 +229,19 @@ def matches(
     for more in vectors[1:]:
         vector = vector + more
     vector_sql, vector_params = _sql(vector)
+    # one row per pair with its query's text (no join between two unnested lists, which the
+    # planner cannot size); each document's vector is computed once (``MATERIALIZED``)
     sql = (
         f"WITH x AS MATERIALIZED (SELECT d.i, {vector_sql} AS v FROM {DOCS}) "  # noqa: S608 - compiled expressions; values are parameters
-        "SELECT p.q, p.d FROM unnest(%s::int[], %s::int[]) AS p(q, d) "
-        "JOIN x ON x.i = p.d JOIN unnest(%s::int[], %s::text[]) AS t(i, s) ON t.i = p.q "
-        "WHERE x.v @@ t.s::tsquery"
+        "SELECT p.n FROM unnest(%s::int[], %s::text[]) WITH ORDINALITY AS p(d, s, n) "
+        "JOIN x ON x.i = p.d WHERE x.v @@ p.s::tsquery"
     )
-    used = sorted({q for q, _ in pairs})
     params = [
         *vector_params,
         *_docs_params(docs),
-        [q for q, _ in pairs],
         [d for _, d in pairs],
-        used,
-        [texts[q] for q in used],
+        [texts[q] for q, _ in pairs],
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return {(q, d) for q, d in cursor.fetchall()}
+        return {pairs[n - 1] for (n,) in cursor.fetchall()}

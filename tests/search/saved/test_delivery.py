@@ -298,7 +298,8 @@ def test_a_saved_search_delivers_exactly_what_the_search_page_finds(
     found = do_search(reader, Query.of(q, {}).params())
     wanted = {hit.doc_id for hit in found.hits} & {f"thread-{t.pk}" for t in threads}
     delivered = set(
-        Notification.objects.filter(recipient=reader, alert=f"saved-search:{saved.pk}")
-        .values_list("thread_id", flat=True)
+        Notification.objects.filter(recipient=reader, alert=f"saved-search:{saved.pk}").values_list(
+            "thread_id", flat=True
+        )
     )
     assert {f"thread-{pk}" for pk in delivered} == wanted
