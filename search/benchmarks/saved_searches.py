@@ -10,11 +10,12 @@ three words drawn from a local-government vocabulary, a fifth of them with a typ
 item is a thread in an open community; a second, restricted community holds a thread only its
 members may be told of.
 
-Printed, per backend: the time to match the new item against every saved search (the sieve over
-distinct queries, then the member's own search for those that pass) as saved searches matched per
-second, and against it, measured in the same run, the baseline: asking each saved search's own
-search directly whether it finds the item (timed on a sample, as it is far slower), with the ratio
-and the load average.
+Printed, per backend: the time to match the new items against every saved search
+(``search.saved.matching.match``: the sieve and the search's own test per distinct query, then every
+member's permissions at once) as saved searches matched per second, and against it, measured in the
+same run, the baseline: asking each saved search's own search (the search page's, as its member)
+directly which items it finds (timed on a sample, as it is far slower), with the ratio, how many of
+the sampled saved searches were delivered exactly what their search finds, and the load average.
 """
 
 from __future__ import annotations
