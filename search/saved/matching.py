@@ -173,7 +173,7 @@ def found_by_queries(
     queries: Iterable[Query], items: Sequence[Item]
 ) -> tuple[dict[Query, list[Item]], bool]:
     """For each distinct query, the ``items`` its search finds, before permissions, and whether
-    Elasticsearch answered: its percolator when it is on, else (or when it fails) the database
+    Elasticsearch answered: Elasticsearch when it is on, else (or when it fails) the database
     search's own test, as ``search.services.searching.do_search`` chooses its backend."""
     queries = set(queries)
     if not queries or not items:
