@@ -19,7 +19,7 @@ see (``readable_threads`` and the like) serve lists, search, feeds and notificat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Literal, TypeGuard, cast
@@ -430,6 +430,36 @@ def postable_communities(user: Actor) -> QuerySet[CommunityPage]:
     if not user.is_authenticated or not is_email_confirmed(user):
         return CommunityPage.objects.none()
     return CommunityPage.objects.live().filter(_active_community_ids(user))
+
+
+def readers_among(
+    user_ids: Iterable[int], community_ids: Iterable[int], *, live: bool = True
+) -> dict[int, set[int]]:
+    """For each community, which of the people ``user_ids`` may read its threads and posts:
+    ``readable_communities`` (``live``) or ``readable_community_filter`` (not ``live``) asked for
+    many people at once, in a fixed number of queries (site staff read everything, an open community
+    is read by everyone, any other by its active members). Unknown communities are left out."""
+    from django.contrib.auth import get_user_model
+
+    people = set(user_ids)
+    communities = CommunityPage.objects.live() if live else CommunityPage.objects.all()
+    visibility = dict(communities.filter(pk__in=set(community_ids)).values_list("pk", "visibility"))
+    if not people or not visibility:
+        return {pk: set() for pk in visibility}
+    staff = set(
+        get_user_model()
+        .objects.filter(Q(is_staff=True) | Q(is_superuser=True), pk__in=people)
+        .values_list("pk", flat=True)
+    )
+    out = {pk: set(people) if v == Visibility.OPEN else set(staff) for pk, v in visibility.items()}
+    closed = [pk for pk, v in visibility.items() if v != Visibility.OPEN]
+    if closed:
+        members = Membership.objects.filter(
+            community_id__in=closed, user_id__in=people, status=Membership.Status.ACTIVE
+        ).values_list("community_id", "user_id")
+        for community_id, user_id in members:
+            out[community_id].add(user_id)
+    return out
 
 
 def readable_threads(user: Actor) -> QuerySet[ThreadPage]:

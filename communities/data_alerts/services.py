@@ -10,6 +10,7 @@ community linked to a changed measure gets a post from the Knowledge Hub in the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
@@ -88,11 +89,31 @@ def do_set_own_council(user: AuthenticatedActor, on: bool) -> bool:
     return True
 
 
+RELEASE = "release-"  # the alert "follow:release-<id>": every follow of the member it matched
+
+
 def unsubscribe(user: AuthenticatedActor, rest: str) -> bool:
-    """The ``"follow"`` alert switched off from an email: ``follow:council`` or ``follow:<id>``."""
+    """The ``"follow"`` alert switched off from an email: ``follow:council``, ``follow:<id>``, or
+    ``follow:release-<id>`` (a notification raised by several follows at once): every one of the
+    member's follows that raised it is switched off."""
+    if rest.startswith(RELEASE) and rest[len(RELEASE) :].isdigit():
+        raisers = _raisers_of(user, int(rest[len(RELEASE) :]))
+        changed = [unsubscribe(user, raiser) for raiser in raisers]  # each switched off
+        return any(changed)
     if rest == OWN_COUNCIL:
         return do_set_own_council(user, False)
-    return rest.isdigit() and do_unfollow(user, int(rest))
+    return rest.isdigit() and len(rest) < 19 and do_unfollow(user, int(rest))
+
+
+def _raisers_of(user: AuthenticatedActor, release_id: int) -> list[str]:
+    """The member's follows (ids, or ``council``) that raised their notification of a release: the
+    release's changes matched again, against the follows made before it was told."""
+    release = FiguresRelease.objects.filter(pk=release_id, sent_at__isnull=False).first()
+    if release is None:
+        return []
+    news = describe_changes(release.changes)
+    alert = _follow_alerts(news, release.pk, user_id=user.pk, until=release.sent_at).get(user.pk)
+    return alert.raisers if alert is not None else []
 
 
 # -- a community's linked measures ---------------------------------------------------------------
@@ -140,22 +161,40 @@ def record_release(changes: list[FigureChange]) -> None:
 
 @dataclass
 class _Alert:
-    alert: str
+    """What one member is told of one release, and which of their follows raised it (follow ids,
+    or ``council`` for their own council's figures)."""
+
+    release_id: int
+    raisers: list[str] = field(default_factory=list)
     lines: dict[tuple[int, int, int], tuple[str, str, str, str]] = field(default_factory=dict)
     moved: list[str] = field(default_factory=list)
 
-    def add_line(self, line: FigureLine) -> None:
+    @property
+    def alert(self) -> str:
+        """The follow that raised it, or the release when several did: its one-click unsubscribe
+        switches off every one of them (``unsubscribe``)."""
+        if len(self.raisers) == 1:
+            return f"follow:{self.raisers[0]}"
+        return f"follow:{RELEASE}{self.release_id}"
+
+    def raised_by(self, raiser: str, told: bool) -> None:
+        if told and raiser not in self.raisers:
+            self.raisers.append(raiser)
+
+    def add_line(self, line: FigureLine) -> bool:
         key = (line.dataset.pk, line.period.pk, line.area.pk)
         if key not in self.lines:
             self.lines[key] = (line.text, line.headline, line.comparison_url, line.figures_url)
             if line.moved:
                 self.moved.append(line.headline)
+        return True
 
-    def add_news(self, news: MeasureNews) -> None:
+    def add_news(self, news: MeasureNews) -> bool:
         key = (news.dataset.pk, news.period.pk, 0)
         if key not in self.lines:
             headline = f"New figures: {news.text}"
             self.lines[key] = (news.text, headline, news.url, news.url)
+        return True
 
     def notification(self, user_id: int) -> Notification:
         lines = list(self.lines.values())
@@ -190,16 +229,23 @@ def do_tell_release(release_id: int) -> int:
         if release is None:
             return 0
         news = describe_changes(release.changes)
-        notified = _notify_followers(news)
+        notified = _notify_followers(news, release.pk)
         _post_in_communities(news)
         release.sent_at = timezone.now()
         release.save(update_fields=["sent_at"])
     return notified
 
 
-def _notify_followers(news: list[MeasureNews]) -> int:
-    """One notification per member, whichever of their follows match (lines grouped); bulk writes,
-    a fixed number of queries whatever the number of followers."""
+def _follow_alerts(
+    news: list[MeasureNews],
+    release_id: int,
+    *,
+    user_id: int | None = None,
+    until: datetime | None = None,
+) -> dict[int, _Alert]:
+    """Per member, what ``news`` tells them and which of their follows raised it (one member with
+    ``user_id``; only follows made by ``until``): a fixed number of queries whatever the number of
+    followers."""
     by_measure: dict[int, list[MeasureNews]] = {}
     by_area: dict[int, list[FigureLine]] = {}
     for item in news:
@@ -207,34 +253,43 @@ def _notify_followers(news: list[MeasureNews]) -> int:
         for area_id, line in item.lines.items():
             by_area.setdefault(area_id, []).append(line)
     alerts: dict[int, _Alert] = {}
-    follows = (
-        DataFollow.objects.filter(user__is_active=True)
-        .filter(
-            Q(area__isnull=True, measure_id__in=by_measure)
-            | Q(measure__isnull=True, area_id__in=by_area)
-            | Q(measure_id__in=by_measure, area_id__in=by_area)
-        )
-        .order_by("pk")
-        .values_list("pk", "user_id", "measure_id", "area_id")
+    follows = DataFollow.objects.filter(user__is_active=True).filter(
+        Q(area__isnull=True, measure_id__in=by_measure)
+        | Q(measure__isnull=True, area_id__in=by_area)
+        | Q(measure_id__in=by_measure, area_id__in=by_area)
     )
-    for follow_id, user_id, measure_id, area_id in follows.iterator(chunk_size=5000):
-        alert = alerts.setdefault(user_id, _Alert(f"follow:{follow_id}"))
+    own = Profile.objects.filter(council_id__in=by_area, user__is_active=True).exclude(
+        user__data_alert_settings__own_council=False
+    )
+    if user_id is not None:
+        follows, own = follows.filter(user_id=user_id), own.filter(user_id=user_id)
+    if until is not None:
+        follows = follows.filter(created_at__lte=until)
+    rows = follows.order_by("pk").values_list("pk", "user_id", "measure_id", "area_id")
+    for follow_id, follower, measure_id, area_id in rows.iterator(chunk_size=5000):
+        alert = alerts.setdefault(follower, _Alert(release_id))
+        told = False
         if area_id is None:
             for item in by_measure[measure_id]:
-                alert.add_news(item)
+                told = alert.add_news(item) or told
         else:
             for line in by_area.get(area_id, []):
                 if measure_id is None or line.dataset.measure_id == measure_id:
-                    alert.add_line(line)
-    own = (
-        Profile.objects.filter(council_id__in=by_area, user__is_active=True)
-        .exclude(user__data_alert_settings__own_council=False)
-        .values_list("user_id", "council_id")
-    )
-    for user_id, council_id in own.iterator(chunk_size=5000):
-        alert = alerts.setdefault(user_id, _Alert(f"follow:{OWN_COUNCIL}"))
+                    told = alert.add_line(line) or told
+        alert.raised_by(str(follow_id), told)
+    for follower, council_id in own.values_list("user_id", "council_id").iterator(chunk_size=5000):
+        alert = alerts.setdefault(follower, _Alert(release_id))
+        told = False
         for line in by_area[council_id]:
-            alert.add_line(line)
+            told = alert.add_line(line) or told
+        alert.raised_by(OWN_COUNCIL, told)
+    return alerts
+
+
+def _notify_followers(news: list[MeasureNews], release_id: int) -> int:
+    """One notification per member, whichever of their follows match (lines grouped); bulk writes,
+    a fixed number of queries whatever the number of followers."""
+    alerts = _follow_alerts(news, release_id)
     created = Notification.objects.bulk_create(
         [a.notification(user_id) for user_id, a in alerts.items() if a.lines], batch_size=2000
     )

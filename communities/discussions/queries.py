@@ -7,6 +7,7 @@ sanctioned call from a page model upwards); who may read what is ``communities.p
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -208,17 +209,22 @@ def quote_text(post: Post) -> str:
     return f"{name} wrote:\n\n{quoted}\n\n"
 
 
-def post_url(post: Post) -> str:
-    """The thread page (the right page of replies) at the post."""
-    position = Post.objects.filter(thread_id=post.thread_id, created_at__lt=post.created_at).count()
+def post_url(post: Post, position: int | None = None) -> str:
+    """The thread page (the right page of replies) at the post; ``position``: how many replies
+    came before it, when the caller counted them for many posts at once."""
+    if position is None:
+        position = Post.objects.filter(
+            thread_id=post.thread_id, created_at__lt=post.created_at
+        ).count()
     page = position // settings.THREAD_POSTS_PER_PAGE + 1
     suffix = f"?page={page}" if page > 1 else ""
     return f"{post.thread.url}{suffix}#post-{post.pk}"
 
 
-def notification_url(notification: Notification) -> str:
+def notification_url(notification: Notification, positions: Mapping[int, int] | None = None) -> str:
     """Where a notification leads: the reply or thread; for the workflows, the live case study,
-    its edit form (changes requested), its review page, or the community's requests or flags."""
+    its edit form (changes requested), its review page, or the community's requests or flags.
+    ``positions``: replies before each post, counted at once for many (``post_url``)."""
     kinds = Notification.Kind
     page = notification.good_practice
     if page is not None and notification.kind == kinds.PUBLISHED:
@@ -233,7 +239,7 @@ def notification_url(notification: Notification) -> str:
     if community is not None and notification.kind == kinds.FLAG:
         return reverse("moderation-queue", args=[community.slug])
     if notification.post is not None:
-        return post_url(notification.post)
+        return post_url(notification.post, (positions or {}).get(notification.post.pk))
     if notification.thread is not None:
         return str(notification.thread.url)
     if notification.link:

@@ -1,20 +1,24 @@
 """Which saved searches a new item answers: read functions, no writes.
 
-Matching scales by doing the exact work only where it can pay off, in two steps:
+Saved searches are grouped by identical query and filters (``Query``), and matching scales with
+the number of distinct queries and members, never with one search request per saved search:
 
-1. **Sieve** (no database, no engine): saved searches are grouped by identical query and filters,
-   and each distinct query is tried once against each new item's document (as indexed): the item
-   must pass the query's filters and contain, for every word looked for, the start of that word or
-   of one of its synonyms (what the database search asks of its candidates). It lets through every
-   item a search could find, and very little else.
-2. **Confirm** as the member, with the search the search page uses at that moment (Elasticsearch,
-   restricted to the new items' ids in one multi-search request per batch; or the database search's
-   own visibility, candidate and full-text tests when Elasticsearch is off or failing). The
-   member's permissions are part of that search, so nothing they may not read is ever confirmed.
+1. **Sieve** (no database, no engine): each distinct query is tried on each new item's document
+   (as indexed): the item must pass the query's filters and contain, for every word looked for,
+   the start of that word or of one of its synonyms (the database search's candidate step). It lets
+   through every item a search could find, and very little else.
+2. **What each distinct query finds** of what the sieve let through, with the test of the search
+   the page uses at that moment: on Elasticsearch, the page's words and filters on those items'
+   ids, one search per distinct query in multi-search requests; on the database, its engine's
+   full-text test, for every pair in one statement (PostgreSQL) or per pair (SQLite's FTS5).
+3. **What each member may read**, asked for all of them at once (``communities.permissions.
+   readers_among``, the communities' own rule): an item for everyone goes to all, a community's only
+   to those who may read that community now. A member's own items are never delivered.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import unicodedata
 from collections import defaultdict
@@ -29,22 +33,21 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 from elastic_transport import TransportError
-from elasticsearch_dsl import Search
 
 from communities.models import GoodPracticePage
-from communities.permissions import readable_posts, readable_threads
+from communities.permissions import readable_posts, readable_threads, readers_among
 from hub.floor.actor import Actor
 from search import synonyms
 from search.client import SEARCH_ERRORS, alias_name, get_client, is_enabled
 from search.documents import DOC_TYPES
-from search.queries import FACETS_BY_PARAM, SearchParams, build_search, permission_filter
+from search.queries import FACETS_BY_PARAM, SearchParams, text_query
 
 logger = logging.getLogger(__name__)
 
 # What a saved search delivers: content people post, not communities, members or data pages.
 DELIVERED_TYPES = ("thread", "post", "good_practice")
 FILTER_FIELDS = {p: f.field for p, f in FACETS_BY_PARAM.items()}
-MSEARCH_BATCH = 200
+MSEARCH_BATCH = 500
 PREFIX = 4  # as the database search's candidates: the first four letters of each word
 
 
@@ -110,13 +113,22 @@ def items_for(kind: str, pks: Iterable[int]) -> list[Item]:
     return items
 
 
-@lru_cache(maxsize=20_000)
+CACHED_QUERIES = 1 << 18  # distinct queries whose words are kept parsed (several per saved search)
+
+
+@lru_cache(maxsize=CACHED_QUERIES)
 def _terms(q: str) -> tuple[synonyms.Term, ...]:
     return tuple(synonyms.terms(q))
 
 
-def _has_word(text: str, words: tuple[str, ...]) -> bool:
-    return all(fold(word)[:PREFIX] in text for word in words)
+@lru_cache(maxsize=CACHED_QUERIES)
+def _needles(q: str) -> tuple[tuple[tuple[str, ...], ...], ...]:
+    """Per word to look for, its alternatives, each as the folded starts of its words."""
+    return tuple(
+        tuple(tuple(fold(word)[:PREFIX] for word in words) for words in t.alternatives)
+        for t in _terms(q)
+        if not t.negated
+    )
 
 
 def sieve(query: Query, item: Item) -> bool:
@@ -128,10 +140,11 @@ def sieve(query: Query, item: Item) -> bool:
             return False
     if not query.q:
         return True
-    positive = [t for t in _terms(query.q) if not t.negated]
-    if not positive:
-        return False  # only words to leave out: the search asks for a word to look for
-    return all(any(_has_word(item.text, words) for words in t.alternatives) for t in positive)
+    needles = _needles(query.q)
+    if not needles:
+        return True  # no word to look for: the engine alone knows (``searchable``)
+    text = item.text
+    return all(any(all(n in text for n in words) for words in term) for term in needles)
 
 
 def sieved(queries: Iterable[Query], items: Sequence[Item]) -> dict[Query, list[Item]]:
@@ -144,97 +157,166 @@ def sieved(queries: Iterable[Query], items: Sequence[Item]) -> dict[Query, list[
     return out
 
 
-# -- step 2: confirm with the search itself, as the member ------------------------------------------
+# -- step 2: the search's own test, for every distinct query at once --------------------------------
+
+
+def searchable(query: Query) -> bool:
+    """Whether the database search can find anything for ``query``: words to look for, or filters
+    alone (only words to leave out, or only punctuation, find nothing there; Elasticsearch's
+    ``simple_query_string`` finds what lacks the words left out)."""
+    if not query.q:
+        return bool(query.filters)
+    return any(not t.negated for t in _terms(query.q))
+
+
+def found_by_queries(
+    queries: Iterable[Query], items: Sequence[Item]
+) -> tuple[dict[Query, list[Item]], bool]:
+    """For each distinct query, the ``items`` its search finds, before permissions, and whether
+    Elasticsearch answered: Elasticsearch when it is on, else (or when it fails) the database
+    search's own test, as ``search.services.searching.do_search`` chooses its backend."""
+    queries = set(queries)
+    if not queries or not items:
+        return {}, is_enabled()
+    if is_enabled():
+        try:
+            return _found_in_elasticsearch(sieved(queries, items)), True
+        except SEARCH_ERRORS as exc:
+            logger.error("saved searches matched through the database: %s", exc)
+    return _found_in_database(sieved([q for q in queries if searchable(q)], items), items), False
+
+
+@lru_cache(maxsize=CACHED_QUERIES)
+def _text_query(q: str) -> str:
+    return json.dumps(text_query(q).to_dict() if q else {"match_all": {}})
+
+
+def _request(query: Query, items: Sequence[Item]) -> dict[str, Any]:
+    """The search page's query and filters for ``query`` (``build_search``: its words, its post
+    filter), on these live items only; permissions are read afterwards, for every member at once."""
+    filters: list[dict[str, Any]] = [
+        {"ids": {"values": [item.doc_id for item in items]}},
+        {"term": {"status": "live"}},
+    ]
+    filters += [
+        {"terms": {FILTER_FIELDS[param]: list(values)}}
+        for param, values in query.filters
+        if param in FILTER_FIELDS
+    ]
+    return {
+        "query": {"bool": {"must": [json.loads(_text_query(query.q))], "filter": filters}},
+        "size": len(items),
+        "_source": False,
+        "track_total_hits": False,
+    }
+
+
+def _found_in_elasticsearch(candidates: Mapping[Query, list[Item]]) -> dict[Query, list[Item]]:
+    """Each distinct query asked once, of the items the sieve let through for it, in multi-search
+    requests of ``MSEARCH_BATCH`` queries."""
+    order = list(candidates)
+    client = get_client()
+    found: dict[Query, list[Item]] = {}
+    for start in range(0, len(order), MSEARCH_BATCH):
+        batch = order[start : start + MSEARCH_BATCH]
+        searches: list[dict[str, Any]] = []
+        for query in batch:
+            searches += [{"index": alias_name()}, _request(query, candidates[query])]
+        answers = client.msearch(searches=searches)["responses"]
+        for query, answer in zip(batch, answers, strict=True):
+            if "error" in answer:  # as a failed search: the database answers instead
+                raise TransportError(str(answer["error"])[:500])
+            ids = {hit["_id"] for hit in answer["hits"]["hits"]}
+            hits = [item for item in candidates[query] if item.doc_id in ids]
+            if hits:
+                found[query] = hits
+    return found
+
+
+def _found_in_database(
+    candidates: Mapping[Query, list[Item]], items: Sequence[Item]
+) -> dict[Query, list[Item]]:
+    """The database search's test after its candidate step (the sieve): its engine's full-text
+    match, for every candidate pair at once on PostgreSQL."""
+    from search.services.fallback import engine
+
+    if not candidates:
+        return {}
+    order = list(candidates)
+    position = {item.doc_id: i for i, item in enumerate(items)}
+    texts = [list(_terms(q.q)) for q in order]
+    pairs = [
+        (qi, position[item.doc_id])
+        for qi, query in enumerate(order)
+        if query.q
+        for item in candidates[query]
+    ]
+    chosen = engine()
+    if hasattr(chosen, "matches"):
+        matched = chosen.matches([item.source for item in items], texts, pairs)
+    else:  # one engine run per pair (SQLite's in-memory FTS5)
+        matched = {(qi, d) for qi, d in pairs if chosen.rank([items[d].source], texts[qi])}
+    found: dict[Query, list[Item]] = {}
+    for qi, query in enumerate(order):
+        if not query.q:  # filters alone: the newest content that passes them, which new items are
+            found[query] = list(candidates[query])
+            continue
+        hits = [item for item in candidates[query] if (qi, position[item.doc_id]) in matched]
+        if hits:
+            found[query] = hits
+    return found
+
+
+# -- step 3: what each member may read, for every member at once -----------------------------------
 
 
 Candidate = tuple[int, int, Query, list[Item]]  # (saved search id, member id, query, items)
 
 
-def confirm(candidates: Sequence[Candidate]) -> dict[int, list[Item]]:
-    """Per saved search id, the items its member's search finds now (permissions included).
-
-    Elasticsearch when it is on, else (or when it fails) the database search, exactly as
-    ``search.services.searching.do_search`` chooses."""
+def readable_by_members(candidates: Sequence[Candidate], elastic: bool) -> dict[int, list[Item]]:
+    """Per saved search id, its items that its member may read now: the permission filter of the
+    search in use (``permission_filter`` on the documents' audience and community, or the database
+    search's ``visible_querysets``), asked for every member at once through
+    ``communities.permissions.readers_among``. Inactive members are told nothing."""
     if not candidates:
         return {}
-    users = get_user_model().objects.in_bulk({user_id for _, user_id, _, _ in candidates})
-    ready = [(sid, users[uid], q, items) for sid, uid, q, items in candidates if uid in users]
-    ready = [c for c in ready if c[1].is_active]
-    if is_enabled():
-        try:
-            return _confirm_elasticsearch(ready)
-        except SEARCH_ERRORS as exc:
-            logger.error("saved searches matched through the database: %s", exc)
-    return _confirm_database(ready)
-
-
-def _body(user: Actor, query: Query, rule: object, items: Sequence[Item]) -> dict[str, Any]:
-    """The search request of ``query`` as ``user`` (under ``rule``), for these items only."""
-    search = build_search(user, query.params(), rule).filter(
-        "ids", values=[item.doc_id for item in items]
+    user_ids = {uid for _, uid, _, _ in candidates}
+    active = set(
+        get_user_model()
+        .objects.filter(pk__in=user_ids, is_active=True)
+        .values_list("pk", flat=True)
     )
-    body = search.to_dict()
-    for unused in ("aggs", "suggest", "highlight", "sort", "from"):
-        body.pop(unused, None)
-    body.update(size=len(items), _source=False, track_total_hits=False)
-    return body
-
-
-def _confirm_elasticsearch(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
-    visitor = AnonymousUser()
-    visitor_rule = permission_filter(visitor)
-    public = _public_in_index(ready, visitor_rule)
-    # What a visitor may see, every member may: public items are asked once per distinct query
-    # (under the visitor's rule); the rest per saved search, under its member's own rule.
-    shared: dict[Query, list[Item]] = {}
-    for _sid, _user, query, items in ready:
-        for item in items:
-            listed = shared.setdefault(query, [])
-            if item.doc_id in public and all(i.doc_id != item.doc_id for i in listed):
-                listed.append(item)
-    requests: list[tuple[Any, dict[str, Any]]] = [
-        (query, _body(visitor, query, visitor_rule, items))
-        for query, items in shared.items()
-        if items
-    ]
-    rules: dict[int, object] = {}
-    for sid, user, query, items in ready:
-        own = [item for item in items if item.doc_id not in public]
-        if own:
-            key = int(user.pk or 0)
-            if key not in rules:
-                rules[key] = permission_filter(user)
-            requests.append((sid, _body(user, query, rules[key], own)))
-    answers: dict[Any, set[str]] = {}
-    client = get_client()
-    for start in range(0, len(requests), MSEARCH_BATCH):
-        batch = requests[start : start + MSEARCH_BATCH]
-        searches: list[dict[str, Any]] = []
-        for _key, body in batch:
-            searches += [{"index": alias_name()}, body]
-        response = client.msearch(searches=searches)
-        for (key, _), answer in zip(batch, response["responses"], strict=True):
-            if "error" in answer:  # as a failed search: the database answers instead
-                raise TransportError(str(answer["error"])[:500])
-            answers[key] = {hit["_id"] for hit in answer["hits"]["hits"]}
+    items = {item.doc_id: item for _, _, _, found in candidates for item in found}
+    public = {doc_id for doc_id, item in items.items() if _public(item, elastic)}
+    community_ids = {
+        item.source["community_id"]
+        for item in items.values()
+        if item.doc_id not in public and item.source.get("audience") == "community"
+    }
+    readers = readers_among(active, community_ids, live=elastic) if community_ids else {}
     found: dict[int, list[Item]] = {}
-    for sid, _user, query, items in ready:
-        ids = answers.get(query, set()) | answers.get(sid, set())
-        matched = [item for item in items if item.doc_id in ids]
-        if matched:
-            found[sid] = matched
+    for sid, uid, _query, listed in candidates:
+        if uid not in active:
+            continue
+        mine = [
+            item
+            for item in listed
+            if item.doc_id in public or uid in readers.get(item.source.get("community_id") or 0, ())
+        ]
+        if mine:
+            found[sid] = mine
     return found
 
 
-def _public_in_index(
-    ready: Sequence[tuple[int, Actor, Query, list[Item]]], rule: object
-) -> set[str]:
-    """The ids among the candidates' items that a visitor may see (one request)."""
-    ids = sorted({item.doc_id for _, _, _, items in ready for item in items})
-    search = Search(using=get_client(), index=alias_name()).filter("ids", values=ids)
-    if rule is not None:
-        search = search.filter(rule)
-    return {hit.meta.id for hit in search.source(False)[: len(ids)].execute()}
+def _public(item: Item, elastic: bool) -> bool:
+    """Whether every member may see ``item``: on Elasticsearch, a live document for everyone or
+    every signed-in member (``permission_filter``); on the database, what a visitor may see."""
+    if elastic:
+        return item.source.get("status") == "live" and item.source.get("audience") in (
+            "everyone",
+            "signed_in",
+        )
+    return _visible(AnonymousUser(), item.doc_type).filter(pk=item.obj.pk).exists()
 
 
 def _visible(user: Actor, doc_type: str) -> QuerySet[Any]:
@@ -247,55 +329,14 @@ def _visible(user: Actor, doc_type: str) -> QuerySet[Any]:
     return GoodPracticePage.objects.published()
 
 
-def _confirm_database(ready: Sequence[tuple[int, Actor, Query, list[Item]]]) -> dict:
-    # The database search's own tests (search.services.fallback): what the member may see and the
-    # full-text match (its candidates' word filter is the sieve's); it knows only the type filter.
-    from search.services.fallback import engine
-
-    rank = engine().rank
-
-    found: dict[int, list[Item]] = {}
-    # Whether the member may see the item depends on the member only; whether the words find it,
-    # on the query only: each is asked once, however many saved searches share it.
-    may_see: dict[tuple[int, str], bool] = {}
-    words_find: dict[tuple[str, str], bool] = {}
-    for sid, user, query, items in ready:
-        terms = list(_terms(query.q))
-        if not terms or all(t.negated for t in terms):
-            continue  # the database search finds nothing without a word to look for
-        types = dict(query.filters).get("type")
-        key = int(user.pk or 0)
-        matched = []
-        for item in items:
-            if types and item.doc_type not in types:
-                continue
-            if (query.q, item.doc_id) not in words_find:  # the sieve was the candidate step
-                words_find[(query.q, item.doc_id)] = bool(rank([item.source], terms))
-            if not words_find[(query.q, item.doc_id)]:
-                continue
-            if (0, item.doc_id) not in may_see:  # what a visitor may see, every member may
-                anyone = _visible(AnonymousUser(), item.doc_type)
-                may_see[(0, item.doc_id)] = anyone.filter(pk=item.obj.pk).exists()
-            if may_see[(0, item.doc_id)]:
-                matched.append(item)
-                continue
-            if (key, item.doc_id) not in may_see:
-                visible = _visible(user, item.doc_type)
-                may_see[(key, item.doc_id)] = visible.filter(pk=item.obj.pk).exists()
-            if may_see[(key, item.doc_id)]:
-                matched.append(item)
-        if matched:
-            found[sid] = matched
-    return found
-
-
 def group_by_query(
     rows: Iterable[tuple[int, int, str, dict[str, list[Any]]]],
 ) -> dict[Query, list[tuple[int, int]]]:
     """(saved search id, member id) per distinct query, from (id, member, q, filters) rows."""
     groups: dict[Query, list[tuple[int, int]]] = defaultdict(list)
     for sid, user_id, q, filters in rows:
-        groups[Query.of(q, filters)].append((sid, user_id))
+        query = Query.of(q, filters) if filters else Query(q, ())
+        groups[query].append((sid, user_id))
     return groups
 
 
@@ -308,11 +349,12 @@ def match(
     filters); ``since``: per saved search, only items published after it. Never a member's own."""
     groups = group_by_query(rows)
     candidates: list[Candidate] = []
-    for query, found in sieved(groups, items).items():
+    by_query, elastic = found_by_queries(groups, items)
+    for query, found in by_query.items():
         for sid, user_id in groups[query]:
             mine = [i for i in found if i.source.get("owner_id") != user_id]
             if since is not None:
                 mine = [i for i in mine if i.published_at > since[sid]]
             if mine:
                 candidates.append((sid, user_id, query, mine))
-    return confirm(candidates)
+    return readable_by_members(candidates, elastic)

@@ -19,7 +19,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -481,8 +481,32 @@ class Digest:
 _REASON_ORDER = ("mentioned you", "your answer was accepted", "replied to you", "your thread")
 
 
-def _thread_news(user: AuthenticatedActor, news: ThreadNews) -> ThreadNews:
-    """Fill in why the item involves ``user``, the newest excerpt, its author and its link."""
+def reply_positions(posts: Iterable[Post]) -> dict[int, int]:
+    """How many replies came before each of ``posts`` in its thread (what puts a reply's link on
+    the right page of the thread, ``post_url``), for all of them in one grouped query."""
+    ids = {post.pk for post in posts}
+    if not ids:
+        return {}
+    counted = (
+        Post.objects.filter(pk__in=ids)
+        .annotate(
+            before=Count("thread__posts", filter=Q(thread__posts__created_at__lt=F("created_at")))
+        )
+        .values_list("pk", "before")
+    )
+    return dict(counted)
+
+
+def _newest_post(news: ThreadNews) -> Post | None:
+    posts = [n.post for n in news.notifications if n.post is not None]
+    return max(posts, key=lambda post: post.created_at) if posts else None
+
+
+def _thread_news(
+    user: AuthenticatedActor, news: ThreadNews, positions: dict[int, int]
+) -> ThreadNews:
+    """Fill in why the item involves ``user``, the newest excerpt, its author and its link
+    (``positions``: ``reply_positions`` of the newest replies)."""
     thread = news.thread
     reasons: set[str] = set()
     for n in news.notifications:
@@ -499,13 +523,12 @@ def _thread_news(user: AuthenticatedActor, news: ThreadNews) -> ThreadNews:
     if thread.author_id == user.pk:
         reasons.add("your thread")
     news.reasons = [r for r in _REASON_ORDER if r in reasons]
-    posts = [n.post for n in news.notifications if n.post is not None]
-    newest = max(posts, key=lambda post: post.created_at) if posts else None
+    newest = _newest_post(news)
     if newest is not None:
         newest.thread = thread  # the same thread, already loaded: its link needs no query
         news.excerpt = plain_excerpt(newest.body)
         news.by = profile_name(newest.author) or "A member"
-        news.link = site_link(post_url(newest))
+        news.link = site_link(post_url(newest, positions.get(newest.pk)))
         news.newest = newest.created_at
     else:
         news.excerpt = plain_excerpt(thread.body)
@@ -557,7 +580,9 @@ def build_digest(user: AuthenticatedActor, since: datetime) -> Digest:
     for thread in new_threads:
         by_thread[thread.pk] = ThreadNews(thread=thread, new_thread=True)
 
-    items = [_thread_news(user, news) for news in by_thread.values()]
+    newest = [post for news in by_thread.values() if (post := _newest_post(news)) is not None]
+    positions = reply_positions(newest)
+    items = [_thread_news(user, news, positions) for news in by_thread.values()]
     involving = [item for item in items if item.involves_member]
     digest.for_you = sorted(
         involving,
@@ -573,9 +598,13 @@ def build_digest(user: AuthenticatedActor, since: datetime) -> Digest:
     digest.communities = OrderedDict(sorted(rest.items(), key=lambda pair: pair[0].title))
 
     by_alert: dict[str, AlertNews] = {}
-    for notification in unsent.filter(_is_alert).select_related(
-        "thread", "post__thread", "good_practice", "community"
-    ):
+    alerted = list(
+        unsent.filter(_is_alert).select_related(
+            "thread", "post__thread", "good_practice", "community"
+        )
+    )
+    positions = reply_positions(n.post for n in alerted if n.post is not None)
+    for notification in alerted:
         key = notification.alert or f"{notification.kind}:{notification.subject}"
         alert = by_alert.get(key)
         if alert is None:
@@ -584,7 +613,8 @@ def build_digest(user: AuthenticatedActor, since: datetime) -> Digest:
                 title=notification.get_kind_display(),
                 unsubscribe_link=unsubscribe_link(user, notification.alert),
             )
-        alert.items.append((notification.subject, site_link(notification_url(notification))))
+        link = site_link(notification_url(notification, positions))
+        alert.items.append((notification.subject, link))
         alert.notification_ids.append(notification.pk)
     digest.alerts = list(by_alert.values())
 

@@ -167,3 +167,81 @@ def corrections(user: Actor, words: list[str]) -> dict[str, str]:
         if close:
             out[word] = close[0]
     return out
+
+
+ALTERNATIVES_SQL = (
+    "SELECT a.i, (CASE WHEN a.phrase THEN phraseto_tsquery(%s::regconfig, a.t) "
+    "ELSE plainto_tsquery(%s::regconfig, a.t) END)::text "
+    "FROM unnest(%s::int[], %s::text[], %s::bool[]) AS a(i, t, phrase)"
+)
+
+
+def tsquery_texts(queries: list[list[synonyms.Term]]) -> list[str]:
+    """Each query's tsquery as text, the same as ``tsquery`` builds it (each word or phrase through
+    ``plainto_tsquery``/``phraseto_tsquery``, in one statement for all of them; an alternative that
+    is only stop words drops out of its ``||`` and ``&&`` as PostgreSQL drops it); "" for a query
+    left with nothing to look for."""
+    alternatives: dict[tuple[str, ...], int] = {}
+    for terms in queries:
+        for term in terms:
+            for words in term.alternatives:
+                alternatives.setdefault(words, len(alternatives))
+    if not alternatives:
+        return ["" for _ in queries]
+    ordered = list(alternatives)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            ALTERNATIVES_SQL,
+            [
+                CONFIG,
+                CONFIG,
+                list(range(len(ordered))),
+                [" ".join(words) for words in ordered],
+                [len(words) > 1 for words in ordered],
+            ],
+        )
+        text = dict(cursor.fetchall())
+
+    def group(term: synonyms.Term) -> str:
+        parts = [text[alternatives[words]] for words in term.alternatives]
+        parts = [f"( {p} )" for p in parts if p]
+        return "( " + " | ".join(parts) + " )" if parts else ""
+
+    out = []
+    for terms in queries:
+        positive = [g for t in terms if not t.negated if (g := group(t))]
+        negative = [f"!{g}" for t in terms if t.negated if (g := group(t))]
+        out.append(" & ".join(positive + negative))
+    return out
+
+
+def matches(
+    docs: list[dict], queries: list[list[synonyms.Term]], pairs: list[tuple[int, int]]
+) -> set[tuple[int, int]]:
+    """Which (query position, document position) ``pairs`` match: ``rank``'s test (each document's
+    vector ``@@`` the query's tsquery) for every pair in one statement, whatever their number."""
+    texts = tsquery_texts(queries)
+    pairs = [(q, d) for q, d in pairs if texts[q]]
+    if not pairs or not docs:
+        return set()
+    vectors = [SearchVector(_column(c), config=CONFIG, weight=WEIGHTS[c]) for c in COLUMNS]
+    vector: Expression = vectors[0]
+    for more in vectors[1:]:
+        vector = vector + more
+    vector_sql, vector_params = _sql(vector)
+    # one row per pair with its query's text (no join between two unnested lists, which the
+    # planner cannot size); each document's vector is computed once (``MATERIALIZED``)
+    sql = (
+        f"WITH x AS MATERIALIZED (SELECT d.i, {vector_sql} AS v FROM {DOCS}) "  # noqa: S608 - compiled expressions; values are parameters
+        "SELECT p.n FROM unnest(%s::int[], %s::text[]) WITH ORDINALITY AS p(d, s, n) "
+        "JOIN x ON x.i = p.d WHERE x.v @@ p.s::tsquery"
+    )
+    params = [
+        *vector_params,
+        *_docs_params(docs),
+        [d for _, d in pairs],
+        [texts[q] for q, _ in pairs],
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {pairs[n - 1] for (n,) in cursor.fetchall()}

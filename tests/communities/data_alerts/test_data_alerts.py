@@ -164,6 +164,50 @@ def test_the_own_council_alert_and_a_follow_are_switched_off_from_an_email(peopl
     assert not people["bristol"].data_follows.exists()
 
 
+def test_one_click_unsubscribe_switches_off_every_follow_that_raised_the_email(
+    client, people, import_figures
+):
+    """A notification raised by several follows (the member's council, the area, the area on the
+    measure): its email's one-click unsubscribe (RFC 8058 POST, not signed in) stops all of them,
+    and the next import tells that member nothing; other members keep their follows."""
+    import re
+
+    both = people["both"]
+    mail.outbox.clear()
+    import_figures(NEW_PERIOD)
+    (message,) = [m for m in mail.outbox if m.to == [both.email]]
+    header = message.extra_headers["List-Unsubscribe"]
+    path = re.fullmatch(r"<https?://[^/]+(/notifications/unsubscribe/[^/>]+/)>", header).group(1)
+    assert message.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+
+    assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+
+    assert not both.data_follows.exists()
+    both.data_alert_settings.refresh_from_db()
+    assert both.data_alert_settings.own_council is False
+    assert people["bristol"].data_follows.exists()
+    # posted again: nothing left to switch off, still a page that says so (no error)
+    assert client.post(path, {"List-Unsubscribe": "One-Click"}).status_code == 200
+
+    import_figures(REVISION, name="revised.csv")
+    assert len(figures(both)) == 1  # the first import's, nothing since
+    assert len(figures(people["own"])) == 2
+
+
+def test_a_notification_raised_by_one_follow_names_that_follow(people, import_figures):
+    import_figures(NEW_PERIOD)
+    (bristol,) = figures(people["bristol"])
+    follow = people["bristol"].data_follows.get()
+    assert bristol.alert == f"follow:{follow.pk}"
+    (both,) = figures(people["both"])
+    # a follow made after the release was told is not what raised it: it stays on
+    later = do_follow(people["both"], measure=Measure.objects.get(slug="recycling"), area=None)
+    assert do_unsubscribe(people["both"], both.alert) is True
+    assert list(people["both"].data_follows.all()) == [later]
+    # another member without follows: nothing of theirs raised it
+    assert do_unsubscribe(people["outsider"], both.alert) is False
+
+
 def test_follow_from_the_measure_and_area_pages(client, people, councils):
     page = client.get("/doc/measure/recycling").content.decode()
     assert "Sign in to follow this measure" in page

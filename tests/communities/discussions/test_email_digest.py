@@ -193,3 +193,58 @@ def test_a_digest_run_twice_at_once_sends_it_once(community):
     assert do_send_digests(now) == 0
 
     assert len(digests_to(reader)) == 1
+
+
+def _digest_queries(community, reader, threads: int, test_alert) -> tuple[int, list[str]]:
+    """The queries of building ``reader``'s digest over ``threads`` new threads, each with a reply
+    (the first after 25 earlier ones, so its link is on the thread's second page) and an alert
+    about that reply; and the digest's links."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from communities.benchmarks.data import add_replies
+    from communities.discussions.queries import post_url
+    from communities.discussions.services.notifications import build_digest, site_link
+
+    author = member(community)
+    since = timezone.now() - timedelta(days=1)
+    expected = []
+    for n in range(threads):
+        thread = do_start_thread(
+            community=community, author=author, title=f"Thread {n}", body="What do you do?"
+        )
+        if n == 0:
+            add_replies(thread, [author], 25)
+        reply = do_reply(thread=thread, author=author, body=f"Reply {n}")
+        Notification.objects.create(
+            recipient=reader,
+            kind=Notification.Kind.SAVED_SEARCH,
+            alert=test_alert.name(n),
+            thread=thread,
+            post=reply,
+            headline=f"New for your saved search: Reply {n}",
+        )
+        expected.append(post_url(reply))
+    with CaptureQueriesContext(connection) as captured:
+        digest = build_digest(reader, since)
+        links = [item.link for items in digest.communities.values() for item in items]
+        links += [link for alert in digest.alerts for _subject, link in alert.items]
+    assert len(digest.alerts) == threads
+    # each reply's link, in its thread's item and in its alert, as ``post_url`` makes it alone
+    assert sorted(links) == sorted(site_link(url) for url in expected * 2)
+    return len(captured), links
+
+
+def test_a_digest_runs_as_many_queries_for_20_threads_as_for_3(community, test_alert):
+    reader = daily_reader(community)
+    small, small_links = _digest_queries(community, reader, 3, test_alert)
+    Notification.objects.filter(recipient=reader).update(emailed_at=timezone.now())
+    other = CommunityFactory(title="Highways", visibility=Visibility.RESTRICTED)
+    MembershipFactory(community=other, user=reader)
+    do_set_watch(reader, level=WatchLevel.WATCHING, community=other)
+    large, large_links = _digest_queries(other, reader, 20, test_alert)
+
+    assert small == large
+    # the reply after 25 others is linked on its thread's second page, in the thread and the alert
+    assert sum("?page=2#post-" in link for link in small_links) == 2
+    assert sum("?page=2#post-" in link for link in large_links) == 2

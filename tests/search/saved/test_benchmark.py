@@ -20,3 +20,6 @@ def test_the_saved_searches_benchmark_runs_at_its_smallest_size(elasticsearch_ur
     # both backends deliver to the same saved searches
     counts = re.findall(r"\| [\d,]+ \| ([\d,]+) saved searches \|", out)
     assert len(set(counts)) == 1, out
+    # every sampled saved search was delivered exactly what its own search finds
+    agreed = re.findall(r"\| (\d+) of (\d+) \|$", out, flags=re.MULTILINE)
+    assert len(agreed) == 2 and all(a == b for a, b in agreed), out

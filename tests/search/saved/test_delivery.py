@@ -201,3 +201,105 @@ def test_a_case_study_found_then_unpublished_is_no_longer_told(
     page.unpublish()  # a draft again: the notification stays, but is never shown or sent
 
     assert headlines(reader) == []
+
+
+def test_filters_alone_and_with_words_deliver_what_the_filtered_search_finds(
+    place, django_capture_on_commit_callbacks
+):
+    owner, community = place
+    elsewhere = CommunityFactory(owner=owner)
+    reader = UserFactory()
+    save(reader, name="This community", community=[str(community.pk)])
+    save(reader, name="Tagged", q="rounds", tag=["food waste"])
+    save(reader, name="Replies only", q="rounds", type=["post"])
+
+    here = start(
+        community, owner, "Collection rounds in winter", capture=django_capture_on_commit_callbacks
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_start_thread(
+            community=elsewhere,
+            author=owner,
+            title="Food waste rounds",
+            body="Caddies and liners.",
+            tags=["food waste"],
+        )
+    with django_capture_on_commit_callbacks(execute=True):
+        do_reply(thread=here, author=owner, body="We changed our rounds in March.")
+
+    assert sorted(headlines(reader)) == [
+        "New for your saved search “Replies only”: Reply in “Collection rounds in winter”",
+        "New for your saved search “Tagged”: Food waste rounds",
+        "New for your saved search “This community”: Collection rounds in winter",
+        "New for your saved search “This community”: Reply in “Collection rounds in winter”",
+    ]
+
+
+def test_a_member_who_left_a_restricted_community_hears_nothing_more_from_it(
+    backend, django_capture_on_commit_callbacks
+):
+    owner = UserFactory()
+    community = CommunityFactory(owner=owner, visibility=Visibility.RESTRICTED)
+    stayer, leaver = UserFactory(), UserFactory()
+    for user in (stayer, leaver):
+        do_add_member(community, user)
+        save(user, q="safeguarding")
+    start(community, owner, "Safeguarding audit", capture=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        do_leave(leaver, community)
+
+    start(community, owner, "Safeguarding referrals", capture=django_capture_on_commit_callbacks)
+
+    assert headlines(stayer) == [
+        "New for your saved search “Recycling”: Safeguarding audit",
+        "New for your saved search “Recycling”: Safeguarding referrals",
+    ]
+    told = Notification.objects.filter(recipient=leaver).values_list("headline", flat=True)
+    assert list(told) == ["New for your saved search “Recycling”: Safeguarding audit"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "recycling",
+        "caddy",
+        "food -garden",
+        "food NOT garden",
+        '"food waste"',
+        "bins OR caddies",
+        "garden waste",
+        "rubbish",
+        "-recycling",
+        "...",
+    ],
+)
+def test_a_saved_search_delivers_exactly_what_the_search_page_finds(
+    place, django_capture_on_commit_callbacks, q
+):
+    """Whatever the words (synonyms, phrases, exclusions, operators, nothing to look for), what is
+    delivered is what the member's own search finds among the new threads at that moment."""
+    from search.saved.matching import Query
+    from search.services.searching import do_search
+
+    owner, community = place
+    reader = UserFactory()
+    saved = SavedSearch.objects.create(user=reader, name="Words", q=q, frequency="immediate")
+    titles = [
+        ("Food waste caddies", "Liners for the kitchen caddy."),
+        ("Garden waste and food waste", "One round or two?"),
+        ("Recycling centre bookings", "Booking slots for the tip."),
+        ("Bins on collection day", "Where residents leave their bins."),
+    ]
+    threads = [
+        start(community, owner, title, body, capture=django_capture_on_commit_callbacks)
+        for title, body in titles
+    ]
+
+    found = do_search(reader, Query.of(q, {}).params())
+    wanted = {hit.doc_id for hit in found.hits} & {f"thread-{t.pk}" for t in threads}
+    delivered = set(
+        Notification.objects.filter(recipient=reader, alert=f"saved-search:{saved.pk}").values_list(
+            "thread_id", flat=True
+        )
+    )
+    assert {f"thread-{pk}" for pk in delivered} == wanted
