@@ -17,6 +17,7 @@ from communities.good_practice.queries import (
     good_practice_for_measures,
     members_of,
 )
+from hub.floor.fragments import fragment
 from linkeddata.models import Area, Dataset
 
 TEMPLATES = "communities/panels"
@@ -32,15 +33,20 @@ def councils_like_yours(request: HttpRequest) -> str:
 
 def area_good_practice(request: HttpRequest, area: Area) -> str:
     """The council's own case studies, and its similar councils' ones on the measures where it
-    ranks among the worst third."""
-    practice = area_practice(area)
-    context = {
-        "area": area,
-        "own": practice.own,
-        "weak": practice.weak,
-        "from_similar": practice.from_similar,
-    }
-    return render_to_string(f"{TEMPLATES}/good_practice_area.html", context, request)
+    ranks among the worst third. Only published case studies and public figures, the same for
+    every reader, so it is kept until the next announced change or publication."""
+
+    def render() -> str:
+        practice = area_practice(area)
+        context = {
+            "area": area,
+            "own": practice.own,
+            "weak": practice.weak,
+            "from_similar": practice.from_similar,
+        }
+        return render_to_string(f"{TEMPLATES}/good_practice_area.html", context, request)
+
+    return fragment("area-good-practice", [area.pk], render)
 
 
 def area_communities(request: HttpRequest, area: Area) -> str:
@@ -59,8 +65,12 @@ def area_members(request: HttpRequest, area: Area) -> str:
 def measure_good_practice(request: HttpRequest, dataset: Dataset) -> str:
     """Case studies whose benchmark evidence uses the measure."""
     measure = dataset.measure
-    context = {"measure": measure, "pages": good_practice_for_measures({measure.slug})}
-    return render_to_string(f"{TEMPLATES}/good_practice_measure.html", context, request)
+
+    def render() -> str:
+        context = {"measure": measure, "pages": good_practice_for_measures({measure.slug})}
+        return render_to_string(f"{TEMPLATES}/good_practice_measure.html", context, request)
+
+    return fragment("measure-good-practice", [dataset.pk], render)
 
 
 def register_panels() -> None:

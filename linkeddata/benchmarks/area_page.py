@@ -29,6 +29,8 @@ from typing import TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "hub.settings.test")
+# As deployed: the panels shared by every reader are kept (0 times rendering them every time).
+os.environ.setdefault("FRAGMENT_CACHE_SECONDS", "300")
 
 import django
 

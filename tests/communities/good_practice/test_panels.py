@@ -183,6 +183,42 @@ def test_measure_page_lists_practice_whose_evidence_uses_the_measure(client, hub
     assert "Leeds food waste rounds" not in html and "unpublished draft" not in html
 
 
+@pytest.fixture
+def kept_fragments(settings):
+    from django.core.cache import cache
+
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def test_kept_practice_panels_show_every_reader_the_same_and_drop_an_unpublished_case_study(
+    client, hub, kept_fragments
+):
+    """The area and measure pages' good-practice panels are kept (they show only published case
+    studies and public figures); unpublishing one replaces them for every reader at once."""
+    readers = [None, hub["people"]["outsider"], hub["people"]["leeds_private"]]
+    for reader in readers * 2:  # the second round is served from the kept panels
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        area = client.get("/doc/area/E08000035").content.decode()
+        measure = client.get("/doc/measure/recycling").content.decode()
+        assert "Manchester recycling bins" in area and "Manchester recycling bins" in measure
+        assert "Manchester unpublished draft" not in area + measure
+
+    hub["bins"].unpublish()  # Wagtail's own unpublishing, as the admin does
+    for reader in readers:
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        area = client.get("/doc/area/E08000035").content.decode()
+        measure = client.get("/doc/measure/recycling").content.decode()
+        assert "Manchester recycling bins" not in area + measure
+        assert "Leeds food waste rounds" in area
+
+
 # -- The dashboard ------------------------------------------------------------------------------------
 
 
