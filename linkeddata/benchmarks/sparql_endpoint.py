@@ -62,14 +62,19 @@ SELECT ?measure ?n WHERE {
 
 
 def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
+    """The cube as N-Triples and loaded into an Oxigraph store under ``work``, and the queries; a
+    ``work`` folder that holds them already (``--work``, same size) is reused as it is."""
     import pyoxigraph as ox
 
     nt_path = work / "cube.nt"
-    with nt_path.open("wb") as handle:
-        sample = write_generated_cube(handle, *SIZES[size])
     store_path = (
         work / "data" / "test-rdf"
     )  # where the hub's settings find it (HUB_DATA_DIR/test-rdf)
+    saved = work / f"queries-{size}.json"
+    if saved.exists() and store_path.exists():
+        return store_path, nt_path, json.loads(saved.read_text())
+    with nt_path.open("wb") as handle:
+        sample = write_generated_cube(handle, *SIZES[size])
     store_path.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(store_path))
     store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
@@ -78,11 +83,9 @@ def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
     texts = queries(
         sample["area"], sample["measure"], sample["period"], sample["series"], sample["observation"]
     )
-    return (
-        store_path,
-        nt_path,
-        {name: texts[name] for name in WORKED} | {"published": PUBLISHED_COUNTS},
-    )
+    chosen = {name: texts[name] for name in WORKED} | {"published": PUBLISHED_COUNTS}
+    saved.write_text(json.dumps(chosen))
+    return store_path, nt_path, chosen
 
 
 def accept_for(text: str) -> str:
@@ -344,9 +347,10 @@ def fuseki_server(work: Path, nt_path: Path, timeout_s: int) -> Iterator[tuple[s
     from linkeddata.benchmarks import fuseki
 
     location = work / "fuseki"
-    location.mkdir()
     try:
-        fuseki.load(location, nt_path, GRAPH)
+        if not location.exists():  # loaded once, served as often as asked
+            location.mkdir()
+            fuseki.load(location, nt_path, GRAPH)
         process, base = fuseki.start(location, timeout_s, PORTS)
     except fuseki.FusekiUnavailable as exc:
         raise SystemExit(f"Apache Jena Fuseki could not be started: {exc}") from None
@@ -433,11 +437,15 @@ def main() -> None:
     parser.add_argument("--burst-clients", type=int, default=12)
     parser.add_argument("--ports", default="8500-8599", help="loopback ports for its servers")
     parser.add_argument("--database-url", help="a migrated database (default: a throw-away one)")
+    parser.add_argument(
+        "--work", type=Path, help="keep the cube and stores in this folder, reused by later runs"
+    )
     args = parser.parse_args()
     first, _, last = args.ports.partition("-")
     PORTS = range(int(first), int(last or first) + 1)
 
-    work = Path(tempfile.mkdtemp(prefix="hub-sparql-benchmark-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="hub-sparql-benchmark-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         areas, measures, periods = SIZES[args.size]
         print(
@@ -512,7 +520,8 @@ def main() -> None:
             )
         )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
