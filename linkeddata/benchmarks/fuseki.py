@@ -80,10 +80,13 @@ def load(work: Path, nt_path: Path, graph: str) -> None:
 
 
 def start(
-    work: Path, timeout_seconds: int, ports: Iterable[int] = range(8500, 8600)
+    work: Path,
+    timeout_seconds: int,
+    ports: Iterable[int] = range(8500, 8600),
+    heap: str = "256m",
 ) -> tuple[subprocess.Popen, str]:
-    """A Fuseki server on a free loopback port of ``ports`` in ``work``; returns the process and its base
-    URL (``{base}/query``, ``{base}/update``, ``{base}/store``)."""
+    """A Fuseki server on a free loopback port of ``ports`` in ``work``, with a Java heap of ``heap``;
+    returns the process and its base URL (``{base}/query``, ``{base}/update``, ``{base}/store``)."""
     java = shutil.which("java")
     if java is None:
         raise FusekiUnavailable("Java is needed: apt-get install default-jre-headless")
@@ -99,7 +102,7 @@ def start(
     process = subprocess.Popen(  # noqa: S603 - Java running the fetched Fuseki jar
         [
             java,
-            "-Xmx256m",
+            f"-Xmx{heap}",
             "-jar",
             str(server_jar),
             f"--config={config}",
