@@ -345,8 +345,8 @@ def oxigraph_server(work: Path, nt_path: Path, timeout_s: int | None) -> Iterato
 @contextmanager
 def fuseki_server(work: Path, nt_path: Path, timeout_s: int) -> Iterator[tuple[str, int]]:
     """Apache Jena Fuseki on a TDB2 copy of the data (its default graph the union of the named graphs,
-    queries cancelled after ``timeout_s``, a 1 GB heap: 256 MB thrashes under the burst's whole-cube
-    counts); yields its query URL and process id."""
+    queries cancelled after ``timeout_s``, a 1 GB heap for several whole-cube counts at once); yields its
+    query URL and process id."""
     from linkeddata.benchmarks import fuseki
 
     location = work / "fuseki"
