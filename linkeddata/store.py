@@ -69,7 +69,8 @@ def snapshots_dir() -> Path:
     return path.with_name(f"{path.name}-snapshots")
 
 
-_snapshot_of: dict[str, tuple] = {}
+_snapshot_of: dict[str, tuple] = {}  # store -> its signature when the newest snapshot was taken
+_latest: dict[str, Path | None] = {}  # store -> that snapshot
 SNAPSHOTS_KEPT = 3
 
 
@@ -79,7 +80,7 @@ def _signature(path: Path) -> tuple:
     The store's background compaction may delete a file between listing and reading its size: such
     a file is no longer part of the store, so it is left out."""
     found = []
-    with os.scandir(path) as entries:
+    with os.scandir(str(path)) as entries:
         for entry in entries:
             if entry.name.endswith((".sst", ".log")) or entry.name.startswith(
                 ("MANIFEST", "CURRENT")
@@ -108,6 +109,9 @@ def query_snapshot() -> Path | None:
         key = str(store_path())
         with _lock:
             signature = _signature(store_path())
+            latest = _latest.get(key)
+            if latest is not None and _snapshot_of.get(key) == signature and latest.is_dir():
+                return latest  # unchanged since this process last looked: no listing
             newest = _newest(folder)
             if newest is None or _snapshot_of.get(key) != signature:
                 folder.mkdir(parents=True, exist_ok=True)
@@ -117,6 +121,9 @@ def query_snapshot() -> Path | None:
                 _snapshot_of[key] = _signature(store_path())
                 for old in sorted(folder.iterdir())[:-SNAPSHOTS_KEPT]:
                     shutil.rmtree(old, ignore_errors=True)
+                newest = _newest(folder)
+            _latest[key] = newest
+            return newest
     return _newest(folder)
 
 

@@ -1,23 +1,27 @@
 """Benchmark of the public SPARQL endpoint over HTTP (a script, not a test).
 
     DATABASE_URL=... python -m linkeddata.benchmarks.sparql_endpoint [--size small|quick|full]
-        [--repeats N] [--burst-seconds S] [--burst-clients N]
+        [--repeats N] [--burst] [--burst-seconds S] [--burst-clients N] [--ports 8500-8599]
 
 1. Generates the cube of ``cube_benchmark`` (full: 400 areas x 50 measures x 15 periods, 300,000
    observations) and loads it into an Oxigraph store, as publishing does.
-2. Times the worked queries three ways on that store: the engine in this process (pyoxigraph: run the
-   query and write its answer as SPARQL JSON, the baseline), the engine isolated in its own process
-   (``linkeddata.engine``, as ``/sparql`` runs it), and ``/sparql`` over HTTP (gunicorn serving the hub
-   on that store, one kept-alive connection). Prints p50s and the ratios to the in-process time, and
+2. Times the worked queries on that store: the engine in this process (pyoxigraph: run the query and
+   write its answer as SPARQL JSON, the baseline), the engine isolated in its own process
+   (``linkeddata.engine``, as ``/sparql`` runs it), ``/sparql`` over HTTP on the local store (gunicorn
+   serving the hub, one kept-alive connection), and ``/sparql`` in front of an Oxigraph server on the same
+   data (the engine in its own server process). Prints p50s, the ratios to the in-process time, and
    whether ``/sparql`` is within 1.5 x the in-process time + 2 ms.
-3. The external server path under load: an Oxigraph server on the same data, run as the README
-   recommends, the hub pointed at it (``SPARQL_ENDPOINT_URL``), and a sustained burst of the worked
-   queries from ``--burst-clients`` clients at once (the hub's peak: the fault drill's 12 users, all
-   querying) for ``--burst-seconds``. Prints the burst's errors, req/s and p95, and the server's peak
-   thread count, once with ``--timeout-s`` and once without.
+3. With ``--burst``, the external server path under load: the README's recommended Oxigraph set-up
+   (``--union-default-graph --timeout-s 10``) and Apache Jena Fuseki (fetched from Maven Central, a TDB2
+   dataset whose default graph is the union) on the same data, the hub pointed at each
+   (``SPARQL_ENDPOINT_URL``), and a sustained burst of the worked queries from ``--burst-clients``
+   clients at once (the hub's peak: the fault drill's 12 users, all querying) for ``--burst-seconds``.
+   Prints the burst's errors, req/s, p50 and p95, and the server's threads and resident memory before,
+   at the peak and after.
 
 The database (``DATABASE_URL``, migrated) is only read: ``/sparql`` checks it for pending publications.
-Without ``--database-url`` a throw-away database is created and dropped.
+Without ``--database-url`` a throw-away database is created and dropped. Servers listen on loopback on
+the first free ports of ``--ports``.
 """
 
 from __future__ import annotations
@@ -44,21 +48,33 @@ from linkeddata.benchmarks.cube_benchmark import percentile, queries, write_gene
 
 ROOT = Path(__file__).resolve().parents[2]
 SIZES = {"small": (6, 2, 3), "quick": (40, 10, 5), "full": (400, 50, 15)}
-PORTS = range(8500, 8600)
+PORTS = range(8500, 8600)  # --ports
 GRAPH = "http://127.0.0.1:8000/graph/generated"
 JSON_RESULTS = "application/sparql-results+json"
 WORKED = ["series", "ranking", "similar", "counts", "describe"]
+# The whole-cube counts again, read from what publication states of each dataset (its VoID
+# ``void:entities``, the observation count written with the dataset's graph) instead of counting them.
+PUBLISHED_COUNTS = """PREFIX qb: <http://purl.org/linked-data/cube#>
+PREFIX void: <http://rdfs.org/ns/void#>
+SELECT ?measure ?n WHERE {
+  ?ds a qb:DataSet ; void:entities ?n ; qb:structure/qb:component/qb:measure ?measure .
+} ORDER BY ?measure"""
 
 
 def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
+    """The cube as N-Triples and loaded into an Oxigraph store under ``work``, and the queries; a
+    ``work`` folder that holds them already (``--work``, same size) is reused as it is."""
     import pyoxigraph as ox
 
     nt_path = work / "cube.nt"
-    with nt_path.open("wb") as handle:
-        sample = write_generated_cube(handle, *SIZES[size])
     store_path = (
         work / "data" / "test-rdf"
     )  # where the hub's settings find it (HUB_DATA_DIR/test-rdf)
+    saved = work / f"queries-{size}.json"
+    if saved.exists() and store_path.exists():
+        return store_path, nt_path, json.loads(saved.read_text())
+    with nt_path.open("wb") as handle:
+        sample = write_generated_cube(handle, *SIZES[size])
     store_path.parent.mkdir(parents=True, exist_ok=True)
     store = ox.Store(str(store_path))
     store.bulk_load(path=str(nt_path), format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(GRAPH))
@@ -67,7 +83,9 @@ def build_store(work: Path, size: str) -> tuple[Path, Path, dict[str, str]]:
     texts = queries(
         sample["area"], sample["measure"], sample["period"], sample["series"], sample["observation"]
     )
-    return store_path, nt_path, {name: texts[name] for name in WORKED}
+    chosen = {name: texts[name] for name in WORKED} | {"published": PUBLISHED_COUNTS}
+    saved.write_text(json.dumps(chosen))
+    return store_path, nt_path, chosen
 
 
 def accept_for(text: str) -> str:
@@ -234,7 +252,8 @@ def time_http(
 
 def burst(url: str, texts: dict[str, str], clients: int, seconds: float) -> dict[str, float]:
     """``clients`` clients (each its own address and kept-alive connection) sending the worked queries
-    one after another for ``seconds``: errors (any status but 200), req/s and p95."""
+    one after another for ``seconds``: errors (any status but 200; ``timeouts``: those that were a time
+    limit's, the hub's or the server's), req/s and p95."""
     parts = urllib.parse.urlsplit(url)
     latencies: list[float] = []
     errors: list[str] = []
@@ -274,6 +293,7 @@ def burst(url: str, texts: dict[str, str], clients: int, seconds: float) -> dict
     return {
         "requests": len(latencies),
         "errors": len(errors),
+        "timeouts": sum("time limit" in error or "Timeout" in error for error in errors),
         "rps": len(latencies) / elapsed,
         "p50": percentile(latencies, 0.5) if latencies else 0.0,
         "p95": percentile(latencies, 0.95) if latencies else 0.0,
@@ -291,14 +311,16 @@ def oxigraph_binary() -> str:
 
 @contextmanager
 def oxigraph_server(work: Path, nt_path: Path, timeout_s: int | None) -> Iterator[tuple[str, int]]:
-    """An Oxigraph server on a copy of the data, started as the README recommends."""
+    """An Oxigraph server on a copy of the data, started as the README recommends; yields its query
+    URL and process id."""
     location = work / f"server-{timeout_s}"
     binary = oxigraph_binary()
-    subprocess.run(  # noqa: S603 - the oxigraph CLI from the virtualenv
-        [binary, "load", "--location", str(location), "--file", str(nt_path), "--graph", GRAPH],
-        check=True,
-        capture_output=True,
-    )
+    if not location.exists():  # loaded once, served as often as asked
+        subprocess.run(  # noqa: S603 - the oxigraph CLI from the virtualenv
+            [binary, "load", "--location", str(location), "--file", str(nt_path), "--graph", GRAPH],
+            check=True,
+            capture_output=True,
+        )
     port = free_port(PORTS)
     command = [binary, "serve-read-only", "--location", str(location)]
     command += ["--bind", f"127.0.0.1:{port}", "--union-default-graph"]
@@ -314,25 +336,72 @@ def oxigraph_server(work: Path, nt_path: Path, timeout_s: int | None) -> Iterato
             raise SystemExit(
                 f"oxigraph did not start: {(work / f'oxigraph-{timeout_s}.log').read_text()[-1000:]}"
             )
-        yield base, process.pid
+        yield f"{base}/query", process.pid
     finally:
         stop(process, 30)  # a query still running in it must not keep it alive
         log.close()
 
 
-def threads_of(pid: int) -> int:
+@contextmanager
+def fuseki_server(work: Path, nt_path: Path, timeout_s: int) -> Iterator[tuple[str, int]]:
+    """Apache Jena Fuseki on a TDB2 copy of the data (its default graph the union of the named graphs,
+    queries cancelled after ``timeout_s``, a 1 GB heap for several whole-cube counts at once); yields its
+    query URL and process id."""
+    from linkeddata.benchmarks import fuseki
+
+    location = work / "fuseki"
+    try:
+        if not location.exists():  # loaded once, served as often as asked
+            location.mkdir()
+            fuseki.load(location, nt_path, GRAPH)
+        process, base = fuseki.start(location, timeout_s, PORTS, heap="1g")
+    except fuseki.FusekiUnavailable as exc:
+        raise SystemExit(f"Apache Jena Fuseki could not be started: {exc}") from None
+    try:
+        yield f"{base}/query", process.pid
+    finally:
+        stop(process, 30)
+
+
+def burst_row(
+    label: str, url: str, pid: int, texts: dict[str, str], clients: int, seconds: float
+) -> str:
+    """One line of the burst table: the hub at ``url`` in front of the server ``pid``."""
+    before = process_figures(pid)
+    halt, peak = threading.Event(), list(before)
+    watcher = threading.Thread(target=watch_peak, args=(pid, halt, peak))
+    watcher.start()
+    figures = burst(url, texts, clients, seconds)
+    halt.set()
+    watcher.join()
+    after = process_figures(pid)
+    return (
+        f"{label:<28} {figures['requests']:>8} {figures['errors']:>6} {figures['timeouts']:>8}"
+        f" {figures['rps']:>7.1f}"
+        f" {figures['p50']:>7.1f} {figures['p95']:>7.1f}"
+        f" {before[0]:>5} /{peak[0]:>5} /{after[0]:>5} {before[1]:>5} /{peak[1]:>5} /{after[1]:>5}"
+    )
+
+
+def process_figures(pid: int) -> tuple[int, int]:
+    """A process's thread count and resident memory (MB), from /proc."""
+    threads, rss_kb = 0, 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("Threads:"):
-            return int(line.split()[1])
-    return 0
+            threads = int(line.split()[1])
+        elif line.startswith("VmRSS:"):
+            rss_kb = int(line.split()[1])
+    return threads, rss_kb // 1024
 
 
-def peak_threads(pid: int, stop: threading.Event, peak: list[int]) -> None:
+def watch_peak(pid: int, stop: threading.Event, peak: list[int]) -> None:
+    """Keep ``peak`` at the highest thread count and resident memory seen until ``stop``."""
     while not stop.is_set():
         try:
-            peak[0] = max(peak[0], threads_of(pid))
+            threads, rss = process_figures(pid)
         except OSError:
             return
+        peak[0], peak[1] = max(peak[0], threads), max(peak[1], rss)
         time.sleep(0.05)
 
 
@@ -361,17 +430,26 @@ def database(url: str | None) -> Iterator[str]:
 
 
 def main() -> None:
+    global PORTS
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--size", choices=list(SIZES), default="full")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--burst", action="store_true", help="the external servers under a burst")
     parser.add_argument("--burst-seconds", type=float, default=30)
     parser.add_argument("--burst-clients", type=int, default=12)
+    parser.add_argument("--ports", default="8500-8599", help="loopback ports for its servers")
     parser.add_argument("--database-url", help="a migrated database (default: a throw-away one)")
+    parser.add_argument(
+        "--work", type=Path, help="keep the cube and stores in this folder, reused by later runs"
+    )
     args = parser.parse_args()
+    first, _, last = args.ports.partition("-")
+    PORTS = range(int(first), int(last or first) + 1)
 
-    work = Path(tempfile.mkdtemp(prefix="hub-sparql-benchmark-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="hub-sparql-benchmark-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         areas, measures, periods = SIZES[args.size]
         print(
@@ -386,43 +464,75 @@ def main() -> None:
         with database(args.database_url) as database_url:
             with hub_server(work, hub_env(work, database_url), "hub-local") as url:
                 over_http = time_http(url, texts, args.repeats, sizes)
-            print("\n/sparql on the local store, p50 ms (ratio to the engine in this process)")
-            print(f"{'query':<10} {'in-process':>10} {'isolated':>16} {'/sparql HTTP':>16}  target")
+            with oxigraph_server(work, nt_path, 10) as (endpoint, _):
+                env = hub_env(work, database_url, SPARQL_ENDPOINT_URL=endpoint)
+                with hub_server(work, env, "hub-oxigraph") as url:
+                    external = time_http(url, texts, args.repeats, sizes)
+            print(
+                f"\n/sparql, p50 ms (ratio to the engine in this process); load average "
+                f"{os.getloadavg()[0]:.2f}"
+            )
+            print(
+                f"{'query':<10} {'in-process':>10} {'isolated':>16} {'/sparql local':>16}  "
+                f"{'target':<16} {'/sparql server':>16}  target"
+            )
             for name in texts:
                 base = in_process[name]
                 target = 1.5 * base + 2
+
+                def verdict(value: float, target: float = target) -> str:
+                    return f"{'met' if value <= target else 'missed'} (<= {target:.1f})"
+
                 print(
                     f"{name:<10} {base:>10.2f} {isolated[name]:>9.2f} ({isolated[name] / base:>4.1f}x)"
                     f" {over_http[name]:>9.2f} ({over_http[name] / base:>4.1f}x)  "
-                    f"{'met' if over_http[name] <= target else 'missed'} (<= {target:.1f})",
+                    f"{verdict(over_http[name]):<16}"
+                    f" {external[name]:>9.2f} ({external[name] / base:>4.1f}x)  {verdict(external[name])}",
                     flush=True,
                 )
-            print(
-                f"\nExternal Oxigraph server: {args.burst_clients} clients for {args.burst_seconds:g} s "
-                f"each, the worked queries in turn; load average {os.getloadavg()[0]:.2f}"
-            )
-            print(
-                f"{'server':<26} {'requests':>8} {'errors':>6} {'req/s':>7} {'p50 ms':>7} {'p95 ms':>7} {'threads':>7}"
-            )
-            for timeout_s in (10, None):
-                with oxigraph_server(work, nt_path, timeout_s) as (endpoint, pid):
-                    env = hub_env(work, database_url, SPARQL_ENDPOINT_URL=f"{endpoint}/query")
-                    with hub_server(work, env, f"hub-external-{timeout_s}") as url:
-                        stop, peak = threading.Event(), [threads_of(pid)]
-                        watcher = threading.Thread(target=peak_threads, args=(pid, stop, peak))
-                        watcher.start()
-                        figures = burst(url, texts, args.burst_clients, args.burst_seconds)
-                        stop.set()
-                        watcher.join()
-                label = f"--timeout-s {timeout_s}" if timeout_s else "no --timeout-s"
+            if args.burst:
                 print(
-                    f"{label:<26} {figures['requests']:>8} {figures['errors']:>6} {figures['rps']:>7.1f}"
-                    f" {figures['p50']:>7.1f} {figures['p95']:>7.1f} {peak[0]:>7}",
-                    flush=True,
+                    f"\nThe hub in front of an external server: {args.burst_clients} clients for "
+                    f"{args.burst_seconds:g} s, the worked queries (not the published counts) in turn; load average "
+                    f"{os.getloadavg()[0]:.2f}"
                 )
-        print(json.dumps({"in_process": in_process, "isolated": isolated, "http": over_http}))
+                print(
+                    f"{'server':<28} {'requests':>8} {'errors':>6} {'timeouts':>8} {'req/s':>7}"
+                    f" {'p50 ms':>7} {'p95 ms':>7}"
+                    f" {'threads before/peak/after':>19} {'RSS MB before/peak/after':>19}"
+                )
+                worked = {name: texts[name] for name in WORKED}
+                selective = {name: text for name, text in worked.items() if name != "counts"}
+                servers = [
+                    ("oxigraph --timeout-s 10", lambda: oxigraph_server(work, nt_path, 10), worked),
+                    ("fuseki (timeout 10 s)", lambda: fuseki_server(work, nt_path, 10), worked),
+                    (
+                        "fuseki, no whole-cube count",
+                        lambda: fuseki_server(work, nt_path, 10),
+                        selective,
+                    ),
+                ]
+                for label, server, burst_texts in servers:
+                    with server() as (endpoint, pid):
+                        env = hub_env(work, database_url, SPARQL_ENDPOINT_URL=endpoint)
+                        with hub_server(work, env, f"hub-{label.split()[0]}") as url:
+                            row = burst_row(
+                                label, url, pid, burst_texts, args.burst_clients, args.burst_seconds
+                            )
+                    print(row, flush=True)
+        print(
+            json.dumps(
+                {
+                    "in_process": in_process,
+                    "isolated": isolated,
+                    "http": over_http,
+                    "external": external,
+                }
+            )
+        )
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ import json
 import logging
 import os
 import threading
+import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -59,6 +61,7 @@ from linkeddata.store import (
     dumps_dir,
     oxigraph_store,
     replace_graph,
+    store_path,
     uses_external_endpoint,
 )
 from linkeddata.uris import CONTENT_GRAPH, REFERENCE_GRAPH, Uris
@@ -423,6 +426,8 @@ def record_publication(
     names = [d.slug for d in datasets] + ([REFERENCE_GRAPH] if reference else [])
     for name in names:
         PendingPublication.objects.update_or_create(graph=name, defaults={"requested_at": now})
+    _mark_pending()
+    transaction.on_commit(_mark_pending)
     transaction.on_commit(lambda: do_publish_pending_or_later(progress))
 
 
@@ -436,6 +441,8 @@ def record_content_change(items: Iterable[ContentItem] | None = None) -> None:
     for name in dict.fromkeys(names):
         PendingPublication.objects.update_or_create(graph=name, defaults={"requested_at": now})
     if names:
+        _mark_pending()
+        transaction.on_commit(_mark_pending)
         transaction.on_commit(do_publish_pending_or_later)
 
 
@@ -600,15 +607,55 @@ def _last_attempt_within(delay: timedelta) -> bool:
 
 
 _catching_up = threading.Lock()
+_caught_up: dict[
+    str, tuple[str, float]
+] = {}  # mark path -> (the mark, when) when nothing was pending
+CATCH_UP_RECHECK_SECONDS = 60
+
+
+def pending_mark() -> Path:
+    """A file beside the local store, rewritten with a new token whenever a publication is recorded, by
+    whichever process records it: a process that holds the store reads it (a few microseconds) instead of
+    asking the database whether anything is pending before every SPARQL query."""
+    path = store_path()
+    return path.with_name(f"{path.name}-pending")
+
+
+def _mark_pending() -> None:
+    """Write a new token to the pending mark (atomically). Called in the recording transaction and again
+    after its commit: a reader that checked the database between the two sees the second token."""
+    mark = pending_mark()
+    mark.parent.mkdir(parents=True, exist_ok=True)
+    written = mark.with_name(f".{mark.name}.{os.getpid()}.{threading.get_ident()}")
+    written.write_text(uuid.uuid4().hex)
+    os.replace(written, mark)
+
+
+def _read_mark() -> str:
+    try:
+        return pending_mark().read_text()
+    except FileNotFoundError:
+        return ""
 
 
 def catch_up() -> None:
     """Before serving from the local store or the downloads, publish anything still pending (one thread at
-    a time; one cheap query when nothing is). An external server is kept in step by the task worker."""
-    if uses_external_endpoint() or not PendingPublication.objects.exists():
+    a time). The database is asked only when the pending mark changed since it last said nothing was
+    pending, or a minute went by (a backstop for rows written by other means); otherwise this costs one
+    small file read. An external server is kept in step by the task worker."""
+    if uses_external_endpoint():
         return
-    with _catching_up:
-        do_publish_pending()
+    key = str(pending_mark())
+    token = _read_mark()  # read before the database: a later mark means a later check
+    now = time.monotonic()
+    seen = _caught_up.get(key)
+    if seen is not None and seen[0] == token and now - seen[1] < CATCH_UP_RECHECK_SECONDS:
+        return
+    if PendingPublication.objects.exists():
+        with _catching_up:
+            if do_publish_pending().remaining:
+                return  # still pending (the store is busy): asked again next time
+    _caught_up[key] = (token, now)
 
 
 def publication_status() -> dict:

@@ -265,7 +265,7 @@ def emissions(councils, tmp_path, rdf_store):
 def fuseki_server(tmp_path_factory):
     """A second real SPARQL 1.1 server: Apache Jena Fuseki (from Maven Central), on loopback, its default
     graph the union of its named graphs, cancelling queries after a few seconds."""
-    from tests.linkeddata import fuseki
+    from linkeddata.benchmarks import fuseki
 
     try:
         process, base = fuseki.start(tmp_path_factory.mktemp("fuseki"), SERVER_TIMEOUT_SECONDS)

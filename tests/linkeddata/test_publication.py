@@ -5,12 +5,14 @@ server (Oxigraph server) that is unreachable and then reachable.
 """
 
 import json
+import os
 import subprocess
 import sys
 import time
 import urllib.parse
 import urllib.request
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -175,3 +177,41 @@ def test_the_external_server_cancels_a_query_past_its_own_time_limit(
     started = time.monotonic()
     assert series(f"{live_server.url}/sparql") == ["38.5", "40.1"]
     assert time.monotonic() - started < 2
+
+
+def test_an_import_by_another_process_is_published_before_the_holders_next_query(
+    settings, tmp_path, live_server, recycling, client, django_assert_num_queries
+):
+    from django.db import connection
+
+    endpoint = f"{live_server.url}/sparql"
+    assert series(endpoint) == ["38.5", "40.1"]  # the web process holds the store, nothing pending
+    query = "ASK { ?s ?p ?o }"
+    with django_assert_num_queries(0):  # nothing recorded since: no question to the database
+        answer = client.post("/sparql", query, content_type="application/sparql-query")
+    assert answer.status_code == 200 and json.loads(answer.content)["boolean"] is True
+
+    updated = tmp_path / "recycling-41.7.csv"
+    updated.write_text(CSV.replace("40.1", "41.7"), encoding="utf-8")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "hub.settings.test",
+        "DATABASE_URL": f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "RDF_STORE_PATH": str(settings.RDF_STORE_PATH),
+    }
+    done = subprocess.run(
+        [sys.executable, "manage.py", "import_benchmarks", str(updated), "--dataset", "recycling"],
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "publication is pending" in done.stdout + done.stderr  # it could not open the store
+    assert PendingPublication.objects.exists()
+
+    assert series(endpoint) == ["38.5", "41.7"]  # the holder saw the mark and published first
+    assert not PendingPublication.objects.exists()

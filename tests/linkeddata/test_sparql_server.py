@@ -6,10 +6,9 @@ from __future__ import annotations
 import threading
 import urllib.error
 import urllib.request
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
-
-from tests.linkeddata.conftest import slow_query_on
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,31 +30,86 @@ def ask(url: str, query: str, client: str) -> tuple[int, dict, bytes]:
         return error.code, dict(error.headers), error.read()
 
 
-def test_queries_to_the_server_are_bounded_per_process(settings, live_server, external_store):
-    slow_query = slow_query_on(external_store)  # runs until the server's own time limit stops it
+class HeldServer(ThreadingHTTPServer):
+    """A stand-in for the external SPARQL server that holds every query until the test releases it,
+    counting the queries it holds at once: what is busy is decided by the test, not by timing."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _HeldHandler)
+        self.release = threading.Event()
+        self.entered = threading.Semaphore(0)
+        self.lock = threading.Lock()
+        self.holding = 0
+        self.most_at_once = 0
+        self.received = 0
+
+    @property
+    def query_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/query"
+
+
+class _HeldHandler(BaseHTTPRequestHandler):
+    server: HeldServer
+    protocol_version = "HTTP/1.1"  # kept alive, as the hub's pool expects
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        with self.server.lock:
+            self.server.received += 1
+            self.server.holding += 1
+            self.server.most_at_once = max(self.server.most_at_once, self.server.holding)
+        self.server.entered.release()
+        self.server.release.wait(60)
+        with self.server.lock:
+            self.server.holding -= 1
+        body = b'{"head": {}, "boolean": true}'
+        self.send_response(200)
+        self.send_header("Content-Type", "application/sparql-results+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def held_server(settings):
+    server = HeldServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    settings.SPARQL_ENDPOINT_URL = server.query_url
+    settings.SPARQL_GRAPH_STORE_URL = ""
+    yield server
+    server.release.set()
+    server.shutdown()
+    server.server_close()
+
+
+def test_queries_to_the_server_are_bounded_per_process(settings, live_server, held_server):
     settings.SPARQL_SERVER_CONCURRENCY = 1
     settings.TRUSTED_PROXY_COUNT = 1  # clients told apart by X-Forwarded-For
     endpoint = f"{live_server.url}/sparql"
     outcome: dict[str, int] = {}
-    started = threading.Event()
 
-    def slow() -> None:
-        started.set()
-        outcome["slow"] = ask(endpoint, slow_query, "192.0.2.1")[0]
+    def first() -> None:
+        outcome["first"] = ask(endpoint, "ASK {}", "192.0.2.1")[0]
 
-    runner = threading.Thread(target=slow)
+    runner = threading.Thread(target=first)
     runner.start()
-    started.wait()
-    refused = None
-    while runner.is_alive() and refused is None:
-        status, headers, body = ask(endpoint, "ASK {}", "192.0.2.2")
-        if status == 503:
-            refused = headers, body
-    runner.join()
-    assert refused is not None, "a second query was sent while the server was busy with the first"
-    assert refused[0]["Retry-After"] and b"SPARQL_SERVER_CONCURRENCY" in refused[1]
-    assert outcome["slow"] == 503  # the server's time limit stopped it
+    assert held_server.entered.acquire(timeout=60), "the first query never reached the server"
+
+    status, headers, body = ask(endpoint, "ASK {}", "192.0.2.2")  # the one slot is held
+    assert status == 503 and headers["Retry-After"] and b"SPARQL_SERVER_CONCURRENCY" in body
+    assert held_server.received == 1  # the second query was never sent
+
+    held_server.release.set()
+    runner.join(60)
+    assert outcome["first"] == 200
     assert ask(endpoint, "ASK {}", "192.0.2.2")[0] == 200  # the slot is free again
+    assert held_server.most_at_once == 1
 
 
 def test_many_queries_reuse_the_servers_connections(settings, live_server, external_store):

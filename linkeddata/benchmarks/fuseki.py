@@ -1,4 +1,4 @@
-"""Apache Jena Fuseki for the tests: a second SPARQL 1.1 server beside Oxigraph's.
+"""Apache Jena Fuseki for the tests and the SPARQL benchmark: a second SPARQL 1.1 server beside Oxigraph's.
 
 The standalone server jar comes from Maven Central by the same code that fetches Elasticsearch
 (``search.node.maven_fetch``: cached in the Maven repository, so later runs are offline). It runs on a
@@ -11,11 +11,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
-from hub.drill.stack import free_port, wait_for_http
-from hub.floor.loopback import dies_with_parent
-from search.node import maven_fetch
+from hub.floor.loopback import dies_with_parent, free_port, wait_for_http
 
 VERSION = os.environ.get("HUB_FUSEKI_VERSION", "5.6.0")  # the newest that runs on Java 17
 ARTIFACT = "org.apache.jena:jena-fuseki-server:{version}:jar"
@@ -45,6 +44,9 @@ class FusekiUnavailable(Exception):
 
 
 def jar() -> Path:
+    # the same fetch as Elasticsearch's (tests and benchmarks only)
+    from search.node import maven_fetch
+
     return maven_fetch(
         ARTIFACT.format(version=VERSION),
         ROOT / "download",
@@ -53,9 +55,38 @@ def jar() -> Path:
     )
 
 
-def start(work: Path, timeout_seconds: int) -> tuple[subprocess.Popen, str]:
-    """A Fuseki server on a free loopback port in ``work``; returns the process and its base URL
-    (``{base}/query``, ``{base}/update``, ``{base}/store``)."""
+def load(work: Path, nt_path: Path, graph: str) -> None:
+    """Load an N-Triples file into ``graph`` of the TDB2 dataset ``start`` serves from ``work`` (with
+    Jena's bulk loader, before the server starts)."""
+    java = shutil.which("java")
+    if java is None:
+        raise FusekiUnavailable("Java is needed: apt-get install default-jre-headless")
+    done = subprocess.run(  # noqa: S603 - Java running Jena's loader from the fetched jar
+        [
+            java,
+            "-cp",
+            str(jar()),
+            "tdb2.tdbloader",
+            f"--loc={work / 'tdb2'}",
+            f"--graph={graph}",
+            str(nt_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise FusekiUnavailable(f"the loader failed: {(done.stdout + done.stderr)[-800:]}")
+
+
+def start(
+    work: Path,
+    timeout_seconds: int,
+    ports: Iterable[int] = range(8500, 8600),
+    heap: str = "256m",
+) -> tuple[subprocess.Popen, str]:
+    """A Fuseki server on a free loopback port of ``ports`` in ``work``, with a Java heap of ``heap``;
+    returns the process and its base URL (``{base}/query``, ``{base}/update``, ``{base}/store``)."""
     java = shutil.which("java")
     if java is None:
         raise FusekiUnavailable("Java is needed: apt-get install default-jre-headless")
@@ -66,12 +97,12 @@ def start(work: Path, timeout_seconds: int) -> tuple[subprocess.Popen, str]:
             "{location}", str(work / "tdb2")
         )
     )
-    port = free_port(range(8500, 8600))
+    port = free_port(ports)
     log = (work / "fuseki.log").open("wb")
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603 - Java running the fetched Fuseki jar
         [
             java,
-            "-Xmx256m",
+            f"-Xmx{heap}",
             "-jar",
             str(server_jar),
             f"--config={config}",
