@@ -124,13 +124,14 @@ _CONTROLLER_NODE = None
 _NO_NODE = "TEST_ELASTICSEARCH_MISSING"
 
 
-_CONTROLLER_TEMPLATE = ""
+_CONTROLLER_TEMPLATE: dict = {}
 
 
 def _build_migrated_template(config) -> None:
-    """With parallel test processes, migrate the run's template database once before they start:
+    """With parallel test processes, migrate the run's template database once, while they start:
     each process's test database is then a copy of it (``tests/migrated_database.py``)."""
-    global _CONTROLLER_TEMPLATE
+    import tempfile
+
     from django.conf import settings
 
     from tests import migrated_database
@@ -142,9 +143,21 @@ def _build_migrated_template(config) -> None:
         return
     if not migrated_database.available() or os.environ.get(migrated_database.ENV):
         return
-    _CONTROLLER_TEMPLATE = migrated_database.build()
-    os.environ[migrated_database.ENV] = _CONTROLLER_TEMPLATE
-    settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = _CONTROLLER_TEMPLATE
+    ready = Path(tempfile.mkdtemp(prefix="hub-test-template-")) / "ready"
+    name = migrated_database.template_name()
+    os.environ[migrated_database.ENV] = name
+    os.environ[migrated_database.READY_ENV] = str(ready)
+    _CONTROLLER_TEMPLATE.update(
+        name=name, ready=ready, thread=migrated_database.build_in_background(ready)
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """pytest-django's, after waiting for the run's migrated template (when one is being built)."""
+    from tests import migrated_database
+
+    migrated_database.wait_until_built()
 
 
 def pytest_configure(config):
@@ -176,7 +189,9 @@ def pytest_unconfigure(config):
     if _CONTROLLER_TEMPLATE:
         from tests import migrated_database
 
-        migrated_database.drop(_CONTROLLER_TEMPLATE)
+        _CONTROLLER_TEMPLATE["thread"].join()
+        migrated_database.drop(_CONTROLLER_TEMPLATE["name"])
+        shutil.rmtree(_CONTROLLER_TEMPLATE["ready"].parent, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

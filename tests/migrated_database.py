@@ -2,8 +2,9 @@
 from (PostgreSQL's ``CREATE DATABASE … TEMPLATE``, a file copy of a second or so), instead of each
 running the hub's whole migration history again (a minute or more each on a busy machine).
 
-With parallel test processes the controlling process migrates it once before they start, and each
-process's test database is a copy (``hub.settings.test`` reads ``HUB_TEST_DATABASE_TEMPLATE``); the
+With parallel test processes the controlling process migrates it once while they start (each waits for
+it, ``wait_until_built``), and each process's test database is a copy (``hub.settings.test`` reads
+``HUB_TEST_DATABASE_TEMPLATE``); the
 benchmark scripts' own databases (``tests.template_settings``) and the hub tests' throwaway cluster
 (a dump of it) start from it too. Nothing ever connects to it but to copy it, so copies never wait.
 """
@@ -13,11 +14,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 ENV = "HUB_TEST_DATABASE_TEMPLATE"
+READY_ENV = "HUB_TEST_DATABASE_TEMPLATE_READY"  # a file: "built", or why the build failed
 
 
 def _url(name: str) -> str:
@@ -55,6 +59,34 @@ def build() -> str:
         timeout=1800,
     )
     return name
+
+
+def build_in_background(ready: Path) -> threading.Thread:
+    """``build()`` in a thread of this process, writing the outcome to ``ready`` when it ends."""
+
+    def run() -> None:
+        try:
+            build()
+        except Exception as exc:  # noqa: BLE001 - not hidden: every test process waiting raises it
+            ready.write_text(f"the migrated template database could not be built: {exc!r}")
+        else:
+            ready.write_text("built")
+
+    thread = threading.Thread(target=run, name="migrated-template", daemon=True)
+    thread.start()
+    return thread
+
+
+def wait_until_built() -> None:
+    """Block until the controlling process has built the template (no-op without one)."""
+    marker = os.environ.get(READY_ENV)
+    if not marker:
+        return
+    ready = Path(marker)
+    while not ready.exists() or not ready.read_text():
+        time.sleep(0.2)
+    if ready.read_text() != "built":
+        raise RuntimeError(ready.read_text())
 
 
 def drop(name: str) -> None:
