@@ -2,11 +2,11 @@
 from (PostgreSQL's ``CREATE DATABASE … TEMPLATE``, a file copy of a second or so), instead of each
 running the hub's whole migration history again (a minute or more each on a busy machine).
 
-With parallel test processes the controlling process migrates it once while they start (each waits for
-it, ``wait_until_built``), and each process's test database is a copy (``hub.settings.test`` reads
-``HUB_TEST_DATABASE_TEMPLATE``); the
-benchmark scripts' own databases (``tests.template_settings``) and the hub tests' throwaway cluster
-(a dump of it) start from it too. Nothing ever connects to it but to copy it, so copies never wait.
+With parallel test processes the controlling process migrates it once while they start (each waits
+for it, ``wait_until_built``), and each process's test database is a copy (``hub.settings.test`` reads
+``HUB_TEST_DATABASE_TEMPLATE``); the benchmark scripts' own databases (``tests.template_settings``)
+and the hub tests' throwaway cluster (a dump of it) start from it too. Nothing connects to it but to
+copy it, so copies never wait.
 """
 
 from __future__ import annotations
@@ -67,10 +67,12 @@ def build_in_background(ready: Path) -> threading.Thread:
     def run() -> None:
         try:
             build()
+            outcome = "built"
         except Exception as exc:  # noqa: BLE001 - not hidden: every test process waiting raises it
-            ready.write_text(f"the migrated template database could not be built: {exc!r}")
-        else:
-            ready.write_text("built")
+            outcome = f"the migrated template database could not be built: {exc!r}"
+        written = ready.with_suffix(".new")
+        written.write_text(outcome)
+        written.replace(ready)  # whole, at once: a waiting process never reads half of it
 
     thread = threading.Thread(target=run, name="migrated-template", daemon=True)
     thread.start()
@@ -83,7 +85,7 @@ def wait_until_built() -> None:
     if not marker:
         return
     ready = Path(marker)
-    while not ready.exists() or not ready.read_text():
+    while not ready.exists():
         time.sleep(0.2)
     if ready.read_text() != "built":
         raise RuntimeError(ready.read_text())

@@ -184,7 +184,16 @@ def postgres(migrated_template: str) -> Iterator[Postgres]:
     cluster = Postgres()
     try:
         cluster.init()
-        restore_migrated_template(URL)
+        if migrated_template:
+            restore_migrated_template(URL)
+        else:
+            subprocess.run(
+                [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"],
+                cwd=ROOT,
+                env=worker_env(cluster.dir / "mail"),
+                check=True,
+                timeout=900,
+            )
         yield cluster
     finally:
         cluster.destroy()
