@@ -45,9 +45,14 @@ run: install
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(DEMO_ENV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed)
-test: lint $(AXE)
-	$(BIN)/python -m pytest --numprocesses $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS)
+## Lint and run the whole test suite; the tooling starts Elasticsearch (and PostgreSQL where installed).
+## The lint runs beside the tests' start-up (migrations, collection), and both must pass.
+test: install $(AXE)
+	@$(MAKE) --no-print-directory lint & lint=$$!; \
+	$(BIN)/python -m pytest --numprocesses $(TEST_PROCESSES) --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS); \
+	tests=$$?; wait $$lint; linted=$$?; \
+	if [ $$linted -ne 0 ]; then echo "make test: the lint failed (its messages are above)"; fi; \
+	exit $$(( tests != 0 || linted != 0 ))
 
 ## The guard rails: style, import rules (.importlinter), types, migrations in step with the models
 lint: install

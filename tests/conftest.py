@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -93,15 +94,76 @@ def _record_database_version(django_db_setup, django_db_blocker):
             SERVICES["database"] = f"SQLite {cursor.fetchone()[0]} (no PostgreSQL found)"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _flush_by_deleting():
+    """The flush after each transactional test (and the permission matrix's world) empties every
+    table with one ``DELETE`` each instead of PostgreSQL's ``TRUNCATE``: the same empty tables (the
+    hub's foreign keys are all deferred to the commit; sequences are not reset either way), without
+    giving each of the hundred tables and their indexes new files, several times faster. A flush that
+    resets sequences still truncates."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    truncate = DatabaseOperations.sql_flush
+
+    def sql_flush(self, style, tables, *, reset_sequences=False, allow_cascade=False):
+        if reset_sequences or not tables:
+            return truncate(
+                self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
+            )
+        deletes = "".join(f"DELETE FROM {self.quote_name(table)};" for table in tables)  # noqa: S608 - Django's own table names, quoted
+        return [f"SET CONSTRAINTS ALL DEFERRED;{deletes}"]
+
+    DatabaseOperations.sql_flush = sql_flush
+    yield
+    DatabaseOperations.sql_flush = truncate
+
+
 # -- Elasticsearch ----------------------------------------------------------------------------
 
 _CONTROLLER_NODE = None
 _NO_NODE = "TEST_ELASTICSEARCH_MISSING"
 
 
+_CONTROLLER_TEMPLATE: dict = {}
+
+
+def _build_migrated_template(config) -> None:
+    """With parallel test processes, migrate the run's template database once, while they start:
+    each process's test database is then a copy of it (``tests/migrated_database.py``)."""
+    import tempfile
+
+    from django.conf import settings
+
+    from tests import migrated_database
+
+    parallel = getattr(config.option, "numprocesses", None)
+    if not parallel or hasattr(config, "workerinput") or config.option.collectonly:
+        return
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        return
+    if not migrated_database.available() or os.environ.get(migrated_database.ENV):
+        return
+    ready = Path(tempfile.mkdtemp(prefix="hub-test-template-")) / "ready"
+    name = migrated_database.template_name()
+    os.environ[migrated_database.ENV] = name
+    os.environ[migrated_database.READY_ENV] = str(ready)
+    _CONTROLLER_TEMPLATE.update(
+        name=name, ready=ready, thread=migrated_database.build_in_background(ready)
+    )
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix) -> None:
+    """pytest-django's, after waiting for the run's migrated template (when one is being built)."""
+    from tests import migrated_database
+
+    migrated_database.wait_until_built()
+
+
 def pytest_configure(config):
     """With parallel test processes, start the one Elasticsearch node before they start."""
     global _CONTROLLER_NODE
+    _build_migrated_template(config)
     parallel = getattr(config.option, "numprocesses", None)
     if not parallel or hasattr(config, "workerinput") or os.environ.get("TEST_ELASTICSEARCH_URL"):
         return
@@ -124,6 +186,36 @@ def pytest_configure(config):
 def pytest_unconfigure(config):
     if _CONTROLLER_NODE is not None:
         _CONTROLLER_NODE.stop()
+    if _CONTROLLER_TEMPLATE:
+        from tests import migrated_database
+
+        _CONTROLLER_TEMPLATE["thread"].join()
+        migrated_database.drop(_CONTROLLER_TEMPLATE["name"])
+        shutil.rmtree(_CONTROLLER_TEMPLATE["ready"].parent, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(django_db_setup) -> Iterator[str]:
+    """The name of a migrated database nobody connects to, to copy: the run's template (migrated while
+    parallel test processes start), or, in a single process, one migrated now for the session;
+    ``""`` without PostgreSQL (whoever asked then migrates as before)."""
+    from django.db import connection
+
+    from tests import migrated_database
+
+    if connection.vendor != "postgresql" or not migrated_database.available():
+        yield ""
+        return
+    if os.environ.get(migrated_database.ENV):
+        yield os.environ[migrated_database.ENV]
+        return
+    name = migrated_database.build()
+    os.environ[migrated_database.ENV] = name
+    try:
+        yield name
+    finally:
+        del os.environ[migrated_database.ENV]
+        migrated_database.drop(name)
 
 
 @pytest.fixture(scope="session")

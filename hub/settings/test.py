@@ -21,6 +21,10 @@ os.environ.pop("ELASTICSEARCH_URL", None)  # tests that need it ask for the node
 from hub.settings.base import *  # noqa: F403
 from hub.settings.base import DATA_DIR
 
+# Test databases copied from the run's migrated template, when there is one (tests/migrated_database.py)
+_TEMPLATE = os.environ.get("HUB_TEST_DATABASE_TEMPLATE")
+if _TEMPLATE:
+    DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = _TEMPLATE  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

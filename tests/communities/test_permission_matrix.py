@@ -67,7 +67,7 @@ from tests.factories import (
 )
 from tests.linkeddata.conftest import RECYCLING
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.long]  # minutes in all: started first
 
 ACTORS = [
     "anonymous",

@@ -76,9 +76,12 @@ def test_load_demo_in_production_leaves_no_account_with_the_published_password(d
 def test_the_printed_demo_sign_ins_sign_in_and_each_role_finds_something_waiting(
     db, client, settings
 ):
-    """What ``make run`` prints: one sign-in per role, each with its password, each working."""
+    """What ``make run`` prints: one sign-in per role, each with its password, each working; and
+    the demo it loaded never dates a reply before its thread (one load of the demo for both)."""
     import io
     import re
+
+    from django.db.models import F
 
     from communities.good_practice.queries import waiting_for
 
@@ -106,15 +109,7 @@ def test_the_printed_demo_sign_ins_sign_in_and_each_role_finds_something_waiting
     assert waiting["Good-practice reviewer"].reviews >= 1
     assert waiting["Site staff"].proposals >= 1
 
-
-def test_the_demo_never_dates_a_reply_before_its_thread(db, settings):
-    from django.db.models import F
-
-    from hub.services.demo import load_demo
-
-    settings.DEBUG = True
-    load_demo()
-
+    # The demo never dates a reply before its thread.
     assert Post.objects.count() >= 12
     assert not Post.objects.filter(created_at__lt=F("thread__first_published_at")).exists()
     for thread in ThreadPage.objects.all():

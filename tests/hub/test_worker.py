@@ -61,10 +61,17 @@ def start_worker(mail_dir: Path) -> Iterator[Callable[[str], subprocess.Popen]]:
         return process
 
     yield start
+    # The hold ends with the test: a terminated worker finishes its task and stops instead of
+    # waiting on, its task's row locked, while the next test's clean-up waits for that lock.
+    (mail_dir / "HOLD").unlink(missing_ok=True)
     for process in started:
         if process.poll() is None:
             process.terminate()
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=60)
 
 
 def enqueue(mail_dir: Path, code: str) -> str:

@@ -13,17 +13,25 @@ from django_tasks import task
 from hub.floor.mail import send_email
 
 HOLD_AFTER = 3
+# The longest a hold lasts: past it the email goes, so a worker whose test has ended (and failed to
+# release it) never loops on with its task's row locked, blocking the next test's clean-up.
+HOLD_SECONDS = 240
 
 
 class HoldingEmailBackend(EmailBackend):
     """Writes each email to a file in EMAIL_FILE_PATH; while a file named HOLD is there, waits before
-    writing a fourth, so a test can kill the worker between two emails."""
+    writing a fourth, so a test can kill the worker between two emails. The hold ends when the file
+    goes (the test releases it, or the test's teardown does) or after ``HOLD_SECONDS`` at most."""
 
     def send_messages(self, email_messages):
         folder = Path(settings.EMAIL_FILE_PATH)
         hold = folder / "HOLD"
-        while hold.exists() and len(list(folder.glob("*.log"))) >= HOLD_AFTER:
-            hold.touch()  # still held: the test removes the file to release it
+        deadline = time.monotonic() + HOLD_SECONDS
+        while (
+            hold.exists()
+            and len(list(folder.glob("*.log"))) >= HOLD_AFTER
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.1)
         return super().send_messages(email_messages)
 

@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -18,7 +20,11 @@ def run(module: str, *args: str, elasticsearch_url: str) -> str:
     env = {**os.environ, "ELASTICSEARCH_URL": elasticsearch_url, "PYTHONPATH": str(ROOT)}
     # a database name of its own (the script adds its suffix), apart from a benchmark run by hand
     env["DATABASE_URL"] = os.environ["DATABASE_URL"] + "_smoke"
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # the scripts use the base settings, as from a shell
+    # the scripts use the base settings, as from a shell, their database copied from the run's
+    # migrated template when a test asked for it (``migrated_template``)
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    if os.environ.get("HUB_TEST_DATABASE_TEMPLATE"):
+        env["DJANGO_SETTINGS_MODULE"] = "tests.template_settings"
     result = subprocess.run(
         [sys.executable, "-m", module, *args],
         cwd=ROOT,
@@ -32,7 +38,8 @@ def run(module: str, *args: str, elasticsearch_url: str) -> str:
     return result.stdout
 
 
-def test_the_search_benchmark_runs_at_its_smallest_size(elasticsearch_url):
+@pytest.mark.long
+def test_the_search_benchmark_runs_at_its_smallest_size(elasticsearch_url, migrated_template):
     out = run(
         "search.benchmarks.search_benchmark", "--size", "tiny", elasticsearch_url=elasticsearch_url
     )
@@ -42,7 +49,10 @@ def test_the_search_benchmark_runs_at_its_smallest_size(elasticsearch_url):
     assert re.search(r"\| autocomplete p95, ms \(20 prefixes\) \| [\d.]+", out)
 
 
-def test_the_relevance_benchmark_finds_the_judged_pages_on_both_backends(elasticsearch_url):
+@pytest.mark.long
+def test_the_relevance_benchmark_finds_the_judged_pages_on_both_backends(
+    elasticsearch_url, migrated_template
+):
     out = run("search.benchmarks.relevance", elasticsearch_url=elasticsearch_url)
 
     assert "| measure | database | elasticsearch |" in out

@@ -7,7 +7,9 @@ import re
 from tests.search.test_benchmarks import run
 
 
-def test_the_saved_searches_benchmark_runs_at_its_smallest_size(elasticsearch_url):
+def test_the_saved_searches_benchmark_runs_at_its_smallest_size(
+    elasticsearch_url, migrated_template
+):
     out = run(
         "search.benchmarks.saved_searches", "--size", "tiny", elasticsearch_url=elasticsearch_url
     )
