@@ -254,20 +254,7 @@ def put_external_graph(name: str, data: bytes, timeout: float = 300) -> None:
     request = urllib.request.Request(  # noqa: S310 - the operator's configured graph store
         url, data=data, method="PUT", headers={"Content-Type": "application/n-triples"}
     )
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            response.read()
-    except urllib.error.HTTPError as exc:
-        message = exc.read().decode("utf-8", errors="replace").strip()[:500] or exc.reason
-        raise StoreUnavailable(
-            f"the graph store at {redact_url(graph_store_url())} refused {name}: "
-            f"{exc.code} {message}"
-        ) from None
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise StoreUnavailable(
-            f"the graph store at {redact_url(graph_store_url())} cannot be reached: {reason}"
-        ) from None
+    _send_external(request, timeout, f"the graph store at {redact_url(graph_store_url())}", name)
 
 
 def replace_graph(name: str, data: bytes) -> None:
@@ -307,20 +294,23 @@ def _post_external_update(update: str, timeout: float) -> None:
         method="POST",
         headers={"Content-Type": "application/sparql-update; charset=utf-8"},
     )
+    _send_external(
+        request, timeout, f"the SPARQL update endpoint at {redact_url(update_url())}", "an update"
+    )
+
+
+def _send_external(request: urllib.request.Request, timeout: float, server: str, what: str) -> None:
+    """Send ``request`` to the external server, raising ``StoreUnavailable`` with the server's own
+    reason when it refuses ``what`` or cannot be reached."""
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
             response.read()
     except urllib.error.HTTPError as exc:
         message = exc.read().decode("utf-8", errors="replace").strip()[:500] or exc.reason
-        raise StoreUnavailable(
-            f"the SPARQL update endpoint at {redact_url(update_url())} refused an update: "
-            f"{exc.code} {message}"
-        ) from None
+        raise StoreUnavailable(f"{server} refused {what}: {exc.code} {message}") from None
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
-        raise StoreUnavailable(
-            f"the SPARQL update endpoint at {redact_url(update_url())} cannot be reached: {reason}"
-        ) from None
+        raise StoreUnavailable(f"{server} cannot be reached: {reason}") from None
 
 
 def dumps_dir() -> Path:

@@ -367,6 +367,17 @@ def _fresh_site_root_paths():
 
 
 @pytest.fixture
+def kept_fragments(settings):
+    """The fragment cache on (the test settings turn it off), emptied before and after."""
+    from django.core.cache import cache
+
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def home_page(db):
     from tests.factories import site_tree
 

@@ -31,14 +31,6 @@ THREAD_TITLE = "Charging policy for respite care"
 READERS = ["anonymous", "outsider", "member", "banned", "staff"]
 
 
-@pytest.fixture
-def kept_fragments(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def quietly_retitle(thread: ThreadPage, title: str) -> None:
     """A change no service announces (a raw database edit): kept fragments do not see it."""
     ThreadPage.objects.filter(pk=thread.pk).update(title=title)

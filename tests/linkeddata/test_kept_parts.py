@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from linkeddata.models import Observation
 from linkeddata.services.imports import do_import_observations
@@ -12,14 +11,6 @@ from tests.factories import UserFactory
 from tests.linkeddata.conftest import CSV
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def kept_fragments(settings):
-    settings.FRAGMENT_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def quietly_change_leeds(value: str) -> None:

@@ -183,16 +183,6 @@ def test_measure_page_lists_practice_whose_evidence_uses_the_measure(client, hub
     assert "Leeds food waste rounds" not in html and "unpublished draft" not in html
 
 
-@pytest.fixture
-def kept_fragments(settings):
-    from django.core.cache import cache
-
-    settings.FRAGMENT_CACHE_SECONDS = 300
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def test_kept_practice_panels_show_every_reader_the_same_and_drop_an_unpublished_case_study(
     client, hub, kept_fragments
 ):
