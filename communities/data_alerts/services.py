@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.data_alerts.queries import OWN_COUNCIL, FigureLine, MeasureNews, describe_changes
-from communities.discussions.services.notifications import do_set_email_frequency
+from communities.discussions.services.notifications import do_set_email_frequency, site_link
 from communities.discussions.services.threads import do_reply, do_start_thread
 from communities.errors import Invalid, Refusal
 from communities.models import (
@@ -202,9 +202,10 @@ class _Alert:
         if len(lines) > 1:
             first = self.moved[0] if self.moved else "New figures you follow"
             headline = f"{first} (and {len(lines) - 1} more)"
+        # Whole addresses: the message is read in the hub and in emails, where a path leads nowhere.
         message = "\n\n".join(
-            f"{text}.\nComparison: {comparison}"
-            + (f"\nFigures: {figures}" if figures != comparison else "")
+            f"{text}.\nComparison: {site_link(comparison)}"
+            + (f"\nFigures: {site_link(figures)}" if figures != comparison else "")
             for text, _, comparison, figures in lines
         )
         return Notification(

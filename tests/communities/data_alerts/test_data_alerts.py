@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 
 from communities.alerts import do_unsubscribe
@@ -88,7 +90,13 @@ def test_a_new_period_tells_each_follower_once_in_words(people, import_figures):
     )
     assert own.link == "/data/compare/E08000035/?measure=recycling"
     assert own.alert == "follow:council"
-    assert "/doc/measure/recycling?period=2024-25#council-E08000035" in own.message
+    site = settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+    figures_link = f"{site}/doc/measure/recycling?period=2024-25#council-E08000035"
+    assert figures_link in own.message  # whole addresses: the message is also emailed
+    reader = Client()
+    reader.force_login(people["own"])
+    page = reader.get("/notifications/").content.decode()
+    assert f'<a href="{figures_link}"' in page.replace("&amp;", "&")
 
     (both,) = figures(people["both"])  # three follows matched: one notification, one line
     assert both.message.count("Leeds's recycling rate") == 1
