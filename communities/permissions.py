@@ -45,6 +45,9 @@ def is_site_staff(user: Actor) -> TypeGuard[AuthenticatedActor]:
     return bool(user.is_authenticated and (user.is_staff or user.is_superuser))
 
 
+SITE_STAFF = Q(is_staff=True) | Q(is_superuser=True)  # ``is_site_staff`` as a filter on people
+
+
 def _active_community_ids(user: AuthenticatedActor) -> Q:
     return Q(
         pk__in=Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values(
@@ -447,9 +450,7 @@ def readers_among(
     if not people or not visibility:
         return {pk: set() for pk in visibility}
     staff = set(
-        get_user_model()
-        .objects.filter(Q(is_staff=True) | Q(is_superuser=True), pk__in=people)
-        .values_list("pk", flat=True)
+        get_user_model().objects.filter(SITE_STAFF, pk__in=people).values_list("pk", flat=True)
     )
     out = {pk: set(people) if v == Visibility.OPEN else set(staff) for pk, v in visibility.items()}
     closed = [pk for pk, v in visibility.items() if v != Visibility.OPEN]
