@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Literal, TypeGuard, cast
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
@@ -158,6 +160,31 @@ def viewer_class(user: Actor) -> Literal["staff", "signed-in", "visitor"]:
     if is_site_staff(user):
         return "staff"
     return "signed-in" if user.is_authenticated else "visitor"
+
+
+def _own_private_profile(user: Actor) -> bool:
+    profile = getattr(user, "profile", None) if user.is_authenticated else None
+    return profile is not None and profile.visibility == ProfileVisibility.PRIVATE
+
+
+def mention_class(user: Actor) -> str:
+    """``viewer_class`` for what links to profiles (mentions): a signed-in person with a private
+    profile is a class of their own, as only they (and staff) see links to it."""
+    if _own_private_profile(user) and not is_site_staff(user):
+        return f"private-profile-{user.pk}"
+    return viewer_class(user)
+
+
+def class_viewer(user: Actor) -> Actor:
+    """Someone who sees exactly what every viewer of ``user``'s ``mention_class`` sees, to render a
+    part kept for that class: ``user`` for staff (who see everything) and for the owner of a
+    private profile, an anonymous visitor, or a signed-in person who is no one in particular."""
+    kind = viewer_class(user)
+    if kind == "staff" or _own_private_profile(user):
+        return user
+    if kind == "visitor":
+        return AnonymousUser()
+    return get_user_model()(is_staff=False, is_superuser=False, is_active=True)
 
 
 def can_post_in_community(user: Actor, community: CommunityPage) -> bool:

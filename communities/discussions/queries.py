@@ -21,7 +21,7 @@ from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 from taggit.models import Tag
 from wagtail.models import Page
 
@@ -38,9 +38,11 @@ from communities.permissions import (
     can_facilitate,
     can_read_community,
     check_community_access,
+    class_viewer,
     community_of,
     facilitated_community_filter,
     listable_communities,
+    mention_class,
     post_editor,
     post_history_viewer,
     posting_refusal,
@@ -52,6 +54,7 @@ from hub.floor.actor import Actor
 from hub.floor.bad_input import BadInput
 from hub.floor.fragments import fragment
 from hub.floor.numbers import page_number
+from hub.floor.pagecache import request_generation
 from linkeddata import charts
 from linkeddata.models import Area, Dataset, Observation, Period
 from linkeddata.services.benchmarks import period_values, rank, third_of
@@ -254,43 +257,128 @@ def attachment_limits() -> dict[str, Any]:
     }
 
 
+# A kept page of post bodies is one string: pieces ``"<post pk or 'opening'>:<html>"`` joined by NUL,
+# which no post can contain (PostgreSQL text cannot hold it).
+PIECE_SEPARATOR = "\x00"
+OPENING = "opening"
+
+
+def _render_post_bodies(
+    thread: ThreadPage, post_ids: list[int], viewer: Actor, facilitator: bool
+) -> str:
+    """The shared bodies of the opening post and of ``post_ids`` (author, time, text, attachments),
+    as every reader of ``viewer``'s class sees them: the pieces of ``thread_page``'s kept part."""
+    posts = list(
+        Post.objects.filter(pk__in=post_ids)
+        .select_related("author__profile")
+        .order_by("created_at", "pk")
+    )
+    attachments: dict[int | None, list[Attachment]] = {}
+    for item in Attachment.objects.filter(
+        Q(post__isnull=True) | Q(post__in=post_ids), thread=thread
+    ).select_related("document"):
+        attachments.setdefault(item.post_id, []).append(item)
+    for post in posts:
+        post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
+        post.attachment_list = attachments.get(post.pk, [])
+    shown = [post for post in posts if post.show_body]
+    opening_html, *bodies = with_mention_links(
+        [thread.body_html, *(post.body_html for post in shown)], viewer
+    )
+    for post, body in zip(shown, bodies, strict=True):
+        post.body_with_links = body
+    author = get_user_model().objects.select_related("profile").filter(pk=thread.author_id).first()
+    pieces = [
+        OPENING
+        + ":"
+        + render_to_string(
+            "communities/includes/opening_post_body.html",
+            {
+                "page": thread,
+                "thread_author": author,
+                "opening_post_html": opening_html,
+                "thread_attachments": attachments.get(None, []),
+            },
+        )
+    ]
+    for post in posts:
+        html = render_to_string("communities/includes/post_body.html", {"post": post})
+        pieces.append(f"{post.pk}:{html}")
+    return PIECE_SEPARATOR.join(pieces)
+
+
+def _post_bodies(
+    thread: ThreadPage,
+    post_ids: list[int],
+    user: Actor,
+    community: CommunityPage,
+    facilitator: bool,
+    number: int,
+) -> dict[str, SafeString]:
+    """The shared bodies of a page of replies, kept per reader class (``hub.floor.fragments``):
+    ``{"opening": html, "<post pk>": html, …}``. Facilitators see hidden replies' text, so they are a
+    class of their own; mentions link to profiles as the reader's ``mention_class`` sees them."""
+    parts = (
+        thread.pk,
+        number,
+        reader_class(user, community),
+        facilitator,
+        mention_class(user),
+        tuple(post_ids),
+    )
+    viewer = class_viewer(user)
+    kept = fragment(
+        "thread-posts", parts, lambda: _render_post_bodies(thread, post_ids, viewer, facilitator)
+    )
+    bodies = {}
+    for piece in kept.split(PIECE_SEPARATOR):
+        key, _, html = piece.partition(":")
+        bodies[key] = mark_safe(html)  # noqa: S308 - pieces of the kept, rendered template
+    return bodies
+
+
 def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
-    """What the thread page shows; a fixed number of queries whatever the number of replies."""
+    """What the thread page shows; a fixed number of queries whatever the number of replies.
+
+    Each post is its shared body (the same for every reader of a class: kept, ``_post_bodies``) and
+    the reader's own controls (votes, edit, quote, accept, flag: rendered on every view from one
+    light query of the page's replies)."""
     user = request.user
     community = community_of(thread)
-    posts = thread.posts.select_related("author__profile").order_by("created_at", "pk")
+    request_generation()  # before any content: kept bodies never show a state older than the page
+    posts = thread.posts.only(
+        "pk",
+        "thread_id",
+        "author_id",
+        "created_at",
+        "is_deleted",
+        "is_hidden",
+        "edited_at",
+        "helpful_count",
+    ).order_by("created_at", "pk")
     paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
     paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
     page = paginator.get_page(page_number(request.GET.get("page")))
-    attachments: dict[int | None, list[Attachment]] = {}
-    for item in Attachment.objects.filter(
-        Q(post__isnull=True) | Q(post__in=[p.pk for p in page]), thread=thread
-    ).select_related("document"):
-        attachments.setdefault(item.post_id, []).append(item)
+    post_ids = [post.pk for post in page]
     may_edit = post_editor(user, community)
     may_vote = vote_checker(user, community)
     facilitator = can_facilitate(user, community)
     may_see_history = post_history_viewer(user, community, facilitator=facilitator)
     voted = set()
-    if user.is_authenticated:
+    if user.is_authenticated and post_ids:
         voted = set(
-            HelpfulVote.objects.filter(user=user, post__in=[p.pk for p in page]).values_list(
+            HelpfulVote.objects.filter(user=user, post__in=post_ids).values_list(
                 "post_id", flat=True
             )
         )
+    bodies = _post_bodies(thread, post_ids, user, community, facilitator, page.number)
     for post in page:
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
         post.can_see_history = may_see_history(post.author_id)
         post.can_vote = may_vote(post)
         post.voted = post.pk in voted
         post.show_body = not post.is_deleted and (not post.is_hidden or facilitator)
-        post.attachment_list = attachments.get(post.pk, [])
-    shown = [post for post in page if post.show_body]
-    opening_post_html, *bodies = with_mention_links(
-        [thread.body_html, *(post.body_html for post in shown)], user
-    )
-    for post, body in zip(shown, bodies, strict=True):
-        post.body_with_links = body
+        post.kept_body = bodies.get(str(post.pk), "")
     quote = ""
     quote_id = request.GET.get("quote", "")
     if quote_id.isdecimal():
@@ -304,18 +392,13 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     refusal = posting_refusal(user, community, thread)
     return {
         "community": community,
-        "thread_author": get_user_model()
-        .objects.select_related("profile")
-        .filter(pk=thread.author_id)
-        .first(),
         "posts": page,
+        "opening_post_body": bodies.get(OPENING, ""),
         "can_reply": refusal is None,
         "reply_refusal": refusal.message if refusal else "",
         "can_accept": can_accept_answer(user, thread),
         "can_edit_thread": may_edit(thread.author_id),
         "is_facilitator": facilitator,
-        "thread_attachments": attachments.get(None, []),
-        "opening_post_html": opening_post_html,
         "watch_level": watch_level(user, thread=thread) if user.is_authenticated else None,
         "watch_levels": WatchLevel.choices,
         "quote": quote,
