@@ -497,6 +497,16 @@ def readable_threads(user: Actor) -> QuerySet[ThreadPage]:
     )
 
 
+def readable_threads_in(user: Actor, community_ids: Iterable[int]) -> QuerySet[ThreadPage]:
+    """``readable_threads`` in the communities ``community_ids``, filtered on the plain ids of those
+    ``user`` may read (one small query first): with more filters and an ordering, PostgreSQL spends
+    15-40 ms planning ``readable_threads``' nested permission subquery on every call."""
+    readable = CommunityPage.objects.filter(
+        readable_community_filter(user), pk__in=set(community_ids)
+    ).values_list("pk", flat=True)
+    return ThreadPage.objects.live().filter(community_id__in=list(readable))
+
+
 def visible_replies(posts: QuerySet[Post]) -> QuerySet[Post]:
     """Replies readers see: neither deleted nor hidden (facilitators see hidden ones on the
     moderation pages only)."""

@@ -344,6 +344,8 @@ POSTS_PER_HOUR = env_int("POSTS_PER_HOUR", 60, minimum=1)
 ATTACHMENT_MAX_BYTES = env_int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 THREAD_POSTS_PER_PAGE = env_int("THREAD_POSTS_PER_PAGE", 20, minimum=1)
 COMMUNITY_THREADS_PER_PAGE = env_int("COMMUNITY_THREADS_PER_PAGE", 20, minimum=1)
+# A member's dashboard visit is written at most once in this many minutes; 0: every view
+DASHBOARD_SEEN_MINUTES = env_int("DASHBOARD_SEEN_MINUTES", 15, minimum=0)
 # The area and measure pages' "Discussions about these figures" panel: most recent first.
 FIGURE_DISCUSSIONS_PER_PANEL = env_int("FIGURE_DISCUSSIONS_PER_PANEL", 10, minimum=1)
 COMMUNITIES_PER_PAGE = env_int("COMMUNITIES_PER_PAGE", 20, minimum=1)

@@ -245,11 +245,21 @@ def unread_count(user: Actor) -> int:
     return readable_notifications(user).filter(read_at__isnull=True).count()
 
 
-def do_mark_dashboard_seen(user: AuthenticatedActor) -> None:
-    """The dashboard shows what is new since the member's last visit: this visit, from now on."""
-    prefs = preferences_for(user)
-    prefs.dashboard_seen_at = timezone.now()
+def do_mark_dashboard_seen(
+    user: AuthenticatedActor, prefs: NotificationSettings | None = None
+) -> bool:
+    """The dashboard shows what is new since the member's last visit: this visit, from now on.
+    Written at most once in ``DASHBOARD_SEEN_MINUTES`` (a member who reloads or comes back soon
+    still sees what was new at the start of the sitting, and no row is written on every view);
+    ``prefs``: the member's settings when the caller has read them. True when it wrote."""
+    prefs = prefs or preferences_for(user)
+    now = timezone.now()
+    seen = prefs.dashboard_seen_at
+    if seen is not None and now - seen < timedelta(minutes=settings.DASHBOARD_SEEN_MINUTES):
+        return False
+    prefs.dashboard_seen_at = now
     prefs.save(update_fields=["dashboard_seen_at"])
+    return True
 
 
 def do_mark_read(user: AuthenticatedActor, notification_ids: list[int] | None = None) -> int:

@@ -25,7 +25,6 @@ from communities.discussions.services.notifications import (
 )
 from communities.errors import Refusal
 from communities.models import (
-    CommunityPage,
     EmailFrequency,
     Membership,
     PersonalToken,
@@ -33,7 +32,11 @@ from communities.models import (
     WatchLevel,
 )
 from communities.people.services.tokens import do_create_token, do_revoke_token
-from communities.permissions import readable_communities, readable_notifications, readable_threads
+from communities.permissions import (
+    readable_communities,
+    readable_notifications,
+    readable_threads_in,
+)
 from hub.floor.numbers import page_number
 
 
@@ -66,20 +69,25 @@ def dashboard(request):
     user = request.user
     prefs = preferences_for(user)
     since = prefs.dashboard_seen_at
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user=user, status=Membership.Status.ACTIVE)
         .select_related("community")
         .order_by("community__title")
     )
-    mine = CommunityPage.objects.live().filter(pk__in=[m.community_id for m in memberships])
-    readable = readable_threads(user).select_related("community").prefetch_related("tags")
-    in_mine = readable.filter(community__in=mine)
-    new = in_mine.filter(last_activity_at__gt=since) if since else in_mine
-    watched = readable.filter(
-        pk__in=Watch.objects.filter(
+    mine = [m.community_id for m in memberships if m.community.live]
+    watched_ids = dict(
+        Watch.objects.filter(
             user=user, level=WatchLevel.WATCHING, thread__isnull=False
-        ).values("thread_id")
+        ).values_list("thread_id", "thread__community_id")
     )
+    readable = (
+        readable_threads_in(user, [*mine, *watched_ids.values()])
+        .select_related("community")
+        .prefetch_related("tags")
+    )
+    in_mine = readable.filter(community_id__in=mine)
+    new = in_mine.filter(last_activity_at__gt=since) if since else in_mine
+    watched = readable.filter(pk__in=list(watched_ids))
     context = {
         "memberships": memberships,
         "since": since,
@@ -89,7 +97,7 @@ def dashboard(request):
         "waiting_in_communities": waiting_in_communities(user),
         "panels": dashboard_panels(request),
     }
-    do_mark_dashboard_seen(user)
+    do_mark_dashboard_seen(user, prefs)
     return TemplateResponse(request, "communities/dashboard.html", context)
 
 
