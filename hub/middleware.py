@@ -95,3 +95,26 @@ class SecurityHeadersMiddleware:
         if self.permissions and "Permissions-Policy" not in response:
             response["Permissions-Policy"] = self.permissions
         return response
+
+
+class KeptWagtailSiteMiddleware:
+    """Wagtail's site for the request and its root page, kept per content generation
+    (``hub.floor.fragments.keep_wagtail_site``) for the requests Wagtail serves: three queries fewer
+    on every page view, none added elsewhere. Sits after ``AnonymousPageCacheMiddleware``, which
+    reads the generation once per request."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable, args: Sequence, kwargs: Mapping
+    ) -> None:
+        from wagtail.views import serve
+
+        from hub.floor.fragments import keep_wagtail_site
+
+        if view is serve:
+            keep_wagtail_site(request)

@@ -8,6 +8,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
+from hub.floor.fragments import KeptViewRestrictionsMixin
+
 
 def route_to_child(parent: Page, request, path_components: list[str]):
     """Wagtail's routing, one query fewer a level for a page with one subpage type: the child named
@@ -34,7 +36,7 @@ class CommunityTag(TaggedItemBase):
     )
 
 
-class CommunityIndexPage(Page):
+class CommunityIndexPage(KeptViewRestrictionsMixin, Page):
     """The hub's list of communities of practice."""
 
     intro = models.TextField(blank=True)
@@ -55,7 +57,7 @@ class CommunityIndexPage(Page):
         return context
 
 
-class CommunityPage(Page):
+class CommunityPage(KeptViewRestrictionsMixin, Page):
     """A community of practice: its description, topics, the councils it serves and who may see it."""
 
     description = models.TextField(

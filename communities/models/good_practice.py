@@ -18,6 +18,7 @@ from wagtail.models import AbstractGroupApprovalTask, Page, PageManager, PageQue
 from wagtail.search import index
 
 from communities.models.blocks import GoodPracticeBodyBlock
+from hub.floor.fragments import KeptViewRestrictionsMixin, view_restrictions_exist
 
 # A single council initiative saving or costing more than this is a typing error, not a case study.
 MAX_AMOUNT = Decimal("1000000000")
@@ -69,6 +70,8 @@ class GoodPracticeQuerySet(PageQuerySet):
     def published(self) -> GoodPracticeQuerySet:
         """Case studies anyone may read: live ones. Drafts are reached only through the author's
         and reviewers' own views (see ``communities.permissions.can_view_good_practice_draft``)."""
+        if not view_restrictions_exist():  # the usual case: no page has one, nothing to read
+            return self.live()
         return self.live().public()
 
     def with_reuse_counts(self) -> GoodPracticeQuerySet:
@@ -86,7 +89,7 @@ class GoodPracticeQuerySet(PageQuerySet):
 GoodPracticeManager = PageManager.from_queryset(GoodPracticeQuerySet)
 
 
-class GoodPracticeIndexPage(Page):
+class GoodPracticeIndexPage(KeptViewRestrictionsMixin, Page):
     """The hub-wide library of good practice."""
 
     intro = models.TextField(blank=True)
@@ -109,7 +112,7 @@ class GoodPracticeIndexPage(Page):
         return context
 
 
-class GoodPracticePage(Page):
+class GoodPracticePage(KeptViewRestrictionsMixin, Page):
     """A structured case study of what worked in a council, for others to reuse."""
 
     summary = models.TextField(

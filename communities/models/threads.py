@@ -11,6 +11,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from communities.models.communities import CommunityPage
+from hub.floor.fragments import KeptViewRestrictionsMixin
 
 
 class ThreadTag(TaggedItemBase):
@@ -19,7 +20,7 @@ class ThreadTag(TaggedItemBase):
     )
 
 
-class ThreadPage(Page):
+class ThreadPage(KeptViewRestrictionsMixin, Page):
     """A question or discussion in a community; its first post is the body, replies are posts."""
 
     body = models.TextField(max_length=50000, help_text="Markdown")

@@ -26,14 +26,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.http import HttpRequest
 from django.utils.safestring import SafeString, mark_safe
 
 from hub.floor.pagecache import request_generation
 
 KEY_PREFIX = "hub-fragment"
+T = TypeVar("T")
 
 
 def fragment_key(name: str, parts: Iterable[object], generation: int) -> str:
@@ -56,3 +59,65 @@ def fragment(name: str, parts: Iterable[object], render: Callable[[], str]) -> S
         html = str(render())
         cache.set(key, html, seconds)
     return mark_safe(html)  # noqa: S308 - kept from the caller's rendered template
+
+
+# -- What every Wagtail page view asks again ------------------------------------------------------
+#
+# Every page view finds the request's Wagtail ``Site`` and its root page (three queries) and looks
+# for view restrictions on the page and its ancestors (two). Both change only through the admin,
+# and saving or deleting a site or a restriction bumps the content generation
+# (``hub.floor.pagecache.register_signal_handlers``), so they are kept per generation like fragments.
+
+
+def kept_value(name: str, parts: Iterable[object], read: Callable[[], T]) -> T:
+    """``read()``, kept in Django's cache under ``name`` and ``parts`` for the current content
+    generation (``FRAGMENT_CACHE_SECONDS``); read every time when that is 0 or before the first
+    change. ``read`` must return something picklable and the same for every request."""
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    generation = request_generation() if seconds else None
+    if generation is None:
+        return read()
+    key = fragment_key(name, parts, generation)
+    found = cache.get(key)
+    if found is None:
+        found = (read(),)  # a tuple: a kept None or False is found too
+        cache.set(key, found, seconds)
+    return found[0]
+
+
+def view_restrictions_exist() -> bool:
+    """Whether any Wagtail page view restriction exists. The hub guards communities itself, so
+    usually none does and a page view need not look for the ones on its ancestors."""
+    from wagtail.models import PageViewRestriction
+
+    return kept_value("view-restrictions", [], PageViewRestriction.objects.exists)
+
+
+class KeptViewRestrictionsMixin:
+    """For Wagtail page models: ``get_view_restrictions`` (which Wagtail's ``on_serve_page`` hook
+    asks on every view, in two queries) answers with no query when the hub has none at all."""
+
+    def get_view_restrictions(self) -> Any:
+        from wagtail.models import PageViewRestriction
+
+        if not view_restrictions_exist():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()  # type: ignore[misc]
+
+
+def _site_with_root(request: HttpRequest) -> Any:
+    from wagtail.models import Site
+
+    site = Site._find_for_request(request)
+    if site is not None:
+        site.root_page.localized.specific  # noqa: B018 - read now, so they are kept with the site
+    return site
+
+
+def keep_wagtail_site(request: HttpRequest) -> None:
+    """Give ``request`` its Wagtail site, with the root page routing starts from, kept per content
+    generation and host (Wagtail's ``Site.find_for_request`` reads what it finds on the request)."""
+    if hasattr(request, "_wagtail_site") or not settings.FRAGMENT_CACHE_SECONDS:
+        return
+    host = (request._get_raw_host(), request.get_port())
+    request._wagtail_site = kept_value("wagtail-site", host, lambda: _site_with_root(request))  # type: ignore[attr-defined]

@@ -192,3 +192,14 @@ def register_signal_handlers() -> None:
     from django.db.models.signals import post_delete
 
     post_delete.connect(_bump_on_signal, sender=Page, dispatch_uid="hub-page-cache-deleted")
+    # The sites and view restrictions kept per generation (hub.floor.fragments), and visitors' pages
+    from django.db.models.signals import post_save
+    from wagtail.models import PageViewRestriction, Site
+
+    for model in (Site, PageViewRestriction):
+        for signal, when in ((post_save, "saved"), (post_delete, "deleted")):
+            signal.connect(
+                _bump_on_signal,
+                sender=model,
+                dispatch_uid=f"hub-page-cache-{model.__name__}-{when}",
+            )

@@ -88,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "communities.people.middleware.PersonalTokenMiddleware",
     "hub.floor.pagecache.AnonymousPageCacheMiddleware",  # visitors' pages, until the next change
+    "hub.middleware.KeptWagtailSiteMiddleware",  # Wagtail's site and root page, until the next change
     "communities.people.middleware.MemoisedReadsMiddleware",  # one membership read per request
     "django.contrib.messages.middleware.MessageMiddleware",
     "communities.refusals.RefusalMiddleware",
