@@ -368,18 +368,21 @@ def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
         .first()
     )
     thread = readable_threads(user).filter(pk=discussion).first() if discussion else None
+    helped = {"count": 0, "mine": 0}
+    if page.pk:  # how many it helped, and whether the reader said so, in one query
+        helped = page.helped_signals.aggregate(
+            count=Count("pk"), mine=Count("pk", filter=Q(user_id=user.pk or 0))
+        )
     councils_seen: dict[int, Area] = {}
     for adoption in adoptions:
         councils_seen.setdefault(adoption.council_id, adoption.council)
     return {
         "question_key": uuid.uuid4(),  # one question per form, however often it is sent
-        "helped_count": page.helped_signals.count() if page.pk else 0,
+        "helped_count": helped["count"],
         "adopted_count": len(adoptions),
         "adoptions": adoptions,
         "adopting_councils": list(councils_seen.values()),
-        "user_helped": bool(
-            user.is_authenticated and page.pk and page.helped_signals.filter(user=user).exists()
-        ),
+        "user_helped": bool(user.is_authenticated and helped["mine"]),
         "user_adoption": next(
             (a for a in adoptions if user.is_authenticated and a.user_id == user.pk), None
         ),

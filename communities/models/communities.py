@@ -20,6 +20,8 @@ def route_to_child(parent: Page, request, path_components: list[str]):
         child = child_models[0].objects.child_of(parent).filter(slug=path_components[0]).first()
         if child is not None:
             child._cached_parent_obj = parent
+            if getattr(child, "community_id", None) == parent.pk:
+                child.community = parent  # a thread's community is its parent: no query for it
             return child.route(request, path_components[1:])
     return Page.route(parent, request, path_components)
 
