@@ -268,7 +268,7 @@ def _render_post_bodies(
 ) -> str:
     """The shared bodies of the opening post and of ``post_ids`` (author, time, text, attachments),
     as every reader of ``viewer``'s class sees them: the pieces of ``thread_page``'s kept part."""
-    posts = list(
+    posts: list[Any] = list(  # given what the template shows (show_body, attachment_list…)
         Post.objects.filter(pk__in=post_ids)
         .select_related("author__profile")
         .order_by("created_at", "pk")

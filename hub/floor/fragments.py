@@ -119,5 +119,5 @@ def keep_wagtail_site(request: HttpRequest) -> None:
     generation and host (Wagtail's ``Site.find_for_request`` reads what it finds on the request)."""
     if hasattr(request, "_wagtail_site") or not settings.FRAGMENT_CACHE_SECONDS:
         return
-    host = (request._get_raw_host(), request.get_port())
+    host = (request._get_raw_host(), request.get_port())  # type: ignore[attr-defined]
     request._wagtail_site = kept_value("wagtail-site", host, lambda: _site_with_root(request))  # type: ignore[attr-defined]
