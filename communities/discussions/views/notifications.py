@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -28,6 +30,7 @@ from communities.models import (
     EmailFrequency,
     Membership,
     PersonalToken,
+    ThreadPage,
     Watch,
     WatchLevel,
 )
@@ -64,6 +67,19 @@ def mark_all_read(request):
     return redirect("notifications")
 
 
+def with_list_urls(threads: Iterable[ThreadPage]) -> list[ThreadPage]:
+    """``threads`` (with their communities) given the address a list links to: a thread is a child
+    of its community, so one URL lookup a community instead of one a thread."""
+    shown = list(threads)
+    community_urls: dict[int, str] = {}
+    for thread in shown:
+        community = thread.community
+        if community.pk not in community_urls:
+            community_urls[community.pk] = community.url
+        thread.list_url = f"{community_urls[community.pk]}{thread.slug}/"  # type: ignore[attr-defined]
+    return shown
+
+
 @login_required
 def dashboard(request):
     user = request.user
@@ -91,9 +107,11 @@ def dashboard(request):
     context = {
         "memberships": memberships,
         "since": since,
-        "new_threads": new.order_by("-last_activity_at")[:20],
-        "watched_threads": watched.order_by("-last_activity_at")[:20],
-        "unanswered": in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20],
+        "new_threads": with_list_urls(new.order_by("-last_activity_at")[:20]),
+        "watched_threads": with_list_urls(watched.order_by("-last_activity_at")[:20]),
+        "unanswered": with_list_urls(
+            in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20]
+        ),
         "waiting_in_communities": waiting_in_communities(user),
         "panels": dashboard_panels(request),
     }
