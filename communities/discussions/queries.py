@@ -261,13 +261,14 @@ def attachment_limits() -> dict[str, Any]:
 # which no post can contain (PostgreSQL text cannot hold it).
 PIECE_SEPARATOR = "\x00"
 OPENING = "opening"
+TAGS = "tags"
 
 
 def _render_post_bodies(
     thread: ThreadPage, post_ids: list[int], viewer: Actor, facilitator: bool
 ) -> str:
-    """The shared bodies of the opening post and of ``post_ids`` (author, time, text, attachments),
-    as every reader of ``viewer``'s class sees them: the pieces of ``thread_page``'s kept part."""
+    """The shared bodies of the opening post and of ``post_ids`` (author, time, text, attachments)
+    and the thread's tags, as every reader of ``viewer``'s class sees them: the pieces of ``thread_page``'s kept part."""
     posts: list[Any] = list(  # given what the template shows (show_body, attachment_list…)
         Post.objects.filter(pk__in=post_ids)
         .select_related("author__profile")
@@ -301,6 +302,10 @@ def _render_post_bodies(
             },
         )
     ]
+    tags = render_to_string(
+        "communities/includes/thread_tags.html", {"page": thread, "community": thread.community}
+    )
+    pieces.append(f"{TAGS}:{tags}")
     for post in posts:
         html = render_to_string("communities/includes/post_body.html", {"post": post})
         pieces.append(f"{post.pk}:{html}")
@@ -394,6 +399,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         "community": community,
         "posts": page,
         "opening_post_body": bodies.get(OPENING, ""),
+        "thread_tags": bodies.get(TAGS, ""),
         "can_reply": refusal is None,
         "reply_refusal": refusal.message if refusal else "",
         "can_accept": can_accept_answer(user, thread),
