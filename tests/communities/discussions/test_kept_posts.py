@@ -239,3 +239,26 @@ def test_a_kept_page_of_replies_costs_the_same_at_10_and_300_replies_and_less_th
     assert len(set(rendered.values())) == 1
     assert len(set(kept.values())) == 1
     assert kept[small.url] < rendered[small.url], (kept, rendered)
+
+
+def test_an_edited_opening_post_and_the_tags_show_at_once(kept_fragments):
+    from communities.discussions.services.threads import do_edit_thread
+
+    owner = UserFactory()
+    community = CommunityFactory(owner=owner)
+    thread = ThreadFactory(
+        community=community, author=owner, body="Salt stocks are low", tags=["winter-roads"]
+    )
+    reader = Client()
+    reader.force_login(UserFactory())
+    page = reader.get(thread.url).content.decode()
+    assert "Salt stocks are low" in page and "winter-roads" in page
+    do_edit_thread(
+        thread=ThreadPage.objects.get(pk=thread.pk),
+        editor=owner,
+        title=thread.title,
+        body="Salt stocks are fine now",
+    )
+    page = reader.get(thread.url).content.decode()
+    assert "Salt stocks are fine now" in page and "Salt stocks are low" not in page
+    assert "winter-roads" in page
