@@ -136,6 +136,8 @@ def names_dataset(readable: str) -> bool:
     """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``), read as the engine reads it
     (a word in a string, an IRI or a comment does not count). Without one, the endpoint's default graph
     is the union of the named graphs."""
+    if "from" not in readable.lower():
+        return False  # the common case: no scan needed
     return any(
         match.lastgroup == "word" and match.group().upper() == "FROM"
         for match in _TOKEN.finditer(readable)

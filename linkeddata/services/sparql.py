@@ -185,8 +185,11 @@ def _time_limit_error(timeout: int) -> SparqlError:
     )
 
 
+_PREFIXES = tuple((prefix, str(namespace)) for prefix, namespace in PREFIXES.items())
+
+
 def _prefixes() -> tuple[tuple[str, str], ...]:
-    return tuple((prefix, str(namespace)) for prefix, namespace in PREFIXES.items())
+    return _PREFIXES
 
 
 def _parsed(media_type: str, body: bytes) -> object:
