@@ -44,7 +44,8 @@ class ExternalQueryError(Exception):
 
 
 def store_path() -> Path:
-    return Path(settings.RDF_STORE_PATH)
+    path = settings.RDF_STORE_PATH
+    return path if isinstance(path, Path) else Path(path)  # read per query: no copy when a Path
 
 
 def oxigraph_store() -> ox.Store:
