@@ -22,13 +22,22 @@ class ClientBusy(Exception):
     """The client already runs as many queries as it may."""
 
 
+def _open_lock(directory: Path, name: str) -> int:
+    """The lock file, made (with its directory, the first time) if missing."""
+    path = os.path.join(directory, name)
+    try:
+        return os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+    except FileNotFoundError:
+        directory.mkdir(parents=True, exist_ok=True)
+        return os.open(path, os.O_CREAT | os.O_RDWR, 0o600)
+
+
 @contextmanager
 def client_slot(directory: Path, address: str, limit: int) -> Iterator[None]:
     """Hold one of ``address``'s ``limit`` slots while the block runs; ClientBusy if none is free."""
-    directory.mkdir(parents=True, exist_ok=True)
     bucket = int.from_bytes(hashlib.sha256(address.encode()).digest()[:4], "big") % BUCKETS
     for slot in range(limit):
-        fd = os.open(directory / f"{bucket:04d}-{slot}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        fd = _open_lock(directory, f"{bucket:04d}-{slot}.lock")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

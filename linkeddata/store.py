@@ -44,7 +44,8 @@ class ExternalQueryError(Exception):
 
 
 def store_path() -> Path:
-    return Path(settings.RDF_STORE_PATH)
+    path = settings.RDF_STORE_PATH
+    return path if isinstance(path, Path) else Path(path)  # read per query: no copy when a Path
 
 
 def oxigraph_store() -> ox.Store:
@@ -74,22 +75,48 @@ _latest: dict[str, Path | None] = {}  # store -> that snapshot
 SNAPSHOTS_KEPT = 3
 
 
+# store -> its folder's mtime when listed, its data files then and the names of the files that grow
+_listed: dict[str, tuple[int, tuple, tuple[str, ...]]] = {}
+SETTLED_NS = 1_000_000_000  # a folder last changed this long ago has no change pending in its mtime
+
+
 def _signature(path: Path) -> tuple:
     """What changes on disk when the store changes: its data files, manifest and write-ahead log.
 
-    The store's background compaction may delete a file between listing and reading its size: such
-    a file is no longer part of the store, so it is left out."""
-    found = []
-    with os.scandir(str(path)) as entries:
+    Data files never change once written, and adding or removing one changes the folder's mtime; the
+    log and manifest grow in place. So once the folder's mtime is settled (older than a second: the
+    clock it is stamped with is coarse), its listing is kept and only the growing files are measured
+    again while the mtime stays. The store's background compaction may delete a file between listing
+    and reading its size: such a file is no longer part of the store, so it is left out."""
+    key = str(path)
+    mtime = os.stat(key).st_mtime_ns
+    listed = _listed.get(key)
+    if listed is not None and listed[0] == mtime:
+        growing = []
+        try:
+            for name in listed[2]:
+                growing.append((name, os.stat(os.path.join(key, name)).st_size))
+        except FileNotFoundError:
+            pass  # the folder changed meanwhile: listed again below
+        else:
+            return (mtime, *sorted([*listed[1], *growing]))
+    fixed, found = [], []
+    with os.scandir(key) as entries:
         for entry in entries:
             if entry.name.endswith((".sst", ".log")) or entry.name.startswith(
                 ("MANIFEST", "CURRENT")
             ):
                 try:
-                    found.append((entry.name, entry.stat().st_size))
+                    entry_size = (entry.name, entry.stat().st_size)
                 except FileNotFoundError:
                     continue
-    return tuple(sorted(found))
+                found.append(entry_size)
+                if entry.name.endswith(".sst"):
+                    fixed.append(entry_size)
+    if time.time_ns() - mtime > SETTLED_NS and os.stat(key).st_mtime_ns == mtime:
+        names = tuple(name for name, _ in found if not name.endswith(".sst"))
+        _listed[key] = (mtime, tuple(fixed), names)
+    return (mtime, *sorted(found))
 
 
 def query_snapshot() -> Path | None:
@@ -106,9 +133,10 @@ def query_snapshot() -> Path | None:
         store = None
     folder = snapshots_dir()
     if store is not None:
-        key = str(store_path())
+        path = store_path()
+        key = str(path)
         with _lock:
-            signature = _signature(store_path())
+            signature = _signature(path)
             latest = _latest.get(key)
             if latest is not None and _snapshot_of.get(key) == signature and latest.is_dir():
                 return latest  # unchanged since this process last looked: no listing
@@ -118,7 +146,7 @@ def query_snapshot() -> Path | None:
                 target = folder / f"{time.time_ns():020d}"
                 store.flush()
                 store.backup(str(target))
-                _snapshot_of[key] = _signature(store_path())
+                _snapshot_of[key] = _signature(path)
                 for old in sorted(folder.iterdir())[:-SNAPSHOTS_KEPT]:
                     shutil.rmtree(old, ignore_errors=True)
                 newest = _newest(folder)

@@ -1085,7 +1085,12 @@ def sparql(request: HttpRequest) -> HttpResponse:
         if media_type is not None:
             return _without_body(request, _service_description(request, media_type))
         return _without_body(request, _page(request, examples(Uris.default().base)[0][2]))
-    short = request.GET.get("format") or request.GET.get("output") or request.POST.get("format")
+    form = request.POST if request.content_type == FORM else None  # no body read for another type
+    short = (
+        request.GET.get("format")
+        or request.GET.get("output")
+        or (form.get("format") if form is not None else None)
+    )
     page = not short and request.method != "POST" and _wants_page(request, offered_formats())
     if page:
         formats = page_formats()

@@ -136,7 +136,21 @@ def names_dataset(readable: str) -> bool:
     """Whether the query names its own dataset (``FROM`` or ``FROM NAMED``), read as the engine reads it
     (a word in a string, an IRI or a comment does not count). Without one, the endpoint's default graph
     is the union of the named graphs."""
+    if "from" not in readable.lower():
+        return False  # the common case: no scan needed
     return any(
         match.lastgroup == "word" and match.group().upper() == "FROM"
         for match in _TOKEN.finditer(readable)
     )
+
+
+QUERY_FORMS = {"SELECT", "ASK", "CONSTRUCT", "DESCRIBE"}
+
+
+def query_form(readable: str) -> str | None:
+    """The query's form (SELECT, ASK, CONSTRUCT or DESCRIBE): its first keyword of the four, read as the
+    engine reads it (a word in a comment, a string or an IRI does not count); None if it has none."""
+    for match in _TOKEN.finditer(readable):
+        if match.lastgroup == "word" and match.group().upper() in QUERY_FORMS:
+            return match.group().upper()
+    return None

@@ -215,3 +215,52 @@ def test_an_import_by_another_process_is_published_before_the_holders_next_query
 
     assert series(endpoint) == ["38.5", "41.7"]  # the holder saw the mark and published first
     assert not PendingPublication.objects.exists()
+
+
+def ask(endpoint: str, query: str) -> bool:
+    url = f"{endpoint}?{urllib.parse.urlencode({'query': query})}"
+    with urllib.request.urlopen(  # noqa: S310 - loopback URLs of the test services
+        urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"}),  # noqa: S310 - loopback URLs of the test services
+        timeout=30,
+    ) as response:
+        return json.load(response)["boolean"]
+
+
+def test_queries_follow_a_store_left_unchanged_for_a_while(
+    settings, tmp_path, live_server, recycling
+):
+    """Once the store's folder has not changed for a while, the endpoint keeps its listing and only
+    measures the growing files: a write that only grows the write-ahead log is still answered, and so
+    is a republication."""
+    import pyoxigraph as ox
+
+    from linkeddata.store import oxigraph_store
+
+    endpoint = f"{live_server.url}/sparql"
+    folder = settings.RDF_STORE_PATH
+
+    def settle() -> None:
+        past = time.time_ns() - 10_000_000_000
+        os.utime(folder, ns=(past, past))
+
+    added = "ASK { <urn:x:council> <urn:x:recycles> <urn:x:more> }"
+    for _ in range(2):  # a query may flush the store (a new file): settled again after it
+        settle()
+        assert series(endpoint) == ["38.5", "40.1"]
+        assert ask(endpoint, added) is False
+    folder_before = folder.stat().st_mtime_ns
+    oxigraph_store().add(  # written, not flushed: only the write-ahead log grows
+        ox.Quad(
+            ox.NamedNode("urn:x:council"),
+            ox.NamedNode("urn:x:recycles"),
+            ox.NamedNode("urn:x:more"),
+            ox.NamedNode("urn:x:graph"),
+        )
+    )
+    assert folder.stat().st_mtime_ns == folder_before
+    assert ask(endpoint, added) is True
+
+    settle()
+    assert series(endpoint) == ["38.5", "40.1"]
+    reimport(recycling, tmp_path, "41.7")
+    assert series(endpoint) == ["38.5", "41.7"]

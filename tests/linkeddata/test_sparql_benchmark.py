@@ -53,6 +53,12 @@ def test_the_endpoint_benchmark_completes_and_prints_its_figures(django_db_setup
     for query in ["series", "ranking", "similar", "counts", "describe", "published"]:
         assert f"\n{query} " in out
     assert "/sparql local" in out and "/sparql server" in out
+    for mode in ["/sparql local", "/sparql server"]:
+        # each way: its figures, and the target's verdict for every query
+        table = out.split(mode, 1)[1].split("\n\n", 1)[0]
+        assert "/healthz/live p50" in table and "p95 ms" in table and "overhead" in table
+        verdicts = [line for line in table.splitlines() if "(<= " in line]
+        assert len(verdicts) == 6, table
     assert "req/s" in out and "p95 ms" in out and "threads before/peak/after" in out
     for server in [
         "oxigraph --timeout-s 10",

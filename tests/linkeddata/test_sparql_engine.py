@@ -17,6 +17,8 @@ from linkeddata.services.query_checks import (
     check_no_federation,
     check_query_shape,
     measure,
+    names_dataset,
+    query_form,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -130,3 +132,24 @@ def test_federation_is_refused_and_an_unreadable_query_that_mentions_it_too(quer
 
 def test_a_string_that_mentions_services_passes():
     check_no_federation('ASK { FILTER(CONTAINS("Children\'s services", "service")) }')
+
+
+@pytest.mark.parametrize(
+    ("query", "form"),
+    [
+        ("PREFIX ask: <urn:x:> SELECT * WHERE { ?s ask:p ?o }", "SELECT"),
+        ("# describe the select\nASK { <urn:x:select> ?p 'construct' }", "ASK"),
+        ("BASE <urn:x:> construct { ?s ?p ?o } WHERE { ?s ?p ?o }", "CONSTRUCT"),
+        ("DESCRIBE <urn:x:a>", "DESCRIBE"),
+        ("PREFIX x: <urn:x:>", None),
+    ],
+)
+def test_the_query_form_is_read_past_prefixes_comments_strings_and_iris(query, form):
+    assert query_form(query) == form
+
+
+def test_from_counts_only_as_a_keyword():
+    assert names_dataset("SELECT * FROM <urn:x:g> WHERE { ?s ?p ?o }")
+    assert names_dataset("select * from named <urn:x:g> where { graph ?g { ?s ?p ?o } }")
+    assert not names_dataset("SELECT * WHERE { ?s ?p 'from' } # from")
+    assert not names_dataset("SELECT * WHERE { ?s <urn:x:from> ?o }")
