@@ -248,13 +248,14 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Se
     search = Search(using=get_client(), index=alias_name())
     search = _visible(search, user, rule)
     if params.q:
-        search = search.query(ranked(text_query(params.q)))
+        text = text_query(params.q)  # built once: ranked, and highlighted without the recency boost
+        search = search.query(ranked(text))
         search = search.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
         search = search.highlight_options(
             pre_tags=["<mark>"],
             post_tags=["</mark>"],
             encoder="html",
-            highlight_query=text_query(params.q).to_dict(),
+            highlight_query=text.to_dict(),
         )
         search = search.suggest(
             "spelling",
@@ -273,14 +274,43 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Se
         others = [q for p, q in selected.items() if p != facet.param]
         size = 20 if facet.param != "year" else 30
         inner = A("terms", field=facet.field, size=size)
-        search.aggs.bucket(
-            facet.param, A("filter", Q("bool", filter=others) if others else Q("match_all"))
-        ).bucket("values", inner)
+        if others:
+            search.aggs.bucket(facet.param, A("filter", Q("bool", filter=others))).bucket(
+                "values", inner
+            )
+        else:  # no other facet's filter: the counts are over the results themselves
+            search.aggs.bucket(facet.param, inner)
     start = (params.page - 1) * PER_PAGE
-    search = search.source(
-        ["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"]
-    )
+    search = search.source(HIT_FIELDS)
     return search.extra(track_total_hits=True)[start : start + PER_PAGE]
+
+
+# What a page shows of each hit, and of the answer: the rest of Elasticsearch's answer (shards,
+# index names, scores, bucket error bounds) is left on the node (``filter_path``).
+HIT_FIELDS = ["doc_type", "title", "summary", "url", "date", "tags", "community_id"]
+SEARCH_ANSWER = ",".join(
+    [
+        "took",
+        "hits.total.value",
+        "hits.hits._id",
+        "hits.hits._source",
+        "hits.hits.highlight",
+        "aggregations.*.buckets.key",
+        "aggregations.*.buckets.doc_count",
+        "aggregations.*.values.buckets.key",
+        "aggregations.*.values.buckets.doc_count",
+        "suggest.spelling.offset",
+        "suggest.spelling.length",
+        "suggest.spelling.options.text",
+    ]
+)
+
+
+def _execute(search: Search, filter_path: str) -> dict[str, Any]:
+    """``search`` sent as it is built, its answer as plain JSON (no per-hit wrapper objects)."""
+    return (
+        get_client().search(index=alias_name(), body=search.to_dict(), filter_path=filter_path).body
+    )
 
 
 @dataclass
@@ -339,23 +369,22 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         params.notices.append(f"Only the first {max_page} pages of results can be shown.")
         params.page = max_page
     rule = permission_filter(user)  # built once: the readable communities are read once per search
-    response = build_search(user, params, rule).execute()
-    total = response.hits.total.value
+    answer = _execute(build_search(user, params, rule), SEARCH_ANSWER)
+    total = answer["hits"]["total"]["value"]  # always there: counted
     pages = max(1, -(-total // PER_PAGE))
     if total and params.page > pages:
         params.notices.append(
             f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last."
         )
         params.page = min(pages, max_page)
-        response = build_search(user, params, rule).execute()
-    hits = list(response)
-    buckets = {
-        f.param: list(getattr(response.aggregations, f.param).values.buckets) for f in FACETS
-    }
+        answer = _execute(build_search(user, params, rule), SEARCH_ANSWER)
+    hits = answer.get("hits", {}).get("hits", [])
+    aggregations = answer.get("aggregations", {})
+    buckets = {f.param: _buckets(aggregations.get(f.param, {})) for f in FACETS}
     communities = _community_titles(
         user,
-        {h.community_id for h in hits if getattr(h, "community_id", None)}
-        | {int(b.key) for b in buckets["community"]},
+        {c for h in hits if (c := h["_source"].get("community_id"))}
+        | {int(b["key"]) for b in buckets["community"]},
     )
     results = SearchResults(
         params=params,
@@ -365,11 +394,17 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         backend="elasticsearch",
         page=params.page,
         notices=params.notices,
-        took_ms=response.took,
+        took_ms=answer["took"],
     )
     if params.q and total < 5:
-        results.suggestion = did_you_mean(user, params.q, response, rule)
+        results.suggestion = did_you_mean(user, params.q, answer, rule)
     return results
+
+
+def _buckets(aggregation: dict[str, Any]) -> list[dict[str, Any]]:
+    """A facet's buckets, whether or not it sits in another facets' filter (``values``); the answer
+    leaves out what is empty."""
+    return aggregation.get("values", aggregation).get("buckets", [])
 
 
 def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]:
@@ -390,20 +425,22 @@ def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]
     return {pk: (title, ok) for pk, title, ok in rows}
 
 
-def _snippet(hit: Any) -> SafeString:  # an elasticsearch_dsl hit
-    highlight = getattr(hit.meta, "highlight", None)
-    if highlight is not None:
-        for name in ("body", "summary"):
-            fragments = getattr(highlight, name, None)
-            if fragments:
-                return mark_safe(" … ".join(fragments))  # noqa: S308 - escaped by Elasticsearch's html encoder
-    summary = getattr(hit, "summary", "") or ""
+def _snippet(hit: dict[str, Any]) -> SafeString:  # a hit of Elasticsearch's answer
+    highlight = hit.get("highlight") or {}
+    for name in ("body", "summary"):
+        fragments = highlight.get(name)
+        if fragments:
+            return mark_safe(" … ".join(fragments))  # noqa: S308 - escaped by Elasticsearch's html encoder
+    summary = hit["_source"].get("summary") or ""
     return escape(summary[:240])
 
 
-def _hits(hits: list, communities: dict[int, tuple[str, bool]] | None = None) -> list[Hit]:
+def _hits(
+    hits: list[dict[str, Any]], communities: dict[int, tuple[str, bool]] | None = None
+) -> list[Hit]:
+    """Hits of Elasticsearch's answer (``_id``, ``_source``, ``highlight``) as the page shows them."""
     if communities is None:
-        ids = {h.community_id for h in hits if getattr(h, "community_id", None)}
+        ids = {c for h in hits if (c := h["_source"].get("community_id"))}
         communities = {
             pk: (title, True)
             for pk, title in CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title")
@@ -411,21 +448,21 @@ def _hits(hits: list, communities: dict[int, tuple[str, bool]] | None = None) ->
     names: dict[int | None, str] = {pk: title for pk, (title, _) in communities.items()}
     out = []
     for h in hits:
-        doc_type = DOC_TYPES.get(h.doc_type)
-        title_hl = getattr(getattr(h.meta, "highlight", None), "title", None)
+        source = h["_source"]
+        name = source["doc_type"]
+        doc_type = DOC_TYPES.get(name)
+        title_hl = (h.get("highlight") or {}).get("title")
         out.append(
             Hit(
-                doc_id=h.meta.id,
-                doc_type=h.doc_type,
-                type_label=doc_type.label if doc_type else h.doc_type,
-                title=h.title,
-                url=getattr(h, "url", "") or "",
+                doc_id=h["_id"],
+                doc_type=name,
+                type_label=doc_type.label if doc_type else name,
+                title=source["title"],
+                url=source.get("url") or "",
                 snippet=_snippet(h),
-                date=str(getattr(h, "date", "") or "")[:10] or None,
-                community=names.get(getattr(h, "community_id", None), "")
-                if h.doc_type != "community"
-                else "",
-                tags=list(getattr(h, "tags", []) or []),
+                date=str(source.get("date") or "")[:10] or None,
+                community=names.get(source.get("community_id"), "") if name != "community" else "",
+                tags=list(source.get("tags") or []),
             )
         )
         if title_hl:
@@ -442,11 +479,11 @@ def _facets(
         selected = [str(v) for v in params.filters.get(facet.param, [])]
         values = []
         for bucket in buckets[facet.param]:
-            key = str(bucket.key)
+            key = str(bucket["key"])
             label = labels.get(facet.param, {}).get(key, key)
             if label is None:
                 continue
-            values.append(FacetValue(key, label, bucket.doc_count, key in selected))
+            values.append(FacetValue(key, label, bucket["doc_count"], key in selected))
         for key in selected:  # a selected value with no results stays visible, so it can be removed
             if key not in {v.value for v in values}:
                 values.append(FacetValue(key, labels.get(facet.param, {}).get(key) or key, 0, True))
@@ -461,9 +498,9 @@ def _facet_labels(
     buckets: dict, titles: dict[int, tuple[str, bool]]
 ) -> dict[str, dict[str, str | None]]:
     """Labels per facet value; None hides a community the searcher may not know of."""
-    community_ids = [int(b.key) for b in buckets["community"]]
+    community_ids = [int(b["key"]) for b in buckets["community"]]
     communities = {pk: title for pk, (title, listable) in titles.items() if listable}
-    codes = [b.key for b in buckets["council"]]
+    codes = [b["key"] for b in buckets["council"]]
     councils = council_names(codes)
     return {
         "type": {name: t.label for name, t in DOC_TYPES.items()},
@@ -498,24 +535,22 @@ def clear_council_names(**kwargs: object) -> None:
 # -- did you mean --------------------------------------------------------------------------------
 
 
-def did_you_mean(user: Actor, q: str, response: Any, rule: object = _UNSET) -> str:
+def did_you_mean(user: Actor, q: str, answer: dict[str, Any], rule: object = _UNSET) -> str:
     """A corrected query, offered only if it finds something ``user`` may see.
 
     The term suggester proposes words from the whole index; checking the corrected query with the
     permission filter means a word known only from content the user may not see is never offered.
     """
-    suggest = getattr(response, "suggest", None)
-    entries = getattr(suggest, "spelling", None) if suggest is not None else None
+    entries = answer.get("suggest", {}).get("spelling")
     if not entries:
         return ""
     corrected, changed, shift = q, False, 0
     for entry in entries:
-        if entry.options:
-            start = entry.offset + shift
-            corrected = (
-                corrected[:start] + entry.options[0].text + corrected[start + entry.length :]
-            )
-            shift += len(entry.options[0].text) - entry.length
+        if entry.get("options"):
+            text = entry["options"][0]["text"]
+            start = entry["offset"] + shift
+            corrected = corrected[:start] + text + corrected[start + entry["length"] :]
+            shift += len(text) - entry["length"]
             changed = True
     if not changed or corrected.lower() == q.lower():
         return ""
@@ -531,11 +566,18 @@ def did_you_mean(user: Actor, q: str, response: Any, rule: object = _UNSET) -> s
 # -- autocomplete ----------------------------------------------------------------------------------
 
 
-def autocomplete(user: Actor, prefix: str, size: int = 8) -> list[dict]:
+class Suggestions(list[dict[str, str]]):
+    """Autocomplete's suggestions, with the engine's own time for the request (Elasticsearch's
+    ``took``, None when none was asked), printed beside the page time by the search benchmark."""
+
+    took_ms: int | None = None
+
+
+def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
     """Titles and tags starting with what the user has typed, from what they may see."""
     prefix = clean_text(prefix, 100)
     if not prefix.strip():
-        return []
+        return Suggestions()
     search = _visible(Search(using=get_client(), index=alias_name()), user)
     search = search.query(
         Q(
@@ -547,30 +589,51 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> list[dict]:
         )
     )
     search = search.exclude("term", doc_type="post").source(["title", "url", "doc_type"])[:size]
-    search.aggs.bucket("tags", A("terms", field="tags", size=50))
-    response = search.execute()
-    last_word = prefix.split()[-1].lower()
-    tags = [
-        b.key
-        for b in response.aggregations.tags.buckets
-        if b.key.lower().startswith(prefix.lower())
-        or b.key.lower().startswith(last_word)
-        and len(prefix.split()) == 1
-    ][:3]
+    # no count of everything that matches (the box shows a few), so the node can stop early
+    search = search.extra(track_total_hits=False)
+    # the tags starting with what was typed, most used first: only those are counted
+    search.aggs.bucket(
+        "tags", A("terms", field="tags", size=TAG_SUGGESTIONS, include=starts_with(prefix))
+    )
+    answer = _execute(search, AUTOCOMPLETE_ANSWER)
     items = [
         {"kind": "tag", "label": tag, "url": f"/search/?{urlencode({'tag': tag})}", "type": "Tag"}
-        for tag in tags
+        for tag in (
+            b["key"] for b in answer.get("aggregations", {}).get("tags", {}).get("buckets", [])
+        )
     ]
-    items += [
-        {
-            "kind": "page",
-            "label": h.title,
-            "url": getattr(h, "url", "") or "",
-            "type": DOC_TYPES[h.doc_type].label if h.doc_type in DOC_TYPES else h.doc_type,
-        }
-        for h in response
-    ]
-    return items[:size]
+    for hit in answer.get("hits", {}).get("hits", []):
+        source = hit["_source"]
+        name = source["doc_type"]
+        items.append(
+            {
+                "kind": "page",
+                "label": source["title"],
+                "url": source.get("url") or "",
+                "type": DOC_TYPES[name].label if name in DOC_TYPES else name,
+            }
+        )
+    suggestions = Suggestions(items[:size])
+    suggestions.took_ms = answer["took"]
+    return suggestions
+
+
+TAG_SUGGESTIONS = 3
+AUTOCOMPLETE_ANSWER = "took,hits.hits._source,aggregations.tags.buckets.key"
+
+
+def starts_with(prefix: str) -> str:
+    """A Lucene regular expression for a keyword starting with ``prefix``, in any case."""
+    parts = []
+    for char in prefix:
+        lower, upper = char.lower(), char.upper()
+        if lower != upper and len(lower) == len(upper) == 1:
+            parts.append(f"[{lower}{upper}]")
+        elif not char.isalnum():  # any other character, escaped: never an operator
+            parts.append("\\" + char)
+        else:
+            parts.append(char)
+    return "".join(parts) + ".*"
 
 
 # -- more like this --------------------------------------------------------------------------------
@@ -582,6 +645,9 @@ def is_visible(user: Actor, doc_id: str, rule: object = _UNSET) -> bool:
         "ids", values=[doc_id]
     )
     return search.params(terminate_after=1).count() > 0
+
+
+RELATED_ANSWER = "hits.hits._id,hits.hits._source"
 
 
 def related(user: Actor, doc_id: str, size: int = 5) -> list[Hit]:
@@ -604,10 +670,8 @@ def related(user: Actor, doc_id: str, size: int = 5) -> list[Hit]:
     search = search.filter("terms", doc_type=["thread", "good_practice"]).exclude(
         "ids", values=[doc_id]
     )
-    search = search.source(
-        ["doc_type", "object_id", "title", "summary", "url", "date", "tags", "community_id"]
-    )
-    return _hits(list(search[:size].execute()))
+    answer = _execute(search.source(HIT_FIELDS)[:size], RELATED_ANSWER)
+    return _hits(answer.get("hits", {}).get("hits", []))
 
 
 def related_page_ids(doc_id: str, text: dict[str, str], size: int = 10) -> list[int]:

@@ -37,7 +37,7 @@ def search_page(request):
             click = reverse("search-click")
             for position, hit in enumerate(results.hits, start=first + 1):
                 hit.click_url = f"{click}?s={log.pk}&doc={hit.doc_id}&pos={position}"
-    return render(
+    response = render(
         request,
         "search/search.html",
         {
@@ -49,11 +49,22 @@ def search_page(request):
             "start": first + 1,
         },
     )
+    return with_engine_time(response, results.took_ms if results is not None else None)
 
 
 @require_GET
 def autocomplete(request):
-    return JsonResponse({"results": do_autocomplete(request.user, request.GET.get("q", ""))})
+    suggestions = do_autocomplete(request.user, request.GET.get("q", ""))
+    response = JsonResponse({"results": suggestions})
+    return with_engine_time(response, getattr(suggestions, "took_ms", None))
+
+
+def with_engine_time(response: HttpResponse, took_ms: int | None) -> HttpResponse:
+    """Elasticsearch's own time for the request (its ``took``) as a ``Server-Timing`` entry, so a
+    browser's developer tools or a benchmark can set it beside the time the whole page took."""
+    if took_ms is not None:
+        response["Server-Timing"] = f'search;dur={took_ms};desc="Elasticsearch took"'
+    return response
 
 
 @require_GET

@@ -29,7 +29,8 @@ from collections.abc import Iterable
 from datetime import datetime
 from functools import reduce
 from operator import and_, or_
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
+from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
@@ -186,7 +187,7 @@ def _passes(doc: dict, selected: dict[str, set[str]], leave_out: str = "") -> bo
     )
 
 
-def _buckets(docs: list[dict], selected: dict[str, set[str]]) -> dict[str, list[SimpleNamespace]]:
+def _buckets(docs: list[dict], selected: dict[str, set[str]]) -> dict[str, list[dict[str, Any]]]:
     """Per facet, its values and counts under every other facet's filter (disjunctive facets),
     shaped as Elasticsearch's buckets (``key``, ``doc_count``), most frequent first."""
     out = {}
@@ -198,7 +199,7 @@ def _buckets(docs: list[dict], selected: dict[str, set[str]]) -> dict[str, list[
                 counts.update(_values(doc, param))
         top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[: FACET_SIZES.get(param, 20)]
         out[param] = [
-            SimpleNamespace(key=int(k) if kinds[param] == "int" else k, doc_count=n) for k, n in top
+            {"key": int(k) if kinds[param] == "int" else k, "doc_count": n} for k, n in top
         ]
     return out
 
@@ -270,7 +271,7 @@ def database_search(user: Actor, params: SearchParams, notice: str = "") -> Sear
     communities = _community_titles(
         user,
         {d["community_id"] for d in chosen if d.get("community_id")}
-        | {b.key for b in buckets["community"]},
+        | {b["key"] for b in buckets["community"]},
     )
     shown = engine().marks(chosen, terms) if terms else [(d["title"], "", "") for d in chosen]
     results = SearchResults(
