@@ -8,7 +8,7 @@ from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
 from tests.communities.test_browser_workflows import check_at_both_widths
 from tests.linkeddata.conftest import rdf_store  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from tests.communities.discussions.test_browser_discussions import sign_in
 from tests.communities.test_browser_workflows import check_at_both_widths
 from tests.factories import PASSWORD
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 def test_a_leeds_member_sees_councils_like_hers_and_leeds_on_the_map(
