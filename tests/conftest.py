@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from concurrent.futures import Future
 from pathlib import Path
 
 import pytest
@@ -94,13 +95,49 @@ def _record_database_version(django_db_setup, django_db_blocker):
             SERVICES["database"] = f"SQLite {cursor.fetchone()[0]} (no PostgreSQL found)"
 
 
+SNAPSHOT_SCHEMA = "hub_test_start"
+_SNAPSHOT: dict[str, str] = {}  # table -> its quoted columns, for the tables the snapshot holds
+
+
+def _snapshot_the_start() -> None:
+    """Copy every table with rows (what the migrations and the page tree wrote) into a schema of its
+    own in the test database, for the flush to put back."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    quote = connection.ops.quote_name
+    tables = connection.introspection.django_table_names(only_existing=True, include_views=False)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP SCHEMA IF EXISTS {SNAPSHOT_SCHEMA} CASCADE")
+        cursor.execute(f"CREATE SCHEMA {SNAPSHOT_SCHEMA}")
+        for table in sorted(tables):
+            cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {quote(table)})")  # noqa: S608 - Django's own table names, quoted
+            if not cursor.fetchone()[0]:
+                continue
+            cursor.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+                "current_schema() AND table_name = %s ORDER BY ordinal_position",
+                [table],
+            )
+            columns = ", ".join(quote(name) for (name,) in cursor.fetchall())
+            cursor.execute(
+                f"CREATE TABLE {SNAPSHOT_SCHEMA}.{quote(table)} AS SELECT {columns} FROM {quote(table)}"  # noqa: S608 - Django's own table names, quoted
+            )
+            _SNAPSHOT[table] = columns
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _flush_by_deleting():
     """The flush after each transactional test (and the permission matrix's world) empties every
     table with one ``DELETE`` each instead of PostgreSQL's ``TRUNCATE``: the same empty tables (the
     hub's foreign keys are all deferred to the commit; sequences are not reset either way), without
     giving each of the hundred tables and their indexes new files, several times faster. A flush that
-    resets sequences still truncates."""
+    resets sequences still truncates.
+
+    The same statement then puts back what the run's database held once migrated and given its page
+    tree (``_snapshot_the_start``): each test after a flush starts where the first test of the run
+    started, instead of building the tree again (the sequences, never reset, keep new rows apart)."""
     from django.db.backends.postgresql.operations import DatabaseOperations
 
     truncate = DatabaseOperations.sql_flush
@@ -111,7 +148,13 @@ def _flush_by_deleting():
                 self, style, tables, reset_sequences=reset_sequences, allow_cascade=allow_cascade
             )
         deletes = "".join(f"DELETE FROM {self.quote_name(table)};" for table in tables)  # noqa: S608 - Django's own table names, quoted
-        return [f"SET CONSTRAINTS ALL DEFERRED;{deletes}"]
+        restores = "".join(
+            f"INSERT INTO {self.quote_name(table)} ({columns}) SELECT {columns} FROM "  # noqa: S608 - Django's own table names, quoted
+            f"{SNAPSHOT_SCHEMA}.{self.quote_name(table)};"
+            for table, columns in _SNAPSHOT.items()
+            if table in tables
+        )
+        return [f"SET CONSTRAINTS ALL DEFERRED;{deletes}{restores}"]
 
     DatabaseOperations.sql_flush = sql_flush
     yield
@@ -249,18 +292,105 @@ def elasticsearch_url():
         node.stop()
 
 
+class IndexesAhead:
+    """This test process's index prefixes (one or two per test), with the indexes' creation and
+    deletion done beside the tests instead of in them: creating an index and deleting it took most
+    of a second of each search test. ``search_index`` points the hub at a prefix whose live index was
+    made ahead, while the tests before ran, exactly as ``ensure_index`` makes it (the same body,
+    alias and kind of name); other tests get a prefix with nothing under it. A test's indexes are
+    deleted after it, in the background."""
+
+    def __init__(self, url: str) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        from elasticsearch import Elasticsearch
+
+        self.client = Elasticsearch(url, request_timeout=120)
+        self.work = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-indexes")
+        self.count = 0
+        self.spare: tuple[str, Future[None]] | None = None
+        self.used: list[str] = []
+
+    def new_prefix(self) -> str:
+        self.count += 1
+        prefix = f"test-{os.getpid()}-{self.count}"
+        self.used.append(prefix)
+        return prefix
+
+    def use_live_index(self, settings) -> None:
+        """Point the hub at a prefix with its live index made, unless the test already wrote under
+        its own (then ``ensure_index`` finds or makes the index there, as before)."""
+        found = self.client.options(ignore_status=404).indices.get(
+            index=f"{settings.ELASTICSEARCH_INDEX_PREFIX}-*", expand_wildcards="all"
+        )
+        if found.body:
+            return
+        if self.spare is None:
+            self._make_spare()
+        assert self.spare is not None
+        prefix, made = self.spare
+        self.spare = None
+        self.used.append(prefix)
+        made.result()
+        settings.ELASTICSEARCH_INDEX_PREFIX = prefix
+
+    def finish_test(self) -> None:
+        """Delete the test's indexes and make the next live index, both in the background."""
+        for prefix in self.used:
+            self.work.submit(
+                self.client.options(ignore_status=404).indices.delete,
+                index=f"{prefix}-*",
+                expand_wildcards="all",
+            )
+        self.used = []
+        if self.spare is None and self.count:
+            self._make_spare()
+
+    def close(self) -> None:
+        if self.spare is not None:
+            self.used.append(self.spare[0])
+            self.spare[1].result()
+            self.spare = None
+        self.count = 0
+        self.finish_test()
+        self.work.shutdown(wait=True)
+        self.client.close()
+
+    def _make_spare(self) -> None:
+        self.count += 1
+        prefix = f"test-{os.getpid()}-{self.count}"
+        self.spare = (prefix, self.work.submit(self._create_live_index, prefix))
+
+    def _create_live_index(self, prefix: str) -> None:
+        """What ``search.indexes.ensure_index`` does for a prefix with no index yet."""
+        from django.utils import timezone
+
+        from search.documents import index_body
+
+        alias = f"{prefix}-content"  # ``search.client.alias_name``
+        body = index_body()
+        body["aliases"] = {alias: {"is_write_index": True}}
+        self.client.indices.create(index=f"{alias}-{timezone.now():%Y%m%d%H%M%S%f}", **body)
+
+
+@pytest.fixture(scope="session")
+def indexes_ahead(elasticsearch_url) -> Iterator[IndexesAhead]:
+    indexes = IndexesAhead(elasticsearch_url)
+    yield indexes
+    indexes.close()
+
+
 @pytest.fixture
-def elasticsearch(settings, elasticsearch_url):
+def elasticsearch(settings, elasticsearch_url, indexes_ahead):
     """A client for the real node, with the hub pointed at it and a per-test index prefix."""
     from elasticsearch import Elasticsearch
 
-    prefix = f"test-{os.getpid()}"
     settings.ELASTICSEARCH_URL = elasticsearch_url
-    settings.ELASTICSEARCH_INDEX_PREFIX = prefix
+    settings.ELASTICSEARCH_INDEX_PREFIX = indexes_ahead.new_prefix()
     client = Elasticsearch(elasticsearch_url, request_timeout=30)
     yield client
-    client.options(ignore_status=404).indices.delete(index=f"{prefix}-*", expand_wildcards="all")
     client.close()
+    indexes_ahead.finish_test()
 
 
 # -- Browser ----------------------------------------------------------------------------------
@@ -327,14 +457,16 @@ def check_accessibility():
 def _site_tree(_record_database_version, django_db_blocker):
     """The hub's page tree, built once for the run and committed, so that tests (each rolled back)
     find it instead of each building and publishing it. A flush (transactional tests, the permission
-    matrix's world) empties it: ``_site_tree_again`` builds it again for the next module, and within a
-    module ``home_page`` and the factories build it again as before."""
+    matrix's world) puts it back with the rest of the run's start (``_snapshot_the_start``); where
+    there is no snapshot (SQLite), ``_site_tree_again`` builds it again for the next module, and
+    within a module ``home_page`` and the factories build it again as before."""
     from hub.services.site import ensure_site_tree
 
     if not _test_database_is_set_up():
         return
     with django_db_blocker.unblock():
         ensure_site_tree()
+        _snapshot_the_start()
 
 
 def _test_database_is_set_up() -> bool:

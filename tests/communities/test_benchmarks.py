@@ -12,7 +12,8 @@ from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.django_db(transaction=True)  # the scripts' own processes see the data
+# the scripts' own processes see the data; minutes in all: started first
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 def database_url() -> str:

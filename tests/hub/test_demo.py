@@ -6,7 +6,13 @@ from linkeddata.models import Area
 
 
 def test_demo_loader_builds_a_believable_hub_and_is_idempotent(db, client):
+    from tests.communities.good_practice.test_good_practice_views import (
+        check_the_demo_library_has_ten_varied_published_case_studies,
+    )
+
     call_command("load_demo", "--production", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    # the good-practice library's test on the same load (it loaded the demo just so before)
+    check_the_demo_library_has_ten_varied_published_case_studies()
     counts = (
         Area.objects.count(),
         get_user_model().objects.count(),
@@ -55,35 +61,20 @@ def test_load_demo_refuses_to_run_with_debug_off_unless_told_to():
     assert "Demo data ready" not in result.stdout
 
 
-def test_load_demo_in_production_leaves_no_account_with_the_published_password(db, client):
-    import io
-
-    from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
-
-    load_demo(password=DEMO_PASSWORD)  # a developer's demo, then the hub goes live
-    assert client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
-    client.logout()
-    out = io.StringIO()
-
-    call_command("load_demo", "--production", stdout=out)
-
-    assert DEMO_PASSWORD not in out.getvalue()
-    assert "unusable passwords" in out.getvalue()
-    assert not any(user.has_usable_password() for user in get_user_model().objects.all())
-    assert not client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
-
-
-def test_the_printed_demo_sign_ins_sign_in_and_each_role_finds_something_waiting(
+def test_the_printed_demo_sign_ins_work_and_load_demo_in_production_retires_them(
     db, client, settings
 ):
-    """What ``make run`` prints: one sign-in per role, each with its password, each working; and
-    the demo it loaded never dates a reply before its thread (one load of the demo for both)."""
+    """What ``make run`` prints: one sign-in per role, each with its password, each working; the
+    demo it loaded never dates a reply before its thread; and when the hub then goes live, loading
+    the demo with ``--production`` leaves no account with the published password (one developer's
+    demo load for the three)."""
     import io
     import re
 
     from django.db.models import F
 
     from communities.good_practice.queries import waiting_for
+    from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD
 
     settings.DEBUG = True  # as make run loads it: with the published demo password
     out = io.StringIO()
@@ -115,3 +106,16 @@ def test_the_printed_demo_sign_ins_sign_in_and_each_role_finds_something_waiting
     for thread in ThreadPage.objects.all():
         latest = thread.posts.order_by("-created_at").values_list("created_at", flat=True).first()
         assert latest is None or thread.last_activity_at >= latest, thread.title
+
+    # A developer's demo (the one above, with the published password), then the hub goes live.
+    settings.DEBUG = False
+    assert client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)
+    client.logout()
+    out = io.StringIO()
+
+    call_command("load_demo", "--production", stdout=out)
+
+    assert DEMO_PASSWORD not in out.getvalue()
+    assert "unusable passwords" in out.getvalue()
+    assert not any(user.has_usable_password() for user in get_user_model().objects.all())
+    assert not client.login(username=DEMO_EMAIL, password=DEMO_PASSWORD)

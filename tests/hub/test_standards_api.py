@@ -201,6 +201,7 @@ SCHEMATHESIS_CHECKS = (
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.long
 @pytest.mark.parametrize("caller", ["anonymous", "personal token"])
 def test_schemathesis_finds_no_server_error_or_undocumented_answer(
     live_server, home_page, caller, tmp_path: Path

@@ -507,6 +507,7 @@ def test_content_that_is_not_public_has_no_document(
 # -- Worked examples on the demo data ----------------------------------------------------------
 
 
+@pytest.mark.long
 def test_the_examples_joining_practice_and_data_answer_on_the_demo(rdf_store):
     from hub.services.demo import load_demo
 

@@ -12,7 +12,7 @@ import pytest
 
 from tests.conftest import missing
 
-pytestmark = pytest.mark.django_db  # the hub it serves reads the test database
+pytestmark = [pytest.mark.django_db, pytest.mark.long]  # the hub it serves reads the test database
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -30,8 +30,9 @@ class SearchIndex:
 
 
 @pytest.fixture
-def search_index(elasticsearch, home_page):
+def search_index(elasticsearch, home_page, settings, indexes_ahead):
     documents.clear_caches()
+    indexes_ahead.use_live_index(settings)  # one made ahead, beside the tests before
     ensure_index()
     index = SearchIndex(elasticsearch)
     index.sync()

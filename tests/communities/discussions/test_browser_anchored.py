@@ -1,14 +1,18 @@
 """A demo member asks about one of her council's figures in a real browser: from the Leeds area page,
 through signing in and back, to the thread showing the figure and the area page listing it; axe-core
-finds nothing at 1280 and 390 px on each page."""
+finds nothing at 1280 and 390 px on each page. Before it, on the same demo, she sees councils like
+hers (``tests/communities/good_practice/test_browser_councils_like_yours.py``)."""
 
 import pytest
 
 from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from tests.communities.good_practice.test_browser_councils_like_yours import (
+    see_councils_like_hers_and_leeds_on_the_map,
+)
 from tests.communities.test_browser_workflows import check_at_both_widths
 from tests.linkeddata.conftest import rdf_store  # noqa: F401 - fixture
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
 @pytest.fixture
@@ -16,7 +20,18 @@ def demo(home_page, rdf_store):  # noqa: F811
     load_demo()
 
 
-def test_a_member_asks_about_a_figure_from_the_area_page(page, check_accessibility, demo):
+def test_a_leeds_member_sees_councils_like_hers_then_asks_about_a_figure_from_the_area_page(
+    page, check_accessibility, demo
+):
+    page.goto("/accounts/login/")
+    page.get_by_label("Email or username").fill(DEMO_EMAIL)
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    assert page.get_by_text("Signed in as").is_visible()
+    see_councils_like_hers_and_leeds_on_the_map(page, check_accessibility)
+    page.context.clear_cookies()  # signed out: the question starts from a visitor's area page
+
     page.goto("/doc/area/E08000035")
     panel = page.get_by_role("region", name="Discussions about Leeds’s figures")
     assert panel.get_by_role(

@@ -1,25 +1,15 @@
 """A member from Leeds (the demo's Amira Khan) sees councils like hers on the dashboard, then Leeds's
 page with its practice, communities and members panels and the hex map; axe-core finds nothing at
-1280 and 390 px."""
+1280 and 390 px. Walked in the same browser test as her question about a figure
+(``tests/communities/discussions/test_browser_anchored.py``): one load of the demo for both."""
 
 import re
 
-import pytest
-
-from hub.services.demo import DEMO_EMAIL, load_demo
-from tests.communities.discussions.test_browser_discussions import sign_in
 from tests.communities.test_browser_workflows import check_at_both_widths
-from tests.factories import PASSWORD
-
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_a_leeds_member_sees_councils_like_hers_and_leeds_on_the_map(
-    page, check_accessibility, home_page
-):
-    load_demo(password=PASSWORD)
-
-    sign_in(page, DEMO_EMAIL)
+def see_councils_like_hers_and_leeds_on_the_map(page, check_accessibility) -> None:
+    """The journey, on the demo, with Amira Khan signed in."""
     page.goto("/dashboard/")
     panel = page.get_by_role("region", name="Councils like yours")
     assert panel.is_visible()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.search.test_benchmarks import run
 
 
+@pytest.mark.long
 def test_the_saved_searches_benchmark_runs_at_its_smallest_size(
     elasticsearch_url, migrated_template
 ):
