@@ -10,6 +10,7 @@ from typing import TypeVar
 
 from django.db.models import Avg
 
+from hub.floor.fragments import kept_value
 from linkeddata.models import Area, Cluster, Dataset, Observation, Period, SimilarArea
 
 EXCLUDED_TYPES = ("COMB", "SRA")  # combined authorities and the GLA are not ranked against councils
@@ -107,7 +108,14 @@ class MeasureSummary:
 def area_summaries(area: Area) -> list[MeasureSummary]:
     """Every dataset's latest figure for the area, with its trend and ranks (kept on ``area``: the
     area page and its panels share them)."""
-    return list(_kept_on(area, "summaries", lambda: _area_summaries(area)))
+    return list(_kept_on(area, "summaries", lambda: _kept_area_summaries(area)))
+
+
+def _kept_area_summaries(area: Area) -> list[MeasureSummary]:
+    """The summaries are public figures, the same for every reader: kept across requests until the
+    next publication or announced change (``kept_value``), so a signed-in view does not work out
+    every dataset's ranks again."""
+    return kept_value("area-summaries", [area.pk], lambda: _area_summaries(area))
 
 
 def _area_summaries(area: Area) -> list[MeasureSummary]:
@@ -160,7 +168,18 @@ class RankingRow:
 def ranking(
     dataset: Dataset, period: Period, region: str = "", authority_type: str = ""
 ) -> list[RankingRow]:
-    """Councils ranked for one period (1 = best by the measure's polarity), optionally filtered."""
+    """Councils ranked for one period (1 = best by the measure's polarity), optionally filtered;
+    public figures, kept across requests until the next publication or announced change."""
+    return kept_value(
+        "ranking",
+        [dataset.pk, period.pk, region, authority_type],
+        lambda: _ranking(dataset, period, region, authority_type),
+    )
+
+
+def _ranking(
+    dataset: Dataset, period: Period, region: str, authority_type: str
+) -> list[RankingRow]:
     rows = Observation.objects.filter(dataset=dataset, period=period).exclude(
         area__authority_type__in=EXCLUDED_TYPES
     )

@@ -1,5 +1,5 @@
-"""The measure and compare pages keep their ranking and comparison for every reader
-(``hub.floor.fragments``) until the figures are published again."""
+"""The measure and compare pages keep their ranking and comparison for every reader, and the area
+page its figures and ranks (``hub.floor.fragments``), until the figures are published again."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def quietly_change_leeds(value: str) -> None:
     [
         "/doc/measure/recycling?period=2023-24",
         "/data/compare/E08000035/?measure=recycling&with=similar",
+        "/doc/area/E08000035",
     ],
 )
 def test_a_new_publication_replaces_the_kept_figures(
