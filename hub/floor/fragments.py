@@ -49,16 +49,7 @@ def fragment(name: str, parts: Iterable[object], render: Callable[[], str]) -> S
     """The HTML of fragment ``name`` for ``parts`` (the object, the request's own choices and the
     reader's permission class), rendered by ``render`` once per content generation; rendered every
     time when ``FRAGMENT_CACHE_SECONDS`` is 0 or before the first change."""
-    seconds = settings.FRAGMENT_CACHE_SECONDS
-    generation = request_generation() if seconds else None
-    if generation is None:
-        return mark_safe(render())  # noqa: S308 - the caller's rendered template
-    key = fragment_key(name, parts, generation)
-    html = cache.get(key)
-    if html is None:
-        html = str(render())
-        cache.set(key, html, seconds)
-    return mark_safe(html)  # noqa: S308 - kept from the caller's rendered template
+    return mark_safe(kept_value(name, parts, lambda: str(render())))  # noqa: S308 - the caller's rendered template
 
 
 # -- What every Wagtail page view asks again ------------------------------------------------------
