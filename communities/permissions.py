@@ -187,6 +187,36 @@ def class_viewer(user: Actor) -> Actor:
     return get_user_model()(is_staff=False, is_superuser=False, is_active=True)
 
 
+def active_community_ids(user: Actor) -> frozenset[int]:
+    """The communities where ``user`` is an active member, read once a request (memoised): with
+    it, a list kept for everyone (``hub.floor.fragments.kept_value``) is filtered on the reader's
+    own communities in Python (``may_list_community``, ``may_read_community``)."""
+    if not user.is_authenticated:
+        return frozenset()
+    return _remembered(
+        ("active_community_ids", user.pk),
+        lambda: frozenset(
+            Membership.objects.filter(user=user, status=Membership.Status.ACTIVE).values_list(
+                "community_id", flat=True
+            )
+        ),
+    )
+
+
+def may_list_community(user: Actor, community_id: int, visibility: str) -> bool:
+    """``listable_community_filter`` for one community known by its id and visibility."""
+    if is_site_staff(user) or visibility in (Visibility.OPEN, Visibility.RESTRICTED):
+        return True
+    return community_id in active_community_ids(user)
+
+
+def may_read_community(user: Actor, community_id: int, visibility: str) -> bool:
+    """``readable_community_filter`` for one community known by its id and visibility."""
+    if is_site_staff(user) or visibility == Visibility.OPEN:
+        return True
+    return community_id in active_community_ids(user)
+
+
 def can_post_in_community(user: Actor, community: CommunityPage) -> bool:
     """Only active members post, in every kind of community, once they have confirmed their email."""
     membership = membership_of(user, community)
@@ -364,6 +394,10 @@ def queue_roles(user: Actor) -> tuple[bool, bool]:
         return False, False
     if is_site_staff(user):
         return True, True
+    return _remembered(("queue_roles", user.pk), lambda: _queue_roles(user))
+
+
+def _queue_roles(user: AuthenticatedActor) -> tuple[bool, bool]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
     from django.db.models import Exists, OuterRef

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from rdflib import Graph
 
 from hub.floor.clients import client_address
-from hub.floor.fragments import fragment
+from hub.floor.fragments import fragment, kept_value
 from linkeddata import charts
 from linkeddata.http import etag_of, not_modified, public_read, with_validators
 from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
@@ -238,14 +238,24 @@ def named_graph(request: HttpRequest, name: str) -> HttpResponse:
     return _see_other(location)
 
 
-def _area_or_404(request: HttpRequest, gss: str) -> Area:
-    code = RECODINGS.get(gss.upper(), gss.upper())
+def _find_area(code: str) -> Area | None:
     matches = (
         Q(gss_code=code) | Q(former_gss_codes__contains=code)
         if len(code) == 9
         else Q(gss_code=code)
     )
-    area = Area.objects.filter(matches).first()
+    return Area.objects.filter(matches).first()
+
+
+def _area_or_404(request: HttpRequest, gss: str) -> Area:
+    code = RECODINGS.get(gss.upper(), gss.upper())
+    # Reference data, changed only by a publication: found once per content generation. A code
+    # that is no GSS code at all is looked up every time, so nonsense fills no cache.
+    area = (
+        kept_value("area-by-code", [code], lambda: _find_area(code))
+        if len(code) == 9 and code.isalnum()
+        else _find_area(code)
+    )
     if area is None:
         raise AreaNotFound(gss)
     return area
@@ -320,38 +330,39 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
             )
         return g
 
-    def html() -> HttpResponse:
+    def body() -> str:
+        """Everything above the panels: public figures, the same for every reader, so kept per
+        content generation and the measure on the map (``fragment``)."""
         summaries = benchmarks.area_summaries(area)
-        similar = benchmarks.similar_areas(area)
         mapped = next(
             (s for s in summaries if s.dataset.measure.slug == request.GET.get("map")),
             summaries[0] if summaries else None,
         )
-        hex_map, map_rows = None, []
-        ranking: list[benchmarks.RankingRow] = []
-        if mapped is not None:
-            ranking = benchmarks.ranking(mapped.dataset, mapped.period)
-            shown = {area.pk} | {a.pk for a in similar}
-            map_rows = [
-                (row, benchmarks.third_of(row.rank, len(ranking)))
-                for row in ranking
-                if row.area.pk in shown
-            ]
-            hex_map = _hex_map(
-                mapped.dataset,
-                mapped.period,
-                ranking,
-                f"{mapped.dataset.measure.label}, {mapped.period.code}, in thirds of "
-                f"{len(ranking)} councils ({mapped.dataset.measure.polarity_text}).",
-                area=area,
-                similar=similar,
-                table_note="The table below gives the figures of the outlined councils; "
-                "the measure's page ranks them all.",
-            )
-        return render(
-            request,
-            "linkeddata/area.html",
-            {
+
+        def render_body() -> str:
+            similar = benchmarks.similar_areas(area)
+            hex_map, map_rows = None, []
+            ranking: list[benchmarks.RankingRow] = []
+            if mapped is not None:
+                ranking = benchmarks.ranking(mapped.dataset, mapped.period)
+                shown = {area.pk} | {a.pk for a in similar}
+                map_rows = [
+                    (row, benchmarks.third_of(row.rank, len(ranking)))
+                    for row in ranking
+                    if row.area.pk in shown
+                ]
+                hex_map = _hex_map(
+                    mapped.dataset,
+                    mapped.period,
+                    ranking,
+                    f"{mapped.dataset.measure.label}, {mapped.period.code}, in thirds of "
+                    f"{len(ranking)} councils ({mapped.dataset.measure.polarity_text}).",
+                    area=area,
+                    similar=similar,
+                    table_note="The table below gives the figures of the outlined councils; "
+                    "the measure's page ranks them all.",
+                )
+            context = {
                 "area": area,
                 "summaries": summaries,
                 "mapped": mapped,
@@ -360,6 +371,18 @@ def area_document(request: HttpRequest, gss: str, ext: str | None = None) -> Htt
                 "map_ranked": len(ranking),
                 "similar": similar,
                 "clusters": area.clusters.all(),
+            }
+            return render_to_string("linkeddata/_area_body.html", context)
+
+        return fragment("area-body", [area.pk, mapped.dataset.pk if mapped else None], render_body)
+
+    def html() -> HttpResponse:
+        return render(
+            request,
+            "linkeddata/area.html",
+            {
+                "area": area,
+                "body": body(),
                 "panels": area_panels(request, area),
                 "path": path,
                 "formats_all": FORMAT_LINKS,
@@ -440,10 +463,19 @@ def _ranking_context(
     }
 
 
+def _dataset_periods(slug: str) -> tuple[Dataset | None, list[Period]]:
+    dataset = (
+        Dataset.objects.select_related("measure").filter(measure__slug=slug).order_by("pk").first()
+    )
+    return dataset, benchmarks.dataset_periods(dataset) if dataset is not None else []
+
+
 @public_read
 def measure_document(request: HttpRequest, slug: str, ext: str | None = None) -> HttpResponse:
-    dataset = get_object_or_404(Dataset.objects.select_related("measure"), measure__slug=slug)
-    periods = benchmarks.dataset_periods(dataset)
+    # Public reference data, changed only by a publication: read once per content generation.
+    dataset, periods = kept_value("measure-periods", [slug], lambda: _dataset_periods(slug))
+    if dataset is None:
+        raise Http404("No measure has this address.")
     if not periods:
         raise Http404("This measure has no figures yet.")
     chosen = next((p for p in periods if p.slug == request.GET.get("period")), periods[-1])

@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 
 from communities.data_alerts.queries import follow_of, follows_own_council, measures_with_figures
+from hub.floor.fragments import kept_value
 from linkeddata.models import Area, Dataset
 from linkeddata.panels import add_area_panel, add_measure_panel
 
@@ -24,7 +25,12 @@ def area_panel(request: HttpRequest, area: Area) -> str:
             "follow": follow_of(user, measure=None, area=area),
             "own_council": own,
             "own_council_on": own and follows_own_council(user),
-            "measures": measures_with_figures() if user.is_authenticated else [],
+            # public, the same for everyone: kept until the next publication or announced change
+            "measures": (
+                kept_value("measures-with-figures", [], lambda: list(measures_with_figures()))
+                if user.is_authenticated
+                else []
+            ),
             "next": request.get_full_path(),
         },
         request=request,

@@ -10,29 +10,42 @@ from __future__ import annotations
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 
-from communities.discussions.queries import figure_discussions
+from communities.discussions.queries import figure_discussion_ids, figure_threads_by_id
+from hub.floor.fragments import fragment
 from linkeddata.models import Area, Dataset
 
 ORDER = 50  # after good practice (20), communities (30) and members (40)
 
 
 def area_discussions(request: HttpRequest, area: Area) -> str:
-    threads, total = figure_discussions(request.user, area=area)
-    if not threads:
+    """Kept per content generation and the very threads the reader may read (``fragment``): the
+    list shows nothing about the reader, only those threads."""
+    ids, total = figure_discussion_ids(request.user, area=area)
+    if not ids:
         return ""
-    return render_to_string(
-        "communities/panels/discussions_area.html",
-        {"area": area, "threads": threads, "total": total},
-        request=request,
-    )
+
+    def render() -> str:
+        threads = figure_threads_by_id(ids, area=area)
+        context = {"area": area, "threads": threads, "total": total}
+        return render_to_string("communities/panels/discussions_area.html", context)
+
+    return fragment("area-discussions", [area.pk, tuple(ids), total], render)
 
 
 def measure_discussions(request: HttpRequest, dataset: Dataset) -> str:
-    threads, total = figure_discussions(request.user, dataset=dataset)
-    if not threads:
+    """Kept like ``area_discussions``."""
+    ids, total = figure_discussion_ids(request.user, dataset=dataset)
+    if not ids:
         return ""
-    return render_to_string(
-        "communities/panels/discussions_measure.html",
-        {"dataset": dataset, "measure": dataset.measure, "threads": threads, "total": total},
-        request=request,
-    )
+
+    def render() -> str:
+        threads = figure_threads_by_id(ids, dataset=dataset)
+        context = {
+            "dataset": dataset,
+            "measure": dataset.measure,
+            "threads": threads,
+            "total": total,
+        }
+        return render_to_string("communities/panels/discussions_measure.html", context)
+
+    return fragment("measure-discussions", [dataset.pk, tuple(ids), total], render)

@@ -7,7 +7,7 @@ sanctioned call from a page model upwards); who may read what is ``communities.p
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -42,17 +42,19 @@ from communities.permissions import (
     community_of,
     facilitated_community_filter,
     listable_communities,
+    may_read_community,
     mention_class,
     post_editor,
     post_history_viewer,
     posting_refusal,
+    queue_roles,
     readable_threads,
     reader_class,
     vote_checker,
 )
 from hub.floor.actor import Actor
 from hub.floor.bad_input import BadInput
-from hub.floor.fragments import fragment
+from hub.floor.fragments import fragment, kept_value
 from hub.floor.numbers import page_number
 from hub.floor.pagecache import request_generation
 from linkeddata import charts
@@ -473,23 +475,48 @@ def thread_figure(thread: ThreadPage) -> Figure | None:
     return figure_of(area, dataset, period)
 
 
-def figure_discussions(
+def _figure_threads(area_id: int | None, dataset_id: int | None) -> list[tuple[int, int, str]]:
+    """Every live thread anchored to a figure of the area (or of the dataset), most recent activity
+    first, as ``(thread id, community id, the community's visibility)``: the same for everyone."""
+    threads = ThreadPage.objects.live().filter(figure_area__isnull=False)
+    if area_id is not None:
+        threads = threads.filter(figure_area_id=area_id)
+    if dataset_id is not None:
+        threads = threads.filter(figure_dataset_id=dataset_id)
+    return list(
+        threads.order_by("-last_activity_at", "-pk").values_list(
+            "pk", "community_id", "community__visibility"
+        )
+    )
+
+
+def figure_discussion_ids(
     user: Actor, *, area: Area | None = None, dataset: Dataset | None = None
-) -> tuple[list[ThreadPage], int]:
-    """Threads anchored to a figure of ``area`` (or of ``dataset``) that ``user`` may read, most
-    recent activity first (``FIGURE_DISCUSSIONS_PER_PANEL`` of them), and how many there are."""
-    threads = readable_threads(user).filter(figure_area__isnull=False)
-    if area is not None:
-        threads = threads.filter(figure_area=area)
-    if dataset is not None:
-        threads = threads.filter(figure_dataset=dataset)
+) -> tuple[list[int], int]:
+    """The ids of the threads anchored to a figure of ``area`` (or of ``dataset``) that ``user``
+    may read, most recent activity first (``FIGURE_DISCUSSIONS_PER_PANEL`` of them), and how many
+    there are. The list of every such thread is kept per content generation (``kept_value``) and
+    filtered on the reader's own communities (``may_read_community``): one small query a request."""
+    area_id = area.pk if area is not None else None
+    dataset_id = dataset.pk if dataset is not None else None
+    every = kept_value(
+        "figure-threads", [area_id, dataset_id], lambda: _figure_threads(area_id, dataset_id)
+    )
+    readable = [
+        pk for pk, community_id, vis in every if may_read_community(user, community_id, vis)
+    ]
+    return readable[: settings.FIGURE_DISCUSSIONS_PER_PANEL], len(readable)
+
+
+def figure_threads_by_id(
+    ids: list[int], *, area: Area | None = None, dataset: Dataset | None = None
+) -> list[ThreadPage]:
+    """The threads ``ids``, in that order, with their community and figure (area, dataset with its
+    measure, period) to show in a list."""
     # Only the community is joined: joining the three figure tables as well makes PostgreSQL spend
     # ~50 ms planning the query (measured on the demo), so the figures' parts come by primary key.
-    shown = list(
-        threads.select_related("community").order_by("-last_activity_at", "-pk")[
-            : settings.FIGURE_DISCUSSIONS_PER_PANEL
-        ]
-    )
+    found = ThreadPage.objects.select_related("community").in_bulk(ids)
+    shown = [found[pk] for pk in ids if pk in found]
     if shown:
         areas = {area.pk: area} if area is not None else {}
         datasets = {dataset.pk: dataset} if dataset is not None else {}
@@ -502,10 +529,16 @@ def figure_discussions(
             thread.figure_area = areas[thread.figure_area_id]
             thread.figure_dataset = datasets[thread.figure_dataset_id]
             thread.figure_period = periods[thread.figure_period_id]
-    total = len(shown)
-    if total == settings.FIGURE_DISCUSSIONS_PER_PANEL:
-        total = threads.count()
-    return shown, total
+    return shown
+
+
+def figure_discussions(
+    user: Actor, *, area: Area | None = None, dataset: Dataset | None = None
+) -> tuple[list[ThreadPage], int]:
+    """Threads anchored to a figure of ``area`` (or of ``dataset``) that ``user`` may read, most
+    recent activity first (``FIGURE_DISCUSSIONS_PER_PANEL`` of them), and how many there are."""
+    ids, total = figure_discussion_ids(user, area=area, dataset=dataset)
+    return figure_threads_by_id(ids, area=area, dataset=dataset), total
 
 
 def community_page(request: HttpRequest, community: CommunityPage) -> dict[str, Any]:
@@ -566,6 +599,89 @@ def move_targets(user: Actor, community: CommunityPage) -> QuerySet[CommunityPag
     )
 
 
+# -- A member's dashboard ----------------------------------------------------------------------
+
+DASHBOARD_LIST_LENGTH = 20
+
+
+def _latest_threads(community_id: int, unanswered: bool) -> list[tuple[Any, int]]:
+    threads = ThreadPage.objects.live().filter(community_id=community_id)
+    if unanswered:
+        threads = threads.filter(accepted_post__isnull=True)
+    return list(
+        threads.order_by("-last_activity_at", "-pk").values_list("last_activity_at", "pk")[
+            :DASHBOARD_LIST_LENGTH
+        ]
+    )
+
+
+def _latest_of(community_ids: Iterable[int], *, unanswered: bool, since: Any = None) -> list[int]:
+    """The ids of the latest threads (most recent activity first) across ``community_ids``, from
+    each community's latest ones kept per content generation: the first twenty of them all are
+    among the first twenty of each."""
+    rows = [
+        row
+        for community_id in sorted(set(community_ids))
+        for row in kept_value(
+            "latest-threads",
+            [community_id, unanswered],
+            lambda community_id=community_id: _latest_threads(community_id, unanswered),
+        )
+        if since is None or row[0] > since
+    ]
+    rows.sort(reverse=True)
+    return [pk for _, pk in rows[:DASHBOARD_LIST_LENGTH]]
+
+
+def thread_list_html(ids: list[int]) -> SafeString:
+    """The dashboard's list of the threads ``ids`` (already filtered on what the reader may read),
+    in that order: the same for everyone shown those threads, so kept per content generation and
+    the very threads (``fragment``)."""
+
+    def render() -> str:
+        found = ThreadPage.objects.select_related("community").prefetch_related("tags").in_bulk(ids)
+        shown = [found[pk] for pk in ids if pk in found]
+        community_urls: dict[int, str] = {}
+        for thread in shown:  # one URL lookup a community: threads are children of their community
+            if thread.community_id not in community_urls:
+                community_urls[thread.community_id] = thread.community.url
+            thread.list_url = f"{community_urls[thread.community_id]}{thread.slug}/"  # type: ignore[attr-defined]
+        return render_to_string(
+            "communities/includes/thread_list.html", {"threads": shown, "show_community": True}
+        )
+
+    return fragment("thread-list", [tuple(ids)], render)
+
+
+def dashboard_threads(
+    user: Actor, community_ids: Iterable[int], watched: Mapping[int, tuple[int, str]], since: Any
+) -> dict[str, SafeString]:
+    """The dashboard's three lists of threads for ``user``: new in ``community_ids`` (their active
+    memberships of live communities) since ``since``, the threads they watch (``watched``: thread id
+    to its community's id and visibility; only those they may still read) and the unanswered ones in
+    their communities. Each community's latest threads are kept per content generation, so the
+    lists cost one query (the watched threads') and the rendering of what changed."""
+    mine = list(community_ids)
+    readable_watched = [
+        pk for pk, (cid, vis) in watched.items() if may_read_community(user, cid, vis)
+    ]
+    watched_ids = (
+        list(
+            ThreadPage.objects.live()
+            .filter(pk__in=readable_watched)
+            .order_by("-last_activity_at", "-pk")
+            .values_list("pk", flat=True)[:DASHBOARD_LIST_LENGTH]
+        )
+        if readable_watched
+        else []
+    )
+    return {
+        "new_threads_html": thread_list_html(_latest_of(mine, unanswered=False, since=since)),
+        "watched_threads_html": thread_list_html(watched_ids),
+        "unanswered_html": thread_list_html(_latest_of(mine, unanswered=True)),
+    }
+
+
 # -- What waits for a facilitator ------------------------------------------------------------------
 
 
@@ -579,8 +695,8 @@ class SubqueryCount(Subquery):
 def waiting_in_communities(user: Actor) -> list[tuple[CommunityPage, int, int]]:
     """The communities ``user`` facilitates with open flags or join requests waiting:
     ``(community, flags, join requests)``, in one query."""
-    if not user.is_authenticated:
-        return []
+    if not user.is_authenticated or not queue_roles(user)[1]:
+        return []  # facilitates nothing (``queue_roles``, read once a request for the header too)
     flags = Flag.objects.open().filter(
         Q(post__thread__community=OuterRef("pk")) | Q(thread__community=OuterRef("pk"))
     )

@@ -12,11 +12,13 @@ from django.template.loader import render_to_string
 
 from communities.good_practice.queries import (
     area_practice,
-    communities_of_officers,
     councils_like,
     good_practice_for_measures,
     members_of,
+    officer_community_ids,
 )
+from communities.models.communities import CommunityPage
+from communities.permissions import class_viewer, mention_class
 from hub.floor.fragments import fragment
 from linkeddata.models import Area, Dataset
 
@@ -50,16 +52,31 @@ def area_good_practice(request: HttpRequest, area: Area) -> str:
 
 
 def area_communities(request: HttpRequest, area: Area) -> str:
-    """Communities the council's officers belong to, among those the reader may know exist."""
-    context = {"area": area, "communities": communities_of_officers([area], request.user)}
-    return render_to_string(f"{TEMPLATES}/communities_area.html", context, request)
+    """Communities the council's officers belong to, among those the reader may know exist. Kept
+    per content generation and the very communities shown: the part shows only them."""
+    ids = officer_community_ids(area, request.user)
+    if not ids:
+        return ""
+
+    def render() -> str:
+        found = CommunityPage.objects.in_bulk(ids)
+        context = {"area": area, "communities": [found[pk] for pk in ids if pk in found]}
+        return render_to_string(f"{TEMPLATES}/communities_area.html", context)
+
+    return fragment("area-communities", [area.pk, tuple(ids)], render)
 
 
 def area_members(request: HttpRequest, area: Area) -> str:
-    """The council's members whose profiles the reader may see."""
-    profiles, more = members_of(area, request.user)
-    context = {"area": area, "profiles": profiles, "more": more}
-    return render_to_string(f"{TEMPLATES}/members_area.html", context, request)
+    """The council's members whose profiles the reader may see, kept per content generation and
+    ``mention_class`` (visitors, signed-in people, staff; the owner of a private profile is a class
+    of their own), rendered as ``class_viewer`` sees them."""
+
+    def render() -> str:
+        profiles, more = members_of(area, class_viewer(request.user))
+        context = {"area": area, "profiles": profiles, "more": more}
+        return render_to_string(f"{TEMPLATES}/members_area.html", context)
+
+    return fragment("area-members", [area.pk, mention_class(request.user)], render)
 
 
 def measure_good_practice(request: HttpRequest, dataset: Dataset) -> str:

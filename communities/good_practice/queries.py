@@ -53,6 +53,7 @@ from communities.permissions import (
     is_good_practice_editor,
     join_request_queue_filter,
     listable_community_filter,
+    may_list_community,
     moderation_queue_filter,
     queue_roles,
     readable_threads,
@@ -61,7 +62,7 @@ from communities.permissions import (
     visible_profile_filter,
 )
 from hub.floor.actor import Actor
-from hub.floor.fragments import fragment
+from hub.floor.fragments import fragment, kept_value
 from hub.floor.numbers import page_number
 from linkeddata.models import Area, Measure
 from linkeddata.services.benchmarks import (
@@ -579,18 +580,23 @@ def good_practice_for_measures(
 
 
 def communities_of_officers(
-    areas: list[Area], viewer: Actor, *, only_open: bool = False, limit: int = PANEL_LIMIT
+    areas: list[Area],
+    viewer: Actor | None,
+    *,
+    only_open: bool = False,
+    limit: int | None = PANEL_LIMIT,
 ) -> list[CommunityPage]:
     """Communities that members working for ``areas`` (their profile's council) belong to, most of
     them first, among the communities ``viewer`` may know exist (private ones only to their members);
-    ``only_open`` keeps the open ones. Each carries ``officer_posts``: their replies there (not
-    deleted or hidden), so the busiest come first."""
+    ``only_open`` keeps the open ones; ``viewer`` None, every live one (to keep for everyone and
+    filter per reader: ``officer_community_ids``). Each carries ``officer_posts``: their replies
+    there (not deleted or hidden), so the busiest come first."""
     officers = Membership.objects.filter(
         status=Membership.Status.ACTIVE, user__profile__council__in=areas
     )
-    communities = CommunityPage.objects.live().filter(
-        listable_community_filter(viewer), pk__in=officers.values("community_id")
-    )
+    communities = CommunityPage.objects.live().filter(pk__in=officers.values("community_id"))
+    if viewer is not None:
+        communities = communities.filter(listable_community_filter(viewer))
     if only_open:
         communities = communities.filter(visibility=Visibility.OPEN)
     posts = Post.objects.filter(
@@ -605,6 +611,21 @@ def communities_of_officers(
             officer_posts=SubqueryCount(posts),
         ).order_by("-officer_posts", "-officer_count", "title")[:limit]
     )
+
+
+def _officer_communities(area_id: int) -> list[tuple[int, str]]:
+    """Every live community that members working for the area belong to, most of them first
+    (``communities_of_officers`` for everyone), as ``(community id, visibility)``."""
+    everyone = communities_of_officers([Area(pk=area_id)], None, limit=None)
+    return [(c.pk, c.visibility) for c in everyone]
+
+
+def officer_community_ids(area: Area, viewer: Actor, limit: int = PANEL_LIMIT) -> list[int]:
+    """``communities_of_officers([area], viewer)`` as ids: the list for everyone is kept per
+    content generation (``kept_value``) and filtered on what ``viewer`` may know exists
+    (``may_list_community``: private communities only to their members)."""
+    every = kept_value("officer-communities", [area.pk], lambda: _officer_communities(area.pk))
+    return [pk for pk, vis in every if may_list_community(viewer, pk, vis)][:limit]
 
 
 def members_of(area: Area, viewer: Actor, limit: int = PANEL_LIMIT) -> tuple[list[Profile], bool]:

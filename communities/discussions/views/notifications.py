@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -14,7 +12,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from communities.dashboard import dashboard_panels
-from communities.discussions.queries import notification_url, waiting_in_communities
+from communities.discussions.queries import (
+    dashboard_threads,
+    notification_url,
+    waiting_in_communities,
+)
 from communities.discussions.services.notifications import (
     check_unsubscribe,
     describe_alert,
@@ -30,7 +32,6 @@ from communities.models import (
     EmailFrequency,
     Membership,
     PersonalToken,
-    ThreadPage,
     Watch,
     WatchLevel,
 )
@@ -38,7 +39,6 @@ from communities.people.services.tokens import do_create_token, do_revoke_token
 from communities.permissions import (
     readable_communities,
     readable_notifications,
-    readable_threads_in,
 )
 from hub.floor.numbers import page_number
 
@@ -67,19 +67,6 @@ def mark_all_read(request):
     return redirect("notifications")
 
 
-def with_list_urls(threads: Iterable[ThreadPage]) -> list[ThreadPage]:
-    """``threads`` (with their communities) given the address a list links to: a thread is a child
-    of its community, so one URL lookup a community instead of one a thread."""
-    shown = list(threads)
-    community_urls: dict[int, str] = {}
-    for thread in shown:
-        community = thread.community
-        if community.pk not in community_urls:
-            community_urls[community.pk] = community.url
-        thread.list_url = f"{community_urls[community.pk]}{thread.slug}/"  # type: ignore[attr-defined]
-    return shown
-
-
 @login_required
 def dashboard(request):
     user = request.user
@@ -91,27 +78,16 @@ def dashboard(request):
         .order_by("community__title")
     )
     mine = [m.community_id for m in memberships if m.community.live]
-    watched_ids = dict(
-        Watch.objects.filter(
+    watched = {
+        thread_id: (community_id, visibility)
+        for thread_id, community_id, visibility in Watch.objects.filter(
             user=user, level=WatchLevel.WATCHING, thread__isnull=False
-        ).values_list("thread_id", "thread__community_id")
-    )
-    readable = (
-        readable_threads_in(user, [*mine, *watched_ids.values()])
-        .select_related("community")
-        .prefetch_related("tags")
-    )
-    in_mine = readable.filter(community_id__in=mine)
-    new = in_mine.filter(last_activity_at__gt=since) if since else in_mine
-    watched = readable.filter(pk__in=list(watched_ids))
+        ).values_list("thread_id", "thread__community_id", "thread__community__visibility")
+    }
     context = {
         "memberships": memberships,
         "since": since,
-        "new_threads": with_list_urls(new.order_by("-last_activity_at")[:20]),
-        "watched_threads": with_list_urls(watched.order_by("-last_activity_at")[:20]),
-        "unanswered": with_list_urls(
-            in_mine.filter(accepted_post__isnull=True).order_by("-last_activity_at")[:20]
-        ),
+        **dashboard_threads(user, mine, watched, since),
         "waiting_in_communities": waiting_in_communities(user),
         "panels": dashboard_panels(request),
     }
