@@ -2,10 +2,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.template.loader import render_to_string
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from hub.floor.fragments import KeptViewRestrictionsMixin, kept_value
+from hub.floor.fragments import KeptViewRestrictionsMixin, fragment, kept_value
+
+HOME_COMMUNITIES = 24  # cards on the home page
 
 
 class HomePage(KeptViewRestrictionsMixin, Page):
@@ -35,12 +38,24 @@ class HomePage(KeptViewRestrictionsMixin, Page):
         return super().route(request, path_components)
 
     def get_context(self, request, *args, **kwargs):
-        from communities.models import GoodPracticePage
-        from communities.permissions import listable_communities
+        """The first communities the reader may know of and the latest published case studies,
+        each kept per content generation (``fragment``): the communities per the very list the
+        reader is shown, the case studies once for everyone."""
+        from communities.discussions.queries import first_listable_community_ids
+        from communities.models import CommunityPage, GoodPracticePage
 
         context = super().get_context(request, *args, **kwargs)
-        context["communities"] = listable_communities(request.user).order_by("title")[:24]
-        context["good_practice"] = GoodPracticePage.objects.published().order_by(
-            "-first_published_at"
-        )[:6]
+        ids = first_listable_community_ids(request.user, HOME_COMMUNITIES)
+
+        def communities() -> str:
+            found = CommunityPage.objects.in_bulk(ids)
+            shown = [found[pk] for pk in ids if pk in found]
+            return render_to_string("hub/home_communities.html", {"communities": shown})
+
+        def good_practice() -> str:
+            pages = GoodPracticePage.objects.published().order_by("-first_published_at")[:6]
+            return render_to_string("hub/home_good_practice.html", {"good_practice": pages})
+
+        context["communities_html"] = fragment("home-communities", [tuple(ids)], communities)
+        context["good_practice_html"] = fragment("home-good-practice", [], good_practice)
         return context

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
+from django.contrib.auth.models import AnonymousUser
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
@@ -41,14 +41,15 @@ from communities.permissions import (
     class_viewer,
     community_of,
     facilitated_community_filter,
+    is_site_staff,
     listable_communities,
+    listable_community_filter,
     may_read_community,
     mention_class,
     post_editor,
     post_history_viewer,
     posting_refusal,
     queue_roles,
-    readable_threads,
     reader_class,
     vote_checker,
 )
@@ -68,6 +69,30 @@ def check_reader(user: Actor, community: CommunityPage, page: ThreadPage | None 
     """Raise the refusal for a page of ``community`` that ``user`` may not read (what a page's
     ``serve()`` asks before rendering)."""
     check_community_access(user, community, "read" if page is not None else "see", page=page)
+
+
+def first_listable_community_ids(user: Actor, limit: int) -> list[int]:
+    """The ids of the first ``limit`` communities by title whose existence ``user`` may know of
+    (``listable_communities``). Open and restricted ones are listed for everyone, so their first
+    ``limit`` are kept per content generation; only a member of a private community (or staff)
+    costs a query more."""
+    if not is_site_staff(user):
+        everyone = kept_value(
+            "first-communities",
+            ["public", limit],
+            lambda: list(
+                listable_communities(AnonymousUser())
+                .order_by("title")
+                .values_list("pk", flat=True)[:limit]
+            ),
+        )
+        private = CommunityPage.objects.live().filter(visibility=Visibility.PRIVATE)
+        if (
+            not user.is_authenticated
+            or not private.filter(listable_community_filter(user)).exists()
+        ):
+            return everyone  # a private community in the list would be one of their own
+    return list(listable_communities(user).order_by("title").values_list("pk", flat=True)[:limit])
 
 
 def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPage]:
@@ -129,31 +154,55 @@ def community_directory_page(request: HttpRequest, index: Any) -> dict[str, Any]
     }
 
 
-def related_pages(request: HttpRequest, page: Page, limit: int = 5) -> list[dict[str, str]] | None:
-    """The related content stored for ``page`` that ``request.user`` may see, most alike first:
-    one query for the stored ids, one for the pages among them the reader may see; None when
-    nothing is stored for the page yet."""
+def _related_candidates(page_id: int) -> list[tuple[int, int | None, str, str, str]] | None:
+    """The live pages stored as related to ``page_id``, most alike first, as ``(id, community id
+    or None for a case study, the community's visibility, title, URL)``: the same for everyone;
+    None when nothing is stored yet."""
     stored = (
-        RelatedContent.objects.filter(page_id=page.pk).values_list("page_ids", flat=True).first()
+        RelatedContent.objects.filter(page_id=page_id).values_list("page_ids", flat=True).first()
     )
     if stored is None:
         return None
     if not stored:
         return []
-    visible = Page.objects.live().filter(
-        Q(pk__in=readable_threads(request.user).filter(pk__in=stored).values("pk"))
-        | Q(pk__in=GoodPracticePage.objects.live().filter(pk__in=stored).values("pk"))
-    )
-    found = {p.pk: p for p in visible.only("title", "url_path", "content_type_id")}
-    thread_type = ContentType.objects.get_for_model(ThreadPage).pk
+    threads = {
+        pk: (community_id, visibility)
+        for pk, community_id, visibility in ThreadPage.objects.live()
+        .filter(pk__in=stored)
+        .values_list("pk", "community_id", "community__visibility")
+    }
+    cases = set(GoodPracticePage.objects.live().filter(pk__in=stored).values_list("pk", flat=True))
+    found = {
+        p.pk: p
+        for p in Page.objects.filter(pk__in=threads.keys() | cases).only(
+            "title", "url_path", "content_type_id"
+        )
+    }
+    return [
+        (pk, *threads.get(pk, (None, "")), found[pk].title, found[pk].get_url())
+        for pk in stored
+        if pk in found
+    ]
+
+
+def related_pages(request: HttpRequest, page: Page, limit: int = 5) -> list[dict[str, str]] | None:
+    """The related content stored for ``page`` that ``request.user`` may see, most alike first;
+    None when nothing is stored for the page yet. What is stored, with each page's community, is
+    kept per content generation (``kept_value``) and filtered on the reader's own communities
+    (``may_read_community``): no query when the reader's communities are known."""
+    candidates = kept_value("related-pages", [page.pk], lambda: _related_candidates(page.pk))
+    if candidates is None:
+        return None
     related: list[dict[str, str]] = []
-    for pk in stored:
-        if pk in found and len(related) < limit:
-            other = found[pk]
-            label = "Discussion" if other.content_type_id == thread_type else "Good practice"
-            related.append(
-                {"url": other.get_url(request), "title": other.title, "type_label": label}
-            )
+    for _pk, community_id, visibility, title, url in candidates:
+        if community_id is not None and not may_read_community(
+            request.user, community_id, visibility
+        ):
+            continue
+        label = "Discussion" if community_id is not None else "Good practice"
+        related.append({"url": url, "title": title, "type_label": label})
+        if len(related) == limit:
+            break
     return related
 
 

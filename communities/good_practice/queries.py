@@ -45,7 +45,7 @@ from communities.models.profiles import Profile
 from communities.models.proposals import CommunityProposal
 from communities.models.reuse import GoodPracticeDiscussion
 from communities.models.service_areas import ServiceArea
-from communities.models.threads import Post
+from communities.models.threads import Post, ThreadPage
 from communities.permissions import (
     can_decide_proposals,
     can_review_good_practice,
@@ -54,9 +54,9 @@ from communities.permissions import (
     join_request_queue_filter,
     listable_community_filter,
     may_list_community,
+    may_read_community,
     moderation_queue_filter,
     queue_roles,
-    readable_threads,
     reviewable_good_practice_filter,
     viewer_class,
     visible_profile_filter,
@@ -357,18 +357,47 @@ def related_good_practice(page: GoodPracticePage, limit: int = 3) -> list[GoodPr
     )
 
 
+def _case_study_links(
+    page: GoodPracticePage,
+) -> tuple[ThreadPage | None, list[CommunityPage]]:
+    """The live thread where the page is discussed (with ``community_visibility``), if any, and the
+    live communities it is linked to, by title: for every reader, before filtering."""
+    thread_id = (
+        GoodPracticeDiscussion.objects.filter(page_id=page.pk)
+        .values_list("thread_id", flat=True)
+        .first()
+    )
+    thread = None
+    if thread_id:
+        thread = (
+            ThreadPage.objects.live()
+            .filter(pk=thread_id)
+            .annotate(community_visibility=F("community__visibility"))
+            .first()
+        )
+    return thread, list(page.communities.live().order_by("title"))
+
+
 def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
     """What a case study page shows ``user`` besides its own fields."""
     adoptions = (
         list(page.adoptions.select_related("council").order_by("created_at")) if page.pk else []
     )
     contact_profile = getattr(page.contact, "profile", None) if page.contact_id else None
-    discussion = (
-        GoodPracticeDiscussion.objects.filter(page_id=page.pk)
-        .values_list("thread_id", flat=True)
-        .first()
+    # The page's discussion thread and linked communities are the same for everyone: for a
+    # published page, kept per content generation and filtered on what the reader may see.
+    kept = page.pk and page.live and not page.has_unpublished_changes
+    discussion, linked = (
+        kept_value("case-study-links", [page.pk], lambda: _case_study_links(page))
+        if kept
+        else _case_study_links(page)
     )
-    thread = readable_threads(user).filter(pk=discussion).first() if discussion else None
+    thread = (
+        discussion
+        if discussion is not None
+        and may_read_community(user, discussion.community_id, discussion.community_visibility)
+        else None
+    )
     helped = {"count": 0, "mine": 0}
     if page.pk:  # how many it helped, and whether the reader said so, in one query
         helped = page.helped_signals.aggregate(
@@ -391,9 +420,7 @@ def case_study(page: GoodPracticePage, user: Actor) -> dict[str, Any]:
         if user.is_authenticated
         else None,
         "contact_profile": contact_profile if can_see_profile(user, contact_profile) else None,
-        "linked_communities": list(
-            page.communities.live().filter(listable_community_filter(user)).order_by("title")
-        ),
+        "linked_communities": [c for c in linked if may_list_community(user, c.pk, c.visibility)],
         "discussion_thread": thread,
         # read only if the page's article is rendered (not when it is kept: ``case_study_article``)
         "councils": page.councils.all(),

@@ -8,16 +8,23 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 from wagtail.search import index
 
-from hub.floor.fragments import KeptViewRestrictionsMixin
+from hub.floor.fragments import KeptViewRestrictionsMixin, kept_value
 
 
-def route_to_child(parent: Page, request, path_components: list[str]):
+def route_to_child(parent: Page, request, path_components: list[str], *, keep: bool = False):
     """Wagtail's routing, one query fewer a level for a page with one subpage type: the child named
     by the next path component read as that type in one query, instead of a page then its specific
-    row. Anything else (no such child of that type) routes as Wagtail does."""
+    row; with ``keep``, once per content generation (``kept_value``: the child's own ``serve``
+    still checks who may see it). Anything else (no such child of that type) routes as Wagtail
+    does."""
     child_models = parent.clean_subpage_models()
     if path_components and len(child_models) == 1:
-        child = child_models[0].objects.child_of(parent).filter(slug=path_components[0]).first()
+        slug = path_components[0]
+
+        def read():
+            return child_models[0].objects.child_of(parent).filter(slug=slug).first()
+
+        child = kept_value("child-page", [parent.pk, slug], read) if keep else read()
         if child is not None:
             child._cached_parent_obj = parent
             if getattr(child, "community_id", None) == parent.pk:
@@ -49,7 +56,7 @@ class CommunityIndexPage(KeptViewRestrictionsMixin, Page):
     max_count = 1
 
     def route(self, request, path_components):
-        return route_to_child(self, request, path_components)
+        return route_to_child(self, request, path_components, keep=True)
 
     def get_context(self, request, *args, **kwargs):
         from communities.discussions.queries import community_directory_page

@@ -1,6 +1,7 @@
 from django import template
 
 from communities.markdown import render_markdown
+from hub.floor.fragments import kept_value
 
 register = template.Library()
 
@@ -24,8 +25,19 @@ def related_content(context, page, heading: str = "Related"):
         return {"related": [], "heading": heading}
     related = related_pages(request, page)
     if related is None and isinstance(page, GoodPracticePage):
-        related = [
-            {"url": other.url, "title": other.title, "type_label": "Good practice"}
-            for other in related_good_practice(page)
-        ]
+
+        def alike() -> list[dict[str, str]]:
+            return [
+                {"url": other.url, "title": other.title, "type_label": "Good practice"}
+                for other in related_good_practice(page)
+            ]
+
+        # published case studies, the same for everyone: kept per revision, never for a preview
+        # (whose service areas and tags are the draft's, in memory)
+        previewing = getattr(request, "is_preview", False) or not page.live
+        related = (
+            alike()
+            if previewing
+            else kept_value("related-good-practice", [page.pk, page.latest_revision_id], alike)
+        )
     return {"related": related or [], "heading": heading}
