@@ -10,12 +10,14 @@ import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
 from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.http import HttpRequest
@@ -393,6 +395,15 @@ def _post_bodies(
     return bodies
 
 
+def _own_state(user: Actor, **state: Any) -> dict[str, Any]:
+    """``state`` (expressions on the signed-in reader's own row) read in one query; nothing for a
+    visitor."""
+    if not user.is_authenticated:
+        return {}
+    row = get_user_model().objects.filter(pk=user.pk).annotate(**state).values(*state).first()
+    return row or {}
+
+
 def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     """What the thread page shows; a fixed number of queries whatever the number of replies.
 
@@ -416,17 +427,25 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
     page = paginator.get_page(page_number(request.GET.get("page")))
     post_ids = [post.pk for post in page]
+    # The reader's votes on the page and watch level in one query (their membership and email
+    # were read together before the page was served: ``ThreadPage.serve``).
+    state = _own_state(
+        user,
+        voted=ArraySubquery(
+            HelpfulVote.objects.filter(user=OuterRef("pk"), post__in=post_ids).values("post_id")
+        ),
+        thread_watch=Subquery(
+            Watch.objects.filter(user=OuterRef("pk"), thread=thread).values("level")[:1]
+        ),
+        community_watch=Subquery(
+            Watch.objects.filter(user=OuterRef("pk"), community_id=community.pk).values("level")[:1]
+        ),
+    )
     may_edit = post_editor(user, community)
     may_vote = vote_checker(user, community)
     facilitator = can_facilitate(user, community)
     may_see_history = post_history_viewer(user, community, facilitator=facilitator)
-    voted = set()
-    if user.is_authenticated and post_ids:
-        voted = set(
-            HelpfulVote.objects.filter(user=user, post__in=post_ids).values_list(
-                "post_id", flat=True
-            )
-        )
+    voted = set(state.get("voted") or ())
     bodies = _post_bodies(thread, post_ids, user, community, facilitator, page.number)
     for post in page:
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
@@ -456,7 +475,11 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         "can_accept": can_accept_answer(user, thread),
         "can_edit_thread": may_edit(thread.author_id),
         "is_facilitator": facilitator,
-        "watch_level": watch_level(user, thread=thread) if user.is_authenticated else None,
+        "watch_level": (
+            (state.get("thread_watch") or state.get("community_watch") or WatchLevel.NORMAL)
+            if user.is_authenticated
+            else None
+        ),
         "watch_levels": WatchLevel.choices,
         "quote": quote,
         "idempotency_key": uuid.uuid4(),
@@ -674,7 +697,7 @@ def _latest_of(community_ids: Iterable[int], *, unanswered: bool, since: Any = N
         for row in kept_value(
             "latest-threads",
             [community_id, unanswered],
-            lambda community_id=community_id: _latest_threads(community_id, unanswered),
+            partial(_latest_threads, community_id, unanswered),
         )
         if since is None or row[0] > since
     ]
@@ -694,7 +717,7 @@ def thread_list_html(ids: list[int]) -> SafeString:
         for thread in shown:  # one URL lookup a community: threads are children of their community
             if thread.community_id not in community_urls:
                 community_urls[thread.community_id] = thread.community.url
-            thread.list_url = f"{community_urls[thread.community_id]}{thread.slug}/"  # type: ignore[attr-defined]
+            thread.list_url = f"{community_urls[thread.community_id]}{thread.slug}/"
         return render_to_string(
             "communities/includes/thread_list.html", {"threads": shown, "show_community": True}
         )
