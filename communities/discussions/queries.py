@@ -395,6 +395,23 @@ def _post_bodies(
     return bodies
 
 
+# Each reply's controls link to these, by the reply's id: one URL lookup a page, not five a reply.
+POST_URLS = {
+    "history": "post-history",
+    "helpful": "helpful",
+    "edit": "edit-post",
+    "delete": "delete-post",
+    "flag": "flag-post",
+}
+_PLACEHOLDER = 987654321
+
+
+def _url_pattern(key: str) -> str:
+    """The address of reply control ``key`` with ``{}`` where the reply's id goes."""
+    path = reverse(POST_URLS[key], args=[_PLACEHOLDER])
+    return path.replace("{", "{{").replace("}", "}}").replace(str(_PLACEHOLDER), "{}")
+
+
 def _own_state(user: Actor, **state: Any) -> dict[str, Any]:
     """``state`` (expressions on the signed-in reader's own row) read in one query; nothing for a
     visitor."""
@@ -447,7 +464,9 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     may_see_history = post_history_viewer(user, community, facilitator=facilitator)
     voted = set(state.get("voted") or ())
     bodies = _post_bodies(thread, post_ids, user, community, facilitator, page.number)
+    urls = {name: _url_pattern(name) for name in POST_URLS}
     for post in page:
+        post.urls = {key: pattern.format(post.pk) for key, pattern in urls.items()}
         post.can_edit = may_edit(post.author_id) and not post.is_deleted
         post.can_see_history = may_see_history(post.author_id)
         post.can_vote = may_vote(post)
