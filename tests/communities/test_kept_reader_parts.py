@@ -267,9 +267,7 @@ def grow(community, leeds: Area, times: int) -> None:
         other = CommunityFactory(visibility=[Visibility.OPEN, Visibility.PRIVATE][n % 2])
         officer = UserFactory()
         MembershipFactory(community=other, user=officer)
-        do_update_profile(
-            officer.profile, by=officer, display_name=f"Officer {n}", council=leeds
-        )
+        do_update_profile(officer.profile, by=officer, display_name=f"Officer {n}", council=leeds)
         do_start_thread(
             community=other,
             author=officer,
