@@ -22,7 +22,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from datetime import datetime
 from typing import Any, Literal, TypeGuard, cast
 
 from django.contrib.auth import get_user_model
@@ -126,51 +125,30 @@ def membership_of(user: Actor, community: CommunityPage) -> Membership | None:
 
 
 def read_reader_state(user: Actor, community: CommunityPage) -> None:
-    """Read the signed-in ``user``'s membership of ``community`` and whether their email is
+    """Read the signed-in ``user``'s membership of ``community`` with whether their email is
     confirmed in one query, and remember both for the request as ``membership_of`` and
-    ``is_email_confirmed`` do (a page that asks both: two queries become one). Outside a request
-    (where nothing is remembered), for a visitor, or once the membership is known, nothing is read."""
+    ``is_email_confirmed`` do (a page that asks both: two queries become one; without a
+    membership, only that is remembered). Outside a request (where nothing is remembered), for a
+    visitor, or once the membership is known, nothing is read."""
     memo = _memo.get()
     if not user.is_authenticated or memo is None:
         return
     if ("membership", user.pk, community.pk) in memo:
         return
-    from django.db.models import Exists, OuterRef, Subquery
-    from django.db.models.functions import JSONObject
-    from django.utils.dateparse import parse_datetime
+    from django.db.models import Exists, OuterRef
 
-    memberships = Membership.objects.filter(user=OuterRef("pk"), community=community)
-    fields = ["pk", "role", "status", "created_at", "updated_at"]
-    row = (
-        get_user_model()
-        .objects.filter(pk=user.pk)
+    membership = (
+        Membership.objects.filter(user=user, community=community)
         .annotate(
-            membership=Subquery(
-                memberships.values(json=JSONObject(**{name: name for name in fields}))[:1]
-            ),
             unconfirmed=Exists(
-                EmailConfirmation.objects.filter(user=OuterRef("pk"), confirmed_at__isnull=True)
-            ),
+                EmailConfirmation.objects.filter(user=OuterRef("user"), confirmed_at__isnull=True)
+            )
         )
-        .values("membership", "unconfirmed")
         .first()
     )
-    if row is None:
-        return
-    found = row["membership"]
-    membership = None
-    if found is not None:
-        membership = Membership(
-            pk=found["pk"],
-            community_id=community.pk,
-            user_id=user.pk,
-            role=found["role"],
-            status=found["status"],
-            created_at=cast(datetime, parse_datetime(found["created_at"])),
-            updated_at=cast(datetime, parse_datetime(found["updated_at"])),
-        )
     memo[("membership", user.pk, community.pk)] = membership
-    memo[("email_confirmed", user.pk)] = not row["unconfirmed"]
+    if membership is not None:
+        memo[("email_confirmed", user.pk)] = not membership.unconfirmed
 
 
 def can_see_community(user: Actor, community: CommunityPage) -> bool:

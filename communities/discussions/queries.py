@@ -19,7 +19,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db.models import IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -45,7 +46,6 @@ from communities.permissions import (
     facilitated_community_filter,
     is_site_staff,
     listable_communities,
-    listable_community_filter,
     may_read_community,
     mention_class,
     post_editor,
@@ -57,7 +57,7 @@ from communities.permissions import (
 )
 from hub.floor.actor import Actor
 from hub.floor.bad_input import BadInput
-from hub.floor.fragments import fragment, kept_value
+from hub.floor.fragments import fragment, kept_value, kept_values
 from hub.floor.numbers import page_number
 from hub.floor.pagecache import request_generation
 from linkeddata import charts
@@ -76,25 +76,29 @@ def check_reader(user: Actor, community: CommunityPage, page: ThreadPage | None 
 def first_listable_community_ids(user: Actor, limit: int) -> list[int]:
     """The ids of the first ``limit`` communities by title whose existence ``user`` may know of
     (``listable_communities``). Open and restricted ones are listed for everyone, so their first
-    ``limit`` are kept per content generation; only a member of a private community (or staff)
-    costs a query more."""
-    if not is_site_staff(user):
-        everyone = kept_value(
-            "first-communities",
-            ["public", limit],
-            lambda: list(
-                listable_communities(AnonymousUser())
-                .order_by("title")
-                .values_list("pk", flat=True)[:limit]
-            ),
+    ``limit`` are kept per content generation; a signed-in reader's list is those and the private
+    ones they may list, ordered by the database in one small query."""
+    if is_site_staff(user):
+        return list(
+            listable_communities(user).order_by("title").values_list("pk", flat=True)[:limit]
         )
-        private = CommunityPage.objects.live().filter(visibility=Visibility.PRIVATE)
-        if (
-            not user.is_authenticated
-            or not private.filter(listable_community_filter(user)).exists()
-        ):
-            return everyone  # a private community in the list would be one of their own
-    return list(listable_communities(user).order_by("title").values_list("pk", flat=True)[:limit])
+    everyone = kept_value(
+        "first-communities",
+        ["public", limit],
+        lambda: list(
+            listable_communities(AnonymousUser())
+            .order_by("title")
+            .values_list("pk", flat=True)[:limit]
+        ),
+    )
+    if not user.is_authenticated:
+        return everyone
+    return list(
+        listable_communities(user)
+        .filter(Q(pk__in=everyone) | Q(visibility=Visibility.PRIVATE))
+        .order_by("title")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPage]:
@@ -695,31 +699,40 @@ def move_targets(user: Actor, community: CommunityPage) -> QuerySet[CommunityPag
 DASHBOARD_LIST_LENGTH = 20
 
 
-def _latest_threads(community_id: int, unanswered: bool) -> list[tuple[Any, int]]:
-    threads = ThreadPage.objects.live().filter(community_id=community_id)
+def _latest_threads(community_ids: list[int], unanswered: bool) -> dict[int, list[tuple[Any, int]]]:
+    """Each community's twenty live threads with the latest activity (unanswered ones only, if
+    ``unanswered``) as ``(last activity, id)``, in one query for them all."""
+    threads = ThreadPage.objects.live().filter(community_id__in=community_ids)
     if unanswered:
         threads = threads.filter(accepted_post__isnull=True)
-    return list(
-        threads.order_by("-last_activity_at", "-pk").values_list("last_activity_at", "pk")[
-            :DASHBOARD_LIST_LENGTH
-        ]
+    latest: dict[int, list[tuple[Any, int]]] = {pk: [] for pk in community_ids}
+    rows = (
+        threads.annotate(
+            position=Window(
+                RowNumber(),
+                partition_by=F("community_id"),
+                order_by=[F("last_activity_at").desc(), F("pk").desc()],
+            )
+        )
+        .filter(position__lte=DASHBOARD_LIST_LENGTH)
+        .order_by("community_id", "position")
+        .values_list("community_id", "last_activity_at", "pk")
     )
+    for community_id, last_activity_at, pk in rows:
+        latest[community_id].append((last_activity_at, pk))
+    return latest
 
 
 def _latest_of(community_ids: Iterable[int], *, unanswered: bool, since: Any = None) -> list[int]:
     """The ids of the latest threads (most recent activity first) across ``community_ids``, from
-    each community's latest ones kept per content generation: the first twenty of them all are
-    among the first twenty of each."""
-    rows = [
-        row
-        for community_id in sorted(set(community_ids))
-        for row in kept_value(
-            "latest-threads",
-            [community_id, unanswered],
-            partial(_latest_threads, community_id, unanswered),
-        )
-        if since is None or row[0] > since
-    ]
+    each community's latest ones kept per content generation (``kept_values``): the first twenty of
+    them all are among the first twenty of each."""
+    kept = kept_values(
+        f"latest-threads-{'unanswered' if unanswered else 'all'}",
+        sorted(set(community_ids)),
+        partial(_latest_threads, unanswered=unanswered),
+    )
+    rows = [row for latest in kept.values() for row in latest if since is None or row[0] > since]
     rows.sort(reverse=True)
     return [pk for _, pk in rows[:DASHBOARD_LIST_LENGTH]]
 

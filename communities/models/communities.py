@@ -95,7 +95,7 @@ class CommunityPage(KeptViewRestrictionsMixin, Page):
     subpage_types = ["communities.ThreadPage"]
 
     def route(self, request, path_components):
-        return route_to_child(self, request, path_components)
+        return route_to_child(self, request, path_components, keep=True)
 
     def serve(self, request, *args, **kwargs):
         from communities.discussions.queries import check_reader

@@ -37,6 +37,7 @@ from hub.floor.pagecache import request_generation
 
 KEY_PREFIX = "hub-fragment"
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 def fragment_key(name: str, parts: Iterable[object], generation: int) -> str:
@@ -74,6 +75,24 @@ def kept_value(name: str, parts: Iterable[object], read: Callable[[], T]) -> T:
         found = (read(),)  # a tuple: a kept None or False is found too
         cache.set(key, found, seconds)
     return found[0]
+
+
+def kept_values(name: str, keys: Iterable[K], read: Callable[[list[K]], dict[K, T]]) -> dict[K, T]:
+    """``kept_value`` for many ``keys`` at once: the kept ones in one look in the cache, the others
+    read together by ``read(missing keys)`` (one query for them all, however many there are)."""
+    wanted = list(dict.fromkeys(keys))
+    seconds = settings.FRAGMENT_CACHE_SECONDS
+    generation = request_generation() if seconds and wanted else None
+    if generation is None:
+        return read(wanted) if wanted else {}
+    cache_keys = {fragment_key(name, [key], generation): key for key in wanted}
+    found = {cache_keys[k]: v[0] for k, v in cache.get_many(list(cache_keys)).items()}
+    missing = [key for key in wanted if key not in found]
+    if missing:
+        fresh = read(missing)
+        cache.set_many({k: (fresh[key],) for k, key in cache_keys.items() if key in fresh}, seconds)
+        found |= fresh
+    return found
 
 
 def view_restrictions_exist() -> bool:
