@@ -17,9 +17,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
-from django.contrib.postgres.expressions import ArraySubquery
 from django.core.paginator import Paginator
-from django.db.models import F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -52,6 +51,7 @@ from communities.permissions import (
     post_history_viewer,
     posting_refusal,
     queue_roles,
+    read_reader_state,
     reader_class,
     vote_checker,
 )
@@ -69,7 +69,10 @@ STATUSES = [("", "All"), ("unanswered", "Unanswered"), ("answered", "Answered")]
 
 def check_reader(user: Actor, community: CommunityPage, page: ThreadPage | None = None) -> None:
     """Raise the refusal for a page of ``community`` that ``user`` may not read (what a page's
-    ``serve()`` asks before rendering)."""
+    ``serve()`` asks before rendering). For a thread, the reader's membership and email confirmed
+    are read together first (``read_reader_state``): the page asks both."""
+    if page is not None:
+        read_reader_state(user, community)
     check_community_access(user, community, "read" if page is not None else "see", page=page)
 
 
@@ -444,29 +447,41 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         "edited_at",
         "helpful_count",
     ).order_by("created_at", "pk")
+    # The reader's own state comes with the page's replies, in the same query: their vote on each
+    # and their watch level (their membership and email were read together before the page was
+    # served: ``check_reader``).
+    watches = {
+        "thread_watch": Subquery(
+            Watch.objects.filter(user_id=user.pk or 0, thread=thread).values("level")[:1]
+        ),
+        "community_watch": Subquery(
+            Watch.objects.filter(user_id=user.pk or 0, community_id=community.pk).values("level")[
+                :1
+            ]
+        ),
+    }
+    if user.is_authenticated:
+        posts = posts.annotate(
+            voted=Exists(HelpfulVote.objects.filter(user_id=user.pk, post=OuterRef("pk"))),
+            **watches,
+        )
     paginator = Paginator(posts, settings.THREAD_POSTS_PER_PAGE)
     paginator.count = thread.reply_count  # kept in step by do_reply; saves counting on every view
     page = paginator.get_page(page_number(request.GET.get("page")))
     post_ids = [post.pk for post in page]
-    # The reader's votes on the page and watch level in one query (their membership and email
-    # were read together before the page was served: ``ThreadPage.serve``).
-    state = _own_state(
-        user,
-        voted=ArraySubquery(
-            HelpfulVote.objects.filter(user=OuterRef("pk"), post__in=post_ids).values("post_id")
-        ),
-        thread_watch=Subquery(
-            Watch.objects.filter(user=OuterRef("pk"), thread=thread).values("level")[:1]
-        ),
-        community_watch=Subquery(
-            Watch.objects.filter(user=OuterRef("pk"), community_id=community.pk).values("level")[:1]
-        ),
-    )
+    state: dict[str, Any] = {}
+    if user.is_authenticated:
+        first = page.object_list[0] if post_ids else None
+        state = (
+            {name: getattr(first, name) for name in watches}
+            if first is not None
+            else _own_state(user, **watches)  # no replies on the page to carry it
+        )
+    voted = {post.pk for post in page if getattr(post, "voted", False)}
     may_edit = post_editor(user, community)
     may_vote = vote_checker(user, community)
     facilitator = can_facilitate(user, community)
     may_see_history = post_history_viewer(user, community, facilitator=facilitator)
-    voted = set(state.get("voted") or ())
     bodies = _post_bodies(thread, post_ids, user, community, facilitator, page.number)
     urls = {name: _url_pattern(name) for name in POST_URLS}
     for post in page:
@@ -496,6 +511,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
         "can_reply": refusal is None,
         "reply_refusal": refusal.message if refusal else "",
         "can_accept": can_accept_answer(user, thread),
+        "accept_url": reverse("accept-answer", args=[thread.pk]),
         "can_edit_thread": may_edit(thread.author_id),
         "is_facilitator": facilitator,
         "watch_level": (

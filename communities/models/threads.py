@@ -126,9 +126,7 @@ class ThreadPage(KeptViewRestrictionsMixin, Page):
 
     def serve(self, request, *args, **kwargs):
         from communities.discussions.queries import check_reader
-        from communities.permissions import read_reader_state
 
-        read_reader_state(request.user, self.community)  # membership and email: one query
         check_reader(
             request.user, self.community, page=self
         )  # a refusal is rendered by RefusalMiddleware
