@@ -65,6 +65,9 @@ class Profile(ClusterableModel):
 
     class Meta:
         ordering = ["display_name"]
+        indexes = [  # the member directory's order: a page of it without sorting every profile
+            models.Index(fields=["display_name", "id"], name="profile_directory_order")
+        ]
 
     def __str__(self) -> str:
         return self.display_name

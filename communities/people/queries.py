@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.text import slugify
@@ -16,8 +16,14 @@ from communities.markdown import link_mentions, mentions_in_html
 from communities.models.communities import CommunityPage
 from communities.models.memberships import Membership
 from communities.models.profiles import Profile
-from communities.permissions import can_see_profile, visible_profile_filter
+from communities.permissions import (
+    can_see_profile,
+    class_viewer,
+    mention_class,
+    visible_profile_filter,
+)
 from hub.floor.actor import Actor
+from hub.floor.fragments import kept_value
 
 SEARCH_LENGTH = 100
 
@@ -85,6 +91,21 @@ def member_directory(viewer: Actor, query: str = "") -> QuerySet[Profile]:
             | Q(expertise__name__iexact=query)
         ).distinct()
     return profiles
+
+
+def member_directory_size(viewer: Actor, query: str = "") -> int:
+    """How many profiles ``member_directory`` lists for ``viewer``. With no search, the count is the
+    same for every viewer of a class (``mention_class``: the owner of a private profile is a class of
+    their own), so it is kept per content generation and newest profile (a sign-up changes it) instead
+    of counting every member on every page: at 600,000 members that count took most of a second."""
+    if query:
+        return member_directory(viewer, query).count()
+    newest = Profile.objects.aggregate(newest=Max("pk"))["newest"] or 0
+    return kept_value(
+        "member-directory-size",
+        [mention_class(viewer), newest],
+        lambda: member_directory(class_viewer(viewer)).count(),
+    )
 
 
 def community_members(

@@ -86,8 +86,12 @@ def facilitators_only(view):
     return wrapper
 
 
-def paginate(request, queryset):
-    return Paginator(queryset, PAGE_SIZE).get_page(page_number(request.GET.get("page")))
+def paginate(request, queryset, count: int | None = None):
+    """A page of ``queryset``; ``count``: its length when already known (saves counting it)."""
+    paginator = Paginator(queryset, PAGE_SIZE)
+    if count is not None:
+        paginator.count = count  # a cached property: set, it is not counted again
+    return paginator.get_page(page_number(request.GET.get("page")))
 
 
 # -- Accounts -----------------------------------------------------------------------------------
@@ -227,10 +231,11 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 def member_directory(request):
     query = queries.search_text(request.GET.get("q"))
     profiles = queries.member_directory(request.user, query)
+    size = queries.member_directory_size(request.user, query)
     return render(
         request,
         "communities/people/directory.html",
-        {"page_obj": paginate(request, profiles), "query": query},
+        {"page_obj": paginate(request, profiles, size), "query": query},
     )
 
 

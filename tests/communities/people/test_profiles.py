@@ -224,3 +224,56 @@ def test_member_lists_run_the_same_queries_for_few_and_many_members(client, home
 
     client.get(url)  # first request fills per-process caches (content types, sites)
     assert count_queries(3) == count_queries(40)  # 40 spans two pages
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["counted", "kept"])
+def test_directory_pages_count_exactly_what_each_reader_may_see(client, people, request, kept):
+    """The directory's page count is kept per class of reader: each reader's own count, at once
+    after a sign-up or a profile's visibility change, whoever asked first."""
+    from communities.people.services.profiles import do_update_profile
+    from communities.people.views import PAGE_SIZE
+    from communities.permissions import visible_profile_filter
+
+    if kept:
+        request.getfixturevalue("kept_fragments")
+    for n in range(PAGE_SIZE):  # members-only profiles: a second page for signed-in readers
+        UserFactory(display_name=f"Member {n:02}", visibility=ProfileVisibility.MEMBERS)
+    readers = {
+        "anonymous": None,
+        "owner_of_private": people["private"],
+        "signed_in": UserFactory(),
+        "staff": UserFactory(is_staff=True),
+    }
+
+    def pages_shown(reader) -> str:
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        html = client.get(reverse("member-directory")).content.decode()
+        return (
+            html.split("<p>Page 1 of ", 1)[1].split("<", 1)[0] if "<p>Page 1 of " in html else "1"
+        )
+
+    def pages_expected(reader) -> str:
+        from django.contrib.auth.models import AnonymousUser
+
+        viewer = reader or AnonymousUser()
+        visible = Profile.objects.filter(visible_profile_filter(viewer), user__is_active=True)
+        return str(max(1, -(-visible.count() // PAGE_SIZE)))
+
+    def each_reader_sees_their_own_count() -> None:
+        for order in (list(readers), list(reversed(readers))):
+            for name in order:
+                assert pages_shown(readers[name]) == pages_expected(readers[name]), name
+
+    each_reader_sees_their_own_count()
+    assert pages_shown(None) == "1" and pages_shown(readers["signed_in"]) == "2"
+    for n in range(PAGE_SIZE):  # a page's worth of sign-ups: one more page at once
+        UserFactory(display_name=f"Newcomer {n:02}", visibility=ProfileVisibility.MEMBERS)
+    each_reader_sees_their_own_count()
+    assert pages_shown(readers["signed_in"]) == "3"
+    public = people["public"]
+    do_update_profile(
+        public.profile, by=public, display_name="Pat Public", visibility=ProfileVisibility.PRIVATE
+    )
+    each_reader_sees_their_own_count()
