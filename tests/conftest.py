@@ -62,8 +62,14 @@ def missing(what: str, how: str):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Start the longest tests first, so parallel test processes finish together."""
-    items.sort(key=lambda item: item.get_closest_marker("long") is None)
+    """Start the longest tests first, so parallel test processes finish together; of those, the ones
+    on the prepared demo last, so that it is built (in the background) before they start."""
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("long") is None,
+            any(name.startswith("prepared_demo") for name in getattr(item, "fixturenames", ())),
+        )
+    )
 
 
 def pytest_report_header(config):
@@ -193,6 +199,9 @@ def _build_migrated_template(config) -> None:
     _CONTROLLER_TEMPLATE.update(
         name=name, ready=ready, thread=migrated_database.build_in_background(ready)
     )
+    from tests import prepared_demo
+
+    _CONTROLLER_TEMPLATE["demo"] = prepared_demo.build_in_background_after(ready, name)
 
 
 @pytest.fixture(scope="session")
@@ -230,11 +239,15 @@ def pytest_unconfigure(config):
     if _CONTROLLER_NODE is not None:
         _CONTROLLER_NODE.stop()
     if _CONTROLLER_TEMPLATE:
-        from tests import migrated_database
+        from tests import migrated_database, prepared_demo
 
         _CONTROLLER_TEMPLATE["thread"].join()
+        _CONTROLLER_TEMPLATE["demo"][1].join()
+        migrated_database.drop(prepared_demo.database_name())
         migrated_database.drop(_CONTROLLER_TEMPLATE["name"])
         shutil.rmtree(_CONTROLLER_TEMPLATE["ready"].parent, ignore_errors=True)
+        shutil.rmtree(_CONTROLLER_TEMPLATE["demo"][0], ignore_errors=True)
+        os.environ.pop(prepared_demo.READY_ENV, None)
 
 
 @pytest.fixture(scope="session")
@@ -259,6 +272,82 @@ def migrated_template(django_db_setup) -> Iterator[str]:
     finally:
         del os.environ[migrated_database.ENV]
         migrated_database.drop(name)
+
+
+@pytest.fixture(scope="session")
+def _prepared_demo_build(migrated_template) -> Iterator[Path | None]:
+    """The directory of the run's prepared demo (``tests/prepared_demo.py``), built by the controlling
+    process or, in a single test process, now; ``None`` without PostgreSQL."""
+    import tempfile
+
+    from tests import migrated_database, prepared_demo
+
+    if not migrated_template:
+        yield None
+        return
+    if os.environ.get(prepared_demo.READY_ENV):
+        yield prepared_demo.wait_until_built()
+        return
+    directory = Path(tempfile.mkdtemp(prefix="hub-test-demo-"))
+    try:
+        prepared_demo.build(migrated_template, directory)
+        yield directory
+    finally:
+        migrated_database.drop(prepared_demo.database_name())
+        shutil.rmtree(directory, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def prepared_demo_database(_prepared_demo_build) -> str:
+    """The name of a database holding the run's prepared demo, to copy (nobody connects to it);
+    ``""`` without PostgreSQL."""
+    from tests import prepared_demo
+
+    return prepared_demo.database_name() if _prepared_demo_build else ""
+
+
+@pytest.fixture(scope="session")
+def _prepared_demo_files(_prepared_demo_build) -> Path | None:
+    """The prepared demo's directory, its tables restored into this test process's database in a
+    schema of their own (``put_back`` fills the hub's tables from it)."""
+    from django.db import connection
+
+    from tests import prepared_demo
+
+    if _prepared_demo_build is None:
+        return None
+    db = connection.settings_dict
+    prepared_demo.restore_schema(
+        f"postgresql://{db['USER']}:{db['PASSWORD']}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}",
+        _prepared_demo_build,
+    )
+    return _prepared_demo_build
+
+
+@pytest.fixture
+def prepared_demo(db, settings, tmp_path, _prepared_demo_files) -> None:
+    """The demo as ``make run`` loads it (published sign-ins, linked data published), in this test's
+    database and an RDF store of its own, copied from the run's prepared demo instead of loaded again;
+    loaded here where there is none (SQLite)."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connection
+    from wagtail.models import Site
+
+    from tests import prepared_demo as demo
+
+    settings.RDF_STORE_PATH = tmp_path / "demo-rdf"
+    if _prepared_demo_files is None:
+        from hub.services.demo import load_demo
+        from linkeddata.services.publish import do_publish_all
+
+        load_demo()
+        do_publish_all()
+        return
+    demo.put_back(connection)
+    demo.copy_store(_prepared_demo_files, settings.RDF_STORE_PATH)
+    ContentType.objects.clear_cache()
+    Site.clear_site_root_paths_cache()
 
 
 @pytest.fixture(scope="session")

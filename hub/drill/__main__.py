@@ -23,12 +23,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from hub.drill import verify
 from hub.drill.stack import Stack
+from hub.floor.config import env_int
 
 LOCUSTFILE = Path(__file__).resolve().parent / "locustfile.py"
 IN_FLIGHT_GRACE_SECONDS = 2.0  # a request started this long before a recovery may still fail
@@ -46,6 +47,19 @@ class Size:
 
 FULL = Size(users=12, outage_seconds=20, settle_seconds=20, drain_limit_seconds=30)
 SHORT = Size(users=4, outage_seconds=6, settle_seconds=6, drain_limit_seconds=30)
+
+
+def timed(size: Size) -> Size:
+    """``size`` with the timetable's waits the environment sets: ``DRILL_SETTLE_SECONDS`` (traffic
+    before the first fault and after each recovery) and ``DRILL_OUTAGE_SECONDS`` (how long Elasticsearch
+    and the SPARQL server stay stopped; PostgreSQL half as long). Every fault is still injected and
+    every verdict still given; an outage shorter than the health check's settling time plus two
+    seconds would leave it no poll to judge, so it is refused."""
+    settle = env_int("DRILL_SETTLE_SECONDS", int(size.settle_seconds), minimum=1)
+    outage = env_int(
+        "DRILL_OUTAGE_SECONDS", int(size.outage_seconds), minimum=int(HEALTH_SETTLE_SECONDS) + 2
+    )
+    return replace(size, settle_seconds=settle, outage_seconds=outage)
 
 
 @dataclass
@@ -428,7 +442,7 @@ def main(argv: list[str] | None = None) -> int:
     def say(message: str) -> None:
         print(f"[{time.strftime('%H:%M:%S')}] {message}", flush=True)
 
-    drill = Drill(SHORT if args.short else FULL, run_dir, say)
+    drill = Drill(timed(SHORT if args.short else FULL), run_dir, say)
     try:
         ok = drill.run()
     finally:

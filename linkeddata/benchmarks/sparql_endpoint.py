@@ -1,7 +1,8 @@
 """Benchmark of the public SPARQL endpoint over HTTP (a script, not a test).
 
     DATABASE_URL=... python -m linkeddata.benchmarks.sparql_endpoint [--size small|quick|full]
-        [--repeats N] [--burst] [--burst-seconds S] [--burst-clients N] [--ports 8500-8599]
+        [--repeats N] [--warm-up-seconds S] [--burst] [--burst-seconds S] [--burst-clients N]
+        [--ports 8500-8599]
 
 1. Generates the cube of ``cube_benchmark`` (full: 400 areas x 50 measures x 15 periods, 300,000
    observations) and loads it into an Oxigraph store, as publishing does.
@@ -232,15 +233,20 @@ def ask(connection: http.client.HTTPConnection, text: str, client: str) -> tuple
 
 
 def time_http(
-    url: str, texts: dict[str, str], repeats: int, sizes: dict[str, int]
+    url: str,
+    texts: dict[str, str],
+    repeats: int,
+    sizes: dict[str, int],
+    warm_up_seconds: float = WARM_UP_SECONDS,
 ) -> dict[str, tuple[float, float]]:
     """``/sparql``'s p50 and p95 for each query, one kept-alive connection, each answer checked; after
-    untimed rounds of every query for ``WARM_UP_SECONDS``, so that the server's other workers have
-    finished starting (it answers as soon as one has: the first queries timed shared the machine with
-    their start) and every cache is as warm for the first query as for the last."""
+    untimed rounds of every query for ``warm_up_seconds`` (``--warm-up-seconds``, 5 by default), so
+    that the server's other workers have finished starting (it answers as soon as one has: the first
+    queries timed shared the machine with their start) and every cache is as warm for the first query
+    as for the last. A smoke run (0) times the first rounds instead: the same answers, checked."""
     parts = urllib.parse.urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=120)
-    warm_until = time.monotonic() + WARM_UP_SECONDS
+    warm_until = time.monotonic() + warm_up_seconds
     while time.monotonic() < warm_until:
         for text in texts.values():
             ask(connection, text, "198.51.100.1")
@@ -528,6 +534,12 @@ def main() -> None:
     )
     parser.add_argument("--size", choices=list(SIZES), default="full")
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument(
+        "--warm-up-seconds",
+        type=float,
+        default=WARM_UP_SECONDS,
+        help="untimed rounds of the queries before /sparql is timed (0: none, for a smoke run)",
+    )
     parser.add_argument("--burst", action="store_true", help="the external servers under a burst")
     parser.add_argument("--burst-seconds", type=float, default=30)
     parser.add_argument("--burst-clients", type=int, default=12)
@@ -555,13 +567,13 @@ def main() -> None:
         isolated = time_isolated(store_path, texts, args.repeats)
         with database(args.database_url) as database_url:
             with hub_server(work, hub_env(work, database_url), "hub-local") as url:
-                over_http = time_http(url, texts, args.repeats, sizes)
+                over_http = time_http(url, texts, args.repeats, sizes, args.warm_up_seconds)
                 local_floor = time_floor(url, args.repeats)
             with oxigraph_server(work, nt_path, 10) as (endpoint, _):
                 direct = time_direct(endpoint, texts, args.repeats)
                 env = hub_env(work, database_url, SPARQL_ENDPOINT_URL=endpoint)
                 with hub_server(work, env, "hub-oxigraph") as url:
-                    external = time_http(url, texts, args.repeats, sizes)
+                    external = time_http(url, texts, args.repeats, sizes, args.warm_up_seconds)
                     external_floor = time_floor(url, args.repeats)
             print(
                 "\n/sparql, p50 ms against the engine in this process (pyoxigraph running the query and "

@@ -3,6 +3,7 @@
     python -m search.benchmarks.relevance            # both backends, side by side
     python -m search.benchmarks.relevance --database-only
     python -m search.benchmarks.relevance --verbose  # each query's first five results
+    python -m search.benchmarks.relevance --demo-template DATABASE  # a copy of a demo already loaded
 
 It loads the demo into its own database (``<DATABASE_URL name>_relevance``, dropped at the end) and
 uses the Elasticsearch at ``ELASTICSEARCH_URL`` (unset: it starts the local node from
@@ -74,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-only", action="store_true", help="skip Elasticsearch")
     parser.add_argument("--verbose", action="store_true", help="print each query's results")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument(
+        "--demo-template",
+        metavar="DATABASE",
+        help="copy this database, which holds the demo already (as load_demo leaves it), instead of "
+        "loading the demo (the test suite's prepared demo)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("RDF_STORE_PATH", tempfile.mkdtemp(prefix="relevance-rdf-"))
     from search.benchmarks.search_benchmark import setup_django
@@ -99,7 +106,10 @@ def main(argv: list[str] | None = None) -> int:
     es_url = os.environ["BENCH_ELASTICSEARCH_URL"]
     node = None if es_url or args.database_only else Node()
     original_name = settings.DATABASES["default"]["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    if args.demo_template:
+        settings.DATABASES["default"].setdefault("TEST", {})["TEMPLATE"] = args.demo_template
+    # never read back whole (a test database's serialized copy), so not written
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False, serialize=False)
     anonymous = AnonymousUser()
 
     def following_the_suggestion(search: Any) -> Any:
@@ -114,8 +124,11 @@ def main(argv: list[str] | None = None) -> int:
         return urls
 
     try:
-        out.write("Loading the demo …\n")
-        load_demo(password=None)
+        if args.demo_template:
+            out.write(f"The demo copied from {args.demo_template}\n")
+        else:
+            out.write("Loading the demo …\n")
+            load_demo(password=None)
         backends = {"database": following_the_suggestion(database_search)}
         if not args.database_only:
             settings.ELASTICSEARCH_URL = es_url or (node.start() if node else "")

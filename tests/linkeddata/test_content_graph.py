@@ -29,7 +29,6 @@ from linkeddata.services.content import (
     ThreadRecord,
     content_graph,
 )
-from linkeddata.services.publish import do_publish_all
 from linkeddata.services.sparql import examples
 from linkeddata.store import oxigraph_store
 from linkeddata.uris import Uris
@@ -508,11 +507,8 @@ def test_content_that_is_not_public_has_no_document(
 
 
 @pytest.mark.long
-def test_the_examples_joining_practice_and_data_answer_on_the_demo(rdf_store):
-    from hub.services.demo import load_demo
-
-    load_demo(password=None)
-    do_publish_all()
+def test_the_examples_joining_practice_and_data_answer_on_the_demo(prepared_demo):
+    # the demo loaded and published (do_publish_all), as make run leaves it
     queries = {title: query for title, _, query in examples(Uris.default().base)}
 
     similar = select(

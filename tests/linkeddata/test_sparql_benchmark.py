@@ -33,6 +33,8 @@ def test_the_endpoint_benchmark_completes_and_prints_its_figures(django_db_setup
             "small",
             "--repeats",
             "2",
+            "--warm-up-seconds",
+            "0",
             "--burst",
             "--burst-seconds",
             "1",

@@ -51,9 +51,11 @@ def test_the_search_benchmark_runs_at_its_smallest_size(elasticsearch_url, migra
 
 @pytest.mark.long
 def test_the_relevance_benchmark_finds_the_judged_pages_on_both_backends(
-    elasticsearch_url, migrated_template
+    elasticsearch_url, migrated_template, prepared_demo_database
 ):
-    out = run("search.benchmarks.relevance", elasticsearch_url=elasticsearch_url)
+    # on a copy of the run's prepared demo (loaded as load_demo leaves it) instead of loading it again
+    demo = ["--demo-template", prepared_demo_database] if prepared_demo_database else []
+    out = run("search.benchmarks.relevance", *demo, elasticsearch_url=elasticsearch_url)
 
     assert "| measure | database | elasticsearch |" in out
     success = re.search(r"\| success@5 \| ([\d.]+) \| ([\d.]+) \|", out)

@@ -5,23 +5,17 @@ hers (``tests/communities/good_practice/test_browser_councils_like_yours.py``)."
 
 import pytest
 
-from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD, load_demo
+from hub.services.demo import DEMO_EMAIL, DEMO_PASSWORD
 from tests.communities.good_practice.test_browser_councils_like_yours import (
     see_councils_like_hers_and_leeds_on_the_map,
 )
 from tests.communities.test_browser_workflows import check_at_both_widths
-from tests.linkeddata.conftest import rdf_store  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.long]
 
 
-@pytest.fixture
-def demo(home_page, rdf_store):  # noqa: F811
-    load_demo()
-
-
 def test_a_leeds_member_sees_councils_like_hers_then_asks_about_a_figure_from_the_area_page(
-    page, check_accessibility, demo
+    prepared_demo, page, check_accessibility
 ):
     page.goto("/accounts/login/")
     page.get_by_label("Email or username").fill(DEMO_EMAIL)

@@ -184,11 +184,10 @@ def test_notifications_and_dashboard_need_sign_in(client, home_page):
         assert client.get(reverse(name)).status_code == 302
 
 
-def test_demo_member_has_notifications_and_a_dashboard(client):
+def test_demo_member_has_notifications_and_a_dashboard(client, prepared_demo):
     from hub.services.demo import DEMO_EMAIL, load_demo
 
-    load_demo()
-    load_demo()  # idempotent
+    load_demo()  # idempotent: loaded again on the demo as make run leaves it
     from django.contrib.auth import get_user_model
 
     amira = get_user_model().objects.get(username=DEMO_EMAIL)
