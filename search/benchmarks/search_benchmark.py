@@ -466,8 +466,9 @@ def main(argv: list[str] | None = None) -> int:
                             if results.took_ms is not None:
                                 took.append(results.took_ms)
                     page = _get(clients[i % len(clients)], "/search/", q)
+                    baseline = _baseline(clients[i % len(clients)])
                     if timed:
-                        pages["search page"].add(*page)
+                        pages["search page"].add(*page, baseline=baseline)
             completions = []
             for timed in (False, True):
                 for i, prefix in enumerate(prefixes):
@@ -515,6 +516,7 @@ def main(argv: list[str] | None = None) -> int:
         print("|---|---|---|---|---|---|")
         for kind, times in pages.items():
             print(times.row(kind))
+        print(pages["search page"].search_work())
     finally:
         if settings.ELASTICSEARCH_URL and not args.keep:
             get_client().options(ignore_status=404).indices.delete(
@@ -534,7 +536,10 @@ IN_PROCESS_SETTINGS = {
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     },
     "SECURE_SSL_REDIRECT": False,
+    # the hub's URLs plus the pages benchmark's baseline: the site's template around an empty page
+    "ROOT_URLCONF": "communities.benchmarks.urls",
 }
+BASELINE_PATH = "/benchmark/baseline/"
 
 
 def _client(user):
@@ -559,6 +564,16 @@ def _get(client, path: str, q: str) -> tuple[float, float]:
     return elapsed, float(timing.group(1))
 
 
+def _baseline(client) -> float:
+    """The site's template around an empty page for the same reader, in ms: what any page costs."""
+    t0 = time.perf_counter()
+    response = client.get(BASELINE_PATH)
+    elapsed = (time.perf_counter() - t0) * 1000
+    if response.status_code != 200:
+        raise SystemExit(f"{BASELINE_PATH}: HTTP {response.status_code}, expected 200")
+    return elapsed
+
+
 SERVER_TIMING = re.compile(r"\bsearch;dur=([\d.]+)")
 
 
@@ -568,10 +583,29 @@ class PageTimes:
     def __init__(self) -> None:
         self.page: list[float] = []
         self.took: list[float] = []
+        self.baseline: list[float] = []  # the empty page beside each search page
 
-    def add(self, page: float, took: float) -> None:
+    def add(self, page: float, took: float, baseline: float | None = None) -> None:
         self.page.append(page)
         self.took.append(took)
+        if baseline is not None:
+            self.baseline.append(baseline)
+
+    def search_work(self) -> str:
+        """The page less the empty page beside it (the search's own work in the hub) against the
+        target, or nothing when no baseline was timed."""
+        if not self.baseline:
+            return ""
+        own = [p - b for p, b in zip(self.page, self.baseline, strict=True)]
+        base50, base95 = percentiles(self.baseline)
+        own50, own95 = percentiles(own)
+        held = sum(o <= 1.3 * t + 5 for o, t in zip(own, self.took, strict=True))
+        return (
+            f"\nThe site's template around an empty page, timed beside each search page for the same "
+            f"reader: p50 {base50:.1f} / p95 {base95:.1f} ms. The search page less it (the search's "
+            f"own work in the hub): p50 {own50:.1f} / p95 {own95:.1f} ms; "
+            f"≤ 1.3 × took + 5 ms for {held} of {len(own)} requests."
+        )
 
     def row(self, kind: str) -> str:
         page50, page95 = percentiles(self.page)
