@@ -1087,7 +1087,13 @@ def _page(
 ) -> HttpResponse:
     base = Uris.default().base
     context: dict[str, object] = {
-        "examples": example_links(base),
+        "examples_html": fragment(  # the same for everyone: kept, not rendered on every view
+            "sparql-examples",
+            [base],
+            lambda: render_to_string(
+                "linkeddata/_sparql_examples.html", {"examples": example_links(base)}
+            ),
+        ),
         "query": query,
         "error": error,
         "result_links": [(short.upper(), short) for short in RESULT_FORMATS.values()],

@@ -36,6 +36,7 @@ from communities.models.related import RelatedContent
 from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
 from communities.people.queries import profile_name, with_mention_links
 from communities.permissions import (
+    active_community_ids,
     can_accept_answer,
     can_facilitate,
     can_read_community,
@@ -113,6 +114,27 @@ def community_directory(user: Actor, index: Any = None) -> QuerySet[CommunityPag
     return communities.order_by("title")
 
 
+def community_directory_size(user: Actor, index: Any) -> int:
+    """How many communities ``community_directory`` lists for ``user``. Open and restricted ones are
+    listed for everyone, so their number is kept per content generation (as is staff's, who list
+    every one); a signed-in reader's private communities are added from their own memberships in one
+    small query, instead of counting every community on every view."""
+    if is_site_staff(user):
+        return kept_value(
+            "community-count", ["staff", index.pk], lambda: community_directory(user, index).count()
+        )
+    everyone = kept_value(
+        "community-count",
+        ["public", index.pk],
+        lambda: community_directory(AnonymousUser(), index).count(),
+    )
+    own = active_community_ids(user)
+    if not own:
+        return everyone
+    private = community_directory(user, index).filter(pk__in=own, visibility=Visibility.PRIVATE)
+    return everyone + private.count()
+
+
 VISIBILITY_FILTERS = [
     ("", "All"),
     (Visibility.OPEN, "Open"),
@@ -145,9 +167,10 @@ def community_directory_page(request: HttpRequest, index: Any) -> dict[str, Any]
             Q(title__icontains=query) | Q(description__icontains=query)
         )
     communities = communities.only("title", "slug", "description", "visibility", "url_path")
-    page = Paginator(communities, settings.COMMUNITIES_PER_PAGE).get_page(
-        page_number(request.GET.get("page"))
-    )
+    paginator = Paginator(communities, settings.COMMUNITIES_PER_PAGE)
+    if not (visibility or topic or query):
+        paginator.count = community_directory_size(request.user, index)  # not counted again
+    page = paginator.get_page(page_number(request.GET.get("page")))
     base_url = index.get_url(request)
     for community in page:
         community.list_url = f"{base_url}{community.slug}/"

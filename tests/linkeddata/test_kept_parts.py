@@ -56,3 +56,20 @@ def test_the_find_box_keeps_each_readers_own_council(kept_fragments, client, rec
     for user, gss in ((leeds, "E08000035"), (bristol, "E06000023"), (leeds, "E08000035")):
         client.force_login(user)
         assert f'<option value="{gss}" selected>' in client.get(url).content.decode()
+
+
+def test_the_sparql_page_keeps_its_worked_examples_and_shows_each_reader_their_own_query(
+    kept_fragments, client
+):
+    """The worked examples are the same for everyone and kept; the query in the editor is the
+    reader's own, and the page is the same as with nothing kept."""
+    from django.conf import settings
+
+    def page(q: str) -> str:
+        return client.get("/sparql", {"q": q}, HTTP_ACCEPT="text/html").content.decode()
+
+    kept = [page("ASK { ?s ?p ?o }"), page("SELECT * WHERE { ?s ?p ?o } LIMIT 1")]
+    assert "Worked examples" in kept[0] and kept[0].count('class="ld-example"') >= 5
+    assert "ASK { ?s ?p ?o }" in kept[0] and "ASK { ?s ?p ?o }" not in kept[1]
+    settings.FRAGMENT_CACHE_SECONDS = 0
+    assert [page("ASK { ?s ?p ?o }"), page("SELECT * WHERE { ?s ?p ?o } LIMIT 1")] == kept

@@ -65,3 +65,37 @@ def test_filters_are_kept_in_the_page_links_and_a_long_search_is_refused_with_a_
     long = client.get("/communities/", {"q": "x" * 201})
     assert long.status_code == 400
     assert "Search for at most 200 characters." in long.content.decode()
+
+
+@pytest.mark.parametrize("kept", [False, True], ids=["counted", "kept"])
+def test_each_reader_is_told_how_many_communities_they_may_know_of(
+    client, home_page, request, kept
+):
+    """The number above the list is kept for everyone and per reader's own private communities:
+    exact for each reader, in any order, and at once after they join or leave a private one."""
+    from communities.people.services.communities import do_add_member
+    from communities.people.services.membership import do_leave
+
+    if kept:
+        request.getfixturevalue("kept_fragments")
+    owner = UserFactory()
+    bulk_communities(CommunityIndexPage.objects.get(), 25, owner.pk, prefix="counted")
+    private = CommunityFactory(title="Private board", visibility=Visibility.PRIVATE)
+    member, outsider, staff = UserFactory(), UserFactory(), UserFactory(is_staff=True)
+    do_add_member(private, member)
+    # 25 in bulk, one in ten private (2): 23 open or restricted, and the private board
+    expected = {None: 23, outsider: 23, member: 24, staff: 26, owner: 25}  # owner: of all 25
+
+    def told(reader) -> str:
+        client.logout()
+        if reader is not None:
+            client.force_login(reader)
+        return re.search(r"(\d+) communit", client.get("/communities/").content.decode()).group(1)
+
+    for order in (list(expected), list(reversed(expected))):
+        for reader in order:
+            assert told(reader) == str(expected[reader]), reader
+    do_leave(member, private)
+    assert told(member) == "23" and told(staff) == "26"
+    do_add_member(private, outsider)
+    assert told(outsider) == "24" and told(None) == "23"
