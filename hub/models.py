@@ -6,7 +6,7 @@ from django.template.loader import render_to_string
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from hub.floor.fragments import KeptViewRestrictionsMixin, fragment, kept_value
+from hub.floor.fragments import KeptViewRestrictionsMixin, fragment, in_kept_order, kept_value
 
 HOME_COMMUNITIES = 24  # cards on the home page
 
@@ -48,8 +48,7 @@ class HomePage(KeptViewRestrictionsMixin, Page):
         ids = first_listable_community_ids(request.user, HOME_COMMUNITIES)
 
         def communities() -> str:
-            found = CommunityPage.objects.in_bulk(ids)
-            shown = [found[pk] for pk in ids if pk in found]
+            shown = in_kept_order(CommunityPage.objects, ids)
             return render_to_string("hub/home_communities.html", {"communities": shown})
 
         def good_practice() -> str:

@@ -58,7 +58,7 @@ from communities.permissions import (
 )
 from hub.floor.actor import Actor
 from hub.floor.bad_input import BadInput
-from hub.floor.fragments import fragment, kept_value, kept_values
+from hub.floor.fragments import fragment, in_kept_order, kept_value, kept_values
 from hub.floor.numbers import page_number
 from hub.floor.pagecache import request_generation
 from linkeddata import charts
@@ -649,8 +649,7 @@ def figure_threads_by_id(
     measure, period) to show in a list."""
     # Only the community is joined: joining the three figure tables as well makes PostgreSQL spend
     # ~50 ms planning the query (measured on the demo), so the figures' parts come by primary key.
-    found = ThreadPage.objects.select_related("community").in_bulk(ids)
-    shown = [found[pk] for pk in ids if pk in found]
+    shown = in_kept_order(ThreadPage.objects.select_related("community"), ids)
     if shown:
         areas = {area.pk: area} if area is not None else {}
         datasets = {dataset.pk: dataset} if dataset is not None else {}
@@ -782,8 +781,9 @@ def thread_list_html(ids: list[int]) -> SafeString:
     the very threads (``fragment``)."""
 
     def render() -> str:
-        found = ThreadPage.objects.select_related("community").prefetch_related("tags").in_bulk(ids)
-        shown = [found[pk] for pk in ids if pk in found]
+        shown = in_kept_order(
+            ThreadPage.objects.select_related("community").prefetch_related("tags"), ids
+        )
         community_urls: dict[int, str] = {}
         for thread in shown:  # one URL lookup a community: threads are children of their community
             if thread.community_id not in community_urls:

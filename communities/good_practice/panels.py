@@ -19,7 +19,7 @@ from communities.good_practice.queries import (
 )
 from communities.models.communities import CommunityPage
 from communities.permissions import class_viewer, mention_class
-from hub.floor.fragments import fragment
+from hub.floor.fragments import fragment, in_kept_order
 from linkeddata.models import Area, Dataset
 
 TEMPLATES = "communities/panels"
@@ -59,8 +59,7 @@ def area_communities(request: HttpRequest, area: Area) -> str:
         return ""
 
     def render() -> str:
-        found = CommunityPage.objects.in_bulk(ids)
-        context = {"area": area, "communities": [found[pk] for pk in ids if pk in found]}
+        context = {"area": area, "communities": in_kept_order(CommunityPage.objects, ids)}
         return render_to_string(f"{TEMPLATES}/communities_area.html", context)
 
     return fragment("area-communities", [area.pk, tuple(ids)], render)

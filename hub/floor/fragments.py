@@ -95,6 +95,14 @@ def kept_values(name: str, keys: Iterable[K], read: Callable[[list[K]], dict[K, 
     return found
 
 
+def in_kept_order(queryset: Any, ids: Iterable[int]) -> list[Any]:
+    """The rows of ``queryset`` with these ``ids``, in the order of ``ids`` (a kept list of ids),
+    leaving out any no longer there: one query."""
+    ids = list(ids)
+    found = queryset.in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
+
+
 def view_restrictions_exist() -> bool:
     """Whether any Wagtail page view restriction exists. The hub guards communities itself, so
     usually none does and a page view need not look for the ones on its ancestors."""
