@@ -103,7 +103,8 @@ def test_a_flag_tells_the_facilitator_who_finds_it_waiting(page, check_accessibi
     page.goto(thread.url)
     page.get_by_role("link", name=re.compile("Flag")).last.click()
     page.get_by_label("Shares personal or confidential information").check()
-    page.get_by_role("button", name="Flag the post").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Flag the post").click()
     assert "The community's facilitators will look at the post." in page.content()
     sign_out(page)
 

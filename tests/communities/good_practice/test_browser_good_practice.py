@@ -28,7 +28,8 @@ def test_member_submits_good_practice_through_the_form(page, check_accessibility
     sign_in(page, author)
 
     page.goto("/good-practice/")
-    page.get_by_role("link", name="Share good practice").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Share good practice").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Share good practice"
     check_accessibility(page)
 
@@ -39,7 +40,8 @@ def test_member_submits_good_practice_through_the_form(page, check_accessibility
     page.get_by_label("Savings (£)").fill("-5")
     page.get_by_label("Councils involved").fill("Leeds\nE99999999")
     page.get_by_label("Environment and waste › Recycling").check()
-    page.get_by_role("button", name="Send for review").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send for review").click()
 
     # Errors next to each field, an error summary linking to them, and what was typed kept.
     assert page.get_by_role("heading", name="There is a problem").is_visible()
@@ -123,7 +125,8 @@ def test_library_and_case_study_are_accessible_and_filter_without_javascript(
     browser_page = context.new_page()
     browser_page.goto("/good-practice/")
     browser_page.get_by_role("group", name="Region").get_by_label("North West").check()
-    browser_page.get_by_role("button", name="Apply").click()
+    with browser_page.expect_navigation():
+        browser_page.get_by_role("button", name="Apply").click()
     assert browser_page.get_by_role("heading", name="1 case study").is_visible()
     assert browser_page.get_by_role("link", name="Bin tagging cut contamination").is_visible()
     context.close()

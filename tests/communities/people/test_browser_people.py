@@ -36,14 +36,16 @@ def test_sign_up_confirm_and_edit_profile(page, check_accessibility, home_page):
     page.get_by_label("Work email address").fill("nadia@calderdale.example.gov.uk")
     page.get_by_label("Password", exact=True).fill("short")
     page.get_by_label("Password again").fill("short")
-    page.get_by_role("button", name="Create account").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
     assert page.get_by_role("alert").is_visible()
     assert page.get_by_label("Your name").input_value() == "Nadia Ahmed"
     check_accessibility(page)  # with errors shown
 
     page.get_by_label(re.compile(r"^Password(?! again)")).fill("a-long-and-unusual-passphrase")
     page.get_by_label(re.compile(r"^Password again")).fill("a-long-and-unusual-passphrase")
-    page.get_by_role("button", name="Create account").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Create account").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Check your email"
     check_accessibility(page)
 
@@ -61,7 +63,8 @@ def test_sign_up_confirm_and_edit_profile(page, check_accessibility, home_page):
     page.get_by_label("Expertise").fill("housing, allocations")
     page.get_by_label("About you").fill("Ten years in housing strategy.")
     page.get_by_label("Anyone").check()
-    page.get_by_role("button", name="Save profile").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save profile").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "Nadia Ahmed"
     assert "Housing Strategy Lead, Calderdale Metropolitan Borough Council" in page.content()
@@ -98,7 +101,8 @@ def test_join_open_request_restricted_and_facilitator_approves(
     sign_in(page, requester.email)
 
     page.goto(open_community.url)
-    page.get_by_role("button", name="Join this community").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Join this community").click()
     assert "You have joined Waste and recycling" in page.content()
     assert page.get_by_role("button", name="Leave this community").is_visible()
 
@@ -106,30 +110,35 @@ def test_join_open_request_restricted_and_facilitator_approves(
     check_accessibility(page)
     page.get_by_role("link", name="Ask to join this community").click()
     page.get_by_label("Message to the facilitators").fill("I lead SEND in York.")
-    page.get_by_role("button", name="Send my request").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send my request").click()
     assert "Your request has been sent" in page.content()
 
     owner_context = chromium.new_context(base_url=live_server.url)
     facilitator = owner_context.new_page()
     sign_in(facilitator, owner.email)
     facilitator.goto(restricted.url)
-    facilitator.get_by_role("link", name=re.compile("Requests to join")).first.click()
+    with facilitator.expect_navigation():
+        facilitator.get_by_role("link", name=re.compile("Requests to join")).first.click()
     assert "I lead SEND in York." in facilitator.content()
     check_accessibility(facilitator)
     facilitator.get_by_label("Message to Rita Requester").fill("Welcome, Rita")
-    facilitator.get_by_role("button", name="Approve Rita Requester").click()
+    with facilitator.expect_navigation():
+        facilitator.get_by_role("button", name="Approve Rita Requester").click()
     assert "Rita Requester is now a member." in facilitator.content()
 
     facilitator.goto(f"/communities/{restricted.slug}/moderation/")
     assert "Call me on" in facilitator.content()
     check_accessibility(facilitator)
-    facilitator.get_by_role("button", name="Hide the post").click()
+    with facilitator.expect_navigation():
+        facilitator.get_by_role("button", name="Hide the post").click()
     assert "The post is hidden." in facilitator.content()
     assert (
         "Not about SEND" in facilitator.content()
     )  # the flagged opening post, with a link to its thread
     assert facilitator.get_by_role("link", name="EHCP timeliness", exact=True).is_visible()
-    facilitator.get_by_role("button", name="Hide the thread").click()
+    with facilitator.expect_navigation():
+        facilitator.get_by_role("button", name="Hide the thread").click()
     assert (
         "The thread is hidden." in facilitator.content()
         and "No flagged posts." in facilitator.content()
@@ -181,7 +190,8 @@ def test_facilitator_withdraws_an_invitation_from_the_pending_list(
 
     page.goto(f"/communities/{community.slug}/invite/")
     page.get_by_label("Email address to invite").fill("dev.lead@bristol.example.gov.uk")
-    page.get_by_role("button", name="Send invitation").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Send invitation").click()
     assert "We have emailed an invitation to dev.lead@bristol.example.gov.uk" in page.content()
     link = re.search(r"https?://\S+", mail.outbox[-1].body).group(0)
     pending = page.get_by_role("table", name="Pending invitations")
@@ -191,9 +201,10 @@ def test_facilitator_withdraws_an_invitation_from_the_pending_list(
     assert pending.get_by_role("columnheader", name="Link expires").is_visible()
     check_accessibility(page)  # with the pending invitations listed
 
-    page.get_by_role(
-        "button", name="Withdraw the invitation to dev.lead@bristol.example.gov.uk"
-    ).click()
+    with page.expect_navigation():
+        page.get_by_role(
+            "button", name="Withdraw the invitation to dev.lead@bristol.example.gov.uk"
+        ).click()
     assert (
         page.get_by_role("status")
         .get_by_text("The invitation to dev.lead@bristol.example.gov.uk is withdrawn")
@@ -226,6 +237,7 @@ def test_a_reader_flags_a_threads_opening_post(page, check_accessibility, home_p
     )
     check_accessibility(page)
     page.get_by_label("Spam or advertising").check()
-    page.get_by_role("button", name="Flag the post").click()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Flag the post").click()
     assert "The community's facilitators will look at the post." in page.content()
     assert thread.flags.get().flagged_by == reader
