@@ -551,11 +551,22 @@ def readers_among(
     return out
 
 
+def readable_thread_filter(user: Actor, through: str = "") -> Q:
+    """``readable_threads`` as a filter on a thread, or on rows that point to one (``through``: the
+    relation's name). Rows of a few threads (a member's notifications) join their threads this
+    way instead of matching against every thread ``user`` may read."""
+    prefix = f"{through}__" if through else ""
+    return Q(
+        **{
+            f"{prefix}live": True,
+            f"{prefix}community__in": CommunityPage.objects.filter(readable_community_filter(user)),
+        }
+    )
+
+
 def readable_threads(user: Actor) -> QuerySet[ThreadPage]:
     """Live threads in communities whose content ``user`` may read."""
-    return ThreadPage.objects.live().filter(
-        community__in=CommunityPage.objects.filter(readable_community_filter(user))
-    )
+    return ThreadPage.objects.filter(readable_thread_filter(user))
 
 
 def readable_threads_in(user: Actor, community_ids: Iterable[int]) -> QuerySet[ThreadPage]:
@@ -602,7 +613,7 @@ def readable_notifications(user: Actor) -> QuerySet[Notification]:
     )
     return (
         Notification.objects.filter(recipient=user)
-        .filter(Q(thread__in=readable_threads(user)) | about_workflow | found_case_study)
+        .filter(readable_thread_filter(user, "thread") | about_workflow | found_case_study)
         .exclude(post__is_deleted=True)
         .exclude(post__is_hidden=True)
     )

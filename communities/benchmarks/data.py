@@ -229,6 +229,32 @@ def bulk_posts(threads: list[ThreadPage], author_ids: list[int], count: int) -> 
     ThreadPage.objects.bulk_update(threads, ["reply_count"], batch_size=BATCH)
 
 
+def bulk_notifications(recipient_id: int, count: int) -> None:
+    """``count`` reply notifications for ``recipient_id`` about the newest replies in the
+    communities they belong to, half of them read (more than one page of the list)."""
+    from communities.models import Membership, Notification
+
+    communities = Membership.objects.filter(user_id=recipient_id).values("community_id")
+    replies = (
+        Post.objects.filter(thread__community_id__in=communities)
+        .exclude(author_id=recipient_id)
+        .order_by("-pk")
+        .values_list("pk", "thread_id", "author_id", "created_at")[:count]
+    )
+    Notification.objects.bulk_create(
+        Notification(
+            recipient_id=recipient_id,
+            kind=Notification.Kind.REPLY,
+            actor_id=author_id,
+            thread_id=thread_id,
+            post_id=post_id,
+            created_at=created_at,
+            read_at=created_at if n % 2 else None,
+        )
+        for n, (post_id, thread_id, author_id, created_at) in enumerate(replies)
+    )
+
+
 def bulk_case_studies(library, count: int, prefix: str = "bench-case-study") -> None:
     """``count`` published case studies in ``library``, each in two service areas."""
     import random

@@ -42,11 +42,26 @@ from communities.permissions import (
 )
 from hub.floor.numbers import page_number
 
+NOTIFICATION_LIST_FIELDS = (
+    "kind",
+    "read_at",
+    "created_at",
+    "headline",
+    "message",
+    "thread__title",
+    "good_practice__title",
+    "community__title",
+    "actor__profile__display_name",
+)
+
 
 @login_required
 def notifications(request):
-    items = readable_notifications(request.user).select_related(
-        "thread", "actor__profile", "post__thread", "good_practice", "community"
+    # only what the list shows: each page's title, not every column of four page tables
+    items = (
+        readable_notifications(request.user)
+        .select_related("thread", "actor__profile", "good_practice", "community")
+        .only(*NOTIFICATION_LIST_FIELDS)
     )
     page = Paginator(items, 30).get_page(page_number(request.GET.get("page")))
     return TemplateResponse(request, "communities/notifications.html", {"notifications": page})
