@@ -216,6 +216,7 @@ class RebuildResult:
     write_seconds: float = (
         0.0  # waiting for Elasticsearch (it indexes one chunk while the next is read)
     )
+    merge_seconds: float = 0.0  # making the new index searchable and merging its segments
 
 
 def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResult:
@@ -280,12 +281,20 @@ def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResu
                 )
         if pending is not None:
             wait_for_write(pending)
+    merging = time.monotonic()
     finish_building(index)
+    merge_seconds = time.monotonic() - merging
     replaced = swap_alias(index)
     drop_indexes(replaced)
     do_index_pending()
     return RebuildResult(
-        index, written, time.monotonic() - started, replaced, read_seconds, write_seconds
+        index,
+        written,
+        time.monotonic() - started,
+        replaced,
+        read_seconds,
+        write_seconds,
+        merge_seconds,
     )
 
 

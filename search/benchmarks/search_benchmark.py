@@ -493,7 +493,7 @@ def main(argv: list[str] | None = None) -> int:
         print("| measure | Elasticsearch | database fallback (baseline) | ratio |")
         print("|---|---|---|---|")
         print(
-            f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s) | – | – |"
+            f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch, {rebuild.merge_seconds:.1f}s merging its segments; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s) | – | – |"
         )
         print(
             f"| search p50, ms ({n} queries) | {es50:.1f} (engine's took {took50:.0f}) | {db50:.1f} | {db50 / es50:.1f}× faster |"

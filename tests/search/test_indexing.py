@@ -5,6 +5,7 @@ from dataclasses import replace
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
@@ -14,9 +15,16 @@ from communities.models import Post, Profile, ThreadPage, Visibility
 from communities.people.services.communities import do_add_member
 from search.client import alias_name
 from search.documents import DOC_TYPES
-from search.indexes import ensure_index, indexes_behind
+from search.indexes import (
+    create_building_index,
+    drop_indexes,
+    ensure_index,
+    finish_building,
+    indexes_behind,
+)
 from search.indexing import do_index_pending, do_rebuild
 from search.models import OutboxEntry
+from search.queries import parse_params, run_search
 from search.tasks import index_pending
 from tests.factories import CommunityFactory, PostFactory, ThreadFactory, UserFactory
 from tests.search.conftest import SearchIndex
@@ -196,6 +204,35 @@ def test_rebuild_and_status_commands_report_progress_and_counts(search_index):
     assert alias_name() in report
     assert "thread" in report and "differs" not in report
     assert "Outbox backlog: 0 pending" in report
+
+
+def _segments(client, index: str) -> int:
+    shards = client.indices.segments(index=index)["indices"][index]["shards"]
+    return sum(len(copy["segments"]) for copies in shards.values() for copy in copies)
+
+
+def test_a_new_index_is_merged_into_one_segment_before_searches_use_it(search_index):
+    """A bulk load writes many segments; the rebuild merges them before the alias moves."""
+    client = search_index.client
+    index = create_building_index()
+    for n in range(3):  # each refresh writes a segment
+        client.index(index=index, id=f"probe-{n}", document={"title": f"Probe {n}"}, refresh=True)
+    assert _segments(client, index) == 3
+    finish_building(index)
+    assert _segments(client, index) == 1
+    drop_indexes([index])
+
+
+def test_a_rebuilt_index_still_finds_everything_and_takes_updates(search_index):
+    for n in range(30):
+        ThreadFactory(title=f"Merged thread {n}")
+    result = do_rebuild(chunk_size=5)
+    assert _segments(search_index.client, result.index) == 1
+    assert run_search(AnonymousUser(), parse_params({"q": "Merged", "type": "thread"})).total == 30
+
+    ThreadFactory(title="Merged thread after the rebuild")
+    search_index.sync()
+    assert run_search(AnonymousUser(), parse_params({"q": "Merged", "type": "thread"})).total == 31
 
 
 @pytest.mark.django_db
