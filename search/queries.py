@@ -15,15 +15,21 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import BooleanField, Case, Value, When
+from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from elasticsearch_dsl import A, Q, Search
 
 from communities.models import CommunityPage
-from communities.permissions import is_site_staff, listable_community_filter, readable_communities
+from communities.permissions import (
+    active_community_ids,
+    is_site_staff,
+    may_list_community,
+    readable_communities,
+)
 from hub.floor.actor import Actor
+from hub.floor.fragments import kept_value, kept_values
 from linkeddata.models import Area
 from search import synonyms
 from search.client import alias_name, get_client
@@ -127,8 +133,22 @@ def parse_params(data: QueryDict | Mapping[str, Any]) -> SearchParams:
 
 
 def readable_community_ids(user: Actor) -> list[int]:
-    """Live communities whose content ``user`` may read (the communities' own rule)."""
-    return list(readable_communities(user).values_list("pk", flat=True))
+    """Live communities whose content ``user`` may read (the communities' own rule). Those open to
+    everyone are the same for every reader, so they are kept per content generation (a change of
+    visibility or a community published or not makes a new one, in its own transaction); a
+    signed-in reader's others come from their own memberships in one small query."""
+    if is_site_staff(user):
+        return list(readable_communities(user).values_list("pk", flat=True))
+    everyone = kept_value(
+        "readable-community-ids",
+        ["public"],
+        lambda: list(readable_communities(AnonymousUser()).values_list("pk", flat=True)),
+    )
+    own = active_community_ids(user)
+    if not own:
+        return everyone
+    theirs = readable_communities(user).filter(pk__in=own).values_list("pk", flat=True)
+    return sorted(set(everyone).union(theirs))
 
 
 def permission_filter(user: Actor) -> Q | None:
@@ -408,21 +428,19 @@ def _buckets(aggregation: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]:
-    """Community id → (title, whether ``user`` may know the community exists), in one query."""
-    if not ids:
-        return {}
-    rule = listable_community_filter(user)
-    listable = (
-        Case(When(rule, then=Value(True)), default=Value(False), output_field=BooleanField())
-        if rule
-        else Value(True, output_field=BooleanField())
-    )
-    rows = (
-        CommunityPage.objects.filter(pk__in=ids)
-        .annotate(listable=listable)
-        .values_list("pk", "title", "listable")
-    )
-    return {pk: (title, ok) for pk, title, ok in rows}
+    """Community id → (title, whether ``user`` may know the community exists). Titles and
+    visibilities are kept per content generation, the same for everyone; whether this reader may
+    know each community is decided from them (``may_list_community``)."""
+    known = kept_values("community-title", sorted(ids), _titles_and_visibilities)
+    return {
+        pk: (title, may_list_community(user, pk, visibility))
+        for pk, (title, visibility) in known.items()
+    }
+
+
+def _titles_and_visibilities(ids: list[int]) -> dict[int, tuple[str, str]]:
+    rows = CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title", "visibility")
+    return {pk: (title, visibility) for pk, title, visibility in rows}
 
 
 def _snippet(hit: dict[str, Any]) -> SafeString:  # a hit of Elasticsearch's answer

@@ -5,6 +5,7 @@
     python -m search.benchmarks.search_benchmark --size medium  # 500 / 20,000 / 70,000 (about 100,000 documents)
     python -m search.benchmarks.search_benchmark              # the old CoP's scale: 1,300 / 60,000 / 250,000
     python -m search.benchmarks.search_benchmark --size 10x   # 13,000 / 600,000 / 2,500,000 (a dedicated machine)
+    … --size 10x --keep, then --size 10x --reuse --rebuilds 1 --database-queries 20  # the corpus written once
 
 It creates its own database (``<DATABASE_URL name>_bench``, dropped at the end unless ``--keep``) and
 uses the Elasticsearch at ``ELASTICSEARCH_URL`` (unset: it starts the local node from ``search.node`` on
@@ -358,6 +359,22 @@ def build_corpus(size: dict, rng: random.Random, out) -> dict:
     return {"users": user_ids, "communities": community_ids, "threads": thread_ids}
 
 
+def existing_corpus(size: dict) -> dict | None:
+    """The corpus already in the benchmark's database (``--reuse``), if it has this size's counts."""
+    from django.contrib.auth import get_user_model
+
+    from communities.models import CommunityPage, Post, ThreadPage
+
+    corpus = {
+        "users": list(get_user_model().objects.order_by("pk").values_list("pk", flat=True)),
+        "communities": list(CommunityPage.objects.order_by("pk").values_list("pk", flat=True)),
+        "threads": list(ThreadPage.objects.order_by("pk").values_list("pk", flat=True)),
+    }
+    counts = (len(corpus["communities"]), len(corpus["threads"]), Post.objects.count())
+    wanted = (size["communities"], size["threads"], size["posts"])
+    return corpus if counts == wanted and len(corpus["users"]) >= size["members"] else None
+
+
 def _step(n: int) -> str:
     alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
     digits = ""
@@ -404,6 +421,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--keep", action="store_true", help="keep the benchmark database afterwards"
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="use the corpus a --keep run left in the benchmark database, if it has this size",
+    )
+    parser.add_argument(
+        "--rebuilds",
+        type=int,
+        choices=(1, 2),
+        default=2,
+        help="index rebuilds: the second is timed on a warm node (default 2); 1 at --size 10x",
+    )
+    parser.add_argument(
+        "--database-queries",
+        type=int,
+        default=0,
+        help="time the database fallback on the first N searches only (default: all of them)",
+    )
     args = parser.parse_args(argv)
     label = "quick" if args.quick else args.size
     size = SIZES[label]
@@ -424,19 +459,22 @@ def main(argv: list[str] | None = None) -> int:
     node = None if os.environ["BENCH_ELASTICSEARCH_URL"] else Node()
     es_url = os.environ["BENCH_ELASTICSEARCH_URL"] or node.start()
     original_name = settings.DATABASES["default"]["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=False)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
     try:
         rng = random.Random(2026)  # noqa: S311 - a fixed corpus, not security
         started = time.monotonic()
-        corpus = build_corpus(size, rng, out)
+        corpus = existing_corpus(size) if args.reuse else None
+        reused = corpus is not None
+        if corpus is None:
+            corpus = build_corpus(size, rng, out)
         corpus_seconds = time.monotonic() - started
+        rng = random.Random(2026)  # noqa: S311 - the readers and searches: the same, reused or not
 
         settings.ELASTICSEARCH_URL = es_url
         settings.ELASTICSEARCH_INDEX_PREFIX = "bench"
-        cold = do_rebuild(
-            chunk_size=1000, out=out
-        )  # the node has just started: its JIT is still cold
-        rebuild = do_rebuild(chunk_size=1000, out=out)
+        # the first rebuild runs on a node just started (its JIT still cold); the second is timed
+        rebuilds = [do_rebuild(chunk_size=1000, out=out) for _ in range(args.rebuilds)]
+        cold, rebuild = rebuilds[0], rebuilds[-1]
         docs_per_second = rebuild.documents / rebuild.seconds
 
         from django.contrib.auth import get_user_model
@@ -458,6 +496,12 @@ def main(argv: list[str] | None = None) -> int:
                 for i, q in enumerate(queries):
                     user = users[i % len(users)]
                     for name, search in backends.items():  # interleaved: both under the same load
+                        if (
+                            name == "database"
+                            and args.database_queries
+                            and i >= args.database_queries
+                        ):
+                            continue
                         params = _params(q)
                         t0 = time.perf_counter()
                         results = search(user, params)
@@ -487,19 +531,22 @@ def main(argv: list[str] | None = None) -> int:
         n = len(queries)
         print(
             f"\nSearch benchmark ({label}: {len(corpus['communities']):,} communities, {len(corpus['users']):,} members, "
-            f"{len(corpus['threads']):,} threads, {size['posts']:,} posts; corpus written in {corpus_seconds:.0f}s; "
+            f"{len(corpus['threads']):,} threads, {size['posts']:,} posts; {'corpus reused from an earlier run' if reused else f'corpus written in {corpus_seconds:.0f}s'}; "
             f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores)\n"
         )
         print("| measure | Elasticsearch | database fallback (baseline) | ratio |")
         print("|---|---|---|---|")
         print(
-            f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch, {rebuild.merge_seconds:.1f}s merging its segments; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s) | – | – |"
+            f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch, {rebuild.merge_seconds:.1f}s merging its segments{f'; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s' if len(rebuilds) > 1 else '; one rebuild, on the node just started'}) | – | – |"
+        )
+        on_database = (
+            f" on the first {len(timings['database'])}" if len(timings["database"]) < n else ""
         )
         print(
-            f"| search p50, ms ({n} queries) | {es50:.1f} (engine's took {took50:.0f}) | {db50:.1f} | {db50 / es50:.1f}× faster |"
+            f"| search p50, ms ({n} queries{on_database}) | {es50:.1f} (engine's took {took50:.0f}) | {db50:.1f} | {db50 / es50:.1f}× faster |"
         )
         print(
-            f"| search p95, ms ({n} queries) | {es95:.1f} (engine's took {took95:.0f}) | {db95:.1f} | {db95 / es95:.1f}× faster |"
+            f"| search p95, ms ({n} queries{on_database}) | {es95:.1f} (engine's took {took95:.0f}) | {db95:.1f} | {db95 / es95:.1f}× faster |"
         )
         print(
             f"| service time ÷ (1.3 × took + 5 ms), p50 / p95 | {es50 / (1.3 * took50 + 5):.2f} / {es95 / (1.3 * took95 + 5):.2f} (≤ 1 is the target) | – | – |"

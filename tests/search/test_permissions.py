@@ -5,6 +5,7 @@ counts, facets, highlights, spelling suggestions, autocomplete or related conten
 """
 
 import pytest
+from django.db import transaction
 
 from communities.models import (
     GoodPracticeIndexPage,
@@ -15,6 +16,7 @@ from communities.models import (
 )
 from communities.people.services.communities import do_add_member
 from communities.people.services.profiles import do_create_member
+from hub.floor.pagecache import bump
 from search.queries import autocomplete, related
 from tests.factories import CommunityFactory, PostFactory, ThreadFactory, UserFactory
 from tests.search.conftest import anonymous, ban, find
@@ -113,6 +115,43 @@ def test_a_private_threads_words_never_reach_a_non_member(hub):
         assert "Private budgets" not in shown and "secretive" not in shown, who
         first_words = [line.split()[0] for line in shown.splitlines() if line]
         assert str(hub["private"].pk) not in first_words, who
+
+
+def test_with_kept_lists_each_reader_still_sees_only_their_own_and_changes_show_at_once(
+    hub, search_index, settings
+):
+    """The communities open to everyone and the communities' titles are kept for every reader:
+    readers in any order still see only what they may read, and closing or opening a community
+    or joining or leaving one shows in the next search."""
+    settings.FRAGMENT_CACHE_SECONDS = 300
+    with transaction.atomic():
+        bump()  # a content generation to keep them under
+    order = ["anonymous", "member", "outsider", "staff", "banned"]
+    for who in order + order[::-1]:
+        shown = _everything(hub[who], hub)
+        assert (SECRET in shown) == (who in READERS), who
+        assert ("Private budgets" in shown) == (who in READERS), who
+
+    outsider, private = hub["outsider"], hub["private"]
+    do_add_member(private, outsider)
+    assert find(outsider, f"q={SECRET}").total == 2
+    assert "Private budgets" in _everything(outsider, hub)
+    Membership.objects.filter(community=private, user=outsider).update(
+        status=Membership.Status.LEFT
+    )
+    assert SECRET not in _everything(outsider, hub)
+
+    open_c = hub["open"]
+    open_c.visibility = Visibility.PRIVATE
+    open_c.save_revision().publish()
+    search_index.sync()
+    for who in NON_MEMBERS:
+        assert find(hub[who], "q=budget setting").total == 0, who
+        assert "Open budgets" not in _everything(hub[who], hub), who
+    private.visibility = Visibility.OPEN
+    private.save_revision().publish()
+    search_index.sync()
+    assert find(anonymous(), f"q={SECRET}").total == 2
 
 
 def test_members_and_staff_find_the_private_thread_everywhere(hub):
