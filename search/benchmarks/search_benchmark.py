@@ -459,7 +459,9 @@ def main(argv: list[str] | None = None) -> int:
     node = None if os.environ["BENCH_ELASTICSEARCH_URL"] else Node()
     es_url = os.environ["BENCH_ELASTICSEARCH_URL"] or node.start()
     original_name = settings.DATABASES["default"]["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.reuse)
+    connection.creation.create_test_db(
+        verbosity=0, autoclobber=True, keepdb=args.reuse, serialize=False
+    )
     try:
         rng = random.Random(2026)  # noqa: S311 - a fixed corpus, not security
         started = time.monotonic()
