@@ -63,8 +63,9 @@ def test_the_replies_candidates_can_be_read_from_their_index(private_reply):
     replies = fallback.visible_querysets(member)["post"]
     rows = replies.filter(fallback._candidate_filter("post", synonyms.terms("caddy")))
 
+    # a tiny table, which the planner would rather read through: show that the index can serve it
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_seqscan = off")  # a tiny table: show the index can serve it
+        cursor.execute("SET LOCAL enable_seqscan = off")
         plan = rows.order_by("-pk").values("pk")[: fallback.LIMIT].explain()
 
     assert "communities_post_body_trgm" in plan
