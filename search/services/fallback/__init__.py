@@ -148,7 +148,7 @@ def _holding(model: type[Model], fields: tuple[str, ...], term: synonyms.Term) -
     ``SELECT`` per field and alternative, each served by its own trigram index on PostgreSQL, in
     one ``UNION ALL`` (an ``OR`` across the joined tables cannot use them)."""
     each = [
-        model._default_manager.filter(**{f"{f}__icontains": _stem_prefix(max(words, key=len))})
+        model._base_manager.filter(**{f"{f}__icontains": _stem_prefix(max(words, key=len))})
         .order_by()
         .values_list("pk", flat=True)
         for words in term.alternatives
@@ -177,7 +177,7 @@ def _candidates(user: Actor, terms: list[synonyms.Term]) -> list[dict]:
     for name, queryset in visible_querysets(user).items():
         rows = queryset
         if terms:
-            if name in NARROWED:
+            if name in NARROWED and connection.vendor == "postgresql":  # SQLite has no index
                 queryset = _narrowed(queryset, name, terms)
             rows = queryset.filter(_candidate_filter(name, terms))
             if any(f.startswith(MULTI_VALUED) for f in CANDIDATE_FIELDS[name]):
