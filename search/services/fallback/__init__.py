@@ -5,7 +5,8 @@ on both databases; only the ranking engine differs (``engine()``):
 
 1. candidates: per type of content, what the searcher may see (``visible_querysets``, the
    communities' own permission functions) narrowed in the database to rows containing the start
-   of every word looked for (a superset of the matches, at most ``LIMIT`` per type);
+   of every word looked for (a superset of the matches, at most ``LIMIT`` per type), which
+   PostgreSQL finds through trigram indexes (``communities`` migration 0009, ``_narrowed``);
 2. ranking: the candidates' documents, built by the same functions as the Elasticsearch
    documents (``search.documents``), are ranked over the Elasticsearch path's fields and boosts by
    PostgreSQL's full-text search (``postgres``) or, on SQLite, an in-memory FTS5 table (``fts5``);

@@ -7,7 +7,8 @@ Elasticsearch path's proportions (4 : 3 : 2 : 1), and ``ts_headline`` for the pa
 shown. The tsquery is built by Django's ``SearchQuery`` from the words of ``synonyms.terms`` (each
 word or phrase a parameter to ``plainto_tsquery``/``phraseto_tsquery``), so nothing a person types
 reaches ``to_tsquery`` as syntax. "Did you mean" asks pg_trgm (``TrigramWordSimilarity``) for the
-titles and tags the searcher may see that hold a word close to each unknown word.
+titles and tags the searcher may see that hold a word close to each unknown word, through its
+``<%`` operator, which the titles' trigram index serves (``communities`` migration 0009).
 """
 
 from __future__ import annotations
