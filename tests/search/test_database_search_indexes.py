@@ -101,3 +101,17 @@ def test_threads_and_profiles_are_found_whether_their_words_are_rare_or_common(
     assert {f"thread-{t.pk}" for t in (by_title, by_tag, by_body)} <= everywhere
     people = {h.doc_id for h in find("q=marchbanks fleet", reader).hits}
     assert f"profile-{officer.profile.pk}" in people
+
+
+def test_a_word_in_more_rows_than_narrow_is_not_narrowed_to_some_of_them(database, monkeypatch):
+    """Rows holding the word in two fields come back twice from the indexes: the rows are counted,
+    not the ids, so a word over the limit is never narrowed to the ids read before the limit."""
+    monkeypatch.setattr(fallback, "NARROW", 3)
+    twice = [
+        ThreadFactory(title=f"Gritting routes {n}", body="Our gritting plan.") for n in range(2)
+    ]
+    once = ThreadFactory(title="Depots", body="Our gritting depot moved.")
+
+    found = {h.doc_id for h in find("q=gritting", UserFactory()).hits}
+
+    assert {f"thread-{t.pk}" for t in [*twice, once]} <= found

@@ -165,9 +165,9 @@ def _narrowed(queryset: QuerySet[Any], doc_type: str, terms: list[synonyms.Term]
     for term in terms:
         if term.negated:
             continue
-        ids = set(_holding(queryset.model, CANDIDATE_FIELDS[doc_type], term)[: NARROW + 1])
-        if len(ids) <= NARROW:
-            queryset = queryset.filter(pk__in=sorted(ids))
+        ids = list(_holding(queryset.model, CANDIDATE_FIELDS[doc_type], term)[: NARROW + 1])
+        if len(ids) <= NARROW:  # all of them (counted with repeats: the union's rows, not its ids)
+            queryset = queryset.filter(pk__in=sorted(set(ids)))
     return queryset
 
 
