@@ -5,7 +5,8 @@ on both databases; only the ranking engine differs (``engine()``):
 
 1. candidates: per type of content, what the searcher may see (``visible_querysets``, the
    communities' own permission functions) narrowed in the database to rows containing the start
-   of every word looked for (a superset of the matches, at most ``LIMIT`` per type);
+   of every word looked for (a superset of the matches, at most ``LIMIT`` per type), which
+   PostgreSQL finds through trigram indexes (``communities`` migration 0009, ``_narrowed``);
 2. ranking: the candidates' documents, built by the same functions as the Elasticsearch
    documents (``search.documents``), are ranked over the Elasticsearch path's fields and boosts by
    PostgreSQL's full-text search (``postgres``) or, on SQLite, an in-memory FTS5 table (``fts5``);
@@ -34,7 +35,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 
 from hub.floor.actor import Actor
 from search import synonyms
@@ -98,6 +99,10 @@ CANDIDATE_FIELDS: dict[str, tuple[str, ...]] = {
     "area": ("short_name", "name", "gss_code", "former_gss_codes"),
     "measure": ("label", "description", "source"),
 }
+# the types whose fields lie in several large tables, looked for through their trigram indexes first
+# (``_narrowed``); communities and case studies number a few thousand at most
+NARROWED = ("thread", "profile")
+NARROW = 2000  # most ids of one type a term's rows are narrowed to (more: the plain filter)
 MULTI_VALUED = ("tags__", "councils__", "service_areas__", "expertise__")
 # each filter's values in a document (the Elasticsearch fields of ``search.queries.FACETS``)
 FACET_FIELDS = {facet.param: facet.field for facet in FACETS}
@@ -138,6 +143,34 @@ def _candidate_filter(doc_type: str, terms: list[synonyms.Term]) -> Q:
     )
 
 
+def _holding(model: type[Model], fields: tuple[str, ...], term: synonyms.Term) -> QuerySet[Any]:
+    """The ids of ``model``'s rows (visible or not) holding, in one of ``fields``, the longest word
+    of one of ``term``'s alternatives (so every row ``_candidate_filter`` keeps for ``term``): one
+    ``SELECT`` per field and alternative, each served by its own trigram index on PostgreSQL, in
+    one ``UNION ALL`` (an ``OR`` across the joined tables cannot use them)."""
+    each = [
+        model._base_manager.filter(**{f"{f}__icontains": _stem_prefix(max(words, key=len))})
+        .order_by()
+        .values_list("pk", flat=True)
+        for words in term.alternatives
+        for f in fields
+    ]
+    return each[0].union(*each[1:], all=True)
+
+
+def _narrowed(queryset: QuerySet[Any], doc_type: str, terms: list[synonyms.Term]) -> QuerySet[Any]:
+    """``queryset`` limited to the ids that may match each term, for terms found in at most
+    ``NARROW`` rows: a rare word is then looked for through the indexes instead of through every
+    visible row, while a common one keeps the plain filter, which stops at the ``LIMIT`` newest."""
+    for term in terms:
+        if term.negated:
+            continue
+        ids = list(_holding(queryset.model, CANDIDATE_FIELDS[doc_type], term)[: NARROW + 1])
+        if len(ids) <= NARROW:  # all of them (counted with repeats: the union's rows, not its ids)
+            queryset = queryset.filter(pk__in=sorted(set(ids)))
+    return queryset
+
+
 def _candidates(user: Actor, terms: list[synonyms.Term]) -> list[dict]:
     """The documents (as indexed) of visible rows that may match ``terms`` (with no terms: the
     newest visible rows), ``LIMIT`` per type at most."""
@@ -145,6 +178,8 @@ def _candidates(user: Actor, terms: list[synonyms.Term]) -> list[dict]:
     for name, queryset in visible_querysets(user).items():
         rows = queryset
         if terms:
+            if name in NARROWED and connection.vendor == "postgresql":  # SQLite has no index
+                queryset = _narrowed(queryset, name, terms)
             rows = queryset.filter(_candidate_filter(name, terms))
             if any(f.startswith(MULTI_VALUED) for f in CANDIDATE_FIELDS[name]):
                 rows = queryset.filter(pk__in=rows.values("pk"))  # joins repeat rows: one each

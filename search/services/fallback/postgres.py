@@ -7,12 +7,15 @@ Elasticsearch path's proportions (4 : 3 : 2 : 1), and ``ts_headline`` for the pa
 shown. The tsquery is built by Django's ``SearchQuery`` from the words of ``synonyms.terms`` (each
 word or phrase a parameter to ``plainto_tsquery``/``phraseto_tsquery``), so nothing a person types
 reaches ``to_tsquery`` as syntax. "Did you mean" asks pg_trgm (``TrigramWordSimilarity``) for the
-titles and tags the searcher may see that hold a word close to each unknown word.
+titles and tags the searcher may see that hold a word close to each unknown word, through its
+``<%`` operator, which the titles' trigram index serves (``communities`` migration 0009).
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import reduce
 from operator import and_, or_
 from typing import Any
@@ -26,8 +29,8 @@ from django.contrib.postgres.search import (
     SearchVectorField,
     TrigramWordSimilarity,
 )
-from django.db import connection
-from django.db.models import Expression, TextField
+from django.db import connection, transaction
+from django.db.models import BooleanField, Expression, F, Func, TextField, Value
 from django.db.models.expressions import RawSQL
 
 from communities.models import CommunityPage
@@ -42,6 +45,10 @@ WEIGHTS = dict(zip(COLUMNS, "ABBBCD", strict=True))
 # ts_rank's weights for D, C, B, A: the boosts of ``text.BOOSTS`` (1, 2, 3, 4) divided by 4
 RANK_WEIGHTS = [0.25, 0.5, 0.75, 1.0]
 SIMILAR = 0.45  # word similarity of a title or tag to an unknown word, to look at its words
+# the trigram operator's threshold, below ``SIMILAR`` so that it keeps every row ``SIMILAR`` keeps
+# (pg_trgm compares in single precision), letting the index find them
+LOOSER = 0.44
+THRESHOLD = "pg_trgm.word_similarity_threshold"
 CLOSE_ENOUGH = 0.75  # a suggested word's similarity to the unknown word (difflib's ratio)
 DOCS = "unnest(%s::int[], {}) AS d(i, {})".format(
     ", ".join(["%s::text[]"] * len(COLUMNS)), ", ".join(COLUMNS)
@@ -134,15 +141,42 @@ def marks(docs: list[dict], terms: list[synonyms.Term]) -> list[tuple[str, str, 
         return [(title, body, summary) for _, title, body, summary in cursor.fetchall()]
 
 
+class WordSimilar(Func):
+    """``word <% text``: pg_trgm's word similarity at least ``pg_trgm.word_similarity_threshold``,
+    the test a trigram index on ``text`` answers (``WORD_SIMILARITY`` alone means a scan)."""
+
+    arg_joiner = " <%% "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+
+
+@contextmanager
+def _word_similarity_threshold(value: float) -> Iterator[None]:
+    """Inside a transaction, ``WordSimilar`` with ``value`` as its threshold; the previous one after."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT current_setting('{THRESHOLD}', true), set_config('{THRESHOLD}', %s, true)",
+            [str(value)],
+        )
+        previous = cursor.fetchone()[0]
+        try:
+            yield
+        finally:
+            if previous is not None:
+                cursor.execute(f"SELECT set_config('{THRESHOLD}', %s, true)", [previous])
+
+
 def _close_texts(user: Actor, word: str) -> list[str]:
-    """Titles and tags ``user`` may see holding a word like ``word`` (pg_trgm), closest first."""
+    """Titles and tags ``user`` may see holding a word like ``word`` (pg_trgm), closest first; call
+    inside ``_word_similarity_threshold(LOOSER)``."""
     visible = visible_querysets(user)
     found: list[tuple[float, str]] = []
     sources = [(visible[name], field) for name, field in TITLE_FIELDS.items()]
     sources += [(rows, "tag__name") for rows in visible_tags(user, visible).values()]
     for rows, field in sources:
         close = (
-            rows.annotate(similar=TrigramWordSimilarity(word, field))
+            rows.filter(WordSimilar(Value(word), F(field)))  # the index's part, a little looser
+            .annotate(similar=TrigramWordSimilarity(word, field))
             .filter(similar__gte=SIMILAR)
             .order_by("-similar")
             .values_list("similar", field)[:10]
@@ -153,6 +187,11 @@ def _close_texts(user: Actor, word: str) -> list[str]:
 
 def corrections(user: Actor, words: list[str]) -> dict[str, str]:
     """For each of ``words`` (lower case) not in what ``user`` may see, the closest word that is."""
+    with _word_similarity_threshold(LOOSER):
+        return _corrections(user, words)
+
+
+def _corrections(user: Actor, words: list[str]) -> dict[str, str]:
     out = {}
     for word in words:
         near = {
