@@ -229,6 +229,18 @@ def bulk_posts(threads: list[ThreadPage], author_ids: list[int], count: int) -> 
     ThreadPage.objects.bulk_update(threads, ["reply_count"], batch_size=BATCH)
 
 
+def analyze_tables() -> None:
+    """Fresh planner statistics for the hub's tables, as autovacuum keeps them on a live site: rows
+    just written in bulk would otherwise be planned for as if the tables were still small."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names(cursor):
+            cursor.execute(f'ANALYZE "{table}"')
+
+
 def bulk_notifications(recipient_id: int, count: int) -> None:
     """``count`` reply notifications for ``recipient_id`` about the newest replies in the
     communities they belong to, half of them read (more than one page of the list)."""

@@ -161,7 +161,7 @@ def build_data(size: Size) -> dict:
             print(f"search index rebuilt at {time.perf_counter() - started:.0f} s", flush=True)
     from django.contrib.auth import get_user_model
 
-    from communities.benchmarks.data import bulk_notifications
+    from communities.benchmarks.data import analyze_tables, bulk_notifications
     from communities.models import Notification
     from linkeddata.models import Area, Measure
 
@@ -173,6 +173,7 @@ def build_data(size: Size) -> dict:
     reader = get_user_model().objects.get(username="member0@bench.example.gov.uk")
     if not Notification.objects.filter(recipient=reader).exists():  # databases built before it too
         bulk_notifications(reader.pk, NOTIFICATIONS)
+    analyze_tables()
     counts = {
         "communities": CommunityPage.objects.count(),
         "members": get_user_model().objects.count(),
