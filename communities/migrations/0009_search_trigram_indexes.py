@@ -9,17 +9,11 @@ tables: communities and case studies number a few thousand at most.
 
 from django.db import migrations
 
+from hub.floor.postgres_only import PostgresOnly
 
-class RunSQLOnPostgres(migrations.RunSQL):
-    """``RunSQL``, skipped both ways on any database but PostgreSQL (SQLite still migrates)."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+class RunSQLOnPostgres(PostgresOnly, migrations.RunSQL):
+    """``RunSQL``, skipped both ways on any database but PostgreSQL."""
 
 
 # name, table, indexed expression

@@ -3,17 +3,11 @@
 from django.contrib.postgres.operations import TrigramExtension
 from django.db import migrations
 
+from hub.floor.postgres_only import PostgresOnly
 
-class TrigramExtensionOnPostgres(TrigramExtension):
-    """``TrigramExtension``, skipped both ways on any database but PostgreSQL (SQLite still migrates)."""
 
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == "postgresql":
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+class TrigramExtensionOnPostgres(PostgresOnly, TrigramExtension):
+    """``TrigramExtension``, skipped both ways on any database but PostgreSQL."""
 
 
 class Migration(migrations.Migration):
