@@ -430,8 +430,13 @@ def _buckets(aggregation: dict[str, Any]) -> list[dict[str, Any]]:
 def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]:
     """Community id → (title, whether ``user`` may know the community exists). Titles and
     visibilities are kept per content generation, the same for everyone; whether this reader may
-    know each community is decided from them (``may_list_community``)."""
+    know each community is decided from them (``may_list_community``). A signed-in reader's
+    memberships are read whether or not a private community is among them, so the page's queries
+    do not depend on which communities its results come from (memoised: the Elasticsearch path has
+    read them already for its permission filter)."""
     known = kept_values("community-title", sorted(ids), _titles_and_visibilities)
+    if known:
+        active_community_ids(user)
     return {
         pk: (title, may_list_community(user, pk, visibility))
         for pk, (title, visibility) in known.items()
