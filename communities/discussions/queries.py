@@ -17,8 +17,20 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser
+from django.core.paginator import Page as ListPage
 from django.core.paginator import Paginator
-from django.db.models import Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest
 from django.template.loader import render_to_string
@@ -53,6 +65,7 @@ from communities.permissions import (
     posting_refusal,
     queue_roles,
     read_reader_state,
+    readable_notifications,
     reader_class,
     vote_checker,
 )
@@ -305,6 +318,49 @@ def post_url(post: Post, position: int | None = None) -> str:
     page = position // settings.THREAD_POSTS_PER_PAGE + 1
     suffix = f"?page={page}" if page > 1 else ""
     return f"{post.thread.url}{suffix}#post-{post.pk}"
+
+
+NOTIFICATIONS_PER_PAGE = 30
+# what the list shows of each notification (its subject's title is read apart: ``notification_page``)
+NOTIFICATION_LIST_FIELDS = (
+    "kind",
+    "read_at",
+    "created_at",
+    "headline",
+    "message",
+    "thread_id",
+    "good_practice_id",
+    "community_id",
+    "actor__profile__display_name",
+)
+
+
+def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
+    """Page ``number`` of ``user``'s notifications (newest first) and how many of all of them are
+    unread, which the header shows too. One count gives both (the header's own count is then not
+    made), and each row's thread, case study or community is read for its title alone, in a
+    query of its own: joined in, four page tables made a query PostgreSQL took longer to plan than
+    to run."""
+    readable = readable_notifications(user)
+    counts = readable.aggregate(
+        total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
+    )
+    titles = [
+        Prefetch(name, queryset=model.objects.only("title"))
+        for name, model in (
+            ("thread", ThreadPage),
+            ("good_practice", GoodPracticePage),
+            ("community", CommunityPage),
+        )
+    ]
+    rows = (
+        readable.select_related("actor__profile")
+        .only(*NOTIFICATION_LIST_FIELDS)
+        .prefetch_related(*titles)
+    )
+    paginator = Paginator(rows, NOTIFICATIONS_PER_PAGE)
+    paginator.count = counts["total"]  # known: the paginator need not count again
+    return paginator.get_page(number), counts["unread"]
 
 
 def notification_url(notification: Notification, positions: Mapping[int, int] | None = None) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from communities.dashboard import dashboard_panels
 from communities.discussions.queries import (
     dashboard_threads,
+    notification_page,
     notification_url,
     waiting_in_communities,
 )
@@ -42,29 +42,12 @@ from communities.permissions import (
 )
 from hub.floor.numbers import page_number
 
-NOTIFICATION_LIST_FIELDS = (
-    "kind",
-    "read_at",
-    "created_at",
-    "headline",
-    "message",
-    "thread__title",
-    "good_practice__title",
-    "community__title",
-    "actor__profile__display_name",
-)
-
 
 @login_required
 def notifications(request):
-    # only what the list shows: each page's title, not every column of four page tables
-    items = (
-        readable_notifications(request.user)
-        .select_related("thread", "actor__profile", "good_practice", "community")
-        .only(*NOTIFICATION_LIST_FIELDS)
-    )
-    page = Paginator(items, 30).get_page(page_number(request.GET.get("page")))
-    return TemplateResponse(request, "communities/notifications.html", {"notifications": page})
+    page, unread = notification_page(request.user, page_number(request.GET.get("page")))
+    context = {"notifications": page, "unread_notifications": unread}  # the header's count too
+    return TemplateResponse(request, "communities/notifications.html", context)
 
 
 @login_required

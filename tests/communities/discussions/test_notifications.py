@@ -90,6 +90,35 @@ def test_notifications_page_unread_count_and_mark_read(client, community):
     assert unread_count(watcher) == 0
 
 
+def test_the_notifications_pages_and_header_count_only_what_the_member_may_still_read(
+    client, community
+):
+    from communities.discussions.services.notifications import do_mark_read
+
+    author, watcher = member(community), member(community)
+    other = CommunityFactory(title="Closed board", visibility=Visibility.RESTRICTED)
+    MembershipFactory(community=other, user=author)
+    MembershipFactory(community=other, user=watcher)
+    do_set_watch(watcher, level=WatchLevel.WATCHING, community=community)
+    do_set_watch(watcher, level=WatchLevel.WATCHING, community=other)
+    for n in range(35):
+        do_start_thread(community=community, author=author, title=f"Question {n:02}", body="Tips?")
+    do_start_thread(community=other, author=author, title="Board minutes", body="Confidential")
+    Membership.objects.filter(user=watcher, community=other).update(status=Membership.Status.LEFT)
+    oldest = Notification.objects.filter(recipient=watcher).order_by("created_at", "pk")[:5]
+    do_mark_read(watcher, [n.pk for n in oldest])
+    client.force_login(watcher)
+
+    first = client.get(reverse("notifications")).content.decode()
+    second = client.get(reverse("notifications") + "?page=2").content.decode()
+
+    assert "(30 unread)" in first and "(30 unread)" in second  # the header: 35 readable, 5 read
+    assert first.count("<li class=") == 30 and second.count("<li class=") == 5
+    assert "“Question 34”" in first and "“Question 00”" in second
+    assert "Board minutes" not in first + second
+    assert first.count("<strong>New:</strong>") == 30 and "<strong>New:</strong>" not in second
+
+
 def test_losing_access_hides_notifications_and_keeps_them_out_of_digests(client, community):
     author, leaver = member(community), member(community)
     do_set_email_frequency(leaver, EmailFrequency.DAILY)
