@@ -51,7 +51,12 @@ EXCLUDED_PREFIXES = (
     "/static/",
     "/media/",
 )
+# ...but for these under them: a visitor's autocomplete suggestions write nothing, and every visitor
+# typing the same letters gets the same ones (kept, it is one query a keystroke instead of a search)
+KEPT_UNDER_EXCLUDED = ("/search/autocomplete/",)
 NO_STORE = ("private", "no-store", "no-cache")
+# what describes the request that made an answer, not the answer: not kept with it
+NOT_KEPT_HEADERS = {"server-timing"}
 VARY_KEYED = {"cookie", "accept", "accept-encoding", "host"}
 
 # The generation read once per request (by the middleware, or by the first kept fragment), forgotten
@@ -98,7 +103,11 @@ def request_generation() -> int | None:
 
 
 def _anonymous_request(request: HttpRequest) -> bool:
-    if request.method != "GET" or request.path.startswith(EXCLUDED_PREFIXES):
+    if request.method != "GET":
+        return False
+    if request.path.startswith(EXCLUDED_PREFIXES) and not request.path.startswith(
+        KEPT_UNDER_EXCLUDED
+    ):
         return False
     if "Authorization" in request.headers or "If-None-Match" in request.headers:
         return False
@@ -135,7 +144,8 @@ def page_key(request: HttpRequest, generation: int) -> str:
 
 
 def _frozen(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
-    return response.status_code, list(response.items()), response.content
+    headers = [(k, v) for k, v in response.items() if k.lower() not in NOT_KEPT_HEADERS]
+    return response.status_code, headers, response.content
 
 
 def _thawed(frozen: tuple[int, list[tuple[str, str]], bytes]) -> HttpResponse:

@@ -50,6 +50,25 @@ def test_a_visitor_gets_the_kept_page_until_a_change_is_announced(page_cache, cl
     assert "Gritting routes: what works?" in client.get(thread.url).content.decode()
 
 
+def test_a_visitors_autocomplete_is_kept_until_a_change_is_announced_but_results_never(
+    page_cache, client
+):
+    thread = ThreadFactory(title="Gritting routes in winter")
+    suggestions = "/search/autocomplete/?q=gritt"
+    first = client.get(suggestions)
+    assert "Gritting routes in winter" in first.content.decode()
+
+    quietly_retitle(thread, "Gritting depots nobody announced")
+    kept = client.get(suggestions)
+    assert kept.content == first.content
+    assert "Server-Timing" not in kept  # a kept answer did not ask the search engine
+    assert "depots nobody announced" in client.get("/search/?q=gritting").content.decode()
+
+    thread = ThreadPage.objects.get(pk=thread.pk)
+    do_edit_thread(thread=thread, editor=thread.owner, title="Gritting salt stocks", body="Hi")
+    assert "Gritting salt stocks" in client.get(suggestions).content.decode()
+
+
 def test_the_generation_commits_and_rolls_back_with_the_change(page_cache):
     community = CommunityFactory()
     before = current_generation()
