@@ -1,4 +1,10 @@
+from datetime import datetime
+
 from django import template
+from django.utils import dateformat
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+from django.utils.timezone import template_localtime
 
 from communities.markdown import render_markdown
 from hub.floor.fragments import kept_value
@@ -9,6 +15,21 @@ register = template.Library()
 @register.filter
 def markdown(text: str):
     return render_markdown(text)
+
+
+@register.simple_tag
+def time_element(moment: datetime | None, shown: str) -> SafeString | str:
+    """``<time>`` for ``moment`` in the site's time zone, shown in the ``date`` filter's format
+    ``shown``, its machine-readable value in ISO 8601: one conversion, where two ``date`` filters
+    each converted and formatted it (a list of notifications or replies has one a row)."""
+    if moment is None:
+        return ""
+    local = template_localtime(moment)
+    return format_html(
+        '<time datetime="{}">{}</time>',
+        local.isoformat(timespec="seconds"),
+        dateformat.format(local, shown),
+    )
 
 
 @register.inclusion_tag("search/related.html", takes_context=True)
