@@ -443,6 +443,26 @@ def _community_titles(user: Actor, ids: set[int]) -> dict[int, tuple[str, bool]]
     }
 
 
+def _own_community_ids(hits: list[dict[str, Any]]) -> set[int]:
+    """The communities whose own documents are among ``hits``."""
+    return {
+        c
+        for h in hits
+        if h["_source"].get("doc_type") == "community" and (c := h["_source"].get("community_id"))
+    }
+
+
+def _listed(source: dict[str, Any], communities: dict[int, tuple[str, bool]]) -> bool:
+    """Whether a hit may be shown as the database's rule stands now: a community's own document says
+    "everyone" in the index until the outbox re-indexes it after a change of visibility, so it is
+    shown only if ``may_list_community`` (in ``communities``, from ``_community_titles``) lets this
+    reader know of the community. Every other document's rule is applied by the query itself."""
+    if source.get("doc_type") != "community":
+        return True
+    known = communities.get(int(source.get("community_id") or 0))
+    return known is not None and known[1]
+
+
 def _titles_and_visibilities(ids: list[int]) -> dict[int, tuple[str, str]]:
     rows = CommunityPage.objects.filter(pk__in=ids).values_list("pk", "title", "visibility")
     return {pk: (title, visibility) for pk, title, visibility in rows}
@@ -473,6 +493,8 @@ def _hits(
     for h in hits:
         source = h["_source"]
         name = source["doc_type"]
+        if not _listed(source, communities):
+            continue
         doc_type = DOC_TYPES.get(name)
         title_hl = (h.get("highlight") or {}).get("title")
         out.append(
@@ -611,7 +633,9 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
             fields=["title^2", "tags.text"],
         )
     )
-    search = search.exclude("term", doc_type="post").source(["title", "url", "doc_type"])[:size]
+    search = search.exclude("term", doc_type="post").source(
+        ["title", "url", "doc_type", "community_id"]
+    )[:size]
     # no count of everything that matches (the box shows a few), so the node can stop early
     search = search.extra(track_total_hits=False)
     # the tags starting with what was typed, most used first: only those are counted
@@ -625,9 +649,13 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
             b["key"] for b in answer.get("aggregations", {}).get("tags", {}).get("buckets", [])
         )
     ]
-    for hit in answer.get("hits", {}).get("hits", []):
+    hits = answer.get("hits", {}).get("hits", [])
+    communities = _community_titles(user, _own_community_ids(hits))
+    for hit in hits:
         source = hit["_source"]
         name = source["doc_type"]
+        if not _listed(source, communities):
+            continue
         items.append(
             {
                 "kind": "page",

@@ -338,6 +338,29 @@ def test_opening_a_community_shows_its_content_to_everyone(hub, search_index):
     }
 
 
+def test_a_community_made_private_leaves_visitors_suggestions_and_results_before_reindexing(
+    hub, search_index
+):
+    from communities.people.services.membership import do_update_community_settings
+
+    community = hub["open"]
+    assert "Open budgets" in str(autocomplete(anonymous(), "open budg"))
+    assert "Open budgets" in {h.title for h in find(anonymous(), "q=open budgets").hits}
+
+    do_update_community_settings(
+        community,
+        by=hub["staff"],
+        description="Closed now.",
+        tags=[],
+        visibility=Visibility.PRIVATE,
+    )  # the index is not told yet: its outbox is applied after the commit
+
+    for user in (anonymous(), hub["outsider"]):
+        assert "Open budgets" not in str(autocomplete(user, "open budg"))
+        assert "Open budgets" not in {h.title for h in find(user, "q=open budgets").hits}
+    assert "Open budgets" in str(autocomplete(hub["staff"], "open budg"))
+
+
 def test_deleting_and_hiding_remove_from_results(hub, search_index):
     reply = PostFactory(thread=hub["open_thread"], body="A reply about glarbnik schemes.")
     search_index.sync()
