@@ -96,14 +96,21 @@ class Postgres:
         if result.returncode != 0:
             raise StackError(f"initdb failed: {result.stderr.strip()}")
 
-    def start(self) -> None:
-        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self._pg_ctl(
-            "start", "-w", "-t", "60", "-l", str(self.data_dir / "server.log"), "-o", options
-        )
+    @property
+    def log(self) -> Path:
+        return self.data_dir / "server.log"
 
-    def stop(self) -> None:
-        self._pg_ctl("stop", "-m", "fast", "-w", check=False)
+    def start(self) -> None:
+        """Start the cluster and wait until it takes connections; StackError with its log if not."""
+        options = f"-p {self.port} -k {self.data_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        try:
+            self._pg_ctl("start", "-w", "-t", "120", "-l", str(self.log), "-o", options)
+        except StackError as error:
+            log = self.log.read_text(errors="replace") if self.log.exists() else "(no log)"
+            raise StackError(f"{error}\nits log ends:\n{log[-2000:]}") from None
+
+    def stop(self, mode: str = "fast") -> None:
+        self._pg_ctl("stop", "-m", mode, "-w", check=False)
 
     def psql(self, sql: str, database: str = "postgres") -> str:
         command = [str(PG_BIN / "psql"), "-h", "127.0.0.1", "-p", str(self.port), "-U", "postgres"]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import psycopg
 import pytest
 
+from hub.drill import stack
 from hub.drill.stack import free_port
 from tests.conftest import missing, ports_of_this_process
 
@@ -112,8 +113,10 @@ def gunicorn(**env: str) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_PORT = ports_of_this_process(range(55434, 55440)).start
+PG_BIN = stack.PG_BIN
+# The first free port of this test process's share: a cluster left running by an interrupted run
+# (or another checkout's run) on the first one must not stop this one.
+PG_PORT = free_port(ports_of_this_process(range(55434, 55440)))
 URL = f"postgresql://hub:hub@127.0.0.1:{PG_PORT}/hub"
 
 
@@ -132,46 +135,27 @@ def wait_for(what: str, check: Callable[[], object], timeout: float = 180) -> ob
 
 
 class Postgres:
-    """A throwaway PostgreSQL cluster, run as the postgres user on this test's own port."""
+    """A throwaway PostgreSQL cluster (the drill's, run as the postgres user) on this process's port,
+    in a folder that also holds the servers' logs and mail of the tests that use it."""
 
     def __init__(self) -> None:
         self.dir = Path(tempfile.mkdtemp(prefix="hub-worker-pg-"))
         self.dir.chmod(0o755)
-        shutil.chown(self.dir, "postgres", "postgres")
-        self.data = self.dir / "data"
-
-    def pg(self, *command: str, check: bool = True) -> None:
-        subprocess.run(
-            ["runuser", "-u", "postgres", "--", *command],
-            check=check,
-            capture_output=True,
-            timeout=180,
-        )
+        self.cluster = stack.Postgres(self.dir / "data", PG_PORT)
 
     def init(self) -> None:
-        self.pg(str(PG_BIN / "initdb"), "-D", str(self.data), "-A", "trust", "-U", "postgres")
+        self.cluster.init()
         self.start()
-        for sql in (
-            "CREATE ROLE hub LOGIN PASSWORD 'hub' CREATEDB",
-            "CREATE DATABASE hub OWNER hub",
-        ):
-            with psycopg.connect(
-                f"postgresql://postgres@127.0.0.1:{PG_PORT}/postgres", autocommit=True
-            ) as conn:
-                conn.execute(sql)
+        self.cluster.create_hub_database()
 
     def start(self) -> None:
-        options = f"-p {PG_PORT} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off"
-        self.pg(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-l", str(self.dir / "log"),
-                "-o", options, "-w", "start")  # fmt: skip
+        self.cluster.start()
 
     def stop(self) -> None:
-        self.pg(str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+        self.cluster.stop()
 
     def destroy(self) -> None:
-        self.pg(
-            str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop", check=False
-        )
+        self.cluster.stop(mode="immediate")
         shutil.rmtree(self.dir, ignore_errors=True)
 
 
