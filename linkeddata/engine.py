@@ -39,6 +39,9 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 START_SECONDS = 30  # an engine process that is not ready by then is given up
+# What an engine process's last words say when it met its address-space ceiling: an allocation
+# refused, or a thread (RocksDB's, Rust's) that could not be given its stack.
+MEMORY_DEATHS = ("memory allocation", "MemoryError", "Resource temporarily unavailable")
 Term = tuple[str, str, str | None, str | None]  # (kind u/b/l, value, datatype, language)
 
 
@@ -483,6 +486,10 @@ class _Engine:
         env = {
             **os.environ,
             "RUST_BACKTRACE": "0",  # a crash message, not a slow backtrace
+            # glibc reserves 64 MB of address space per thread's arena: with the store's threads that
+            # is ~600 MB of the ceiling reserved and unused (~280 MB with two), and a thread that
+            # cannot be started then kills the engine; the ceiling should count what queries use.
+            "MALLOC_ARENA_MAX": "2",
             "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")])),
         }
         try:
@@ -626,7 +633,7 @@ class EnginePool:
         note = engine.crash_note()
         code = engine.process.returncode
         logger.warning("a SPARQL engine process died (exit code %s): %s", code, note[-500:])
-        if "memory allocation" in note or "MemoryError" in note:
+        if any(sign in note for sign in MEMORY_DEATHS):
             return EngineFailure(500, self._memory_message())
         if "overflowed its stack" in note:
             return EngineFailure(
