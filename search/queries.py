@@ -19,6 +19,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
+from elastic_transport import TransportError
 from elasticsearch_dsl import A, Q, Search
 
 from communities.models import CommunityPage
@@ -263,66 +264,75 @@ def _facet_filter(facet: Facet, values: list) -> Q:
     return Q("terms", **{facet.field: values})
 
 
-def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Search:
-    """The search request for ``params`` as ``user`` (results, facets, highlights, spelling), in one request."""
-    search = Search(using=get_client(), index=alias_name())
-    search = _visible(search, user, rule)
+def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tuple[Search, Search]:
+    """The two requests of a search for ``params`` as ``user``, sent together (``_execute_search``):
+    the page of results (ranked, highlighted, with spelling) and the counts (the total and the
+    facets, over the same matches, unranked). Elasticsearch answers them at once, side by side, so a
+    search that matches much of the index waits for the longer of the two, not for both in turn."""
+    visible = _visible(Search(using=get_client(), index=alias_name()), user, rule)
+    results, counts = visible, visible
     if params.q:
         text = text_query(params.q)  # built once: ranked, and highlighted without the recency boost
-        search = search.query(ranked(text))
-        search = search.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
-        search = search.highlight_options(
+        results = results.query(ranked(text))
+        results = results.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
+        results = results.highlight_options(
             pre_tags=["<mark>"],
             post_tags=["</mark>"],
             encoder="html",
             highlight_query=text.to_dict(),
         )
-        search = search.suggest(
+        results = results.suggest(
             "spelling",
             params.q,
             term={"field": "spelling", "suggest_mode": "popular", "min_word_length": 4, "size": 1},
         )
+        counts = counts.filter(text)  # the same matches, without scoring them
     else:
-        search = search.query(ranked(Q("match_all"))).sort(
+        results = results.query(ranked(Q("match_all"))).sort(
             {"date": {"order": "desc", "missing": "_last"}}
         )
     # Disjunctive facets: each facet's counts apply every other facet's filter, not its own.
     selected = {p: _facet_filter(FACETS_BY_PARAM[p], v) for p, v in params.filters.items()}
     if selected:
-        search = search.post_filter(Q("bool", filter=list(selected.values())))
+        chosen = Q("bool", filter=list(selected.values()))
+        results, counts = results.post_filter(chosen), counts.post_filter(chosen)
     for facet in FACETS:
         others = [q for p, q in selected.items() if p != facet.param]
         size = 20 if facet.param != "year" else 30
         inner = A("terms", field=facet.field, size=size)
         if others:
-            search.aggs.bucket(facet.param, A("filter", Q("bool", filter=others))).bucket(
+            counts.aggs.bucket(facet.param, A("filter", Q("bool", filter=others))).bucket(
                 "values", inner
             )
         else:  # no other facet's filter: the counts are over the results themselves
-            search.aggs.bucket(facet.param, inner)
+            counts.aggs.bucket(facet.param, inner)
     start = (params.page - 1) * PER_PAGE
-    search = search.source(HIT_FIELDS)
-    return search.extra(track_total_hits=True)[start : start + PER_PAGE]
+    results = results.source(HIT_FIELDS).extra(track_total_hits=False)[start : start + PER_PAGE]
+    return results, counts.extra(track_total_hits=True, size=0)
 
 
 # What a page shows of each hit, and of the answer: the rest of Elasticsearch's answer (shards,
 # index names, scores, bucket error bounds) is left on the node (``filter_path``).
 HIT_FIELDS = ["doc_type", "title", "summary", "url", "date", "tags", "community_id"]
+RESULTS_ANSWER = [
+    "took",
+    "hits.hits._id",
+    "hits.hits._source",
+    "hits.hits.highlight",
+    "suggest.spelling.offset",
+    "suggest.spelling.length",
+    "suggest.spelling.options.text",
+]
+COUNTS_ANSWER = [
+    "took",
+    "hits.total.value",
+    "aggregations.*.buckets.key",
+    "aggregations.*.buckets.doc_count",
+    "aggregations.*.values.buckets.key",
+    "aggregations.*.values.buckets.doc_count",
+]
 SEARCH_ANSWER = ",".join(
-    [
-        "took",
-        "hits.total.value",
-        "hits.hits._id",
-        "hits.hits._source",
-        "hits.hits.highlight",
-        "aggregations.*.buckets.key",
-        "aggregations.*.buckets.doc_count",
-        "aggregations.*.values.buckets.key",
-        "aggregations.*.values.buckets.doc_count",
-        "suggest.spelling.offset",
-        "suggest.spelling.length",
-        "suggest.spelling.options.text",
-    ]
+    f"responses.{path}" for path in sorted({*RESULTS_ANSWER, *COUNTS_ANSWER, "error"})
 )
 
 
@@ -331,6 +341,27 @@ def _execute(search: Search, filter_path: str) -> dict[str, Any]:
     return (
         get_client().search(index=alias_name(), body=search.to_dict(), filter_path=filter_path).body
     )
+
+
+def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
+    """A search's results and counts (``build_search``) in one multi-search, as one answer: the
+    results' hits and spelling, the counts' total and facets, and the longer of the two ``took``."""
+    # Not kept in the node's request cache (which keeps answers without hits until the next refresh):
+    # each search is counted afresh, as the single request before it was.
+    index = {"index": alias_name(), "request_cache": False}
+    results, counts = get_client().msearch(
+        searches=[index, requests[0].to_dict(), index, requests[1].to_dict()],
+        filter_path=SEARCH_ANSWER,
+    )["responses"]
+    for answer in (results, counts):
+        if "error" in answer:  # as a failed search: the caller falls back to the database
+            raise TransportError(str(answer["error"])[:500])
+    return {
+        **results,
+        "hits": {**results.get("hits", {}), "total": counts["hits"]["total"]},
+        "aggregations": counts.get("aggregations", {}),
+        "took": max(results["took"], counts["took"]),
+    }
 
 
 @dataclass
@@ -389,7 +420,7 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         params.notices.append(f"Only the first {max_page} pages of results can be shown.")
         params.page = max_page
     rule = permission_filter(user)  # built once: the readable communities are read once per search
-    answer = _execute(build_search(user, params, rule), SEARCH_ANSWER)
+    answer = _execute_search(build_search(user, params, rule))
     total = answer["hits"]["total"]["value"]  # always there: counted
     pages = max(1, -(-total // PER_PAGE))
     if total and params.page > pages:
@@ -397,7 +428,7 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
             f"There are only {pages} page{'s' if pages > 1 else ''} of results: showing the last."
         )
         params.page = min(pages, max_page)
-        answer = _execute(build_search(user, params, rule), SEARCH_ANSWER)
+        answer = _execute_search(build_search(user, params, rule))
     hits = answer.get("hits", {}).get("hits", [])
     aggregations = answer.get("aggregations", {})
     buckets = {f.param: _buckets(aggregations.get(f.param, {})) for f in FACETS}

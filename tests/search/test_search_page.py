@@ -219,6 +219,16 @@ def test_with_elasticsearch_unreachable_the_page_falls_back_with_a_notice(
     assert "Recycling secret plan" not in labels  # from the database, through the same rules
 
 
+def test_when_elasticsearch_answers_but_cannot_search_the_page_falls_back_with_a_notice(
+    client, content, settings
+):
+    # The node is up but has no such index: each search of the multi-search fails on its own.
+    settings.ELASTICSEARCH_INDEX_PREFIX = "no-such-index"
+    page = page_text(client.get("/search/", {"q": "recycling", "type": "thread"}))
+    assert "simpler mode" in page and "Recycling question 12" in page
+    assert "Recycling secret plan" not in page
+
+
 def test_without_elasticsearch_the_database_search_obeys_the_same_rules(
     client, home_page, settings
 ):
