@@ -13,9 +13,12 @@ from pathlib import Path
 
 import pytest
 
-from tests.hub.conftest import ROOT, Postgres, wait_for, worker_env
+from hub.drill.stack import free_port
+from tests.hub.conftest import ROOT, SERVER_PORTS, Postgres, wait_for, worker_env
 
-PORT = 8534
+PORT = free_port(
+    SERVER_PORTS[::-1]
+)  # from the top of this process's share, as the others from its foot
 
 
 def get(path: str) -> tuple[int, dict[str, str], str]:
