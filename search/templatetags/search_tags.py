@@ -1,9 +1,13 @@
 from datetime import date
 
 from django import template
+from django.contrib.humanize.templatetags.humanize import intcomma
 from django.http import QueryDict
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 
 from search.client import is_enabled
+from search.queries import FacetResult
 from search.services.searching import do_related
 
 register = template.Library()
@@ -25,6 +29,32 @@ def without_filter(query: str, key: str, value) -> str:
     params.setlist(key, [v for v in params.getlist(key) if v != str(value)])
     params.pop("page", None)
     return params.urlencode()
+
+
+@register.simple_tag
+def facet_choices(facet: FacetResult) -> SafeString:
+    """A facet's values as checkboxes with their counts. Written here, not in a template loop: a
+    search page has up to 150 of them, and the template engine took about 60 µs each (a third of
+    the results page's rendering)."""
+    return format_html(
+        "<ul>{}</ul>",
+        format_html_join(
+            "\n",
+            '<li><input type="checkbox" id="f-{0}-{1}" name="{0}" value="{2}"{3}>'
+            '<label for="f-{0}-{1}">{4} <span class="count">({5})</span></label></li>',
+            (
+                (
+                    facet.param,
+                    number,
+                    value.value,
+                    " checked" if value.selected else "",
+                    value.label,
+                    intcomma(value.count),
+                )
+                for number, value in enumerate(facet.values, start=1)
+            ),
+        ),
+    )
 
 
 @register.simple_tag

@@ -55,6 +55,7 @@ def test_the_search_page_shows_results_facets_and_pages(client, content):
     assert (
         'name="type" value="thread"' in page
     )  # facets are checkboxes in the form: they work without JS
+    assert 'Thread <span class="count">(23)</span></label>' in page  # each value's count, labelled
     assert "Next page" in page and "page=2" in page
     assert "Recycling secret plan" not in page
 
