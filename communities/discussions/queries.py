@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -25,7 +26,6 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -335,32 +335,60 @@ NOTIFICATION_LIST_FIELDS = (
 )
 
 
+@dataclass(frozen=True)
+class ListedNotification:
+    """A notification as the notifications page lists it."""
+
+    pk: int
+    kind: str  # in words ("New reply")
+    in_thread: bool  # about a thread, not a case study: "… in “title”" rather than "…: “title”"
+    subject: str  # as ``Notification.subject``
+    message: str
+    by: str | None  # who caused it (None: nobody; "": a member without a profile)
+    created_at: datetime
+    read_at: datetime | None
+
+
 def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
-    """Page ``number`` of ``user``'s notifications (newest first) and how many of all of them are
-    unread, which the header shows too. One count gives both (the header's own count is then not
-    made), and each row's thread, case study or community is read for its title alone, in a
-    query of its own: joined in, four page tables made a query PostgreSQL took longer to plan than
-    to run."""
+    """Page ``number`` of ``user``'s notifications (newest first, as ``ListedNotification``) and
+    how many of all of them are unread, which the header shows too. One count gives both (the
+    header's own count is then not made); the titles of the rows' threads, case studies and
+    communities are read together from the page table, as text: joined in, four page tables made
+    a query PostgreSQL took longer to plan than to run, and building page objects for their titles
+    alone took longer than reading them."""
     readable = readable_notifications(user)
     counts = readable.aggregate(
         total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
     )
-    titles = [
-        Prefetch(name, queryset=model.objects.only("title"))
-        for name, model in (
-            ("thread", ThreadPage),
-            ("good_practice", GoodPracticePage),
-            ("community", CommunityPage),
-        )
-    ]
-    rows = (
-        readable.select_related("actor__profile")
-        .only(*NOTIFICATION_LIST_FIELDS)
-        .prefetch_related(*titles)
-    )
+    rows = readable.select_related("actor__profile").only(*NOTIFICATION_LIST_FIELDS)
     paginator = Paginator(rows, NOTIFICATIONS_PER_PAGE)
     paginator.count = counts["total"]  # known: the paginator need not count again
-    return paginator.get_page(number), counts["unread"]
+    page = paginator.get_page(number)
+    found = list(page.object_list)
+    ids = {pk for n in found for pk in (n.thread_id, n.good_practice_id, n.community_id) if pk}
+    titles = dict(Page.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
+    listed = [
+        ListedNotification(
+            pk=n.pk,
+            kind=n.get_kind_display(),
+            in_thread=bool(n.thread_id and not n.good_practice_id),
+            subject=n.headline
+            or next(
+                (
+                    titles[pk]
+                    for pk in (n.thread_id, n.good_practice_id, n.community_id)
+                    if pk in titles
+                ),
+                "",
+            ),
+            message=n.message,
+            by=None if n.actor_id is None else profile_name(n.actor) or "",
+            created_at=n.created_at,
+            read_at=n.read_at,
+        )
+        for n in found
+    ]
+    return ListPage(listed, page.number, paginator), counts["unread"]
 
 
 def notification_url(notification: Notification, positions: Mapping[int, int] | None = None) -> str:
