@@ -40,7 +40,7 @@ def facet_choices(facet: FacetResult) -> SafeString:
         "<ul>{}</ul>",
         format_html_join(
             "\n",
-            '<li><input type="checkbox" id="f-{0}-{1}" name="{0}" value="{2}"{3}>'
+            '<li><input type="checkbox" id="f-{0}-{1}" name="{0}" value="{2}"{3}> '
             '<label for="f-{0}-{1}">{4} <span class="count">({5})</span></label></li>',
             (
                 (
