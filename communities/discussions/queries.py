@@ -43,7 +43,7 @@ from communities.models.communities import CommunityPage, Visibility
 from communities.models.good_practice import GoodPracticePage
 from communities.models.membership_workflow import JoinRequest
 from communities.models.moderation import Flag
-from communities.models.notifications import Notification, Watch, WatchLevel
+from communities.models.notifications import Notification, Watch, WatchLevel, subject_from
 from communities.models.related import RelatedContent
 from communities.models.threads import Attachment, HelpfulVote, Post, ThreadPage
 from communities.people.queries import profile_name, with_mention_links
@@ -372,14 +372,9 @@ def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
             pk=n.pk,
             kind=n.get_kind_display(),
             in_thread=bool(n.thread_id and not n.good_practice_id),
-            subject=n.headline
-            or next(
-                (
-                    titles[pk]
-                    for pk in (n.thread_id, n.good_practice_id, n.community_id)
-                    if pk in titles
-                ),
-                "",
+            subject=subject_from(
+                n.headline,
+                (titles.get(pk) for pk in (n.thread_id, n.good_practice_id, n.community_id)),
             ),
             message=n.message,
             by=None if n.actor_id is None else profile_name(n.actor) or "",

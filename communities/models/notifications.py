@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -126,12 +127,14 @@ class Notification(models.Model):
     def subject(self) -> str:
         """What the notification is about, in a few words: the alert's headline, or the thread, case
         study or community."""
-        if self.headline:
-            return self.headline
-        for thing in (self.thread, self.good_practice, self.community):
-            if thing is not None:
-                return str(thing.title)
-        return ""
+        things = (self.thread, self.good_practice, self.community)  # read only as far as needed
+        return subject_from(self.headline, (None if t is None else str(t.title) for t in things))
+
+
+def subject_from(headline: str, titles: Iterable[str | None]) -> str:
+    """A notification's subject: its alert's headline, or the first title there is of its thread,
+    case study and community (in that order); the notifications page gives the titles as text."""
+    return headline or next((title for title in titles if title is not None), "")
 
 
 class EmailFrequency(models.TextChoices):

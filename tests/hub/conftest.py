@@ -20,7 +20,6 @@ import psycopg
 import pytest
 
 from hub.drill import stack
-from hub.drill.stack import free_port
 from tests.conftest import missing, ports_of_this_process
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,7 +77,7 @@ def _listening(port: int) -> bool:
 def gunicorn(**env: str) -> Iterator[str]:
     """Serve the hub with gunicorn on the test database, with the test settings' storages and ``env``;
     yields its base URL and stops it afterwards."""
-    port = free_port(SERVER_PORTS)
+    port = stack.free_port(SERVER_PORTS)
     process = subprocess.Popen(
         [
             sys.executable,
@@ -116,7 +115,7 @@ def gunicorn(**env: str) -> Iterator[str]:
 PG_BIN = stack.PG_BIN
 # The first free port of this test process's share: a cluster left running by an interrupted run
 # (or another checkout's run) on the first one must not stop this one.
-PG_PORT = free_port(ports_of_this_process(range(55434, 55440)))
+PG_PORT = stack.free_port(ports_of_this_process(range(55434, 55440)))
 URL = f"postgresql://hub:hub@127.0.0.1:{PG_PORT}/hub"
 
 

@@ -16,9 +16,8 @@ import pytest
 from hub.drill.stack import free_port
 from tests.hub.conftest import ROOT, SERVER_PORTS, Postgres, wait_for, worker_env
 
-PORT = free_port(
-    SERVER_PORTS[::-1]
-)  # from the top of this process's share, as the others from its foot
+# From the top of this process's share of ports, as the suite's other servers take them from its foot.
+PORT = free_port(SERVER_PORTS[::-1])
 
 
 def get(path: str) -> tuple[int, dict[str, str], str]:

@@ -115,6 +115,9 @@ def test_the_notifications_pages_and_header_count_only_what_the_member_may_still
     assert "(30 unread)" in first and "(30 unread)" in second  # the header: 35 readable, 5 read
     assert first.count("<li class=") == 30 and second.count("<li class=") == 5
     assert "“Question 34”" in first and "“Question 00”" in second
+    # each row says what happened, where, and who did it
+    assert "New thread in “Question 34”</a>" in first
+    assert f"by {author.profile.display_name} · " in first
     assert "Board minutes" not in first + second
     assert first.count("<strong>New:</strong>") == 30 and "<strong>New:</strong>" not in second
 
