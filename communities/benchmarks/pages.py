@@ -25,7 +25,6 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -34,8 +33,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from hub.floor.loopback import free_port
+
 ROOT = Path(__file__).resolve().parents[2]
 SETTINGS = "communities.benchmarks.settings"
+SERVER_PORTS = range(8600, 8700)  # the first free one serves the hub, unless --port says
 
 
 @dataclass(frozen=True)
@@ -305,12 +307,6 @@ def touch(port: int, all_targets: list[Target], cookie: str, times: int) -> None
             connection.close()
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", choices=SIZES, default="full")
@@ -341,7 +337,10 @@ def main(argv: list[str] | None = None) -> None:
         "--profile", metavar="PAGE", help="with --in-process: cProfile this page's requests too"
     )
     parser.add_argument(
-        "--port", type=int, default=0, help="the server's port on 127.0.0.1 (default: any free one)"
+        "--port",
+        type=int,
+        default=0,
+        help="the server's port on 127.0.0.1 (default: the first free one of 8600–8699)",
     )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
@@ -394,7 +393,7 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
         measure_in_process(args, data, all_targets)
         return
     queries, cookie = count_queries(all_targets, data["reader"])
-    port = args.port or free_port()
+    port = args.port or free_port(SERVER_PORTS)
     server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
         [
             sys.executable,

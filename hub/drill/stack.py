@@ -34,7 +34,9 @@ if TYPE_CHECKING:
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-PG_PORTS = range(55440, 55450)
+# Every port a server listens on lies below 32768, outside Linux's ephemeral range (32768–60999):
+# an outgoing connection may hold any port in that range for a moment, and a server then cannot bind it.
+PG_PORTS = range(5450, 5460)
 ES_PORTS = range(9360, 9370)
 OXIGRAPH_PORTS = range(7960, 7970)
 WEB_PORTS = range(8700, 8800)

@@ -9,6 +9,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 
 def port_free(port: int) -> bool:
@@ -17,9 +18,26 @@ def port_free(port: int) -> bool:
         return sock.connect_ex(("127.0.0.1", port)) != 0
 
 
+def ephemeral_ports() -> range:
+    """The ports the kernel lends outgoing connections: a server cannot bind one while a connection
+    holds it, so a port picked from them can be taken between choosing it and starting the server."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return range(int(low), int(high) + 1)
+    except (OSError, ValueError):
+        return range(32768, 61000)  # Linux's default
+
+
 def free_port(ports: Iterable[int]) -> int:
-    """The first port of ``ports`` nothing listens on; OSError if there is none."""
+    """The first port of ``ports`` nothing listens on; OSError if there is none, or if one of them is
+    an ephemeral port (see ``ephemeral_ports``)."""
+    lent = ephemeral_ports()
     for port in ports:
+        if port in lent:
+            raise OSError(
+                f"port {port} is one the kernel lends outgoing connections "
+                f"({lent.start}–{lent.stop - 1}): choose ports below {lent.start}"
+            )
         if port_free(port):
             return port
     raise OSError(f"no free port in {ports}")

@@ -1,6 +1,6 @@
 """The hub as production runs it (the README's production settings, gunicorn in its own process), and a
 PostgreSQL of the hub tests' own for the worker and outage tests, which stop and restart it (a throwaway
-cluster on a port of its own from 55434, run as the postgres user, migrated once per run)."""
+cluster on a port of its own from 5440, run as the postgres user, migrated once per run)."""
 
 from __future__ import annotations
 
@@ -114,8 +114,10 @@ def gunicorn(**env: str) -> Iterator[str]:
 
 PG_BIN = stack.PG_BIN
 # The first free port of this test process's share: a cluster left running by an interrupted run
-# (or another checkout's run) on the first one must not stop this one.
-PG_PORT = stack.free_port(ports_of_this_process(range(55434, 55440)))
+# (or another checkout's run) on the first one must not stop this one. Below the kernel's ephemeral
+# ports, which the suite's own outgoing connections take, so nothing else takes it between runs.
+PG_PORTS = range(5440, 5450)
+PG_PORT = stack.free_port(ports_of_this_process(PG_PORTS))
 URL = f"postgresql://hub:hub@127.0.0.1:{PG_PORT}/hub"
 
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.db import transaction
 
+from hub.floor import loopback
 from hub.floor import tasks as floor_tasks
 from hub.floor.tasks import (
     backoff,
@@ -180,3 +181,23 @@ def test_the_actor_type_is_what_request_user_is():
     assert isinstance(AnonymousUser(), Actor)
     assert isinstance(User(), Actor)
     assert AuthenticatedActor is User
+
+
+def test_a_server_is_never_given_a_port_the_kernel_lends_outgoing_connections():
+    """A port outgoing connections borrow can be held at the moment a server binds it (the suite's
+    own PostgreSQL once failed to start so): free_port refuses such ports, naming the range."""
+    lent = loopback.ephemeral_ports()
+    with pytest.raises(OSError, match=f"lends outgoing connections \\({lent.start}–"):
+        loopback.free_port([lent.start + 1])
+    assert loopback.free_port(range(lent.start - 200, lent.start)) < lent.start
+
+
+def test_the_servers_the_tests_and_the_drill_start_listen_below_the_lent_ports():
+    from hub.drill import stack
+    from search.node import DEFAULT_PORT
+    from tests.hub.conftest import PG_PORTS, SERVER_PORTS
+
+    lent = loopback.ephemeral_ports()
+    ranges = [stack.PG_PORTS, stack.ES_PORTS, stack.OXIGRAPH_PORTS, stack.WEB_PORTS]
+    ranges += [PG_PORTS, SERVER_PORTS, range(DEFAULT_PORT, DEFAULT_PORT + 101)]  # HTTP, transport
+    assert all(ports.stop <= lent.start for ports in ranges)

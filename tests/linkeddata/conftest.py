@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -13,11 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from hub.floor.loopback import dies_with_parent, stop
+from hub.floor.loopback import dies_with_parent, free_port, stop
 from linkeddata.models import Area, PeriodKind, SimilarArea
 from linkeddata.services.catalogue import DatasetDefinition, do_ensure_dataset
 from linkeddata.services.imports import do_import_observations
-from tests.conftest import SERVICES, missing
+from tests.conftest import SERVICES, missing, ports_of_this_process
 from tests.factories import AreaFactory
 
 RECYCLING = DatasetDefinition(
@@ -55,9 +54,7 @@ def sparql_server(tmp_path_factory):
     )
     if binary is None:
         missing("Oxigraph server", "install the test dependencies (pip install -e '.[test]')")
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port(ports_of_this_process(range(8200, 8300)))
     location = tmp_path_factory.mktemp("oxigraph-server")
     log = (location.parent / "oxigraph-server.log").open("wb")
     server = subprocess.Popen(
