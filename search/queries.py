@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -230,11 +230,11 @@ def with_word_forms(query: str) -> str:
     return PLAIN_WORD.sub(forms, query)
 
 
-def text_query(q: str) -> Q:
+def text_query(q: str, fields: Sequence[str] = SEARCH_FIELDS) -> Q:
     return Q(
         "simple_query_string",
         query=with_word_forms(synonyms.expand(with_operators(q))),
-        fields=SEARCH_FIELDS,
+        fields=list(fields),
         default_operator="and",
         flags=QUERY_FLAGS,
         lenient=True,
@@ -272,14 +272,19 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tu
     visible = _visible(Search(using=get_client(), index=alias_name()), user, rule)
     results, counts = visible, visible
     if params.q:
-        text = text_query(params.q)  # built once: ranked, and highlighted without the recency boost
+        text = text_query(params.q)
         results = results.query(ranked(text))
-        results = results.highlight(*HIGHLIGHT_FIELDS, fragment_size=160, number_of_fragments=2)
+        # The title whole (it is shown as the result's heading, never cut to its best sentence); the
+        # summary and body as up to two passages. The words are marked from the same query, on
+        # the highlighted fields only: the other fields' terms are the same words, so the marks
+        # are the same, and the highlighter has a third of the query to rewrite for each hit.
+        results = results.highlight("title", number_of_fragments=0)
+        results = results.highlight("summary", "body", fragment_size=160, number_of_fragments=2)
         results = results.highlight_options(
             pre_tags=["<mark>"],
             post_tags=["</mark>"],
             encoder="html",
-            highlight_query=text.to_dict(),
+            highlight_query=text_query(params.q, HIGHLIGHT_FIELDS).to_dict(),
         )
         results = results.suggest(
             "spelling",

@@ -104,6 +104,21 @@ def test_highlights_mark_the_words_found(search_index):
     assert "&lt;b&gt;" in hit.snippet  # the indexed text is escaped, never rendered as markup
 
 
+def test_a_long_title_is_shown_whole_with_its_words_marked(search_index):
+    """A title is not a snippet: however long, and however many sentences, the whole of it shows."""
+    title = (
+        "Lessons from three years of running a shared service for highways maintenance. "
+        "What we would do differently next time, and what the procurement taught us about "
+        "liability, insurance and the small print of framework agreements for gritting"
+    )
+    ThreadFactory(community=CommunityFactory(), title=title, body="Notes from the programme.")
+    search_index.sync()
+
+    hit = find(anonymous(), "q=gritting&type=thread").hits[0]
+
+    assert hit.title_html == title.replace("gritting", "<mark>gritting</mark>")
+
+
 def test_facets_count_and_filters_combine(search_index):
     leeds = AreaFactory(
         code="LDS", name="Leeds City Council", short_name="Leeds", region="Yorkshire and The Humber"

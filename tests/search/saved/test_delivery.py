@@ -274,7 +274,7 @@ def test_a_member_who_left_a_restricted_community_hears_nothing_more_from_it(
     ],
 )
 def test_a_saved_search_delivers_exactly_what_the_search_page_finds(
-    place, django_capture_on_commit_callbacks, q
+    place, backend, request, django_capture_on_commit_callbacks, q
 ):
     """Whatever the words (synonyms, phrases, exclusions, operators, nothing to look for), what is
     delivered is what the member's own search finds among the new threads at that moment."""
@@ -295,6 +295,8 @@ def test_a_saved_search_delivers_exactly_what_the_search_page_finds(
         for title, body in titles
     ]
 
+    if backend == "elasticsearch":  # searchable, as the node makes it within a second
+        request.getfixturevalue("search_index").sync()
     found = do_search(reader, Query.of(q, {}).params())
     wanted = {hit.doc_id for hit in found.hits} & {f"thread-{t.pk}" for t in threads}
     delivered = set(
