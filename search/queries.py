@@ -241,6 +241,22 @@ def text_query(q: str, fields: Sequence[str] = SEARCH_FIELDS) -> Q:
     )
 
 
+PREFIX = re.compile(r"([^\W_]+)\*")
+
+
+def title_highlight_query(q: str) -> Q:
+    """What marks the words found in a title: the query on the title, and each word form (``stem*``,
+    or a prefix typed) again as a wildcard. The title indexes its prefixes, so the query finds
+    ``collecti*`` there through a field the highlighter cannot read back; a wildcard is read from
+    the title itself."""
+    forms = with_word_forms(synonyms.expand(with_operators(q)))
+    prefixes = dict.fromkeys(
+        p.lower() for part in QUOTED.split(forms)[::2] for p in PREFIX.findall(part)
+    )
+    on_title = [Q("wildcard", title={"value": f"{prefix}*"}) for prefix in prefixes]
+    return Q("bool", should=[text_query(q, ["title"]), *on_title])
+
+
 def ranked(query: Q) -> Q:
     """Recency as a gentle boost: a multiplier from 1 (old) to 1.5 (this month)."""
     return Q(
@@ -276,15 +292,19 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tu
         results = results.query(ranked(text))
         # The title whole (it is shown as the result's heading, never cut to its best sentence); the
         # summary and body as up to two passages. The words are marked from the same query, on
-        # the highlighted fields only: the other fields' terms are the same words, so the marks
-        # are the same, and the highlighter has a third of the query to rewrite for each hit.
-        results = results.highlight("title", number_of_fragments=0)
+        # the highlighted fields only (``highlight_query``): the other fields' terms are the same
+        # words, so the marks are the same, and the highlighter has less to rewrite for each hit.
+        results = results.highlight(
+            "title",
+            number_of_fragments=0,
+            highlight_query=title_highlight_query(params.q).to_dict(),
+        )
         results = results.highlight("summary", "body", fragment_size=160, number_of_fragments=2)
         results = results.highlight_options(
             pre_tags=["<mark>"],
             post_tags=["</mark>"],
             encoder="html",
-            highlight_query=text_query(params.q, HIGHLIGHT_FIELDS).to_dict(),
+            highlight_query=text_query(params.q, ["summary", "body"]).to_dict(),
         )
         results = results.suggest(
             "spelling",

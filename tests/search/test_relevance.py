@@ -200,3 +200,17 @@ def _autocomplete(prefix):
     from search.queries import autocomplete
 
     return autocomplete(anonymous(), prefix)
+
+
+def test_a_word_form_found_is_marked_in_the_title_as_in_the_body(search_index):
+    ThreadFactory(
+        community=CommunityFactory(),
+        title="Garden waste collection",
+        body="The collection starts in March.",
+    )
+    search_index.sync()
+
+    hit = find(anonymous(), "q=collections&type=thread").hits[0]
+
+    assert hit.title_html == "Garden waste <mark>collection</mark>"
+    assert "The <mark>collection</mark> starts" in hit.snippet
