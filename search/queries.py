@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
@@ -42,7 +42,6 @@ MAX_QUERY_LENGTH = 500
 MAX_FILTER_VALUES = 20
 # the same fields and boosts as the database search (``search.services.fallback.BOOSTS``)
 SEARCH_FIELDS = ["title^4", "tags.text^3", "service_areas.text^3", "places^3", "summary^2", "body"]
-HIGHLIGHT_FIELDS = ("title", "summary", "body")
 QUERY_FLAGS = "AND|OR|NOT|PHRASE|PRECEDENCE|WHITESPACE|ESCAPE|PREFIX"
 CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
@@ -230,11 +229,11 @@ def with_word_forms(query: str) -> str:
     return PLAIN_WORD.sub(forms, query)
 
 
-def text_query(q: str, fields: Sequence[str] = SEARCH_FIELDS) -> Q:
+def text_query(q: str) -> Q:
     return Q(
         "simple_query_string",
         query=with_word_forms(synonyms.expand(with_operators(q))),
-        fields=list(fields),
+        fields=SEARCH_FIELDS,
         default_operator="and",
         flags=QUERY_FLAGS,
         lenient=True,
@@ -245,16 +244,17 @@ PREFIX = re.compile(r"([^\W_]+)\*")
 
 
 def title_highlight_query(q: str) -> Q:
-    """What marks the words found in a title: the query on the title, and each word form (``stem*``,
-    or a prefix typed) again as a wildcard. The title indexes its prefixes, so the query finds
-    ``collecti*`` there through a field the highlighter cannot read back; a wildcard is read from
-    the title itself."""
+    """What marks the words found in a title: the query itself, and each word form (``stem*``, or a
+    prefix typed) again as a wildcard on the title. The title indexes its prefixes, so the query
+    finds ``collecti*`` there through a field the highlighter cannot read back; a wildcard is read
+    from the title itself. (The highlighter marks only what a query matching the document matched,
+    so the query stays whole: on the title alone it would not match a title lacking one word.)"""
     forms = with_word_forms(synonyms.expand(with_operators(q)))
     prefixes = dict.fromkeys(
         p.lower() for part in QUOTED.split(forms)[::2] for p in PREFIX.findall(part)
     )
     on_title = [Q("wildcard", title={"value": f"{prefix}*"}) for prefix in prefixes]
-    return Q("bool", should=[text_query(q, ["title"]), *on_title])
+    return Q("bool", should=[text_query(q), *on_title]) if on_title else text_query(q)
 
 
 def ranked(query: Q) -> Q:
@@ -290,10 +290,9 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tu
     if params.q:
         text = text_query(params.q)
         results = results.query(ranked(text))
-        # The title whole (it is shown as the result's heading, never cut to its best sentence); the
-        # summary and body as up to two passages. The words are marked from the same query, on
-        # the highlighted fields only (``highlight_query``): the other fields' terms are the same
-        # words, so the marks are the same, and the highlighter has less to rewrite for each hit.
+        # The title whole (it is shown as the result's heading, never cut to its best sentence), with
+        # its word forms marked (``title_highlight_query``); the summary and body as up to two
+        # passages, marked from the query without the recency boost.
         results = results.highlight(
             "title",
             number_of_fragments=0,
@@ -304,7 +303,7 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tu
             pre_tags=["<mark>"],
             post_tags=["</mark>"],
             encoder="html",
-            highlight_query=text_query(params.q, ["summary", "body"]).to_dict(),
+            highlight_query=text.to_dict(),
         )
         results = results.suggest(
             "spelling",

@@ -214,3 +214,21 @@ def test_a_word_form_found_is_marked_in_the_title_as_in_the_body(search_index):
 
     assert hit.title_html == "Garden waste <mark>collection</mark>"
     assert "The <mark>collection</mark> starts" in hit.snippet
+
+
+def test_every_word_found_is_marked_wherever_it_was_found(search_index):
+    """The words of one search can be found in different fields: each is marked where it is."""
+    ThreadFactory(
+        community=CommunityFactory(),
+        title="Garden waste",
+        body="Our collection moved to fortnightly.",
+        tags=["composting"],
+    )
+    search_index.sync()
+
+    hit = find(anonymous(), "q=garden collections&type=thread").hits[0]
+    assert hit.title_html == "<mark>Garden</mark> waste"
+    assert "Our <mark>collection</mark> moved" in hit.snippet
+
+    hit = find(anonymous(), "q=composting fortnightly&type=thread").hits[0]
+    assert "to <mark>fortnightly</mark>." in hit.snippet
