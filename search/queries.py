@@ -243,18 +243,17 @@ def text_query(q: str) -> Q:
 PREFIX = re.compile(r"([^\W_]+)\*")
 
 
-def title_highlight_query(q: str) -> Q:
-    """What marks the words found in a title: the query itself, and each word form (``stem*``, or a
-    prefix typed) again as a wildcard on the title. The title indexes its prefixes, so the query
-    finds ``collecti*`` there through a field the highlighter cannot read back; a wildcard is read
-    from the title itself. (The highlighter marks only what a query matching the document matched,
-    so the query stays whole: on the title alone it would not match a title lacking one word.)"""
-    forms = with_word_forms(synonyms.expand(with_operators(q)))
-    prefixes = dict.fromkeys(
-        p.lower() for part in QUOTED.split(forms)[::2] for p in PREFIX.findall(part)
-    )
+def title_highlight_query(text: Q) -> Q:
+    """What marks the words found in a title: the search's ``text_query``, and each word form
+    (``stem*``, or a prefix typed) in it again as a wildcard on the title. The title indexes its
+    prefixes, so the query finds ``collecti*`` there through a field the highlighter cannot read
+    back; a wildcard is read from the title itself. (The highlighter marks only what a query
+    matching the document matched, so the query stays whole: on the title alone it would not match
+    a title lacking one word.)"""
+    outside_quotes = QUOTED.split(text.query)[::2]
+    prefixes = dict.fromkeys(p.lower() for part in outside_quotes for p in PREFIX.findall(part))
     on_title = [Q("wildcard", title={"value": f"{prefix}*"}) for prefix in prefixes]
-    return Q("bool", should=[text_query(q), *on_title]) if on_title else text_query(q)
+    return Q("bool", should=[text, *on_title]) if on_title else text
 
 
 def ranked(query: Q) -> Q:
@@ -296,7 +295,7 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tu
         results = results.highlight(
             "title",
             number_of_fragments=0,
-            highlight_query=title_highlight_query(params.q).to_dict(),
+            highlight_query=title_highlight_query(text).to_dict(),
         )
         results = results.highlight("summary", "body", fragment_size=160, number_of_fragments=2)
         results = results.highlight_options(
