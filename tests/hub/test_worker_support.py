@@ -50,3 +50,22 @@ def test_a_hold_nobody_releases_ends_at_its_deadline(settings, tmp_path, monkeyp
     assert not sender.is_alive()
     assert (folder / "HOLD").exists()
     assert len(list(folder.glob("*.log"))) == HOLD_AFTER + 1
+
+
+def test_the_hold_counts_emails_not_files(settings, tmp_path):
+    """Django's file backend appends to the same file when a later backend reuses an earlier one's
+    ``id()`` within the second; three emails in one file still start the hold."""
+    settings.EMAIL_FILE_PATH = str(tmp_path)
+    (tmp_path / "shared.log").write_text(
+        "".join(f"Subject: Email {n}\n" for n in range(HOLD_AFTER))
+    )
+    (tmp_path / "HOLD").touch()
+
+    sender = send_in_a_thread()
+    sender.join(timeout=0.5)
+    assert sender.is_alive()
+
+    (tmp_path / "HOLD").unlink()
+    sender.join(timeout=60)
+    assert worker_support.emails_written(tmp_path) == HOLD_AFTER + 1
+    assert len(list(tmp_path.glob("*.log"))) == 2  # the new email in a file of its own
