@@ -88,9 +88,14 @@ def now_version() -> int:
 
 
 def bulk_write(
-    targets: Sequence[str], docs: Sequence[tuple[str, dict | None]], version: int
+    targets: Sequence[str],
+    docs: Sequence[tuple[str, dict | None]],
+    version: int,
+    *,
+    searchable: bool = False,
 ) -> dict[str, str]:
-    """Write (doc id, source or None to delete) to every target; returns doc id → error."""
+    """Write (doc id, source or None to delete) to every target; returns doc id → error.
+    ``searchable``: answer only once the written documents are found by searches (a refresh)."""
     operations: list[dict[str, Any]] = []
     for index in targets:
         for doc_id, source in docs:
@@ -110,7 +115,11 @@ def bulk_write(
     response = (
         get_client()
         .options(request_timeout=BULK_TIMEOUT_SECONDS)
-        .bulk(operations=operations, filter_path="errors,items.*._id,items.*.status,items.*.error")
+        .bulk(
+            operations=operations,
+            filter_path="errors,items.*._id,items.*.status,items.*.error",
+            refresh=searchable,
+        )
     )
     errors: dict[str, str] = {}
     if response.get("errors"):
@@ -162,7 +171,9 @@ def do_index_pending(batch_size: int = 500, *, include_backoff: bool = False) ->
                     for pk, source in iter_sources(doc_type, sorted(pks))
                 )
             try:
-                errors = bulk_write(write_targets(), docs, version)
+                # searchable before the entries go: an empty outbox means searches find every
+                # committed change (``index_is_current``, on which kept search answers rely)
+                errors = bulk_write(write_targets(), docs, version, searchable=True)
             except SEARCH_ERRORS as exc:
                 logger.warning("search index update postponed: %s", exc)
                 _postpone(rows, f"{exc.__class__.__name__}: {exc}"[:500], exhaust=False)
@@ -296,6 +307,13 @@ def do_rebuild(chunk_size: int = 1000, out: TextIO | None = None) -> RebuildResu
         write_seconds,
         merge_seconds,
     )
+
+
+def index_is_current() -> bool:
+    """Whether searches find every committed change: no outbox entry is waiting (the indexing task
+    deletes entries only once their documents are searchable). One that failed for good is left out:
+    it waits for an operator, and nothing a search keeps would bring it back sooner."""
+    return not OutboxEntry.objects.filter(failed_at__isnull=True).exists()
 
 
 def outbox_status() -> dict[str, Any]:

@@ -7,6 +7,8 @@ ever see documents the searcher may see.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import time
 import unicodedata
@@ -15,7 +17,9 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
+from django.core.cache import cache
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -31,10 +35,12 @@ from communities.permissions import (
 )
 from hub.floor.actor import Actor
 from hub.floor.fragments import kept_value, kept_values
+from hub.floor.pagecache import request_generation
 from linkeddata.models import Area
 from search import synonyms
 from search.client import alias_name, get_client
 from search.documents import DOC_TYPES
+from search.indexing import index_is_current
 
 PER_PAGE = 20
 MAX_RESULT_WINDOW = 10_000
@@ -368,12 +374,36 @@ def _execute(search: Search, filter_path: str) -> dict[str, Any]:
 
 def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
     """A search's results and counts (``build_search``) in one multi-search, as one answer: the
-    results' hits and spelling, the counts' total and facets, and the longer of the two ``took``."""
+    results' hits and spelling, the counts' total and facets, and the longer of the two ``took``.
+
+    The answer is kept (``SEARCH_CACHE_SECONDS``) for the content generation, under the two requests
+    exactly as sent, permission filter included, so only a search with the same filter, words, facets
+    and page gets it, and never once a change has committed. It is kept only if, before asking, the
+    index had every committed change (``index_is_current``): an answer from an index still catching
+    up is never kept. A kept answer's ``took`` is 0: the engine was not asked."""
+    bodies = (requests[0].to_dict(), requests[1].to_dict())
+    seconds = settings.SEARCH_CACHE_SECONDS
+    generation = request_generation() if seconds else None
+    if generation is None:
+        return _send_search(bodies)
+    request = json.dumps([alias_name(), bodies], sort_keys=True, default=str)
+    key = f"hub-search:{generation}:{hashlib.sha256(request.encode()).hexdigest()}"
+    kept = cache.get(key)
+    if kept is not None:
+        return {**kept, "took": 0}
+    current = index_is_current()
+    answer = _send_search(bodies)
+    if current:
+        cache.set(key, answer, seconds)
+    return answer
+
+
+def _send_search(bodies: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
     # Not kept in the node's request cache (which keeps answers without hits until the next refresh):
     # each search is counted afresh, as the single request before it was.
     index = {"index": alias_name(), "request_cache": False}
     results, counts = get_client().msearch(
-        searches=[index, requests[0].to_dict(), index, requests[1].to_dict()],
+        searches=[index, bodies[0], index, bodies[1]],
         filter_path=SEARCH_ANSWER,
     )["responses"]
     for answer in (results, counts):

@@ -16,6 +16,7 @@ os.environ.setdefault("DATABASE_URL", test_database_url())
 os.environ.setdefault("SECURE_COOKIES", "false")
 os.environ.setdefault("PAGE_CACHE_SECONDS", "0")  # the page cache's own tests turn it on
 os.environ.setdefault("FRAGMENT_CACHE_SECONDS", "0")  # so do the fragment cache's
+os.environ.setdefault("SEARCH_CACHE_SECONDS", "0")  # and the kept search answers'
 os.environ.setdefault("DASHBOARD_SEEN_MINUTES", "0")  # and the dashboard's visit tests
 os.environ.pop("ELASTICSEARCH_URL", None)  # tests that need it ask for the node the tooling starts
 

@@ -588,8 +588,10 @@ IN_PROCESS_SETTINGS = {
     # the hub's URLs plus the pages benchmark's baseline: the site's template around an empty page
     "ROOT_URLCONF": "communities.benchmarks.urls",
     # every request asks the engine: a visitor's autocomplete, kept for visitors on the live site,
-    # would otherwise come from the warm-up pass's kept answers
+    # and every search's answer, kept per content generation, would otherwise come from the warm-up
+    # pass's kept answers
     "PAGE_CACHE_SECONDS": 0,
+    "SEARCH_CACHE_SECONDS": 0,
 }
 BASELINE_PATH = "/benchmark/baseline/"
 

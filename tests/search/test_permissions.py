@@ -120,10 +120,11 @@ def test_a_private_threads_words_never_reach_a_non_member(hub):
 def test_with_kept_lists_each_reader_still_sees_only_their_own_and_changes_show_at_once(
     hub, search_index, settings
 ):
-    """The communities open to everyone and the communities' titles are kept for every reader:
+    """The communities open to everyone, the communities' titles and search answers are kept:
     readers in any order still see only what they may read, and closing or opening a community
     or joining or leaving one shows in the next search."""
     settings.FRAGMENT_CACHE_SECONDS = 300
+    settings.SEARCH_CACHE_SECONDS = 60  # and the answers themselves, per permission filter
     with transaction.atomic():
         bump()  # a content generation to keep them under
     order = ["anonymous", "member", "outsider", "staff", "banned"]
