@@ -384,18 +384,17 @@ def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
     bodies = (requests[0].to_dict(), requests[1].to_dict())
     seconds = settings.SEARCH_CACHE_SECONDS
     generation = request_generation() if seconds else None
-    if generation is None:
-        return _send_search(bodies)
-    request = json.dumps([alias_name(), bodies], sort_keys=True, default=str)
-    key = f"hub-search:{generation}:{hashlib.sha256(request.encode()).hexdigest()}"
-    kept = cache.get(key)
-    if kept is not None:
-        return {**kept, "took": 0}
-    current = index_is_current()
+    if generation is not None:
+        request = json.dumps([alias_name(), bodies], sort_keys=True, default=str)
+        key = f"hub-search:{generation}:{hashlib.sha256(request.encode()).hexdigest()}"
+        kept = cache.get(key)
+        if kept is not None:
+            return {**kept, "took": 0, "current": True}
+    current = index_is_current()  # asked first: a change indexed meanwhile is in the answer too
     answer = _send_search(bodies)
-    if current:
+    if current and generation is not None:
         cache.set(key, answer, seconds)
-    return answer
+    return {**answer, "current": current}
 
 
 def _send_search(bodies: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
@@ -460,6 +459,9 @@ class SearchResults:
     took_ms: int | None = (
         None  # the engine's own time for the search request (Elasticsearch's took)
     )
+    # whether a page showing these results may be kept for the content generation: not when the index
+    # was still catching up with a committed change, nor from the database standing in for the engine
+    keepable: bool = True
 
     @property
     def num_pages(self) -> int:
@@ -499,6 +501,7 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         page=params.page,
         notices=params.notices,
         took_ms=answer["took"],
+        keepable=answer["current"],
     )
     if params.q and total < 5:
         results.suggestion = did_you_mean(user, params.q, answer, rule)

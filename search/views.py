@@ -9,6 +9,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from hub.floor.pagecache import never_keep, record_each_copy
+from search.apps import SEARCH_LOG
 from search.documents import page_url, parse_doc_id, profile_url
 from search.queries import PER_PAGE, parse_params
 from search.services.analytics import (
@@ -17,6 +19,7 @@ from search.services.analytics import (
     can_view_analytics,
     do_log_search,
     do_record_click,
+    logged_fields,
     report_csv,
 )
 from search.services.fallback import visible_querysets
@@ -30,6 +33,7 @@ def search_page(request):
     params = parse_params(request.GET)
     results = do_search(request.user, params) if not params.is_empty else None
     first = 0
+    log = None
     if results is not None:
         first = (results.page - 1) * PER_PAGE
         log = do_log_search(request.user, results)
@@ -49,6 +53,10 @@ def search_page(request):
             "start": first + 1,
         },
     )
+    if results is not None and not results.keepable:
+        never_keep(response)
+    elif log is not None:  # kept for visitors: every copy served is logged as this search was
+        record_each_copy(response, SEARCH_LOG, logged_fields(log))
     return with_engine_time(response, results.took_ms if results is not None else None)
 
 

@@ -15,6 +15,10 @@ Wagtail's own page publishing. Each request reads it (one small query) before lo
 change has committed no process serves a page from before it, whatever the cache backend (a
 per-process local-memory cache is enough). Changes that are not announced (a *Helpful* vote, a count)
 show within ``PAGE_CACHE_SECONDS``.
+
+A view may hand over what its page records of each visit (``record_each_copy``: a visitor's search
+is logged for every copy of its results served) or say that a page must not be kept at all
+(``never_keep``: results from a search index still catching up with a committed change).
 """
 
 from __future__ import annotations
@@ -31,10 +35,10 @@ from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 
 GENERATION = "pages"
-KEY_PREFIX = "hub-page"
+KEY_PREFIX = "hub-page-2"  # -2: a kept page carries what each copy records
 MAX_BYTES = 1_000_000  # larger answers (downloads) have their own ETag revalidation
 
-# Never kept: what writes or counts per request (search analytics, per-client SPARQL slots),
+# Never kept: what writes or counts per request (result clicks, per-client SPARQL slots),
 # what belongs to someone (accounts, dashboard, notifications, attachments) and the admin.
 EXCLUDED_PREFIXES = (
     "/admin/",
@@ -54,6 +58,9 @@ EXCLUDED_PREFIXES = (
 # ...but for these under them: a visitor's autocomplete suggestions write nothing, and every visitor
 # typing the same letters gets the same ones (kept, it is one query a keystroke instead of a search)
 KEPT_UNDER_EXCLUDED = ("/search/autocomplete/",)
+# ...and these pages exactly: a visitor's search results, the same for every visitor; what a page
+# records of each visit (the search log) its view hands over with it (``record_each_copy``)
+KEPT_PATHS_UNDER_EXCLUDED = ("/search/",)
 NO_STORE = ("private", "no-store", "no-cache")
 # what describes the request that made an answer, not the answer: not kept with it
 NOT_KEPT_HEADERS = {"server-timing"}
@@ -102,11 +109,35 @@ def request_generation() -> int | None:
     return remembered[GENERATION]
 
 
+# What a kept page's view records of each visit, by name (``record_each_copy``), registered by the app
+# that owns it at start-up: called with the request and what the view handed over, for every copy served.
+_copy_recorders: dict[str, Callable[[HttpRequest, Any], None]] = {}
+
+
+def on_copy_served(name: str, record: Callable[[HttpRequest, Any], None]) -> None:
+    """Register ``record``, called for every kept copy of a page whose view said ``name``."""
+    _copy_recorders[name] = record
+
+
+def record_each_copy(response: HttpResponse, name: str, what: Any) -> None:
+    """Kept for visitors, ``response`` still records each visit: every copy served calls the recorder
+    registered as ``name`` with ``what`` (picklable), as the view recorded the first."""
+    response.hub_record_each_copy = (name, what)  # type: ignore[attr-defined]
+
+
+def never_keep(response: HttpResponse) -> None:
+    """``response`` is right for this request but must not be kept for the generation (an answer
+    from a search index still catching up, or from a fallback standing in for a failing one)."""
+    response.hub_never_keep = True  # type: ignore[attr-defined]
+
+
 def _anonymous_request(request: HttpRequest) -> bool:
     if request.method != "GET":
         return False
-    if request.path.startswith(EXCLUDED_PREFIXES) and not request.path.startswith(
-        KEPT_UNDER_EXCLUDED
+    if (
+        request.path.startswith(EXCLUDED_PREFIXES)
+        and not request.path.startswith(KEPT_UNDER_EXCLUDED)
+        and request.path not in KEPT_PATHS_UNDER_EXCLUDED
     ):
         return False
     if "Authorization" in request.headers or "If-None-Match" in request.headers:
@@ -118,6 +149,8 @@ def _anonymous_request(request: HttpRequest) -> bool:
 
 def _storable(request: HttpRequest, response: HttpResponse) -> bool:
     if response.status_code != 200 or response.streaming or response.cookies:
+        return False
+    if getattr(response, "hub_never_keep", False):
         return False
     if request.META.get("CSRF_COOKIE_USED") or getattr(request, "authenticated_by_token", False):
         return False
@@ -143,13 +176,20 @@ def page_key(request: HttpRequest, generation: int) -> str:
     return f"{KEY_PREFIX}:{generation}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
-def _frozen(response: HttpResponse) -> tuple[int, list[tuple[str, str]], bytes]:
+Frozen = tuple[int, list[tuple[str, str]], bytes, "tuple[str, Any] | None"]
+
+
+def _frozen(response: HttpResponse) -> Frozen:
     headers = [(k, v) for k, v in response.items() if k.lower() not in NOT_KEPT_HEADERS]
-    return response.status_code, headers, response.content
+    recorded = getattr(response, "hub_record_each_copy", None)
+    return response.status_code, headers, response.content, recorded
 
 
-def _thawed(frozen: tuple[int, list[tuple[str, str]], bytes]) -> HttpResponse:
-    status, headers, content = frozen
+def _thawed(request: HttpRequest, frozen: Frozen) -> HttpResponse:
+    status, headers, content, recorded = frozen
+    if recorded is not None:
+        name, what = recorded
+        _copy_recorders[name](request, what)
     response = HttpResponse(content, status=status)
     for name, value in headers:
         response[name] = value
@@ -180,7 +220,7 @@ class AnonymousPageCacheMiddleware:
         key = page_key(request, generation)
         frozen = cache.get(key)
         if frozen is not None:
-            return _thawed(frozen)
+            return _thawed(request, frozen)
         response = self.get_response(request)
         if _storable(request, response):
             cache.set(key, _frozen(response), seconds)

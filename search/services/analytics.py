@@ -14,6 +14,7 @@ from io import StringIO
 from typing import Any
 
 from django.db.models import Count, Max, QuerySet
+from django.http import HttpRequest
 from django.utils import timezone
 
 from communities.permissions import is_site_staff
@@ -46,6 +47,25 @@ def do_log_search(user: Actor, results: SearchResults) -> SearchQueryLog | None:
         result_count=results.total,
         backend=results.backend,
     )
+
+
+def logged_fields(log: SearchQueryLog) -> dict[str, Any]:
+    """What ``do_log_kept_copy`` logs again for each copy of a visitor's kept results page."""
+    return {
+        "query": log.query,
+        "filters": log.filters,
+        "result_count": log.result_count,
+        "backend": log.backend,
+    }
+
+
+def do_log_kept_copy(request: HttpRequest, fields: dict[str, Any]) -> None:
+    """Log a visitor's search answered by a kept copy of its results page
+    (``hub.floor.pagecache.record_each_copy``), as the search the page was made for (``fields``:
+    ``logged_fields`` of its log), now. The copy's results link to clicks through that first log,
+    which says the same (a visitor's log has no council), so the analytics count every search and
+    every click."""
+    SearchQueryLog.objects.create(**fields)
 
 
 def do_record_click(search_id: str, doc_id: str, position: str) -> None:

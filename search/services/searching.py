@@ -24,7 +24,9 @@ def do_search(user: Actor, params: SearchParams) -> SearchResults:
         return queries.run_search(user, params)
     except SEARCH_ERRORS as exc:
         logger.error("search fell back to the database: %s", exc)
-        return database_search(user, params, notice=FALLBACK_NOTICE)
+        results = database_search(user, params, notice=FALLBACK_NOTICE)
+        results.keepable = False  # for this moment only: the engine is back within seconds
+        return results
 
 
 def do_autocomplete(user: Actor, prefix: str) -> list[dict[str, str]]:

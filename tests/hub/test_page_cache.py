@@ -8,13 +8,15 @@ import pytest
 from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
+from django.utils.html import strip_tags
 
 from communities.discussions.services.threads import do_edit_thread
 from communities.events import announce
 from communities.models import CommunityPage, Membership, ThreadPage, Visibility
 from communities.people.services.membership import do_update_community_settings
 from communities.people.services.tokens import do_create_token
-from hub.floor.pagecache import current_generation
+from hub.floor.pagecache import bump, current_generation
+from search.models import SearchQueryLog
 from tests.factories import CommunityFactory, MembershipFactory, ThreadFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,6 +30,12 @@ def page_cache(settings):
     cache.clear()
     yield
     cache.clear()
+
+
+def announce_something() -> None:
+    """A content generation to keep pages under (the first change makes one)."""
+    with transaction.atomic():
+        bump()
 
 
 def quietly_retitle(thread: ThreadPage, title: str) -> None:
@@ -50,23 +58,44 @@ def test_a_visitor_gets_the_kept_page_until_a_change_is_announced(page_cache, cl
     assert "Gritting routes: what works?" in client.get(thread.url).content.decode()
 
 
-def test_a_visitors_autocomplete_is_kept_until_a_change_is_announced_but_results_never(
+def test_a_visitors_autocomplete_and_results_are_kept_until_a_change_is_announced(
     page_cache, client
 ):
     thread = ThreadFactory(title="Gritting routes in winter")
     suggestions = "/search/autocomplete/?q=gritt"
     first = client.get(suggestions)
     assert "Gritting routes in winter" in first.content.decode()
+    results = client.get("/search/?q=gritting")
+    assert "Gritting routes in winter" in strip_tags(results.content.decode())
 
     quietly_retitle(thread, "Gritting depots nobody announced")
     kept = client.get(suggestions)
     assert kept.content == first.content
     assert "Server-Timing" not in kept  # a kept answer did not ask the search engine
-    assert "depots nobody announced" in client.get("/search/?q=gritting").content.decode()
+    kept_results = client.get("/search/?q=gritting")
+    assert kept_results.content == results.content
 
     thread = ThreadPage.objects.get(pk=thread.pk)
     do_edit_thread(thread=thread, editor=thread.owner, title="Gritting salt stocks", body="Hi")
     assert "Gritting salt stocks" in client.get(suggestions).content.decode()
+    assert "Gritting salt stocks" in strip_tags(client.get("/search/?q=gritting").content.decode())
+
+
+def test_every_kept_copy_of_a_visitors_results_is_logged_as_a_search(page_cache, client):
+    ThreadFactory(title="Gritting routes in winter")
+    announce_something()
+    for _ in range(3):
+        client.get("/search/?q=Gritting&type=thread")
+    client.get("/search/?q=Gritting&type=thread&page=2")  # a later page is not another search
+
+    logged = SearchQueryLog.objects.order_by("pk")
+    assert [(log.query, log.filters, log.result_count, log.backend) for log in logged] == [
+        ("gritting", "type=thread", 1, "database")
+    ] * 3
+    # a copy links its results through the first log, which says the same
+    page = client.get("/search/?q=Gritting&type=thread").content.decode()
+    assert f"s={logged[0].pk}&amp;" in page
+    assert SearchQueryLog.objects.count() == 4
 
 
 def test_the_generation_commits_and_rolls_back_with_the_change(page_cache):

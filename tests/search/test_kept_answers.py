@@ -11,7 +11,8 @@ from communities.models import Visibility
 from hub.floor.pagecache import bump
 from search.client import alias_name
 from tests.factories import CommunityFactory, ThreadFactory, UserFactory
-from tests.search.conftest import anonymous, find
+from search.services.searching import FALLBACK_NOTICE
+from tests.search.conftest import anonymous, find, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -88,3 +89,36 @@ def test_an_answer_from_an_index_still_catching_up_is_not_kept(kept):
     kept.sync()  # the index catches up; the generation stays the same
 
     assert find(anonymous(), "q=bracken").total == 1
+
+
+@pytest.fixture
+def kept_pages(kept, settings):
+    settings.PAGE_CACHE_SECONDS = 60
+    return kept
+
+
+def test_a_visitors_results_page_from_an_index_catching_up_is_not_kept(kept_pages, client):
+    community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
+    kept_pages.sync()
+    ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
+    assert "Bracken clearance" not in page_text(client.get("/search/?q=bracken"))
+
+    kept_pages.sync()
+
+    assert "Bracken clearance" in page_text(client.get("/search/?q=bracken"))
+    assert client.get("/search/?q=bracken").content == client.get("/search/?q=bracken").content
+
+
+def test_a_visitors_results_page_from_the_fallback_is_not_kept(
+    kept_pages, client, settings, unused_tcp_port
+):
+    community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
+    ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
+    kept_pages.sync()
+    engine = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"  # the engine unreachable
+    assert FALLBACK_NOTICE in page_text(client.get("/search/?q=bracken"))
+
+    settings.ELASTICSEARCH_URL = engine
+
+    assert FALLBACK_NOTICE not in page_text(client.get("/search/?q=bracken"))
