@@ -703,6 +703,7 @@ class Suggestions(list[dict[str, str]]):
     ``took``, None when none was asked), printed beside the page time by the search benchmark."""
 
     took_ms: int | None = None
+    keepable: bool = True  # as ``SearchResults.keepable``
 
 
 def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
@@ -729,6 +730,7 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
     search.aggs.bucket(
         "tags", A("terms", field="tags", size=TAG_SUGGESTIONS, include=starts_with(prefix))
     )
+    current = index_is_current()  # asked first, as for a search (``_execute_search``)
     answer = _execute(search, AUTOCOMPLETE_ANSWER)
     items = [
         {"kind": "tag", "label": tag, "url": f"/search/?{urlencode({'tag': tag})}", "type": "Tag"}
@@ -753,6 +755,7 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
         )
     suggestions = Suggestions(items[:size])
     suggestions.took_ms = answer["took"]
+    suggestions.keepable = current
     return suggestions
 
 

@@ -64,6 +64,8 @@ def search_page(request):
 def autocomplete(request):
     suggestions = do_autocomplete(request.user, request.GET.get("q", ""))
     response = JsonResponse({"results": suggestions})
+    if not getattr(suggestions, "keepable", True):
+        never_keep(response)
     return with_engine_time(response, getattr(suggestions, "took_ms", None))
 
 

@@ -37,7 +37,9 @@ def do_autocomplete(user: Actor, prefix: str) -> list[dict[str, str]]:
         return queries.autocomplete(user, prefix)
     except SEARCH_ERRORS as exc:
         logger.warning("autocomplete from the database: %s", exc)
-        return database_autocomplete(user, prefix)
+        suggestions = queries.Suggestions(database_autocomplete(user, prefix))
+        suggestions.keepable = False  # for this moment only, as a search's fallback
+        return suggestions
 
 
 def do_related(user: Actor, doc_id: str, size: int = 5) -> list[queries.Hit]:

@@ -10,8 +10,8 @@ from django.db import transaction
 from communities.models import Visibility
 from hub.floor.pagecache import bump
 from search.client import alias_name
-from tests.factories import CommunityFactory, ThreadFactory, UserFactory
 from search.services.searching import FALLBACK_NOTICE
+from tests.factories import CommunityFactory, ThreadFactory, UserFactory
 from tests.search.conftest import anonymous, find, page_text
 
 pytestmark = pytest.mark.django_db
@@ -122,3 +122,14 @@ def test_a_visitors_results_page_from_the_fallback_is_not_kept(
     settings.ELASTICSEARCH_URL = engine
 
     assert FALLBACK_NOTICE not in page_text(client.get("/search/?q=bracken"))
+
+
+def test_a_visitors_suggestions_from_an_index_catching_up_are_not_kept(kept_pages, client):
+    community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
+    kept_pages.sync()
+    ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
+    assert "Bracken clearance" not in client.get("/search/autocomplete/?q=brack").content.decode()
+
+    kept_pages.sync()
+
+    assert "Bracken clearance" in client.get("/search/autocomplete/?q=brack").content.decode()
