@@ -351,20 +351,36 @@ class ListedNotification:
 
 def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
     """Page ``number`` of ``user``'s notifications (newest first, as ``ListedNotification``) and
-    how many of all of them are unread, which the header shows too. One count gives both (the
-    header's own count is then not made); the titles of the rows' threads, case studies and
-    communities are read together from the page table, as text: joined in, four page tables made
-    a query PostgreSQL took longer to plan than to run, and building page objects for their titles
-    alone took longer than reading them."""
+    how many of all of them are unread, which the header shows too.
+
+    One query gives the page's rows and both counts (counted over all of them beside the rows, as
+    window aggregates), so the permission rule is built into SQL once; a page past the last, or an
+    empty list, is counted apart and the last page read instead. The header's own count is then not
+    made. The titles of the rows' threads, case studies and communities are read together from the
+    page table, as text: joined in, four page tables made a query PostgreSQL took longer to plan
+    than to run, and building page objects for their titles alone took longer than reading them."""
     readable = readable_notifications(user)
-    counts = readable.aggregate(
-        total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
-    )
     rows = readable.select_related("actor__profile").only(*NOTIFICATION_LIST_FIELDS)
+    first = (number - 1) * NOTIFICATIONS_PER_PAGE
+    found: list[Notification] = list(
+        rows.annotate(
+            listed_total=Window(Count("pk")),
+            listed_unread=Window(Count("pk", filter=Q(read_at__isnull=True))),
+        )[first : first + NOTIFICATIONS_PER_PAGE]
+    )
     paginator = Paginator(rows, NOTIFICATIONS_PER_PAGE)
-    paginator.count = counts["total"]  # known: the paginator need not count again
-    page = paginator.get_page(number)
-    found = list(page.object_list)
+    if found:
+        paginator.count = found[0].listed_total  # type: ignore[attr-defined]  # known: no count again
+        unread = found[0].listed_unread  # type: ignore[attr-defined]
+        page = ListPage(found, number, paginator)
+    else:  # none, or past the last page: count, and show the last page
+        counts = readable.aggregate(
+            total=Count("pk"), unread=Count("pk", filter=Q(read_at__isnull=True))
+        )
+        paginator.count = counts["total"]
+        unread = counts["unread"]
+        page = paginator.get_page(number)
+        found = list(page.object_list)
     ids = {pk for n in found for pk in (n.thread_id, n.good_practice_id, n.community_id) if pk}
     titles = dict(Page.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
     listed = [
@@ -383,7 +399,7 @@ def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
         )
         for n in found
     ]
-    return ListPage(listed, page.number, paginator), counts["unread"]
+    return ListPage(listed, page.number, paginator), unread
 
 
 def notification_url(notification: Notification, positions: Mapping[int, int] | None = None) -> str:

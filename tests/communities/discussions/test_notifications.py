@@ -120,6 +120,9 @@ def test_the_notifications_pages_and_header_count_only_what_the_member_may_still
     assert f"by {author.profile.display_name} · " in first
     assert "Board minutes" not in first + second
     assert first.count("<strong>New:</strong>") == 30 and "<strong>New:</strong>" not in second
+    # a page past the last shows the last, with the same counts
+    past = client.get(reverse("notifications") + "?page=9").content.decode()
+    assert past.count("<li class=") == 5 and "“Question 00”" in past and "(30 unread)" in past
 
 
 def test_losing_access_hides_notifications_and_keeps_them_out_of_digests(client, community):
