@@ -389,7 +389,7 @@ def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
         key = f"hub-search:{generation}:{hashlib.sha256(request.encode()).hexdigest()}"
         kept = cache.get(key)
         if kept is not None:
-            return {**kept, "took": 0, "current": True}
+            return {**kept, "took": None, "current": True}
     current = index_is_current()  # asked first: a change indexed meanwhile is in the answer too
     answer = _send_search(bodies)
     if current and generation is not None:
