@@ -703,7 +703,8 @@ class Suggestions(list[dict[str, str]]):
     ``took``, None when none was asked), printed beside the page time by the search benchmark."""
 
     took_ms: int | None = None
-    keepable: bool = True  # as ``SearchResults.keepable``
+    # as ``SearchResults.keepable``; a signed-in reader's are never kept (nor looked at for it)
+    keepable: bool = True
 
 
 def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
@@ -730,7 +731,8 @@ def autocomplete(user: Actor, prefix: str, size: int = 8) -> Suggestions:
     search.aggs.bucket(
         "tags", A("terms", field="tags", size=TAG_SUGGESTIONS, include=starts_with(prefix))
     )
-    current = index_is_current()  # asked first, as for a search (``_execute_search``)
+    # asked first, as for a search (``_execute_search``); only a visitor's suggestions are kept
+    current = not user.is_authenticated and index_is_current()
     answer = _execute(search, AUTOCOMPLETE_ANSWER)
     items = [
         {"kind": "tag", "label": tag, "url": f"/search/?{urlencode({'tag': tag})}", "type": "Tag"}
