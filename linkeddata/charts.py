@@ -43,11 +43,14 @@ DASHES = (None, "8,4", "2,4", "12,4,2,4", "4,4", "1,3", "16,6", "6,2", "10,2,2,2
 # pygal always writes its tooltip configuration as an inline <script> (useless without pygal's
 # tooltip JavaScript, which the hub does not load); the Content-Security-Policy forbids inline scripts.
 _SCRIPT = re.compile(r"<script\b[^>]*>.*?</script>", re.DOTALL)
+# pygal's comments: its name, its links and the day the chart was drawn, which made the same figures'
+# chart differ from one day to the next (a page kept over midnight, an ETag)
+_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 
 
 def _accessible(svg: str, title: str, description: str) -> SafeString:
     """Name the SVG for assistive technology: role=img labelled by its own title and description."""
-    svg = _SCRIPT.sub("", svg)
+    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
     key = uuid.uuid4().hex[:8]
     head = (
         f'<svg role="img" aria-labelledby="chart-title-{key} chart-desc-{key}" focusable="false" '
