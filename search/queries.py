@@ -380,7 +380,8 @@ def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
     exactly as sent, permission filter included, so only a search with the same filter, words, facets
     and page gets it, and never once a change has committed. It is kept only if, before asking, the
     index had every committed change (``index_is_current``): an answer from an index still catching
-    up is never kept. A kept answer's ``took`` is 0: the engine was not asked."""
+    up is never kept, and says so (``current``: False), so the page showing it is not kept either. A
+    kept answer has no ``took`` (None): the engine was not asked."""
     bodies = (requests[0].to_dict(), requests[1].to_dict())
     seconds = settings.SEARCH_CACHE_SECONDS
     generation = request_generation() if seconds else None

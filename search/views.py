@@ -64,9 +64,9 @@ def search_page(request):
 def autocomplete(request):
     suggestions = do_autocomplete(request.user, request.GET.get("q", ""))
     response = JsonResponse({"results": suggestions})
-    if not getattr(suggestions, "keepable", True):
+    if not suggestions.keepable:
         never_keep(response)
-    return with_engine_time(response, getattr(suggestions, "took_ms", None))
+    return with_engine_time(response, suggestions.took_ms)
 
 
 def with_engine_time(response: HttpResponse, took_ms: int | None) -> HttpResponse:

@@ -29,10 +29,10 @@ def do_search(user: Actor, params: SearchParams) -> SearchResults:
         return results
 
 
-def do_autocomplete(user: Actor, prefix: str) -> list[dict[str, str]]:
+def do_autocomplete(user: Actor, prefix: str) -> queries.Suggestions:
     """Suggestions as the user types: from Elasticsearch, or the database when it is off or failing."""
     if not is_enabled():
-        return database_autocomplete(user, prefix)
+        return queries.Suggestions(database_autocomplete(user, prefix))
     try:
         return queries.autocomplete(user, prefix)
     except SEARCH_ERRORS as exc:

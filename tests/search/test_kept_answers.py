@@ -133,3 +133,20 @@ def test_a_visitors_suggestions_from_an_index_catching_up_are_not_kept(kept_page
     kept_pages.sync()
 
     assert "Bracken clearance" in client.get("/search/autocomplete/?q=brack").content.decode()
+
+
+def test_a_visitors_suggestions_from_the_fallback_are_not_kept(
+    kept_pages, client, settings, unused_tcp_port
+):
+    community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
+    ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
+    kept_pages.sync()
+    engine = settings.ELASTICSEARCH_URL
+    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"  # the engine unreachable
+    fallback = client.get("/search/autocomplete/?q=brack")
+    assert "Bracken clearance" in fallback.content.decode()
+    assert "Server-Timing" not in fallback  # from the database: the engine was not asked
+
+    settings.ELASTICSEARCH_URL = engine
+
+    assert "Server-Timing" in client.get("/search/autocomplete/?q=brack")  # asked afresh
