@@ -24,6 +24,7 @@ from rdflib import Graph
 
 from hub.floor.clients import client_address
 from hub.floor.fragments import fragment, kept_value
+from hub.floor.pagecache import never_keep
 from linkeddata import charts
 from linkeddata.http import etag_of, not_modified, public_read, with_validators
 from linkeddata.models import Area, Dataset, Observation, Period, SimilarArea
@@ -1148,9 +1149,15 @@ def sparql(request: HttpRequest) -> HttpResponse:
             return _without_body(request, _page(request, query, error=exc))
         return _without_body(request, _sparql_error(exc))
     if page:
-        return _without_body(request, _page(request, query, answer))
-    response = HttpResponse(answer.body, content_type=f"{answer.media_type}; charset=utf-8")
-    return _without_body(request, _cors(response))
+        response = _page(request, query, answer)
+    else:
+        response = _cors(
+            HttpResponse(answer.body, content_type=f"{answer.media_type}; charset=utf-8")
+        )
+    # the page and the Service Description are kept for visitors; an answer never is: each query
+    # is run, within its client's slots and time limit, on the data as it is
+    never_keep(response)
+    return _without_body(request, response)
 
 
 def _sparql_error(exc: SparqlError) -> HttpResponse:

@@ -323,7 +323,9 @@ def post_url(post: Post, position: int | None = None) -> str:
 NOTIFICATIONS_PER_PAGE = 30
 # what the list shows of each notification (its subject's title is read apart: ``notification_page``)
 NOTIFICATION_LIST_FIELDS = (
+    "pk",
     "kind",
+    "actor_id",
     "read_at",
     "created_at",
     "headline",
@@ -347,6 +349,7 @@ class ListedNotification:
     by: str | None  # who caused it (None: nobody; "": a member without a profile)
     created_at: datetime
     read_at: datetime | None
+    url: str  # opens it (and marks it read)
 
 
 def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
@@ -356,13 +359,13 @@ def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
     One query gives the page's rows and both counts (counted over all of them beside the rows, as
     window aggregates), so the permission rule is built into SQL once; a page past the last, or an
     empty list, is counted apart and the last page read instead. The header's own count is then not
-    made. The titles of the rows' threads, case studies and communities are read together from the
-    page table, as text: joined in, four page tables made a query PostgreSQL took longer to plan
-    than to run, and building page objects for their titles alone took longer than reading them."""
+    made. The rows are read as values (no model objects: building them took longer than the query),
+    and the titles of their threads, case studies and communities together from the page table, as
+    text: joined in, four page tables made a query PostgreSQL took longer to plan than to run."""
     readable = readable_notifications(user)
-    rows = readable.select_related("actor__profile").only(*NOTIFICATION_LIST_FIELDS)
+    rows = readable.values(*NOTIFICATION_LIST_FIELDS)
     first = (number - 1) * NOTIFICATIONS_PER_PAGE
-    found: list[Notification] = list(
+    found: list[dict[str, Any]] = list(
         rows.annotate(
             listed_total=Window(Count("pk")),
             listed_unread=Window(Count("pk", filter=Q(read_at__isnull=True))),
@@ -370,8 +373,8 @@ def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
     )
     paginator = Paginator(rows, NOTIFICATIONS_PER_PAGE)
     if found:
-        paginator.count = found[0].listed_total  # type: ignore[attr-defined]  # known: no count again
-        unread = found[0].listed_unread  # type: ignore[attr-defined]
+        paginator.count = found[0]["listed_total"]  # known: no count again
+        unread = found[0]["listed_unread"]
         page = ListPage(found, number, paginator)
     else:  # none, or past the last page: count, and show the last page
         counts = readable.aggregate(
@@ -381,23 +384,24 @@ def notification_page(user: Actor, number: int) -> tuple[ListPage, int]:
         unread = counts["unread"]
         page = paginator.get_page(number)
         found = list(page.object_list)
-    ids = {pk for n in found for pk in (n.thread_id, n.good_practice_id, n.community_id) if pk}
+    subjects = ("thread_id", "good_practice_id", "community_id")
+    ids = {row[name] for row in found for name in subjects if row[name]}
     titles = dict(Page.objects.filter(pk__in=ids).values_list("pk", "title")) if ids else {}
+    kinds = dict(Notification.Kind.choices)
+    opening = _url_pattern("open-notification")
     listed = [
         ListedNotification(
-            pk=n.pk,
-            kind=n.get_kind_display(),
-            in_thread=bool(n.thread_id and not n.good_practice_id),
-            subject=subject_from(
-                n.headline,
-                (titles.get(pk) for pk in (n.thread_id, n.good_practice_id, n.community_id)),
-            ),
-            message=n.message,
-            by=None if n.actor_id is None else profile_name(n.actor) or "",
-            created_at=n.created_at,
-            read_at=n.read_at,
+            pk=row["pk"],
+            kind=str(kinds.get(row["kind"], row["kind"])),
+            in_thread=bool(row["thread_id"] and not row["good_practice_id"]),
+            subject=subject_from(row["headline"], (titles.get(row[name]) for name in subjects)),
+            message=row["message"],
+            by=None if row["actor_id"] is None else row["actor__profile__display_name"] or "",
+            created_at=row["created_at"],
+            read_at=row["read_at"],
+            url=opening.format(row["pk"]),
         )
-        for n in found
+        for row in found
     ]
     return ListPage(listed, page.number, paginator), unread
 
@@ -531,9 +535,10 @@ POST_URLS = {
 _PLACEHOLDER = 987654321
 
 
-def _url_pattern(key: str) -> str:
-    """The address of reply control ``key`` with ``{}`` where the reply's id goes."""
-    path = reverse(POST_URLS[key], args=[_PLACEHOLDER])
+def _url_pattern(name: str) -> str:
+    """The address of the view ``name`` (taking one id) with ``{}`` where the id goes: one
+    ``reverse`` for a page's rows, not one a row."""
+    path = reverse(name, args=[_PLACEHOLDER])
     return path.replace("{", "{{").replace("}", "}}").replace(str(_PLACEHOLDER), "{}")
 
 
@@ -601,7 +606,7 @@ def thread_page(request: HttpRequest, thread: ThreadPage) -> dict[str, Any]:
     facilitator = can_facilitate(user, community)
     may_see_history = post_history_viewer(user, community, facilitator=facilitator)
     bodies = _post_bodies(thread, post_ids, user, community, facilitator, page.number)
-    urls = {name: _url_pattern(name) for name in POST_URLS}
+    urls = {key: _url_pattern(name) for key, name in POST_URLS.items()}
     for post in page:
         post.urls = {key: pattern.format(post.pk) for key, pattern in urls.items()}
         post.can_edit = may_edit(post.author_id) and not post.is_deleted

@@ -38,7 +38,7 @@ GENERATION = "pages"
 KEY_PREFIX = "hub-page-2"  # -2: a kept page carries what each copy records
 MAX_BYTES = 1_000_000  # larger answers (downloads) have their own ETag revalidation
 
-# Never kept: what writes or counts per request (result clicks, per-client SPARQL slots),
+# Never kept: what writes or counts per request (result clicks, SPARQL queries in per-client slots),
 # what belongs to someone (accounts, dashboard, notifications, attachments) and the admin.
 EXCLUDED_PREFIXES = (
     "/admin/",
@@ -58,9 +58,10 @@ EXCLUDED_PREFIXES = (
 # ...but for these under them: a visitor's autocomplete suggestions write nothing, and every visitor
 # typing the same letters gets the same ones (kept, it is one query a keystroke instead of a search)
 KEPT_UNDER_EXCLUDED = ("/search/autocomplete/",)
-# ...and these pages exactly: a visitor's search results, the same for every visitor; what a page
-# records of each visit (the search log) its view hands over with it (``record_each_copy``)
-KEPT_PATHS_UNDER_EXCLUDED = ("/search/",)
+# ...and these pages exactly: a visitor's search results, the same for every visitor (what a page
+# records of each visit, the search log, its view hands over with it: ``record_each_copy``); the
+# SPARQL page and Service Description (the endpoint's answers to queries say ``never_keep``)
+KEPT_PATHS_UNDER_EXCLUDED = ("/search/", "/sparql")
 NO_STORE = ("private", "no-store", "no-cache")
 # what describes the request that made an answer, not the answer: not kept with it
 NOT_KEPT_HEADERS = {"server-timing"}

@@ -3,9 +3,11 @@ page its figures and ranks (``hub.floor.fragments``), until the figures are publ
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from linkeddata.models import Observation
+from linkeddata.models import Dataset, Observation
 from linkeddata.services.imports import do_import_observations
 from tests.factories import UserFactory
 from tests.linkeddata.conftest import CSV
@@ -73,3 +75,46 @@ def test_the_sparql_page_keeps_its_worked_examples_and_shows_each_reader_their_o
     assert "ASK { ?s ?p ?o }" in kept[0] and "ASK { ?s ?p ?o }" not in kept[1]
     settings.FRAGMENT_CACHE_SECONDS = 0
     assert [page("ASK { ?s ?p ?o }"), page("SELECT * WHERE { ?s ?p ?o } LIMIT 1")] == kept
+
+
+def test_a_visitors_sparql_page_is_kept_but_every_query_is_answered_afresh(
+    settings, client, recycling
+):
+    """The page and the Service Description are the same for every visitor and kept until the next
+    publication; an answer to a query is never kept: each runs on the data as it is."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    from linkeddata.services.publish import record_publication
+    from linkeddata.store import replace_graph
+    from linkeddata.uris import Uris
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    described = client.get("/sparql", HTTP_ACCEPT="text/turtle").content.decode()
+    assert "/graph/recycling" in described
+    page = client.get("/sparql", HTTP_ACCEPT="text/html").content
+
+    Dataset.objects.filter(slug="recycling").update(slug="recycling-rates")  # nothing recorded
+    assert client.get("/sparql", HTTP_ACCEPT="text/turtle").content.decode() == described
+    assert client.get("/sparql", HTTP_ACCEPT="text/html").content == page
+
+    base = Uris.default().base
+    ask = {"query": f"ASK {{ <{base}/id/a> <{base}/id/b> <{base}/id/c> }}"}
+
+    def answers() -> tuple[bool, str]:
+        data = client.get("/sparql", ask, HTTP_ACCEPT="application/sparql-results+json").content
+        shown = client.get("/sparql", ask, HTTP_ACCEPT="text/html").content.decode()
+        return json.loads(data)["boolean"], shown.split("The answer is <strong>")[1][:3]
+
+    assert answers() == (False, "no<")
+    replace_graph(  # a triple written behind the publication's back: the next answers have it
+        f"{base}/graph/quiet", f"<{base}/id/a> <{base}/id/b> <{base}/id/c> .\n".encode()
+    )
+    assert answers() == (True, "yes")
+
+    with transaction.atomic():
+        record_publication(reference=True)
+    described = client.get("/sparql", HTTP_ACCEPT="text/turtle").content.decode()
+    assert "/graph/recycling-rates" in described
+    cache.clear()
