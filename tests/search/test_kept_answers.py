@@ -3,6 +3,9 @@ search is answered without asking the engine again, yet every reader still sees 
 read, a committed change shows in the next search, and an answer from an index still catching up is
 never kept."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import pytest
 from django.core.cache import cache
 from django.db import transaction
@@ -109,17 +112,35 @@ def test_a_visitors_results_page_from_an_index_catching_up_is_not_kept(kept_page
     assert client.get("/search/?q=bracken").content == client.get("/search/?q=bracken").content
 
 
-def test_a_visitors_results_page_from_the_fallback_is_not_kept(
-    kept_pages, client, settings, unused_tcp_port
-):
+@pytest.fixture
+def bracken_indexed(kept_pages):
+    """A thread about bracken in an open community, in the index."""
     community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
     ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
     kept_pages.sync()
-    engine = settings.ELASTICSEARCH_URL
-    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"  # the engine unreachable
-    assert FALLBACK_NOTICE in page_text(client.get("/search/?q=bracken"))
 
-    settings.ELASTICSEARCH_URL = engine
+
+@pytest.fixture
+def engine_unreachable(settings, unused_tcp_port):
+    """While in it, nothing answers at the engine's address (the hub falls back to the database)."""
+
+    @contextmanager
+    def unreachable() -> Iterator[None]:
+        engine = settings.ELASTICSEARCH_URL
+        settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"
+        try:
+            yield
+        finally:
+            settings.ELASTICSEARCH_URL = engine
+
+    return unreachable
+
+
+def test_a_visitors_results_page_from_the_fallback_is_not_kept(
+    bracken_indexed, engine_unreachable, client
+):
+    with engine_unreachable():
+        assert FALLBACK_NOTICE in page_text(client.get("/search/?q=bracken"))
 
     assert FALLBACK_NOTICE not in page_text(client.get("/search/?q=bracken"))
 
@@ -136,17 +157,11 @@ def test_a_visitors_suggestions_from_an_index_catching_up_are_not_kept(kept_page
 
 
 def test_a_visitors_suggestions_from_the_fallback_are_not_kept(
-    kept_pages, client, settings, unused_tcp_port
+    bracken_indexed, engine_unreachable, client
 ):
-    community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
-    ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
-    kept_pages.sync()
-    engine = settings.ELASTICSEARCH_URL
-    settings.ELASTICSEARCH_URL = f"http://127.0.0.1:{unused_tcp_port}"  # the engine unreachable
-    fallback = client.get("/search/autocomplete/?q=brack")
-    assert "Bracken clearance" in fallback.content.decode()
-    assert "Server-Timing" not in fallback  # from the database: the engine was not asked
-
-    settings.ELASTICSEARCH_URL = engine
+    with engine_unreachable():
+        fallback = client.get("/search/autocomplete/?q=brack")
+        assert "Bracken clearance" in fallback.content.decode()
+        assert "Server-Timing" not in fallback  # from the database: the engine was not asked
 
     assert "Server-Timing" in client.get("/search/autocomplete/?q=brack")  # asked afresh

@@ -85,7 +85,9 @@ def test_notifications_page_unread_count_and_mark_read(client, community):
     page = client.get(reverse("notifications")).content.decode()
     assert "Tribunal preparation" in page
     notification = Notification.objects.get(recipient=watcher)
-    response = client.get(reverse("open-notification", args=[notification.pk]))
+    opening = reverse("open-notification", args=[notification.pk])
+    assert f'<a href="{opening}">' in page  # the row opens it
+    response = client.get(opening)
     assert response.status_code == 302 and response["Location"].startswith(thread.url)
     assert unread_count(watcher) == 0
 
