@@ -239,9 +239,17 @@ def may_list_community(user: Actor, community_id: int, visibility: str) -> bool:
 
 def may_read_community(user: Actor, community_id: int, visibility: str) -> bool:
     """``readable_community_filter`` for one community known by its id and visibility."""
-    if is_site_staff(user) or visibility == Visibility.OPEN:
-        return True
-    return community_id in active_community_ids(user)
+    return bool(readable_among(user, [(community_id, visibility)]))
+
+
+def readable_among(user: Actor, communities: Iterable[tuple[int, str]]) -> list[int]:
+    """The ids of ``communities`` (id and visibility pairs, in their order) whose threads and posts
+    ``user`` may read: ``readable_community_filter`` for many communities known by their ids and
+    visibilities, deciding who ``user`` is once rather than once a community."""
+    if is_site_staff(user):
+        return [pk for pk, _ in communities]
+    own = active_community_ids(user)
+    return [pk for pk, visibility in communities if visibility == Visibility.OPEN or pk in own]
 
 
 def can_post_in_community(user: Actor, community: CommunityPage) -> bool:

@@ -18,7 +18,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.cache import cache
 from django.http import QueryDict
 from django.utils.html import escape
@@ -31,7 +30,7 @@ from communities.permissions import (
     active_community_ids,
     is_site_staff,
     may_list_community,
-    readable_communities,
+    readable_among,
 )
 from hub.floor.actor import Actor
 from hub.floor.fragments import kept_value, kept_values
@@ -139,22 +138,17 @@ def parse_params(data: QueryDict | Mapping[str, Any]) -> SearchParams:
 
 
 def readable_community_ids(user: Actor) -> list[int]:
-    """Live communities whose content ``user`` may read (the communities' own rule). Those open to
-    everyone are the same for every reader, so they are kept per content generation (a change of
-    visibility or a community published or not makes a new one, in its own transaction); a
-    signed-in reader's others come from their own memberships in one small query."""
-    if is_site_staff(user):
-        return list(readable_communities(user).values_list("pk", flat=True))
-    everyone = kept_value(
-        "readable-community-ids",
-        ["public"],
-        lambda: list(readable_communities(AnonymousUser()).values_list("pk", flat=True)),
+    """Live communities whose content ``user`` may read (the communities' own rule, applied by
+    ``readable_among``). The live communities and their visibilities are the same for every reader,
+    so they are kept per content generation (a change of visibility or a community published or not
+    makes a new one, in its own transaction); the reader's own memberships, read once a request,
+    decide the rest, with no query of their own."""
+    live = kept_value(
+        "live-community-visibilities",
+        [],
+        lambda: list(CommunityPage.objects.live().order_by("pk").values_list("pk", "visibility")),
     )
-    own = active_community_ids(user)
-    if not own:
-        return everyone
-    theirs = readable_communities(user).filter(pk__in=own).values_list("pk", flat=True)
-    return sorted(set(everyone).union(theirs))
+    return readable_among(user, live)
 
 
 def permission_filter(user: Actor) -> Q | None:

@@ -82,15 +82,18 @@ def bump() -> None:
     remembered = _request_generation.get()
     if remembered is not None:
         remembered.clear()
+    # A random step, not 1: a bump rolled back never hands its number to the next one, so nothing
+    # kept under it inside the transaction that rolled back (what that transaction alone saw) is
+    # ever found again. A random start does the same for a database emptied and begun again.
+    step = F("value") + secrets.randbelow(2**20) + 1
     rows = ContentGeneration.objects.filter(name=GENERATION)
-    if rows.update(value=F("value") + 1):
+    if rows.update(value=step):
         return
-    # A random start: a database emptied and begun again never reuses a generation already cached.
     _, created = ContentGeneration.objects.get_or_create(
         name=GENERATION, defaults={"value": secrets.randbits(62)}
     )
     if not created:
-        rows.update(value=F("value") + 1)
+        rows.update(value=step)
 
 
 def current_generation() -> int | None:

@@ -25,6 +25,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.urls import reverse
 
@@ -53,6 +54,7 @@ from communities.models import (
     WatchLevel,
 )
 from communities.people.services.tokens import do_create_token
+from communities.permissions import readable_among, readable_communities
 from linkeddata.models import Area, Dataset, SimilarArea
 from linkeddata.services.catalogue import do_ensure_dataset
 from linkeddata.services.imports import do_import_observations
@@ -590,6 +592,22 @@ def may_receive_saved_search(reader: str, content: str) -> bool:
     if content == "hidden":
         return False
     return content == "open" or reader == "member"
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_many_communities_at_once_are_read_by_the_same_rule(world, db, actor):
+    """``readable_among`` (how the search's permission filter reads every live community at once,
+    from a list kept for everyone) decides as the rule does, for each kind of community."""
+    people, places, _ = world
+    user = people[actor] or AnonymousUser()
+    communities = [(community.pk, community.visibility) for community, _ in places.values()]
+    expected = [community.pk for v, (community, _) in places.items() if may_read(actor, v)]
+
+    assert readable_among(user, communities) == expected
+    ids = [pk for pk, _ in communities]
+    assert set(readable_communities(user).filter(pk__in=ids).values_list("pk", flat=True)) == set(
+        expected
+    )
 
 
 @pytest.mark.parametrize(

@@ -255,3 +255,26 @@ def test_a_case_studys_unpublished_changes_never_reach_its_kept_article(kept_fra
         GoodPracticePage.objects.get(pk=page.pk), good_practice_editor(), approve=True
     )
     assert "A draft approach nobody approved yet." in reader.get(page.url).content.decode()
+
+
+def test_a_value_kept_inside_a_change_rolled_back_is_never_found_again(kept_fragments):
+    """A change bumps the generation and, in the same transaction, something is kept under it; the
+    change rolls back. The next change that commits has a generation of its own, so what only the
+    rolled-back transaction saw is not found under it."""
+    from django.db import transaction
+
+    from hub.floor.fragments import kept_value
+    from hub.floor.pagecache import bump, current_generation
+
+    with transaction.atomic():
+        bump()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        bump()
+        rolled_back = current_generation()
+        kept_value("seen", [], lambda: "what the rolled-back change saw")
+        raise RuntimeError("the change fails")
+    with transaction.atomic():
+        bump()
+
+    assert current_generation() != rolled_back
+    assert kept_value("seen", [], lambda: "as it is") == "as it is"

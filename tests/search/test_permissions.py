@@ -155,6 +155,24 @@ def test_with_kept_lists_each_reader_still_sees_only_their_own_and_changes_show_
     assert find(anonymous(), f"q={SECRET}").total == 2
 
 
+def test_with_kept_lists_a_members_community_unpublished_leaves_their_results_at_once(
+    hub, search_index, kept_fragments, settings
+):
+    """The live communities are kept for everyone: a community taken down (unpublished) leaves its
+    own members' results in the next search, before its documents are re-indexed."""
+    settings.SEARCH_CACHE_SECONDS = 60
+    with transaction.atomic():
+        bump()
+    member = hub["member"]
+    assert find(member, f"q={SECRET}").total == 2  # the thread and its reply
+
+    with transaction.atomic():
+        hub["private"].unpublish()
+
+    assert find(member, f"q={SECRET}").total == 0
+    assert SECRET not in _everything(member, hub)
+
+
 def test_members_and_staff_find_the_private_thread_everywhere(hub):
     for who in READERS:
         user = hub[who]

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import date
 
 import pytest
 
@@ -9,7 +10,7 @@ from communities.models import Visibility
 from communities.people.services.profiles import do_create_member
 from search.models import SearchClick, SearchQueryLog
 from tests.factories import AreaFactory, CommunityFactory, PostFactory, ThreadFactory, UserFactory
-from tests.search.conftest import page_text
+from tests.search.conftest import anonymous, find, page_text
 
 pytestmark = pytest.mark.django_db
 
@@ -66,6 +67,25 @@ def test_the_search_page_shows_results_facets_and_pages(client, content):
         "/search/", {"q": "recycling", "type": "thread", "tag": "recycling"}
     ).content.decode()
     assert "Remove filter: type thread" in filtered
+
+
+def test_a_result_shows_its_date_as_the_site_writes_dates_and_titles_are_escaped(
+    client, search_index
+):
+    community = CommunityFactory(title="Bins & <b>caddies</b>")
+    thread = ThreadFactory(community=community, title="Caddy rollout", body="Caddies for all.")
+    search_index.sync()
+
+    page = client.get("/search/", {"q": "caddy rollout"}).content.decode()
+
+    hit = next(
+        h for h in find(anonymous(), "q=caddy rollout").hits if h.doc_id.endswith(f"-{thread.pk}")
+    )
+    day = date.fromisoformat(hit.date)
+    assert f'<time datetime="{hit.date}">{day.day} {day:%B} {day.year}</time>' in page
+    # in the result's line and as the community facet's label, never as markup
+    assert page.count("Bins &amp; &lt;b&gt;caddies&lt;/b&gt;") >= 2
+    assert "<b>caddies</b>" not in page
 
 
 # A test below that checks several cases (odd queries, NUL characters, odd pages and filters) checks
