@@ -45,8 +45,8 @@ def without_filter(query: str, key: str, value) -> str:
 def facet_choices(facet: FacetResult) -> SafeString:
     """A facet's values as checkboxes with their counts. Written here, not in a template loop: a
     search page has up to 150 of them, and the template engine took about 60 µs each (a third of
-    the results page's rendering). Only the value and its label are escaped: the facet's parameter
-    is the hub's own name, and the rest are numbers."""
+    the results page's rendering). Each text is escaped once (the parameter, each value and its
+    label); the rest are numbers."""
     param = escape(facet.param)
     choices = "\n".join(
         f'<li><input type="checkbox" id="f-{param}-{number}" name="{param}" '
