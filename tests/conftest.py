@@ -588,6 +588,17 @@ def _fresh_site_root_paths():
 
 
 @pytest.fixture
+def page_cache(settings):
+    """Visitors' pages kept (the test settings turn it off), the cache emptied before and after."""
+    from django.core.cache import cache
+
+    settings.PAGE_CACHE_SECONDS = 60
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def kept_fragments(settings):
     """The fragment cache on (the test settings turn it off), emptied before and after."""
     from django.core.cache import cache

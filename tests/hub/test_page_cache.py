@@ -24,14 +24,6 @@ pytestmark = pytest.mark.django_db
 PASSWORD_FREE = "Signed in as"
 
 
-@pytest.fixture
-def page_cache(settings):
-    settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def announce_something() -> None:
     """A content generation to keep pages under (the first change makes one)."""
     with transaction.atomic():

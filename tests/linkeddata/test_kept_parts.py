@@ -78,19 +78,16 @@ def test_the_sparql_page_keeps_its_worked_examples_and_shows_each_reader_their_o
 
 
 def test_a_visitors_sparql_page_is_kept_but_every_query_is_answered_afresh(
-    settings, client, recycling
+    page_cache, client, recycling
 ):
     """The page and the Service Description are the same for every visitor and kept until the next
     publication; an answer to a query is never kept: each runs on the data as it is."""
-    from django.core.cache import cache
     from django.db import transaction
 
     from linkeddata.services.publish import record_publication
     from linkeddata.store import replace_graph
     from linkeddata.uris import Uris
 
-    settings.PAGE_CACHE_SECONDS = 60
-    cache.clear()
     described = client.get("/sparql", HTTP_ACCEPT="text/turtle").content.decode()
     assert "/graph/recycling" in described
     page = client.get("/sparql", HTTP_ACCEPT="text/html").content
@@ -117,4 +114,3 @@ def test_a_visitors_sparql_page_is_kept_but_every_query_is_answered_afresh(
         record_publication(reference=True)
     described = client.get("/sparql", HTTP_ACCEPT="text/turtle").content.decode()
     assert "/graph/recycling-rates" in described
-    cache.clear()
