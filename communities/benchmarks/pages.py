@@ -16,7 +16,8 @@ so a change in the machine's load affects them alike. The baseline is the site's
 (header, navigation, footer, the signed-in header when signed in) around an empty page with no
 content queries, measured in the same run. Prints requests per second, p50 and p99 latency, queries
 per request (counted in-process with Django's test client) and the ratio to the baseline (target
-≥ 0.5).
+≥ 0.5). Then a visitor's walk through many different pages (``--many-pages``, in-process), with the
+hub's cache and with Django's default of 300 entries.
 """
 
 from __future__ import annotations
@@ -344,6 +345,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--fresh", action="store_true", help="drop and create the database first")
     parser.add_argument("--drop", action="store_true", help="drop the database at the end")
+    parser.add_argument(
+        "--many-pages",
+        type=int,
+        default=1_000,
+        help="pages in a visitor's walk through many pages, timed in-process (0: not timed)",
+    )
     args = parser.parse_args(argv)
     wrk = "" if args.in_process else find_wrk()
     url = os.environ.get("DATABASE_URL", "")
@@ -391,6 +398,7 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     all_targets = [t for t in targets(data["pages"]) if t.name not in skipped]
     if args.in_process:
         measure_in_process(args, data, all_targets)
+        measure_many_pages(args.many_pages)
         return
     queries, cookie = count_queries(all_targets, data["reader"])
     port = args.port or free_port(SERVER_PORTS)
@@ -434,6 +442,7 @@ def measure(args: argparse.Namespace, wrk: str, env: dict[str, str]) -> None:
     finally:
         stop(server, 60)
     report(args, data["counts"], totals, queries, load_before, load_after)
+    measure_many_pages(args.many_pages)
 
 
 def queries_range(rows: list[tuple[float, float, int]]) -> str:
@@ -541,6 +550,65 @@ def report(args, counts, totals, queries, load_before, load_after) -> None:
             f"{t.name} ({'signed in' if t.signed_in else 'anonymous'})" for t in below
         )
         print(f"\nbelow 0.5× the baseline: {names}")
+
+
+def measure_many_pages(count: int) -> None:
+    """A visitor's walk through ``count`` different pages (open communities, then their threads),
+    in-process: each page asked once to keep it, then once timed, with the hub's cache
+    (``CACHE_MAX_ENTRIES``) and with Django's default of 300 entries, alternated twice. The rows above
+    ask for one page of each type over and over; this shows whether a site's worth of pages stays kept."""
+    if count <= 0:
+        return
+    import statistics
+
+    from django.conf import settings
+    from django.core.cache import cache
+    from django.test import Client, override_settings
+
+    from communities.models import CommunityPage, ThreadPage, Visibility
+
+    client = Client()
+    communities = list(
+        CommunityPage.objects.live().filter(visibility=Visibility.OPEN).order_by("pk")
+    )
+    in_open = {c.path for c in communities}
+    threads = ThreadPage.objects.live().order_by("pk").only("path", "url_path")
+    candidates = [c.url for c in communities[: count // 3]]
+    candidates += [t.url for t in threads if t.path[: -ThreadPage.steplen] in in_open][:count]
+    paths = [p for p in candidates if client.get(p).status_code == 200][:count]
+    hub_cache: dict = settings.CACHES["default"]
+    djangos = {**hub_cache, "LOCATION": "django-default", "OPTIONS": {}}
+    caches = {
+        f"the hub's cache ({hub_cache['OPTIONS']['MAX_ENTRIES']:,} entries)": hub_cache,
+        "Django's default cache (300 entries)": djangos,
+    }
+    times: dict[str, list[float]] = {name: [] for name in caches}
+    for _ in range(2):
+        for name, config in caches.items():
+            with override_settings(CACHES={"default": config}):
+                cache.clear()
+                for path in paths:
+                    client.get(path)
+                for path in paths:
+                    started = time.perf_counter()
+                    client.get(path)
+                    times[name].append(time.perf_counter() - started)
+                cache.clear()
+    print(
+        f"\nA visitor's walk through {len(paths):,} different pages, in-process (each kept by a first "
+        "visit, then timed; two alternations):\n"
+    )
+    print("| cache | pages/s | p50 ms | p95 ms | ratio to Django's default |")
+    print("|---|---:|---:|---:|---:|")
+    rates = {name: len(t) / sum(t) for name, t in times.items()}
+    default_rate = rates["Django's default cache (300 entries)"]
+    for name, taken in times.items():
+        ordered = sorted(taken)
+        p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+        print(
+            f"| {name} | {rates[name]:.0f} | {statistics.median(ordered) * 1000:.1f} | "
+            f"{p95 * 1000:.1f} | {rates[name] / default_rate:.2f} |"
+        )
 
 
 if __name__ == "__main__":

@@ -83,6 +83,9 @@ def test_pages_benchmark_measures_every_page_type_at_its_smallest_size(tmp_path)
         "| notifications | signed in |",
     ]:
         assert row in output, row
+    assert "A visitor's walk through" in output
+    assert "| the hub's cache (10,000 entries) |" in output
+    assert "| Django's default cache (300 entries) |" in output
 
 
 def test_good_practice_library_benchmark_at_its_smallest_size():

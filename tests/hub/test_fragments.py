@@ -278,3 +278,17 @@ def test_a_value_kept_inside_a_change_rolled_back_is_never_found_again(kept_frag
 
     assert current_generation() != rolled_back
     assert kept_value("seen", [], lambda: "as it is") == "as it is"
+
+
+def test_what_a_walk_through_many_pages_keeps_does_not_push_the_first_page_out(kept_fragments):
+    """A visitor's walk through a few hundred pages keeps each page and its parts. Django's default
+    cache holds 300 entries, so the first pages were dropped before anyone came back to them and
+    every page was built afresh; the hub's cache holds the walk (``CACHE_MAX_ENTRIES``)."""
+    from hub.floor.fragments import kept_value
+    from hub.floor.pagecache import bump
+
+    bump()
+    for page in range(2_000):
+        kept_value("page", [page], lambda page=page: f"page {page} as first built")
+
+    assert kept_value("page", [0], lambda: "built again") == "page 0 as first built"
