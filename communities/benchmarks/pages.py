@@ -574,10 +574,17 @@ def measure_many_pages(count: int) -> None:
     in_open = {c.path for c in communities}
     threads = ThreadPage.objects.live().order_by("pk").only("path", "url_path")
     candidates = [c.url for c in communities[: count // 3]]
-    candidates += [t.url for t in threads if t.path[: -ThreadPage.steplen] in in_open][:count]
+    in_open_threads = [t for t in threads if t.path[: -ThreadPage.steplen] in in_open][:count]
+    candidates += [t.url for t in in_open_threads]
     paths = [p for p in candidates if client.get(p).status_code == 200][:count]
+    if not paths:
+        print("\nNo page a visitor may read: the walk through many pages is left out.")
+        return
     hub_cache: dict = settings.CACHES["default"]
-    djangos = {**hub_cache, "LOCATION": "django-default", "OPTIONS": {}}
+    djangos = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "django-default",
+    }
     caches = {
         f"the hub's cache ({hub_cache['OPTIONS']['MAX_ENTRIES']:,} entries)": hub_cache,
         "Django's default cache (300 entries)": djangos,

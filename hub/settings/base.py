@@ -351,15 +351,19 @@ DASHBOARD_SEEN_MINUTES = env_int("DASHBOARD_SEEN_MINUTES", 15, minimum=0)
 FIGURE_DISCUSSIONS_PER_PANEL = env_int("FIGURE_DISCUSSIONS_PER_PANEL", 10, minimum=1)
 COMMUNITIES_PER_PAGE = env_int("COMMUNITIES_PER_PAGE", 20, minimum=1)
 # Where kept pages, fragments, lists and search answers live (hub.floor.pagecache, hub.floor.fragments,
-# search.queries, linked-data documents): each process's own memory, dropped least recently used first
-# past CACHE_MAX_ENTRIES. Django's default of 300 entries is fewer than a visitor's walk through a few
-# hundred pages makes (each page and its fragments), so at the seed's scale nearly every page was built
-# afresh; 10,000 entries are about 70 MB a process at the pages' mean of 7 KB (21 KB at most).
+# search.queries, linked-data documents): each process's own memory, the least recently used dropped
+# first past CACHE_MAX_ENTRIES or CACHE_MAX_MEGABYTES (hub.floor.memorycache). Django's default of 300
+# entries is fewer than a visitor's walk through a few hundred pages makes (each page and its parts),
+# so at the seed's scale nearly every page was built afresh; 10,000 entries are about 70 MB at the
+# pages' mean of 7 KB. The bound in bytes keeps anyone asking for many large pages from filling memory.
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "BACKEND": "hub.floor.memorycache.MemoryBoundCache",
         "LOCATION": "hub",
-        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000, minimum=300)},
+        "OPTIONS": {
+            "MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 10_000, minimum=300),
+            "MAX_BYTES": env_int("CACHE_MAX_MEGABYTES", 128, minimum=1) * 2**20,
+        },
     }
 }
 # Pages kept for visitors who are not signed in (hub.floor.pagecache); 0: off

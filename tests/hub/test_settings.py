@@ -79,6 +79,9 @@ def test_debug_off_without_allowed_hosts_fails_with_one_line():
             "set both to use an external SPARQL server",
         ),
         ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("CACHE_MAX_ENTRIES", "lots", "CACHE_MAX_ENTRIES='lots' is not a whole number"),
+        ("CACHE_MAX_ENTRIES", "10", "CACHE_MAX_ENTRIES=10 must be at least 300"),
+        ("CACHE_MAX_MEGABYTES", "0", "CACHE_MAX_MEGABYTES=0 must be at least 1"),
     ],
 )
 def test_malformed_settings_fail_with_one_line(name, value, expected):
