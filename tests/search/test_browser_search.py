@@ -57,6 +57,30 @@ def test_autocomplete_suggests_as_the_user_types_and_works_by_keyboard(
     page.wait_for_url("**/recycling-contamination-*/")
 
 
+def test_on_a_phone_the_search_pages_own_box_suggests_and_works_by_keyboard(
+    page, check_accessibility, indexed
+):
+    """At phone width the header's box is inside the closed menu: the search page's own box is the
+    one a reader types into, and it suggests as the header's does."""
+    page.set_viewport_size({"width": 390, "height": 900})
+    page.goto("/search/?q=recycling")
+    assert not page.get_by_role("searchbox", name="Search the hub").is_visible()
+    box = page.get_by_role("searchbox", name="Search for")
+    box.fill("")
+    box.press_sequentially("recycling cont", delay=20)
+    option = page.get_by_role("listbox", name="Suggestions").get_by_role("option").first
+    option.wait_for()
+    assert "Recycling contamination" in option.inner_text()
+    assert box.get_attribute("aria-controls") == "search-q-suggestions"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    check_accessibility(page)
+
+    box.press("ArrowDown")
+    assert box.get_attribute("aria-activedescendant") == "search-q-suggestions-0"
+    box.press("Enter")
+    page.wait_for_url("**/recycling-contamination-*/")
+
+
 def test_filters_work_without_javascript(chromium, live_server, indexed):
     context = chromium.new_context(base_url=live_server.url, java_script_enabled=False)
     no_js = context.new_page()
