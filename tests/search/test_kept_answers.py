@@ -94,6 +94,19 @@ def test_an_answer_from_an_index_still_catching_up_is_not_kept(kept):
     assert find(anonymous(), "q=bracken").total == 1
 
 
+def test_an_index_found_current_is_asked_again_once_a_change_commits(kept):
+    community = CommunityFactory(title="Parks", visibility=Visibility.OPEN)
+    kept.sync()
+    assert find(anonymous(), "q=bracken").total == 0  # the index is current: kept
+    ThreadFactory(community=community, title="Bracken clearance", body="Bracken.")
+    # a new generation, whose change the indexing task has not yet made searchable
+    assert find(anonymous(), "q=bracken").total == 0
+
+    kept.sync()  # the generation stays the same
+
+    assert find(anonymous(), "q=bracken").total == 1
+
+
 @pytest.fixture
 def kept_pages(kept, settings):
     settings.PAGE_CACHE_SECONDS = 60
