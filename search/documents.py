@@ -361,6 +361,10 @@ def build_area(a: Area) -> dict:
     }
 
 
+def measure_url(slug: str) -> str:
+    return f"/doc/measure/{slug}"
+
+
 def build_measure(m: Measure) -> dict:
     """A measure's page (figures for every council): found by its name and description."""
     return {
@@ -372,7 +376,7 @@ def build_measure(m: Measure) -> dict:
             f"Source: {m.source}.",
         ),
         "tags": [],
-        "url": f"/doc/measure/{m.slug}",
+        "url": measure_url(m.slug),
         "status": "live",
         "visibility": "",
         "audience": "everyone",
@@ -481,6 +485,19 @@ DOC_TYPES: dict[str, DocType[Any]] = {
         ),
     ]
 }
+
+
+def result_url(doc_type: DocType[Any], obj: Any) -> str:
+    """Where a result for ``obj`` (of ``doc_type``) leads: the address its document holds."""
+    if doc_type.name == "post":
+        return f"{page_url(obj.thread)}#post-{obj.pk}"
+    if doc_type.name == "profile":
+        return profile_url(obj.user_id)
+    if doc_type.name == "area":
+        return area_url(obj.gss_code or obj.code)
+    if doc_type.name == "measure":
+        return measure_url(obj.slug)
+    return page_url(obj)
 
 
 def parse_doc_id(doc_id: str) -> tuple[DocType[Any], int] | None:

@@ -4,6 +4,9 @@ Stemming, the shared synonyms, the same fields (service areas, councils), plain-
 "did you mean", autocomplete, and councils and measures as results of their own.
 """
 
+import re
+from html import unescape
+
 import pytest
 
 from communities.models import Visibility
@@ -88,6 +91,22 @@ def test_service_areas_and_councils_are_searched(database):
 
     assert f"good_practice-{case.pk}" in {h.doc_id for h in find("q=adult social care").hits}
     assert f"good_practice-{case.pk}" in {h.doc_id for h in find("q=Leeds").hits}
+
+
+@pytest.mark.usefixtures("recycling")
+def test_a_council_or_measure_result_leads_to_its_page(database, client):
+    for query, kind, address in [
+        ("Leeds", "area", "/doc/area/E08000035"),
+        ("recycling rate", "measure", "/doc/measure/recycling"),
+    ]:
+        page = client.get("/search/", {"q": query}).content.decode()
+        clicks = re.findall(rf'href="(/search/go/\?[^"]*doc={kind}-\d+[^"]*)"', page)
+        assert clicks, query
+
+        response = client.get(unescape(clicks[0]))  # the result's link, as a reader follows it
+
+        assert response.status_code == 302 and response["Location"] == address
+        assert client.get(address).status_code == 200
 
 
 @pytest.mark.usefixtures("recycling")
