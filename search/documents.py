@@ -315,6 +315,10 @@ def profile_url(user_id: int) -> str:
     return reverse("member-profile", args=[user_id])
 
 
+def profile_page_url(p: Profile) -> str:
+    return profile_url(p.user_id)
+
+
 def build_profile(p: Profile) -> dict | None:
     if not p.user.is_active:
         return None
@@ -323,7 +327,7 @@ def build_profile(p: Profile) -> dict | None:
         "summary": p.job_title,
         "body": p.bio,
         "tags": [t.name for t in p.expertise.all()],
-        "url": profile_url(p.user_id),
+        "url": profile_page_url(p),
         "status": "live",
         "visibility": p.visibility,
         "audience": PROFILE_AUDIENCE.get(p.visibility, "owner"),
@@ -340,6 +344,10 @@ def area_url(gss_code: str) -> str:
     return f"/doc/area/{gss_code}"
 
 
+def area_page_url(a: Area) -> str:
+    return area_url(a.gss_code or a.code)
+
+
 def build_area(a: Area) -> dict:
     """A council's data page: found by its names and GSS code."""
     described = f"{a.name}: {a.authority_type_name}" + (f" in {a.region}" if a.region else "")
@@ -348,7 +356,7 @@ def build_area(a: Area) -> dict:
         "summary": f"{described}. GSS code {a.gss_code}.",
         "body": " ".join(c for c in (a.former_gss_codes or "").replace(",", " ").split()),
         "tags": [],
-        "url": area_url(a.gss_code or a.code),
+        "url": area_page_url(a),
         "status": "live",
         "visibility": "",
         "audience": "everyone",
@@ -361,8 +369,8 @@ def build_area(a: Area) -> dict:
     }
 
 
-def measure_url(slug: str) -> str:
-    return f"/doc/measure/{slug}"
+def measure_url(m: Measure) -> str:
+    return f"/doc/measure/{m.slug}"
 
 
 def build_measure(m: Measure) -> dict:
@@ -376,7 +384,7 @@ def build_measure(m: Measure) -> dict:
             f"Source: {m.source}.",
         ),
         "tags": [],
-        "url": measure_url(m.slug),
+        "url": measure_url(m),
         "status": "live",
         "visibility": "",
         "audience": "everyone",
@@ -409,6 +417,8 @@ class DocType(Generic[M]):
     indexable: dict[str, Any] = field(
         default_factory=dict
     )  # filter on what ``build`` keeps (for counts, rebuilds)
+    # where a result leads, for an object of the type (the address ``build`` gives its document)
+    url: Callable[[Any], str] = page_url
 
     def indexable_queryset(self) -> QuerySet[M]:
         return self.queryset().filter(**self.indexable)
@@ -457,6 +467,7 @@ DOC_TYPES: dict[str, DocType[Any]] = {
             post_queryset,
             build_post,
             {"is_deleted": False, "is_hidden": False},
+            url=lambda p: f"{page_url(p.thread)}#post-{p.pk}",
         ),
         DocType(
             "good_practice",
@@ -474,30 +485,19 @@ DOC_TYPES: dict[str, DocType[Any]] = {
             lambda: Profile.objects.select_related("user", "council").prefetch_related("expertise"),
             build_profile,
             {"user__is_active": True},
+            url=profile_page_url,
         ),
-        DocType("area", "Council data", Area, searchable_areas, build_area),
+        DocType("area", "Council data", Area, searchable_areas, build_area, url=area_page_url),
         DocType(
             "measure",
             "Measure",
             Measure,
             lambda: searchable_measures().prefetch_related("datasets"),
             build_measure,
+            url=measure_url,
         ),
     ]
 }
-
-
-def result_url(doc_type: DocType[Any], obj: Any) -> str:
-    """Where a result for ``obj`` (of ``doc_type``) leads: the address its document holds."""
-    if doc_type.name == "post":
-        return f"{page_url(obj.thread)}#post-{obj.pk}"
-    if doc_type.name == "profile":
-        return profile_url(obj.user_id)
-    if doc_type.name == "area":
-        return area_url(obj.gss_code or obj.code)
-    if doc_type.name == "measure":
-        return measure_url(obj.slug)
-    return page_url(obj)
 
 
 def parse_doc_id(doc_id: str) -> tuple[DocType[Any], int] | None:

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from hub.floor.pagecache import never_keep, record_each_copy
 from search.apps import SEARCH_LOG
-from search.documents import parse_doc_id, result_url
+from search.documents import parse_doc_id
 from search.queries import PER_PAGE, parse_params
 from search.services.analytics import (
     PERIODS,
@@ -89,7 +89,7 @@ def result_click(request):
     obj = visible_querysets(request.user)[doc_type.name].filter(pk=pk).first()
     if obj is None:
         raise Http404
-    url = result_url(doc_type, obj)
+    url = doc_type.url(obj)
     if not url:
         raise Http404
     return redirect(url)
