@@ -28,7 +28,10 @@ class HitOut(Schema):
 class FacetValueOut(Schema):
     value: str
     label: str
-    count: int
+    count: int | None = Field(
+        description="Results with this value; null when the counts are estimates (see estimated) "
+        "and too few of the sample had this value to tell."
+    )
     selected: bool
 
 
@@ -41,6 +44,11 @@ class FacetOut(Schema):
 class SearchOut(Schema):
     query: str
     total: int
+    estimated: bool = Field(
+        description="Whether total and the facets' counts are estimates (rounded to two significant "
+        "figures), read from a sample: so for a search matching more documents than are counted exactly "
+        "(10,000 unless the hub is set otherwise)."
+    )
     page: int
     pages: int
     backend: str
@@ -108,6 +116,7 @@ def search(request, query: Query[SearchQuery]):  # declared for the docs; read b
     return {
         "query": params.q,
         "total": results.total,
+        "estimated": results.estimated,
         "page": results.page,
         "pages": results.num_pages,
         "backend": results.backend,

@@ -201,8 +201,8 @@ VOWELS = set("aeiou")
 
 
 def word_stem(word: str) -> str:
-    """A light English stem (``caddies``, ``caddy`` → ``cadd``), used as a prefix: the node has no
-    stemmer (server-core analysis), so the query asks for the word or any word starting so."""
+    """A light English stem (``caddies``, ``caddy`` → ``cadd``), from which a word's forms are made
+    (``word_forms``): the node has no stemmer (server-core analysis)."""
     w = word.lower()
     for suffix, keep in (("ies", 3), ("ing", 3), ("ed", 2), ("es", 2), ("s", 1)):
         if w.endswith(suffix) and len(w) - keep >= 4 and not w.endswith("ss"):
@@ -216,15 +216,31 @@ def word_stem(word: str) -> str:
     return w
 
 
+# the endings a word's stem takes in English inflection (plurals, tenses, comparatives)
+INFLECTIONS = ("", "s", "es", "e", "ed", "ing", "er", "ers", "y", "ies", "ied")
+
+
+def word_forms(word: str) -> list[str]:
+    """``word`` and the forms of its stem (``caddies`` → caddies, cadd, cadds, …, caddy, …). Each is
+    a plain term: a stem as a prefix (``cadd*``) made the node gather every term starting so, in
+    every document, before matching could skip any (at ten times the seed's size, most of a slow
+    search's time)."""
+    stem = word_stem(word)
+    forms = [word.lower(), *(stem + ending for ending in INFLECTIONS)]
+    if stem.endswith("e"):  # a final e dropped before an ending: service → serviced, servicing
+        forms += [stem[:-1] + ending for ending in ("ed", "ing", "er", "ers")]
+    return list(dict.fromkeys(forms))
+
+
 def with_word_forms(query: str) -> str:
-    """Each plain word of five letters or more outside quotes as ``(word | stem*)`` (hyphenated
-    words and exclusions stay as typed)."""
+    """Each plain word of five letters or more outside quotes as ``(word | form | …)``
+    (``word_forms``; hyphenated words and exclusions stay as typed)."""
 
     def forms(match: re.Match) -> str:
         word = match.group(1)
         if word is None:
             return match.group(0)
-        return f"({word} | {word_stem(word)}*)"
+        return f"({' | '.join(word_forms(word))})"
 
     return PLAIN_WORD.sub(forms, query)
 
@@ -244,12 +260,12 @@ PREFIX = re.compile(r"([^\W_]+)\*")
 
 
 def title_highlight_query(text: Q) -> Q:
-    """What marks the words found in a title: the search's ``text_query``, and each word form
-    (``stem*``, or a prefix typed) in it again as a wildcard on the title. The title indexes its
-    prefixes, so the query finds ``collecti*`` there through a field the highlighter cannot read
-    back; a wildcard is read from the title itself. (The highlighter marks only what a query
-    matching the document matched, so the query stays whole: on the title alone it would not match
-    a title lacking one word.)"""
+    """What marks the words found in a title: the search's ``text_query``, and each prefix typed
+    (``collecti*``) in it again as a wildcard on the title. The title indexes its prefixes, so the
+    query finds ``collecti*`` there through a field the highlighter cannot read back; a wildcard is
+    read from the title itself. (The highlighter marks only what a query matching the document
+    matched, so the query stays whole: on the title alone it would not match a title lacking one
+    word.)"""
     outside_quotes = QUOTED.split(text.query)[::2]
     prefixes = dict.fromkeys(p.lower() for part in outside_quotes for p in PREFIX.findall(part))
     on_title = [Q("wildcard", title={"value": f"{prefix}*"}) for prefix in prefixes]
@@ -300,11 +316,34 @@ def _facet_filter(facet: Facet, values: list) -> Q:
     return Q("terms", **{facet.field: values})
 
 
-def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tuple[Search, Search]:
-    """The two requests of a search for ``params`` as ``user``, sent together (``_execute_search``):
-    the page of results (ranked, highlighted, with spelling) and the counts (the total and the
-    facets, over the same matches, unranked). Elasticsearch answers them at once, side by side, so a
-    search that matches much of the index waits for the longer of the two, not for both in turn."""
+# Counting every match is most of the time of a search matching much of the index: its total and its
+# facets over a million documents at ten times the seed's size. So the counts stop at the first
+# ``SEARCH_EXACT_COUNTS_UP_TO`` matches, and a search matching more shows its total and facet counts as
+# estimates from a random sample of its matches, asked at the same time (``build_search``), sized to
+# hold about ``COUNT_SAMPLE_SIZE`` documents for a search matching just past the limit (more for one
+# matching more). The limit is at least the result window, so every page a search offers is full.
+COUNT_SAMPLE_SIZE = 500
+# An estimated facet count read from fewer of the sample's documents is not shown (its value is):
+# its standard error would be more than a fifth of it.
+FEWEST_SAMPLED = 25
+COUNT_SAMPLE_SEED = 2026  # the same sample each time, so the same search shows the same estimates
+
+
+def count_sample_probability() -> float:
+    """The share of a search's matches its estimated counts are read from (the node takes at most
+    one half, or all)."""
+    return min(0.5, COUNT_SAMPLE_SIZE / settings.SEARCH_EXACT_COUNTS_UP_TO)
+
+
+Requests = tuple[Search, Search, Search]
+
+
+def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> Requests:
+    """The three requests of a search for ``params`` as ``user``, sent together (``_execute_search``):
+    the page of results (ranked, highlighted, with spelling), the counts (the total and the facets,
+    over the same matches, unranked, up to ``SEARCH_EXACT_COUNTS_UP_TO`` matches) and the same counts
+    estimated from a sample, used when there are more matches than that. Elasticsearch answers them
+    at once, side by side, so a search waits for the longest of the three, not for each in turn."""
     visible = _visible(Search(using=get_client(), index=alias_name()), user, rule)
     results, counts = visible, visible
     start = (params.page - 1) * PER_PAGE
@@ -339,21 +378,31 @@ def build_search(user: Actor, params: SearchParams, rule: object = _UNSET) -> tu
         results = results.sort({"date": {"order": "desc", "missing": "_last"}})
     # Disjunctive facets: each facet's counts apply every other facet's filter, not its own.
     selected = {p: _facet_filter(FACETS_BY_PARAM[p], v) for p, v in params.filters.items()}
+    chosen = Q("bool", filter=list(selected.values())) if selected else Q("match_all")
     if selected:
-        chosen = Q("bool", filter=list(selected.values()))
         results, counts = results.post_filter(chosen), counts.post_filter(chosen)
+    facets = {}
     for facet in FACETS:
         others = [q for p, q in selected.items() if p != facet.param]
         size = 20 if facet.param != "year" else 30
         inner = A("terms", field=facet.field, size=size)
-        if others:
-            counts.aggs.bucket(facet.param, A("filter", Q("bool", filter=others))).bucket(
-                "values", inner
-            )
-        else:  # no other facet's filter: the counts are over the results themselves
-            counts.aggs.bucket(facet.param, inner)
+        # with another facet's filter, the counts are within it; else over the results themselves
+        facets[facet.param] = (
+            A("filter", Q("bool", filter=others), aggs={"values": inner}) if others else inner
+        )
     results = results.source(HIT_FIELDS).extra(track_total_hits=False)[start : start + PER_PAGE]
-    return results, counts.extra(track_total_hits=True, size=0)
+    counts = counts.extra(size=0)
+    sampled = counts.extra(track_total_hits=False)
+    sample = sampled.aggs.bucket(
+        "sample", "random_sampler", probability=count_sample_probability(), seed=COUNT_SAMPLE_SEED
+    )
+    sample.bucket("results", "filter", chosen)  # the total: the facets ignore the post filter
+    # the node stops counting (and gathering facets) once this many documents pass the post filter
+    counts = counts.extra(track_total_hits=True, terminate_after=settings.SEARCH_EXACT_COUNTS_UP_TO)
+    for name, aggregation in facets.items():
+        counts.aggs.bucket(name, aggregation)
+        sample.bucket(name, aggregation)
+    return results, counts, sampled
 
 
 # What a page shows of each hit, and of the answer: the rest of Elasticsearch's answer (shards,
@@ -368,13 +417,19 @@ RESULTS_ANSWER = [
     "suggest.spelling.length",
     "suggest.spelling.options.text",
 ]
+FACET_COUNTS = [
+    "*.buckets.key",
+    "*.buckets.doc_count",
+    "*.values.buckets.key",
+    "*.values.buckets.doc_count",
+]
 COUNTS_ANSWER = [
     "took",
+    "terminated_early",
     "hits.total.value",
-    "aggregations.*.buckets.key",
-    "aggregations.*.buckets.doc_count",
-    "aggregations.*.values.buckets.key",
-    "aggregations.*.values.buckets.doc_count",
+    *(f"aggregations.{path}" for path in FACET_COUNTS),
+    "aggregations.sample.results.doc_count",
+    *(f"aggregations.sample.{path}" for path in FACET_COUNTS),
 ]
 SEARCH_ANSWER = ",".join(
     f"responses.{path}" for path in sorted({*RESULTS_ANSWER, *COUNTS_ANSWER, "error"})
@@ -388,17 +443,18 @@ def _execute(search: Search, filter_path: str) -> dict[str, Any]:
     )
 
 
-def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
+def _execute_search(requests: Requests) -> dict[str, Any]:
     """A search's results and counts (``build_search``) in one multi-search, as one answer: the
-    results' hits and spelling, the counts' total and facets, and the longer of the two ``took``.
+    results' hits and spelling, the counts' total and facets (``estimated``: from the sample), and the
+    longest ``took``.
 
-    The answer is kept (``SEARCH_CACHE_SECONDS``) for the content generation, under the two requests
+    The answer is kept (``SEARCH_CACHE_SECONDS``) for the content generation, under the requests
     exactly as sent, permission filter included, so only a search with the same filter, words, facets
     and page gets it, and never once a change has committed. It is kept only if, before asking, the
     index had every committed change (``index_is_current``): an answer from an index still catching
     up is never kept, and says so (``current``: False), so the page showing it is not kept either. A
     kept answer has no ``took`` (None): the engine was not asked."""
-    bodies = (requests[0].to_dict(), requests[1].to_dict())
+    bodies = tuple(request.to_dict() for request in requests)
     seconds = settings.SEARCH_CACHE_SECONDS
     generation = request_generation() if seconds else None
     if generation is not None:
@@ -414,22 +470,29 @@ def _execute_search(requests: tuple[Search, Search]) -> dict[str, Any]:
     return {**answer, "current": current}
 
 
-def _send_search(bodies: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any]:
+def _send_search(bodies: tuple[dict[str, Any], ...]) -> dict[str, Any]:
     # Not kept in the node's request cache (which keeps answers without hits until the next refresh):
     # each search is counted afresh, as the single request before it was.
     index = {"index": alias_name(), "request_cache": False}
-    results, counts = get_client().msearch(
-        searches=[index, bodies[0], index, bodies[1]],
+    results, counts, sampled = get_client().msearch(
+        searches=[part for body in bodies for part in (index, body)],
         filter_path=SEARCH_ANSWER,
     )["responses"]
-    for answer in (results, counts):
+    for answer in (results, counts, sampled):
         if "error" in answer:  # as a failed search: the caller falls back to the database
             raise TransportError(str(answer["error"])[:500])
+    total, aggregations = counts["hits"]["total"]["value"], counts.get("aggregations", {})
+    estimated = bool(counts.get("terminated_early"))
+    if estimated:  # more matches than are counted: the sample's counts, scaled up by the node
+        sample = sampled.get("aggregations", {}).get("sample", {})
+        total = max(total, sample.get("results", {}).get("doc_count", 0))
+        aggregations = {name: value for name, value in sample.items() if name != "results"}
     return {
         **results,
-        "hits": {**results.get("hits", {}), "total": counts["hits"]["total"]},
-        "aggregations": counts.get("aggregations", {}),
-        "took": max(results["took"], counts["took"]),
+        "hits": {**results.get("hits", {}), "total": {"value": total}},
+        "aggregations": aggregations,
+        "estimated": estimated,
+        "took": max(results["took"], counts["took"], sampled["took"]),
     }
 
 
@@ -437,7 +500,7 @@ def _send_search(bodies: tuple[dict[str, Any], dict[str, Any]]) -> dict[str, Any
 class FacetValue:
     value: str
     label: str
-    count: int
+    count: int | None  # None: estimated from too few of the sample's documents to be shown
     selected: bool
 
 
@@ -476,6 +539,9 @@ class SearchResults:
     took_ms: int | None = (
         None  # the engine's own time for the search request (Elasticsearch's took)
     )
+    # whether the total and facet counts are estimates, rounded (more matches than are counted exactly:
+    # ``SEARCH_EXACT_COUNTS_UP_TO``)
+    estimated: bool = False
     # whether a page showing these results may be kept for the content generation: not when the index
     # was still catching up with a committed change, nor from the database standing in for the engine
     keepable: bool = True
@@ -493,7 +559,7 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         params.page = max_page
     rule = permission_filter(user)  # built once: the readable communities are read once per search
     answer = _execute_search(build_search(user, params, rule))
-    total = answer["hits"]["total"]["value"]  # always there: counted
+    total = answer["hits"]["total"]["value"]  # always there: counted, or estimated (``estimated``)
     pages = max(1, -(-total // PER_PAGE))
     if total and params.page > pages:
         params.notices.append(
@@ -504,6 +570,17 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
     hits = answer.get("hits", {}).get("hits", [])
     aggregations = answer.get("aggregations", {})
     buckets = {f.param: _buckets(aggregations.get(f.param, {})) for f in FACETS}
+    estimated = answer.get("estimated", False)
+    if estimated:
+        total = max(about(total), settings.SEARCH_EXACT_COUNTS_UP_TO)
+        shown = FEWEST_SAMPLED / count_sample_probability()
+        buckets = {
+            param: [
+                {**b, "doc_count": about(b["doc_count"]) if b["doc_count"] >= shown else None}
+                for b in values
+            ]
+            for param, values in buckets.items()
+        }
     communities = _community_titles(
         user,
         {c for h in hits if (c := h["_source"].get("community_id"))}
@@ -518,11 +595,18 @@ def run_search(user: Actor, params: SearchParams) -> SearchResults:
         page=params.page,
         notices=params.notices,
         took_ms=answer["took"],
+        estimated=estimated,
         keepable=answer["current"],
     )
     if params.q and total < 5:
         results.suggestion = did_you_mean(user, params.q, answer, rule)
     return results
+
+
+def about(count: int) -> int:
+    """An estimated count to two significant figures (1,316,480 → 1,300,000): no more precise than
+    it is."""
+    return int(float(f"{count:.2g}")) if count >= 100 else count
 
 
 def _buckets(aggregation: dict[str, Any]) -> list[dict[str, Any]]:

@@ -6,6 +6,7 @@
     python -m search.benchmarks.search_benchmark              # the old CoP's scale: 1,300 / 60,000 / 250,000
     python -m search.benchmarks.search_benchmark --size 10x   # 13,000 / 600,000 / 2,500,000 (a dedicated machine)
     … --size 10x --keep, then --size 10x --reuse --rebuilds 1 --database-queries 20  # the corpus written once
+    … --size 10x --reuse --keep --rebuilds 0  # the index kept too: a change to the queries, measured at once
 
 It creates its own database (``<DATABASE_URL name>_bench``, dropped at the end unless ``--keep``) and
 uses the Elasticsearch at ``ELASTICSEARCH_URL`` (unset: it starts the local node from ``search.node`` on
@@ -429,9 +430,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--rebuilds",
         type=int,
-        choices=(1, 2),
+        choices=(0, 1, 2),
         default=2,
-        help="index rebuilds: the second is timed on a warm node (default 2); 1 at --size 10x",
+        help="index rebuilds: the second is timed on a warm node (default 2); 1 at --size 10x; 0 with "
+        "--reuse: search the index a --keep run left",
     )
     parser.add_argument(
         "--database-queries",
@@ -449,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
     from django.db import connection
     from django.test.utils import override_settings
 
-    from search.client import get_client
+    from search.client import alias_name, get_client
     from search.indexing import do_rebuild
     from search.node import Node
     from search.queries import autocomplete, run_search
@@ -476,8 +478,24 @@ def main(argv: list[str] | None = None) -> int:
         settings.ELASTICSEARCH_INDEX_PREFIX = "bench"
         # the first rebuild runs on a node just started (its JIT still cold); the second is timed
         rebuilds = [do_rebuild(chunk_size=1000, out=out) for _ in range(args.rebuilds)]
-        cold, rebuild = rebuilds[0], rebuilds[-1]
-        docs_per_second = rebuild.documents / rebuild.seconds
+        if rebuilds:
+            cold, rebuild = rebuilds[0], rebuilds[-1]
+            docs_per_second = rebuild.documents / rebuild.seconds
+            indexing = (
+                f"{docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: "
+                f"{rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more "
+                f"waiting for Elasticsearch, {rebuild.merge_seconds:.1f}s merging its segments"
+                + (
+                    f"; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s)"
+                    if len(rebuilds) > 1
+                    else "; one rebuild, on the node just started)"
+                )
+            )
+        else:  # --rebuilds 0: the index an earlier --keep run left, with this corpus
+            documents = get_client().options(ignore_status=404).count(index=alias_name())
+            if not reused or not documents.get("count"):
+                parser.error("--rebuilds 0 needs --reuse and the index a --keep run left")
+            indexing = f"not timed: the index an earlier run left ({documents['count']:,} docs)"
 
         from django.contrib.auth import get_user_model
 
@@ -488,6 +506,7 @@ def main(argv: list[str] | None = None) -> int:
         backends = {"elasticsearch": run_search, "database": database_search}
         timings: dict[str, list[float]] = {name: [] for name in backends}
         took: list[float] = []  # Elasticsearch's own time for each timed search
+        estimated = 0  # searches whose counts were estimated (more matches than are counted)
         prefixes = [q.strip('"')[: rng.randint(2, 6)] for q in queries]
         # the same searches as whole pages through the hub, in-process (middleware, session, the
         # search log, the template with the site's chrome), each beside the ``took`` of its own request
@@ -511,6 +530,7 @@ def main(argv: list[str] | None = None) -> int:
                             timings[name].append((time.perf_counter() - t0) * 1000)
                             if results.took_ms is not None:
                                 took.append(results.took_ms)
+                            estimated += name == "elasticsearch" and results.estimated
                     page = _get(clients[i % len(clients)], "/search/", q)
                     baseline = _baseline(clients[i % len(clients)])
                     if timed:
@@ -538,9 +558,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         print("| measure | Elasticsearch | database fallback (baseline) | ratio |")
         print("|---|---|---|---|")
-        print(
-            f"| bulk indexing, documents/s | {docs_per_second:,.0f} ({rebuild.documents:,} docs in {rebuild.seconds:.1f}s: {rebuild.read_seconds:.1f}s reading the database, {rebuild.write_seconds:.1f}s more waiting for Elasticsearch, {rebuild.merge_seconds:.1f}s merging its segments{f'; first rebuild on the cold node: {cold.documents / cold.seconds:,.0f}/s' if len(rebuilds) > 1 else '; one rebuild, on the node just started'}) | – | – |"
-        )
+        print(f"| bulk indexing, documents/s | {indexing} | – | – |")
         on_database = (
             f" on the first {len(timings['database'])}" if len(timings["database"]) < n else ""
         )
@@ -552,6 +570,9 @@ def main(argv: list[str] | None = None) -> int:
         )
         print(
             f"| service time ÷ (1.3 × took + 5 ms), p50 / p95 | {es50 / (1.3 * took50 + 5):.2f} / {es95 / (1.3 * took95 + 5):.2f} (≤ 1 is the target) | – | – |"
+        )
+        print(
+            f"| searches with estimated counts (more than {settings.SEARCH_EXACT_COUNTS_UP_TO:,} matches) | {estimated} of {n} | – | – |"
         )
         print(f"| autocomplete p95, ms ({n} prefixes) | {ac95:.1f} | – | – |")
         print(

@@ -42,17 +42,24 @@ def without_filter(query: str, key: str, value) -> str:
 
 
 @register.simple_tag
-def facet_choices(facet: FacetResult) -> SafeString:
-    """A facet's values as checkboxes with their counts. Written here, not in a template loop: a
-    search page has up to 150 of them, and the template engine took about 60 µs each (a third of
-    the results page's rendering). Each text is escaped once (the parameter, each value and its
-    label); the rest are numbers."""
+def facet_choices(facet: FacetResult, estimated: bool = False) -> SafeString:
+    """A facet's values as checkboxes with their counts ("about" each when ``estimated``, none when
+    too few of the sample's documents had the value for a count worth showing). Written
+    here, not in a template loop: a search page has up to 150 of them, and the template engine took
+    about 60 µs each (a third of the results page's rendering). Each text is escaped once (the
+    parameter, each value and its label); the rest are numbers."""
     param = escape(facet.param)
+    about = "about " if estimated else ""
     choices = "\n".join(
         f'<li><input type="checkbox" id="f-{param}-{number}" name="{param}" '
         f'value="{escape(value.value)}"{" checked" if value.selected else ""}> '
-        f'<label for="f-{param}-{number}">{escape(value.label)} '
-        f'<span class="count">({value.count:,})</span></label></li>'
+        f'<label for="f-{param}-{number}">{escape(value.label)}'
+        + (
+            f' <span class="count">({about}{value.count:,})</span>'
+            if value.count is not None
+            else ""
+        )
+        + "</label></li>"
         for number, value in enumerate(facet.values, start=1)
     )
     return mark_safe(f"<ul>{choices}</ul>")  # noqa: S308 - every text in it escaped above

@@ -216,6 +216,32 @@ def test_a_word_form_found_is_marked_in_the_title_as_in_the_body(search_index):
     assert "The <mark>collection</mark> starts" in hit.snippet
 
 
+def test_a_word_finds_its_forms_but_not_other_words_that_start_the_same(search_index):
+    community = CommunityFactory()
+    forms = [
+        ThreadFactory(community=community, title=title, body="What worked for you?")
+        for title in ("Parking permits", "Car parks at night", "Park and ride", "Parked vans")
+    ]
+    ThreadFactory(community=community, title="Parkland management", body="Trees and paths.")
+    ThreadFactory(community=community, title="Parkinson's support", body="Carers and clinics.")
+    search_index.sync()
+
+    found = {h.doc_id for h in find(anonymous(), "q=parking&type=thread").hits}
+
+    assert found == {f"thread-{t.pk}" for t in forms}
+
+
+def test_word_forms_are_the_word_and_its_stems_inflections():
+    from search.queries import word_forms
+
+    assert {"caddies", "caddy"} <= set(word_forms("caddies"))
+    assert {"caddies", "caddy"} <= set(word_forms("Caddy"))
+    assert {"parking", "park", "parks", "parked"} <= set(word_forms("parking"))
+    assert not {"parkland", "parkinson"} & set(word_forms("parking"))
+    assert {"service", "services", "serviced", "servicing"} <= set(word_forms("services"))
+    assert {"waste", "wasted", "wasting"} <= set(word_forms("waste"))
+
+
 def test_every_word_found_is_marked_wherever_it_was_found(search_index):
     """The words of one search can be found in different fields: each is marked where it is."""
     ThreadFactory(
