@@ -373,5 +373,6 @@ FRAGMENT_CACHE_SECONDS = env_int("FRAGMENT_CACHE_SECONDS", 300, minimum=0)
 # Search answers kept per content generation and permission filter (search.queries); 0: off
 SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 60, minimum=0)
 # A search matching more documents than this shows its total and facet counts as estimates from a
-# sample (search.queries.build_search); at least the engine's result window, so every page is full
-SEARCH_EXACT_COUNTS_UP_TO = env_int("SEARCH_EXACT_COUNTS_UP_TO", 10_000, minimum=10)
+# sample (search.queries.build_search); at least the engine's result window (10,000), so every page a
+# search offers is full (an estimate below the matches there are could cut its last pages off)
+SEARCH_EXACT_COUNTS_UP_TO = env_int("SEARCH_EXACT_COUNTS_UP_TO", 10_000, minimum=10_000)
