@@ -47,7 +47,7 @@ class SearchOut(Schema):
     estimated: bool = Field(
         description="Whether total and the facets' counts are estimates (rounded to two significant "
         "figures), read from a sample: so for a search matching more documents than are counted exactly "
-        "(10,000 unless the hub is set otherwise)."
+        "(10,000 unless the hub is set higher)."
     )
     page: int
     pages: int
