@@ -28,9 +28,10 @@ from elasticsearch_dsl import A, Q, Search
 from communities.models import CommunityPage
 from communities.permissions import (
     active_community_ids,
+    communities_by_readers,
     is_site_staff,
     may_list_community,
-    readable_among,
+    readable_of,
 )
 from hub.floor.actor import Actor
 from hub.floor.fragments import kept_value, kept_values
@@ -139,16 +140,18 @@ def parse_params(data: QueryDict | Mapping[str, Any]) -> SearchParams:
 
 def readable_community_ids(user: Actor) -> list[int]:
     """Live communities whose content ``user`` may read (the communities' own rule, applied by
-    ``readable_among``). The live communities and their visibilities are the same for every reader,
-    so they are kept per content generation (a change of visibility or a community published or not
-    makes a new one, in its own transaction); the reader's own memberships, read once a request,
-    decide the rest, with no query of their own."""
-    live = kept_value(
-        "live-community-visibilities",
+    ``readable_of``). The live communities, split by who may read them, are the same for every
+    reader, so they are kept per content generation (a change of visibility or a community published
+    or not makes a new one, in its own transaction); the reader's own memberships, read once a
+    request, decide the rest, with no query of their own."""
+    anyone, members_only = kept_value(
+        "live-communities-by-readers",
         [],
-        lambda: list(CommunityPage.objects.live().order_by("pk").values_list("pk", "visibility")),
+        lambda: communities_by_readers(
+            CommunityPage.objects.live().order_by("pk").values_list("pk", "visibility")
+        ),
     )
-    return readable_among(user, live)
+    return readable_of(user, anyone, members_only)
 
 
 def permission_filter(user: Actor) -> Rule:
